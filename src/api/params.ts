@@ -1,0 +1,71 @@
+/**
+ * Reading server API request fields. A missing or mistyped field is a
+ * ReplyError 107 whose message names the field.
+ */
+import { Errors } from '../protocol/codes';
+import { ReplyError } from '../protocol/errors';
+
+/** A decoded API request object. */
+export type Params = Readonly<Record<string, unknown>>;
+
+function bad(message: string): ReplyError {
+  return new ReplyError(Errors.badRequest, message);
+}
+
+/** A required non-empty string field. */
+export function requiredString(params: Params, name: string): string {
+  const v = params[name];
+  if (typeof v !== 'string' || v === '') throw bad(`${name} required`);
+  return v;
+}
+
+/** An optional string field ("" when absent). */
+export function optionalString(params: Params, name: string): string {
+  const v = params[name];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw bad(`${name} must be a string`);
+  return v;
+}
+
+/** An optional boolean field (false when absent). */
+export function optionalBoolean(params: Params, name: string): boolean {
+  const v = params[name];
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') throw bad(`${name} must be a boolean`);
+  return v;
+}
+
+/** An optional integer field (0 when absent). */
+export function optionalInteger(params: Params, name: string): number {
+  const v = params[name];
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(`${name} must be an integer`);
+  return v;
+}
+
+/** An optional object field, or undefined. */
+export function optionalObject(params: Params, name: string): Params | undefined {
+  const v = params[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad(`${name} must be an object`);
+  return v as Params;
+}
+
+/** Optional publication tags: a map of string to string. */
+export function optionalTags(params: Params): Record<string, string> | undefined {
+  const tags = optionalObject(params, 'tags');
+  if (!tags) return undefined;
+  for (const [k, v] of Object.entries(tags)) {
+    if (typeof v !== 'string') throw bad(`tags.${k} must be a string`);
+  }
+  return Object.keys(tags).length > 0 ? (tags as Record<string, string>) : undefined;
+}
+
+/** The `data` payload as JSON text; required. `b64data` needs binary (Protobuf) clients. */
+export function requiredData(params: Params): string {
+  if (params['b64data'] !== undefined && params['data'] === undefined) {
+    throw bad('b64data is not supported yet: use data');
+  }
+  if (params['data'] === undefined) throw bad('data required');
+  return JSON.stringify(params['data']);
+}

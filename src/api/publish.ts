@@ -1,0 +1,39 @@
+/** Server API `publish` and `broadcast`. */
+import { Errors } from '../protocol/codes';
+import { ReplyError, toWireError } from '../protocol/errors';
+import type { Shard } from '../shards/shard';
+import { optionalTags, requiredData, requiredString, type Params } from './params';
+import type { StreamPosition } from '../broker/broker';
+
+/** The publish result: offset and epoch only for channels with history. */
+function publishResult(position: StreamPosition): Record<string, unknown> {
+  return position.offset > 0 ? { offset: position.offset, epoch: position.epoch } : {};
+}
+
+/** `publish`: `{channel, data, tags?}` → `{}` or `{offset, epoch}`. */
+export async function apiPublish(shard: Shard, params: Params): Promise<unknown> {
+  const channel = requiredString(params, 'channel');
+  shard.rules.resolve(channel);
+  const data = requiredData(params);
+  return publishResult(await shard.publish(channel, data, undefined, optionalTags(params)));
+}
+
+/** `broadcast`: `{channels, data, tags?}` → `{responses: [{result}|{error}]}`, one per channel in order. */
+export async function apiBroadcast(shard: Shard, params: Params): Promise<unknown> {
+  const channels = params['channels'];
+  if (!Array.isArray(channels) || channels.length === 0) throw new ReplyError(Errors.badRequest, 'channels required');
+  const data = requiredData(params);
+  const tags = optionalTags(params);
+  const responses = await Promise.all(
+    channels.map(async (channel: unknown) => {
+      try {
+        if (typeof channel !== 'string' || channel === '') throw new ReplyError(Errors.badRequest, 'channel required');
+        shard.rules.resolve(channel);
+        return { result: publishResult(await shard.publish(channel, data, undefined, tags)) };
+      } catch (err) {
+        return { error: toWireError(err) };
+      }
+    }),
+  );
+  return { responses };
+}

@@ -1,0 +1,139 @@
+/**
+ * The JSON encoding of Centrifugo client protocol v2.
+ *
+ * A WebSocket text frame carries one or more Command objects joined with `\n`.
+ * Replies and pushes go out the same way. `data`, `info` and the like are
+ * embedded as raw JSON (not base64), so the server keeps payloads as JSON text
+ * and splices them into frames without parsing them again.
+ */
+import { Disconnects } from './codes';
+import { DisconnectError } from './errors';
+
+/** A decoded client command: `id` plus exactly one request field. */
+export interface Command {
+  readonly id?: number;
+  readonly connect?: Record<string, unknown>;
+  readonly subscribe?: Record<string, unknown>;
+  readonly unsubscribe?: Record<string, unknown>;
+  readonly publish?: Record<string, unknown>;
+  readonly presence?: Record<string, unknown>;
+  readonly presence_stats?: Record<string, unknown>;
+  readonly history?: Record<string, unknown>;
+  readonly ping?: Record<string, unknown>;
+  readonly send?: Record<string, unknown>;
+  readonly rpc?: Record<string, unknown>;
+  readonly refresh?: Record<string, unknown>;
+  readonly sub_refresh?: Record<string, unknown>;
+}
+
+/** The request fields of Command, in client.proto's field order. */
+export const COMMAND_METHODS = Object.freeze([
+  'connect',
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'presence',
+  'presence_stats',
+  'history',
+  'ping',
+  'send',
+  'rpc',
+  'refresh',
+  'sub_refresh',
+] as const);
+
+/** One of the request field names. */
+export type CommandMethod = (typeof COMMAND_METHODS)[number];
+
+/** The method of a command (first non-null request field), or null for an empty command (a pong). */
+export function commandMethod(cmd: Command): CommandMethod | null {
+  for (const m of COMMAND_METHODS) {
+    if (cmd[m] !== undefined && cmd[m] !== null) return m;
+  }
+  return null;
+}
+
+/**
+ * Splits a text frame into commands. Malformed JSON, or a line that is not
+ * an object, is a protocol violation: disconnect 3501.
+ */
+export function decodeCommands(frame: string): Command[] {
+  const out: Command[] = [];
+  for (const line of frame.split('\n')) {
+    const text = line.trim();
+    if (text === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new DisconnectError(Disconnects.badRequest);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new DisconnectError(Disconnects.badRequest);
+    }
+    out.push(parsed as Command);
+  }
+  return out;
+}
+
+/** `{"id":N,"<method>":<resultJson>}`; resultJson is already JSON text. */
+export function encodeResult(id: number, method: string, resultJson: string): string {
+  return `{"id":${id},"${method}":${resultJson}}`;
+}
+
+/** `{"id":N,"error":{...}}`. */
+export function encodeError(id: number, error: { code: number; message: string; temporary?: boolean }): string {
+  return `{"id":${id},"error":${JSON.stringify(error)}}`;
+}
+
+/** A push wrapped in a Reply: `{"push":{"channel":…,"<kind>":<bodyJson>}}`. */
+export function encodePush(channel: string, kind: string, bodyJson: string): string {
+  return `{"push":{"channel":${JSON.stringify(channel)},"${kind}":${bodyJson}}}`;
+}
+
+/** The server ping: an empty Reply. */
+export const PING_FRAME = '{}';
+
+/** Publisher info as sent in publications and join/leave: ClientInfo. */
+export interface ClientInfo {
+  readonly user: string;
+  readonly client: string;
+  /** Raw JSON text of the connection info, when the connection has one. */
+  readonly conn_info?: string;
+  /** Raw JSON text of the channel info, when the subscription has one. */
+  readonly chan_info?: string;
+}
+
+/** Encodes ClientInfo, splicing the raw-JSON info fields. */
+export function encodeClientInfo(info: ClientInfo): string {
+  let out = `{"user":${JSON.stringify(info.user)},"client":${JSON.stringify(info.client)}`;
+  if (info.conn_info !== undefined) out += `,"conn_info":${info.conn_info}`;
+  if (info.chan_info !== undefined) out += `,"chan_info":${info.chan_info}`;
+  return out + '}';
+}
+
+/** Fields of a Publication as switchyard carries them: `data` is raw JSON text. */
+export interface PublicationFields {
+  readonly data: string;
+  readonly info?: ClientInfo;
+  readonly offset?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Encodes a Publication object. */
+export function encodePublication(pub: PublicationFields): string {
+  let out = `{"data":${pub.data}`;
+  if (pub.info) out += `,"info":${encodeClientInfo(pub.info)}`;
+  if (pub.offset) out += `,"offset":${pub.offset}`;
+  if (pub.tags && Object.keys(pub.tags).length > 0) out += `,"tags":${JSON.stringify(pub.tags)}`;
+  return out + '}';
+}
+
+/**
+ * Serializes a JSON payload received from a client or the API back to text,
+ * stripping raw newlines (which would split the frame). Valid JSON never
+ * needs a raw newline outside strings, and JSON.stringify escapes those inside.
+ */
+export function payloadToJson(value: unknown): string {
+  return JSON.stringify(value);
+}

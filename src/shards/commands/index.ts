@@ -1,0 +1,24 @@
+/** The dispatch table: command field name → handler. */
+import type { CommandMethod } from '../../protocol/json';
+import { handleConnect } from './connect';
+import { handlePublish } from './publish';
+import { handleNotAvailable, handlePing, handleRefreshNotAvailable, handleRpc, handleSend } from './simple';
+import { handleSubscribe } from './subscribe';
+import type { CommandHandler } from './types';
+import { handleUnsubscribe } from './unsubscribe';
+
+/** Every command's handler. */
+export const COMMAND_HANDLERS: Readonly<Record<CommandMethod, CommandHandler>> = Object.freeze({
+  connect: handleConnect,
+  subscribe: handleSubscribe,
+  unsubscribe: handleUnsubscribe,
+  publish: handlePublish,
+  presence: handleNotAvailable,
+  presence_stats: handleNotAvailable,
+  history: handleNotAvailable,
+  ping: handlePing,
+  send: handleSend,
+  rpc: handleRpc,
+  refresh: handleRefreshNotAvailable,
+  sub_refresh: handleRefreshNotAvailable,
+});

@@ -1,0 +1,74 @@
+/**
+ * Per-connection state: a plain record. Behaviour lives in functions that
+ * take it (commands/, dispatcher.ts, writer.ts).
+ */
+import type { WebSocket } from 'uWebSockets.js';
+
+/** The uWS user data attached to each socket. */
+export interface SocketData {
+  conn: Connection | null;
+}
+
+/** Where a connection is in its life. */
+export const enum ConnState {
+  /** Socket open, waiting for the connect command. */
+  Fresh,
+  /** A connect command is being processed. */
+  Connecting,
+  /** Connected; commands are served. */
+  Connected,
+  /** Connect failed with a reply error: the next command closes the connection. */
+  Failed,
+  /** Closing or closed; nothing more is sent. */
+  Closed,
+}
+
+/** One client connection on this shard. */
+export interface Connection {
+  /** Client id (UUID v4), unique across shards. */
+  readonly id: string;
+  readonly ws: WebSocket<SocketData>;
+  state: ConnState;
+  /** User id; "" for anonymous. */
+  user: string;
+  /** Raw JSON text of the connection info, if any. */
+  connInfo: string | undefined;
+  /** Channels the socket is subscribed to (uWS topics). */
+  readonly channels: Set<string>;
+  /** Channels waiting for the owner's confirmation. */
+  readonly pending: Set<string>;
+  /** Channels subscribed by the server (connect result or server API), not by the client. */
+  readonly serverSide: Set<string>;
+  /** Replies and pushes waiting to be flushed as one frame. */
+  outgoing: string[];
+  /** When the next server ping is due, ms since epoch. */
+  nextPingAt: number;
+  /** When the outstanding ping must be answered by, ms since epoch; 0 = no ping outstanding. */
+  pongDeadline: number;
+  /** Connect must arrive before this time, ms since epoch; 0 once connected. */
+  staleDeadline: number;
+  /** Connection expiry (server API refresh `expire_at`), ms since epoch; 0 = never. */
+  expiresAt: number;
+  /** Commands that arrived while connect was being processed, in order. */
+  queued: string[];
+}
+
+/** Makes the state of a freshly opened socket. */
+export function createConnection(id: string, ws: WebSocket<SocketData>, now: number, staleDelay: number): Connection {
+  return {
+    id,
+    ws,
+    state: ConnState.Fresh,
+    user: '',
+    connInfo: undefined,
+    channels: new Set(),
+    pending: new Set(),
+    serverSide: new Set(),
+    outgoing: [],
+    nextPingAt: 0,
+    pongDeadline: 0,
+    staleDeadline: now + staleDelay,
+    expiresAt: 0,
+    queued: [],
+  };
+}

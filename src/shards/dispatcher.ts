@@ -1,0 +1,121 @@
+/**
+ * Turns a client frame into handler calls and handler outcomes into frames.
+ *
+ * Rules (Centrifugo's): the first command must be `connect`; every command but
+ * `send` and the empty pong needs `id > 0`; an unknown or empty command, or a
+ * pong with no ping outstanding, closes the connection with 3501. Commands
+ * are started in order; a connect being authenticated holds back the commands
+ * that follow it.
+ */
+import { Disconnects } from '../protocol/codes';
+import { DisconnectError, ReplyError, toWireError } from '../protocol/errors';
+import { commandMethod, decodeCommands, encodeError, encodeResult, type Command } from '../protocol/json';
+import { COMMAND_HANDLERS } from './commands/index';
+import { ConnState, type Connection } from './connection';
+import type { Shard } from './shard';
+
+/** Handles one incoming text frame. */
+export function dispatchFrame(shard: Shard, conn: Connection, frame: string): void {
+  if (conn.state === ConnState.Closed) return;
+  if (conn.state === ConnState.Connecting) {
+    conn.queued.push(frame);
+    return;
+  }
+  let commands: Command[];
+  try {
+    commands = decodeCommands(frame);
+  } catch (err) {
+    fail(shard, conn, err);
+    return;
+  }
+  runCommands(shard, conn, commands, 0);
+}
+
+function runCommands(shard: Shard, conn: Connection, commands: readonly Command[], from: number): void {
+  for (let i = from; i < commands.length; i++) {
+    if (conn.state === ConnState.Closed) return;
+    const pending = runCommand(shard, conn, commands[i]!);
+    if (pending) {
+      // connect is in flight: the rest of this frame, and later frames, wait for it.
+      pending.then(() => {
+        if (conn.state === ConnState.Closed) return;
+        runCommands(shard, conn, commands, i + 1);
+        const queued = conn.queued;
+        conn.queued = [];
+        for (const f of queued) dispatchFrame(shard, conn, f);
+      });
+      return;
+    }
+  }
+}
+
+/** Starts one command; returns a promise only when later commands must wait (connect). */
+function runCommand(shard: Shard, conn: Connection, cmd: Command): Promise<void> | null {
+  const method = commandMethod(cmd);
+  if (method === null) {
+    // An empty command is the pong.
+    if (conn.pongDeadline === 0 || conn.state !== ConnState.Connected) {
+      fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+    } else {
+      conn.pongDeadline = 0;
+    }
+    return null;
+  }
+  const id = cmd.id;
+  if (method !== 'send' && (typeof id !== 'number' || !Number.isInteger(id) || id <= 0)) {
+    fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+    return null;
+  }
+  if (method === 'connect') {
+    if (conn.state !== ConnState.Fresh) {
+      fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+      return null;
+    }
+  } else if (conn.state !== ConnState.Connected) {
+    fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+    return null;
+  }
+  const request = cmd[method];
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+    return null;
+  }
+  const replyId = id ?? 0;
+  let outcome: string | null | Promise<string | null>;
+  try {
+    outcome = COMMAND_HANDLERS[method](shard, conn, request, replyId);
+  } catch (err) {
+    answerError(shard, conn, method, replyId, err);
+    return null;
+  }
+  if (typeof outcome === 'string' || outcome === null) {
+    if (outcome !== null) shard.writer.send(conn, encodeResult(replyId, method, outcome));
+    return null;
+  }
+  const done = outcome.then(
+    (result) => {
+      if (result !== null && conn.state !== ConnState.Closed) shard.writer.send(conn, encodeResult(replyId, method, result));
+    },
+    (err: unknown) => answerError(shard, conn, method, replyId, err),
+  );
+  return method === 'connect' ? done : null;
+}
+
+function answerError(shard: Shard, conn: Connection, method: string, id: number, err: unknown): void {
+  if (err instanceof DisconnectError) {
+    fail(shard, conn, err);
+    return;
+  }
+  if (!(err instanceof ReplyError)) shard.log.error('command failed', { method, client: conn.id, error: err });
+  if (method === 'connect' && conn.state === ConnState.Connecting) conn.state = ConnState.Failed;
+  if (conn.state !== ConnState.Closed) shard.writer.send(conn, encodeError(id, toWireError(err)));
+}
+
+function fail(shard: Shard, conn: Connection, err: unknown): void {
+  if (err instanceof DisconnectError) {
+    shard.disconnect(conn, err.disconnect.code, err.disconnect.reason);
+  } else {
+    shard.log.error('frame handling failed', { client: conn.id, error: err });
+    shard.disconnect(conn, Disconnects.serverError.code, Disconnects.serverError.reason);
+  }
+}

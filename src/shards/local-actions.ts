@@ -1,0 +1,88 @@
+/**
+ * Server API actions a shard applies to its own connections: subscribe,
+ * unsubscribe, disconnect and refresh a user's connections, and report its
+ * channels and counts. The API gathers the answers of every shard.
+ */
+import { ConnState, type Connection } from './connection';
+import type { LocalAction } from './messages';
+import type { Shard } from './shard';
+import { encodePush } from '../protocol/json';
+
+/** One shard's counts, as listed by the `info` API. */
+export interface ShardStats {
+  readonly id: number;
+  readonly num_clients: number;
+  readonly num_users: number;
+  readonly num_channels: number;
+  readonly num_subs: number;
+  readonly owned_channels: number;
+  readonly publications_fanned_out: number;
+  readonly fanout_dropped: number;
+  readonly frames_published: number;
+  /** Seconds since the shard started. */
+  readonly uptime: number;
+}
+
+/** The connections of `user` on this shard, narrowed by client id or session when given. */
+function targets(shard: Shard, user: string, client?: string, session?: string): Connection[] {
+  const conns = shard.byUser.get(user);
+  if (!conns) return [];
+  return [...conns].filter(
+    (c) => c.state === ConnState.Connected && (!client || c.id === client) && (!session || c.id === session),
+  );
+}
+
+/** Converts a glob (`*` any run, `?` one character) into a RegExp. */
+export function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** Applies one action and returns this shard's part of the answer. */
+export function applyLocalAction(shard: Shard, action: LocalAction): unknown {
+  switch (action.op) {
+    case 'subscribe': {
+      for (const conn of targets(shard, action.user, action.client, action.session)) {
+        if (conn.channels.has(action.channel) || conn.pending.has(action.channel)) continue;
+        conn.serverSide.add(action.channel);
+        const body = action.data !== undefined ? `{"data":${action.data}}` : '{}';
+        shard.local
+          .join(conn, action.channel, () => shard.writer.send(conn, encodePush(action.channel, 'subscribe', body)))
+          .catch(() => conn.serverSide.delete(action.channel));
+      }
+      return {};
+    }
+    case 'unsubscribe':
+      for (const conn of targets(shard, action.user, action.client, action.session)) {
+        shard.unsubscribeServer(conn, action.channel);
+      }
+      return {};
+    case 'disconnect': {
+      const keep = new Set(action.whitelist ?? []);
+      for (const conn of targets(shard, action.user, action.client, action.session)) {
+        if (!keep.has(conn.id)) shard.disconnect(conn, action.code, action.reason);
+      }
+      return {};
+    }
+    case 'refresh':
+      for (const conn of targets(shard, action.user, action.client, action.session)) {
+        if (action.expired) shard.disconnect(conn, 3005, 'connection expired');
+        else if (action.expire_at !== undefined) conn.expiresAt = action.expire_at * 1000;
+      }
+      return {};
+    case 'channels': {
+      const match = action.pattern ? globToRegExp(action.pattern) : null;
+      const out: Record<string, number> = {};
+      for (const [channel, count] of shard.local.counts()) {
+        if (!match || match.test(channel)) out[channel] = count;
+      }
+      return out;
+    }
+    case 'stats':
+      return shard.stats();
+    default: {
+      const never: never = action;
+      throw new Error(`unknown local action ${JSON.stringify(never)}`);
+    }
+  }
+}

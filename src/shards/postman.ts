@@ -1,0 +1,120 @@
+/**
+ * Sends shard messages: to other shards through the mailbox rings, to itself
+ * through a local FIFO drained in a microtask, so a shard talking to itself
+ * sees the same ordering as one talking to a peer.
+ *
+ * A publication refused by a full mailbox is not dropped silently: the target
+ * is sent a DROPPED notice for the channel as soon as its mailbox has room, and
+ * disconnects that channel's local subscribers with 3008 (slow) so they
+ * reconnect (and recover, where the channel keeps history).
+ */
+import { RecordKind, encodeMessage, MessageType, type ShardMessage } from './messages';
+
+/** The part of the mailbox Outbox the postman needs. */
+export interface OutboxPort {
+  post(to: number, kind: number, parts: readonly Uint8Array[]): 'ok' | 'full';
+}
+
+/** Receives what a shard sends to itself. */
+export interface LocalReceiver {
+  onControl(from: number, msg: ShardMessage): void;
+  onPublication(channel: string, frame: Uint8Array): void;
+}
+
+type SelfItem =
+  | { readonly control: ShardMessage; readonly channel?: undefined; readonly frame?: undefined }
+  | { readonly control?: undefined; readonly channel: string; readonly frame: Uint8Array };
+
+/** How often refused DROPPED notices are retried, ms. */
+const DROPPED_RETRY_MS = 5;
+
+/** Routes shard messages. */
+export class Postman {
+  private readonly selfQueue: SelfItem[] = [];
+  private selfScheduled = false;
+  /** Channels whose publications a full mailbox refused, per target shard. */
+  private readonly dropped = new Map<number, Set<string>>();
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly self: number,
+    private readonly outbox: OutboxPort,
+    private readonly receiver: LocalReceiver,
+  ) {}
+
+  /** Sends a control message; false when the target's mailbox is full. */
+  send(to: number, msg: ShardMessage): boolean {
+    if (to === this.self) {
+      this.enqueueSelf({ control: msg });
+      return true;
+    }
+    return this.outbox.post(to, RecordKind.CONTROL, [encodeMessage(msg)]) === 'ok';
+  }
+
+  /** Sends a publication frame; false when refused (a DROPPED notice follows). */
+  sendPublication(to: number, channel: string, header: Uint8Array, frame: Uint8Array): boolean {
+    if (to === this.self) {
+      this.enqueueSelf({ channel, frame });
+      return true;
+    }
+    const pending = this.dropped.get(to);
+    if (pending?.has(channel)) return false;
+    if (this.outbox.post(to, RecordKind.PUBLICATION, [header, frame]) === 'ok') return true;
+    this.markDropped(to, channel);
+    return false;
+  }
+
+  /** Forgets what was pending for a restarted shard. */
+  forget(shard: number): void {
+    this.dropped.delete(shard);
+  }
+
+  /** Stops retry timers. */
+  close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private markDropped(to: number, channel: string): void {
+    let set = this.dropped.get(to);
+    if (!set) {
+      set = new Set();
+      this.dropped.set(to, set);
+    }
+    set.add(channel);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      for (const [to, channels] of this.dropped) {
+        for (const ch of channels) {
+          if (!this.send(to, { t: MessageType.DROPPED, ch })) break;
+          channels.delete(ch);
+        }
+        if (channels.size === 0) this.dropped.delete(to);
+      }
+      if (this.dropped.size > 0) this.scheduleRetry();
+    }, DROPPED_RETRY_MS);
+  }
+
+  private enqueueSelf(item: SelfItem): void {
+    this.selfQueue.push(item);
+    if (this.selfScheduled) return;
+    this.selfScheduled = true;
+    queueMicrotask(() => this.drainSelf());
+  }
+
+  private drainSelf(): void {
+    this.selfScheduled = false;
+    // Items enqueued while draining are handled in this same pass, in order.
+    for (let i = 0; i < this.selfQueue.length; i++) {
+      const item = this.selfQueue[i]!;
+      if (item.control) this.receiver.onControl(this.self, item.control);
+      else this.receiver.onPublication(item.channel, item.frame);
+    }
+    this.selfQueue.length = 0;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * A shard's uWS app: the WebSocket endpoint of the client protocol, the
+ * server API, and /health.
+ */
+import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
+import { registerApi } from '../api/http';
+import type { NodeIdentity } from '../api/node';
+import type { Config } from '../config/types';
+import type { SocketData } from './connection';
+import { dispatchFrame } from './dispatcher';
+import { originChecker } from './origin';
+import type { Shard } from './shard';
+
+/** The WebSocket endpoint path of the bidirectional client protocol. */
+export const WEBSOCKET_PATH = '/connection/websocket';
+
+/** Readiness as seen by /health. */
+export interface Readiness {
+  /** True once every shard of the process is ready. */
+  allReady: boolean;
+}
+
+const textDecoder = new TextDecoder();
+
+/** Registers every route on the app. */
+export function registerRoutes(
+  app: TemplatedApp,
+  config: Config,
+  shard: Shard,
+  node: NodeIdentity,
+  readiness: Readiness,
+): void {
+  const originAllowed = originChecker(config.client.allowed_origins);
+
+  app.ws<SocketData>(WEBSOCKET_PATH, {
+    maxPayloadLength: config.websocket.message_size_limit,
+    // Liveness is the protocol's ping/pong (3012), not uWS's idle timer.
+    idleTimeout: 0,
+    // Above this uWS would skip publications silently; keepalive disconnects with 3008 well before,
+    // and closing here is the last resort that keeps anything from being skipped unnoticed.
+    maxBackpressure: config.client.queue_max_size * 2 + 64 * 1024,
+    // The typings say number; the addon reads it as a flag.
+    closeOnBackpressureLimit: 1,
+    sendPingsAutomatically: false,
+    upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
+      if (shard.draining) {
+        res.writeStatus('503 Service Unavailable').end('shutting down');
+        return;
+      }
+      if (!originAllowed(req.getHeader('origin'))) {
+        res.writeStatus('403 Forbidden').end('request origin not allowed');
+        return;
+      }
+      const protocols = req.getHeader('sec-websocket-protocol');
+      const query = req.getQuery() ?? '';
+      if (protocols.includes('centrifuge-protobuf') || /(^|&)(cf_protocol|format)=protobuf(&|$)/.test(query)) {
+        res.writeStatus('400 Bad Request').end('protobuf protocol is not supported yet');
+        return;
+      }
+      res.upgrade<SocketData>(
+        { conn: null },
+        req.getHeader('sec-websocket-key'),
+        protocols.split(',').map((p) => p.trim()).includes('centrifuge-json') ? 'centrifuge-json' : '',
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
+    open: (ws) => {
+      shard.onOpen(ws);
+    },
+    message: (ws, message, isBinary) => {
+      const conn = ws.getUserData().conn;
+      if (!conn) return;
+      if (isBinary) {
+        // JSON protocol connections send text frames only.
+        shard.disconnect(conn, 3501, 'bad request');
+        return;
+      }
+      dispatchFrame(shard, conn, textDecoder.decode(message));
+    },
+    close: (ws) => {
+      const conn = ws.getUserData().conn;
+      if (conn) shard.onClose(conn);
+    },
+  });
+
+  registerApi(app, config, { shard, node }, () => shard.draining);
+
+  app.get('/health', (res) => {
+    if (!config.health.enabled) {
+      res.writeStatus('404 Not Found').end();
+      return;
+    }
+    if (readiness.allReady && !shard.draining) res.writeStatus('200 OK').writeHeader('Content-Type', 'application/json').end('{}');
+    else res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').end('{}');
+  });
+
+  app.any('/*', (res) => {
+    res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: 'not found' }));
+  });
+}

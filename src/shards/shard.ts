@@ -1,0 +1,272 @@
+/**
+ * One shard: the state a worker thread owns, and the routing between its
+ * parts. Client connections and local channel subscribers live in
+ * LocalChannels; the channels this shard owns live in OwnedChannels; messages
+ * to other shards go through the Postman.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { Broker, StreamPosition } from '../broker/broker';
+import type { Config } from '../config/types';
+import type { Logger } from '../log';
+import { toWireError } from '../protocol/errors';
+import { encodePush } from '../protocol/json';
+import { Unsubscribes } from '../protocol/codes';
+import type { Authenticator, Credentials } from './auth';
+import { ChannelRules } from './channel-rules';
+import { ConnState, createConnection, type Connection, type SocketData } from './connection';
+import { Keepalive } from './keepalive';
+import { LocalChannels } from './local-channels';
+import { MessageType, RecordKind, decodeMessage, readPublication, type LocalAction, type ShardMessage } from './messages';
+import { OwnedChannels } from './owned-channels';
+import { ownerOf } from './owner';
+import { Postman, type OutboxPort } from './postman';
+import { Requests } from './requests';
+import { Writer } from './writer';
+import { applyLocalAction, type ShardStats } from './local-actions';
+
+/** How long a request to another shard may take, ms. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Who published, for client publications. */
+export interface Publisher {
+  readonly user: string;
+  readonly client: string;
+  readonly connInfo?: string | undefined;
+}
+
+/** Everything a shard is built from. */
+export interface ShardParts {
+  readonly id: number;
+  readonly count: number;
+  readonly config: Config;
+  readonly app: TemplatedApp;
+  readonly outbox: OutboxPort;
+  readonly broker: Broker;
+  readonly authenticate: Authenticator;
+  readonly log: Logger;
+}
+
+/** A shard's state and routing. */
+export class Shard {
+  readonly id: number;
+  readonly count: number;
+  readonly config: Config;
+  readonly rules: ChannelRules;
+  readonly log: Logger;
+  readonly writer: Writer;
+  readonly postman: Postman;
+  readonly requests = new Requests(REQUEST_TIMEOUT_MS);
+  readonly local: LocalChannels;
+  readonly owned: OwnedChannels;
+  readonly keepalive: Keepalive;
+  readonly connections = new Map<string, Connection>();
+  readonly byUser = new Map<string, Set<Connection>>();
+  readonly startedAt = Date.now();
+  private readonly authenticator: Authenticator;
+  /** True once draining started: new connections are refused. */
+  draining = false;
+
+  constructor(parts: ShardParts) {
+    this.id = parts.id;
+    this.count = parts.count;
+    this.config = parts.config;
+    this.log = parts.log;
+    this.rules = new ChannelRules(parts.config);
+    this.authenticator = parts.authenticate;
+    this.writer = new Writer(parts.app, parts.config.client.queue_max_size, (conn) =>
+      this.disconnect(conn, 3008, 'slow'),
+    );
+    this.postman = new Postman(parts.id, parts.outbox, {
+      onControl: (from, msg) => this.onControl(from, msg),
+      onPublication: (channel, frame) => this.writer.publish(channel, frame),
+    });
+    this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer);
+    this.owned = new OwnedChannels(parts.broker, this.postman);
+    this.keepalive = new Keepalive(parts.config, this);
+    void parts.broker.start({ onPublication: (channel, pub) => this.owned.deliver(channel, pub) });
+  }
+
+  /** Authenticates a connect request (the seam for tokens and proxies). */
+  authenticate(request: Readonly<Record<string, unknown>>): Promise<Credentials> {
+    return Promise.resolve().then(() => this.authenticator(request));
+  }
+
+  /** A mailbox record arrived from shard `from`. */
+  onRecord(from: number, kind: number, body: Uint8Array): void {
+    if (kind === RecordKind.PUBLICATION) {
+      const { channel, frame } = readPublication(body);
+      // The body is only valid during this call; the writer keeps a copy until its flush.
+      this.writer.publish(channel, frame.slice());
+    } else if (kind === RecordKind.CONTROL) {
+      this.onControl(from, decodeMessage(body));
+    } else {
+      this.log.error('unknown mailbox record kind', { kind, from });
+    }
+  }
+
+  /** A control message arrived (from a peer or from this shard itself). */
+  onControl(from: number, msg: ShardMessage): void {
+    switch (msg.t) {
+      case MessageType.SUBSCRIBE_SHARD:
+        this.owned.addShard(msg.ch, msg.from);
+        return;
+      case MessageType.SUBSCRIBE_SHARD_OK:
+        this.local.onOwnerOk(msg.ch);
+        return;
+      case MessageType.UNSUBSCRIBE_SHARD:
+        this.owned.removeShard(msg.ch, msg.from);
+        return;
+      case MessageType.PUBLISH: {
+        const info = msg.client !== undefined ? { user: msg.user ?? '', client: msg.client } : undefined;
+        this.owned
+          .publish(msg.ch, { data: msg.data, ...(info ? { info } : {}), ...(msg.tags ? { tags: msg.tags } : {}) }, {})
+          .then(
+            (position) => this.respond(msg.from, msg.rid, position),
+            (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
+          );
+        return;
+      }
+      case MessageType.RESPONSE:
+        this.requests.complete(msg.rid, msg.result, msg.error);
+        return;
+      case MessageType.LOCAL_ACTION:
+        try {
+          this.respond(msg.from, msg.rid, applyLocalAction(this, msg.action));
+        } catch (err) {
+          this.respond(msg.from, msg.rid, undefined, err);
+        }
+        return;
+      case MessageType.DROPPED:
+        this.onDropped(msg.ch);
+        return;
+      default: {
+        const never: never = msg;
+        this.log.error('unknown shard message', { message: never });
+      }
+    }
+  }
+
+  /** Publishes into a channel through its owner; resolves with the stream position. */
+  publish(channel: string, data: string, publisher?: Publisher, tags?: Record<string, string>): Promise<StreamPosition> {
+    const owner = ownerOf(channel, this.count);
+    return this.requests.start<StreamPosition>(owner, (rid) =>
+      this.postman.send(owner, {
+        t: MessageType.PUBLISH,
+        rid,
+        from: this.id,
+        ch: channel,
+        data,
+        ...(publisher ? { user: publisher.user, client: publisher.client } : {}),
+        ...(tags ? { tags } : {}),
+      }),
+    );
+  }
+
+  /** Applies a server API action on every shard and collects their results, in shard order. */
+  gather<T>(action: LocalAction): Promise<T[]> {
+    const all: Promise<T>[] = [];
+    for (let shard = 0; shard < this.count; shard++) {
+      all.push(
+        this.requests.start<T>(shard, (rid) =>
+          this.postman.send(shard, { t: MessageType.LOCAL_ACTION, rid, from: this.id, action }),
+        ),
+      );
+    }
+    return Promise.all(all);
+  }
+
+  /** A socket opened. */
+  onOpen(ws: WebSocket<SocketData>): Connection {
+    const conn = createConnection(randomUUID(), ws, Date.now(), this.config.client.stale_close_delay);
+    ws.getUserData().conn = conn;
+    this.connections.set(conn.id, conn);
+    return conn;
+  }
+
+  /** A socket closed (by either side). */
+  onClose(conn: Connection): void {
+    conn.state = ConnState.Closed;
+    this.connections.delete(conn.id);
+    const users = this.byUser.get(conn.user);
+    if (users) {
+      users.delete(conn);
+      if (users.size === 0) this.byUser.delete(conn.user);
+    }
+    this.local.leaveAll(conn);
+  }
+
+  /** Records a connected client under its user id (server API actions find it there). */
+  indexUser(conn: Connection): void {
+    let set = this.byUser.get(conn.user);
+    if (!set) {
+      set = new Set();
+      this.byUser.set(conn.user, set);
+    }
+    set.add(conn);
+  }
+
+  /** Closes a connection with a disconnect code, after writing what is queued for it. */
+  disconnect(conn: Connection, code: number, reason: string): void {
+    if (conn.state === ConnState.Closed) return;
+    this.writer.flushConnection(conn);
+    conn.state = ConnState.Closed;
+    conn.ws.end(code, reason);
+  }
+
+  /** Sends a server-side unsubscribe push and takes the socket off the channel. */
+  unsubscribeServer(conn: Connection, channel: string): void {
+    if (!conn.channels.has(channel) && !conn.pending.has(channel)) return;
+    this.local.leave(conn, channel);
+    conn.serverSide.delete(channel);
+    this.writer.send(
+      conn,
+      encodePush(channel, 'unsubscribe', JSON.stringify({ code: Unsubscribes.server.code, reason: Unsubscribes.server.reason })),
+    );
+  }
+
+  /** Keepalive's hook: queue a frame. */
+  send(conn: Connection, text: string): void {
+    this.writer.send(conn, text);
+  }
+
+  /** Counts for the info API and stats. */
+  stats(): ShardStats {
+    let subs = 0;
+    for (const conn of this.connections.values()) subs += conn.channels.size;
+    return {
+      id: this.id,
+      num_clients: this.connections.size,
+      num_users: this.byUser.size,
+      num_channels: this.local.size,
+      num_subs: subs,
+      owned_channels: this.owned.size,
+      publications_fanned_out: this.owned.stats.publications,
+      fanout_dropped: this.owned.stats.dropped,
+      frames_published: this.writer.published,
+      uptime: Math.round((Date.now() - this.startedAt) / 1000),
+    };
+  }
+
+  /** A peer shard restarted: forget its subscriptions, fail its requests, re-register with it. */
+  onPeerRestarted(peer: number): void {
+    this.requests.failTarget(peer);
+    this.postman.forget(peer);
+    this.owned.forgetShard(peer);
+    this.local.reregisterOwnedBy(peer);
+  }
+
+  private respond(to: number, rid: number, result: unknown, err?: unknown): void {
+    this.postman.send(to, {
+      t: MessageType.RESPONSE,
+      rid,
+      ...(err !== undefined ? { error: toWireError(err) } : { result }),
+    });
+  }
+
+  /** Publications of `channel` were refused on the way here: its subscribers must reconnect. */
+  private onDropped(channel: string): void {
+    this.log.warn('publications dropped on a full mailbox; disconnecting subscribers', { channel });
+    for (const conn of [...this.local.subscribers(channel)]) this.disconnect(conn, 3008, 'slow');
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Outgoing frames. Replies and pushes for one connection that are produced in
+ * the same event-loop turn are joined with `\n` into one WebSocket frame, and
+ * publications for one channel are joined the same way before uWS's native
+ * topic publish. One flush per turn writes replies first, then publications,
+ * so a subscribe reply always precedes the channel's first publication.
+ */
+import type { TemplatedApp } from 'uWebSockets.js';
+import { ConnState, type Connection } from './connection';
+
+/** Largest frame built by joining publications, bytes; larger batches are split. */
+const MAX_JOINED_FRAME = 64 * 1024;
+const NEWLINE = 0x0a;
+
+/** Called when a connection's outgoing buffer passes the limit. */
+export type SlowHandler = (conn: Connection) => void;
+
+/** Per-shard frame batching for replies and topic publications. */
+export class Writer {
+  private readonly dirty = new Set<Connection>();
+  private readonly topics = new Map<string, Uint8Array[]>();
+  private scheduled = false;
+  /** Publications written to topics (frames, before joining). */
+  published = 0;
+
+  constructor(
+    private readonly app: TemplatedApp,
+    private readonly queueLimit: number,
+    private readonly onSlow: SlowHandler,
+  ) {}
+
+  /** Queues a reply or push (JSON text) for one connection. */
+  send(conn: Connection, text: string): void {
+    if (conn.state === ConnState.Closed) return;
+    conn.outgoing.push(text);
+    this.dirty.add(conn);
+    this.schedule();
+  }
+
+  /** Queues a publication frame for every local subscriber of `channel`. */
+  publish(channel: string, frame: Uint8Array): void {
+    let frames = this.topics.get(channel);
+    if (!frames) {
+      frames = [];
+      this.topics.set(channel, frames);
+    }
+    frames.push(frame);
+    this.schedule();
+  }
+
+  /**
+   * Publishes what is queued for one channel now. Called before a socket joins
+   * the topic, so it does not receive publications from before its subscribe point.
+   */
+  flushChannel(channel: string): void {
+    const frames = this.topics.get(channel);
+    if (!frames) return;
+    this.topics.delete(channel);
+    this.publishFrames(channel, frames);
+  }
+
+  /** Writes everything queued: replies first, then publications. */
+  flush(): void {
+    this.scheduled = false;
+    for (const conn of this.dirty) this.flushConnection(conn);
+    this.dirty.clear();
+    if (this.topics.size > 0) {
+      const topics = [...this.topics];
+      this.topics.clear();
+      for (const [channel, frames] of topics) this.publishFrames(channel, frames);
+    }
+  }
+
+  /** Writes one connection's queued frames now (used before closing it). */
+  flushConnection(conn: Connection): void {
+    if (conn.outgoing.length === 0) return;
+    const text = conn.outgoing.length === 1 ? conn.outgoing[0]! : conn.outgoing.join('\n');
+    conn.outgoing = [];
+    if (conn.state === ConnState.Closed) return;
+    conn.ws.cork(() => conn.ws.send(text, false));
+    if (conn.ws.getBufferedAmount() > this.queueLimit) this.onSlow(conn);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private publishFrames(channel: string, frames: Uint8Array[]): void {
+    this.published += frames.length;
+    let start = 0;
+    while (start < frames.length) {
+      let size = frames[start]!.length;
+      let end = start + 1;
+      while (end < frames.length && size + 1 + frames[end]!.length <= MAX_JOINED_FRAME) {
+        size += 1 + frames[end]!.length;
+        end++;
+      }
+      this.app.publish(channel, end - start === 1 ? frames[start]! : join(frames, start, end, size), false);
+      start = end;
+    }
+  }
+}
+
+function join(frames: Uint8Array[], start: number, end: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    if (i > start) out[at++] = NEWLINE;
+    out.set(frames[i]!, at);
+    at += frames[i]!.length;
+  }
+  return out;
+}
