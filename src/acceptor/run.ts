@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/types';
 import { createLogger, setLogLevel } from '../log';
-import { findFreePort } from './port';
+import { assertPortFree, findFreePort } from './port';
 import { ListenError, StartError, Supervisor } from './supervisor';
 import { loadUws } from '../uws';
 
@@ -38,6 +38,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   loadUws(); // fail here, with a clear message, rather than in every shard
   const shardCount = resolveShardCount(config);
   const host = config.http_server.address;
+  if (config.http_server.port !== 0) {
+    await assertPortFree(host, config.http_server.port).catch((err: Error) => {
+      throw new ListenError(err.message);
+    });
+  }
   for (let attempt = 1; ; attempt++) {
     const port = config.http_server.port || (await findFreePort(host));
     const supervisor = new Supervisor(config, shardCount, createLogger('acceptor'));

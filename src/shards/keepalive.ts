@@ -17,6 +17,8 @@ export interface KeepaliveHost {
   readonly connections: ReadonlyMap<string, Connection>;
   send(conn: Connection, text: string): void;
   disconnect(conn: Connection, code: number, reason: string): void;
+  /** Told after every buffer check. */
+  buffersChecked(): void;
 }
 
 /** The shard's housekeeping timer. */
@@ -48,16 +50,27 @@ export class Keepalive {
     conn.nextPingAt = Date.now() + interval / 2 + Math.random() * (interval / 2);
   }
 
+  /** Disconnects (3008) every connection whose outgoing buffer is over client.queue_max_size. */
+  checkBuffers(): void {
+    const limit = this.config.client.queue_max_size;
+    for (const conn of this.host.connections.values()) {
+      if (conn.state !== ConnState.Closed && conn.ws.getBufferedAmount() > limit) this.slow(conn);
+    }
+    this.host.buffersChecked();
+  }
+
+  /** Closes one slow connection. */
+  slow(conn: Connection): void {
+    this.closed.slow++;
+    this.host.disconnect(conn, Disconnects.slow.code, Disconnects.slow.reason);
+  }
+
   /** Checks every connection once. */
   tick(now: number): void {
-    const { ping_interval, pong_timeout, queue_max_size } = this.config.client;
+    const { ping_interval, pong_timeout } = this.config.client;
+    this.checkBuffers();
     for (const conn of this.host.connections.values()) {
       if (conn.state === ConnState.Closed) continue;
-      if (conn.ws.getBufferedAmount() > queue_max_size) {
-        this.closed.slow++;
-        this.host.disconnect(conn, Disconnects.slow.code, Disconnects.slow.reason);
-        continue;
-      }
       if (conn.state !== ConnState.Connected) {
         if (conn.staleDeadline > 0 && now >= conn.staleDeadline) {
           this.closed.stale++;

@@ -74,8 +74,11 @@ export class Shard {
     this.log = parts.log;
     this.rules = new ChannelRules(parts.config);
     this.authenticator = parts.authenticate;
-    this.writer = new Writer(parts.app, parts.config.client.queue_max_size, (conn) =>
-      this.disconnect(conn, 3008, 'slow'),
+    this.writer = new Writer(
+      parts.app,
+      parts.config.client.queue_max_size,
+      (conn) => this.keepalive.slow(conn),
+      () => this.keepalive.checkBuffers(),
     );
     this.postman = new Postman(parts.id, parts.outbox, {
       onControl: (from, msg) => this.onControl(from, msg),
@@ -223,6 +226,11 @@ export class Shard {
       conn,
       encodePush(channel, 'unsubscribe', JSON.stringify({ code: Unsubscribes.server.code, reason: Unsubscribes.server.reason })),
     );
+  }
+
+  /** Keepalive's hook: a buffer check ran. */
+  buffersChecked(): void {
+    this.writer.buffersChecked();
   }
 
   /** Keepalive's hook: queue a frame. */

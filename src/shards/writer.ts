@@ -15,6 +15,9 @@ const NEWLINE = 0x0a;
 /** Called when a connection's outgoing buffer passes the limit. */
 export type SlowHandler = (conn: Connection) => void;
 
+/** Called when enough bytes were published to topics that some socket may be near its limit. */
+export type PressureHandler = () => void;
+
 /** Per-shard frame batching for replies and topic publications. */
 export class Writer {
   private readonly dirty = new Set<Connection>();
@@ -22,12 +25,24 @@ export class Writer {
   private scheduled = false;
   /** Publications written to topics (frames, before joining). */
   published = 0;
+  /**
+   * Bytes published to topics since the last buffer check: no socket's buffer
+   * can have grown by more than this through topics. Past half the queue limit,
+   * onPressure runs a check, so no socket goes far past its limit unnoticed.
+   */
+  private bytesSinceCheck = 0;
 
   constructor(
     private readonly app: TemplatedApp,
     private readonly queueLimit: number,
     private readonly onSlow: SlowHandler,
+    private readonly onPressure: PressureHandler,
   ) {}
+
+  /** The buffer check ran: restart the count. */
+  buffersChecked(): void {
+    this.bytesSinceCheck = 0;
+  }
 
   /** Queues a reply or push (JSON text) for one connection. */
   send(conn: Connection, text: string): void {
@@ -98,8 +113,10 @@ export class Writer {
         end++;
       }
       this.app.publish(channel, end - start === 1 ? frames[start]! : join(frames, start, end, size), false);
+      this.bytesSinceCheck += size;
       start = end;
     }
+    if (this.bytesSinceCheck > this.queueLimit / 2) this.onPressure();
   }
 }
 

@@ -33,9 +33,11 @@ function authorize(
   shard.rules.checkSubscribe(channel, resolved, conn.user);
 }
 
-export const handleSubscribe: CommandHandler = async (shard, conn, request, id) => {
+export const handleSubscribe: CommandHandler = (shard, conn, request, id) => {
+  // Validation throws synchronously, so its error joins the replies of the same frame.
   const channel = validate(shard, conn, request);
   // The reply is queued when the socket joins the topic, ahead of the channel's next publication.
-  await shard.local.join(conn, channel, () => shard.writer.send(conn, encodeResult(id, 'subscribe', EMPTY_RESULT)));
-  return null;
+  return shard.local
+    .join(conn, channel, () => shard.writer.send(conn, encodeResult(id, 'subscribe', EMPTY_RESULT)))
+    .then(() => null);
 };

@@ -1,0 +1,249 @@
+/**
+ * Mailbox benchmark: the shared-memory ring (doorbell wake-up, batch drain)
+ * against per-message postMessage, between two worker threads, in one run.
+ *
+ * - Throughput: the producer sends N 100-byte messages as fast as it can
+ *   (yielding to its event loop every 1,024, and whenever the ring answers
+ *   'full'); msgs/s = N / (consumer's last receive − producer's first send).
+ * - One-way latency: the producer offers a steady LATENCY_RATE msgs/s and
+ *   stamps each message with its send time; the consumer subtracts it from its
+ *   receive time. Both readings come from process.hrtime (CLOCK_MONOTONIC, one
+ *   clock for every thread of the process).
+ * - Single-thread costs (tinybench): ring write+read per record, msgpack.
+ *
+ * Each cross-thread measure runs REPETITIONS times, ring and postMessage
+ * alternating; the median is reported. Results go to bench/results/mailbox.json
+ * and mailbox.md, stamped with commit, Node version and CPU.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { createWiring } from '../../src/mailbox/mailbox';
+import { describeEnvironment } from './environment';
+import { runMicro, type MicroResult } from './micro';
+import type { ConsumerReport, Mechanism, ProducerReport, WorkerOptions } from './worker';
+
+const PARAMS = Object.freeze({
+  messageBytes: 100,
+  ringCapacity: 1 << 20,
+  ringBatch: 1024,
+  overflowLimitBytes: 1 << 20,
+  /** Messages per throughput run, per mechanism (postMessage is about 10× slower). */
+  throughputCount: { ring: 2_000_000, postMessage: 300_000 } as Record<Mechanism, number>,
+  /** Offered load of the latency runs, msgs/s: below what either mechanism sustains. */
+  latencyRate: 50_000,
+  latencySeconds: 1.5,
+  repetitions: 3,
+  microTimeMs: 700,
+});
+
+const RESULTS_DIR = path.join(__dirname, '..', '..', '..', 'bench', 'results');
+
+/** One cross-thread run's figures. */
+interface RunResult {
+  msgsPerSecond: number;
+  /** Latency percentiles in µs (latency runs only). */
+  p50?: number;
+  p99?: number;
+  /** Consumer wake-ups per 1,000 messages (ring only). */
+  wakeupsPer1000: number;
+  fullAnswers: number;
+}
+
+function say(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+/** Starts a worker and resolves with the last message it posts before exiting with code 0. */
+function spawn<T>(options: WorkerOptions, transfer: MessagePort[], onReady?: () => void): { worker: Worker; done: Promise<T> } {
+  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: options, transferList: transfer });
+  const done = new Promise<T>((resolve, reject) => {
+    let report: T | undefined;
+    worker.on('message', (message: T | 'ready') => {
+      if (message === 'ready') onReady?.();
+      else report = message;
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 && report ? resolve(report) : reject(new Error(`${options.role} exited with ${code}`))));
+  });
+  return { worker, done };
+}
+
+async function runPair(mechanism: Mechanism, count: number, rate: number): Promise<RunResult> {
+  const stamp = rate > 0;
+  const base = {
+    mechanism,
+    count,
+    rate,
+    stamp,
+    messageBytes: PARAMS.messageBytes,
+    ringBatch: PARAMS.ringBatch,
+    overflowLimitBytes: PARAMS.overflowLimitBytes,
+  };
+  let consumerSide: Partial<WorkerOptions> = {};
+  let producerSide: Partial<WorkerOptions> = {};
+  let transfer: [MessagePort[], MessagePort[]] = [[], []];
+  if (mechanism === 'ring') {
+    const wiring = createWiring(2, PARAMS.ringCapacity);
+    producerSide = { wiring: { ...wiring, shardId: 0 } };
+    consumerSide = { wiring: { ...wiring, shardId: 1 } };
+  } else {
+    const { port1, port2 } = new MessageChannel();
+    producerSide = { port: port1 };
+    consumerSide = { port: port2 };
+    transfer = [[port1], [port2]];
+  }
+
+  let startProducer = (): void => {};
+  const ready = new Promise<void>((resolve) => (startProducer = resolve));
+  const consumer = spawn<ConsumerReport>({ ...base, ...consumerSide, role: 'consumer' }, transfer[1], startProducer);
+  await ready;
+  const producer = spawn<ProducerReport>({ ...base, ...producerSide, role: 'producer' }, transfer[0]);
+  producer.worker.postMessage('go');
+  const [sent, received] = await Promise.all([producer.done, consumer.done]);
+
+  const result: RunResult = {
+    msgsPerSecond: count / ((received.finishedAt - sent.startedAt) / 1e6),
+    wakeupsPer1000: (received.wakeups * 1000) / count,
+    fullAnswers: sent.fullAnswers,
+  };
+  if (stamp) {
+    const sorted = received.latencies.sort();
+    result.p50 = percentile(sorted, 0.5);
+    result.p99 = percentile(sorted, 0.99);
+  }
+  return result;
+}
+
+/** Nearest-rank percentile of ascending values. */
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function round(value: number, digits = 0): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** Runs of both mechanisms, alternating, `repetitions` times. */
+async function measure(label: string, rateOf: (m: Mechanism) => number, countOf: (m: Mechanism) => number) {
+  const runs: Record<Mechanism, RunResult[]> = { ring: [], postMessage: [] };
+  for (let rep = 1; rep <= PARAMS.repetitions; rep++) {
+    for (const mechanism of ['ring', 'postMessage'] as const) {
+      const run = await runPair(mechanism, countOf(mechanism), rateOf(mechanism));
+      runs[mechanism].push(run);
+      const latency = run.p50 === undefined ? '' : `  p50 ${run.p50.toFixed(1)} µs  p99 ${run.p99!.toFixed(1)} µs`;
+      say(`  ${label} #${rep} ${mechanism.padEnd(11)} ${round(run.msgsPerSecond).toLocaleString('en-US').padStart(10)} msgs/s${latency}`);
+    }
+  }
+  return runs;
+}
+
+function summarize(runs: RunResult[]) {
+  return {
+    runs: runs.map((r) => ({
+      msgsPerSecond: round(r.msgsPerSecond),
+      ...(r.p50 === undefined ? {} : { p50Micros: round(r.p50, 1), p99Micros: round(r.p99!, 1) }),
+      wakeupsPer1000: round(r.wakeupsPer1000, 2),
+      fullAnswers: r.fullAnswers,
+    })),
+    medianMsgsPerSecond: round(median(runs.map((r) => r.msgsPerSecond))),
+    medianP50Micros: runs[0]?.p50 === undefined ? undefined : round(median(runs.map((r) => r.p50!)), 1),
+    medianP99Micros: runs[0]?.p99 === undefined ? undefined : round(median(runs.map((r) => r.p99!)), 1),
+    medianWakeupsPer1000: round(median(runs.map((r) => r.wakeupsPer1000)), 2),
+  };
+}
+
+type Summary = ReturnType<typeof summarize>;
+
+function markdown(result: {
+  environment: ReturnType<typeof describeEnvironment>;
+  throughput: Record<Mechanism, Summary> & { ratio: number };
+  latency: Record<Mechanism, Summary> & { p50Ratio: number; p99Ratio: number };
+  micro: MicroResult[];
+}): string {
+  const { environment: env, throughput: t, latency: l } = result;
+  const n = (x: number | undefined) => (x === undefined ? 'n/a' : x.toLocaleString('en-US'));
+  const lines = [
+    '# Mailbox benchmark',
+    '',
+    `Commit ${env.commit}, Node ${env.node}, ${env.cpu} × ${env.cores}, ${env.platform}, ${env.date}.`,
+    `Two worker threads, ${PARAMS.messageBytes}-byte messages; medians of ${PARAMS.repetitions} runs each, ring and postMessage alternating.`,
+    'Produced by `npm run bench:mailbox` (bench/mailbox/index.ts, which explains the method).',
+    '',
+    '| measure | ring (SAB + doorbell, batch ' + PARAMS.ringBatch + ') | postMessage (per message, transfer) | ring / postMessage |',
+    '|---|---:|---:|---:|',
+    `| throughput, msgs/s | ${n(t.ring.medianMsgsPerSecond)} | ${n(t.postMessage.medianMsgsPerSecond)} | ${t.ratio.toFixed(2)}× |`,
+    `| one-way latency p50 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP50Micros)} | ${n(l.postMessage.medianP50Micros)} | ${l.p50Ratio.toFixed(2)} |`,
+    `| one-way latency p99 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP99Micros)} | ${n(l.postMessage.medianP99Micros)} | ${l.p99Ratio.toFixed(2)} |`,
+    `| ring wake-ups per 1,000 messages (throughput / latency runs) | ${t.ring.medianWakeupsPer1000} / ${l.ring.medianWakeupsPer1000} | n/a | |`,
+    '',
+    'Single-thread costs (tinybench):',
+    '',
+    '| operation | ns per record | ± % |',
+    '|---|---:|---:|',
+    ...result.micro.map((m) => `| ${m.name} | ${m.nsPerRecord.toFixed(1)} | ${m.rme.toFixed(1)} |`),
+    '',
+    'p99 varies 2–5× between identical runs on this kind of VM; compare ratios from one session.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const environment = describeEnvironment();
+  say(`mailbox benchmark: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}`);
+
+  say('throughput (as fast as possible):');
+  const throughputRuns = await measure('throughput', () => 0, (m) => PARAMS.throughputCount[m]);
+  say(`latency (offered ${PARAMS.latencyRate} msgs/s):`);
+  const latencyCount = PARAMS.latencyRate * PARAMS.latencySeconds;
+  const latencyRuns = await measure('latency', () => PARAMS.latencyRate, () => latencyCount);
+  say('single-thread (tinybench):');
+  const micro = await runMicro(PARAMS.microTimeMs);
+  for (const m of micro) say(`  ${m.name.padEnd(58)} ${m.nsPerRecord.toFixed(1).padStart(8)} ns/record ±${m.rme.toFixed(1)}%`);
+
+  const ring = summarize(throughputRuns.ring);
+  const postMessage = summarize(throughputRuns.postMessage);
+  const ringLatency = summarize(latencyRuns.ring);
+  const postMessageLatency = summarize(latencyRuns.postMessage);
+  const result = {
+    benchmark: 'mailbox',
+    environment,
+    threads: 2,
+    params: PARAMS,
+    method: {
+      clock: 'process.hrtime (CLOCK_MONOTONIC), shared by all threads of the process',
+      throughput: 'messages / (consumer last receive - producer first send), producer unpaced',
+      latency: `consumer receive time - send stamp in the message, producer paced at ${PARAMS.latencyRate} msgs/s`,
+      ratios: 'throughput.ratio = ring / postMessage (higher is better for the ring); latency ratios = ring / postMessage (lower is better for the ring)',
+    },
+    throughput: { ring, postMessage, ratio: round(ring.medianMsgsPerSecond / postMessage.medianMsgsPerSecond, 2) },
+    latency: {
+      ring: ringLatency,
+      postMessage: postMessageLatency,
+      p50Ratio: round(ringLatency.medianP50Micros! / postMessageLatency.medianP50Micros!, 2),
+      p99Ratio: round(ringLatency.medianP99Micros! / postMessageLatency.medianP99Micros!, 2),
+    },
+    micro: micro.map((m) => ({ ...m, nsPerRecord: round(m.nsPerRecord, 1), rme: round(m.rme, 1) })),
+  };
+
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, 'mailbox.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(path.join(RESULTS_DIR, 'mailbox.md'), markdown(result));
+  say(
+    `ring / postMessage: throughput ${result.throughput.ratio}×, latency p50 ${result.latency.p50Ratio}, p99 ${result.latency.p99Ratio}` +
+      ` (written to ${path.relative(process.cwd(), RESULTS_DIR) || '.'}/mailbox.{json,md})`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`mailbox benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

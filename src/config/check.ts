@@ -1,0 +1,146 @@
+/**
+ * Checks one value against its schema node, in file form, and converts it to
+ * its final form (durations to milliseconds, missing keys to defaults). Every
+ * problem is appended to `errors` with its full path; checking goes on, so one
+ * pass finds them all.
+ */
+import { MAX_TIMER_MS, formatDuration, parseDuration } from './duration';
+import { joinPath, suggestPath } from './keys';
+import type { DurationField, Fields, IntegerField, ObjectListField, SchemaNode, StringField } from './schema';
+import { didYouMean, nearest } from './suggest';
+
+/** Stands in for a value that failed its check, so later checks can skip it. */
+export const INVALID: unique symbol = Symbol('invalid');
+
+/** A plain JSON object (not null, not an array). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value as an error message shows it: JSON, shortened. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Checks `value` (undefined when the key is absent) at `path`; returns the final value or INVALID. */
+export function checkNode(node: SchemaNode, value: unknown, path: string, errors: string[]): unknown {
+  const fail = (expected: string): typeof INVALID => {
+    errors.push(`${path} must be ${expected}, got ${show(value)}`);
+    return INVALID;
+  };
+  switch (node.kind) {
+    case 'group':
+    case 'object':
+      return checkFields(node.fields, value === undefined ? {} : value, path, errors);
+    case 'object_list':
+      return checkList(node, value === undefined ? [] : value, path, errors);
+    case 'boolean':
+      if (value === undefined) return node.default;
+      return typeof value === 'boolean' ? value : fail('true or false');
+    case 'integer':
+      if (value === undefined) return node.default;
+      if (typeof value !== 'number' || !Number.isInteger(value)) return fail('an integer');
+      return inRange(node, value) ? value : fail(rangeText(node));
+    case 'string':
+      return checkString(node, value, path, errors);
+    case 'enum':
+      if (value === undefined) return node.default;
+      return typeof value === 'string' && node.values.includes(value) ? value : fail(`one of ${node.values.join(', ')}`);
+    case 'duration':
+      return checkDuration(node, value === undefined ? node.default : value, fail);
+    case 'string_list':
+      return checkStringList(value === undefined ? node.default : value, path, errors);
+  }
+}
+
+function inRange(node: IntegerField, value: number): boolean {
+  return value >= node.min && value <= node.max && (!node.powerOfTwo || Number.isInteger(Math.log2(value)));
+}
+
+function rangeText(node: IntegerField): string {
+  if (node.powerOfTwo) return `a power of two between ${node.min} and ${node.max}`;
+  if (node.max === Number.MAX_SAFE_INTEGER) return `an integer of at least ${node.min}`;
+  return `an integer between ${node.min} and ${node.max}`;
+}
+
+function checkString(node: StringField, value: unknown, path: string, errors: string[]): unknown {
+  if (value === undefined) {
+    if (node.default !== undefined) return node.default;
+    errors.push(`${path} is required`);
+    return INVALID;
+  }
+  if (typeof value !== 'string') {
+    errors.push(`${path} must be a string, got ${show(value)}`);
+    return INVALID;
+  }
+  if (node.pattern !== undefined && !new RegExp(node.pattern).test(value)) {
+    errors.push(`${path} must match ${node.pattern}, got ${show(value)}`);
+    return INVALID;
+  }
+  if (node.isRegex) {
+    try {
+      new RegExp(value);
+    } catch (err) {
+      errors.push(`${path} is not a valid regular expression: ${(err as Error).message}`);
+      return INVALID;
+    }
+  }
+  return value;
+}
+
+function checkDuration(node: DurationField, value: unknown, fail: (expected: string) => typeof INVALID): unknown {
+  const ms = typeof value === 'string' ? parseDuration(value) : null;
+  if (ms === null) return fail('a duration like "25s"');
+  if (!Number.isInteger(ms)) return fail('a whole number of milliseconds');
+  const min = parseDuration(node.min) as number;
+  if (ms < min) return fail(`at least ${node.min}`);
+  if (ms > MAX_TIMER_MS) return fail(`at most ${formatDuration(MAX_TIMER_MS)} (the longest timer Node.js allows)`);
+  return ms;
+}
+
+function checkStringList(value: unknown, path: string, errors: string[]): unknown {
+  if (!Array.isArray(value)) {
+    errors.push(`${path} must be an array of strings, got ${show(value)}`);
+    return INVALID;
+  }
+  const before = errors.length;
+  value.forEach((item, i) => {
+    if (typeof item !== 'string') errors.push(`${path}[${i}] must be a string, got ${show(item)}`);
+  });
+  return errors.length === before ? [...(value as string[])] : INVALID;
+}
+
+function checkFields(fields: Fields, value: unknown, path: string, errors: string[]): unknown {
+  if (!isPlainObject(value)) {
+    errors.push(`${path === '' ? 'the config' : path} must be an object, got ${show(value)}`);
+    return INVALID;
+  }
+  const inListItem = path.includes('[');
+  for (const name of Object.keys(value)) {
+    if (Object.hasOwn(fields, name)) continue;
+    const sibling = nearest(name, Object.keys(fields));
+    const suggestion = sibling !== undefined ? joinPath(path, sibling) : inListItem ? undefined : suggestPath(joinPath(path, name));
+    errors.push(`unknown key ${joinPath(path, name)}${didYouMean(suggestion)}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, node] of Object.entries(fields)) out[name] = checkNode(node, value[name], joinPath(path, name), errors);
+  return out;
+}
+
+function checkList(node: ObjectListField, value: unknown, path: string, errors: string[]): unknown {
+  if (!Array.isArray(value)) {
+    errors.push(`${path} must be an array of ${node.itemName} objects, got ${show(value)}`);
+    return INVALID;
+  }
+  const items = value.map((item, i) => checkFields(node.item, item, `${path}[${i}]`, errors));
+  const firstIndex = new Map<unknown, number>();
+  items.forEach((item, i) => {
+    if (!isPlainObject(item) || typeof item[node.unique] !== 'string') return;
+    const seen = firstIndex.get(item[node.unique]);
+    if (seen === undefined) firstIndex.set(item[node.unique], i);
+    else errors.push(`${path}[${i}].${node.unique} ${show(item[node.unique])} is already used by ${path}[${seen}]`);
+  });
+  return items;
+}

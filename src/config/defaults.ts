@@ -1,0 +1,27 @@
+/** Every default, in file form (for genconfig) and as the final Config. */
+import { SCHEMA, type Fields } from './schema';
+import type { Config } from './types';
+import { validateConfig } from './validate';
+
+/**
+ * A config file that sets every key to its default, durations as strings
+ * ("25s"); what `switchyard genconfig` writes. A fresh object on each call.
+ */
+export function defaultFileConfig(fields: Fields = SCHEMA.fields): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, node] of Object.entries(fields)) {
+    if (node.kind === 'group' || node.kind === 'object') out[name] = defaultFileConfig(node.fields);
+    else if (node.kind === 'object_list') out[name] = [];
+    else if (node.kind === 'string_list') out[name] = [...node.default];
+    else if (node.default !== undefined) out[name] = node.default;
+  }
+  return out;
+}
+
+let cached: Config | undefined;
+
+/** The config with every key at its default, validated and deep-frozen. */
+export function defaultConfig(): Config {
+  cached ??= validateConfig({});
+  return cached;
+}

@@ -1,0 +1,112 @@
+/**
+ * docs/configuration.md, generated from the schema (`switchyard configdoc >
+ * docs/configuration.md`). A test fails when the file and this output differ.
+ */
+import { formatDuration, MAX_TIMER_MS } from './duration';
+import { CONFIG_KEYS, joinPath } from './keys';
+import { ORDERED_KEYS, type Field, type ObjectListField } from './schema';
+
+/** The type column: kind plus limits. */
+function typeText(field: Field): string {
+  switch (field.kind) {
+    case 'boolean':
+      return 'boolean';
+    case 'integer':
+      if (field.powerOfTwo) return `power of two, ${field.min}–${field.max}`;
+      return field.max === Number.MAX_SAFE_INTEGER ? `integer ≥ ${field.min}` : `integer ${field.min}–${field.max}`;
+    case 'string':
+      if (field.isRegex) return 'regular expression';
+      return field.pattern === undefined ? 'string' : `string matching \`${field.pattern}\``;
+    case 'enum':
+      return `one of ${field.values.map((v) => `\`${v}\``).join(', ')}`;
+    case 'duration':
+      return `duration ≥ ${field.min}`;
+    case 'string_list':
+      return 'list of strings';
+    case 'object':
+      return `object (${field.itemName})`;
+    case 'object_list':
+      return `list of ${field.itemName} objects`;
+  }
+}
+
+/** The default column, in file form. */
+function defaultText(field: Field): string {
+  switch (field.kind) {
+    case 'object':
+      return 'each field’s default';
+    case 'object_list':
+      return '`[]`';
+    case 'string':
+      return field.default === undefined ? 'required' : `\`${JSON.stringify(field.default)}\``;
+    default:
+      return `\`${JSON.stringify(field.default)}\``;
+  }
+}
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|');
+const row = (cells: readonly string[]): string => `| ${cells.map(cell).join(' | ')} |`;
+
+function keysTable(): string[] {
+  return [
+    row(['key', 'type', 'default', 'environment variable', 'meaning']),
+    row(['---', '---', '---', '---', '---']),
+    ...CONFIG_KEYS.map((k) => row([`\`${k.path}\``, typeText(k.field), defaultText(k.field), `\`${k.env}\``, k.field.doc])),
+  ];
+}
+
+function itemTable(path: string, list: ObjectListField): string[] {
+  return [
+    row(['field', 'type', 'default', 'meaning']),
+    row(['---', '---', '---', '---']),
+    ...Object.entries(list.item).flatMap(([name, node]) =>
+      node.kind === 'group' ? [] : [row([`\`${joinPath(`${path}[]`, name)}\``, typeText(node), defaultText(node), node.doc])],
+    ),
+  ];
+}
+
+function listSections(): string[] {
+  const out: string[] = [];
+  for (const key of CONFIG_KEYS) {
+    if (key.field.kind !== 'object_list') continue;
+    out.push('', `## Items of \`${key.path}\``, '', `Each ${key.field.itemName} is an object with these fields; \`${key.field.unique}\` must be unique.`, '');
+    out.push(...itemTable(key.path, key.field));
+  }
+  return out;
+}
+
+const INTRO = `# Configuration
+
+<!-- Generated from src/config/schema.ts by \`switchyard configdoc\`; edit the schema, not this file. -->
+
+switchyard reads its settings from these sources, each overriding the one before:
+
+1. the defaults listed below;
+2. the JSON file given with \`--config FILE\` (or \`-c FILE\`);
+3. environment variables \`SWITCHYARD_<KEY>\`: the key path upper-cased with \`.\` as \`_\`.
+   Lists of strings are space-separated (\`SWITCHYARD_CLIENT_ALLOWED_ORIGINS="https://a.example https://b.example"\`);
+   objects and \`channel.namespaces\` are JSON. An unknown \`SWITCHYARD_*\` variable is logged as a warning;
+4. command-line flags \`--<key> value\` or \`--<key>=value\` (\`--http_server.port 9000\`, \`--shards.count=4\`).
+   A boolean flag alone means true (\`--client.insecure\`); \`--port\` is short for \`--http_server.port\`.
+
+Durations are Go-style strings: a number and a unit, possibly repeated (\`"500ms"\`, \`"25s"\`, \`"1m30s"\`, \`"2h"\`;
+units \`ns\`, \`us\`, \`ms\`, \`s\`, \`m\`, \`h\`). They must come to a whole number of milliseconds, at most
+${formatDuration(MAX_TIMER_MS)} (the longest timer Node.js allows). Sizes are integers in bytes.
+
+Every problem is reported at once, each with its key path; a key switchyard does not know is an error that
+suggests the nearest known key. \`switchyard checkconfig FILE\` validates a file, \`switchyard genconfig FILE\`
+writes one with every default, and \`config.example.json\` is a starting point for development. In code,
+\`loadConfig\` and \`validateConfig\` (src/config) throw \`ConfigError\`, code \`SY_CONFIG_INVALID\`, whose
+\`errors\` array holds the same lines.
+
+## Keys
+`;
+
+/** The whole of docs/configuration.md. */
+export function renderConfigDocs(): string {
+  const rules = ORDERED_KEYS.map(
+    ({ smaller, larger, strict }) => `* \`${smaller}\` must be ${strict ? 'less than' : 'at most'} \`${larger}\`.`,
+  );
+  const lines = [INTRO, ...keysTable(), ...listSections(), '', '## Rules between keys', '', ...rules, ''];
+  return lines.join('\n');
+}

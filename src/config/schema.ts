@@ -1,0 +1,279 @@
+/**
+ * The one configuration schema. Every key's type, default, limits and doc live
+ * here; defaults, validation, environment variables, command-line flags,
+ * `switchyard genconfig` and docs/configuration.md are all derived from it.
+ *
+ * Defaults are written in file form (durations as Go-style strings such as
+ * "25s"), so they go through the same parsing as a user's file. The
+ * `satisfies FieldsFor<Config>` below makes the compiler keep this schema and
+ * src/config/types.ts in step: a key missing here, an extra key, or a key of
+ * the wrong kind is a type error.
+ */
+import { deepFreeze } from './freeze';
+import type { ChannelOptions, Config, NamespaceConfig } from './types';
+
+interface Documented {
+  /** What the key means, with its units and what zero means; shown in the docs. */
+  readonly doc: string;
+}
+
+/** `true` or `false`. */
+export interface BooleanField extends Documented {
+  readonly kind: 'boolean';
+  readonly default: boolean;
+}
+
+/** A whole number within [min, max]; sizes are bytes. */
+export interface IntegerField extends Documented {
+  readonly kind: 'integer';
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  /** The value must also be a power of two. */
+  readonly powerOfTwo?: boolean;
+}
+
+/** A string; a field without a default is required (namespace `name`). */
+export interface StringField extends Documented {
+  readonly kind: 'string';
+  readonly default?: string;
+  /** Source of a regular expression the whole value must match. */
+  readonly pattern?: string;
+  /** The value is itself a regular expression and must compile. */
+  readonly isRegex?: boolean;
+}
+
+/** One string out of a fixed list. */
+export interface EnumField<T extends string = string> extends Documented {
+  readonly kind: 'enum';
+  readonly values: readonly T[];
+  readonly default: NoInfer<T>;
+}
+
+/** A Go-style duration string ("25s", "1m30s", "500ms") that becomes integer milliseconds. */
+export interface DurationField extends Documented {
+  readonly kind: 'duration';
+  readonly default: string;
+  /** Smallest allowed value, as a duration string. */
+  readonly min: string;
+}
+
+/** A list of strings; space-separated in environment variables and flags. */
+export interface StringListField extends Documented {
+  readonly kind: 'string_list';
+  readonly default: readonly string[];
+}
+
+/** A key whose value is an object with its own fields; JSON in environment variables. */
+export interface ObjectField<F = Fields> extends Documented {
+  readonly kind: 'object';
+  /** What the docs call the object's fields, e.g. "channel options". */
+  readonly itemName: string;
+  readonly fields: F;
+}
+
+/** A list of objects with their own fields (default []); JSON in environment variables. */
+export interface ObjectListField<F = Fields> extends Documented {
+  readonly kind: 'object_list';
+  /** What the docs call one item, e.g. "namespace". */
+  readonly itemName: string;
+  readonly item: F;
+  /** Field whose value must differ between items. */
+  readonly unique: string;
+}
+
+/** A section of the file (`client`, `shards`); not a key of its own. */
+export interface Group<F = Fields> {
+  readonly kind: 'group';
+  readonly fields: F;
+}
+
+/** A key that holds a value. */
+export type Field =
+  | BooleanField
+  | IntegerField
+  | StringField
+  | EnumField
+  | DurationField
+  | StringListField
+  | ObjectField
+  | ObjectListField;
+
+/** Anything in the schema tree. */
+export type SchemaNode = Field | Group;
+
+/** The named children of a group or object. */
+export type Fields = { readonly [name: string]: SchemaNode };
+
+/** The schema node kinds that may describe a value of type T. */
+type NodeFor<T> = [T] extends [boolean]
+  ? BooleanField
+  : [T] extends [number]
+    ? IntegerField | DurationField
+    : [T] extends [string]
+      ? string extends T
+        ? StringField
+        : EnumField<T>
+      : [T] extends [readonly (infer I)[]]
+        ? [I] extends [string]
+          ? StringListField
+          : ObjectListField<FieldsFor<I>>
+        : Group<FieldsFor<T>> | ObjectField<FieldsFor<T>>;
+
+/** Schema fields for every key of T, and only those. */
+type FieldsFor<T> = { readonly [K in keyof T]-?: NodeFor<T[K]> };
+
+const boolean = (def: boolean, doc: string): BooleanField => ({ kind: 'boolean', default: def, doc });
+const integer = (def: number, min: number, max: number, doc: string, powerOfTwo = false): IntegerField =>
+  powerOfTwo ? { kind: 'integer', default: def, min, max, powerOfTwo, doc } : { kind: 'integer', default: def, min, max, doc };
+const string = (def: string, doc: string): StringField => ({ kind: 'string', default: def, doc });
+const duration = (def: string, min: string, doc: string): DurationField => ({ kind: 'duration', default: def, min, doc });
+
+/** Largest integer the schema accepts where a key sets no tighter limit. */
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+
+/** Namespace names: ASCII letters, digits, `-` and `_`, at least two. */
+export const NAMESPACE_NAME_PATTERN = '^[-a-zA-Z0-9_]{2,}$';
+
+/** Options shared by `channel.without_namespace` and every namespace. */
+const CHANNEL_OPTIONS = {
+  allow_subscribe_for_client: boolean(
+    false,
+    'Connected clients (authenticated, or any with `client.insecure`) may subscribe without a subscription token.',
+  ),
+  allow_subscribe_for_anonymous: boolean(false, 'Anonymous clients (empty user) may subscribe too, where `allow_subscribe_for_client` allows it.'),
+  allow_publish_for_client: boolean(false, 'Any connected client may publish into the channel.'),
+  allow_publish_for_subscriber: boolean(false, 'Clients subscribed to the channel may publish into it.'),
+  allow_publish_for_anonymous: boolean(false, 'Anonymous clients may publish too, where one of the two options above allows it.'),
+  channel_regex: {
+    kind: 'string',
+    default: '',
+    isRegex: true,
+    doc: 'Regular expression (JavaScript syntax) the channel name, without its `ns:` prefix, must match to be subscribed to; "" allows any.',
+  },
+} satisfies FieldsFor<ChannelOptions>;
+
+const NAMESPACE_FIELDS = {
+  name: {
+    kind: 'string',
+    pattern: NAMESPACE_NAME_PATTERN,
+    doc: 'Namespace name (required, unique); channels named `name:rest` belong to it.',
+  },
+  ...CHANNEL_OPTIONS,
+} satisfies FieldsFor<NamespaceConfig>;
+
+const CONFIG_FIELDS = {
+  http_server: {
+    kind: 'group',
+    fields: {
+      address: string('', 'Interface to bind; "" means all interfaces.'),
+      port: integer(8000, 0, 65535, 'TCP port every shard listens on (SO_REUSEPORT); 0 picks a free port at start.'),
+    },
+  },
+  log: {
+    kind: 'group',
+    fields: {
+      level: {
+        kind: 'enum',
+        values: ['trace', 'debug', 'info', 'warn', 'error', 'none'],
+        default: 'info',
+        doc: 'Lowest level written to stderr; `none` writes nothing.',
+      },
+    },
+  },
+  client: {
+    kind: 'group',
+    fields: {
+      insecure: boolean(false, 'Development only: clients connect without a token and may subscribe and publish anywhere.'),
+      allow_anonymous_connect_without_token: boolean(false, 'Accept connections without a token, as anonymous users (empty user).'),
+      allowed_origins: {
+        kind: 'string_list',
+        default: [],
+        doc: 'Browser origins allowed to open a WebSocket, e.g. `https://example.com`; [] rejects every request that has an `Origin` header; `*` allows all.',
+      },
+      ping_interval: duration('25s', '1s', 'How often the server pings each client; also sent to clients in the connect reply (whole seconds).'),
+      pong_timeout: duration('8s', '1ms', 'How long a client has to answer a ping before it is disconnected with 3012; must be less than `client.ping_interval`.'),
+      stale_close_delay: duration('10s', '1ms', 'A connection that has not sent `connect` within this time is closed with 3502.'),
+      channel_limit: integer(128, 0, NO_LIMIT, 'Most channels one connection may subscribe to (error 106 beyond); 0 means no limit.'),
+      queue_max_size: integer(1_048_576, 1, NO_LIMIT, 'Outgoing bytes buffered for one connection before it is disconnected with 3008 (slow), bytes.'),
+    },
+  },
+  channel: {
+    kind: 'group',
+    fields: {
+      max_length: integer(255, 1, 65_535, 'Longest channel name, bytes (error 107 beyond).'),
+      without_namespace: {
+        kind: 'object',
+        itemName: 'channel options',
+        fields: CHANNEL_OPTIONS,
+        doc: 'Channel options for channels without a namespace (no `:` in the name).',
+      },
+      namespaces: {
+        kind: 'object_list',
+        itemName: 'namespace',
+        item: NAMESPACE_FIELDS,
+        unique: 'name',
+        doc: 'Namespaces, each a `name` plus channel options; a channel `ns:rest` whose `ns` is not listed gets error 102.',
+      },
+    },
+  },
+  http_api: {
+    kind: 'group',
+    fields: {
+      key: string('', 'Server API key, sent as `X-API-Key: <key>` or `Authorization: apikey <key>`; "" rejects every API request (401) unless `http_api.insecure`.'),
+      insecure: boolean(false, 'Development only: serve the server API without checking the key.'),
+    },
+  },
+  websocket: {
+    kind: 'group',
+    fields: {
+      message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming WebSocket message, bytes; a bigger one closes the connection.'),
+    },
+  },
+  health: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(true, 'Serve `GET /health`: 200 once every shard is ready, 503 before that and while draining.'),
+    },
+  },
+  shutdown: {
+    kind: 'group',
+    fields: {
+      timeout: duration('30s', '0s', 'How long a graceful drain (SIGTERM/SIGINT) may take before the process exits anyway.'),
+    },
+  },
+  shards: {
+    kind: 'group',
+    fields: {
+      count: integer(0, 0, 256, 'Number of shard worker threads; 0 means one per available core.'),
+      mailbox_size: integer(
+        1_048_576,
+        4096,
+        1_073_741_824,
+        'Bytes in each shard-to-shard mailbox ring (one per ordered pair of shards); a power of two.',
+        true,
+      ),
+      mailbox_overflow_limit: integer(
+        67_108_864,
+        0,
+        NO_LIMIT,
+        'Bytes a full mailbox ring may spill into its sender-side overflow queue before a send reports "full"; 0 means no overflow.',
+      ),
+      mailbox_batch: integer(1024, 1, 65_536, 'Most mailbox messages a shard handles in one event-loop turn before letting I/O run.'),
+      restart_backoff_min: duration('100ms', '1ms', 'Delay before restarting a crashed shard; doubles with each further crash, up to `shards.restart_backoff_max`.'),
+      restart_backoff_max: duration('10s', '1ms', 'Longest delay before restarting a crashed shard; at least `shards.restart_backoff_min`.'),
+    },
+  },
+} satisfies FieldsFor<Config>;
+
+/** The whole schema: the root group of the config file. */
+export const SCHEMA: Group = deepFreeze({ kind: 'group', fields: CONFIG_FIELDS });
+
+/**
+ * Pairs of duration keys whose values must be ordered: `smaller` below
+ * `larger` (or at most equal, when `strict` is false).
+ */
+export const ORDERED_KEYS: readonly { readonly smaller: string; readonly larger: string; readonly strict: boolean }[] = deepFreeze([
+  { smaller: 'client.pong_timeout', larger: 'client.ping_interval', strict: true },
+  { smaller: 'shards.restart_backoff_min', larger: 'shards.restart_backoff_max', strict: false },
+]);

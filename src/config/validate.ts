@@ -1,0 +1,58 @@
+/**
+ * Validation of a whole config in file form: every key checked against the
+ * schema, then the cross-key rules; every problem reported at once; the
+ * result deep-frozen.
+ */
+import { checkNode, isPlainObject } from './check';
+import { formatDuration } from './duration';
+import { ConfigError } from './errors';
+import { deepFreeze } from './freeze';
+import { ORDERED_KEYS, SCHEMA } from './schema';
+import type { Config } from './types';
+
+/** The outcome of checking a config: the frozen config, or every problem found. */
+export type ValidationResult =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+function valueAt(root: unknown, path: string): unknown {
+  let node = root;
+  for (const name of path.split('.')) node = isPlainObject(node) ? node[name] : undefined;
+  return node;
+}
+
+/** Errors from ORDERED_KEYS, for pairs whose two values are themselves valid. */
+function orderErrors(config: unknown): string[] {
+  const errors: string[] = [];
+  for (const { smaller, larger, strict } of ORDERED_KEYS) {
+    const a = valueAt(config, smaller);
+    const b = valueAt(config, larger);
+    if (typeof a !== 'number' || typeof b !== 'number') continue;
+    if (strict ? a < b : a <= b) continue;
+    const relation = strict ? 'less than' : 'at most';
+    errors.push(`${smaller} (${formatDuration(a)}) must be ${relation} ${larger} (${formatDuration(b)})`);
+  }
+  return errors;
+}
+
+/**
+ * Checks a config in file form (durations as strings; missing keys take their
+ * defaults) and reports every problem, each naming its key path.
+ */
+export function checkConfig(raw: unknown): ValidationResult {
+  const errors: string[] = [];
+  const config = checkNode(SCHEMA, raw, '', errors);
+  errors.push(...orderErrors(config));
+  return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config) } : { ok: false, errors };
+}
+
+/**
+ * Validates a config in file form and returns it deep-frozen, with durations
+ * in milliseconds and every missing key at its default. Throws ConfigError
+ * listing every problem.
+ */
+export function validateConfig(raw: unknown): Config {
+  const result = checkConfig(raw);
+  if (!result.ok) throw new ConfigError(result.errors);
+  return result.config;
+}

@@ -1,0 +1,178 @@
+/**
+ * The consumer side of a shard's mailbox: drains the rings from every other
+ * shard in batches, and sleeps on the shard's doorbell when they are empty.
+ * It never blocks the event loop.
+ */
+import { Doorbell } from './doorbell';
+import { Ring } from './ring';
+import { checkShard, type MailboxWiring } from './wiring';
+
+/** Receives one record: the sending shard, the kind byte, and the body (valid only during the call). */
+export type RecordHandler = (from: number, kind: number, body: Uint8Array) => void;
+
+/** Counters of an Inbox since it was created. */
+export interface InboxStats {
+  /** Records handed to the handler. */
+  drained: number;
+  /** Times the inbox was woken from sleep (a producer rang, or replacePeer nudged it). */
+  wakeups: number;
+  /** Turns that used up the batch, so draining went on after a setImmediate. */
+  yields: number;
+  /** Records left unread in a replaced peer's old ring, dropped by replacePeer(). */
+  discarded: number;
+}
+
+const ignore = (): void => {};
+
+/** Receives the records other shards send to this one (wiring.shardId). */
+export class Inbox {
+  private readonly rings: (Ring | null)[] = [];
+  private readonly handlers: ((kind: number, body: Uint8Array) => void)[] = [];
+  private readonly bell: Doorbell;
+  private readonly batch: number;
+  private readonly shardId: number;
+  private readonly counts = { drained: 0, wakeups: 0, yields: 0, discarded: 0 };
+  private running = false;
+  /** Bumped by stop(), so a wait begun before it is ignored when it settles. */
+  private generation = 0;
+  /** True while a doorbell wait of the current generation is pending. */
+  private waiting = false;
+  /** Which peer's ring is drained first next turn, so no peer starves the others. */
+  private next = 0;
+  private immediate: NodeJS.Immediate | undefined;
+
+  /**
+   * batch: the most records handled in one event-loop turn, all peers
+   * together (a positive integer). onRecord: called for each record in the
+   * order its sender posted it; if it throws, the record counts as handled,
+   * draining goes on next turn, and the error propagates.
+   */
+  constructor(wiring: MailboxWiring, batch: number, onRecord: RecordHandler) {
+    checkShard(wiring, wiring.shardId, 'wiring.shardId');
+    if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer (got ${batch})`);
+    this.shardId = wiring.shardId;
+    this.batch = batch;
+    this.bell = new Doorbell(wiring.doorbells, wiring.shardId);
+    for (let from = 0; from < wiring.shardCount; from++) {
+      const buffer = wiring.rings[from]?.[this.shardId];
+      this.rings.push(from === this.shardId || !buffer ? null : new Ring(buffer));
+      this.handlers.push((kind, body) => {
+        this.counts.drained++;
+        onRecord(from, kind, body);
+      });
+    }
+  }
+
+  /** Starts draining: now, and whenever a producer rings. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.bell.wake();
+    this.turn();
+  }
+
+  /** Stops draining; records stay in the rings until start(). */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.generation++;
+    this.waiting = false;
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
+    this.bell.interrupt(); // settles the pending wait, which then sees the new generation
+  }
+
+  /** Counters since creation. */
+  stats(): InboxStats {
+    return { ...this.counts };
+  }
+
+  /**
+   * Switches shard `peer`'s ring to a fresh one (see rewire()) after it
+   * restarted. Records left in the old ring are dropped unread and counted as
+   * discarded; returns how many.
+   */
+  replacePeer(peer: number, fromPeer: SharedArrayBuffer): number {
+    if (!Number.isInteger(peer) || peer === this.shardId || this.rings[peer] === undefined) {
+      throw new RangeError(`peer must be another shard, 0 to ${this.rings.length - 1} except ${this.shardId} (got ${peer})`);
+    }
+    const discarded = this.rings[peer]?.drain(Infinity, ignore) ?? 0;
+    this.rings[peer] = new Ring(fromPeer);
+    this.counts.discarded += discarded;
+    // The new peer may have written and rung before this call: look again.
+    if (this.waiting) this.bell.interrupt();
+    else if (this.running) this.continueSoon();
+    return discarded;
+  }
+
+  private readonly turn = (): void => {
+    this.immediate = undefined;
+    if (!this.running) return;
+    let settled = false;
+    try {
+      if (this.drainBatch() >= this.batch) {
+        this.counts.yields++;
+        this.continueSoon();
+      } else {
+        this.sleep();
+      }
+      settled = true;
+    } finally {
+      if (!settled) this.continueSoon(); // the handler threw: keep draining next turn
+    }
+  };
+
+  /** Drains up to one batch across the rings, starting at a rotating peer; returns the count. */
+  private drainBatch(): number {
+    let budget = this.batch;
+    const peers = this.rings.length;
+    for (let i = 0; i < peers && budget > 0; i++) {
+      const from = (this.next + i) % peers;
+      const ring = this.rings[from];
+      if (ring) budget -= ring.drain(budget, this.handlers[from]!);
+    }
+    this.next = (this.next + 1) % peers;
+    return this.batch - budget;
+  }
+
+  // Why the sleep is written this way: a producer rings only when it sees
+  // SLEEPING, so we announce SLEEPING first and then look at every ring again.
+  // A record published before the producer could see SLEEPING is caught by
+  // that second look; one published after makes the producer ring. Both sides
+  // use sequentially consistent Atomics, so one of the two always happens and
+  // no wake-up is lost. The wait is Atomics.waitAsync, never Atomics.wait: the
+  // shard's event loop must keep serving sockets while its mailbox is idle.
+  private sleep(): void {
+    this.bell.sleep();
+    if (this.hasData()) {
+      this.bell.wake();
+      this.continueSoon();
+      return;
+    }
+    const rung = this.bell.wait();
+    if (rung === null) {
+      this.counts.wakeups++; // a producer rang between our store and the wait
+      this.continueSoon();
+      return;
+    }
+    const generation = this.generation;
+    this.waiting = true;
+    void rung.then(() => this.onWake(generation));
+  }
+
+  private onWake(generation: number): void {
+    if (generation !== this.generation) return;
+    this.waiting = false;
+    this.counts.wakeups++;
+    this.turn();
+  }
+
+  private hasData(): boolean {
+    for (const ring of this.rings) if (ring !== null && !ring.isEmpty()) return true;
+    return false;
+  }
+
+  private continueSoon(): void {
+    if (this.running && this.immediate === undefined) this.immediate = setImmediate(this.turn);
+  }
+}

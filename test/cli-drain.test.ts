@@ -1,0 +1,76 @@
+/**
+ * The CLI as a user runs it: starts from a config file, answers /health, and
+ * on SIGTERM drains within shutdown.timeout, closing clients with 3001 and
+ * exiting 0. Also: it refuses uWS's JavaScript fallback with a clear message.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { findFreePort } from '../src/acceptor/port';
+import { callApi } from './helpers/api';
+import { RawClient, waitFor } from './helpers/clients';
+import { testConfigInput } from './helpers/server';
+
+const CLI = join(__dirname, '..', 'src', 'cli.js');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+test('SIGTERM drains: clients get 3001, the process exits 0 within shutdown.timeout', async () => {
+  const port = await findFreePort('127.0.0.1');
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(testConfigInput({ http_server: { port }, shards: { count: 2 }, shutdown: { timeout: '5s' }, log: { level: 'info' } })));
+  const server = run(['--config', file]);
+  try {
+    await waitFor(() => server.output().includes('switchyard ready'), 'ready log line', 15_000);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    assert.equal(health.status, 200);
+    const clients: RawClient[] = [];
+    for (let i = 0; i < 6; i++) {
+      const c = new RawClient(`ws://127.0.0.1:${port}/connection/websocket`);
+      await c.connect();
+      clients.push(c);
+    }
+    const api = await callApi(`http://127.0.0.1:${port}/api`, 'info', {});
+    assert.equal(api.body.result.nodes[0].num_clients, 6);
+
+    const started = Date.now();
+    server.child.kill('SIGTERM');
+    const codes = await Promise.all(clients.map((c) => c.waitClose(5000)));
+    assert.deepEqual(codes, codes.map(() => 3001));
+    assert.equal(await server.exited, 0);
+    assert.ok(Date.now() - started < 5000, 'drained within shutdown.timeout');
+    assert.match(server.output(), /draining/);
+  } finally {
+    server.child.kill('SIGKILL');
+  }
+});
+
+test('a fixed port that is taken is reported, exit 1', async () => {
+  const port = await findFreePort('127.0.0.1');
+  const blocker = (await import('node:net')).createServer().listen(port, '127.0.0.1');
+  await new Promise((r) => blocker.once('listening', r));
+  try {
+    const server = run(['--http_server.address', '127.0.0.1', '--http_server.port', String(port), '--shards.count', '1']);
+    assert.equal(await server.exited, 1);
+    assert.match(server.output(), new RegExp(`port ${port}`));
+  } finally {
+    blocker.close();
+  }
+});
+
+test('refuses to run on the uWS JavaScript fallback', async () => {
+  const server = run(['--http_server.port', '0'], { UWS_USE_FALLBACK: '1' });
+  assert.equal(await server.exited, 1);
+  assert.match(server.output(), /native binary/);
+});

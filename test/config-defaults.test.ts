@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultConfig, loadConfig } from '../src/config/load';
+import { defaultFileConfig } from '../src/config/defaults';
+import { formatDuration, parseDuration } from '../src/config/duration';
+import { validateConfig } from '../src/config/validate';
+
+test('defaults are Centrifugo\'s, durations in ms', () => {
+  const c = defaultConfig();
+  assert.deepEqual(c.http_server, { address: '', port: 8000 });
+  assert.equal(c.log.level, 'info');
+  assert.deepEqual(c.client, {
+    insecure: false,
+    allow_anonymous_connect_without_token: false,
+    allowed_origins: [],
+    ping_interval: 25_000,
+    pong_timeout: 8_000,
+    stale_close_delay: 10_000,
+    channel_limit: 128,
+    queue_max_size: 1_048_576,
+  });
+  assert.equal(c.channel.max_length, 255);
+  assert.deepEqual(c.channel.without_namespace, {
+    allow_subscribe_for_client: false,
+    allow_subscribe_for_anonymous: false,
+    allow_publish_for_client: false,
+    allow_publish_for_subscriber: false,
+    allow_publish_for_anonymous: false,
+    channel_regex: '',
+  });
+  assert.deepEqual(c.channel.namespaces, []);
+  assert.deepEqual(c.http_api, { key: '', insecure: false });
+  assert.equal(c.websocket.message_size_limit, 65_536);
+  assert.equal(c.health.enabled, true);
+  assert.equal(c.shutdown.timeout, 30_000);
+  assert.deepEqual(c.shards, {
+    count: 0,
+    mailbox_size: 1_048_576,
+    mailbox_overflow_limit: 67_108_864,
+    mailbox_batch: 1024,
+    restart_backoff_min: 100,
+    restart_backoff_max: 10_000,
+  });
+});
+
+test('loadConfig with no sources gives the defaults and no warnings', () => {
+  assert.deepEqual(loadConfig({ env: {}, argv: [] }), { config: defaultConfig(), warnings: [] });
+});
+
+test('the validated config is deeply frozen', () => {
+  const c = validateConfig({ channel: { namespaces: [{ name: 'chat' }] }, client: { allowed_origins: ['*'] } });
+  for (const value of [c, c.client, c.client.allowed_origins, c.channel.without_namespace, c.channel.namespaces, c.channel.namespaces[0]]) {
+    assert.ok(Object.isFrozen(value));
+  }
+  assert.throws(() => {
+    (c.channel.namespaces as unknown as unknown[]).push({ name: 'x' });
+  }, TypeError);
+  assert.throws(() => {
+    (c.http_server as { port: number }).port = 1;
+  }, TypeError);
+});
+
+test('validateConfig does not change its input, and fills in missing keys', () => {
+  const input = { client: { ping_interval: '30s' } };
+  const c = validateConfig(input);
+  assert.deepEqual(input, { client: { ping_interval: '30s' } });
+  assert.equal(c.client.ping_interval, 30_000);
+  assert.equal(c.client.pong_timeout, 8_000);
+});
+
+test('genconfig form of the defaults validates back to the defaults', () => {
+  const file = defaultFileConfig();
+  assert.equal((file['client'] as Record<string, unknown>)['ping_interval'], '25s');
+  assert.deepEqual(validateConfig(JSON.parse(JSON.stringify(file))), defaultConfig());
+});
+
+test('Go-style durations', () => {
+  const cases: [string, number][] = [
+    ['0', 0],
+    ['0s', 0],
+    ['500ms', 500],
+    ['25s', 25_000],
+    ['1m30s', 90_000],
+    ['1.5h', 5_400_000],
+    ['720h', 2_592_000_000],
+    ['.5s', 500],
+    ['1000us', 1],
+    ['1000000ns', 1],
+    ['1h1m1s1ms', 3_661_001],
+    ['-2s', -2000],
+  ];
+  for (const [text, ms] of cases) assert.equal(parseDuration(text), ms, text);
+  for (const bad of ['', '25', 's', '1d', '1 s', '1.s.', '25S', 'abc', '1m-2s']) assert.equal(parseDuration(bad), null, bad);
+  assert.equal(parseDuration('1.5ms'), 1.5);
+  assert.deepEqual([0, 500, 1500, 25_000, 90_000, 3_600_000].map(formatDuration), ['0s', '500ms', '1.5s', '25s', '1m30s', '1h0m0s']);
+});
