@@ -18,8 +18,11 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     stale_close_delay: 10_000,
     channel_limit: 128,
     queue_max_size: 1_048_576,
+    recovery_max_publication_limit: 300,
+    history_max_publication_limit: 300,
   });
   assert.equal(c.channel.max_length, 255);
+  assert.equal(c.channel.history_meta_ttl, 720 * 3_600_000);
   assert.deepEqual(c.channel.without_namespace, {
     allow_subscribe_for_client: false,
     allow_subscribe_for_anonymous: false,
@@ -27,6 +30,25 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     allow_publish_for_subscriber: false,
     allow_publish_for_anonymous: false,
     channel_regex: '',
+    presence: false,
+    join_leave: false,
+    force_push_join_leave: false,
+    history_size: 0,
+    history_ttl: 0,
+    history_meta_ttl: 0,
+    force_positioning: false,
+    allow_positioning: false,
+    force_recovery: false,
+    allow_recovery: false,
+    force_recovery_mode: '',
+    allowed_delta_types: [],
+    delta_publish: false,
+    allow_presence_for_client: false,
+    allow_presence_for_subscriber: false,
+    allow_presence_for_anonymous: false,
+    allow_history_for_client: false,
+    allow_history_for_subscriber: false,
+    allow_history_for_anonymous: false,
   });
   assert.deepEqual(c.channel.namespaces, []);
   assert.deepEqual(c.http_api, { key: '', insecure: false });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../src/config/errors';
-import { validateConfig } from '../src/config/validate';
+import { checkConfig, validateConfig } from '../src/config/validate';
 import { configErrors } from './helpers/config';
 
 /** The errors for one bad config. */
@@ -132,4 +132,32 @@ test('valid namespaces and options come through as given', () => {
   ]);
   assert.deepEqual([c.client.ping_interval, c.client.pong_timeout], [1000, 500]);
   assert.equal(c.shards.restart_backoff_min, 10_000);
+});
+
+describe('history-dependent channel options', () => {
+  test('recovery, positioning and deltas without history are each named', () => {
+    const result = checkConfig({
+      channel: {
+        namespaces: [{ name: 'feed', force_recovery: true, allow_positioning: true, allowed_delta_types: ['fossil'] }],
+        without_namespace: { history_size: 10 },
+      },
+    });
+    assert.equal(result.ok, false);
+    const errors = result.ok ? [] : result.errors;
+    assert.ok(errors.includes('channel.namespaces[0].force_recovery needs history: set channel.namespaces[0].history_size and channel.namespaces[0].history_ttl'));
+    assert.ok(errors.some((e: string) => e.startsWith('channel.namespaces[0].allow_positioning needs history')));
+    assert.ok(errors.some((e: string) => e.startsWith('channel.namespaces[0].allowed_delta_types needs history')));
+    assert.ok(errors.includes('channel.without_namespace.history_size and channel.without_namespace.history_ttl must both be set (above zero) to keep history, or both be zero'));
+  });
+
+  test('an unknown delta type is rejected', () => {
+    const result = checkConfig({ channel: { without_namespace: { history_size: 1, history_ttl: '1s', allowed_delta_types: ['xdelta'] } } });
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.ok ? [] : result.errors, ['channel.without_namespace.allowed_delta_types[0] must be one of fossil, got "xdelta"']);
+  });
+
+  test('history_meta_ttl may exceed the Node timer limit (it is a clock comparison)', () => {
+    const result = checkConfig({ channel: { history_meta_ttl: '8760h' } });
+    assert.equal(result.ok, true);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { MAX_TIMER_MS, formatDuration, parseDuration } from './duration';
 import { joinPath, suggestPath } from './keys';
-import type { DurationField, Fields, IntegerField, ObjectListField, SchemaNode, StringField } from './schema';
+import type { DurationField, Fields, IntegerField, ObjectListField, SchemaNode, StringField, StringListField } from './schema';
 import { didYouMean, nearest } from './suggest';
 
 /** Stands in for a value that failed its check, so later checks can skip it. */
@@ -51,7 +51,7 @@ export function checkNode(node: SchemaNode, value: unknown, path: string, errors
     case 'duration':
       return checkDuration(node, value === undefined ? node.default : value, fail);
     case 'string_list':
-      return checkStringList(value === undefined ? node.default : value, path, errors);
+      return checkStringList(node, value === undefined ? node.default : value, path, errors);
   }
 }
 
@@ -96,11 +96,11 @@ function checkDuration(node: DurationField, value: unknown, fail: (expected: str
   if (!Number.isInteger(ms)) return fail('a whole number of milliseconds');
   const min = parseDuration(node.min) as number;
   if (ms < min) return fail(`at least ${node.min}`);
-  if (ms > MAX_TIMER_MS) return fail(`at most ${formatDuration(MAX_TIMER_MS)} (the longest timer Node.js allows)`);
+  if (!node.notTimer && ms > MAX_TIMER_MS) return fail(`at most ${formatDuration(MAX_TIMER_MS)} (the longest timer Node.js allows)`);
   return ms;
 }
 
-function checkStringList(value: unknown, path: string, errors: string[]): unknown {
+function checkStringList(node: StringListField, value: unknown, path: string, errors: string[]): unknown {
   if (!Array.isArray(value)) {
     errors.push(`${path} must be an array of strings, got ${show(value)}`);
     return INVALID;
@@ -108,6 +108,7 @@ function checkStringList(value: unknown, path: string, errors: string[]): unknow
   const before = errors.length;
   value.forEach((item, i) => {
     if (typeof item !== 'string') errors.push(`${path}[${i}] must be a string, got ${show(item)}`);
+    else if (node.values && !node.values.includes(item)) errors.push(`${path}[${i}] must be one of ${node.values.join(', ')}, got ${show(item)}`);
   });
   return errors.length === before ? [...(value as string[])] : INVALID;
 }

@@ -56,12 +56,16 @@ export interface DurationField extends Documented {
   readonly default: string;
   /** Smallest allowed value, as a duration string. */
   readonly min: string;
+  /** The value is only compared with clock times, never used as a timer, so it may exceed Node's timer limit. */
+  readonly notTimer?: boolean;
 }
 
 /** A list of strings; space-separated in environment variables and flags. */
 export interface StringListField extends Documented {
   readonly kind: 'string_list';
   readonly default: readonly string[];
+  /** When set, every item must be one of these. */
+  readonly values?: readonly string[];
 }
 
 /** A key whose value is an object with its own fields; JSON in environment variables. */
@@ -128,6 +132,8 @@ const integer = (def: number, min: number, max: number, doc: string, powerOfTwo 
   powerOfTwo ? { kind: 'integer', default: def, min, max, powerOfTwo, doc } : { kind: 'integer', default: def, min, max, doc };
 const string = (def: string, doc: string): StringField => ({ kind: 'string', default: def, doc });
 const duration = (def: string, min: string, doc: string): DurationField => ({ kind: 'duration', default: def, min, doc });
+/** A duration compared with clock times only (stream meta expiry), which may exceed Node's timer limit. */
+const clockDuration = (def: string, doc: string): DurationField => ({ kind: 'duration', default: def, min: '0s', notTimer: true, doc });
 
 /** Largest integer the schema accepts where a key sets no tighter limit. */
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
@@ -151,6 +157,35 @@ const CHANNEL_OPTIONS = {
     isRegex: true,
     doc: 'Regular expression (JavaScript syntax) the channel name, without its `ns:` prefix, must match to be subscribed to; "" allows any.',
   },
+  presence: boolean(false, 'Keep presence: which clients are subscribed, answered by `presence` and `presence_stats` (error 108 when off).'),
+  join_leave: boolean(false, 'Emit join and leave events when clients subscribe and unsubscribe; delivered to subscribers that ask for them (`join_leave` in subscribe).'),
+  force_push_join_leave: boolean(false, 'Deliver join and leave pushes to every subscriber, whether it asked or not (needs `join_leave`).'),
+  history_size: integer(0, 0, NO_LIMIT, 'Most publications kept in the channel history; history is on when both this and `history_ttl` are above zero.'),
+  history_ttl: clockDuration('0s', 'How long a publication stays in history; history is on when both this and `history_size` are above zero.'),
+  history_meta_ttl: clockDuration('0s', 'How long the stream position (offset, epoch) outlives the last publication; "0s" uses `channel.history_meta_ttl`.'),
+  force_positioning: boolean(false, 'Every subscription is positioned: a gap or a new epoch unsubscribes it with 2500 (server-side: disconnect 3010). Needs history.'),
+  allow_positioning: boolean(false, 'Clients may ask for positioning (`positioned` in subscribe). Needs history.'),
+  force_recovery: boolean(false, 'Every subscription is recoverable (and positioned). Needs history.'),
+  allow_recovery: boolean(false, 'Clients may ask for recovery (`recoverable` in subscribe). Needs history.'),
+  force_recovery_mode: {
+    kind: 'enum',
+    values: ['', 'stream', 'cache'],
+    default: '',
+    doc: 'How a subscription recovers: "stream" (or "") delivers every missed publication or fails; "cache" delivers only the latest publication.',
+  },
+  allowed_delta_types: {
+    kind: 'string_list',
+    default: [],
+    values: ['fossil'],
+    doc: 'Delta encodings subscribers may negotiate (`delta` in subscribe): [] or ["fossil"]. Needs history.',
+  },
+  delta_publish: boolean(false, 'Every publication into the channel is sent as a fossil delta to subscribers that negotiated one.'),
+  allow_presence_for_client: boolean(false, 'Connected clients may ask for presence and presence stats.'),
+  allow_presence_for_subscriber: boolean(false, 'Subscribers of the channel may ask for presence and presence stats.'),
+  allow_presence_for_anonymous: boolean(false, 'Anonymous clients too, where one of the two options above allows it.'),
+  allow_history_for_client: boolean(false, 'Connected clients may read the channel history.'),
+  allow_history_for_subscriber: boolean(false, 'Subscribers of the channel may read its history.'),
+  allow_history_for_anonymous: boolean(false, 'Anonymous clients too, where one of the two options above allows it.'),
 } satisfies FieldsFor<ChannelOptions>;
 
 const NAMESPACE_FIELDS = {
@@ -196,12 +231,15 @@ const CONFIG_FIELDS = {
       stale_close_delay: duration('10s', '1ms', 'A connection that has not sent `connect` within this time is closed with 3502.'),
       channel_limit: integer(128, 0, NO_LIMIT, 'Most channels one connection may subscribe to (error 106 beyond); 0 means no limit.'),
       queue_max_size: integer(1_048_576, 1, NO_LIMIT, 'Outgoing bytes buffered for one connection before it is disconnected with 3008 (slow), bytes.'),
+      recovery_max_publication_limit: integer(300, 1, NO_LIMIT, 'Most publications one recovery returns; a client that missed more is told `recovered: false`.'),
+      history_max_publication_limit: integer(300, 1, NO_LIMIT, 'Most publications one client `history` command returns.'),
     },
   },
   channel: {
     kind: 'group',
     fields: {
       max_length: integer(255, 1, 65_535, 'Longest channel name, bytes (error 107 beyond).'),
+      history_meta_ttl: clockDuration('720h', 'How long a stream position (offset, epoch) outlives its last publication, for namespaces that set no `history_meta_ttl`.'),
       without_namespace: {
         kind: 'object',
         itemName: 'channel options',

@@ -20,10 +20,16 @@ export function levenshtein(a: string, b: string): number {
  * `label` maps a candidate to the text compared (default: the candidate).
  */
 export function nearest(name: string, candidates: Iterable<string>, label: (c: string) => string = (c) => c): string | undefined {
+  // A name that is the start of a key (`allow_publish` for `allow_publish_for_client`) is a truncation,
+  // not a typo: the first such key wins over a merely close one.
+  const lower = name.toLowerCase();
+  const list = [...candidates];
+  const prefixed = lower.length >= 4 ? list.find((c) => label(c).toLowerCase().startsWith(lower)) : undefined;
+  if (prefixed !== undefined) return prefixed;
   const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const distance = levenshtein(name.toLowerCase(), label(candidate).toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

@@ -19,6 +19,44 @@ export interface ChannelOptions {
   readonly allow_publish_for_anonymous: boolean;
   /** Regular expression the channel name (the part after `ns:`) must match; "" means any. */
   readonly channel_regex: string;
+  /** Keep presence (who is subscribed) for the channel. */
+  readonly presence: boolean;
+  /** Emit join/leave events for the channel (delivered to subscribers that ask, or to all with force_push_join_leave). */
+  readonly join_leave: boolean;
+  /** Deliver join/leave pushes to every subscriber, asked or not. */
+  readonly force_push_join_leave: boolean;
+  /** Most publications kept in the channel's history; 0 disables history (with history_ttl). */
+  readonly history_size: number;
+  /** How long a publication stays in history, ms; 0 disables history. */
+  readonly history_ttl: number;
+  /** How long a stream's position (offset, epoch) outlives its last publication, ms; 0 uses channel.history_meta_ttl. */
+  readonly history_meta_ttl: number;
+  /** Every subscription is positioned (gap and epoch checks). */
+  readonly force_positioning: boolean;
+  /** Clients may ask for positioning. */
+  readonly allow_positioning: boolean;
+  /** Every subscription is recoverable (implies positioning). */
+  readonly force_recovery: boolean;
+  /** Clients may ask for recovery. */
+  readonly allow_recovery: boolean;
+  /** Recovery mode: "stream" (or "") recovers missed publications; "cache" returns only the latest one. */
+  readonly force_recovery_mode: '' | 'stream' | 'cache';
+  /** Delta encodings clients may negotiate: [] or ["fossil"]. */
+  readonly allowed_delta_types: readonly string[];
+  /** Every publication into the channel is delta-encoded for delta subscribers. */
+  readonly delta_publish: boolean;
+  /** Connected clients may ask for presence. */
+  readonly allow_presence_for_client: boolean;
+  /** Subscribers of the channel may ask for presence. */
+  readonly allow_presence_for_subscriber: boolean;
+  /** Anonymous clients too, where one of the two options above allows it. */
+  readonly allow_presence_for_anonymous: boolean;
+  /** Connected clients may read history. */
+  readonly allow_history_for_client: boolean;
+  /** Subscribers of the channel may read history. */
+  readonly allow_history_for_subscriber: boolean;
+  /** Anonymous clients too, where one of the two options above allows it. */
+  readonly allow_history_for_anonymous: boolean;
 }
 
 /** One entry of `channel.namespaces`. */
@@ -56,10 +94,16 @@ export interface Config {
     readonly channel_limit: number;
     /** Outgoing bytes buffered for one connection before it is disconnected with 3008, bytes. */
     readonly queue_max_size: number;
+    /** Most publications one recovery may return; more missed means recovered:false. */
+    readonly recovery_max_publication_limit: number;
+    /** Most publications one client `history` command returns. */
+    readonly history_max_publication_limit: number;
   };
   readonly channel: {
     /** Longest channel name, bytes. */
     readonly max_length: number;
+    /** Default for namespaces' history_meta_ttl, ms. */
+    readonly history_meta_ttl: number;
     /** Options for channels without a namespace (no `:` in the name). */
     readonly without_namespace: ChannelOptions;
     readonly namespaces: readonly NamespaceConfig[];

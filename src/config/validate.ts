@@ -35,6 +35,37 @@ function orderErrors(config: unknown): string[] {
   return errors;
 }
 
+/** Channel options that only work on a channel with history. */
+const NEEDS_HISTORY = ['force_positioning', 'allow_positioning', 'force_recovery', 'allow_recovery'] as const;
+
+/** Errors of channel options that contradict each other, each naming its path. */
+function channelOptionErrors(config: unknown): string[] {
+  const errors: string[] = [];
+  const check = (options: unknown, path: string): void => {
+    if (!isPlainObject(options)) return;
+    const size = options['history_size'];
+    const ttl = options['history_ttl'];
+    if (typeof size !== 'number' || typeof ttl !== 'number') return;
+    if ((size > 0) !== (ttl > 0)) {
+      errors.push(`${path}.history_size and ${path}.history_ttl must both be set (above zero) to keep history, or both be zero`);
+    }
+    const history = size > 0 && ttl > 0;
+    for (const key of NEEDS_HISTORY) {
+      if (options[key] === true && !history) errors.push(`${path}.${key} needs history: set ${path}.history_size and ${path}.history_ttl`);
+    }
+    const deltas = options['allowed_delta_types'];
+    if (Array.isArray(deltas) && deltas.length > 0 && !history) {
+      errors.push(`${path}.allowed_delta_types needs history: set ${path}.history_size and ${path}.history_ttl`);
+    }
+  };
+  const channel = valueAt(config, 'channel');
+  if (!isPlainObject(channel)) return errors;
+  check(channel['without_namespace'], 'channel.without_namespace');
+  const namespaces = channel['namespaces'];
+  if (Array.isArray(namespaces)) namespaces.forEach((ns, i) => check(ns, `channel.namespaces[${i}]`));
+  return errors;
+}
+
 /**
  * Checks a config in file form (durations as strings; missing keys take their
  * defaults) and reports every problem, each naming its key path.
@@ -43,6 +74,7 @@ export function checkConfig(raw: unknown): ValidationResult {
   const errors: string[] = [];
   const config = checkNode(SCHEMA, raw, '', errors);
   errors.push(...orderErrors(config));
+  errors.push(...channelOptionErrors(config));
   return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config) } : { ok: false, errors };
 }
 
