@@ -28,13 +28,13 @@ test('publications reach the node only for subscribed channels, in order', async
 
 test('without history there is no offset', async () => {
   const { broker } = collecting();
-  assert.deepEqual(await broker.publish('a', { data: '1' }, {}), { offset: 0, epoch: '' });
+  assert.deepEqual(await broker.publish('a', { data: '1' }, {}), { position: { offset: 0, epoch: '' }, duplicate: false });
 });
 
 test('history: offsets from 1, one epoch, size and ttl retention', async () => {
   const { broker, clock } = collecting();
   const positions = [];
-  for (let i = 1; i <= 5; i++) positions.push(await broker.publish('h', { data: String(i) }, { history: HISTORY }));
+  for (let i = 1; i <= 5; i++) positions.push((await broker.publish('h', { data: String(i) }, { history: HISTORY })).position);
   assert.deepEqual(positions.map((p) => p.offset), [1, 2, 3, 4, 5]);
   assert.equal(new Set(positions.map((p) => p.epoch)).size, 1);
   assert.match(positions[0]!.epoch, /^[a-zA-Z]{8}$/);
@@ -53,10 +53,10 @@ test('history: offsets from 1, one epoch, size and ttl retention', async () => {
 
 test('history with another epoch is unrecoverable; expired meta starts a new epoch', async () => {
   const { broker, clock } = collecting();
-  const first = await broker.publish('h', { data: '1' }, { history: { ...HISTORY, metaTtl: 10_000 } });
+  const first = (await broker.publish('h', { data: '1' }, { history: { ...HISTORY, metaTtl: 10_000 } })).position;
   await assert.rejects(broker.history('h', { limit: -1, since: { offset: 1, epoch: 'other' }, metaTtl: 10_000 }), UnrecoverablePositionError);
   clock.now += 20_000;
-  const second = await broker.publish('h', { data: '2' }, { history: { ...HISTORY, metaTtl: 10_000 } });
+  const second = (await broker.publish('h', { data: '2' }, { history: { ...HISTORY, metaTtl: 10_000 } })).position;
   assert.equal(second.offset, 1);
   assert.notEqual(second.epoch, first.epoch);
 });

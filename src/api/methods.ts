@@ -5,6 +5,7 @@
 import { Errors } from '../protocol/codes';
 import { ReplyError, toWireError } from '../protocol/errors';
 import type { Shard } from '../shards/shard';
+import { apiHistory, apiHistoryRemove, apiPresence, apiPresenceStats } from './channel-state';
 import { apiChannels, apiInfo, type NodeIdentity } from './node';
 import type { Params } from './params';
 import { apiBroadcast, apiPublish } from './publish';
@@ -19,11 +20,6 @@ export interface ApiContext {
 /** An API method: request object → result object; throws ReplyError. */
 export type ApiMethod = (ctx: ApiContext, params: Params) => Promise<unknown>;
 
-const notAvailable: ApiMethod = async (ctx, params) => {
-  ctx.shard.rules.resolve(params['channel']);
-  throw new ReplyError(Errors.notAvailable);
-};
-
 /** Every method served at `/api/<name>`. */
 export const API_METHODS: Readonly<Record<string, ApiMethod>> = Object.freeze({
   publish: (ctx, p) => apiPublish(ctx.shard, p),
@@ -34,11 +30,10 @@ export const API_METHODS: Readonly<Record<string, ApiMethod>> = Object.freeze({
   refresh: (ctx, p) => apiRefresh(ctx.shard, p),
   channels: (ctx, p) => apiChannels(ctx.shard, p),
   info: (ctx) => apiInfo(ctx.shard, ctx.node),
-  // History and presence arrive with their own issue; until then Centrifugo's answer for a disabled feature.
-  presence: notAvailable,
-  presence_stats: notAvailable,
-  history: notAvailable,
-  history_remove: notAvailable,
+  presence: (ctx, p) => apiPresence(ctx.shard, p),
+  presence_stats: (ctx, p) => apiPresenceStats(ctx.shard, p),
+  history: (ctx, p) => apiHistory(ctx.shard, p),
+  history_remove: (ctx, p) => apiHistoryRemove(ctx.shard, p),
   batch: (ctx, p) => apiBatch(ctx, p),
 });
 

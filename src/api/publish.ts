@@ -2,7 +2,8 @@
 import { Errors } from '../protocol/codes';
 import { ReplyError, toWireError } from '../protocol/errors';
 import type { Shard } from '../shards/shard';
-import { optionalTags, requiredData, requiredString, type Params } from './params';
+import { optionalBoolean, optionalString, optionalTags, requiredData, requiredString, type Params } from './params';
+import type { PublishOptions } from '../shards/shard';
 import type { StreamPosition } from '../broker/broker';
 
 /** The publish result: offset and epoch only for channels with history. */
@@ -10,26 +11,38 @@ function publishResult(position: StreamPosition): Record<string, unknown> {
   return position.offset > 0 ? { offset: position.offset, epoch: position.epoch } : {};
 }
 
-/** `publish`: `{channel, data, tags?}` → `{}` or `{offset, epoch}`. */
+/** The publish options both methods share: tags, skip_history, idempotency_key, delta. */
+function publishOptions(params: Params): PublishOptions {
+  const tags = optionalTags(params);
+  const idempotencyKey = optionalString(params, 'idempotency_key');
+  return {
+    ...(tags ? { tags } : {}),
+    ...(optionalBoolean(params, 'skip_history') ? { skipHistory: true } : {}),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+    ...(optionalBoolean(params, 'delta') ? { delta: true } : {}),
+  };
+}
+
+/** `publish`: `{channel, data, tags?, skip_history?, idempotency_key?, delta?}` → `{}` or `{offset, epoch}`. */
 export async function apiPublish(shard: Shard, params: Params): Promise<unknown> {
   const channel = requiredString(params, 'channel');
   shard.rules.resolve(channel);
   const data = requiredData(params);
-  return publishResult(await shard.publish(channel, data, undefined, optionalTags(params)));
+  return publishResult(await shard.publish(channel, data, publishOptions(params)));
 }
 
-/** `broadcast`: `{channels, data, tags?}` → `{responses: [{result}|{error}]}`, one per channel in order. */
+/** `broadcast`: `{channels, data, …publish options}` → `{responses: [{result}|{error}]}`, one per channel in order. */
 export async function apiBroadcast(shard: Shard, params: Params): Promise<unknown> {
   const channels = params['channels'];
   if (!Array.isArray(channels) || channels.length === 0) throw new ReplyError(Errors.badRequest, 'channels required');
   const data = requiredData(params);
-  const tags = optionalTags(params);
+  const options = publishOptions(params);
   const responses = await Promise.all(
     channels.map(async (channel: unknown) => {
       try {
         if (typeof channel !== 'string' || channel === '') throw new ReplyError(Errors.badRequest, 'channel required');
         shard.rules.resolve(channel);
-        return { result: publishResult(await shard.publish(channel, data, undefined, tags)) };
+        return { result: publishResult(await shard.publish(channel, data, options)) };
       } catch (err) {
         return { error: toWireError(err) };
       }

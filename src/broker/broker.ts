@@ -38,7 +38,25 @@ export interface HistoryOptions {
 
 /** What publish needs besides the publication. */
 export interface PublishOptions {
+  /** Keep the publication in the channel's history (absent: no history, offset 0). */
   readonly history?: HistoryOptions;
+  /**
+   * A key making the publish idempotent: a second publish with the same key
+   * into the same channel within `idempotentResultTtl` is not made again and
+   * answers the first one's position.
+   */
+  readonly idempotencyKey?: string;
+  /** How long an idempotency key is remembered, ms. */
+  readonly idempotentResultTtl?: number;
+  /** The owner wants the previous publication (for a fossil delta against it). */
+  readonly delta?: boolean;
+}
+
+/** What publish answers. */
+export interface PublishResult {
+  readonly position: StreamPosition;
+  /** True when an idempotency key matched an earlier publish: nothing was published now. */
+  readonly duplicate: boolean;
 }
 
 /** A history query. */
@@ -59,8 +77,12 @@ export interface HistoryResult {
 
 /** Events a broker delivers to its shard. */
 export interface BrokerEvents {
-  /** A publication for a channel this node subscribed to, in publish order per channel. */
-  onPublication(channel: string, pub: Publication, position: StreamPosition): void;
+  /**
+   * A publication for a channel this node subscribed to, in publish order per
+   * channel. `prev` is the publication just before it in the stream, given when
+   * the publish asked for a delta and the stream still holds it.
+   */
+  onPublication(channel: string, pub: Publication, position: StreamPosition, prev?: Publication): void;
 }
 
 /** The broker contract. */
@@ -68,7 +90,7 @@ export interface Broker {
   /** Starts delivering events. */
   start(events: BrokerEvents): Promise<void>;
   /** Publishes; resolves once the publication is accepted, with its stream position. */
-  publish(channel: string, pub: Omit<Publication, 'offset'>, opts: PublishOptions): Promise<StreamPosition>;
+  publish(channel: string, pub: Omit<Publication, 'offset'>, opts: PublishOptions): Promise<PublishResult>;
   /** This node wants the channel's publications. */
   subscribe(channel: string): Promise<void>;
   /** This node no longer wants them. */

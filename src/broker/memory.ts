@@ -12,6 +12,7 @@ import type {
   HistoryResult,
   Publication,
   PublishOptions,
+  PublishResult,
   StreamPosition,
 } from './broker';
 import { UnrecoverablePositionError } from './broker';
@@ -40,6 +41,9 @@ export class MemoryBroker implements Broker {
   private events: BrokerEvents | null = null;
   private readonly subscribed = new Set<string>();
   private readonly streams = new Map<string, Stream>();
+  /** Idempotency keys per channel: key → position and expiry (ms since epoch). */
+  private readonly idempotent = new Map<string, Map<string, { position: StreamPosition; expiresAt: number }>>();
+  private lastIdempotencySweep = 0;
   private readonly now: () => number;
 
   /** `now` is injectable for tests (ms since epoch). */
@@ -51,21 +55,52 @@ export class MemoryBroker implements Broker {
     this.events = events;
   }
 
-  async publish(channel: string, pub: Omit<Publication, 'offset'>, opts: PublishOptions): Promise<StreamPosition> {
+  async publish(channel: string, pub: Omit<Publication, 'offset'>, opts: PublishOptions): Promise<PublishResult> {
+    const now = this.now();
+    if (opts.idempotencyKey) {
+      const seen = this.idempotencyLookup(channel, opts.idempotencyKey, now);
+      if (seen) return { position: seen, duplicate: true };
+    }
     let position: StreamPosition = { offset: 0, epoch: '' };
     let stored: Publication = { ...pub, offset: 0 };
+    let prev: Publication | undefined;
     const history = opts.history;
     if (history && history.size > 0 && history.ttl > 0) {
       const stream = this.stream(channel, history.metaTtl);
+      this.trim(stream, history.size, now);
+      const last = stream.items[stream.items.length - 1];
+      if (opts.delta && last && last.pub.offset === stream.offset) prev = last.pub;
       stream.offset += 1;
       stored = { ...pub, offset: stream.offset };
-      const now = this.now();
       stream.items.push({ pub: stored, expiresAt: now + history.ttl });
       this.trim(stream, history.size, now);
       position = { offset: stream.offset, epoch: stream.epoch };
     }
-    if (this.subscribed.has(channel)) this.events?.onPublication(channel, stored, position);
-    return position;
+    if (opts.idempotencyKey) this.idempotencyRemember(channel, opts.idempotencyKey, position, now + (opts.idempotentResultTtl ?? 300_000));
+    if (this.subscribed.has(channel)) this.events?.onPublication(channel, stored, position, prev);
+    return { position, duplicate: false };
+  }
+
+  private idempotencyLookup(channel: string, key: string, now: number): StreamPosition | undefined {
+    const entry = this.idempotent.get(channel)?.get(key);
+    return entry && entry.expiresAt > now ? entry.position : undefined;
+  }
+
+  private idempotencyRemember(channel: string, key: string, position: StreamPosition, expiresAt: number): void {
+    let keys = this.idempotent.get(channel);
+    if (!keys) {
+      keys = new Map();
+      this.idempotent.set(channel, keys);
+    }
+    keys.set(key, { position, expiresAt });
+    // Expired keys are swept at most once a second, so memory stays bounded by the key rate × TTL.
+    const clock = this.now();
+    if (clock - this.lastIdempotencySweep < 1000) return;
+    this.lastIdempotencySweep = clock;
+    for (const [ch, entries] of this.idempotent) {
+      for (const [k, e] of entries) if (e.expiresAt <= clock) entries.delete(k);
+      if (entries.size === 0) this.idempotent.delete(ch);
+    }
   }
 
   async subscribe(channel: string): Promise<void> {
@@ -100,10 +135,32 @@ export class MemoryBroker implements Broker {
     if (stream) stream.items = [];
   }
 
+  /**
+   * Drops expired publications and streams whose meta expired, so memory is
+   * bounded by live channels × history_size, not by every channel ever used.
+   * The owner shard calls it periodically.
+   */
+  sweep(): void {
+    const now = this.now();
+    for (const [channel, stream] of this.streams) {
+      if (stream.metaExpiresAt !== 0 && stream.metaExpiresAt <= now) {
+        this.streams.delete(channel);
+        continue;
+      }
+      this.trim(stream, Number.MAX_SAFE_INTEGER, now);
+    }
+  }
+
+  /** Streams held (for stats and memory measurements). */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
   async close(): Promise<void> {
     this.events = null;
     this.subscribed.clear();
     this.streams.clear();
+    this.idempotent.clear();
   }
 
   /** The channel's stream, created (with a new epoch) when absent or its meta expired. */

@@ -120,13 +120,28 @@ export interface PublicationFields {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Encodes a Publication object. */
-export function encodePublication(pub: PublicationFields): string {
-  let out = `{"data":${pub.data}`;
+/** Encodes a Publication object. `dataText` replaces the data as it goes on the wire. */
+function publicationJson(pub: PublicationFields, dataJson: string, delta: boolean): string {
+  let out = `{"data":${dataJson}`;
   if (pub.info) out += `,"info":${encodeClientInfo(pub.info)}`;
   if (pub.offset) out += `,"offset":${pub.offset}`;
   if (pub.tags && Object.keys(pub.tags).length > 0) out += `,"tags":${JSON.stringify(pub.tags)}`;
+  if (delta) out += ',"delta":true';
   return out + '}';
+}
+
+/** Encodes a Publication object. */
+export function encodePublication(pub: PublicationFields): string {
+  return publicationJson(pub, pub.data, false);
+}
+
+/**
+ * Encodes a Publication for a subscriber that negotiated fossil deltas. The
+ * JSON protocol then carries `data` as a JSON string: the full payload's text,
+ * or (with `patch`) the fossil patch and `"delta":true`; the SDK decodes both.
+ */
+export function encodeDeltaPublication(pub: PublicationFields, patch?: string): string {
+  return patch === undefined ? publicationJson(pub, JSON.stringify(pub.data), false) : publicationJson(pub, JSON.stringify(patch), true);
 }
 
 /**

@@ -39,7 +39,7 @@ export class ChannelRules {
 
   /** Checks the name and finds its options; throws 107 for a bad name, 102 for an unknown namespace. */
   resolve(channel: unknown): ResolvedChannel {
-    if (typeof channel !== 'string' || channel === '') throw new ReplyError(Errors.badRequest, 'bad request');
+    if (typeof channel !== 'string' || channel === '' || channel.includes('\u0000')) throw new ReplyError(Errors.badRequest, 'bad request');
     if (Buffer.byteLength(channel) > this.config.channel.max_length) throw new ReplyError(Errors.badRequest, 'bad request');
     const name = channel.startsWith(PRIVATE_PREFIX) ? channel.slice(1) : channel;
     const at = name.indexOf(NAMESPACE_BOUNDARY);
@@ -60,6 +60,45 @@ export class ChannelRules {
     if (o.allow_subscribe_for_client && (user !== '' || o.allow_subscribe_for_anonymous)) return;
     if (this.config.client.insecure) return;
     throw new ReplyError(Errors.permissionDenied);
+  }
+
+  /**
+   * Whether a client may read history: 108 when the channel keeps none, then
+   * allow_history_for_client (+anonymous), allow_history_for_subscriber, insecure; else 103.
+   */
+  checkHistory(resolved: ResolvedChannel, user: string, subscribed: boolean): void {
+    const o = resolved.options;
+    if (o.history_size <= 0 || o.history_ttl <= 0) throw new ReplyError(Errors.notAvailable);
+    if (!this.allowedRead(o.allow_history_for_client, o.allow_history_for_subscriber, o.allow_history_for_anonymous, user, subscribed)) {
+      throw new ReplyError(Errors.permissionDenied);
+    }
+  }
+
+  /** Whether a client may ask for presence: 108 when off, then the allow_presence_for_* options; else 103. */
+  checkPresence(resolved: ResolvedChannel, user: string, subscribed: boolean): void {
+    const o = resolved.options;
+    if (!o.presence) throw new ReplyError(Errors.notAvailable);
+    if (!this.allowedRead(o.allow_presence_for_client, o.allow_presence_for_subscriber, o.allow_presence_for_anonymous, user, subscribed)) {
+      throw new ReplyError(Errors.permissionDenied);
+    }
+  }
+
+  /** Like checkHistory, as a yes/no (used to grant positioning, recovery and join/leave). */
+  mayReadHistory(resolved: ResolvedChannel, user: string, subscribed: boolean): boolean {
+    const o = resolved.options;
+    return this.allowedRead(o.allow_history_for_client, o.allow_history_for_subscriber, o.allow_history_for_anonymous, user, subscribed);
+  }
+
+  /** Like checkPresence, as a yes/no. */
+  mayReadPresence(resolved: ResolvedChannel, user: string, subscribed: boolean): boolean {
+    const o = resolved.options;
+    return this.allowedRead(o.allow_presence_for_client, o.allow_presence_for_subscriber, o.allow_presence_for_anonymous, user, subscribed);
+  }
+
+  private allowedRead(forClient: boolean, forSubscriber: boolean, forAnonymous: boolean, user: string, subscribed: boolean): boolean {
+    if (this.config.client.insecure) return true;
+    if (user === '' && !forAnonymous) return false;
+    return forClient || (forSubscriber && subscribed);
   }
 
   /** Whether a client may publish; throws 103 when not. */

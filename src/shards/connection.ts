@@ -4,6 +4,18 @@
  */
 import type { WebSocket } from 'uWebSockets.js';
 
+/** How one subscription of a connection receives its channel. */
+export interface SubscriptionMode {
+  /** Positioned: a gap or a new epoch ends it with 2500 (server-side: 3010). */
+  readonly positioned: boolean;
+  /** Negotiated fossil deltas: publications come with `data` as a JSON string. */
+  readonly delta: boolean;
+  /** Receives join/leave pushes. */
+  readonly joinLeave: boolean;
+  /** Announced to the owner (presence and/or join/leave); a leave is owed when it ends. */
+  readonly announced: boolean;
+}
+
 /** The uWS user data attached to each socket. */
 export interface SocketData {
   conn: Connection | null;
@@ -39,6 +51,8 @@ export interface Connection {
   readonly pending: Set<string>;
   /** Channels subscribed by the server (connect result or server API), not by the client. */
   readonly serverSide: Set<string>;
+  /** How each subscribed channel is delivered (set when the socket joins the channel). */
+  readonly modes: Map<string, SubscriptionMode>;
   /** Replies and pushes waiting to be flushed as one frame. */
   outgoing: string[];
   /** When the next server ping is due, ms since epoch. */
@@ -64,6 +78,7 @@ export function createConnection(id: string, ws: WebSocket<SocketData>, now: num
     channels: new Set(),
     pending: new Set(),
     serverSide: new Set(),
+    modes: new Map(),
     outgoing: [],
     nextPingAt: 0,
     pongDeadline: 0,

@@ -11,8 +11,8 @@ import type { WireError } from '../protocol/errors';
 export const RecordKind = Object.freeze({
   /** Body: msgpack of a ShardMessage. */
   CONTROL: 1,
-  /** Body: [u16 channel length][channel UTF-8][frame bytes]. */
-  PUBLICATION: 2,
+  /** Body: a fan-out record (src/shards/fanout.ts): header, then the encoded frames. */
+  FANOUT: 2,
 });
 
 /** Message type tags. */
@@ -24,6 +24,11 @@ export const MessageType = Object.freeze({
   RESPONSE: 5,
   LOCAL_ACTION: 6,
   DROPPED: 7,
+  RECOVER: 8,
+  RECOVER_RESULT: 9,
+  PRESENCE_JOIN: 10,
+  PRESENCE_LEAVE: 11,
+  OWNER_QUERY: 12,
 });
 
 /** A shard asks a channel's owner to send it the channel's publications. */
@@ -57,7 +62,14 @@ export interface PublishMessage {
   /** Publisher info (client publications): user, client. */
   readonly user?: string;
   readonly client?: string;
+  /** Raw JSON text of the publisher's connection info. */
+  readonly connInfo?: string;
   readonly tags?: Record<string, string>;
+  /** Do not keep this publication in history. */
+  readonly skipHistory?: boolean;
+  readonly idempotencyKey?: string;
+  /** Send it as a fossil delta to delta subscribers. */
+  readonly delta?: boolean;
 }
 
 /** The answer to a request (PUBLISH or LOCAL_ACTION). */
@@ -99,6 +111,96 @@ export interface DroppedMessage {
   readonly ch: string;
 }
 
+/** A stream position as it crosses threads. */
+export interface WirePosition {
+  readonly offset: number;
+  readonly epoch: string;
+}
+
+/** A publication as it crosses threads (in recovery results and history answers). */
+export interface WirePublication {
+  /** Raw JSON text. */
+  readonly data: string;
+  readonly offset: number;
+  readonly user?: string;
+  readonly client?: string;
+  readonly connInfo?: string;
+  readonly chanInfo?: string;
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A positioned subscribe asks the owner for the stream position (and, when
+ * recovering, the publications since the client's position). The channel is
+ * already active on the asking shard; the answer travels on the same FIFO as
+ * the channel's publications, so the socket joins exactly at that position.
+ */
+export interface RecoverMessage {
+  readonly t: typeof MessageType.RECOVER;
+  readonly rid: number;
+  readonly from: number;
+  readonly ch: string;
+  /** The client's position, when it asks to recover. */
+  readonly since?: WirePosition;
+  /** Recover only the latest publication (cache mode). */
+  readonly cache?: boolean;
+  /** Most publications a recovery may return. */
+  readonly limit: number;
+}
+
+/** The owner's answer to RECOVER. */
+export interface RecoverResultMessage {
+  readonly t: typeof MessageType.RECOVER_RESULT;
+  readonly rid: number;
+  readonly ch: string;
+  /** The stream top the socket joins at. */
+  readonly top?: WirePosition;
+  /** Set when a recovery was asked: whether it succeeded. */
+  readonly recovered?: boolean;
+  /** Recovered publications (empty unless recovered). */
+  readonly pubs?: WirePublication[];
+  readonly error?: WireError;
+}
+
+/** A client joined a channel on the sending shard: add presence, emit join. */
+export interface PresenceJoinMessage {
+  readonly t: typeof MessageType.PRESENCE_JOIN;
+  readonly ch: string;
+  readonly from: number;
+  readonly user: string;
+  readonly client: string;
+  readonly connInfo?: string;
+  readonly chanInfo?: string;
+  /** Re-announcing after an owner restart: add presence, emit no join. */
+  readonly silent?: boolean;
+}
+
+/** A client left a channel on the sending shard: remove presence, emit leave. */
+export interface PresenceLeaveMessage {
+  readonly t: typeof MessageType.PRESENCE_LEAVE;
+  readonly ch: string;
+  readonly from: number;
+  readonly user: string;
+  readonly client: string;
+  readonly connInfo?: string;
+  readonly chanInfo?: string;
+}
+
+/** A read of the owner's channel state, answered with a Response. */
+export type OwnerQuery =
+  | { readonly op: 'history'; readonly ch: string; readonly limit: number; readonly since?: WirePosition; readonly reverse?: boolean }
+  | { readonly op: 'history_remove'; readonly ch: string }
+  | { readonly op: 'presence'; readonly ch: string }
+  | { readonly op: 'presence_stats'; readonly ch: string };
+
+/** Asks a channel's owner an OwnerQuery. */
+export interface OwnerQueryMessage {
+  readonly t: typeof MessageType.OWNER_QUERY;
+  readonly rid: number;
+  readonly from: number;
+  readonly query: OwnerQuery;
+}
+
 /** Every control message between shards. */
 export type ShardMessage =
   | SubscribeShard
@@ -107,7 +209,12 @@ export type ShardMessage =
   | PublishMessage
   | ResponseMessage
   | LocalActionMessage
-  | DroppedMessage;
+  | DroppedMessage
+  | RecoverMessage
+  | RecoverResultMessage
+  | PresenceJoinMessage
+  | PresenceLeaveMessage
+  | OwnerQueryMessage;
 
 // One encoder and decoder per thread: msgpack's one-shot encode() builds a new
 // Encoder per call, which costs several times the encoding itself.
@@ -122,23 +229,4 @@ export function encodeMessage(msg: ShardMessage): Uint8Array {
 /** Decodes a CONTROL record body. */
 export function decodeMessage(body: Uint8Array): ShardMessage {
   return decoder.decode(body) as ShardMessage;
-}
-
-const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder();
-
-/** The header part of a PUBLICATION record for `channel`. */
-export function publicationHeader(channel: string): Uint8Array {
-  const name = utf8.encode(channel);
-  const header = new Uint8Array(2 + name.length);
-  header[0] = name.length & 0xff;
-  header[1] = name.length >>> 8;
-  header.set(name, 2);
-  return header;
-}
-
-/** Splits a PUBLICATION record body into channel and frame (the frame is a view into body). */
-export function readPublication(body: Uint8Array): { channel: string; frame: Uint8Array } {
-  const len = (body[0] ?? 0) | ((body[1] ?? 0) << 8);
-  return { channel: utf8Decoder.decode(body.subarray(2, 2 + len)), frame: body.subarray(2 + len) };
 }

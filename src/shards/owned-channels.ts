@@ -1,21 +1,38 @@
 /**
  * The owner side of channels: for each channel this shard owns (ownerOf), the
- * set of shards that have local subscribers, and the broker subscription. A
- * publication is encoded here once and its bytes go to each subscribed shard.
+ * set of shards that have local subscribers, the broker subscription, and the
+ * channel's presence. A publication is encoded here once (plus once for delta
+ * subscribers) and its bytes go to each subscribed shard.
  *
  * Ordering: a shard is added to a channel's set in the same step that sends it
  * SUBSCRIBE_SHARD_OK, on the same FIFO mailbox that carries publications, so the
- * shard receives exactly the publications fanned out after its OK.
+ * shard receives exactly the publications fanned out after its OK. A RECOVER
+ * answer is sent after every publication the owner fanned out while it read
+ * the history, and it includes those publications, so the socket that joins at
+ * the answer misses none and sees none twice.
  */
-import type { Broker, Publication, PublishOptions, StreamPosition } from '../broker/broker';
-import { encodePublication, encodePush } from '../protocol/json';
-import { MessageType, publicationHeader } from './messages';
+import type { Broker, HistoryOptions, Publication, StreamPosition } from '../broker/broker';
+import type { PresenceManager } from '../broker/presence';
+import { encodeClientInfo, encodeDeltaPublication, encodePublication, encodePush, type ClientInfo } from '../protocol/json';
+import type { ResolvedChannel } from './channel-rules';
+import type { ChannelRules } from './channel-rules';
+import { encodeFossilPatch } from './delta';
+import { FanoutKind, fanoutParts, type Fanout } from './fanout';
+import {
+  MessageType,
+  type PresenceJoinMessage,
+  type PresenceLeaveMessage,
+  type RecoverMessage,
+  type WirePublication,
+} from './messages';
 import type { Postman } from './postman';
 
 interface OwnedChannel {
   readonly shards: Set<number>;
   /** Serializes subscribe/unsubscribe steps for this channel. */
   tail: Promise<void>;
+  /** Publications fanned out while history reads are in flight, one buffer per read. */
+  readonly reads: Set<WirePublication[]>;
 }
 
 /** Counters of the owner side. */
@@ -24,15 +41,52 @@ export interface OwnerStats {
   publications: number;
   /** Fan-out messages a full mailbox refused (each followed by a DROPPED notice). */
   dropped: number;
+  /** Publications sent to delta subscribers as a fossil patch. */
+  deltas: number;
+}
+
+/** How long an idempotency key is remembered, ms (Centrifugo: 5 minutes). */
+export const IDEMPOTENT_RESULT_TTL_MS = 5 * 60_000;
+
+/** What a publish asks besides channel and data. */
+export interface PublishRequest {
+  readonly info?: ClientInfo;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly skipHistory?: boolean;
+  readonly idempotencyKey?: string;
+  readonly delta?: boolean;
+}
+
+/** The history retention of a channel, or undefined when it keeps none. */
+export function historyOf(resolved: ResolvedChannel, defaultMetaTtl: number): HistoryOptions | undefined {
+  const o = resolved.options;
+  if (o.history_size <= 0 || o.history_ttl <= 0) return undefined;
+  return { size: o.history_size, ttl: o.history_ttl, metaTtl: o.history_meta_ttl || defaultMetaTtl };
+}
+
+/** A broker publication as it crosses threads. */
+export function toWirePublication(pub: Publication): WirePublication {
+  return {
+    data: pub.data,
+    offset: pub.offset,
+    ...(pub.info ? { user: pub.info.user, client: pub.info.client } : {}),
+    ...(pub.info?.conn_info !== undefined ? { connInfo: pub.info.conn_info } : {}),
+    ...(pub.info?.chan_info !== undefined ? { chanInfo: pub.info.chan_info } : {}),
+    ...(pub.tags ? { tags: { ...pub.tags } } : {}),
+  };
 }
 
 /** Channels owned by this shard. */
 export class OwnedChannels {
   private readonly channels = new Map<string, OwnedChannel>();
-  readonly stats: OwnerStats = { channels: 0, publications: 0, dropped: 0 };
+  readonly stats: OwnerStats = { channels: 0, publications: 0, dropped: 0, deltas: 0 };
 
   constructor(
+    private readonly self: number,
     private readonly broker: Broker,
+    private readonly presence: PresenceManager,
+    private readonly rules: ChannelRules,
+    private readonly defaultMetaTtl: number,
     private readonly postman: Postman,
   ) {}
 
@@ -59,7 +113,7 @@ export class OwnedChannels {
         owned.shards.delete(shard);
         if (owned.shards.size === 0) {
           await this.broker.unsubscribe(channel);
-          if (owned.shards.size === 0 && this.channels.get(channel) === owned) {
+          if (owned.shards.size === 0 && owned.reads.size === 0 && this.channels.get(channel) === owned) {
             this.channels.delete(channel);
             this.stats.channels = this.channels.size;
           }
@@ -68,28 +122,121 @@ export class OwnedChannels {
       .catch(() => undefined);
   }
 
-  /** Forgets a shard that was restarted (its subscribers are gone). */
+  /** Forgets a shard that was restarted: its subscriptions and its clients' presence are gone. */
   forgetShard(shard: number): void {
     for (const channel of [...this.channels.keys()]) {
       if (this.channels.get(channel)?.shards.has(shard)) this.removeShard(channel, shard);
     }
+    void this.presence.removeShard(shard).then((removed) => {
+      for (const [channel, infos] of removed) {
+        const resolved = this.resolveQuietly(channel);
+        if (!resolved?.options.join_leave) continue;
+        for (const info of infos) this.fanOutJoinLeave(channel, 'leave', info);
+      }
+    });
   }
 
-  /** Publishes through the broker; the broker calls deliver() for subscribed channels. */
-  publish(channel: string, pub: Omit<Publication, 'offset'>, opts: PublishOptions): Promise<StreamPosition> {
-    return this.broker.publish(channel, pub, opts);
+  /** Publishes through the broker with the channel's history settings; the broker calls deliver(). */
+  async publish(channel: string, data: string, request: PublishRequest): Promise<StreamPosition> {
+    const resolved = this.rules.resolve(channel);
+    const history = request.skipHistory ? undefined : historyOf(resolved, this.defaultMetaTtl);
+    const delta = Boolean(history) && resolved.options.allowed_delta_types.length > 0 && (request.delta || resolved.options.delta_publish);
+    const result = await this.broker.publish(
+      channel,
+      { data, ...(request.info ? { info: request.info } : {}), ...(request.tags ? { tags: request.tags } : {}) },
+      {
+        ...(history ? { history } : {}),
+        ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey, idempotentResultTtl: IDEMPOTENT_RESULT_TTL_MS } : {}),
+        ...(delta ? { delta: true } : {}),
+      },
+    );
+    return result.position;
   }
 
   /** Fans a publication out to every subscribed shard (broker event). */
-  deliver(channel: string, pub: Publication): void {
+  deliver(channel: string, pub: Publication, position: StreamPosition, prev?: Publication): void {
     const owned = this.channels.get(channel);
     if (!owned || owned.shards.size === 0) return;
     this.stats.publications++;
-    const frame = Buffer.from(encodePush(channel, 'pub', encodePublication(pub)));
-    const header = publicationHeader(channel);
-    for (const shard of owned.shards) {
-      if (!this.postman.sendPublication(shard, channel, header, frame)) this.stats.dropped++;
+    if (owned.reads.size > 0) {
+      const wire = toWirePublication(pub);
+      for (const buffer of owned.reads) buffer.push(wire);
     }
+    const resolved = this.resolveQuietly(channel);
+    const withDelta = (resolved?.options.allowed_delta_types.length ?? 0) > 0;
+    let deltaFull: Uint8Array | null = null;
+    let delta: Uint8Array | null = null;
+    if (withDelta) {
+      deltaFull = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub)));
+      const patch = prev ? encodeFossilPatch(prev.data, pub.data) : null;
+      if (patch !== null) {
+        delta = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub, patch)));
+        this.stats.deltas++;
+      }
+    }
+    this.fanOut(channel, owned, {
+      kind: FanoutKind.PUBLICATION,
+      channel,
+      offset: position.offset,
+      epoch: position.epoch,
+      full: Buffer.from(encodePush(channel, 'pub', encodePublication(pub))),
+      deltaFull,
+      delta,
+    });
+  }
+
+  /**
+   * Answers a positioned subscribe: the stream top, and for a recovery the
+   * missed publications under Centrifugo's all-or-nothing rule.
+   */
+  recover(msg: RecoverMessage): void {
+    const owned = this.channel(msg.ch);
+    const buffer: WirePublication[] = [];
+    owned.reads.add(buffer);
+    const resolved = this.resolveQuietly(msg.ch);
+    const metaTtl = resolved ? historyOf(resolved, this.defaultMetaTtl)?.metaTtl ?? this.defaultMetaTtl : this.defaultMetaTtl;
+    const reply = (fields: Record<string, unknown>): void => {
+      owned.reads.delete(buffer);
+      this.postman.send(msg.from, { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, ...fields });
+    };
+    this.broker
+      .history(msg.ch, { limit: -1, metaTtl })
+      .then((history) => {
+        // Merge what was fanned out during the read (already sent to the asking shard, before this answer).
+        const pubs = history.publications.map(toWirePublication);
+        let topOffset = history.position.offset;
+        for (const p of buffer) {
+          if (p.offset > topOffset) {
+            pubs.push(p);
+            topOffset = p.offset;
+          }
+        }
+        const top = { offset: topOffset, epoch: history.position.epoch };
+        if (!msg.since) {
+          reply({ top });
+          return;
+        }
+        reply({ top, ...recoveryOutcome(msg, pubs, top) });
+      })
+      .catch((err: unknown) => reply({ error: { code: 100, message: err instanceof Error ? err.message : 'history failed' } }));
+  }
+
+  /** A client joined: presence and join push, as the channel's options say. */
+  join(msg: PresenceJoinMessage): void {
+    const resolved = this.resolveQuietly(msg.ch);
+    if (!resolved) return;
+    const info = infoOf(msg);
+    if (resolved.options.presence) void this.presence.add(msg.ch, info, msg.from);
+    if (resolved.options.join_leave && !msg.silent) this.fanOutJoinLeave(msg.ch, 'join', info);
+  }
+
+  /** A client left. */
+  leave(msg: PresenceLeaveMessage): void {
+    const resolved = this.resolveQuietly(msg.ch);
+    if (!resolved) return;
+    const info = infoOf(msg);
+    if (resolved.options.presence) void this.presence.remove(msg.ch, msg.client);
+    if (resolved.options.join_leave) this.fanOutJoinLeave(msg.ch, 'leave', info);
   }
 
   /** Number of owned channels with at least one subscribed shard. */
@@ -97,13 +244,77 @@ export class OwnedChannels {
     return this.channels.size;
   }
 
+  private fanOutJoinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {
+    const owned = this.channels.get(channel);
+    if (!owned || owned.shards.size === 0) return;
+    this.fanOut(channel, owned, {
+      kind: FanoutKind.JOIN_LEAVE,
+      channel,
+      offset: 0,
+      epoch: '',
+      full: Buffer.from(encodePush(channel, kind, `{"info":${encodeClientInfo(info)}}`)),
+      deltaFull: null,
+      delta: null,
+    });
+  }
+
+  private fanOut(channel: string, owned: OwnedChannel, f: Fanout): void {
+    const parts = fanoutParts(f);
+    for (const shard of owned.shards) {
+      if (shard === this.self) this.postman.sendFanoutToSelf(f);
+      else if (!this.postman.sendFanout(shard, channel, parts)) this.stats.dropped++;
+    }
+  }
+
+  private resolveQuietly(channel: string): ResolvedChannel | undefined {
+    try {
+      return this.rules.resolve(channel);
+    } catch {
+      return undefined;
+    }
+  }
+
   private channel(name: string): OwnedChannel {
     let owned = this.channels.get(name);
     if (!owned) {
-      owned = { shards: new Set(), tail: Promise.resolve() };
+      owned = { shards: new Set(), tail: Promise.resolve(), reads: new Set() };
       this.channels.set(name, owned);
       this.stats.channels = this.channels.size;
     }
     return owned;
   }
+}
+
+function infoOf(msg: PresenceJoinMessage | PresenceLeaveMessage): ClientInfo {
+  return {
+    user: msg.user,
+    client: msg.client,
+    ...(msg.connInfo !== undefined ? { conn_info: msg.connInfo } : {}),
+    ...(msg.chanInfo !== undefined ? { chan_info: msg.chanInfo } : {}),
+  };
+}
+
+/**
+ * Centrifugo's recovery rule, all or nothing: recovered when the client's
+ * epoch is the stream's (or empty) and every publication after its offset is
+ * still held and no more than the limit; otherwise nothing is returned.
+ * Cache mode returns only the latest publication.
+ */
+export function recoveryOutcome(
+  msg: Pick<RecoverMessage, 'since' | 'cache' | 'limit'>,
+  pubs: readonly WirePublication[],
+  top: StreamPosition,
+): { recovered: boolean; pubs: WirePublication[] } {
+  const since = msg.since!;
+  if (since.epoch !== '' && since.epoch !== top.epoch) return { recovered: false, pubs: [] };
+  if (msg.cache) {
+    const latest = pubs[pubs.length - 1];
+    return latest && latest.offset === top.offset ? { recovered: true, pubs: [latest] } : { recovered: false, pubs: [] };
+  }
+  const missed = top.offset - since.offset;
+  if (missed === 0) return { recovered: true, pubs: [] };
+  if (missed < 0 || (msg.limit > 0 && missed > msg.limit)) return { recovered: false, pubs: [] };
+  const after = pubs.filter((p) => p.offset > since.offset);
+  const complete = after.length === missed && after[0]?.offset === since.offset + 1;
+  return complete ? { recovered: true, pubs: after } : { recovered: false, pubs: [] };
 }

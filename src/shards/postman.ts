@@ -8,6 +8,7 @@
  * disconnects that channel's local subscribers with 3008 (slow) so they
  * reconnect (and recover, where the channel keeps history).
  */
+import type { Fanout } from './fanout';
 import { RecordKind, encodeMessage, MessageType, type ShardMessage } from './messages';
 
 /** The part of the mailbox Outbox the postman needs. */
@@ -18,12 +19,10 @@ export interface OutboxPort {
 /** Receives what a shard sends to itself. */
 export interface LocalReceiver {
   onControl(from: number, msg: ShardMessage): void;
-  onPublication(channel: string, frame: Uint8Array): void;
+  onFanout(f: Fanout): void;
 }
 
-type SelfItem =
-  | { readonly control: ShardMessage; readonly channel?: undefined; readonly frame?: undefined }
-  | { readonly control?: undefined; readonly channel: string; readonly frame: Uint8Array };
+type SelfItem = { readonly control: ShardMessage; readonly fanout?: undefined } | { readonly control?: undefined; readonly fanout: Fanout };
 
 /** How often refused DROPPED notices are retried, ms. */
 const DROPPED_RETRY_MS = 5;
@@ -51,17 +50,20 @@ export class Postman {
     return this.outbox.post(to, RecordKind.CONTROL, [encodeMessage(msg)]) === 'ok';
   }
 
-  /** Sends a publication frame; false when refused (a DROPPED notice follows). */
-  sendPublication(to: number, channel: string, header: Uint8Array, frame: Uint8Array): boolean {
-    if (to === this.self) {
-      this.enqueueSelf({ channel, frame });
-      return true;
-    }
+  /** Sends a fan-out record (its parts, from fanoutParts); false when refused (a DROPPED notice follows). */
+  sendFanout(to: number, channel: string, parts: readonly Uint8Array[]): boolean {
     const pending = this.dropped.get(to);
+    // Once one publication of a channel was refused, later ones are too until the notice is out:
+    // the target must not see a stream with a hole in it as if it were whole.
     if (pending?.has(channel)) return false;
-    if (this.outbox.post(to, RecordKind.PUBLICATION, [header, frame]) === 'ok') return true;
+    if (this.outbox.post(to, RecordKind.FANOUT, parts) === 'ok') return true;
     this.markDropped(to, channel);
     return false;
+  }
+
+  /** Delivers a fan-out to this shard itself, in order with its control messages. */
+  sendFanoutToSelf(f: Fanout): void {
+    this.enqueueSelf({ fanout: f });
   }
 
   /** Forgets what was pending for a restarted shard. */
@@ -113,7 +115,7 @@ export class Postman {
     for (let i = 0; i < this.selfQueue.length; i++) {
       const item = this.selfQueue[i]!;
       if (item.control) this.receiver.onControl(this.self, item.control);
-      else this.receiver.onPublication(item.channel, item.frame);
+      else this.receiver.onFanout(item.fanout);
     }
     this.selfQueue.length = 0;
   }

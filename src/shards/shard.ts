@@ -6,19 +6,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
-import type { Broker, StreamPosition } from '../broker/broker';
+import { UnrecoverablePositionError, type Broker, type StreamPosition } from '../broker/broker';
+import type { PresenceManager } from '../broker/presence';
 import type { Config } from '../config/types';
 import type { Logger } from '../log';
-import { toWireError } from '../protocol/errors';
+import { ReplyError, toWireError } from '../protocol/errors';
 import { encodePush } from '../protocol/json';
-import { Unsubscribes } from '../protocol/codes';
+import { Disconnects, Errors, Unsubscribes } from '../protocol/codes';
 import type { Authenticator, Credentials } from './auth';
 import { ChannelRules } from './channel-rules';
 import { ConnState, createConnection, type Connection, type SocketData } from './connection';
 import { Keepalive } from './keepalive';
-import { LocalChannels } from './local-channels';
-import { MessageType, RecordKind, decodeMessage, readPublication, type LocalAction, type ShardMessage } from './messages';
-import { OwnedChannels } from './owned-channels';
+import { insufficientStatePush, LocalChannels } from './local-channels';
+import { readFanout } from './fanout';
+import {
+  MessageType,
+  RecordKind,
+  decodeMessage,
+  type LocalAction,
+  type OwnerQuery,
+  type OwnerQueryMessage,
+  type ShardMessage,
+} from './messages';
+import { OwnedChannels, historyOf, toWirePublication } from './owned-channels';
 import { ownerOf } from './owner';
 import { Postman, type OutboxPort } from './postman';
 import { Requests } from './requests';
@@ -35,6 +45,15 @@ export interface Publisher {
   readonly connInfo?: string | undefined;
 }
 
+/** Options of a publish, from a client command or the server API. */
+export interface PublishOptions {
+  readonly publisher?: Publisher;
+  readonly tags?: Record<string, string>;
+  readonly skipHistory?: boolean;
+  readonly idempotencyKey?: string;
+  readonly delta?: boolean;
+}
+
 /** Everything a shard is built from. */
 export interface ShardParts {
   readonly id: number;
@@ -43,6 +62,7 @@ export interface ShardParts {
   readonly app: TemplatedApp;
   readonly outbox: OutboxPort;
   readonly broker: Broker;
+  readonly presence: PresenceManager;
   readonly authenticate: Authenticator;
   readonly log: Logger;
 }
@@ -60,6 +80,8 @@ export class Shard {
   readonly local: LocalChannels;
   readonly owned: OwnedChannels;
   readonly keepalive: Keepalive;
+  private readonly broker: Broker;
+  private readonly presence: PresenceManager;
   readonly connections = new Map<string, Connection>();
   readonly byUser = new Map<string, Set<Connection>>();
   readonly startedAt = Date.now();
@@ -82,12 +104,14 @@ export class Shard {
     );
     this.postman = new Postman(parts.id, parts.outbox, {
       onControl: (from, msg) => this.onControl(from, msg),
-      onPublication: (channel, frame) => this.writer.publish(channel, frame),
+      onFanout: (f) => this.local.onFanout(f),
     });
-    this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer);
-    this.owned = new OwnedChannels(parts.broker, this.postman);
+    this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer, this);
+    this.broker = parts.broker;
+    this.presence = parts.presence;
+    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this.rules, parts.config.channel.history_meta_ttl, this.postman);
     this.keepalive = new Keepalive(parts.config, this);
-    void parts.broker.start({ onPublication: (channel, pub) => this.owned.deliver(channel, pub) });
+    void parts.broker.start({ onPublication: (channel, pub, position, prev) => this.owned.deliver(channel, pub, position, prev) });
   }
 
   /** Authenticates a connect request (the seam for tokens and proxies). */
@@ -97,10 +121,9 @@ export class Shard {
 
   /** A mailbox record arrived from shard `from`. */
   onRecord(from: number, kind: number, body: Uint8Array): void {
-    if (kind === RecordKind.PUBLICATION) {
-      const { channel, frame } = readPublication(body);
-      // The body is only valid during this call; the writer keeps a copy until its flush.
-      this.writer.publish(channel, frame.slice());
+    if (kind === RecordKind.FANOUT) {
+      // The body is only valid during this call; LocalChannels copies what it keeps.
+      this.local.onFanout(readFanout(body));
     } else if (kind === RecordKind.CONTROL) {
       this.onControl(from, decodeMessage(body));
     } else {
@@ -121,9 +144,18 @@ export class Shard {
         this.owned.removeShard(msg.ch, msg.from);
         return;
       case MessageType.PUBLISH: {
-        const info = msg.client !== undefined ? { user: msg.user ?? '', client: msg.client } : undefined;
+        const info =
+          msg.client !== undefined
+            ? { user: msg.user ?? '', client: msg.client, ...(msg.connInfo !== undefined ? { conn_info: msg.connInfo } : {}) }
+            : undefined;
         this.owned
-          .publish(msg.ch, { data: msg.data, ...(info ? { info } : {}), ...(msg.tags ? { tags: msg.tags } : {}) }, {})
+          .publish(msg.ch, msg.data, {
+            ...(info ? { info } : {}),
+            ...(msg.tags ? { tags: msg.tags } : {}),
+            ...(msg.skipHistory ? { skipHistory: true } : {}),
+            ...(msg.idempotencyKey ? { idempotencyKey: msg.idempotencyKey } : {}),
+            ...(msg.delta ? { delta: true } : {}),
+          })
           .then(
             (position) => this.respond(msg.from, msg.rid, position),
             (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
@@ -141,7 +173,23 @@ export class Shard {
         }
         return;
       case MessageType.DROPPED:
-        this.onDropped(msg.ch);
+        this.log.warn('publications dropped on a full mailbox; ending the channel\'s local subscriptions', { channel: msg.ch });
+        this.local.onDropped(msg.ch);
+        return;
+      case MessageType.RECOVER:
+        this.owned.recover(msg);
+        return;
+      case MessageType.RECOVER_RESULT:
+        this.local.onRecoverResult(msg);
+        return;
+      case MessageType.PRESENCE_JOIN:
+        this.owned.join(msg);
+        return;
+      case MessageType.PRESENCE_LEAVE:
+        this.owned.leave(msg);
+        return;
+      case MessageType.OWNER_QUERY:
+        this.answerQuery(msg);
         return;
       default: {
         const never: never = msg;
@@ -151,8 +199,9 @@ export class Shard {
   }
 
   /** Publishes into a channel through its owner; resolves with the stream position. */
-  publish(channel: string, data: string, publisher?: Publisher, tags?: Record<string, string>): Promise<StreamPosition> {
+  publish(channel: string, data: string, options: PublishOptions = {}): Promise<StreamPosition> {
     const owner = ownerOf(channel, this.count);
+    const p = options.publisher;
     return this.requests.start<StreamPosition>(owner, (rid) =>
       this.postman.send(owner, {
         t: MessageType.PUBLISH,
@@ -160,10 +209,33 @@ export class Shard {
         from: this.id,
         ch: channel,
         data,
-        ...(publisher ? { user: publisher.user, client: publisher.client } : {}),
-        ...(tags ? { tags } : {}),
+        ...(p ? { user: p.user, client: p.client, ...(p.connInfo !== undefined ? { connInfo: p.connInfo } : {}) } : {}),
+        ...(options.tags ? { tags: options.tags } : {}),
+        ...(options.skipHistory ? { skipHistory: true } : {}),
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        ...(options.delta ? { delta: true } : {}),
       }),
     );
+  }
+
+  /** Asks a channel's owner about its history or presence. */
+  query<T>(query: OwnerQuery): Promise<T> {
+    const owner = ownerOf(query.ch, this.count);
+    return this.requests.start<T>(owner, (rid) => this.postman.send(owner, { t: MessageType.OWNER_QUERY, rid, from: this.id, query }));
+  }
+
+  /**
+   * A positioned subscription lost its place (gap, new epoch, lost owner):
+   * a client-side one gets unsubscribe 2500 and resubscribes with recovery;
+   * a server-side one can only be restored by reconnecting: disconnect 3010.
+   */
+  insufficientState(conn: Connection, channel: string): void {
+    if (conn.serverSide.has(channel)) {
+      this.disconnect(conn, Disconnects.insufficientState.code, Disconnects.insufficientState.reason);
+      return;
+    }
+    this.local.leave(conn, channel);
+    this.writer.send(conn, insufficientStatePush(channel));
   }
 
   /** Applies a server API action on every shard and collects their results, in shard order. */
@@ -272,9 +344,48 @@ export class Shard {
     });
   }
 
-  /** Publications of `channel` were refused on the way here: its subscribers must reconnect. */
-  private onDropped(channel: string): void {
-    this.log.warn('publications dropped on a full mailbox; disconnecting subscribers', { channel });
-    for (const conn of [...this.local.subscribers(channel)]) this.disconnect(conn, 3008, 'slow');
+  /** Answers an owner query about a channel this shard owns. */
+  private answerQuery(msg: OwnerQueryMessage): void {
+    this.runQuery(msg.query).then(
+      (result) => this.respond(msg.from, msg.rid, result),
+      (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
+    );
+  }
+
+  private async runQuery(query: OwnerQuery): Promise<unknown> {
+    switch (query.op) {
+      case 'history': {
+        const resolved = this.rules.resolve(query.ch);
+        const history = historyOf(resolved, this.config.channel.history_meta_ttl);
+        if (!history) throw new ReplyError(Errors.notAvailable);
+        try {
+          const result = await this.broker.history(query.ch, {
+            limit: query.limit,
+            ...(query.since ? { since: query.since } : {}),
+            ...(query.reverse ? { reverse: true } : {}),
+            metaTtl: history.metaTtl,
+          });
+          return { publications: result.publications.map(toWirePublication), offset: result.position.offset, epoch: result.position.epoch };
+        } catch (err) {
+          if (err instanceof UnrecoverablePositionError) throw new ReplyError(Errors.unrecoverablePosition);
+          throw err;
+        }
+      }
+      case 'history_remove':
+        await this.broker.removeHistory(query.ch);
+        return {};
+      case 'presence': {
+        const entries = await this.presence.presence(query.ch);
+        return [...entries.values()];
+      }
+      case 'presence_stats': {
+        const stats = await this.presence.stats(query.ch);
+        return { num_clients: stats.numClients, num_users: stats.numUsers };
+      }
+      default: {
+        const never: never = query;
+        throw new Error(`unknown owner query ${JSON.stringify(never)}`);
+      }
+    }
   }
 }

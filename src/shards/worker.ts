@@ -12,6 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { us_listen_socket } from 'uWebSockets.js';
 import { MemoryBroker } from '../broker/memory';
+import { MemoryPresence } from '../broker/presence-memory';
 import { createLogger, setLogLevel } from '../log';
 import { Inbox, Outbox, type MailboxWiring } from '../mailbox/mailbox';
 import { Disconnects } from '../protocol/codes';
@@ -21,6 +22,9 @@ import { ConnState } from './connection';
 import type { FromShard, ShardInit, ToShard } from './protocol';
 import { registerRoutes, type Readiness } from './server';
 import { Shard } from './shard';
+
+/** How often the memory broker drops expired history, ms. */
+const BROKER_SWEEP_MS = 5_000;
 
 const init = workerData as ShardInit;
 const port = parentPort!;
@@ -43,13 +47,18 @@ const config = init.config;
 const wiring: MailboxWiring = { ...init.wiring, shardId: init.shardId };
 const app = uws.App();
 const outbox = new Outbox(wiring, config.shards.mailbox_overflow_limit);
+const broker = new MemoryBroker();
+// Expired history and stream metas are dropped in the background, so memory follows live channels.
+const brokerSweep = setInterval(() => broker.sweep(), BROKER_SWEEP_MS);
+brokerSweep.unref();
 const shard = new Shard({
   id: init.shardId,
   count: wiring.shardCount,
   config,
   app,
   outbox,
-  broker: new MemoryBroker(),
+  broker,
+  presence: new MemoryPresence(),
   authenticate: createAuthenticator(config),
   log,
 });
@@ -64,6 +73,7 @@ registerRoutes(app, config, shard, { uid: init.nodeUid, name: init.nodeName }, r
 function stopAll(): void {
   if (stopped) return;
   stopped = true;
+  clearInterval(brokerSweep);
   shard.keepalive.stop();
   inbox.stop();
   outbox.close();

@@ -2,7 +2,9 @@
 import type { CommandMethod } from '../../protocol/json';
 import { handleConnect } from './connect';
 import { handlePublish } from './publish';
-import { handleNotAvailable, handlePing, handleRefreshNotAvailable, handleRpc, handleSend } from './simple';
+import { handleHistory } from './history';
+import { handlePresence, handlePresenceStats } from './presence';
+import { handlePing, handleRefreshNotAvailable, handleRpc, handleSend } from './simple';
 import { handleSubscribe } from './subscribe';
 import type { CommandHandler } from './types';
 import { handleUnsubscribe } from './unsubscribe';
@@ -13,9 +15,9 @@ export const COMMAND_HANDLERS: Readonly<Record<CommandMethod, CommandHandler>> =
   subscribe: handleSubscribe,
   unsubscribe: handleUnsubscribe,
   publish: handlePublish,
-  presence: handleNotAvailable,
-  presence_stats: handleNotAvailable,
-  history: handleNotAvailable,
+  presence: handlePresence,
+  presence_stats: handlePresenceStats,
+  history: handleHistory,
   ping: handlePing,
   send: handleSend,
   rpc: handleRpc,

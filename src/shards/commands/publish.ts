@@ -12,6 +12,6 @@ export const handlePublish: CommandHandler = (shard, conn, request) => {
   if (request['data'] === undefined) throw new ReplyError(Errors.badRequest);
   shard.rules.checkPublish(resolved, conn.user, conn.channels.has(name));
   return shard
-    .publish(name, payloadToJson(request['data']), { user: conn.user, client: conn.id, connInfo: conn.connInfo })
+    .publish(name, payloadToJson(request['data']), { publisher: { user: conn.user, client: conn.id, connInfo: conn.connInfo } })
     .then(() => EMPTY_RESULT);
 };

@@ -1,7 +1,7 @@
 /**
- * Commands whose answer does not depend on channel state yet: ping, send, rpc,
- * and the ones whose features arrive in later issues (presence, history,
- * token refresh), which answer as Centrifugo does when the feature is off.
+ * Commands whose answer does not depend on channel state: ping, send, rpc,
+ * and token refresh until tokens arrive, which answers as Centrifugo does
+ * when the feature is off.
  */
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';
@@ -19,12 +19,6 @@ export const handleSend: CommandHandler = () => {
 /** `rpc`: without an RPC proxy every method is unknown: 104, except the built-in ping extension, which is off by default. */
 export const handleRpc: CommandHandler = () => {
   throw new ReplyError(Errors.methodNotFound);
-};
-
-/** presence, presence_stats, history: 108 until those features are configured. */
-export const handleNotAvailable: CommandHandler = (shard, _conn, request) => {
-  shard.rules.resolve(request['channel']);
-  throw new ReplyError(Errors.notAvailable);
 };
 
 /** refresh and sub_refresh need token support: 108 until then. */

@@ -6,10 +6,15 @@ import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import type { Connection } from '../connection';
 import type { Shard } from '../shard';
-import { EMPTY_RESULT, type CommandHandler } from './types';
-import { encodeResult } from '../../protocol/json';
+import type { CommandHandler } from './types';
+import { encodeError, encodeResult } from '../../protocol/json';
+import { grant, recoveryFailed, subscribeResult } from '../subscription-options';
 
-function validate(shard: Shard, conn: Connection, request: Readonly<Record<string, unknown>>): string {
+function validate(
+  shard: Shard,
+  conn: Connection,
+  request: Readonly<Record<string, unknown>>,
+): { channel: string; resolved: ReturnType<Shard['rules']['resolve']> } {
   const channel = request['channel'];
   const resolved = shard.rules.resolve(channel);
   const name = channel as string;
@@ -17,7 +22,7 @@ function validate(shard: Shard, conn: Connection, request: Readonly<Record<strin
   const limit = shard.config.client.channel_limit;
   if (limit > 0 && conn.channels.size + conn.pending.size >= limit) throw new ReplyError(Errors.limitExceeded);
   authorize(shard, conn, name, resolved, request);
-  return name;
+  return { channel: name, resolved };
 }
 
 function authorize(
@@ -35,9 +40,16 @@ function authorize(
 
 export const handleSubscribe: CommandHandler = (shard, conn, request, id) => {
   // Validation throws synchronously, so its error joins the replies of the same frame.
-  const channel = validate(shard, conn, request);
+  const { channel, resolved } = validate(shard, conn, request);
+  const granted = grant(shard.rules, resolved, conn.user, request, shard.config.client.recovery_max_publication_limit);
   // The reply is queued when the socket joins the topic, ahead of the channel's next publication.
-  return shard.local
-    .join(conn, channel, () => shard.writer.send(conn, encodeResult(id, 'subscribe', EMPTY_RESULT)))
-    .then(() => null);
+  const onAttached = (outcome: Parameters<typeof subscribeResult>[1]): void => {
+    if (granted.rejectUnrecovered && recoveryFailed(granted, outcome)) {
+      shard.local.leave(conn, channel);
+      shard.writer.send(conn, encodeError(id, new ReplyError(Errors.unrecoverablePosition).toJSON()));
+      return;
+    }
+    shard.writer.send(conn, encodeResult(id, 'subscribe', subscribeResult(granted, outcome)));
+  };
+  return shard.local.join(conn, channel, onAttached, granted.join).then(() => null);
 };

@@ -1,0 +1,81 @@
+/**
+ * Server API `history`, `history_remove`, `presence` and `presence_stats`,
+ * answered by the channel's owner shard. The server API bypasses channel
+ * permissions, but a feature that is off answers 108.
+ */
+import { Errors } from '../protocol/codes';
+import { ReplyError } from '../protocol/errors';
+import type { ClientInfo } from '../protocol/json';
+import { historyOf } from '../shards/owned-channels';
+import { readLimit, readSince, type HistoryAnswer } from '../shards/commands/history';
+import type { Shard } from '../shards/shard';
+import { optionalBoolean, requiredString, type Params } from './params';
+
+function historyChannel(shard: Shard, params: Params): string {
+  const channel = requiredString(params, 'channel');
+  if (!historyOf(shard.rules.resolve(channel), shard.config.channel.history_meta_ttl)) throw new ReplyError(Errors.notAvailable);
+  return channel;
+}
+
+function presenceChannel(shard: Shard, params: Params): string {
+  const channel = requiredString(params, 'channel');
+  if (!shard.rules.resolve(channel).options.presence) throw new ReplyError(Errors.notAvailable);
+  return channel;
+}
+
+function clientInfoJson(info: ClientInfo): Record<string, unknown> {
+  return {
+    user: info.user,
+    client: info.client,
+    ...(info.conn_info !== undefined ? { conn_info: JSON.parse(info.conn_info) } : {}),
+    ...(info.chan_info !== undefined ? { chan_info: JSON.parse(info.chan_info) } : {}),
+  };
+}
+
+/** `history`: `{channel, limit?, since?: {offset, epoch}, reverse?}` → `{publications, offset, epoch}`. */
+export async function apiHistory(shard: Shard, params: Params): Promise<unknown> {
+  const channel = historyChannel(shard, params);
+  const limit = readLimit(params['limit']);
+  const since = readSince(params['since']);
+  const reverse = optionalBoolean(params, 'reverse');
+  if (reverse && since && since.offset === 0) throw new ReplyError(Errors.badRequest, 'reverse with since.offset 0');
+  const answer = await shard.query<HistoryAnswer>({
+    op: 'history',
+    ch: channel,
+    limit,
+    ...(since ? { since } : {}),
+    ...(reverse ? { reverse } : {}),
+  });
+  return {
+    publications: answer.publications.map((p) => ({
+      data: JSON.parse(p.data),
+      offset: p.offset,
+      ...(p.client !== undefined ? { info: clientInfoJson({ user: p.user ?? '', client: p.client, ...(p.connInfo ? { conn_info: p.connInfo } : {}) }) } : {}),
+      ...(p.tags ? { tags: p.tags } : {}),
+    })),
+    offset: answer.offset,
+    epoch: answer.epoch,
+  };
+}
+
+/** `history_remove`: `{channel}` → `{}`; the stream position is kept. */
+export async function apiHistoryRemove(shard: Shard, params: Params): Promise<unknown> {
+  const channel = historyChannel(shard, params);
+  await shard.query({ op: 'history_remove', ch: channel });
+  return {};
+}
+
+/** `presence`: `{channel}` → `{presence: {clientId: ClientInfo}}`. */
+export async function apiPresence(shard: Shard, params: Params): Promise<unknown> {
+  const channel = presenceChannel(shard, params);
+  const entries = await shard.query<ClientInfo[]>({ op: 'presence', ch: channel });
+  const presence: Record<string, unknown> = {};
+  for (const info of entries) presence[info.client] = clientInfoJson(info);
+  return { presence };
+}
+
+/** `presence_stats`: `{channel}` → `{num_clients, num_users}`. */
+export async function apiPresenceStats(shard: Shard, params: Params): Promise<unknown> {
+  const channel = presenceChannel(shard, params);
+  return shard.query({ op: 'presence_stats', ch: channel });
+}
