@@ -69,3 +69,49 @@ test('removeHistory keeps the position', async () => {
   assert.deepEqual(after.publications, []);
   assert.equal(after.position.offset, 1);
 });
+
+test('an idempotency key answers the first position and publishes nothing more', async () => {
+  const { events, broker } = collecting();
+  await broker.subscribe('h');
+  const first = await broker.publish('h', { data: '1' }, { history: HISTORY, idempotencyKey: 'k', idempotentResultTtl: 1000 });
+  const again = await broker.publish('h', { data: '1' }, { history: HISTORY, idempotencyKey: 'k', idempotentResultTtl: 1000 });
+  assert.equal(first.duplicate, false);
+  assert.equal(again.duplicate, true);
+  assert.deepEqual(again.position, first.position);
+  assert.equal(events.length, 1);
+});
+
+test('an idempotency key expires after its TTL', async () => {
+  const { broker, clock } = collecting();
+  await broker.publish('h', { data: '1' }, { history: HISTORY, idempotencyKey: 'k', idempotentResultTtl: 1000 });
+  clock.now += 1500;
+  const later = await broker.publish('h', { data: '1' }, { history: HISTORY, idempotencyKey: 'k', idempotentResultTtl: 1000 });
+  assert.equal(later.duplicate, false);
+  assert.equal(later.position.offset, 2);
+});
+
+test('a delta publish gets the previous publication of the stream', async () => {
+  const { events, broker } = collecting();
+  await broker.subscribe('d');
+  await broker.publish('d', { data: '"a"' }, { history: HISTORY, delta: true });
+  await broker.publish('d', { data: '"b"' }, { history: HISTORY, delta: true });
+  const prevs: (string | undefined)[] = [];
+  const broker2 = new MemoryBroker();
+  await broker2.start({ onPublication: (_c, _p, _pos, prev) => prevs.push(prev?.data) });
+  await broker2.subscribe('d');
+  await broker2.publish('d', { data: '"a"' }, { history: HISTORY, delta: true });
+  await broker2.publish('d', { data: '"b"' }, { history: HISTORY, delta: true });
+  await broker2.publish('d', { data: '"c"' }, { history: HISTORY });
+  assert.deepEqual(prevs, [undefined, '"a"', undefined]);
+  assert.equal(events.length, 2);
+});
+
+test('sweep drops expired publications and expired streams', async () => {
+  const { broker, clock } = collecting();
+  await broker.publish('s', { data: '1' }, { history: { size: 10, ttl: 1000, metaTtl: 5000 } });
+  await broker.publish('t', { data: '1' }, { history: { size: 10, ttl: 1000, metaTtl: 0 } });
+  assert.equal(broker.streamCount, 2);
+  clock.now += 6000;
+  broker.sweep();
+  assert.equal(broker.streamCount, 1);
+});

@@ -1,0 +1,61 @@
+/** Centrifugo's all-or-nothing recovery rule, and the fossil patch guard. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { applyDelta } from 'fossil-delta';
+import { encodeFossilPatch } from '../src/shards/delta';
+import { recoveryOutcome } from '../src/shards/owned-channels';
+
+const pubs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ data: `${from + i}`, offset: from + i }));
+const top = { offset: 10, epoch: 'E' };
+
+test('recovered when every missed publication is held', () => {
+  const out = recoveryOutcome({ since: { offset: 7, epoch: 'E' }, limit: 300 }, pubs(1, 10), top);
+  assert.equal(out.recovered, true);
+  assert.deepEqual(out.pubs.map((p) => p.offset), [8, 9, 10]);
+});
+
+test('recovered with nothing missed; an empty client epoch matches any', () => {
+  assert.deepEqual(recoveryOutcome({ since: { offset: 10, epoch: '' }, limit: 300 }, pubs(1, 10), top), { recovered: true, pubs: [] });
+});
+
+test('not recovered: another epoch, a hole, over the limit, or a client ahead of the stream', () => {
+  assert.equal(recoveryOutcome({ since: { offset: 7, epoch: 'X' }, limit: 300 }, pubs(1, 10), top).recovered, false);
+  assert.deepEqual(recoveryOutcome({ since: { offset: 2, epoch: 'E' }, limit: 300 }, pubs(5, 10), top), { recovered: false, pubs: [] });
+  assert.deepEqual(recoveryOutcome({ since: { offset: 2, epoch: 'E' }, limit: 5 }, pubs(1, 10), top), { recovered: false, pubs: [] });
+  assert.equal(recoveryOutcome({ since: { offset: 12, epoch: 'E' }, limit: 300 }, pubs(1, 10), top).recovered, false);
+});
+
+test('cache mode returns only the latest publication', () => {
+  assert.deepEqual(recoveryOutcome({ since: { offset: 0, epoch: '' }, cache: true, limit: 300 }, pubs(1, 10), top).pubs.map((p) => p.offset), [10]);
+  assert.equal(recoveryOutcome({ since: { offset: 0, epoch: '' }, cache: true, limit: 300 }, [], top).recovered, false);
+});
+
+/** A tiny seeded PRNG, so the random payloads are the same every run. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+test('fossil patches round-trip through fossil-delta on random and real-looking payloads', () => {
+  const rand = prng(42);
+  const utf8 = new TextEncoder();
+  for (let round = 0; round < 200; round++) {
+    const rows = Array.from({ length: 1 + Math.floor(rand() * 30) }, (_, i) => ({ id: i, price: Math.floor(rand() * 1000), name: `item ${i} ${rand() < 0.1 ? 'ünïcødé ✓' : ''}` }));
+    const prev = JSON.stringify({ rows });
+    rows[Math.floor(rand() * rows.length)]!.price += 1;
+    if (rand() < 0.3) rows.push({ id: rows.length, price: 1, name: 'new' });
+    const next = JSON.stringify({ rows });
+    const patch = encodeFossilPatch(prev, next);
+    if (patch === null) continue;
+    const applied = new TextDecoder().decode(applyDelta(utf8.encode(prev), utf8.encode(patch)));
+    assert.equal(applied, next);
+    assert.ok(utf8.encode(patch).length < utf8.encode(next).length);
+  }
+});
+
+test('no patch when it would not be smaller', () => {
+  assert.equal(encodeFossilPatch('{"a":1}', '{"b":"completely different"}'), null);
+});
