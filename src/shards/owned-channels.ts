@@ -198,6 +198,11 @@ export class OwnedChannels {
     const reply = (fields: Record<string, unknown>): void => {
       owned.reads.delete(buffer);
       this.postman.send(msg.from, { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, ...fields });
+      // The asking shard normally keeps the channel registered; if it is gone, so is this entry.
+      if (owned.shards.size === 0 && owned.reads.size === 0 && this.channels.get(msg.ch) === owned) {
+        this.channels.delete(msg.ch);
+        this.stats.channels = this.channels.size;
+      }
     };
     this.broker
       .history(msg.ch, { limit: -1, metaTtl })
