@@ -4,6 +4,8 @@
  * one (or when it is a flag) switchyard runs the server. See `--help`.
  */
 import { checkconfig } from './cli/checkconfig';
+import { checksubtoken, checktoken } from './cli/checktoken';
+import { gensubtoken, gentoken } from './cli/gentoken';
 import { genconfig } from './cli/genconfig';
 import { configdoc, help, version } from './cli/info';
 import { Exit, complain, usageError } from './cli/output';
@@ -17,6 +19,10 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['checkconfig', checkconfig],
   ['genconfig', genconfig],
   ['configdoc', configdoc],
+  ['gentoken', gentoken],
+  ['gensubtoken', gensubtoken],
+  ['checktoken', checktoken],
+  ['checksubtoken', checksubtoken],
   ['version', version],
   ['help', help],
 ]);

@@ -1,4 +1,4 @@
-/** The memory broker honours the broker contract. */
+/** The memory broker: clock-driven retention, idempotency expiry and sweeping (the shared contract is in broker-contract.test.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Publication, StreamPosition } from '../src/broker/broker';
@@ -24,11 +24,6 @@ test('publications reach the node only for subscribed channels, in order', async
   await broker.unsubscribe('a');
   await broker.publish('a', { data: '4' }, {});
   assert.deepEqual(events.map((e) => e[1].data), ['2', '3']);
-});
-
-test('without history there is no offset', async () => {
-  const { broker } = collecting();
-  assert.deepEqual(await broker.publish('a', { data: '1' }, {}), { position: { offset: 0, epoch: '' }, duplicate: false });
 });
 
 test('history: offsets from 1, one epoch, size and ttl retention', async () => {
@@ -59,26 +54,6 @@ test('history with another epoch is unrecoverable; expired meta starts a new epo
   const second = (await broker.publish('h', { data: '2' }, { history: { ...HISTORY, metaTtl: 10_000 } })).position;
   assert.equal(second.offset, 1);
   assert.notEqual(second.epoch, first.epoch);
-});
-
-test('removeHistory keeps the position', async () => {
-  const { broker } = collecting();
-  await broker.publish('h', { data: '1' }, { history: HISTORY });
-  await broker.removeHistory('h');
-  const after = await broker.history('h', { limit: -1, metaTtl: 0 });
-  assert.deepEqual(after.publications, []);
-  assert.equal(after.position.offset, 1);
-});
-
-test('an idempotency key answers the first position and publishes nothing more', async () => {
-  const { events, broker } = collecting();
-  await broker.subscribe('h');
-  const first = await broker.publish('h', { data: '1' }, { history: HISTORY, idempotencyKey: 'k', idempotentResultTtl: 1000 });
-  const again = await broker.publish('h', { data: '1' }, { history: HISTORY, idempotencyKey: 'k', idempotentResultTtl: 1000 });
-  assert.equal(first.duplicate, false);
-  assert.equal(again.duplicate, true);
-  assert.deepEqual(again.position, first.position);
-  assert.equal(events.length, 1);
 });
 
 test('an idempotency key expires after its TTL', async () => {

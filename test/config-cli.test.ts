@@ -1,30 +1,18 @@
 /** The `switchyard` command as a user runs it: a child process, checked by exit code and output. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { validateConfig } from '../src/config/validate';
 import { VERSION } from '../src/version';
+import { CLI, runCli } from './helpers/cli';
 import { REPO_ROOT, tempDir } from './helpers/config';
 
-const CLI = join(REPO_ROOT, 'dist/src/cli.js');
 const tmp = tempDir();
 after(() => tmp.cleanup());
 
 /** Runs the CLI in the temporary directory, with no SWITCHYARD_* variables but those in `env`. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWITCHYARD_')));
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: tmp.dir, env: { ...base, ...env }, timeout: 10_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, tmp.dir, env);
 
 // Each test uses its own files, so the child processes run side by side.
 describe('switchyard CLI', { concurrency: true }, () => {

@@ -5,6 +5,32 @@ import { defaultFileConfig } from '../src/config/defaults';
 import { formatDuration, parseDuration } from '../src/config/duration';
 import { validateConfig } from '../src/config/validate';
 
+/** A token section with no keys (Centrifugo's defaults). */
+const NO_TOKEN_KEYS = {
+  hmac_secret_key: '',
+  hmac_previous_secret_key: '',
+  hmac_previous_secret_key_valid_until: 0,
+  rsa_public_key: '',
+  ecdsa_public_key: '',
+  jwks_public_endpoint: '',
+  audience: '',
+  audience_regex: '',
+  issuer: '',
+  issuer_regex: '',
+  user_id_claim: '',
+};
+
+/** A proxy with no endpoint, 1 s timeout (Centrifugo's defaults). */
+const NO_PROXY = {
+  endpoint: '',
+  timeout: 1000,
+  http_headers: [],
+  emulated_headers: [],
+  binary_encoding: false,
+  include_connection_meta: false,
+  http: { static_headers: {} },
+};
+
 test('defaults are Centrifugo\'s, durations in ms', () => {
   const c = defaultConfig();
   assert.deepEqual(c.http_server, { address: '', port: 8000 });
@@ -20,7 +46,25 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     queue_max_size: 1_048_576,
     recovery_max_publication_limit: 300,
     history_max_publication_limit: 300,
+    presence_update_interval: 27_000,
+    token: NO_TOKEN_KEYS,
+    subscription_token: { enabled: false, ...NO_TOKEN_KEYS },
+    disallow_anonymous_connection_tokens: false,
+    insecure_skip_token_signature_verify: false,
+    user_id_http_header: '',
+    expired_close_delay: 25_000,
+    expired_sub_close_delay: 25_000,
+    subscribe_to_user_personal_channel: { enabled: false, personal_channel_namespace: '', single_connection: false },
+    proxy: { connect: { enabled: false, ...NO_PROXY }, refresh: { enabled: false, ...NO_PROXY } },
   });
+  assert.deepEqual(c.channel.proxy, { subscribe: NO_PROXY, publish: NO_PROXY, sub_refresh: NO_PROXY });
+  assert.deepEqual(c.rpc, {
+    proxy: NO_PROXY,
+    without_namespace: { proxy_enabled: false, proxy_name: 'default' },
+    namespaces: [],
+    ping: { enabled: false, method: 'ping' },
+  });
+  assert.deepEqual(c.proxies, []);
   assert.equal(c.channel.max_length, 255);
   assert.equal(c.channel.history_meta_ttl, 720 * 3_600_000);
   assert.deepEqual(c.channel.without_namespace, {
@@ -49,12 +93,33 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     allow_history_for_client: false,
     allow_history_for_subscriber: false,
     allow_history_for_anonymous: false,
+    allow_user_limited_channels: false,
+    subscribe_proxy_enabled: false,
+    subscribe_proxy_name: 'default',
+    publish_proxy_enabled: false,
+    publish_proxy_name: 'default',
+    sub_refresh_proxy_enabled: false,
+    sub_refresh_proxy_name: 'default',
   });
   assert.deepEqual(c.channel.namespaces, []);
   assert.deepEqual(c.http_api, { key: '', insecure: false });
   assert.equal(c.websocket.message_size_limit, 65_536);
   assert.equal(c.health.enabled, true);
   assert.equal(c.shutdown.timeout, 30_000);
+  assert.deepEqual(c.engine, {
+    type: 'memory',
+    redis: {
+      address: ['redis://127.0.0.1:6379'],
+      prefix: 'switchyard',
+      db: 0,
+      user: '',
+      password: '',
+      tls: { enabled: false, ca_pem: '', cert_pem: '', key_pem: '', server_name: '', insecure_skip_verify: false },
+      connect_timeout: 1_000,
+      io_timeout: 4_000,
+      presence_ttl: 60_000,
+    },
+  });
   assert.deepEqual(c.shards, {
     count: 0,
     mailbox_size: 1_048_576,

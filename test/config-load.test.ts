@@ -210,10 +210,10 @@ describe('config files', () => {
 
   test('file, env and flag errors are reported together', () => {
     const file = tmp.write('bad-values.json', { http_server: { port: 'eighty' }, shards: { mailbox_batch: 0 } });
-    const errors = configErrors(() => loadConfig({ file, env: { SWITCHYARD_LOG_LEVEL: 'chatty' }, argv: ['--nope'] }));
+    const errors = configErrors(() => loadConfig({ file, env: { SWITCHYARD_LOG_LEVEL: 'chatty' }, argv: ['--xyzzy'] }));
     assert.deepEqual(errors, [
       'env SWITCHYARD_LOG_LEVEL: log.level must be one of trace, debug, info, warn, error, none, got "chatty"',
-      'unknown flag --nope',
+      'unknown flag --xyzzy',
       'http_server.port must be an integer, got "eighty"',
       'shards.mailbox_batch must be an integer between 1 and 65536, got 0',
     ]);

@@ -10,8 +10,12 @@ import { ORDERED_KEYS } from '../src/config/schema';
 import { validateConfig } from '../src/config/validate';
 import { REPO_ROOT } from './helpers/config';
 
+/** Every schema leaf path; a document value at one of them is a value (a map of headers is one value, not keys). */
+const LEAVES = new Set(leafPaths());
+
 /** Every value-holding path of a JSON document, `[]` standing for list items (as leafPaths writes them). */
 function documentPaths(value: unknown, parent = ''): string[] {
+  if (LEAVES.has(parent)) return [parent];
   if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
     return [...new Set(value.flatMap((item) => documentPaths(item, `${parent}[]`)))];
   }

@@ -141,6 +141,20 @@ describe('Ring', () => {
     assert.deepEqual(readRecords(ring), [{ kind: 200, body }]);
   });
 
+  test('a writer sees room the reader freed, to the last byte', () => {
+    const buffer = Ring.allocate(64);
+    const writer = new Ring(buffer);
+    const reader = new Ring(buffer);
+    for (let kind = 0; kind < 4; kind++) assert.equal(writer.tryWrite(kind, [pattern(11, kind)]), true);
+    assert.equal(writer.tryWrite(4, []), false);
+    assert.equal(readRecords(reader).length, 4);
+    const body = pattern(64 - RECORD_HEADER_BYTES, 5);
+    assert.equal(writer.tryWrite(5, [body]), true);
+    assert.equal(writer.tryWrite(6, []), false);
+    assert.deepEqual(readRecords(reader), [{ kind: 5, body }]);
+    assert.equal(reader.isEmpty(), true);
+  });
+
   test('drain stops at max and goes on where it stopped', () => {
     const ring = new Ring(Ring.allocate(128));
     for (let kind = 0; kind < 5; kind++) ring.tryWrite(kind, [pattern(3, kind)]);

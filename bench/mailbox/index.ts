@@ -5,20 +5,24 @@
  * - Throughput: the producer sends N 100-byte messages as fast as it can
  *   (yielding to its event loop every 1,024, and whenever the ring answers
  *   'full'); msgs/s = N / (consumer's last receive − producer's first send).
- * - One-way latency: the producer offers a steady LATENCY_RATE msgs/s and
+ * - One-way latency: the producer offers a steady PARAMS.latencyRate msgs/s and
  *   stamps each message with its send time; the consumer subtracts it from its
  *   receive time. Both readings come from process.hrtime (CLOCK_MONOTONIC, one
  *   clock for every thread of the process).
  * - Single-thread costs (tinybench): ring write+read per record, msgpack.
  *
- * Each cross-thread measure runs REPETITIONS times, ring and postMessage
- * alternating; the median is reported. Results go to bench/results/mailbox.json
- * and mailbox.md, stamped with commit, Node version and CPU.
+ * Each cross-thread measure runs `repetitions` times, all four in each
+ * repetition (see measureAll); the median is reported. Results go to
+ * bench/results/mailbox.json and mailbox.md, stamped with commit, Node version
+ * and CPU, and with the share of the cores other processes used meanwhile
+ * (see contention.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { createWiring } from '../../src/mailbox/mailbox';
+import { jsonText, say, writeResults } from '../common/output';
+import { median, round } from '../common/stats';
+import { measureContention } from './contention';
 import { describeEnvironment } from './environment';
 import { runMicro, type MicroResult } from './micro';
 import type { ConsumerReport, Mechanism, ProducerReport, WorkerOptions } from './worker';
@@ -37,8 +41,6 @@ const PARAMS = Object.freeze({
   microTimeMs: 700,
 });
 
-const RESULTS_DIR = path.join(__dirname, '..', '..', '..', 'bench', 'results');
-
 /** One cross-thread run's figures. */
 interface RunResult {
   msgsPerSecond: number;
@@ -48,10 +50,6 @@ interface RunResult {
   /** Consumer wake-ups per 1,000 messages (ring only). */
   wakeupsPer1000: number;
   fullAnswers: number;
-}
-
-function say(line: string): void {
-  process.stdout.write(line + '\n');
 }
 
 /** Starts a worker and resolves with the last message it posts before exiting with code 0. */
@@ -120,26 +118,33 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+/** The runs of one repetition, in order: throughput and latency, ring and postMessage alternating. */
+const PLAN: readonly { measure: 'throughput' | 'latency'; mechanism: Mechanism }[] = [
+  { measure: 'throughput', mechanism: 'ring' },
+  { measure: 'throughput', mechanism: 'postMessage' },
+  { measure: 'latency', mechanism: 'ring' },
+  { measure: 'latency', mechanism: 'postMessage' },
+];
 
-function round(value: number, digits = 0): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
+type Runs = Record<'throughput' | 'latency', Record<Mechanism, RunResult[]>>;
 
-/** Runs of both mechanisms, alternating, `repetitions` times. */
-async function measure(label: string, rateOf: (m: Mechanism) => number, countOf: (m: Mechanism) => number) {
-  const runs: Record<Mechanism, RunResult[]> = { ring: [], postMessage: [] };
+/**
+ * Every measure, `repetitions` times over. Each repetition runs all four, so
+ * a burst of load from other processes spoils one repetition of each rather
+ * than every run of one measure, and the median leaves it out.
+ */
+async function measureAll(): Promise<Runs> {
+  const runs: Runs = { throughput: { ring: [], postMessage: [] }, latency: { ring: [], postMessage: [] } };
+  const latencyCount = PARAMS.latencyRate * PARAMS.latencySeconds;
   for (let rep = 1; rep <= PARAMS.repetitions; rep++) {
-    for (const mechanism of ['ring', 'postMessage'] as const) {
-      const run = await runPair(mechanism, countOf(mechanism), rateOf(mechanism));
-      runs[mechanism].push(run);
+    for (const { measure, mechanism } of PLAN) {
+      const run =
+        measure === 'throughput'
+          ? await runPair(mechanism, PARAMS.throughputCount[mechanism], 0)
+          : await runPair(mechanism, latencyCount, PARAMS.latencyRate);
+      runs[measure][mechanism].push(run);
       const latency = run.p50 === undefined ? '' : `  p50 ${run.p50.toFixed(1)} µs  p99 ${run.p99!.toFixed(1)} µs`;
-      say(`  ${label} #${rep} ${mechanism.padEnd(11)} ${round(run.msgsPerSecond).toLocaleString('en-US').padStart(10)} msgs/s${latency}`);
+      say(`  #${rep} ${measure.padEnd(10)} ${mechanism.padEnd(11)} ${round(run.msgsPerSecond).toLocaleString('en-US').padStart(10)} msgs/s${latency}`);
     }
   }
   return runs;
@@ -162,8 +167,16 @@ function summarize(runs: RunResult[]) {
 
 type Summary = ReturnType<typeof summarize>;
 
+/** Share of the cores used by other processes above which the markdown warns. */
+const BUSY_SHARE = 0.05;
+
+function share(value: number | null): string {
+  return value === null ? 'an unknown share' : `${(value * 100).toFixed(1)}%`;
+}
+
 function markdown(result: {
   environment: ReturnType<typeof describeEnvironment>;
+  othersCpuShare: number | null;
   throughput: Record<Mechanism, Summary> & { ratio: number };
   latency: Record<Mechanism, Summary> & { p50Ratio: number; p99Ratio: number };
   micro: MicroResult[];
@@ -173,7 +186,8 @@ function markdown(result: {
   const lines = [
     '# Mailbox benchmark',
     '',
-    `Commit ${env.commit}, Node ${env.node}, ${env.cpu} × ${env.cores}, ${env.platform}, ${env.date}.`,
+    `Commit ${env.commit}, Node ${env.node}, ${env.cpu} × ${env.cores}, ${env.platform}, ${env.date}.` +
+      ` Other processes used ${share(result.othersCpuShare)} of the cores during the run.`,
     `Two worker threads, ${PARAMS.messageBytes}-byte messages; medians of ${PARAMS.repetitions} runs each, ring and postMessage alternating.`,
     'Produced by `npm run bench:mailbox` (bench/mailbox/index.ts, which explains the method).',
     '',
@@ -186,11 +200,18 @@ function markdown(result: {
     '',
     'Single-thread costs (tinybench):',
     '',
-    '| operation | ns per record | ± % |',
+    '| operation | ns per operation | ± % |',
     '|---|---:|---:|',
-    ...result.micro.map((m) => `| ${m.name} | ${m.nsPerRecord.toFixed(1)} | ${m.rme.toFixed(1)} |`),
+    ...result.micro.map((m) => `| ${m.name} | ${m.nsPerOperation.toFixed(1)} | ${m.rme.toFixed(1)} |`),
     '',
     'p99 varies 2–5× between identical runs on this kind of VM; compare ratios from one session.',
+    ...((result.othersCpuShare ?? 0) >= BUSY_SHARE
+      ? [
+          '',
+          `**Caution:** other processes used ${share(result.othersCpuShare)} of the cores during this run. A woken thread`,
+          'may then wait for a time slice, so the latency rows mostly measure that wait; rerun on a quiet machine.',
+        ]
+      : []),
     '',
   ];
   return lines.join('\n');
@@ -198,17 +219,16 @@ function markdown(result: {
 
 async function main(): Promise<void> {
   const environment = describeEnvironment();
+  const contention = measureContention();
   say(`mailbox benchmark: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}`);
 
-  say('throughput (as fast as possible):');
-  const throughputRuns = await measure('throughput', () => 0, (m) => PARAMS.throughputCount[m]);
-  say(`latency (offered ${PARAMS.latencyRate} msgs/s):`);
-  const latencyCount = PARAMS.latencyRate * PARAMS.latencySeconds;
-  const latencyRuns = await measure('latency', () => PARAMS.latencyRate, () => latencyCount);
+  say(`cross-thread: throughput unpaced, latency at ${PARAMS.latencyRate} msgs/s offered; ${PARAMS.repetitions} repetitions`);
+  const { throughput: throughputRuns, latency: latencyRuns } = await measureAll();
   say('single-thread (tinybench):');
   const micro = await runMicro(PARAMS.microTimeMs);
-  for (const m of micro) say(`  ${m.name.padEnd(58)} ${m.nsPerRecord.toFixed(1).padStart(8)} ns/record ±${m.rme.toFixed(1)}%`);
+  for (const m of micro) say(`  ${m.name.padEnd(58)} ${m.nsPerOperation.toFixed(1).padStart(8)} ns/op ±${m.rme.toFixed(1)}%`);
 
+  const othersShare = contention();
   const ring = summarize(throughputRuns.ring);
   const postMessage = summarize(throughputRuns.postMessage);
   const ringLatency = summarize(latencyRuns.ring);
@@ -217,6 +237,8 @@ async function main(): Promise<void> {
     benchmark: 'mailbox',
     environment,
     threads: 2,
+    // Share of all cores that other processes used during the run: above a few percent, distrust the latency rows.
+    othersCpuShare: othersShare === null ? null : round(othersShare, 3),
     params: PARAMS,
     method: {
       clock: 'process.hrtime (CLOCK_MONOTONIC), shared by all threads of the process',
@@ -231,15 +253,13 @@ async function main(): Promise<void> {
       p50Ratio: round(ringLatency.medianP50Micros! / postMessageLatency.medianP50Micros!, 2),
       p99Ratio: round(ringLatency.medianP99Micros! / postMessageLatency.medianP99Micros!, 2),
     },
-    micro: micro.map((m) => ({ ...m, nsPerRecord: round(m.nsPerRecord, 1), rme: round(m.rme, 1) })),
+    micro: micro.map((m) => ({ ...m, nsPerOperation: round(m.nsPerOperation, 1), rme: round(m.rme, 1) })),
   };
 
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, 'mailbox.json'), JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(path.join(RESULTS_DIR, 'mailbox.md'), markdown(result));
+  const written = writeResults({ 'mailbox.json': jsonText(result), 'mailbox.md': markdown(result) });
   say(
     `ring / postMessage: throughput ${result.throughput.ratio}×, latency p50 ${result.latency.p50Ratio}, p99 ${result.latency.p99Ratio}` +
-      ` (written to ${path.relative(process.cwd(), RESULTS_DIR) || '.'}/mailbox.{json,md})`,
+      ` (written to ${written.join(', ')})`,
   );
 }
 

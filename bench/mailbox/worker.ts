@@ -3,13 +3,14 @@
  * `count` messages of `messageBytes`, or a consumer that receives them, over
  * either the shared-memory ring (Outbox/Inbox) or per-message postMessage.
  *
- * Clock: process.hrtime (CLOCK_MONOTONIC), which every thread of the process
- * reads alike, so a stamp taken in one thread can be subtracted from a reading
- * taken in another.
+ * Clock: bench/common/clock (CLOCK_MONOTONIC through process.hrtime), which
+ * every thread of the process reads alike, so a stamp taken in one thread can
+ * be subtracted from a reading taken in another.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Inbox, Outbox, type MailboxWiring } from '../../src/mailbox/mailbox';
+import { nowMs } from '../common/clock';
 
 /** What a run measures. */
 export type Mechanism = 'ring' | 'postMessage';
@@ -58,8 +59,8 @@ const SEND_BURST = 1024;
 const PACED_BURST = 64;
 
 /** The shared monotonic clock in microseconds. */
-export function clockMicros(): number {
-  return Number(process.hrtime.bigint()) / 1000;
+function clockMicros(): number {
+  return nowMs() * 1000;
 }
 
 /** Sends `count` messages through `send` (which reports false when it must yield and retry), at `rate` if set. */

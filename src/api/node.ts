@@ -1,16 +1,24 @@
-/** Server API `channels` and `info`: answers gathered from every shard. */
-import { hostname } from 'node:os';
+/**
+ * Server API `channels` and `info`: answers gathered from every shard of this
+ * process and, with Redis, from every other live node (node control).
+ */
 import type { Shard } from '../shards/shard';
 import type { ShardStats } from '../shards/local-actions';
-import { VERSION } from '../version';
+import { nodeInfo, type NodeIdentity, type NodeInfo } from '../shards/node-control';
 import { optionalString, type Params } from './params';
 
-/** `channels`: `{pattern?}` → `{channels: {name: {num_clients}}}` summed over shards. */
+export type { NodeIdentity } from '../shards/node-control';
+
+/** `channels`: `{pattern?}` → `{channels: {name: {num_clients}}}` summed over shards and nodes. */
 export async function apiChannels(shard: Shard, params: Params): Promise<unknown> {
   const pattern = optionalString(params, 'pattern');
-  const parts = await shard.gather<Record<string, number>>({ op: 'channels', ...(pattern ? { pattern } : {}) });
+  const request = { op: 'channels' as const, ...(pattern ? { pattern } : {}) };
+  const [local, others] = await Promise.all([
+    shard.gather<Record<string, number>>(request),
+    shard.bus ? shard.ask<Record<string, number>[][]>(0, { op: 'survey', request }) : Promise.resolve([]),
+  ]);
   const channels: Record<string, { num_clients: number }> = {};
-  for (const part of parts) {
+  for (const part of [...local, ...others.flat()]) {
     for (const [name, count] of Object.entries(part)) {
       channels[name] = { num_clients: (channels[name]?.num_clients ?? 0) + count };
     }
@@ -18,31 +26,11 @@ export async function apiChannels(shard: Shard, params: Params): Promise<unknown
   return { channels };
 }
 
-/** Identity of this process in `info`. */
-export interface NodeIdentity {
-  readonly uid: string;
-  readonly name: string;
-}
-
-/** `info`: one node (this process) with totals and a per-shard breakdown. */
+/** `info`: this node with a per-shard breakdown, then every other live node (as last announced). */
 export async function apiInfo(shard: Shard, node: NodeIdentity): Promise<unknown> {
-  const shards = await shard.gather<ShardStats>({ op: 'stats' });
-  const sum = (key: 'num_clients' | 'num_users' | 'owned_channels' | 'num_subs') => shards.reduce((n, s) => n + s[key], 0);
-  return {
-    nodes: [
-      {
-        uid: node.uid,
-        name: node.name || hostname(),
-        version: VERSION,
-        num_clients: sum('num_clients'),
-        // A user with connections on several shards is counted once per shard.
-        num_users: sum('num_users'),
-        // Every channel with subscribers has exactly one owner, so owned channels count each once.
-        num_channels: sum('owned_channels'),
-        num_subs: sum('num_subs'),
-        uptime: Math.max(...shards.map((s) => s.uptime)),
-        shards,
-      },
-    ],
-  };
+  const [shards, others] = await Promise.all([
+    shard.gather<ShardStats>({ op: 'stats' }),
+    shard.bus ? shard.ask<NodeInfo[]>(0, { op: 'nodes' }) : Promise.resolve([]),
+  ]);
+  return { nodes: [nodeInfo(node, shards), ...others] };
 }

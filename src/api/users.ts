@@ -1,25 +1,52 @@
 /**
  * Server API methods that act on a user's live connections, wherever they
- * are: each shard applies the action to its own connections.
+ * are: each shard applies the action to its own connections, and with Redis
+ * every other node's shards too (node control).
  */
+import { jsonOrBase64, subscribeOptions } from '../auth/claims';
+import { TokenError } from '../auth/errors';
 import { Disconnects, Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
+import type { LocalAction } from '../shards/messages';
+import { broadcastAction } from '../shards/node-control';
 import type { Shard } from '../shards/shard';
 import { optionalBoolean, optionalInteger, optionalObject, optionalString, requiredString, type Params } from './params';
 
-/** `subscribe`: `{user, channel, client?, session?, data?}` → `{}`. */
+/** Applies a user action on every shard of this process and, with Redis, publishes it to every other node. */
+async function everywhere(shard: Shard, action: LocalAction): Promise<void> {
+  await Promise.all([shard.gather(action), shard.bus ? broadcastAction(shard.bus, shard.nodeUid, action) : undefined]);
+}
+
+/** Runs a claims reader on request fields, turning its complaint into a 107 that names the field. */
+function requestFields<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof TokenError) throw new ReplyError(Errors.badRequest, err.message);
+    throw err;
+  }
+}
+
+/**
+ * `subscribe`: `{user, channel, client?, session?, info?|b64info?, data?|b64data?, expire_at?, override?}` → `{}`.
+ * The subscription is server-side; once `expire_at` (Unix seconds) passes the connection is closed with 3006.
+ */
 export async function apiSubscribe(shard: Shard, params: Params): Promise<unknown> {
   const user = requiredString(params, 'user');
   const channel = requiredString(params, 'channel');
   shard.rules.resolve(channel);
-  const data = params['data'] !== undefined ? JSON.stringify(params['data']) : undefined;
-  await shard.gather({
+  const options = requestFields(() => subscribeOptions(params, 'request'));
+  const expireAt = optionalInteger(params, 'expire_at');
+  await everywhere(shard, {
     op: 'subscribe',
     user,
     channel,
     client: optionalString(params, 'client'),
     session: optionalString(params, 'session'),
-    ...(data !== undefined ? { data } : {}),
+    ...(options.data !== undefined ? { data: options.data } : {}),
+    ...(options.info !== undefined ? { info: options.info } : {}),
+    ...(expireAt > 0 ? { expire_at: expireAt } : {}),
+    ...(options.override ? { override: options.override } : {}),
   });
   return {};
 }
@@ -29,7 +56,7 @@ export async function apiUnsubscribe(shard: Shard, params: Params): Promise<unkn
   const user = requiredString(params, 'user');
   const channel = requiredString(params, 'channel');
   shard.rules.resolve(channel);
-  await shard.gather({
+  await everywhere(shard, {
     op: 'unsubscribe',
     user,
     channel,
@@ -55,7 +82,7 @@ export async function apiDisconnect(shard: Shard, params: Params): Promise<unkno
   if (whitelist !== undefined && (!Array.isArray(whitelist) || whitelist.some((w) => typeof w !== 'string'))) {
     throw new ReplyError(Errors.badRequest, 'whitelist must be an array of strings');
   }
-  await shard.gather({
+  await everywhere(shard, {
     op: 'disconnect',
     user,
     client: optionalString(params, 'client'),
@@ -67,17 +94,19 @@ export async function apiDisconnect(shard: Shard, params: Params): Promise<unkno
   return {};
 }
 
-/** `refresh`: `{user, client?, session?, expired?, expire_at?}` → `{}`. */
+/** `refresh`: `{user, client?, session?, expired?, expire_at?, info?|b64info?}` → `{}`. */
 export async function apiRefresh(shard: Shard, params: Params): Promise<unknown> {
   const user = requiredString(params, 'user');
   const expireAt = optionalInteger(params, 'expire_at');
-  await shard.gather({
+  const info = requestFields(() => jsonOrBase64(params, 'info', 'b64info'));
+  await everywhere(shard, {
     op: 'refresh',
     user,
     client: optionalString(params, 'client'),
     session: optionalString(params, 'session'),
     expired: optionalBoolean(params, 'expired'),
     ...(expireAt > 0 ? { expire_at: expireAt } : {}),
+    ...(info !== undefined ? { info } : {}),
   });
   return {};
 }

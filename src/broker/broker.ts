@@ -4,8 +4,9 @@
  * calls for one channel are made from one thread, in order.
  *
  * Calls go out (publish, subscribe, history, …) and events come in
- * (onPublication). The memory broker keeps everything in the owner shard; the
- * Redis broker (its own issue) links processes behind the same interface.
+ * (onPublication, onJoin, onLeave, onLost). The memory broker keeps
+ * everything in the owner shard; the Redis broker (redis.ts) links processes
+ * behind the same interface.
  */
 import type { ClientInfo } from '../protocol/json';
 
@@ -83,6 +84,16 @@ export interface BrokerEvents {
    * the publish asked for a delta and the stream still holds it.
    */
   onPublication(channel: string, pub: Publication, position: StreamPosition, prev?: Publication): void;
+  /** A client joined a channel this node subscribed to (published by any node). */
+  onJoin?(channel: string, info: ClientInfo): void;
+  /** A client left a channel this node subscribed to. */
+  onLeave?(channel: string, info: ClientInfo): void;
+  /**
+   * Publications of a subscribed channel may have been lost on the way to
+   * this node (its PUB/SUB connection was down while the stream moved, or the
+   * stream's state was lost). Positioned subscribers must be told.
+   */
+  onLost?(channel: string): void;
 }
 
 /** The broker contract. */
@@ -95,7 +106,16 @@ export interface Broker {
   subscribe(channel: string): Promise<void>;
   /** This node no longer wants them. */
   unsubscribe(channel: string): Promise<void>;
-  /** Reads a channel's history. */
+  /** Publishes a join event to every node subscribed to the channel (onJoin). */
+  publishJoin(channel: string, info: ClientInfo): Promise<void>;
+  /** Publishes a leave event to every node subscribed to the channel (onLeave). */
+  publishLeave(channel: string, info: ClientInfo): Promise<void>;
+  /**
+   * Reads a channel's history. For a channel this node subscribes to, it
+   * resolves only after every publication the answer includes that this node
+   * will receive through onPublication has been delivered, so a reader can
+   * merge the answer with what it was delivered meanwhile by offset.
+   */
   history(channel: string, query: HistoryQuery): Promise<HistoryResult>;
   /** Drops a channel's publications, keeping its position. */
   removeHistory(channel: string): Promise<void>;

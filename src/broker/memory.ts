@@ -5,6 +5,7 @@
  * epoch tells clients so).
  */
 import { randomBytes } from 'node:crypto';
+import type { ClientInfo } from '../protocol/json';
 import type {
   Broker,
   BrokerEvents,
@@ -101,6 +102,14 @@ export class MemoryBroker implements Broker {
       for (const [k, e] of entries) if (e.expiresAt <= clock) entries.delete(k);
       if (entries.size === 0) this.idempotent.delete(ch);
     }
+  }
+
+  async publishJoin(channel: string, info: ClientInfo): Promise<void> {
+    if (this.subscribed.has(channel)) this.events?.onJoin?.(channel, info);
+  }
+
+  async publishLeave(channel: string, info: ClientInfo): Promise<void> {
+    if (this.subscribed.has(channel)) this.events?.onLeave?.(channel, info);
   }
 
   async subscribe(channel: string): Promise<void> {

@@ -9,6 +9,11 @@ const HELP = `Usage:
   switchyard checkconfig FILE                validate a config file (environment and flags not applied)
   switchyard genconfig [FILE|-] [--force]    write a config with every default (FILE defaults to config.json; - is stdout)
   switchyard configdoc                       print the configuration reference (Markdown)
+  switchyard gentoken -u USER [-t TTL]       sign an HS256 connection token with client.token.hmac_secret_key
+  switchyard gensubtoken -u USER -s CHANNEL [-t TTL]
+                                             sign an HS256 subscription token
+  switchyard checktoken TOKEN                verify a connection token as the server would
+  switchyard checksubtoken TOKEN             verify a subscription token as the server would
   switchyard version                         print the switchyard and Node.js versions
   switchyard --help                          print this help
 
@@ -20,7 +25,10 @@ Running the server:
 Environment variables SWITCHYARD_<KEY> (e.g. SWITCHYARD_HTTP_SERVER_PORT) set keys too.
 Flags win over the environment, which wins over the file. Every key is in docs/configuration.md.
 
-Exit status: 0 done, 1 could not start (or write), 2 invalid configuration or command line.`;
+Token commands read -c FILE (default ./config.json when it exists) and SWITCHYARD_* variables;
+-t is seconds (default 604800; 0 or -1: no expiry); -q prints only the token.
+
+Exit status: 0 done, 1 could not start (or write, or a token is not valid), 2 invalid configuration or command line.`;
 
 /** A command that takes no arguments and prints `text()`. */
 function printer(name: string, text: () => string): (args: readonly string[]) => Promise<number> {

@@ -6,7 +6,7 @@
  */
 import { MAX_TIMER_MS, formatDuration, parseDuration } from './duration';
 import { joinPath, suggestPath } from './keys';
-import type { DurationField, Fields, IntegerField, ObjectListField, SchemaNode, StringField, StringListField } from './schema';
+import type { DurationField, Fields, IntegerField, ObjectListField, SchemaNode, StringField, StringListField, StringMapField } from './schema';
 import { didYouMean, nearest } from './suggest';
 
 /** Stands in for a value that failed its check, so later checks can skip it. */
@@ -52,6 +52,8 @@ export function checkNode(node: SchemaNode, value: unknown, path: string, errors
       return checkDuration(node, value === undefined ? node.default : value, fail);
     case 'string_list':
       return checkStringList(node, value === undefined ? node.default : value, path, errors);
+    case 'string_map':
+      return checkStringMap(node, value === undefined ? {} : value, path, errors);
   }
 }
 
@@ -101,6 +103,7 @@ function checkDuration(node: DurationField, value: unknown, fail: (expected: str
 }
 
 function checkStringList(node: StringListField, value: unknown, path: string, errors: string[]): unknown {
+  if (node.single && typeof value === 'string') value = [value];
   if (!Array.isArray(value)) {
     errors.push(`${path} must be an array of strings, got ${show(value)}`);
     return INVALID;
@@ -111,6 +114,20 @@ function checkStringList(node: StringListField, value: unknown, path: string, er
     else if (node.values && !node.values.includes(item)) errors.push(`${path}[${i}] must be one of ${node.values.join(', ')}, got ${show(item)}`);
   });
   return errors.length === before ? [...(value as string[])] : INVALID;
+}
+
+function checkStringMap(node: StringMapField, value: unknown, path: string, errors: string[]): unknown {
+  if (!isPlainObject(value)) {
+    errors.push(`${path} must be an object of strings, got ${show(value)}`);
+    return INVALID;
+  }
+  const before = errors.length;
+  const keyPattern = node.keyPattern === undefined ? null : new RegExp(node.keyPattern);
+  for (const [key, item] of Object.entries(value)) {
+    if (keyPattern && !keyPattern.test(key)) errors.push(`${path} key ${show(key)} must match ${node.keyPattern}`);
+    if (typeof item !== 'string') errors.push(`${path}.${key} must be a string, got ${show(item)}`);
+  }
+  return errors.length === before ? { ...(value as Record<string, string>) } : INVALID;
 }
 
 function checkFields(fields: Fields, value: unknown, path: string, errors: string[]): unknown {

@@ -13,6 +13,7 @@ export function defaultFileConfig(fields: Fields = SCHEMA.fields): Record<string
     if (node.kind === 'group' || node.kind === 'object') out[name] = defaultFileConfig(node.fields);
     else if (node.kind === 'object_list') out[name] = [];
     else if (node.kind === 'string_list') out[name] = [...node.default];
+    else if (node.kind === 'string_map') out[name] = {};
     else if (node.default !== undefined) out[name] = node.default;
   }
   return out;

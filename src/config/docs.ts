@@ -4,7 +4,7 @@
  */
 import { formatDuration, MAX_TIMER_MS } from './duration';
 import { CONFIG_KEYS, joinPath } from './keys';
-import { ORDERED_KEYS, type Field, type ObjectListField } from './schema';
+import { ORDERED_KEYS, type Field, type Fields, type ObjectListField } from './schema';
 
 /** The type column: kind plus limits. */
 function typeText(field: Field): string {
@@ -22,7 +22,9 @@ function typeText(field: Field): string {
     case 'duration':
       return `duration ≥ ${field.min}`;
     case 'string_list':
-      return 'list of strings';
+      return field.single ? 'string or list of strings' : 'list of strings';
+    case 'string_map':
+      return 'object of strings';
     case 'object':
       return `object (${field.itemName})`;
     case 'object_list':
@@ -37,6 +39,8 @@ function defaultText(field: Field): string {
       return 'each field’s default';
     case 'object_list':
       return '`[]`';
+    case 'string_map':
+      return '`{}`';
     case 'string':
       return field.default === undefined ? 'required' : `\`${JSON.stringify(field.default)}\``;
     default:
@@ -59,10 +63,17 @@ function itemTable(path: string, list: ObjectListField): string[] {
   return [
     row(['field', 'type', 'default', 'meaning']),
     row(['---', '---', '---', '---']),
-    ...Object.entries(list.item).flatMap(([name, node]) =>
-      node.kind === 'group' ? [] : [row([`\`${joinPath(`${path}[]`, name)}\``, typeText(node), defaultText(node), node.doc])],
-    ),
+    ...itemRows(list.item, `${path}[]`),
   ];
+}
+
+/** One row per field of a list item; the fields of a section inside the item (`http`) get their own rows. */
+function itemRows(fields: Fields, prefix: string): string[] {
+  return Object.entries(fields).flatMap(([name, node]) =>
+    node.kind === 'group'
+      ? itemRows(node.fields, joinPath(prefix, name))
+      : [row([`\`${joinPath(prefix, name)}\``, typeText(node), defaultText(node), node.doc])],
+  );
 }
 
 function listSections(): string[] {

@@ -18,7 +18,7 @@ export interface Override {
 /**
  * The file-form value for `text`: booleans and integers parsed (text that is
  * neither stays a string, for the check to reject), string lists split on
- * whitespace (or a JSON array), objects and lists of objects as JSON.
+ * whitespace (or a JSON array), objects, maps and lists of objects as JSON.
  */
 function fromText(field: Field, text: string): { value: unknown } | { error: string } {
   const trimmed = text.trim();
@@ -31,6 +31,7 @@ function fromText(field: Field, text: string): { value: unknown } | { error: str
       return trimmed.startsWith('[') ? fromJson(trimmed) : { value: trimmed === '' ? [] : trimmed.split(/\s+/) };
     case 'object':
     case 'object_list':
+    case 'string_map':
       return fromJson(trimmed);
     case 'string':
     case 'enum':

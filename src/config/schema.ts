@@ -10,7 +10,17 @@
  * the wrong kind is a type error.
  */
 import { deepFreeze } from './freeze';
-import type { ChannelOptions, Config, NamespaceConfig } from './types';
+import type {
+  ChannelOptions,
+  ClientProxyConfig,
+  Config,
+  NamedProxyConfig,
+  NamespaceConfig,
+  ProxyConfig,
+  RpcNamespaceConfig,
+  RpcOptions,
+  TokenConfig,
+} from './types';
 
 interface Documented {
   /** What the key means, with its units and what zero means; shown in the docs. */
@@ -66,6 +76,15 @@ export interface StringListField extends Documented {
   readonly default: readonly string[];
   /** When set, every item must be one of these. */
   readonly values?: readonly string[];
+  /** A single string is accepted too, as a list of one (Centrifugo's "string or array" keys). */
+  readonly single?: boolean;
+}
+
+/** A map of string to string (e.g. HTTP headers), default {}; JSON in environment variables. */
+export interface StringMapField extends Documented {
+  readonly kind: 'string_map';
+  /** Source of a regular expression every key must match. */
+  readonly keyPattern?: string;
 }
 
 /** A key whose value is an object with its own fields; JSON in environment variables. */
@@ -100,6 +119,7 @@ export type Field =
   | EnumField
   | DurationField
   | StringListField
+  | StringMapField
   | ObjectField
   | ObjectListField;
 
@@ -122,7 +142,9 @@ type NodeFor<T> = [T] extends [boolean]
         ? [I] extends [string]
           ? StringListField
           : ObjectListField<FieldsFor<I>>
-        : Group<FieldsFor<T>> | ObjectField<FieldsFor<T>>;
+        : string extends keyof T
+          ? StringMapField
+          : Group<FieldsFor<T>> | ObjectField<FieldsFor<T>>;
 
 /** Schema fields for every key of T, and only those. */
 type FieldsFor<T> = { readonly [K in keyof T]-?: NodeFor<T[K]> };
@@ -140,6 +162,89 @@ const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
 /** Namespace names: ASCII letters, digits, `-` and `_`, at least two. */
 export const NAMESPACE_NAME_PATTERN = '^[-a-zA-Z0-9_]{2,}$';
+
+/** HTTP header names (RFC 9110 tokens). */
+export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+
+/** Names of entries of `proxies`. */
+export const PROXY_NAME_PATTERN = '^[-a-zA-Z0-9_.]+$';
+
+/** The `*_proxy_name` option of one proxy kind. */
+const proxyName = (kind: string, defaultKey: string): StringField => ({
+  kind: 'string',
+  default: 'default',
+  pattern: PROXY_NAME_PATTERN,
+  doc: `Proxy that handles ${kind} when enabled: "default" is \`${defaultKey}\`, any other name an entry of \`proxies\`.`,
+});
+
+/** Fields of `client.token` and `client.subscription_token`. */
+const TOKEN_FIELDS = {
+  hmac_secret_key: string('', 'Secret of HS256/HS384/HS512 tokens; "" refuses HMAC tokens.'),
+  hmac_previous_secret_key: string('', 'The secret before a rotation, still accepted for HMAC tokens; "" for none.'),
+  hmac_previous_secret_key_valid_until: integer(
+    0,
+    0,
+    NO_LIMIT,
+    'Unix time, seconds, after which `hmac_previous_secret_key` is refused; 0 means no limit.',
+  ),
+  rsa_public_key: string('', 'PEM public key (SPKI or PKCS#1) of RS256/RS384/RS512 tokens; "" refuses RSA tokens.'),
+  ecdsa_public_key: string('', 'PEM public key of ES256/ES384/ES512 tokens (curve P-256, P-384 or P-521 decides the algorithm); "" refuses ECDSA tokens.'),
+  jwks_public_endpoint: string(
+    '',
+    'URL of a JSON Web Key Set (RSA, EC and Ed25519 keys); when set, tokens are verified with its keys only, found by `kid`. Keys are cached for an hour and the set is fetched again for an unknown `kid`.',
+  ),
+  audience: string('', 'Tokens must carry this `aud`; "" does not check `aud`.'),
+  audience_regex: {
+    kind: 'string',
+    default: '',
+    doc: 'Regular expression one `aud` of a token must match (Go `(?P<name>…)` groups are accepted); "" does not check it. Not together with `audience`.',
+  },
+  issuer: string('', 'Tokens must carry this `iss`; "" does not check `iss`.'),
+  issuer_regex: {
+    kind: 'string',
+    default: '',
+    doc: 'Regular expression the `iss` of a token must match; "" does not check it. Not together with `issuer`.',
+  },
+  user_id_claim: string('', 'Claim holding the user id instead of `sub` (a dotted path reaches into objects); "" uses `sub`.'),
+} satisfies FieldsFor<TokenConfig>;
+
+/** Fields of every HTTP proxy. */
+const PROXY_FIELDS = {
+  endpoint: string('', '`http://` or `https://` URL the proxy POSTs JSON to; "" when not configured (gRPC proxies are not supported).'),
+  timeout: duration('1s', '1ms', 'How long one proxy request may take; a late answer is error 100 (temporary) for the client.'),
+  http_headers: {
+    kind: 'string_list',
+    default: [],
+    doc: 'Headers of the client\'s WebSocket upgrade request forwarded to the backend (names, case-insensitive), e.g. `Cookie`, `Authorization`.',
+  },
+  emulated_headers: {
+    kind: 'string_list',
+    default: [],
+    doc: 'Headers the client sent in its connect command (`headers`, set by the SDK) forwarded to the backend; the client controls them.',
+  },
+  binary_encoding: boolean(false, 'Send payloads as `b64data` (base64) instead of `data` (raw JSON), with `encoding: "binary"`.'),
+  include_connection_meta: boolean(false, 'Add the connection\'s `meta` (from its token or the connect proxy) to each request.'),
+  http: {
+    kind: 'group',
+    fields: {
+      static_headers: {
+        kind: 'string_map',
+        keyPattern: HEADER_NAME_PATTERN,
+        doc: 'Headers added to every request, e.g. `{"X-Api-Key": "…"}`; forwarded headers win over them.',
+      },
+    },
+  },
+} satisfies FieldsFor<ProxyConfig>;
+
+/** A proxy with an `enabled` switch (`client.proxy.*`). */
+const clientProxy = (what: string) =>
+  ({ kind: 'group', fields: { enabled: boolean(false, what), ...PROXY_FIELDS } }) satisfies NodeFor<ClientProxyConfig>;
+
+/** Options of `rpc.without_namespace` and each RPC namespace. */
+const RPC_OPTIONS = {
+  proxy_enabled: boolean(false, 'RPC calls are sent to the RPC proxy `proxy_name`.'),
+  proxy_name: proxyName('RPC calls', 'rpc.proxy'),
+} satisfies FieldsFor<RpcOptions>;
 
 /** Options shared by `channel.without_namespace` and every namespace. */
 const CHANNEL_OPTIONS = {
@@ -186,6 +291,16 @@ const CHANNEL_OPTIONS = {
   allow_history_for_client: boolean(false, 'Connected clients may read the channel history.'),
   allow_history_for_subscriber: boolean(false, 'Subscribers of the channel may read its history.'),
   allow_history_for_anonymous: boolean(false, 'Anonymous clients too, where one of the two options above allows it.'),
+  allow_user_limited_channels: boolean(
+    false,
+    'Channels named `name#42,43` may be subscribed without a token only by the users listed after `#` (and are not sent to the subscribe proxy).',
+  ),
+  subscribe_proxy_enabled: boolean(false, 'Subscribe requests without a token are decided by the subscribe proxy `subscribe_proxy_name`.'),
+  subscribe_proxy_name: proxyName('subscribe', 'channel.proxy.subscribe'),
+  publish_proxy_enabled: boolean(false, 'Client publications are decided (and may be rewritten) by the publish proxy `publish_proxy_name`, alone.'),
+  publish_proxy_name: proxyName('publish', 'channel.proxy.publish'),
+  sub_refresh_proxy_enabled: boolean(false, 'Expiring subscriptions are refreshed by the sub_refresh proxy `sub_refresh_proxy_name` instead of by the client.'),
+  sub_refresh_proxy_name: proxyName('sub_refresh', 'channel.proxy.sub_refresh'),
 } satisfies FieldsFor<ChannelOptions>;
 
 const NAMESPACE_FIELDS = {
@@ -233,6 +348,46 @@ const CONFIG_FIELDS = {
       queue_max_size: integer(1_048_576, 1, NO_LIMIT, 'Outgoing bytes buffered for one connection before it is disconnected with 3008 (slow), bytes.'),
       recovery_max_publication_limit: integer(300, 1, NO_LIMIT, 'Most publications one recovery returns; a client that missed more is told `recovered: false`.'),
       history_max_publication_limit: integer(300, 1, NO_LIMIT, 'Most publications one client `history` command returns.'),
+      presence_update_interval: duration(
+        '27s',
+        '100ms',
+        'How often each process refreshes its presence entries in Redis (`engine.type` "redis"); must be less than `engine.redis.presence_ttl`.',
+      ),
+      token: { kind: 'group', fields: TOKEN_FIELDS },
+      subscription_token: {
+        kind: 'group',
+        fields: {
+          enabled: boolean(false, 'Verify subscription tokens with the keys of this section instead of `client.token`.'),
+          ...TOKEN_FIELDS,
+        },
+      },
+      disallow_anonymous_connection_tokens: boolean(false, 'Refuse connection tokens with an empty user (disconnect 3507).'),
+      insecure_skip_token_signature_verify: boolean(false, 'Development only: accept tokens without checking their signature (claims are still checked).'),
+      user_id_http_header: string(
+        '',
+        'Header of the upgrade request that names the user of a connection without a token (set by a trusted reverse proxy); "" for none.',
+      ),
+      expired_close_delay: duration('25s', '0s', 'How long an expired connection may stay without a `refresh` before it is closed with 3005.'),
+      expired_sub_close_delay: duration(
+        '25s',
+        '0s',
+        'How long an expired subscription may stay without a `sub_refresh` before it ends: unsubscribe 2501, or disconnect 3006 for a server-side one.',
+      ),
+      subscribe_to_user_personal_channel: {
+        kind: 'group',
+        fields: {
+          enabled: boolean(false, 'Subscribe each connection of a known user, server-side, to its personal channel `ns:#user`.'),
+          personal_channel_namespace: string('', 'Namespace of personal channels (must be in `channel.namespaces`); "" makes them `#user`.'),
+          single_connection: boolean(false, 'Keep one connection per user: a new connection disconnects the user\'s others with 3504.'),
+        },
+      },
+      proxy: {
+        kind: 'group',
+        fields: {
+          connect: clientProxy('Connections without a token are decided by this proxy (a token is verified as usual).'),
+          refresh: clientProxy('Expiring connections are refreshed by this proxy instead of by the client\'s `refresh` command.'),
+        },
+      },
     },
   },
   channel: {
@@ -253,7 +408,62 @@ const CONFIG_FIELDS = {
         unique: 'name',
         doc: 'Namespaces, each a `name` plus channel options; a channel `ns:rest` whose `ns` is not listed gets error 102.',
       },
+      proxy: {
+        kind: 'group',
+        fields: {
+          subscribe: { kind: 'group', fields: PROXY_FIELDS },
+          publish: { kind: 'group', fields: PROXY_FIELDS },
+          sub_refresh: { kind: 'group', fields: PROXY_FIELDS },
+        },
+      },
     },
+  },
+  rpc: {
+    kind: 'group',
+    fields: {
+      proxy: { kind: 'group', fields: PROXY_FIELDS },
+      without_namespace: {
+        kind: 'object',
+        itemName: 'RPC options',
+        fields: RPC_OPTIONS,
+        doc: 'RPC options for methods without a namespace (no `:` in the method).',
+      },
+      namespaces: {
+        kind: 'object_list',
+        itemName: 'RPC namespace',
+        item: {
+          name: {
+            kind: 'string',
+            pattern: NAMESPACE_NAME_PATTERN,
+            doc: 'RPC namespace name (required, unique); methods named `name:rest` belong to it.',
+          },
+          ...RPC_OPTIONS,
+        } satisfies FieldsFor<RpcNamespaceConfig>,
+        unique: 'name',
+        doc: 'RPC namespaces, each a `name` plus RPC options; a method `ns:rest` whose `ns` is not listed gets error 104.',
+      },
+      ping: {
+        kind: 'group',
+        fields: {
+          enabled: boolean(false, 'Answer the RPC method `rpc.ping.method` with an empty result, without a proxy.'),
+          method: string('ping', 'Name of the built-in ping method.'),
+        },
+      },
+    },
+  },
+  proxies: {
+    kind: 'object_list',
+    itemName: 'proxy',
+    item: {
+      name: {
+        kind: 'string',
+        pattern: PROXY_NAME_PATTERN,
+        doc: 'Proxy name (required, unique, not "default"), used in `*_proxy_name` options.',
+      },
+      ...PROXY_FIELDS,
+    } satisfies FieldsFor<NamedProxyConfig>,
+    unique: 'name',
+    doc: 'Named proxies, for namespaces whose `*_proxy_name` is not "default".',
   },
   http_api: {
     kind: 'group',
@@ -278,6 +488,51 @@ const CONFIG_FIELDS = {
     kind: 'group',
     fields: {
       timeout: duration('30s', '0s', 'How long a graceful drain (SIGTERM/SIGINT) may take before the process exits anyway.'),
+    },
+  },
+  engine: {
+    kind: 'group',
+    fields: {
+      type: {
+        kind: 'enum',
+        values: ['memory', 'redis'],
+        default: 'memory',
+        doc: '"memory": one process keeps everything in its shards; "redis": processes share publications, history, presence and node control through Redis.',
+      },
+      redis: {
+        kind: 'group',
+        fields: {
+          address: {
+            kind: 'string_list',
+            default: ['redis://127.0.0.1:6379'],
+            single: true,
+            doc: 'Redis address, or a list of them to spread channels over independent instances (consistent hash). `redis://[user:password@]host:port[/db]`, `rediss://` for TLS, `host:port`, `redis+sentinel://host:port?sentinel_master_name=NAME&addr=host2:port2`, `redis+cluster://host:port?addr=host2:port2`.',
+          },
+          prefix: {
+            kind: 'string',
+            default: 'switchyard',
+            pattern: '^[^{}]+$',
+            doc: 'Prefix of every Redis key and PUB/SUB channel; processes with the same prefix form one cluster. No `{` or `}` (they would break Redis Cluster hash tags).',
+          },
+          db: integer(0, 0, NO_LIMIT, 'Database number, when the address names none.'),
+          user: string('', 'ACL user, when the address names none; "" for none.'),
+          password: string('', 'Password, when the address names none; "" for none.'),
+          tls: {
+            kind: 'group',
+            fields: {
+              enabled: boolean(false, 'Connect with TLS (a `rediss://` address does too).'),
+              ca_pem: string('', 'PEM CA certificates to trust; "" uses the system store.'),
+              cert_pem: string('', 'PEM client certificate for mutual TLS; "" for none.'),
+              key_pem: string('', 'PEM key of `cert_pem`; "" for none.'),
+              server_name: string('', 'Server name checked against the certificate; "" uses the host.'),
+              insecure_skip_verify: boolean(false, 'Development only: do not verify the server certificate.'),
+            },
+          },
+          connect_timeout: duration('1s', '1ms', 'How long connecting to Redis may take before it is retried.'),
+          io_timeout: duration('4s', '1ms', 'How long one Redis command may take; a publish that times out is error 100 (temporary) for the caller.'),
+          presence_ttl: duration('60s', '1s', 'How long a presence entry lives in Redis without a refresh, so the entries of a dead process expire.'),
+        },
+      },
     },
   },
   shards: {
@@ -314,4 +569,5 @@ export const SCHEMA: Group = deepFreeze({ kind: 'group', fields: CONFIG_FIELDS }
 export const ORDERED_KEYS: readonly { readonly smaller: string; readonly larger: string; readonly strict: boolean }[] = deepFreeze([
   { smaller: 'client.pong_timeout', larger: 'client.ping_interval', strict: true },
   { smaller: 'shards.restart_backoff_min', larger: 'shards.restart_backoff_max', strict: false },
+  { smaller: 'client.presence_update_interval', larger: 'engine.redis.presence_ttl', strict: true },
 ]);

@@ -57,6 +57,98 @@ export interface ChannelOptions {
   readonly allow_history_for_subscriber: boolean;
   /** Anonymous clients too, where one of the two options above allows it. */
   readonly allow_history_for_anonymous: boolean;
+  /** Channels `name#42,43` may be subscribed (without a token) only by the users listed after `#`. */
+  readonly allow_user_limited_channels: boolean;
+  /** Subscribe requests without a token are decided by the subscribe proxy. */
+  readonly subscribe_proxy_enabled: boolean;
+  /** Which proxy decides subscribes: "default" is `channel.proxy.subscribe`, another name is an entry of `proxies`. */
+  readonly subscribe_proxy_name: string;
+  /** Client publications are decided (and may be rewritten) by the publish proxy. */
+  readonly publish_proxy_enabled: boolean;
+  /** Which proxy decides publications: "default" is `channel.proxy.publish`, another name an entry of `proxies`. */
+  readonly publish_proxy_name: string;
+  /** Expiring subscriptions are refreshed by the sub_refresh proxy, not by the client. */
+  readonly sub_refresh_proxy_enabled: boolean;
+  /** Which proxy refreshes subscriptions: "default" is `channel.proxy.sub_refresh`, another name an entry of `proxies`. */
+  readonly sub_refresh_proxy_name: string;
+}
+
+/** How JWTs are verified: `client.token`, and `client.subscription_token` when enabled. */
+export interface TokenConfig {
+  /** Secret of HS256/HS384/HS512 tokens; "" refuses HMAC tokens. */
+  readonly hmac_secret_key: string;
+  /** The secret before a rotation, still accepted for HMAC tokens; "" for none. */
+  readonly hmac_previous_secret_key: string;
+  /** Unix time, seconds, after which the previous secret is refused; 0 means no limit. */
+  readonly hmac_previous_secret_key_valid_until: number;
+  /** PEM public key of RS256/RS384/RS512 tokens; "" refuses RSA tokens. */
+  readonly rsa_public_key: string;
+  /** PEM public key of ES256/ES384/ES512 tokens; "" refuses ECDSA tokens. */
+  readonly ecdsa_public_key: string;
+  /** URL of a JWKS; when set, tokens are verified with its keys only (found by `kid`). */
+  readonly jwks_public_endpoint: string;
+  /** Required `aud`; "" does not check it. */
+  readonly audience: string;
+  /** Regular expression one `aud` must match; "" does not check it. */
+  readonly audience_regex: string;
+  /** Required `iss`; "" does not check it. */
+  readonly issuer: string;
+  /** Regular expression `iss` must match; "" does not check it. */
+  readonly issuer_regex: string;
+  /** Claim (dotted path) holding the user id instead of `sub`; "" uses `sub`. */
+  readonly user_id_claim: string;
+}
+
+/** `client.subscription_token`: separate keys for subscription tokens. */
+export interface SubscriptionTokenConfig extends TokenConfig {
+  /** Verify subscription tokens with this section instead of `client.token`. */
+  readonly enabled: boolean;
+}
+
+/** One HTTP proxy to the application backend. */
+export interface ProxyConfig {
+  /** `http://` or `https://` URL the proxy POSTs to; "" when not configured. */
+  readonly endpoint: string;
+  /** How long one proxy request may take, ms. */
+  readonly timeout: number;
+  /** Headers of the client's WebSocket upgrade request forwarded to the backend (case-insensitive names). */
+  readonly http_headers: readonly string[];
+  /** Headers the client sent in its connect command (`headers`) forwarded to the backend. */
+  readonly emulated_headers: readonly string[];
+  /** Send `b64data` (base64) instead of `data` (raw JSON). */
+  readonly binary_encoding: boolean;
+  /** Add the connection's `meta` (from its token or connect proxy) to the request. */
+  readonly include_connection_meta: boolean;
+  readonly http: {
+    /** Headers added to every request; forwarded headers win over them. */
+    readonly static_headers: Readonly<Record<string, string>>;
+  };
+}
+
+/** `client.proxy.connect` and `client.proxy.refresh`: a proxy plus its switch. */
+export interface ClientProxyConfig extends ProxyConfig {
+  /** Use this proxy. */
+  readonly enabled: boolean;
+}
+
+/** An entry of `proxies`: a proxy namespaces refer to by name. */
+export interface NamedProxyConfig extends ProxyConfig {
+  /** Unique name, used in `*_proxy_name` options. */
+  readonly name: string;
+}
+
+/** RPC options of `rpc.without_namespace` and each RPC namespace. */
+export interface RpcOptions {
+  /** RPC calls are sent to the RPC proxy. */
+  readonly proxy_enabled: boolean;
+  /** Which proxy: "default" is `rpc.proxy`, another name an entry of `proxies`. */
+  readonly proxy_name: string;
+}
+
+/** One entry of `rpc.namespaces`: methods `name:rest` use its options. */
+export interface RpcNamespaceConfig extends RpcOptions {
+  /** Namespace name, `^[-a-zA-Z0-9_]{2,}$`. */
+  readonly name: string;
 }
 
 /** One entry of `channel.namespaces`. */
@@ -66,6 +158,50 @@ export interface NamespaceConfig extends ChannelOptions {
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'none';
+
+/** `engine.redis.tls`: TLS towards Redis. */
+export interface RedisTlsConfig {
+  /** Connect with TLS (also implied by a `rediss://` address). */
+  readonly enabled: boolean;
+  /** PEM CA certificates to trust instead of the system ones; "" uses the system store. */
+  readonly ca_pem: string;
+  /** PEM client certificate for mutual TLS; "" for none. */
+  readonly cert_pem: string;
+  /** PEM key of `cert_pem`; "" for none. */
+  readonly key_pem: string;
+  /** Name checked against the server certificate; "" uses the host. */
+  readonly server_name: string;
+  /** Development only: do not verify the server certificate. */
+  readonly insecure_skip_verify: boolean;
+}
+
+/** `engine.redis`: where Redis is and how to talk to it. */
+export interface RedisConfig {
+  /** Redis addresses; several spread channels over independent instances (jump consistent hash). */
+  readonly address: readonly string[];
+  /** Prefix of every key and PUB/SUB channel. */
+  readonly prefix: string;
+  /** Database number when the address names none. */
+  readonly db: number;
+  /** ACL user when the address names none; "" for none. */
+  readonly user: string;
+  /** Password when the address names none; "" for none. */
+  readonly password: string;
+  readonly tls: RedisTlsConfig;
+  /** How long connecting may take, ms. */
+  readonly connect_timeout: number;
+  /** How long one command may take before it fails, ms. */
+  readonly io_timeout: number;
+  /** How long a presence entry lives without a refresh, ms. */
+  readonly presence_ttl: number;
+}
+
+/** `engine`: where publications, history and presence live. */
+export interface EngineConfig {
+  /** "memory": one process; "redis": processes linked through Redis. */
+  readonly type: 'memory' | 'redis';
+  readonly redis: RedisConfig;
+}
 
 export interface Config {
   readonly http_server: {
@@ -98,6 +234,36 @@ export interface Config {
     readonly recovery_max_publication_limit: number;
     /** Most publications one client `history` command returns. */
     readonly history_max_publication_limit: number;
+    /** How often presence entries are refreshed in a shared (Redis) presence store, ms; they expire after `engine.redis.presence_ttl`. */
+    readonly presence_update_interval: number;
+    /** Connection token verification (and subscription tokens unless `subscription_token.enabled`). */
+    readonly token: TokenConfig;
+    /** Separate verification for subscription tokens. */
+    readonly subscription_token: SubscriptionTokenConfig;
+    /** Refuse connection tokens with an empty user (disconnect 3507). */
+    readonly disallow_anonymous_connection_tokens: boolean;
+    /** Development only: accept tokens without checking their signature. */
+    readonly insecure_skip_token_signature_verify: boolean;
+    /** Trusted header of the upgrade request that names the user of a connection without a token; "" for none. */
+    readonly user_id_http_header: string;
+    /** How long an expired connection may go unrefreshed before it is closed with 3005, ms. */
+    readonly expired_close_delay: number;
+    /** How long an expired subscription may go unrefreshed before it ends (2501, or 3006 server-side), ms. */
+    readonly expired_sub_close_delay: number;
+    readonly subscribe_to_user_personal_channel: {
+      /** Subscribe each connection of a known user to its personal channel `ns:#user`, server-side. */
+      readonly enabled: boolean;
+      /** Namespace of personal channels; "" makes them `#user`. */
+      readonly personal_channel_namespace: string;
+      /** Keep one connection per user: a new connection disconnects the user's others with 3504. */
+      readonly single_connection: boolean;
+    };
+    readonly proxy: {
+      /** Decides connections that come without a token. */
+      readonly connect: ClientProxyConfig;
+      /** Refreshes expiring connections server-side (instead of client `refresh` commands). */
+      readonly refresh: ClientProxyConfig;
+    };
   };
   readonly channel: {
     /** Longest channel name, bytes. */
@@ -107,7 +273,30 @@ export interface Config {
     /** Options for channels without a namespace (no `:` in the name). */
     readonly without_namespace: ChannelOptions;
     readonly namespaces: readonly NamespaceConfig[];
+    readonly proxy: {
+      /** The "default" subscribe proxy. */
+      readonly subscribe: ProxyConfig;
+      /** The "default" publish proxy. */
+      readonly publish: ProxyConfig;
+      /** The "default" sub_refresh proxy. */
+      readonly sub_refresh: ProxyConfig;
+    };
   };
+  readonly rpc: {
+    /** The "default" RPC proxy. */
+    readonly proxy: ProxyConfig;
+    /** Options for methods without a namespace (no `:`). */
+    readonly without_namespace: RpcOptions;
+    readonly namespaces: readonly RpcNamespaceConfig[];
+    readonly ping: {
+      /** Answer the RPC method `ping.method` with an empty result, without a proxy. */
+      readonly enabled: boolean;
+      /** Name of the built-in ping method. */
+      readonly method: string;
+    };
+  };
+  /** Named proxies for `*_proxy_name` options. */
+  readonly proxies: readonly NamedProxyConfig[];
   readonly http_api: {
     /** API key checked against `X-API-Key` or `Authorization: apikey <key>`. */
     readonly key: string;
@@ -126,6 +315,8 @@ export interface Config {
     /** How long a graceful drain may take before the process exits anyway, ms. */
     readonly timeout: number;
   };
+  /** Where publications, history and presence live. */
+  readonly engine: EngineConfig;
   readonly shards: {
     /** Number of shard worker threads; 0 means one per available core. */
     readonly count: number;

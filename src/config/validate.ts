@@ -3,6 +3,8 @@
  * schema, then the cross-key rules; every problem reported at once; the
  * result deep-frozen.
  */
+import { redisAddressErrors } from '../broker/redis-address';
+import { authErrors } from './auth-rules';
 import { checkNode, isPlainObject } from './check';
 import { formatDuration } from './duration';
 import { ConfigError } from './errors';
@@ -75,6 +77,9 @@ export function checkConfig(raw: unknown): ValidationResult {
   const config = checkNode(SCHEMA, raw, '', errors);
   errors.push(...orderErrors(config));
   errors.push(...channelOptionErrors(config));
+  errors.push(...authErrors(config));
+  const addresses = valueAt(config, 'engine.redis.address');
+  if (Array.isArray(addresses)) errors.push(...redisAddressErrors(addresses as string[], 'engine.redis.address'));
   return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config) } : { ok: false, errors };
 }
 

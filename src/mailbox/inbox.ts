@@ -5,7 +5,7 @@
  */
 import { Doorbell } from './doorbell';
 import { Ring } from './ring';
-import { checkShard, type MailboxWiring } from './wiring';
+import { checkShard, ringBuffer, type MailboxWiring } from './wiring';
 
 /** Receives one record: the sending shard, the kind byte, and the body (valid only during the call). */
 export type RecordHandler = (from: number, kind: number, body: Uint8Array) => void;
@@ -54,8 +54,7 @@ export class Inbox {
     this.batch = batch;
     this.bell = new Doorbell(wiring.doorbells, wiring.shardId);
     for (let from = 0; from < wiring.shardCount; from++) {
-      const buffer = wiring.rings[from]?.[this.shardId];
-      this.rings.push(from === this.shardId || !buffer ? null : new Ring(buffer));
+      this.rings.push(from === this.shardId ? null : new Ring(ringBuffer(wiring, from, this.shardId)));
       this.handlers.push((kind, body) => {
         this.counts.drained++;
         onRecord(from, kind, body);

@@ -79,7 +79,11 @@ export function checkKind(kind: number): void {
   }
 }
 
-/** One end's view of a shared ring. Create one Ring per thread over the same buffer. */
+/**
+ * One end's view of a shared ring: the producer thread and the consumer thread
+ * each make their own Ring over the same buffer. Only one thread may write and
+ * only one may read.
+ */
 export class Ring {
   /** Bytes of SharedArrayBuffer needed for a ring of `capacity` data bytes (header + data). */
   static byteLength(capacity: number): number {

@@ -2,6 +2,7 @@
  * Channel names and namespaces: which options apply to a channel, and whether
  * a client may subscribe or publish. Follows Centrifugo's order of checks.
  */
+import type { SubscribeOverride } from '../auth/claims';
 import type { ChannelOptions, Config } from '../config/types';
 import { Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
@@ -10,6 +11,13 @@ import { ReplyError } from '../protocol/errors';
 export const NAMESPACE_BOUNDARY = ':';
 /** Prefix of private channels, which need a subscription token. */
 export const PRIVATE_PREFIX = '$';
+/** Separator between a channel name and the users allowed on it (`dialog#42,43`). */
+export const USER_BOUNDARY = '#';
+/** Separator between the users of a user-limited channel. */
+export const USER_SEPARATOR = ',';
+
+/** What admits a subscription without a token (see ChannelRules.subscribePermission). */
+export type SubscribePermission = 'user_limited' | 'subscribe_proxy' | 'client_allowed' | 'insecure';
 
 /** Resolved options of one channel. */
 export interface ResolvedChannel {
@@ -18,6 +26,27 @@ export interface ResolvedChannel {
   readonly options: ChannelOptions;
   /** Compiled channel_regex, or null. */
   readonly regex: RegExp | null;
+}
+
+/**
+ * The channel as one subscription sees it after a token's or proxy's
+ * `override` (presence, join_leave, force_push_join_leave, force_recovery,
+ * force_positioning); the channel itself unchanged when there is none.
+ */
+export function applyOverride(resolved: ResolvedChannel, override: SubscribeOverride | undefined): ResolvedChannel {
+  if (!override || Object.keys(override).length === 0) return resolved;
+  const o = resolved.options;
+  return {
+    ...resolved,
+    options: {
+      ...o,
+      presence: override.presence ?? o.presence,
+      join_leave: override.join_leave ?? o.join_leave,
+      force_push_join_leave: override.force_push_join_leave ?? o.force_push_join_leave,
+      force_recovery: override.force_recovery ?? o.force_recovery,
+      force_positioning: override.force_positioning ?? o.force_positioning,
+    },
+  };
 }
 
 /** Caches namespace lookups and compiled regexes for one config. */
@@ -49,17 +78,75 @@ export class ChannelRules {
     return resolved;
   }
 
-  /** Whether a client (by user) may subscribe without a token; throws 103 when not. */
-  checkSubscribe(channel: string, resolved: ResolvedChannel, user: string): void {
-    if (channel.startsWith(PRIVATE_PREFIX)) throw new ReplyError(Errors.permissionDenied);
+  /**
+   * Whether the name is acceptable for client commands: it matches the
+   * namespace's `channel_regex` (the part after `ns:`; the whole name without
+   * a namespace), or, without a regex, is ASCII. Throws 107 when not.
+   */
+  checkName(channel: string, resolved: ResolvedChannel): void {
     if (resolved.regex) {
-      const name = resolved.namespace === '' ? channel : channel.slice(channel.indexOf(NAMESPACE_BOUNDARY) + 1);
-      if (!resolved.regex.test(name)) throw new ReplyError(Errors.permissionDenied);
+      const rest = resolved.namespace === '' ? channel : channel.slice(channel.indexOf(NAMESPACE_BOUNDARY) + 1);
+      if (!resolved.regex.test(rest)) throw new ReplyError(Errors.badRequest, 'bad channel name');
+    } else if (!/^[\x00-\x7f]*$/.test(channel)) {
+      throw new ReplyError(Errors.badRequest, 'bad channel name');
     }
+  }
+
+  /** Whether the channel is private (`$` prefix): only a subscription token subscribes to it. */
+  isPrivate(channel: string): boolean {
+    return channel.startsWith(PRIVATE_PREFIX);
+  }
+
+  /** Whether the channel is user-limited: its namespace allows it and the name has a `#` part. */
+  isUserLimited(channel: string, resolved: ResolvedChannel): boolean {
+    return resolved.options.allow_user_limited_channels && channel.includes(USER_BOUNDARY);
+  }
+
+  /** Whether `user` is listed after the last `#` of the channel (`ns:dialog#42,43`). */
+  userAllowed(channel: string, user: string): boolean {
+    if (user === '') return false;
+    const users = channel.slice(channel.lastIndexOf(USER_BOUNDARY) + 1);
+    return users.split(USER_SEPARATOR).includes(user);
+  }
+
+  /**
+   * How a subscription without a token is decided, in Centrifugo's order:
+   * a private channel needs a token (103); a user-limited channel admits the
+   * users it lists; the subscribe proxy decides where enabled; then
+   * `allow_subscribe_for_client` (+ `_for_anonymous`); then `client.insecure`;
+   * else 103. The proxy and the client options never apply to user-limited
+   * channels.
+   */
+  subscribePermission(channel: string, resolved: ResolvedChannel, user: string): SubscribePermission {
+    if (this.isPrivate(channel)) throw new ReplyError(Errors.permissionDenied);
     const o = resolved.options;
-    if (o.allow_subscribe_for_client && (user !== '' || o.allow_subscribe_for_anonymous)) return;
-    if (this.config.client.insecure) return;
+    const userLimited = this.isUserLimited(channel, resolved);
+    if (userLimited && this.userAllowed(channel, user)) return 'user_limited';
+    if (o.subscribe_proxy_enabled && !userLimited) return 'subscribe_proxy';
+    if (o.allow_subscribe_for_client && (user !== '' || o.allow_subscribe_for_anonymous) && !userLimited) return 'client_allowed';
+    if (this.config.client.insecure) return 'insecure';
     throw new ReplyError(Errors.permissionDenied);
+  }
+
+  /**
+   * Whether a channel a client asked for in its connect `subs` becomes a
+   * server-side subscription: only where it could subscribe by itself without
+   * a token or a proxy (Centrifugo's rule for client-requested channels).
+   */
+  mayAutoSubscribe(channel: string, resolved: ResolvedChannel, user: string): boolean {
+    if (this.isPrivate(channel) || resolved.options.subscribe_proxy_enabled) return false;
+    try {
+      this.checkName(channel, resolved);
+      return this.subscribePermission(channel, resolved, user) !== 'subscribe_proxy';
+    } catch {
+      return false;
+    }
+  }
+
+  /** The personal channel of `user` (`client.subscribe_to_user_personal_channel`): `ns:#user`, or `#user` without a namespace. */
+  personalChannel(user: string): string {
+    const ns = this.config.client.subscribe_to_user_personal_channel.personal_channel_namespace;
+    return ns === '' ? `${USER_BOUNDARY}${user}` : `${ns}${NAMESPACE_BOUNDARY}${USER_BOUNDARY}${user}`;
   }
 
   /**

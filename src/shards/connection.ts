@@ -3,6 +3,7 @@
  * take it (commands/, dispatcher.ts, writer.ts).
  */
 import type { WebSocket } from 'uWebSockets.js';
+import type { ChannelGrant } from '../auth/grant';
 
 /** How one subscription of a connection receives its channel. */
 export interface SubscriptionMode {
@@ -19,6 +20,8 @@ export interface SubscriptionMode {
 /** The uWS user data attached to each socket. */
 export interface SocketData {
   conn: Connection | null;
+  /** Headers of the upgrade request that proxies forward or that name the user (lower-case names). */
+  headers: Readonly<Record<string, string>>;
 }
 
 /** Where a connection is in its life. */
@@ -61,14 +64,34 @@ export interface Connection {
   pongDeadline: number;
   /** Connect must arrive before this time, ms since epoch; 0 once connected. */
   staleDeadline: number;
-  /** Connection expiry (server API refresh `expire_at`), ms since epoch; 0 = never. */
+  /** Connection expiry (token `exp`/`expire_at`, proxies, server API refresh), ms since epoch; 0 = never. */
   expiresAt: number;
   /** Commands that arrived while connect was being processed, in order. */
   queued: string[];
+  /** Headers of the upgrade request kept for proxies (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Headers the client sent in its connect command, kept when a proxy forwards some. */
+  emulatedHeaders: Readonly<Record<string, string>>;
+  /** Connection meta from its token or the connect proxy, JSON text; sent to proxies that include it. */
+  meta: string | undefined;
+  /** The client refreshes the connection with `refresh`; false when the refresh proxy does. */
+  clientSideRefresh: boolean;
+  /** A refresh proxy call is in flight. */
+  refreshing: boolean;
+  /** Why each subscription is allowed, with its expiry and info (client-side and server-side). */
+  readonly grants: Map<string, ChannelGrant>;
+  /** Channels whose subscribe waits for a token check or the subscribe proxy; they count for 105 and 106. */
+  readonly authorizing: Set<string>;
 }
 
 /** Makes the state of a freshly opened socket. */
-export function createConnection(id: string, ws: WebSocket<SocketData>, now: number, staleDelay: number): Connection {
+export function createConnection(
+  id: string,
+  ws: WebSocket<SocketData>,
+  now: number,
+  staleDelay: number,
+  headers: Readonly<Record<string, string>> = {},
+): Connection {
   return {
     id,
     ws,
@@ -85,5 +108,12 @@ export function createConnection(id: string, ws: WebSocket<SocketData>, now: num
     staleDeadline: now + staleDelay,
     expiresAt: 0,
     queued: [],
+    headers,
+    emulatedHeaders: {},
+    meta: undefined,
+    clientSideRefresh: true,
+    refreshing: false,
+    grants: new Map(),
+    authorizing: new Set(),
   };
 }

@@ -6,7 +6,10 @@
 import { ConnState, type Connection } from './connection';
 import type { LocalAction } from './messages';
 import type { Shard } from './shard';
+import { createGrant } from '../auth/grant';
+import { Disconnects } from '../protocol/codes';
 import { encodePush } from '../protocol/json';
+import { joinServerSide } from './server-subs';
 
 /** One shard's counts, as listed by the `info` API. */
 export interface ShardStats {
@@ -42,13 +45,16 @@ export function globToRegExp(glob: string): RegExp {
 export function applyLocalAction(shard: Shard, action: LocalAction): unknown {
   switch (action.op) {
     case 'subscribe': {
+      const { channel } = action;
+      const refreshByProxy = shard.rules.resolve(channel).options.sub_refresh_proxy_enabled;
       for (const conn of targets(shard, action.user, action.client, action.session)) {
-        if (conn.channels.has(action.channel) || conn.pending.has(action.channel)) continue;
-        conn.serverSide.add(action.channel);
-        const body = action.data !== undefined ? `{"data":${action.data}}` : '{}';
-        shard.local
-          .join(conn, action.channel, () => shard.writer.send(conn, encodePush(action.channel, 'subscribe', body)))
-          .catch(() => conn.serverSide.delete(action.channel));
+        if (conn.channels.has(channel) || conn.pending.has(channel) || conn.authorizing.has(channel)) continue;
+        const options = { info: action.info, data: action.data, override: action.override };
+        const access = createGrant('server_api', options, (action.expire_at ?? 0) * 1000, !refreshByProxy);
+        joinServerSide(shard, conn, channel, access).then(
+          (result) => shard.writer.send(conn, encodePush(channel, 'subscribe', result)),
+          () => undefined,
+        );
       }
       return {};
     }
@@ -66,8 +72,12 @@ export function applyLocalAction(shard: Shard, action: LocalAction): unknown {
     }
     case 'refresh':
       for (const conn of targets(shard, action.user, action.client, action.session)) {
-        if (action.expired) shard.disconnect(conn, 3005, 'connection expired');
-        else if (action.expire_at !== undefined) conn.expiresAt = action.expire_at * 1000;
+        if (action.expired || (action.expire_at !== undefined && action.expire_at * 1000 <= Date.now())) {
+          shard.disconnect(conn, Disconnects.expired.code, Disconnects.expired.reason);
+          continue;
+        }
+        if (action.expire_at !== undefined) conn.expiresAt = action.expire_at * 1000;
+        if (action.info !== undefined) conn.connInfo = action.info;
       }
       return {};
     case 'channels': {
@@ -80,6 +90,10 @@ export function applyLocalAction(shard: Shard, action: LocalAction): unknown {
     }
     case 'stats':
       return shard.stats();
+    case 'nodes':
+      return shard.nodeControl?.liveNodes() ?? [];
+    case 'survey':
+      return shard.nodeControl ? shard.nodeControl.survey(action.request) : Promise.resolve([]);
     default: {
       const never: never = action;
       throw new Error(`unknown local action ${JSON.stringify(never)}`);

@@ -242,14 +242,19 @@ export class LocalChannels {
     }
   }
 
-  /** Publications of the channel were lost on the way here (a full mailbox). */
-  onDropped(channel: string): void {
+  /**
+   * Publications of the channel were lost on the way here (a full mailbox, or
+   * with `positionedOnly` the broker's link): positioned subscriptions end
+   * (2500/3010) and recover; the others are disconnected with 3008 unless
+   * `positionedOnly`.
+   */
+  onDropped(channel: string, positionedOnly = false): void {
     const local = this.channels.get(channel);
     if (!local) return;
     local.position = null;
     for (const conn of [...local.subscribers]) {
       if (local.positioned.has(conn)) this.host.insufficientState(conn, channel);
-      else this.host.disconnect(conn, Disconnects.slow.code, Disconnects.slow.reason);
+      else if (!positionedOnly) this.host.disconnect(conn, Disconnects.slow.code, Disconnects.slow.reason);
     }
   }
 

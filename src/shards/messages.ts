@@ -5,6 +5,7 @@
  * at its owner and copied as bytes from there on.
  */
 import { Decoder, Encoder } from '@msgpack/msgpack';
+import type { SubscribeOverride } from '../auth/claims';
 import type { WireError } from '../protocol/errors';
 
 /** Ring record kinds. */
@@ -64,6 +65,8 @@ export interface PublishMessage {
   readonly client?: string;
   /** Raw JSON text of the publisher's connection info. */
   readonly connInfo?: string;
+  /** The publisher's channel info (from its subscription token or proxy), JSON text. */
+  readonly chanInfo?: string;
   readonly tags?: Record<string, string>;
   /** Do not keep this publication in history. */
   readonly skipHistory?: boolean;
@@ -82,7 +85,21 @@ export interface ResponseMessage {
 
 /** A server API action every shard applies to its own connections. */
 export type LocalAction =
-  | { readonly op: 'subscribe'; readonly user: string; readonly channel: string; readonly client?: string; readonly session?: string; readonly data?: string }
+  | {
+      readonly op: 'subscribe';
+      readonly user: string;
+      readonly channel: string;
+      readonly client?: string;
+      readonly session?: string;
+      /** Data for the subscribe push, JSON text. */
+      readonly data?: string;
+      /** Channel info, JSON text. */
+      readonly info?: string;
+      /** Subscription expiry, Unix seconds (0 or absent = never): disconnect 3006 once it passes. */
+      readonly expire_at?: number;
+      /** Channel option overrides. */
+      readonly override?: SubscribeOverride;
+    }
   | { readonly op: 'unsubscribe'; readonly user: string; readonly channel: string; readonly client?: string; readonly session?: string }
   | {
       readonly op: 'disconnect';
@@ -93,9 +110,23 @@ export type LocalAction =
       readonly code: number;
       readonly reason: string;
     }
-  | { readonly op: 'refresh'; readonly user: string; readonly client?: string; readonly session?: string; readonly expired?: boolean; readonly expire_at?: number }
+  | {
+      readonly op: 'refresh';
+      readonly user: string;
+      readonly client?: string;
+      readonly session?: string;
+      readonly expired?: boolean;
+      /** New connection expiry, Unix seconds. */
+      readonly expire_at?: number;
+      /** New connection info, JSON text. */
+      readonly info?: string;
+    }
   | { readonly op: 'channels'; readonly pattern?: string }
-  | { readonly op: 'stats' };
+  | { readonly op: 'stats' }
+  /** Shard 0 only (node control): the other live nodes. */
+  | { readonly op: 'nodes' }
+  /** Shard 0 only (node control): ask every other node, answer what they said. */
+  | { readonly op: 'survey'; readonly request: { readonly op: 'channels'; readonly pattern?: string } };
 
 /** Asks a shard to apply a LocalAction; answered with a Response. */
 export interface LocalActionMessage {
@@ -109,6 +140,8 @@ export interface LocalActionMessage {
 export interface DroppedMessage {
   readonly t: typeof MessageType.DROPPED;
   readonly ch: string;
+  /** Only positioned subscriptions are ended (the broker may have lost publications); the rest stay. */
+  readonly positionedOnly?: boolean;
 }
 
 /** A stream position as it crosses threads. */

@@ -31,6 +31,8 @@ interface OwnedChannel {
   readonly shards: Set<number>;
   /** Serializes subscribe/unsubscribe steps for this channel. */
   tail: Promise<void>;
+  /** Steps queued on `tail` and not finished. */
+  steps: number;
   /** Publications fanned out while history reads are in flight, one buffer per read. */
   readonly reads: Set<WirePublication[]>;
 }
@@ -93,33 +95,40 @@ export class OwnedChannels {
   /** A shard wants the channel's publications. */
   addShard(channel: string, shard: number): void {
     const owned = this.channel(channel);
-    owned.tail = owned.tail
-      .then(async () => {
-        if (owned.shards.size === 0) await this.broker.subscribe(channel);
-        owned.shards.add(shard);
-        this.postman.send(shard, { t: MessageType.SUBSCRIBE_SHARD_OK, ch: channel });
-      })
-      .catch(() => {
-        // The broker refused; the shard gets no OK and its subscribers time out with 100.
-      });
+    this.step(owned, async () => {
+      if (owned.shards.size === 0) await this.broker.subscribe(channel);
+      owned.shards.add(shard);
+      this.postman.send(shard, { t: MessageType.SUBSCRIBE_SHARD_OK, ch: channel });
+      // On a broker refusal the shard gets no OK and its subscribers time out with 100.
+    });
   }
 
   /** A shard has no local subscribers of the channel any more. */
   removeShard(channel: string, shard: number): void {
     const owned = this.channels.get(channel);
     if (!owned) return;
-    owned.tail = owned.tail
-      .then(async () => {
-        owned.shards.delete(shard);
-        if (owned.shards.size === 0) {
-          await this.broker.unsubscribe(channel);
-          if (owned.shards.size === 0 && owned.reads.size === 0 && this.channels.get(channel) === owned) {
-            this.channels.delete(channel);
-            this.stats.channels = this.channels.size;
-          }
+    this.step(owned, async () => {
+      owned.shards.delete(shard);
+      if (owned.shards.size === 0) {
+        await this.broker.unsubscribe(channel);
+        // Forgotten only when no later step (a new subscriber's addShard) waits behind this one.
+        if (owned.shards.size === 0 && owned.reads.size === 0 && owned.steps === 1 && this.channels.get(channel) === owned) {
+          this.channels.delete(channel);
+          this.stats.channels = this.channels.size;
         }
-      })
-      .catch(() => undefined);
+      }
+    });
+  }
+
+  /** Runs a subscribe/unsubscribe step of the channel after the ones before it. */
+  private step(owned: OwnedChannel, run: () => Promise<void>): void {
+    owned.steps++;
+    owned.tail = owned.tail
+      .then(run)
+      .catch(() => undefined)
+      .then(() => {
+        owned.steps--;
+      });
   }
 
   /** Forgets a shard that was restarted: its subscriptions and its clients' presence are gone. */
@@ -131,7 +140,7 @@ export class OwnedChannels {
       for (const [channel, infos] of removed) {
         const resolved = this.resolveQuietly(channel);
         if (!resolved?.options.join_leave) continue;
-        for (const info of infos) this.fanOutJoinLeave(channel, 'leave', info);
+        for (const info of infos) void this.broker.publishLeave(channel, info).catch(() => undefined);
       }
     });
   }
@@ -231,8 +240,8 @@ export class OwnedChannels {
     const resolved = this.resolveQuietly(msg.ch);
     if (!resolved) return;
     const info = infoOf(msg);
-    if (resolved.options.presence) void this.presence.add(msg.ch, info, msg.from);
-    if (resolved.options.join_leave && !msg.silent) this.fanOutJoinLeave(msg.ch, 'join', info);
+    if (resolved.options.presence) void this.presence.add(msg.ch, info, msg.from).catch(() => undefined);
+    if (resolved.options.join_leave && !msg.silent) void this.broker.publishJoin(msg.ch, info).catch(() => undefined);
   }
 
   /** A client left. */
@@ -240,8 +249,24 @@ export class OwnedChannels {
     const resolved = this.resolveQuietly(msg.ch);
     if (!resolved) return;
     const info = infoOf(msg);
-    if (resolved.options.presence) void this.presence.remove(msg.ch, msg.client);
-    if (resolved.options.join_leave) this.fanOutJoinLeave(msg.ch, 'leave', info);
+    if (resolved.options.presence) void this.presence.remove(msg.ch, msg.client).catch(() => undefined);
+    if (resolved.options.join_leave) void this.broker.publishLeave(msg.ch, info).catch(() => undefined);
+  }
+
+  /** A join or leave event of a channel arrived from the broker (any node's): fan it out. */
+  deliverJoinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {
+    this.fanOutJoinLeave(channel, kind, info);
+  }
+
+  /**
+   * The broker may have lost publications of the channel on their way here:
+   * each subscribed shard ends its positioned subscriptions (2500, or 3010
+   * server-side), which resubscribe and recover from history.
+   */
+  lost(channel: string): void {
+    const owned = this.channels.get(channel);
+    if (!owned) return;
+    for (const shard of owned.shards) this.postman.send(shard, { t: MessageType.DROPPED, ch: channel, positionedOnly: true });
   }
 
   /** Number of owned channels with at least one subscribed shard. */
@@ -282,7 +307,7 @@ export class OwnedChannels {
   private channel(name: string): OwnedChannel {
     let owned = this.channels.get(name);
     if (!owned) {
-      owned = { shards: new Set(), tail: Promise.resolve(), reads: new Set() };
+      owned = { shards: new Set(), tail: Promise.resolve(), steps: 0, reads: new Set() };
       this.channels.set(name, owned);
       this.stats.channels = this.channels.size;
     }

@@ -22,6 +22,16 @@ export interface Readiness {
 
 const textDecoder = new TextDecoder();
 
+/** The upgrade-request headers a connection keeps (the ones proxies forward or that name the user). */
+function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = req.getHeader(name);
+    if (value !== '') out[name] = value;
+  }
+  return out;
+}
+
 /** Registers every route on the app. */
 export function registerRoutes(
   app: TemplatedApp,
@@ -48,7 +58,8 @@ export function registerRoutes(
         return;
       }
       if (!originAllowed(req.getHeader('origin'))) {
-        res.writeStatus('403 Forbidden').end('request origin not allowed');
+        // Close the connection too: a refused upgrade should not hold an idle socket open.
+        res.writeStatus('403 Forbidden').end('request origin not allowed', true);
         return;
       }
       const protocols = req.getHeader('sec-websocket-protocol');
@@ -58,7 +69,7 @@ export function registerRoutes(
         return;
       }
       res.upgrade<SocketData>(
-        { conn: null },
+        { conn: null, headers: keptHeaders(req, shard.keptHeaders) },
         req.getHeader('sec-websocket-key'),
         protocols.split(',').map((p) => p.trim()).includes('centrifuge-json') ? 'centrifuge-json' : '',
         req.getHeader('sec-websocket-extensions'),

@@ -13,7 +13,9 @@ import type { Logger } from '../log';
 import { ReplyError, toWireError } from '../protocol/errors';
 import { encodePush } from '../protocol/json';
 import { Disconnects, Errors, Unsubscribes } from '../protocol/codes';
-import type { Authenticator, Credentials } from './auth';
+import type { AuthServices } from '../auth/services';
+import { createAuthenticator, keptHeaderNames, type Authenticator, type Credentials } from './auth';
+import { connectionExpired, subscriptionExpired } from './expiry';
 import { ChannelRules } from './channel-rules';
 import { ConnState, createConnection, type Connection, type SocketData } from './connection';
 import { Keepalive } from './keepalive';
@@ -34,6 +36,7 @@ import { Postman, type OutboxPort } from './postman';
 import { Requests } from './requests';
 import { Writer } from './writer';
 import { applyLocalAction, type ShardStats } from './local-actions';
+import type { ControlBus, NodeControl } from './node-control';
 
 /** How long a request to another shard may take, ms. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -43,6 +46,8 @@ export interface Publisher {
   readonly user: string;
   readonly client: string;
   readonly connInfo?: string | undefined;
+  /** Channel info of the publisher's subscription, JSON text. */
+  readonly chanInfo?: string | undefined;
 }
 
 /** Options of a publish, from a client command or the server API. */
@@ -63,7 +68,10 @@ export interface ShardParts {
   readonly outbox: OutboxPort;
   readonly broker: Broker;
   readonly presence: PresenceManager;
-  readonly authenticate: Authenticator;
+  /** Token verifiers and proxies. */
+  readonly auth: AuthServices;
+  /** Replaces the default authenticator (tokens, proxy, anonymous) when given. */
+  readonly authenticate?: Authenticator;
   readonly log: Logger;
 }
 
@@ -86,8 +94,18 @@ export class Shard {
   readonly byUser = new Map<string, Set<Connection>>();
   readonly startedAt = Date.now();
   private readonly authenticator: Authenticator;
+  /** Token verifiers and proxies. */
+  readonly auth: AuthServices;
+  /** Lower-case names of the upgrade-request headers each connection keeps (forwarded by proxies, or naming the user). */
+  readonly keptHeaders: readonly string[];
   /** True once draining started: new connections are refused. */
   draining = false;
+  /** With Redis: the bus to other nodes (user actions are published there too); null on a single node. */
+  bus: ControlBus | null = null;
+  /** With Redis, on shard 0: the live nodes and surveys; null elsewhere. */
+  nodeControl: NodeControl | null = null;
+  /** This process's node uid (node control messages carry it). */
+  nodeUid = '';
 
   constructor(parts: ShardParts) {
     this.id = parts.id;
@@ -95,7 +113,9 @@ export class Shard {
     this.config = parts.config;
     this.log = parts.log;
     this.rules = new ChannelRules(parts.config);
-    this.authenticator = parts.authenticate;
+    this.auth = parts.auth;
+    this.authenticator = parts.authenticate ?? createAuthenticator(parts.config, parts.auth, this.rules, parts.log);
+    this.keptHeaders = keptHeaderNames(parts.config, parts.auth);
     this.writer = new Writer(
       parts.app,
       parts.config.client.queue_max_size,
@@ -111,12 +131,17 @@ export class Shard {
     this.presence = parts.presence;
     this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this.rules, parts.config.channel.history_meta_ttl, this.postman);
     this.keepalive = new Keepalive(parts.config, this);
-    void parts.broker.start({ onPublication: (channel, pub, position, prev) => this.owned.deliver(channel, pub, position, prev) });
+    void parts.broker.start({
+      onPublication: (channel, pub, position, prev) => this.owned.deliver(channel, pub, position, prev),
+      onJoin: (channel, info) => this.owned.deliverJoinLeave(channel, 'join', info),
+      onLeave: (channel, info) => this.owned.deliverJoinLeave(channel, 'leave', info),
+      onLost: (channel) => this.owned.lost(channel),
+    });
   }
 
-  /** Authenticates a connect request (the seam for tokens and proxies). */
-  authenticate(request: Readonly<Record<string, unknown>>): Promise<Credentials> {
-    return Promise.resolve().then(() => this.authenticator(request));
+  /** Authenticates a connect request of `conn` (the seam for tokens and proxies). */
+  authenticate(request: Readonly<Record<string, unknown>>, conn: Connection): Promise<Credentials> {
+    return Promise.resolve().then(() => this.authenticator(request, conn));
   }
 
   /** A mailbox record arrived from shard `from`. */
@@ -146,7 +171,12 @@ export class Shard {
       case MessageType.PUBLISH: {
         const info =
           msg.client !== undefined
-            ? { user: msg.user ?? '', client: msg.client, ...(msg.connInfo !== undefined ? { conn_info: msg.connInfo } : {}) }
+            ? {
+                user: msg.user ?? '',
+                client: msg.client,
+                ...(msg.connInfo !== undefined ? { conn_info: msg.connInfo } : {}),
+                ...(msg.chanInfo !== undefined ? { chan_info: msg.chanInfo } : {}),
+              }
             : undefined;
         this.owned
           .publish(msg.ch, msg.data, {
@@ -167,14 +197,24 @@ export class Shard {
         return;
       case MessageType.LOCAL_ACTION:
         try {
-          this.respond(msg.from, msg.rid, applyLocalAction(this, msg.action));
+          const result = applyLocalAction(this, msg.action);
+          // Cluster actions (node list, surveys) answer later; the rest at once.
+          if (result instanceof Promise) {
+            result.then(
+              (value: unknown) => this.respond(msg.from, msg.rid, value),
+              (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
+            );
+          } else {
+            this.respond(msg.from, msg.rid, result);
+          }
         } catch (err) {
           this.respond(msg.from, msg.rid, undefined, err);
         }
         return;
       case MessageType.DROPPED:
-        this.log.warn('publications dropped on a full mailbox; ending the channel\'s local subscriptions', { channel: msg.ch });
-        this.local.onDropped(msg.ch);
+        if (msg.positionedOnly) this.log.debug('publications may be lost on the broker link; ending positioned subscriptions', { channel: msg.ch });
+        else this.log.warn('publications dropped on a full mailbox; ending the channel\'s local subscriptions', { channel: msg.ch });
+        this.local.onDropped(msg.ch, msg.positionedOnly);
         return;
       case MessageType.RECOVER:
         this.owned.recover(msg);
@@ -209,7 +249,14 @@ export class Shard {
         from: this.id,
         ch: channel,
         data,
-        ...(p ? { user: p.user, client: p.client, ...(p.connInfo !== undefined ? { connInfo: p.connInfo } : {}) } : {}),
+        ...(p
+          ? {
+              user: p.user,
+              client: p.client,
+              ...(p.connInfo !== undefined ? { connInfo: p.connInfo } : {}),
+              ...(p.chanInfo !== undefined ? { chanInfo: p.chanInfo } : {}),
+            }
+          : {}),
         ...(options.tags ? { tags: options.tags } : {}),
         ...(options.skipHistory ? { skipHistory: true } : {}),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
@@ -241,19 +288,18 @@ export class Shard {
   /** Applies a server API action on every shard and collects their results, in shard order. */
   gather<T>(action: LocalAction): Promise<T[]> {
     const all: Promise<T>[] = [];
-    for (let shard = 0; shard < this.count; shard++) {
-      all.push(
-        this.requests.start<T>(shard, (rid) =>
-          this.postman.send(shard, { t: MessageType.LOCAL_ACTION, rid, from: this.id, action }),
-        ),
-      );
-    }
+    for (let shard = 0; shard < this.count; shard++) all.push(this.ask<T>(shard, action));
     return Promise.all(all);
+  }
+
+  /** Applies a server API action on one shard of this process. */
+  ask<T>(shard: number, action: LocalAction): Promise<T> {
+    return this.requests.start<T>(shard, (rid) => this.postman.send(shard, { t: MessageType.LOCAL_ACTION, rid, from: this.id, action }));
   }
 
   /** A socket opened. */
   onOpen(ws: WebSocket<SocketData>): Connection {
-    const conn = createConnection(randomUUID(), ws, Date.now(), this.config.client.stale_close_delay);
+    const conn = createConnection(randomUUID(), ws, Date.now(), this.config.client.stale_close_delay, ws.getUserData().headers);
     ws.getUserData().conn = conn;
     this.connections.set(conn.id, conn);
     return conn;
@@ -308,6 +354,16 @@ export class Shard {
   /** Keepalive's hook: queue a frame. */
   send(conn: Connection, text: string): void {
     this.writer.send(conn, text);
+  }
+
+  /** Keepalive's hook: the connection is past its expiry. */
+  connectionExpired(conn: Connection): void {
+    connectionExpired(this, conn);
+  }
+
+  /** Keepalive's hook: a subscription is past its expiry. */
+  subscriptionExpired(conn: Connection, channel: string): void {
+    subscriptionExpired(this, conn, channel);
   }
 
   /** Counts for the info API and stats. */

@@ -11,20 +11,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { us_listen_socket } from 'uWebSockets.js';
-import { MemoryBroker } from '../broker/memory';
-import { MemoryPresence } from '../broker/presence-memory';
 import { createLogger, setLogLevel } from '../log';
 import { Inbox, Outbox, type MailboxWiring } from '../mailbox/mailbox';
 import { Disconnects } from '../protocol/codes';
 import { loadUws } from '../uws';
-import { createAuthenticator } from './auth';
+import { createAuthServices } from '../auth/services';
 import { ConnState } from './connection';
+import { createEngine } from './engine';
 import type { FromShard, ShardInit, ToShard } from './protocol';
 import { registerRoutes, type Readiness } from './server';
 import { Shard } from './shard';
-
-/** How often the memory broker drops expired history, ms. */
-const BROKER_SWEEP_MS = 5_000;
 
 const init = workerData as ShardInit;
 const port = parentPort!;
@@ -47,19 +43,16 @@ const config = init.config;
 const wiring: MailboxWiring = { ...init.wiring, shardId: init.shardId };
 const app = uws.App();
 const outbox = new Outbox(wiring, config.shards.mailbox_overflow_limit);
-const broker = new MemoryBroker();
-// Expired history and stream metas are dropped in the background, so memory follows live channels.
-const brokerSweep = setInterval(() => broker.sweep(), BROKER_SWEEP_MS);
-brokerSweep.unref();
+const engine = createEngine(config, init.shardId, log);
 const shard = new Shard({
   id: init.shardId,
   count: wiring.shardCount,
   config,
   app,
   outbox,
-  broker,
-  presence: new MemoryPresence(),
-  authenticate: createAuthenticator(config),
+  broker: engine.broker,
+  presence: engine.presence,
+  auth: createAuthServices(config),
   log,
 });
 const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
@@ -67,13 +60,15 @@ const readiness: Readiness = { allReady: false };
 let listenSocket: us_listen_socket | null = null;
 let stopped = false;
 
-registerRoutes(app, config, shard, { uid: init.nodeUid, name: init.nodeName }, readiness);
+const identity = { uid: init.nodeUid, name: init.nodeName };
+engine.attach(shard, identity);
+registerRoutes(app, config, shard, identity, readiness);
 
 /** Stops everything but lets open sockets finish; the loop then empties and the thread ends. */
 function stopAll(): void {
   if (stopped) return;
   stopped = true;
-  clearInterval(brokerSweep);
+  engine.close();
   shard.keepalive.stop();
   inbox.stop();
   outbox.close();
@@ -162,5 +157,9 @@ const onListen = (socket: us_listen_socket | false): void => {
   shard.keepalive.run();
   tell({ type: 'ready', shardId: init.shardId });
 };
-if (host) app.listen(host, init.port, onListen);
-else app.listen(init.port, onListen);
+// Listen once the engine is connected (at most engine.redis.connect_timeout), so a ready shard can publish.
+void engine.ready().then(() => {
+  if (stopped) return;
+  if (host) app.listen(host, init.port, onListen);
+  else app.listen(init.port, onListen);
+});

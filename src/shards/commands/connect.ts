@@ -1,37 +1,76 @@
-/** The `connect` command: authenticate, then answer with the client id and ping settings. */
-import { Disconnects } from '../../protocol/codes';
-import { DisconnectError } from '../../protocol/errors';
+/**
+ * The `connect` command: authenticate (auth.ts), gather the server-side
+ * subscriptions, put the socket on them, then answer with the client id, ping
+ * settings, expiry and the server-side subscriptions' results (`subs`).
+ *
+ * The reply is written here rather than returned: it must be queued in the
+ * step that makes the connection usable, before the socket joins its
+ * server-side channels (or, for positioned ones, right after it joined them).
+ */
+import { ttlSeconds } from '../../auth/grant';
+import { Disconnects, Errors } from '../../protocol/codes';
+import { DisconnectError, ReplyError } from '../../protocol/errors';
+import { encodeResult } from '../../protocol/json';
+import { VERSION } from '../../version';
+import type { Credentials } from '../auth';
 import { ConnState, type Connection } from '../connection';
+import { connectSubscriptions, serverSubscriptions, type ConnectSubscriptions } from '../server-subs';
 import type { Shard } from '../shard';
 import type { CommandHandler } from './types';
-import { VERSION } from '../../version';
 
-/** Builds the ConnectResult JSON. */
-function connectResult(shard: Shard, conn: Connection): string {
-  const result: Record<string, unknown> = {
-    client: conn.id,
-    version: VERSION,
-    ping: Math.round(shard.config.client.ping_interval / 1000),
-    pong: true,
-  };
-  if (conn.expiresAt > 0) {
-    result['expires'] = true;
-    result['ttl'] = Math.max(0, Math.round((conn.expiresAt - Date.now()) / 1000));
-  }
-  return JSON.stringify(result);
+/** Builds the ConnectResult JSON; `subs` is the JSON object of server-side subscription results. */
+function connectResult(shard: Shard, conn: Connection, credentials: Credentials, subs: string, now: number): string {
+  let out = `{"client":${JSON.stringify(conn.id)},"version":${JSON.stringify(VERSION)}`;
+  if (conn.expiresAt > 0 && conn.clientSideRefresh) out += `,"expires":true,"ttl":${ttlSeconds(conn.expiresAt, now)}`;
+  out += `,"ping":${Math.round(shard.config.client.ping_interval / 1000)},"pong":true`;
+  if (credentials.data !== undefined) out += `,"data":${credentials.data}`;
+  if (subs !== '{}') out += `,"subs":${subs}`;
+  return out + '}';
 }
 
-export const handleConnect: CommandHandler = async (shard, conn, request) => {
+/** The connect command's `headers` (strings only), kept when some proxy forwards them. */
+function emulatedHeaders(shard: Shard, request: Readonly<Record<string, unknown>>): Record<string, string> {
+  const headers = request['headers'];
+  if (!shard.auth.proxies.usesEmulatedHeaders || typeof headers !== 'object' || headers === null || Array.isArray(headers)) return {};
+  return Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** Handles `connect`; writes its reply itself and resolves null. */
+export const handleConnect: CommandHandler = async (shard, conn, request, id) => {
   if (conn.state !== ConnState.Fresh) throw new DisconnectError(Disconnects.badRequest);
   conn.state = ConnState.Connecting;
-  const credentials = await shard.authenticate(request);
+  conn.emulatedHeaders = emulatedHeaders(shard, request);
+  const credentials = await shard.authenticate(request, conn);
   if (conn.state !== ConnState.Connecting) return null; // closed while authenticating
-  conn.user = credentials.user;
+  // Whole seconds, as Centrifugo compares them: an expiry in the current second is not yet past.
+  if (credentials.expireAt > 0 && ttlSeconds(credentials.expireAt, Date.now()) < 0) throw new ReplyError(Errors.expired);
+  const subs = serverSubscriptions(shard, credentials, request);
+  const user = credentials.user;
+  if (user !== '' && shard.config.client.subscribe_to_user_personal_channel.single_connection) {
+    const { code, reason } = Disconnects.connectionLimit;
+    await shard.gather({ op: 'disconnect', user, whitelist: [conn.id], code, reason });
+    if (conn.state !== ConnState.Connecting) return null;
+  }
+  conn.user = user;
   conn.connInfo = credentials.info;
+  conn.meta = credentials.meta;
   conn.expiresAt = credentials.expireAt;
+  conn.clientSideRefresh = shard.auth.proxies.refresh === null;
+  let prepared: ConnectSubscriptions = { json: '{}', attach: null };
+  if (subs.size > 0) {
+    try {
+      prepared = await connectSubscriptions(shard, conn, subs, request);
+    } catch (err) {
+      shard.log.warn('server-side subscription failed at connect', { client: conn.id, error: err });
+      throw new DisconnectError(Disconnects.serverError);
+    }
+    if (conn.state !== ConnState.Connecting) return null;
+  }
   conn.state = ConnState.Connected;
   conn.staleDeadline = 0;
   shard.keepalive.start(conn);
   shard.indexUser(conn);
-  return connectResult(shard, conn);
+  shard.writer.send(conn, encodeResult(id, 'connect', connectResult(shard, conn, credentials, prepared.json, Date.now())));
+  prepared.attach?.();
+  return null;
 };

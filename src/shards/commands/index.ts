@@ -4,7 +4,10 @@ import { handleConnect } from './connect';
 import { handlePublish } from './publish';
 import { handleHistory } from './history';
 import { handlePresence, handlePresenceStats } from './presence';
-import { handlePing, handleRefreshNotAvailable, handleRpc, handleSend } from './simple';
+import { handleRefresh } from './refresh';
+import { handleRpc } from './rpc';
+import { handlePing, handleSend } from './simple';
+import { handleSubRefresh } from './sub-refresh';
 import { handleSubscribe } from './subscribe';
 import type { CommandHandler } from './types';
 import { handleUnsubscribe } from './unsubscribe';
@@ -21,6 +24,6 @@ export const COMMAND_HANDLERS: Readonly<Record<CommandMethod, CommandHandler>> =
   ping: handlePing,
   send: handleSend,
   rpc: handleRpc,
-  refresh: handleRefreshNotAvailable,
-  sub_refresh: handleRefreshNotAvailable,
+  refresh: handleRefresh,
+  sub_refresh: handleSubRefresh,
 });

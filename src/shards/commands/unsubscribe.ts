@@ -7,6 +7,8 @@ export const handleUnsubscribe: CommandHandler = (shard, conn, request) => {
   shard.rules.resolve(channel);
   const name = channel as string;
   conn.serverSide.delete(name);
+  conn.authorizing.delete(name);
+  conn.grants.delete(name);
   shard.local.leave(conn, name);
   return EMPTY_RESULT;
 };

@@ -1,0 +1,57 @@
+/**
+ * The IPC contract between a benchmark and the server process it forks
+ * (switchyard or a baseline): the child says `ready` with its port once it
+ * listens, and stops when told `stop` or when the parent goes away.
+ */
+
+/**
+ * The environment variable of the guard's self-test: busy-wait milliseconds
+ * per publication in switchyard (see slow-hook.ts). Only the launcher passes
+ * it on, only to switchyard, and only when a benchmark asks for it.
+ */
+export const DELAY_ENV = 'SWITCHYARD_BENCH_DELAY_MS';
+
+/** Child → parent. */
+export type ChildMessage = { readonly type: 'ready'; readonly port: number } | { readonly type: 'failed'; readonly message: string };
+
+/** Parent → child. */
+export interface StopMessage {
+  readonly type: 'stop';
+}
+
+/** Options every server child gets as its one argument (JSON). */
+export interface ServerOptions {
+  /** Shard threads (switchyard only; the baselines are single-threaded). */
+  readonly shards: number;
+  /** The server API key the publisher sends as X-API-Key. */
+  readonly apiKey: string;
+}
+
+/** Parses the options argument of a server child. */
+export function serverOptions(): ServerOptions {
+  return JSON.parse(process.argv[2] ?? '{}') as ServerOptions;
+}
+
+/** Tells the parent the server listens on `port`; runs `stop` and exits when the parent asks or disconnects. */
+export function serveUntilStopped(port: number, stop: () => Promise<void> | void): void {
+  let stopping = false;
+  const finish = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void Promise.resolve()
+      .then(stop)
+      .finally(() => process.exit(0));
+  };
+  process.on('message', (message: StopMessage) => {
+    if (message.type === 'stop') finish();
+  });
+  process.on('disconnect', finish);
+  process.send?.({ type: 'ready', port } satisfies ChildMessage);
+}
+
+/** Tells the parent the server could not start, then exits 1. */
+export function reportFailure(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  if (process.send) process.send({ type: 'failed', message } satisfies ChildMessage, () => process.exit(1));
+  else process.exit(1);
+}

@@ -1,0 +1,29 @@
+/**
+ * How busy the machine is with other work. On a shared VM other processes
+ * (someone's test run) can take a core for seconds; a benchmark can check
+ * first, say so, and wait a little for a quieter moment.
+ */
+import { availableParallelism } from 'node:os';
+import { sleep } from './clock';
+import { machineBusy, machineTicks } from './proc';
+
+/** Other processes using at least this many cores during a step make it disturbed. */
+export const DISTURBED_CORES = 0.3;
+
+/** Cores busy over the next `sampleMs` (the whole machine). */
+export async function busyCores(sampleMs = 1000): Promise<number> {
+  const before = machineTicks();
+  await sleep(sampleMs);
+  return machineBusy(before, machineTicks()) * availableParallelism();
+}
+
+/**
+ * Waits until fewer than `maxCores` cores are busy (sampled each second), at
+ * most `timeoutMs`; resolves with the last reading.
+ */
+export async function waitForQuiet(maxCores: number, timeoutMs: number): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  let cores = await busyCores();
+  while (cores >= maxCores && Date.now() < until) cores = await busyCores();
+  return cores;
+}

@@ -1,0 +1,128 @@
+/**
+ * The systems a benchmark compares, and starting each as a child process:
+ * switchyard at a shard count, the raw uWS yardstick, and the `ws` baseline.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { DELAY_ENV, type ChildMessage, type ServerOptions, type StopMessage } from './child';
+
+/** Which server. */
+export type SystemKind = 'switchyard' | 'uws' | 'ws';
+
+/** A system under test. */
+export interface SystemSpec {
+  readonly kind: SystemKind;
+  /** Shard threads (switchyard); 1 for the single-threaded baselines. */
+  readonly shards: number;
+}
+
+/** The yardstick every ratio is taken against. */
+export const YARDSTICK: SystemSpec = Object.freeze({ kind: 'uws', shards: 1 });
+/** The plain `ws` baseline. */
+export const WS_BASELINE: SystemSpec = Object.freeze({ kind: 'ws', shards: 1 });
+
+/** switchyard with `shards` shard threads. */
+export function switchyard(shards: number): SystemSpec {
+  return { kind: 'switchyard', shards };
+}
+
+/** A stable id for result files: "switchyard-2", "uws", "ws". */
+export function systemId(spec: SystemSpec): string {
+  return spec.kind === 'switchyard' ? `switchyard-${spec.shards}` : spec.kind;
+}
+
+/** A label for people: "switchyard ×2", "raw uWS (yardstick)", "ws". */
+export function systemLabel(spec: SystemSpec): string {
+  if (spec.kind === 'switchyard') return `switchyard ×${spec.shards}`;
+  return spec.kind === 'uws' ? 'raw uWS (yardstick)' : 'ws broadcast';
+}
+
+/** Parses "uws", "ws", "switchyard-2" (or "sy2"). */
+export function parseSystem(text: string): SystemSpec {
+  if (text === 'uws') return YARDSTICK;
+  if (text === 'ws') return WS_BASELINE;
+  const match = /^(?:switchyard-|sy)(\d+)$/.exec(text);
+  if (match) return switchyard(Number(match[1]));
+  throw new Error(`unknown system "${text}" (use uws, ws, switchyard-N)`);
+}
+
+/** A started server. */
+export interface Target {
+  readonly spec: SystemSpec;
+  /** The server process (all its threads), for /proc readings. */
+  readonly pid: number;
+  readonly wsUrl: string;
+  /** `http://127.0.0.1:port/api`. */
+  readonly apiUrl: string;
+  readonly apiKey: string;
+  /** Stops the server and waits for its process to exit. */
+  stop(): Promise<void>;
+}
+
+/** Options of launchTarget. */
+export interface LaunchOptions {
+  /** Busy-wait milliseconds per publication in switchyard (the guard's self-test only); ignored for baselines. */
+  readonly delayMs?: number;
+}
+
+const API_KEY = 'bench-key';
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+function entryOf(kind: SystemKind): string {
+  if (kind === 'switchyard') return path.join(__dirname, 'switchyard-server.js');
+  return path.join(__dirname, '..', 'baselines', `${kind}.js`);
+}
+
+/** Forks the server for `spec` and resolves once it listens. */
+export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Promise<Target> {
+  const serverOptions: ServerOptions = { shards: spec.shards, apiKey: API_KEY };
+  const slowed = spec.kind === 'switchyard' && (options.delayMs ?? 0) > 0;
+  const env = { ...process.env };
+  delete env[DELAY_ENV];
+  if (slowed) env[DELAY_ENV] = String(options.delayMs);
+  const child = fork(entryOf(spec.kind), [JSON.stringify(serverOptions)], {
+    execArgv: slowed ? ['--require', path.join(__dirname, 'slow-hook.js')] : [],
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise<Target>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${systemLabel(spec)} did not start within ${START_TIMEOUT_MS} ms`));
+    }, START_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${systemLabel(spec)} exited with ${code} before it was ready`));
+    });
+    child.on('message', (message: ChildMessage) => {
+      clearTimeout(timer);
+      if (message.type === 'failed') {
+        reject(new Error(`${systemLabel(spec)} failed to start: ${message.message}`));
+        return;
+      }
+      child.removeAllListeners('exit');
+      resolve({
+        spec,
+        pid: child.pid!,
+        wsUrl: `ws://127.0.0.1:${message.port}/connection/websocket`,
+        apiUrl: `http://127.0.0.1:${message.port}/api`,
+        apiKey: API_KEY,
+        stop: () => stopChild(child),
+      });
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (child.connected) child.send({ type: 'stop' } satisfies StopMessage);
+    else child.kill('SIGTERM');
+  });
+}

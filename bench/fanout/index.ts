@@ -1,0 +1,69 @@
+/**
+ * `npm run bench:fanout`: the end-to-end fan-out benchmark. For each system
+ * (raw uWS yardstick, `ws` baseline, switchyard at 1 and 2 shards) it runs a
+ * rate ladder on the same workload with the same load generator, then writes
+ * bench/results/<out>.json, .md and .html with ratios against the yardstick.
+ * Options: see options.ts (`--systems uws,switchyard-2 --rates 50k,100k …`).
+ */
+import { describeEnvironment } from '../mailbox/environment';
+import { nowMs } from '../common/clock';
+import { say } from '../common/output';
+import { Progress } from '../common/progress';
+import { busyCores } from '../common/quiet';
+import { parseSystem, systemLabel } from '../common/targets';
+import { LoadGenerator } from '../loadgen/pool';
+import { runLadder, type SystemRun } from './ladder';
+import { stepLine } from './lines';
+import { parseFanoutOptions } from './options';
+import { writeFanoutReport } from './report/write';
+import { describeWorkload } from './workload';
+
+/** The systems of the committed results. */
+const DEFAULT_SYSTEMS = Object.freeze(['uws', 'ws', 'switchyard-1', 'switchyard-2']);
+/**
+ * The offered loads of the S=1,000 ladder, deliveries/s: fine steps where
+ * this 2-core box tops out (server and load generator share it), coarser above
+ * for machines with more room.
+ */
+const DEFAULT_RATES = Object.freeze([10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000, 150_000, 200_000, 300_000, 400_000]);
+
+async function main(): Promise<void> {
+  const options = parseFanoutOptions(process.argv.slice(2), { out: 'fanout', systems: DEFAULT_SYSTEMS, rates: DEFAULT_RATES, windowSeconds: 2.5 });
+  if (options.only !== undefined) throw new Error('--only is an option of bench:sweep');
+  const environment = describeEnvironment();
+  const systems = options.systems.map(parseSystem);
+  say(`fan-out benchmark: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}`);
+  say(`${describeWorkload(options.workload)}; ${options.workers} load-generator workers; steps of ${options.timing.windowMs / 1000} s`);
+  const busy = await busyCores();
+  if (busy > 0.3) say(`note: the machine is busy with other work (${busy.toFixed(2)} cores); figures will be disturbed`);
+  const started = nowMs();
+  const progress = new Progress(systems.length * options.rates.length);
+  const loadgen = LoadGenerator.start(options.workers);
+  const runs: SystemRun[] = [];
+  try {
+    for (const spec of systems) {
+      progress.show(`${systemLabel(spec)}: starting`);
+      let done = 0;
+      const run = await runLadder(loadgen, spec, options, ({ label }, step) => {
+        done++;
+        progress.clear();
+        say(stepLine(label, step));
+        progress.advance(1, `${label} ${Math.round(step.offeredRate / 1000)}k/s`);
+      });
+      progress.advance(options.rates.length - done);
+      progress.clear();
+      say(`  ${run.system.label}: ${run.stoppedBecause}`);
+      runs.push(run);
+    }
+  } finally {
+    progress.clear();
+    await loadgen.close();
+  }
+  const written = writeFanoutReport(options.out, { environment, options, runs, seconds: (nowMs() - started) / 1000 });
+  say(`written: ${written.join(', ')} (${Math.round((nowMs() - started) / 1000)} s)`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fan-out benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,92 @@
+/**
+ * Command-line options shared by bench:fanout and bench:sweep: the workload,
+ * the ladder and the load generator. Every option has a default sized for a
+ * 2-core VM; durations are in seconds.
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { MIN_PAYLOAD_BYTES } from '../loadgen/payload';
+import type { TransportKind } from '../loadgen/transport';
+import type { StepTiming, SustainBounds } from './step';
+import { DEFAULT_WORKLOAD, type Workload } from './workload';
+
+/** Options as parsed. */
+export interface FanoutOptions {
+  readonly workload: Workload;
+  readonly rates: readonly number[];
+  readonly timing: StepTiming;
+  readonly bounds: SustainBounds;
+  /** Load-generator worker threads. */
+  readonly workers: number;
+  /** Systems, as parseSystem names. */
+  readonly systems: readonly string[];
+  /** Base name of the result files in bench/results. */
+  readonly out: string;
+  /** bench:sweep only: the dimensions to run (comma-separated), if given. */
+  readonly only?: string;
+}
+
+/** What a benchmark uses when an option is not given. */
+export interface FanoutDefaults {
+  readonly out: string;
+  readonly systems: readonly string[];
+  readonly rates: readonly number[];
+  /** Measurement window of each step, s. */
+  readonly windowSeconds: number;
+}
+
+
+/** Parses argv; `defaults` fills what is not given. */
+export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefaults): FanoutOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      subscribers: { type: 'string' },
+      channels: { type: 'string' },
+      payload: { type: 'string' },
+      transport: { type: 'string' },
+      burst: { type: 'string' },
+      rates: { type: 'string' },
+      warmup: { type: 'string' },
+      window: { type: 'string' },
+      drain: { type: 'string' },
+      p99: { type: 'string' },
+      workers: { type: 'string' },
+      systems: { type: 'string' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+    },
+    strict: true,
+  });
+  const number = (name: string, text: string | undefined, fallback: number, min: number): number => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number ≥ ${min} (got "${text}")`);
+    return value;
+  };
+  const transport = (values.transport ?? DEFAULT_WORKLOAD.transport) as TransportKind;
+  if (transport !== 'http' && transport !== 'ws') throw new Error(`--transport must be http or ws (got "${values.transport}")`);
+  const workload: Workload = {
+    subscribers: Math.round(number('subscribers', values.subscribers, DEFAULT_WORKLOAD.subscribers, 1)),
+    channels: Math.round(number('channels', values.channels, DEFAULT_WORKLOAD.channels, 1)),
+    payloadBytes: Math.round(number('payload', values.payload, DEFAULT_WORKLOAD.payloadBytes, MIN_PAYLOAD_BYTES)),
+    transport,
+    burst: Math.round(number('burst', values.burst, DEFAULT_WORKLOAD.burst, 1)),
+  };
+  if (workload.channels > workload.subscribers) throw new Error('--channels must not exceed --subscribers (every channel needs a subscriber)');
+  const rates = values.rates === undefined ? defaults.rates : values.rates.split(',').map((r) => number('rates', r.trim().replace(/k$/i, '000'), 0, 1));
+  return {
+    workload,
+    rates: [...rates].sort((a, b) => a - b),
+    timing: {
+      warmupMs: number('warmup', values.warmup, 0.5, 0) * 1000,
+      windowMs: number('window', values.window, defaults.windowSeconds, 0.2) * 1000,
+      drainMs: number('drain', values.drain, 3, 0.1) * 1000,
+    },
+    bounds: { p99Ms: number('p99', values.p99, 50, 0.1), deliveredRatio: 0.999 },
+    workers: Math.round(number('workers', values.workers, Math.min(2, availableParallelism()), 1)),
+    systems: values.systems === undefined ? defaults.systems : values.systems.split(',').map((s) => s.trim()),
+    out: values.out ?? defaults.out,
+    ...(values.only === undefined ? {} : { only: values.only }),
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * One measured step: publish at a fixed offered load for a warm-up and a
+ * window, wait for the window's publications to drain, and read what
+ * happened: latency percentiles (HDR), delivered ratio, throughput, server
+ * CPU and memory, load-generator CPU, and whether the load generator or the
+ * whole machine was the limit.
+ */
+import { availableParallelism } from 'node:os';
+import { nowMs, sleep, sleepUntil } from '../common/clock';
+import { machineBusy, machineTicks, processCpuSeconds, processMemory } from '../common/proc';
+import type { Target } from '../common/targets';
+import { pace, windowEdge, type PaceReport } from '../loadgen/pacer';
+import type { Session, SessionWindow } from '../loadgen/pool';
+import type { Transport } from '../loadgen/transport';
+import { channelNames, deliveriesPerPublication, type Workload } from './workload';
+
+/** Timing and limits of a step. */
+export interface StepTiming {
+  /** Publishing before the window opens, ms (not measured). */
+  readonly warmupMs: number;
+  /** The measurement window, ms. */
+  readonly windowMs: number;
+  /** Longest wait after the window for its publications to arrive, ms. */
+  readonly drainMs: number;
+}
+
+/** The bounds a step must meet to count as sustained. */
+export interface SustainBounds {
+  /** Highest acceptable p99 latency, ms. */
+  readonly p99Ms: number;
+  /** Lowest acceptable share of the window's deliveries that arrived. */
+  readonly deliveredRatio: number;
+}
+
+/** The issue's bound: p99 ≤ 50 ms with at least 99.9% delivered. */
+export const DEFAULT_BOUNDS: SustainBounds = Object.freeze({ p99Ms: 50, deliveredRatio: 0.999 });
+
+/** Above this share of its cores (or of its event loop), the load generator is the limit. */
+export const LOAD_GENERATOR_BOUND = 0.9;
+/** Above this share of all cores busy, server and load generator were fighting over the CPU. */
+export const MACHINE_SATURATED = 0.9;
+
+const CORES = availableParallelism();
+
+/** Publications unacknowledged at once before the publisher skips bursts. */
+const MAX_IN_FLIGHT = 512;
+/** No publication for this long means the server has nothing more in flight, ms. */
+const QUIET_MS = 300;
+
+/** Latency percentiles, ms. */
+export interface Percentiles {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** Everything a step measured. */
+export interface StepResult {
+  /** Offered deliveries per second. */
+  readonly offeredRate: number;
+  readonly publicationsPerSecond: number;
+  readonly windowSeconds: number;
+  readonly publisher: {
+    readonly dueInWindow: number;
+    readonly sent: number;
+    readonly skipped: number;
+    readonly errors: number;
+    readonly lagMs: PaceReport['lagMs'];
+  };
+  /** Deliveries of publications due in the window that should arrive, and did (by the end of the drain). */
+  readonly expected: number;
+  readonly delivered: number;
+  readonly deliveredRatio: number;
+  /** Deliveries received during the window, per second. */
+  readonly throughput: number;
+  readonly latencyMs: Percentiles;
+  readonly server: {
+    /** CPU used during the window, in cores (1 = one core busy all the time). */
+    readonly cpuCores: number;
+    /** Server CPU per delivery received in the window, µs. */
+    readonly cpuMicrosPerDelivery: number;
+    readonly rssBytes: number;
+    readonly peakRssBytes: number;
+  };
+  readonly loadGenerator: {
+    readonly workers: number;
+    /** CPU of the whole load-generator process (receivers and publisher), in cores. */
+    readonly cpuCores: number;
+    /** Its CPU per delivery received in the window, µs. */
+    readonly cpuMicrosPerDelivery: number;
+    /**
+     * cpuCores ÷ the cores it could have had: its worker threads, but no more
+     * than what the server and other processes left of the machine.
+     */
+    readonly utilization: number;
+    /** The busiest worker's event-loop utilization, 0..1. */
+    readonly maxEventLoopUtilization: number;
+    /** True when the load generator, not the server, limited this step (utilization or event loop ≥ LOAD_GENERATOR_BOUND). */
+    readonly bound: boolean;
+  };
+  readonly machine: {
+    /** Share of all cores busy, 0..1. */
+    readonly busy: number;
+    readonly saturated: boolean;
+    /** Cores used by processes other than the server and the load generator (other work on a shared VM). */
+    readonly otherCores: number;
+  };
+  /** Subscriber connections the server closed during the step; close codes since the session opened. */
+  readonly disconnected: number;
+  readonly closeCodes: Readonly<Record<string, number>>;
+  /** Met the sustain bounds. */
+  readonly sustained: boolean;
+  /** How many times the step was measured (more than 1: a failure was re-measured; this is the median run). */
+  readonly attempts: number;
+}
+
+/** What a step runs against. */
+export interface StepContext {
+  readonly target: Target;
+  readonly session: Session;
+  readonly transport: Transport;
+  readonly workload: Workload;
+  readonly workers: number;
+}
+
+interface Readings {
+  serverCpuSeconds: number;
+  loadgenCpuSeconds: number;
+  machine: ReturnType<typeof machineTicks>;
+}
+
+function read(pid: number): Readings {
+  const usage = process.cpuUsage();
+  return { serverCpuSeconds: processCpuSeconds(pid), loadgenCpuSeconds: (usage.user + usage.system) / 1e6, machine: machineTicks() };
+}
+
+/** Reads the counters at `from` and at `to` (main-thread timers). */
+async function readAround(pid: number, from: number, to: number): Promise<{ start: Readings; end: Readings; memory: ReturnType<typeof processMemory> }> {
+  await sleepUntil(from);
+  const start = read(pid);
+  await sleepUntil(to);
+  return { start, end: read(pid), memory: processMemory(pid) };
+}
+
+/** Waits until every expected delivery arrived, the server went quiet, or the drain time ran out. */
+async function drain(session: Session, expected: number, windowEnd: number, drainMs: number): Promise<void> {
+  for (;;) {
+    const progress = await session.progress();
+    const now = nowMs();
+    if (progress.recorded >= expected || now > windowEnd + drainMs) return;
+    if (now > windowEnd + QUIET_MS && now - progress.lastReceiveAt > QUIET_MS) return;
+    await sleep(50);
+  }
+}
+
+/** Waits until nothing arrives any more and the publisher has no request in flight, so the next step starts clean. */
+export async function settle(session: Session, transport: Transport, limitMs = 5000): Promise<void> {
+  const until = nowMs() + limitMs;
+  while (nowMs() < until) {
+    const progress = await session.progress();
+    if (transport.inFlight <= 0 && nowMs() - progress.lastReceiveAt > QUIET_MS / 2) return;
+    await sleep(50);
+  }
+}
+
+function percentiles(window: SessionWindow): Percentiles {
+  const h = window.histogram;
+  const at = (p: number): number => (h.totalCount > 0 ? h.getValueAtPercentile(p) / 1000 : Number.NaN);
+  return { p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: h.totalCount > 0 ? h.maxValue / 1000 : Number.NaN, mean: h.totalCount > 0 ? h.mean / 1000 : Number.NaN };
+}
+
+/**
+ * Publishes at `offeredRate` for `durationMs` without measuring, then waits
+ * for quiet: a fresh server's first publications pay for JIT compilation and
+ * allocation, which no measured step should see.
+ */
+export async function prime(context: StepContext, offeredRate: number, durationMs: number): Promise<void> {
+  const { transport, workload } = context;
+  const startAt = nowMs() + 50;
+  await pace(transport, {
+    startAt,
+    endAt: startAt + durationMs,
+    rate: offeredRate / deliveriesPerPublication(workload),
+    burst: workload.burst,
+    channels: channelNames(workload),
+    payloadBytes: workload.payloadBytes,
+    maxInFlight: MAX_IN_FLIGHT,
+    countFrom: Number.POSITIVE_INFINITY,
+  });
+  await settle(context.session, transport);
+}
+
+/** Runs one step at `offeredRate` deliveries per second. */
+export async function runStep(context: StepContext, offeredRate: number, timing: StepTiming, bounds: SustainBounds = DEFAULT_BOUNDS): Promise<StepResult> {
+  const { session, transport, workload, target } = context;
+  const publicationsPerSecond = offeredRate / deliveriesPerPublication(workload);
+  const disconnectedBefore = (await session.progress()).disconnected;
+  const startAt = nowMs() + 100;
+  const from = windowEdge(startAt + timing.warmupMs);
+  const to = windowEdge(from + timing.windowMs);
+  await session.window(from, to);
+  const readings = readAround(target.pid, from, to);
+  const errorsBefore = transport.errors;
+  const paced = await pace(transport, {
+    startAt,
+    endAt: to,
+    rate: publicationsPerSecond,
+    burst: workload.burst,
+    channels: channelNames(workload),
+    payloadBytes: workload.payloadBytes,
+    maxInFlight: MAX_IN_FLIGHT,
+    countFrom: from,
+  });
+  const { start, end, memory } = await readings;
+  let expected = 0;
+  let dueInWindow = 0;
+  for (const [channel, count] of paced.dueInWindow) {
+    expected += count * (session.subscribers.get(channel) ?? 0);
+    dueInWindow += count;
+  }
+  await drain(session, expected, to, timing.drainMs);
+  const window = await session.collect();
+  await settle(session, transport);
+
+  const seconds = timing.windowMs / 1000;
+  const serverCpu = end.serverCpuSeconds - start.serverCpuSeconds;
+  const loadgenCores = (end.loadgenCpuSeconds - start.loadgenCpuSeconds) / seconds;
+  const maxElu = Math.max(0, ...window.workerUtilization);
+  const busy = machineBusy(start.machine, end.machine);
+  const latencyMs = percentiles(window);
+  const deliveredRatio = expected > 0 ? window.recorded / expected : Number.NaN;
+  const disconnected = window.disconnected - disconnectedBefore;
+  const serverCores = serverCpu / seconds;
+  const otherCores = Math.max(0, busy * CORES - serverCores - loadgenCores);
+  const loadgenAvailable = Math.max(0.1, Math.min(context.workers, CORES - serverCores - otherCores));
+  const loadgenUtilization = loadgenCores / loadgenAvailable;
+  const loadgenBound = loadgenUtilization >= LOAD_GENERATOR_BOUND || maxElu >= LOAD_GENERATOR_BOUND;
+  return {
+    offeredRate,
+    publicationsPerSecond,
+    windowSeconds: seconds,
+    publisher: { dueInWindow, sent: paced.sent, skipped: paced.skipped, errors: transport.errors - errorsBefore, lagMs: paced.lagMs },
+    expected,
+    delivered: window.recorded,
+    deliveredRatio,
+    throughput: window.receivedInWindow / seconds,
+    latencyMs,
+    server: {
+      cpuCores: serverCores,
+      cpuMicrosPerDelivery: window.receivedInWindow > 0 ? (serverCpu * 1e6) / window.receivedInWindow : Number.NaN,
+      rssBytes: memory.rssBytes,
+      peakRssBytes: memory.peakRssBytes,
+    },
+    loadGenerator: {
+      workers: context.workers,
+      cpuCores: loadgenCores,
+      cpuMicrosPerDelivery: window.receivedInWindow > 0 ? (loadgenCores * seconds * 1e6) / window.receivedInWindow : Number.NaN,
+      utilization: loadgenUtilization,
+      maxEventLoopUtilization: maxElu,
+      bound: loadgenBound,
+    },
+    machine: { busy, saturated: busy >= MACHINE_SATURATED, otherCores },
+    disconnected,
+    closeCodes: window.closeCodes,
+    sustained: deliveredRatio >= bounds.deliveredRatio && latencyMs.p99 <= bounds.p99Ms && disconnected === 0 && paced.skipped === 0,
+    attempts: 1,
+  };
+}

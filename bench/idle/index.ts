@@ -1,0 +1,144 @@
+/**
+ * `npm run bench:idle`: memory per idle connection and connect rate. For
+ * each system it opens N WebSocket connections (default 10,000), each
+ * connected and subscribed to a personal channel, then reads the server
+ * process's resident memory. Bytes per connection = (RSS with the
+ * connections, after a settle − RSS before) ÷ N. Writes
+ * bench/results/idle.json and idle.md.
+ *
+ *   --connections N   (default 10000)   --systems uws,ws,switchyard-1,switchyard-2   --workers 2   --out idle
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { describeEnvironment, type Environment } from '../mailbox/environment';
+import { nowMs, sleep } from '../common/clock';
+import { jsonText, say, writeResults } from '../common/output';
+import { processCpuSeconds, processMemory } from '../common/proc';
+import { busyCores } from '../common/quiet';
+import { ratio, round, thousands, times } from '../common/stats';
+import { launchTarget, parseSystem, systemId, systemLabel, type SystemSpec } from '../common/targets';
+import { LOAD_GENERATOR_BOUND } from '../fanout/step';
+import { LoadGenerator } from '../loadgen/pool';
+
+/** Idle memory target of issue 6, bytes per connection. */
+const TARGET_BYTES = 3 * 1024;
+/** Settle time before each memory reading, ms. */
+const SETTLE_MS = 2000;
+
+/** One system's figures. */
+interface IdleResult {
+  readonly system: string;
+  readonly label: string;
+  readonly shards: number;
+  readonly connections: number;
+  readonly rssBeforeBytes: number;
+  readonly rssAfterBytes: number;
+  readonly peakRssBytes: number;
+  readonly bytesPerConnection: number;
+  /** Connections opened and subscribed per second. */
+  readonly connectPerSecond: number;
+  /** Server CPU per connection (handshake, connect, subscribe), µs. */
+  readonly serverMicrosPerConnection: number;
+  /** Load-generator CPU while connecting, in cores, and whether it was the limit (its share of cores, or a worker's event loop, ≥ 90% busy). */
+  readonly loadGeneratorCores: number;
+  readonly loadGeneratorBound: boolean;
+}
+
+async function measure(loadgen: LoadGenerator, spec: SystemSpec, connections: number): Promise<IdleResult> {
+  const target = await launchTarget(spec);
+  try {
+    await sleep(SETTLE_MS);
+    const before = processMemory(target.pid);
+    const cpuBefore = processCpuSeconds(target.pid);
+    const usageBefore = process.cpuUsage();
+    const started = nowMs();
+    const channels = Array.from({ length: connections }, (_, i) => `personal-${i}`);
+    const session = await loadgen.open(target.wsUrl, channels);
+    const seconds = (nowMs() - started) / 1000;
+    const usage = process.cpuUsage(usageBefore);
+    const cpu = processCpuSeconds(target.pid) - cpuBefore;
+    await sleep(SETTLE_MS);
+    const after = processMemory(target.pid);
+    await session.close();
+    const loadgenCores = (usage.user + usage.system) / 1e6 / seconds;
+    const available = Math.min(loadgen.workers, availableParallelism() - cpu / seconds);
+    const bound = loadgenCores / Math.max(0.1, available) >= LOAD_GENERATOR_BOUND || session.opened.eventLoopUtilization >= LOAD_GENERATOR_BOUND;
+    return {
+      system: systemId(spec),
+      label: systemLabel(spec),
+      shards: spec.shards,
+      connections,
+      rssBeforeBytes: before.rssBytes,
+      rssAfterBytes: after.rssBytes,
+      peakRssBytes: after.peakRssBytes,
+      bytesPerConnection: round((after.rssBytes - before.rssBytes) / connections),
+      connectPerSecond: round(connections / ((session.opened.readyAt - session.opened.startedAt) / 1000)),
+      serverMicrosPerConnection: round((cpu * 1e6) / connections, 1),
+      loadGeneratorCores: round(loadgenCores, 2),
+      loadGeneratorBound: bound,
+    };
+  } finally {
+    await target.stop();
+  }
+}
+
+function markdown(environment: Environment, results: readonly IdleResult[]): string {
+  const yardstick = results.find((r) => r.system === 'uws');
+  const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
+  const lines = [
+    '# Idle connections',
+    '',
+    `Commit ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}, ${environment.platform}, ${environment.date}.`,
+    `${thousands(results[0]?.connections ?? 0)} connections per system, each connected and subscribed to a personal channel, held by the \`ws\` client in piscina workers. ` +
+      `Bytes per connection = (server RSS ${SETTLE_MS / 1000} s after the last subscribe − RSS before) ÷ connections. Produced by \`npm run bench:idle\`.`,
+    '',
+    '| system | RSS before MB | RSS after MB | bytes per connection | × yardstick | connects/s | × yardstick | server µs per connect | load gen cores while connecting |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.label} | ${mib(r.rssBeforeBytes)} | ${mib(r.rssAfterBytes)} | ${thousands(r.bytesPerConnection)} | ${times(ratio(r.bytesPerConnection, yardstick?.bytesPerConnection ?? Number.NaN))} | ` +
+        `${thousands(r.connectPerSecond)} | ${times(ratio(r.connectPerSecond, yardstick?.connectPerSecond ?? Number.NaN))} | ${r.serverMicrosPerConnection} | ${r.loadGeneratorCores}${r.loadGeneratorBound ? ' LOAD-GENERATOR-BOUND' : ''} |`,
+    ),
+    '',
+    ...results
+      .filter((r) => r.system.startsWith('switchyard'))
+      .map((r) => `- ${r.label}: ${thousands(r.bytesPerConnection)} bytes per idle connection, target ≤ ${thousands(TARGET_BYTES)}: ${r.bytesPerConnection <= TARGET_BYTES ? 'met' : 'not met'}.`),
+    '- The connect rate is the load generator’s as much as the server’s: a Node `ws` client pays for each handshake too. Where it was the limit, the row says LOAD-GENERATOR-BOUND.',
+    '- RSS includes garbage not yet collected in the server’s heaps; figures move by a few hundred bytes per connection between runs.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { connections: { type: 'string' }, systems: { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' } }, strict: true });
+  const connections = Number(values.connections ?? 10_000);
+  if (!Number.isInteger(connections) || connections < 1) throw new Error('--connections must be a positive integer');
+  const systems = (values.systems ?? 'uws,ws,switchyard-1,switchyard-2').split(',').map((s) => parseSystem(s.trim()));
+  const environment = describeEnvironment();
+  say(`idle connections: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}; ${thousands(connections)} per system`);
+  const busy = await busyCores();
+  if (busy > 0.3) say(`note: the machine is busy with other work (${busy.toFixed(2)} cores); figures will be disturbed`);
+  const loadgen = LoadGenerator.start(Number(values.workers ?? Math.min(2, availableParallelism())));
+  const results: IdleResult[] = [];
+  try {
+    for (const spec of systems) {
+      const r = await measure(loadgen, spec, connections);
+      say(
+        `  ${r.label.padEnd(20)} ${thousands(r.bytesPerConnection).padStart(6)} bytes/connection, ${thousands(r.connectPerSecond).padStart(6)} connects/s, ` +
+          `server ${r.serverMicrosPerConnection} µs/connect, load gen ${r.loadGeneratorCores} cores${r.loadGeneratorBound ? ' LOAD-GENERATOR-BOUND' : ''}`,
+      );
+      results.push(r);
+    }
+  } finally {
+    await loadgen.close();
+  }
+  const out = values.out ?? 'idle';
+  const written = writeResults({ [`${out}.json`]: jsonText({ benchmark: 'idle', environment, settleMs: SETTLE_MS, results }), [`${out}.md`]: markdown(environment, results) });
+  say(`written: ${written.join(', ')}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`idle benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,212 @@
+/**
+ * `npm run bench:micro`: single-thread costs on the publication path,
+ * measured with tinybench: the JSON push frame of a publication (encoded
+ * once per publication at the owner shard), the fossil delta of a changed
+ * payload, and `ownerOf` hashing. The mailbox ring vs postMessage lives in
+ * `npm run bench:mailbox`; its committed figures are quoted here, not
+ * measured again. Protobuf push encoding is not built yet and says so.
+ * Writes bench/results/micro.json and micro.md.
+ *
+ *   --time MS   time per task (default 500)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Bench } from 'tinybench';
+import { describeEnvironment, type Environment } from '../mailbox/environment';
+import { jsonText, RESULTS_DIR, say, writeResults } from '../common/output';
+import { round, thousands } from '../common/stats';
+import { encodeDeltaPublication, encodePublication, encodePush } from '../../src/protocol/json';
+import { encodeFossilPatch } from '../../src/shards/delta';
+import { channelHash, ownerOf } from '../../src/shards/owner';
+import { makePayload } from '../loadgen/payload';
+
+/** One task's result. */
+interface MicroResult {
+  readonly group: string;
+  readonly name: string;
+  /** Mean ns per operation, and its relative margin of error (%). */
+  readonly nsPerOp: number;
+  readonly rme: number;
+  readonly opsPerSecond: number;
+  readonly samples: number;
+}
+
+/** A line for something that cannot be measured yet. */
+interface NotBuilt {
+  readonly group: string;
+  readonly name: string;
+  readonly note: string;
+}
+
+const CHANNEL = 'chat:room-4821';
+/** Channel names as applications use them, for hashing. */
+const CHANNELS = ['news', 'chat:room-4821', 'personal:#4f1c2a9e-7b3d-4c55-9e1a-2d6f8b0c3e71', '$private:orders:eu-west-1:customer-00042'];
+
+/** A JSON payload of `bytes` whose counter changes, as a delta-friendly publication stream would. */
+function changing(bytes: number, counter: number): string {
+  return makePayload(1_000_000 + counter, counter, bytes);
+}
+
+let sink = 0;
+
+/** A task: `fn` does `perCall` operations (cheap ones are looped so the timer's own cost does not dominate). */
+interface Task {
+  readonly group: string;
+  readonly name: string;
+  readonly perCall: number;
+  readonly fn: () => void;
+}
+
+/** Repeats `op` `times` times per call. */
+function looped(times: number, op: () => void): { perCall: number; fn: () => void } {
+  return {
+    perCall: times,
+    fn: () => {
+      for (let k = 0; k < times; k++) op();
+    },
+  };
+}
+
+function tasks(): Task[] {
+  const data100 = makePayload(123_456.789, 42, 100);
+  const data1k = makePayload(123_456.789, 42, 1000);
+  const info = { user: '42', client: '4f1c2a9e-7b3d-4c55-9e1a-2d6f8b0c3e71' };
+  const prev100 = changing(100, 1);
+  const next100 = changing(100, 2);
+  const prev1k = changing(1000, 1);
+  const next1k = changing(1000, 2);
+  let i = 0;
+  return [
+    {
+      group: 'JSON push encoding (once per publication, at the owner)',
+      name: 'push frame of a 100-byte publication, as a Buffer',
+      ...looped(16, () => {
+        sink += Buffer.from(encodePush(CHANNEL, 'pub', encodePublication({ data: data100 }))).length;
+      }),
+    },
+    {
+      group: 'JSON push encoding (once per publication, at the owner)',
+      name: 'push frame of a 100-byte client publication (with publisher info, offset)',
+      ...looped(16, () => {
+        sink += Buffer.from(encodePush(CHANNEL, 'pub', encodePublication({ data: data100, info, offset: 1234 }))).length;
+      }),
+    },
+    {
+      group: 'JSON push encoding (once per publication, at the owner)',
+      name: 'push frame of a 1,000-byte publication, as a Buffer',
+      ...looped(16, () => {
+        sink += Buffer.from(encodePush(CHANNEL, 'pub', encodePublication({ data: data1k }))).length;
+      }),
+    },
+    {
+      group: 'fossil delta (once per publication, channels with delta subscribers)',
+      name: 'encodeFossilPatch, 100-byte payload, counter changed',
+      ...looped(4, () => {
+        sink += encodeFossilPatch(prev100, next100)?.length ?? 0;
+      }),
+    },
+    {
+      group: 'fossil delta (once per publication, channels with delta subscribers)',
+      name: 'encodeFossilPatch, 1,000-byte payload, counter changed',
+      ...looped(1, () => {
+        sink += encodeFossilPatch(prev1k, next1k)?.length ?? 0;
+      }),
+    },
+    {
+      group: 'fossil delta (once per publication, channels with delta subscribers)',
+      name: 'delta push frame (patch + encodeDeltaPublication), 1,000-byte payload',
+      ...looped(1, () => {
+        const patch = encodeFossilPatch(prev1k, next1k) ?? undefined;
+        sink += Buffer.from(encodePush(CHANNEL, 'pub', encodeDeltaPublication({ data: next1k }, patch))).length;
+      }),
+    },
+    {
+      group: 'ownerOf hashing (every publish and subscribe)',
+      name: 'channelHash (FNV-1a 32) of typical channel names (4 to 40 chars)',
+      ...looped(256, () => {
+        sink += channelHash(CHANNELS[i++ & 3]!);
+      }),
+    },
+    {
+      group: 'ownerOf hashing (every publish and subscribe)',
+      name: 'ownerOf(channel, 2)',
+      ...looped(256, () => {
+        sink += ownerOf(CHANNELS[i++ & 3]!, 2);
+      }),
+    },
+    {
+      group: 'ownerOf hashing (every publish and subscribe)',
+      name: 'ownerOf(channel, 8)',
+      ...looped(256, () => {
+        sink += ownerOf(CHANNELS[i++ & 3]!, 8);
+      }),
+    },
+  ];
+}
+
+const NOT_BUILT: readonly NotBuilt[] = [
+  { group: 'Protobuf push encoding', name: 'push frame of a 100-byte publication (Protobuf protocol)', note: 'not built yet: switchyard speaks the JSON protocol only (the Protobuf protocol has its own issue)' },
+];
+
+/** The mailbox figures, quoted from bench/results/mailbox.json if present. */
+function mailboxQuote(): string[] {
+  const file = path.join(RESULTS_DIR, 'mailbox.json');
+  if (!existsSync(file)) return ['Mailbox ring vs postMessage: run `npm run bench:mailbox` (bench/results/mailbox.md).'];
+  const m = JSON.parse(readFileSync(file, 'utf8')) as {
+    environment: Environment;
+    throughput: { ring: { medianMsgsPerSecond: number }; postMessage: { medianMsgsPerSecond: number }; ratio: number };
+    latency: { p50Ratio: number };
+  };
+  return [
+    `Mailbox ring vs postMessage (quoted from bench/results/mailbox.md, \`npm run bench:mailbox\` at ${m.environment.commit}, not measured here): ` +
+      `ring ${thousands(m.throughput.ring.medianMsgsPerSecond)} msgs/s vs postMessage ${thousands(m.throughput.postMessage.medianMsgsPerSecond)} msgs/s ` +
+      `(${m.throughput.ratio}×), one-way p50 ratio ${m.latency.p50Ratio}.`,
+  ];
+}
+
+function markdown(environment: Environment, results: readonly MicroResult[], timeMs: number): string {
+  const lines = [
+    '# Micro-benchmarks',
+    '',
+    `Commit ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}, ${environment.platform}, ${environment.date}.`,
+    `tinybench, about ${timeMs} ms per task, one thread. Produced by \`npm run bench:micro\`.`,
+    '',
+    '| group | operation | ns per op | ± % | ops/s |',
+    '|---|---|---:|---:|---:|',
+    ...results.map((r) => `| ${r.group} | ${r.name} | ${r.nsPerOp.toFixed(1)} | ${r.rme.toFixed(1)} | ${thousands(r.opsPerSecond)} |`),
+    ...NOT_BUILT.map((n) => `| ${n.group} | ${n.name} | ${n.note} | | |`),
+    '',
+    ...mailboxQuote().map((l) => `- ${l}`),
+    '- For scale: one loopback `send()` costs about 6–7 µs on this kind of VM, so a publication fanned out to S sockets costs S × that in syscalls (bench/fanout measures it).',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { time: { type: 'string' } }, strict: true });
+  const timeMs = Number(values.time ?? 500);
+  const environment = describeEnvironment();
+  say(`micro-benchmarks: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}`);
+  const list = tasks();
+  const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs / 4), subtractTimerOverhead: true });
+  for (const task of list) bench.add(task.name, task.fn);
+  await bench.run();
+  if (sink === 0) throw new Error('micro-benchmarks did no work');
+  const results: MicroResult[] = list.map(({ group, name, perCall }) => {
+    const result = bench.getTask(name)!.result;
+    if (result.state !== 'completed') throw new Error(`micro-benchmark "${name}" ended ${result.state}`);
+    const ns = (result.latency.mean * 1e6) / perCall;
+    return { group, name, nsPerOp: round(ns, 1), rme: round(result.latency.rme, 1), opsPerSecond: round(1e9 / ns), samples: result.latency.samplesCount };
+  });
+  for (const r of results) say(`  ${r.name.padEnd(72)} ${r.nsPerOp.toFixed(1).padStart(9)} ns ±${r.rme.toFixed(1)}%`);
+  for (const n of NOT_BUILT) say(`  ${n.name.padEnd(72)} ${n.note}`);
+  const written = writeResults({ 'micro.json': jsonText({ benchmark: 'micro', environment, timeMs, results, notBuilt: NOT_BUILT }), 'micro.md': markdown(environment, results, timeMs) });
+  say(`written: ${written.join(', ')}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`micro-benchmarks failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

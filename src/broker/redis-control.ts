@@ -1,0 +1,39 @@
+/**
+ * The node control bus over Redis PUB/SUB: `<prefix>.control` reaches every
+ * node, `<prefix>.node.<uid>` one node. It always uses the first Redis shard,
+ * so every node meets every other there whatever the channel sharding.
+ */
+import type { ControlBus } from '../shards/node-control';
+import { RedisKeys, type RedisShard } from './redis-shards';
+import { SubscriptionSet } from './redis-subscriptions';
+
+/** ControlBus over the first Redis shard. */
+export class RedisControlBus implements ControlBus {
+  private readonly keys: RedisKeys;
+  private subscriptions: SubscriptionSet | null = null;
+
+  constructor(
+    private readonly shard: RedisShard,
+    prefix: string,
+    private readonly uid: string,
+  ) {
+    this.keys = new RedisKeys(prefix);
+  }
+
+  async publish(to: string | null, message: string): Promise<void> {
+    await this.shard.command.publish(to === null ? this.keys.control : this.keys.node(to), message);
+  }
+
+  async listen(onMessage: (message: string) => void): Promise<void> {
+    const control = this.keys.control;
+    const mine = this.keys.node(this.uid);
+    if (!this.subscriptions) {
+      // The set resubscribes both channels after a reconnect.
+      this.subscriptions = new SubscriptionSet(this.shard.subscriber, this.keys.anchor, () => undefined);
+      this.shard.subscriber.on('message', (channel: string, message: string) => {
+        if (channel === control || channel === mine) onMessage(message);
+      });
+    }
+    await Promise.all([this.subscriptions.subscribe(control), this.subscriptions.subscribe(mine)]);
+  }
+}

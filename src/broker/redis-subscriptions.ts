@@ -1,0 +1,152 @@
+/**
+ * The PUB/SUB channels one subscriber connection should be on. Subscribe and
+ * unsubscribe requests made in one event-loop turn go out together, in
+ * request order, as few SUBSCRIBE/UNSUBSCRIBE commands of at most
+ * SUBSCRIBE_BATCH channels each; each request resolves when Redis confirms
+ * its command. The set is remembered, so after the connection comes back it
+ * is subscribed again (in batches) before `onRestored` runs. A subscribe made
+ * while the connection is down waits for that restore.
+ *
+ * The connection always stays subscribed to an anchor channel: ioredis leaves
+ * subscriber mode when an UNSUBSCRIBE reply counts 0 channels, even if a
+ * SUBSCRIBE was already sent behind it, and would then drop every later
+ * message. With the anchor the count never reaches 0.
+ */
+import type { RedisClient } from './redis-shards';
+
+/** Most channels in one SUBSCRIBE or UNSUBSCRIBE command (as Centrifugo). */
+export const SUBSCRIBE_BATCH = 512;
+
+interface Request {
+  readonly op: 'subscribe' | 'unsubscribe';
+  readonly channel: string;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** Subscriptions of one PUB/SUB connection. */
+export class SubscriptionSet {
+  /** Channels subscribed (confirmed or requested). */
+  private readonly wanted = new Set<string>();
+  private queue: Request[] = [];
+  private scheduled = false;
+  /** True while the connection is down, until the set is subscribed again. */
+  private lost: boolean;
+  /** The connection was up at least once (the first connect is not a restore). */
+  private wasUp: boolean;
+  /** Subscribe requests made while the connection was down: they resolve when it is restored. */
+  private waiting: Request[] = [];
+
+  constructor(
+    private readonly client: RedisClient,
+    /** A channel subscribed for as long as the connection lives (never published to). */
+    anchor: string,
+    /** Runs after a lost connection is back and every wanted channel is subscribed again. */
+    private readonly onRestored: () => void,
+  ) {
+    this.wanted.add(anchor);
+    this.lost = client.status !== 'ready';
+    this.wasUp = !this.lost;
+    client.on('close', () => {
+      this.lost = true;
+    });
+    client.on('ready', () => {
+      if (this.lost) void this.restore();
+    });
+  }
+
+  /** Whether the channel is wanted (its subscription may still be in flight). */
+  has(channel: string): boolean {
+    return this.wanted.has(channel);
+  }
+
+  /** Whether the connection is up with every wanted channel subscribed (or in flight). */
+  get live(): boolean {
+    return this.client.status === 'ready' && !this.lost;
+  }
+
+  /** Subscribes; resolves once Redis confirmed it (after a restore, when the connection is down). */
+  subscribe(channel: string): Promise<void> {
+    return this.request('subscribe', channel);
+  }
+
+  /** Unsubscribes; resolves at once when the connection is down (nothing to undo there). */
+  unsubscribe(channel: string): Promise<void> {
+    return this.request('unsubscribe', channel);
+  }
+
+  private request(op: Request['op'], channel: string): Promise<void> {
+    if (op === 'subscribe') this.wanted.add(channel);
+    else this.wanted.delete(channel);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ op, channel, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const queue = this.queue;
+    this.queue = [];
+    let i = 0;
+    while (i < queue.length) {
+      // A run of the same operation, cut at SUBSCRIBE_BATCH channels.
+      const op = queue[i]!.op;
+      const run: Request[] = [];
+      while (i < queue.length && queue[i]!.op === op && run.length < SUBSCRIBE_BATCH) run.push(queue[i++]!);
+      this.send(op, run);
+    }
+  }
+
+  private send(op: Request['op'], run: Request[]): void {
+    const channels = run.map((r) => r.channel);
+    if (!this.live) {
+      if (op === 'unsubscribe') {
+        for (const r of run) r.resolve();
+        return;
+      }
+      // Still wanted: the restore subscribes it, then the request resolves.
+      this.waiting.push(...run);
+      return;
+    }
+    const sent = op === 'subscribe' ? this.client.subscribe(...channels) : this.client.unsubscribe(...channels);
+    sent.then(
+      () => {
+        for (const r of run) r.resolve();
+      },
+      (err: unknown) => {
+        if (op === 'subscribe') for (const r of run) if (!this.queue.some((q) => q.channel === r.channel)) this.wanted.delete(r.channel);
+        for (const r of run) r.reject(err);
+      },
+    );
+  }
+
+  /** Subscribes every wanted channel again, then reports the set restored. */
+  private async restore(): Promise<void> {
+    const done = new Set<string>();
+    try {
+      // Channels wanted meanwhile are subscribed too; those no longer wanted are dropped at the end.
+      for (let next = [...this.wanted]; next.length > 0; next = [...this.wanted].filter((c) => !done.has(c))) {
+        for (let i = 0; i < next.length; i += SUBSCRIBE_BATCH) {
+          const batch = next.slice(i, i + SUBSCRIBE_BATCH);
+          await this.client.subscribe(...batch);
+          for (const c of batch) done.add(c);
+        }
+      }
+      const stale = [...done].filter((c) => !this.wanted.has(c));
+      for (let i = 0; i < stale.length; i += SUBSCRIBE_BATCH) await this.client.unsubscribe(...stale.slice(i, i + SUBSCRIBE_BATCH));
+    } catch {
+      // Lost again mid-way: the next 'ready' restores from the start.
+      return;
+    }
+    this.lost = false;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const r of waiting) r.resolve();
+    if (this.wasUp) this.onRestored();
+    this.wasUp = true;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Cross-key checks of the authentication settings: token keys that must parse,
+ * options that exclude each other, proxy endpoints, and `*_proxy_name` options
+ * that must name a configured proxy. Each error names its key path. Values
+ * that failed their own check are skipped (their error is already reported).
+ */
+import { parsePublicKey } from '../auth/keys';
+import { compileConfigRegex } from '../auth/regex';
+import { isPlainObject } from './check';
+import { HEADER_NAME_PATTERN } from './schema';
+
+type Obj = Record<string, unknown>;
+
+const TOKEN_SECTIONS = ['client.token', 'client.subscription_token'] as const;
+const CHANNEL_PROXY_KINDS = ['subscribe', 'publish', 'sub_refresh'] as const;
+const DEFAULT_PROXY = 'default';
+
+function at(root: unknown, path: string): unknown {
+  let node = root;
+  for (const name of path.split('.')) node = isPlainObject(node) ? node[name] : undefined;
+  return node;
+}
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** Errors of one token section. */
+function tokenErrors(section: Obj, path: string): string[] {
+  const errors: string[] = [];
+  for (const pair of ['audience', 'issuer']) {
+    if (str(section[pair]) !== '' && str(section[`${pair}_regex`]) !== '') {
+      errors.push(`${path}.${pair} and ${path}.${pair}_regex cannot both be set: use one of them`);
+    }
+    const regex = str(section[`${pair}_regex`]);
+    if (regex === '') continue;
+    try {
+      compileConfigRegex(regex);
+    } catch (err) {
+      errors.push(`${path}.${pair}_regex is not a valid regular expression: ${(err as Error).message}`);
+    }
+  }
+  for (const [key, type] of [
+    ['rsa_public_key', 'rsa'],
+    ['ecdsa_public_key', 'ec'],
+  ] as const) {
+    const pem = str(section[key]);
+    if (pem === '') continue;
+    try {
+      parsePublicKey(pem, type);
+    } catch (err) {
+      errors.push(`${path}.${key} ${(err as Error).message}`);
+    }
+  }
+  const jwks = str(section['jwks_public_endpoint']);
+  if (jwks !== '') {
+    if (jwks.includes('{{')) errors.push(`${path}.jwks_public_endpoint: templated endpoints ({{name}}) are not supported`);
+    else errors.push(...urlErrors(jwks, `${path}.jwks_public_endpoint`));
+  }
+  return errors;
+}
+
+/** An http(s) URL, or the errors saying why not. */
+function urlErrors(url: string, path: string): string[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [`${path} must be an http:// or https:// URL, got ${JSON.stringify(url)}`];
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return [`${path} must be an http:// or https:// URL (gRPC proxies are not supported), got ${JSON.stringify(url)}`];
+  }
+  return [];
+}
+
+/** Errors of one proxy's own fields; `required` when it must have an endpoint. */
+function proxyErrors(proxy: Obj, path: string, required: boolean): string[] {
+  const errors: string[] = [];
+  const endpoint = str(proxy['endpoint']);
+  if (endpoint === '' && required) errors.push(`${path}.endpoint is required`);
+  if (endpoint !== '') errors.push(...urlErrors(endpoint, `${path}.endpoint`));
+  const header = new RegExp(HEADER_NAME_PATTERN);
+  for (const list of ['http_headers', 'emulated_headers']) {
+    const names = proxy[list];
+    if (!Array.isArray(names)) continue;
+    names.forEach((name, i) => {
+      if (typeof name === 'string' && !header.test(name)) errors.push(`${path}.${list}[${i}] is not a header name: ${JSON.stringify(name)}`);
+    });
+  }
+  return errors;
+}
+
+/** Errors of `*_proxy_enabled` options whose `*_proxy_name` names no configured proxy. */
+function proxyNameErrors(options: Obj, path: string, kind: string, prefix: string, defaultPath: string, config: unknown, named: Set<string>): string[] {
+  if (options[`${prefix}proxy_enabled`] !== true) return [];
+  const name = str(options[`${prefix}proxy_name`]);
+  if (name === DEFAULT_PROXY) {
+    return str(at(config, `${defaultPath}.endpoint`)) === '' ? [`${path}.${prefix}proxy_enabled needs ${defaultPath}.endpoint (the "default" ${kind} proxy)`] : [];
+  }
+  return named.has(name) ? [] : [`${path}.${prefix}proxy_name ${JSON.stringify(name)} is not the name of an entry of proxies`];
+}
+
+/** Every namespace-like options object of a list section, with its path. */
+function optionSets(config: unknown, section: 'channel' | 'rpc'): [Obj, string][] {
+  const out: [Obj, string][] = [];
+  const without = at(config, `${section}.without_namespace`);
+  if (isPlainObject(without)) out.push([without, `${section}.without_namespace`]);
+  const list = at(config, `${section}.namespaces`);
+  if (Array.isArray(list)) list.forEach((ns, i) => isPlainObject(ns) && out.push([ns, `${section}.namespaces[${i}]`]));
+  return out;
+}
+
+/** Every error of the authentication settings of a checked config. */
+export function authErrors(config: unknown): string[] {
+  const errors: string[] = [];
+  for (const path of TOKEN_SECTIONS) {
+    const section = at(config, path);
+    if (isPlainObject(section)) errors.push(...tokenErrors(section, path));
+  }
+  for (const kind of ['connect', 'refresh']) {
+    const proxy = at(config, `client.proxy.${kind}`);
+    if (isPlainObject(proxy)) errors.push(...proxyErrors(proxy, `client.proxy.${kind}`, proxy['enabled'] === true));
+  }
+  for (const path of [...CHANNEL_PROXY_KINDS.map((k) => `channel.proxy.${k}`), 'rpc.proxy']) {
+    const proxy = at(config, path);
+    if (isPlainObject(proxy)) errors.push(...proxyErrors(proxy, path, false));
+  }
+  const named = new Set<string>();
+  const proxies = at(config, 'proxies');
+  if (Array.isArray(proxies)) {
+    proxies.forEach((proxy, i) => {
+      if (!isPlainObject(proxy)) return;
+      const name = str(proxy['name']);
+      if (name === DEFAULT_PROXY) errors.push(`proxies[${i}].name cannot be "default": that name means channel.proxy.* and rpc.proxy`);
+      named.add(name);
+      errors.push(...proxyErrors(proxy, `proxies[${i}]`, true));
+    });
+  }
+  for (const [options, path] of optionSets(config, 'channel')) {
+    for (const kind of CHANNEL_PROXY_KINDS) errors.push(...proxyNameErrors(options, path, kind, `${kind}_`, `channel.proxy.${kind}`, config, named));
+  }
+  for (const [options, path] of optionSets(config, 'rpc')) errors.push(...proxyNameErrors(options, path, 'rpc', '', 'rpc.proxy', config, named));
+  errors.push(...personalChannelErrors(config));
+  return errors;
+}
+
+function personalChannelErrors(config: unknown): string[] {
+  const personal = at(config, 'client.subscribe_to_user_personal_channel');
+  if (!isPlainObject(personal) || personal['enabled'] !== true) return [];
+  const ns = str(personal['personal_channel_namespace']);
+  const namespaces = at(config, 'channel.namespaces');
+  if (ns === '' || !Array.isArray(namespaces) || namespaces.some((n) => isPlainObject(n) && n['name'] === ns)) return [];
+  return [`client.subscribe_to_user_personal_channel.personal_channel_namespace ${JSON.stringify(ns)} is not in channel.namespaces`];
+}
