@@ -263,18 +263,24 @@ export class RedisBroker implements Broker {
   private checkAfterRestore(index: number): void {
     const channels = [...this.positions.keys()].filter((ch) => this.shardOf(ch).index === index);
     this.options.log.info('redis subscriptions restored', { shard: index, positioned_channels: channels.length });
-    for (const channel of channels) {
-      this.read(channel, { limit: 0, metaTtl: 0 }, false).then(
-        (now) => {
-          // Publications delivered since the restore moved `seen` on; the shards check those for gaps.
-          const seen = this.positions.get(channel);
-          if (!seen || (seen.epoch === now.position.epoch && seen.offset === now.position.offset)) return;
-          this.positions.set(channel, now.position);
-          this.events?.onLost?.(channel);
-        },
-        () => this.events?.onLost?.(channel),
-      );
-    }
+    // The command connection may come back a moment after the PUB/SUB one.
+    void whenReady(this.shards[index]!.command, this.options.ioTimeout).then(() => {
+      for (const channel of channels) this.checkChannel(channel);
+    });
+  }
+
+  /** Reports onLost when the channel's stream is not where this node last saw it. */
+  private checkChannel(channel: string): void {
+    this.read(channel, { limit: 0, metaTtl: 0 }, false).then(
+      (now) => {
+        // Publications delivered since the restore moved `seen` on; the shards check those for gaps.
+        const seen = this.positions.get(channel);
+        if (!seen || (seen.epoch === now.position.epoch && seen.offset === now.position.offset)) return;
+        this.positions.set(channel, now.position);
+        this.events?.onLost?.(channel);
+      },
+      () => this.events?.onLost?.(channel),
+    );
   }
 }
 

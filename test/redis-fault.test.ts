@@ -1,0 +1,138 @@
+/**
+ * Redis restarts while publications flow through the API of another
+ * process: every publish answers (success or error 100), the subscriber gets
+ * every successful publication (live, or by recovery after a gap), and no
+ * process exits. Uses a private redis-server (with an append-only file, so
+ * the restart keeps the streams), so the shared one is never disturbed.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { callApi } from './helpers/api';
+import { sdkClient, waitFor } from './helpers/clients';
+import { redisEngine, skipWithoutRedis, startNode, startPrivateRedis, uniquePrefix, type ChildNode, type PrivateRedis } from './helpers/redis';
+
+let redis: PrivateRedis | null = null;
+const nodes: ChildNode[] = [];
+const clients: { disconnect(): void }[] = [];
+
+after(async () => {
+  for (const c of clients) c.disconnect();
+  await Promise.all(nodes.map((n) => n.stop()));
+  await redis?.stop();
+});
+
+test('a Redis restart during publishing loses no accepted publication and crashes nothing', { skip: skipWithoutRedis }, async () => {
+  redis = await startPrivateRedis(true);
+  const config = {
+    engine: redisEngine(uniquePrefix('fault'), redis.url),
+    channel: { without_namespace: { history_size: 1000, history_ttl: '300s', allow_recovery: true } },
+  };
+  nodes.push(await startNode({ ...config, shards: { count: 2 } }), await startNode({ ...config, shards: { count: 1 } }));
+  const [a, b] = nodes as [ChildNode, ChildNode];
+
+  const client = sdkClient(a.wsUrl, { minReconnectDelay: 100, maxReconnectDelay: 500 });
+  clients.push(client);
+  const received = new Set<number>();
+  const sub = client.newSubscription('ticks', { recoverable: true, minResubscribeDelay: 100, maxResubscribeDelay: 500 });
+  sub.on('publication', (ctx) => received.add((ctx.data as { n: number }).n));
+  const history: string[] = [];
+  sub.on('subscribing', (ctx) => history.push(`subscribing ${ctx.code} ${ctx.reason}`));
+  sub.on('subscribed', (ctx) => history.push(`subscribed recovered=${ctx.recovered} ${JSON.stringify(ctx.streamPosition)}`));
+  sub.on('error', (ctx) => history.push(`error ${JSON.stringify(ctx.error)}`));
+  client.connect();
+  sub.subscribe();
+  await sub.ready(5000);
+
+  const accepted: number[] = [];
+  const errors: number[] = [];
+  let n = 0;
+  const publishSome = async (count: number): Promise<void> => {
+    for (let i = 0; i < count; i++, n++) {
+      const answer = await callApi(b.apiUrl, 'publish', { channel: 'ticks', data: { n } });
+      if (answer.body?.result) accepted.push(n);
+      else {
+        assert.equal(answer.body?.error?.code, 100, `publish ${n} answered ${answer.text}`);
+        errors.push(n);
+      }
+    }
+  };
+
+  await publishSome(50);
+  const outage = (async () => {
+    await redis!.stop();
+    await new Promise((r) => setTimeout(r, 700));
+    await redis!.start();
+  })();
+  await publishSome(60);
+  await outage;
+  // Publish until the link is back and some publications got through after the restart.
+  const before = accepted.length;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && accepted.length < before + 30) {
+    await publishSome(10);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(errors.length > 0, 'some publishes failed during the outage');
+  assert.ok(accepted.length >= before + 30, 'publishing works again after the restart');
+  try {
+    await waitFor(() => accepted.every((x) => received.has(x)), 'every accepted publication at the client', 15_000);
+  } catch (err) {
+    process.stderr.write(`sdk: ${history.join(' | ')}\nmissing: ${accepted.filter((x) => !received.has(x)).join(',')}; errors: ${errors.join(',')}\n${a.output()}\n${b.output()}\n`);
+    throw err;
+  }
+  assert.equal(a.child.exitCode, null);
+  assert.equal(b.child.exitCode, null);
+  assert.match(b.output(), /redis connection lost/);
+  assert.match(b.output(), /redis connection restored/);
+  // Each state change is logged once per connection, not once per failed publish.
+  const lostLines = b.output().split('\n').filter((l) => l.includes('redis connection lost')).length;
+  assert.ok(lostLines <= 4, `"connection lost" logged ${lostLines} times`);
+  client.disconnect();
+});
+
+test('Redis losing its data gives a new epoch: positioned subscribers are told (2500) and go on', { skip: skipWithoutRedis }, async () => {
+  const volatile = await startPrivateRedis(false);
+  const node = await startNode({
+    engine: redisEngine(uniquePrefix('epoch'), volatile.url),
+    channel: { without_namespace: { history_size: 100, history_ttl: '300s', allow_recovery: true } },
+    shards: { count: 2 },
+  });
+  try {
+    const client = sdkClient(node.wsUrl, { minReconnectDelay: 100, maxReconnectDelay: 500 });
+    clients.push(client);
+    const sub = client.newSubscription('epochs', { recoverable: true, minResubscribeDelay: 100, maxResubscribeDelay: 500 });
+    const codes: number[] = [];
+    const recoveredFlags: boolean[] = [];
+    const received: number[] = [];
+    const trail: string[] = [];
+    sub.on('subscribing', (ctx) => (codes.push(ctx.code), trail.push(`subscribing ${ctx.code}`)));
+    sub.on('subscribed', (ctx) => (recoveredFlags.push(ctx.recovered), trail.push(`subscribed ${ctx.recovered} ${JSON.stringify(ctx.streamPosition)}`)));
+    sub.on('error', (ctx) => trail.push(`error ${JSON.stringify(ctx.error)}`));
+    sub.on('publication', (ctx) => received.push((ctx.data as { n: number }).n));
+    client.connect();
+    sub.subscribe();
+    await sub.ready(5000);
+    await callApi(node.apiUrl, 'publish', { channel: 'epochs', data: { n: 1 } });
+    await waitFor(() => received.length === 1, 'first publication');
+    await volatile.stop();
+    await volatile.start();
+    // The restored subscription sees the stream moved to a new epoch and ends the positioned subscription.
+    await waitFor(() => codes.includes(2500), 'unsubscribe 2500 after the new epoch', 15_000);
+    await waitFor(() => recoveredFlags.length === 2, 'resubscribed', 10_000);
+    assert.equal(recoveredFlags[1], false);
+    const deadline = Date.now() + 10_000;
+    while (!received.includes(2) && Date.now() < deadline) {
+      trail.push((await callApi(node.apiUrl, 'publish', { channel: 'epochs', data: { n: 2 } })).text);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(received.includes(2), `publications after the new epoch arrive: ${trail.join(' | ')}`);
+    assert.equal(node.child.exitCode, null);
+    client.disconnect();
+  } catch (err) {
+    process.stderr.write(node.output());
+    throw err;
+  } finally {
+    await node.stop();
+    await volatile.stop();
+  }
+});
