@@ -34,6 +34,8 @@ export class Postman {
   /** Channels whose publications a full mailbox refused, per target shard. */
   private readonly dropped = new Map<number, Set<string>>();
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Set by close(): the mailbox is stopped and nothing more is sent. */
+  private closed = false;
 
   constructor(
     private readonly self: number,
@@ -41,8 +43,10 @@ export class Postman {
     private readonly receiver: LocalReceiver,
   ) {}
 
-  /** Sends a control message; false when the target's mailbox is full. */
+  /** Sends a control message; false when the target's mailbox is full or this shard has stopped. */
   send(to: number, msg: ShardMessage): boolean {
+    // Answers can still come due after a drain stopped the mailbox; they have nowhere to go.
+    if (this.closed) return false;
     if (to === this.self) {
       this.enqueueSelf({ control: msg });
       return true;
@@ -52,6 +56,7 @@ export class Postman {
 
   /** Sends a fan-out record (its parts, from fanoutParts); false when refused (a DROPPED notice follows). */
   sendFanout(to: number, channel: string, parts: readonly Uint8Array[]): boolean {
+    if (this.closed) return false;
     const pending = this.dropped.get(to);
     // Once one publication of a channel was refused, later ones are too until the notice is out:
     // the target must not see a stream with a hole in it as if it were whole.
@@ -73,6 +78,7 @@ export class Postman {
 
   /** Stops retry timers. */
   close(): void {
+    this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
