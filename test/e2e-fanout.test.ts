@@ -46,6 +46,24 @@ for (const shards of [1, 4]) {
       for (const c of clients) assert.deepEqual(c.received, expected);
     });
 
+    test('a batch of publications, pipelined, keeps their order per channel', async () => {
+      const a = await subscribedClient(server.wsUrl, 'batch-a');
+      const b = await subscribedClient(server.wsUrl, 'batch-b');
+      try {
+        const commands = Array.from({ length: 200 }, (_, n) => ({ publish: { channel: n % 2 ? 'batch-b' : 'batch-a', data: { n } } }));
+        commands.splice(100, 0, { info: {} } as never);
+        const answer = await callApi(server.apiUrl, 'batch', { commands });
+        assert.equal(answer.body.result.replies.length, 201);
+        assert.ok(answer.body.result.replies[100].info);
+        await waitFor(() => a.received.length === 100 && b.received.length === 100, 'batch delivery');
+        assert.deepEqual(a.received, Array.from({ length: 100 }, (_, i) => ({ n: 2 * i })));
+        assert.deepEqual(b.received, Array.from({ length: 100 }, (_, i) => ({ n: 2 * i + 1 })));
+      } finally {
+        a.client.disconnect();
+        b.client.disconnect();
+      }
+    });
+
     test('broadcast to 50 channels reaches each channel', async () => {
       const channels = Array.from({ length: 50 }, (_, i) => `chat:room-${i}`);
       const subs = await Promise.all(channels.map((ch) => subscribedClient(server.wsUrl, ch)));

@@ -73,8 +73,29 @@ async function apiBatch(ctx: ApiContext, params: Params): Promise<unknown> {
       return { error: toWireError(err) };
     }
   };
+  if (params['parallel'] === true) return { replies: await Promise.all(commands.map(runOne)) };
+  // Sequential: a run of publish/broadcast commands is started all at once, in order. Each post
+  // reaches the channel's owner on a FIFO mailbox in that order, so per-channel order is kept
+  // without a round trip per command, and the publications can share frames. Any other command
+  // waits for everything before it.
   const replies: unknown[] = [];
-  if (params['parallel'] === true) replies.push(...(await Promise.all(commands.map(runOne))));
-  else for (const command of commands) replies.push(await runOne(command));
+  let run: Promise<unknown>[] = [];
+  for (const command of commands) {
+    if (isPublication(command)) {
+      run.push(runOne(command));
+      continue;
+    }
+    replies.push(...(await Promise.all(run)));
+    run = [];
+    replies.push(await runOne(command));
+  }
+  replies.push(...(await Promise.all(run)));
   return { replies };
+}
+
+/** Whether a batch command publishes (and may be pipelined with its neighbours). */
+function isPublication(command: unknown): boolean {
+  if (typeof command !== 'object' || command === null) return false;
+  const c = command as Params;
+  return c['publish'] != null || c['broadcast'] != null;
 }

@@ -18,7 +18,7 @@
  */
 import { Disconnects, Errors, Unsubscribes } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
-import { encodePush, type ClientInfo } from '../protocol/json';
+import { encodePush } from '../protocol/json';
 import type { Connection, SubscriptionMode } from './connection';
 import { deltaTopic, FanoutKind, joinLeaveTopic, plainTopic, type Fanout } from './fanout';
 import { MessageType, type RecoverResultMessage, type WirePosition, type WirePublication } from './messages';
@@ -258,11 +258,6 @@ export class LocalChannels {
     }
   }
 
-  /** Local subscribers of a channel (for server API actions). */
-  subscribers(channel: string): ReadonlySet<Connection> {
-    return this.channels.get(channel)?.subscribers ?? new Set();
-  }
-
   /**
    * A restarted owner lost its state: re-register every channel it owns,
    * re-announce presence silently, and end positioned subscriptions (their
@@ -284,7 +279,7 @@ export class LocalChannels {
           continue;
         }
         const mode = conn.modes.get(channel);
-        if (mode?.announced) this.announce(conn, channel, mode, true);
+        if (mode?.announced) this.announce(conn, channel, true);
       }
     }
   }
@@ -355,7 +350,7 @@ export class LocalChannels {
       this.writer.flushChannel(joinLeaveTopic(channel));
       conn.ws.subscribe(joinLeaveTopic(channel));
     }
-    if (mode.announced) this.announce(conn, channel, mode, false, o.chanInfo);
+    if (mode.announced) this.announce(conn, channel, false, o.chanInfo);
   }
 
   /** Takes the socket off the channel's topics and sets; `open` when the socket still exists. */
@@ -387,7 +382,7 @@ export class LocalChannels {
     }
   }
 
-  private announce(conn: Connection, channel: string, _mode: SubscriptionMode, silent: boolean, chanInfo?: string): void {
+  private announce(conn: Connection, channel: string, silent: boolean, chanInfo?: string): void {
     this.postman.send(ownerOf(channel, this.shardCount), {
       t: MessageType.PRESENCE_JOIN,
       ch: channel,
@@ -463,14 +458,4 @@ export function insufficientStatePush(channel: string): string {
     'unsubscribe',
     JSON.stringify({ code: Unsubscribes.insufficientState.code, reason: Unsubscribes.insufficientState.reason }),
   );
-}
-
-/** ClientInfo of a connection on a channel. */
-export function clientInfoOf(conn: Connection, chanInfo?: string): ClientInfo {
-  return {
-    user: conn.user,
-    client: conn.id,
-    ...(conn.connInfo !== undefined ? { conn_info: conn.connInfo } : {}),
-    ...(chanInfo !== undefined ? { chan_info: chanInfo } : {}),
-  };
 }

@@ -195,28 +195,26 @@ export interface RecoverResultMessage {
   readonly error?: WireError;
 }
 
-/** A client joined a channel on the sending shard: add presence, emit join. */
-export interface PresenceJoinMessage {
-  readonly t: typeof MessageType.PRESENCE_JOIN;
+/** Who joined or left a channel on the sending shard. */
+interface PresenceChange {
   readonly ch: string;
   readonly from: number;
   readonly user: string;
   readonly client: string;
   readonly connInfo?: string;
   readonly chanInfo?: string;
+}
+
+/** A client joined: add presence, emit join. */
+export interface PresenceJoinMessage extends PresenceChange {
+  readonly t: typeof MessageType.PRESENCE_JOIN;
   /** Re-announcing after an owner restart: add presence, emit no join. */
   readonly silent?: boolean;
 }
 
-/** A client left a channel on the sending shard: remove presence, emit leave. */
-export interface PresenceLeaveMessage {
+/** A client left: remove presence, emit leave. */
+export interface PresenceLeaveMessage extends PresenceChange {
   readonly t: typeof MessageType.PRESENCE_LEAVE;
-  readonly ch: string;
-  readonly from: number;
-  readonly user: string;
-  readonly client: string;
-  readonly connInfo?: string;
-  readonly chanInfo?: string;
 }
 
 /** A read of the owner's channel state, answered with a Response. */
