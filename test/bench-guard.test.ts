@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { decide, limitOf, outcomeLine, type CheckSpec } from '../bench/guard/decide';
+import { decide, limitOf, outcomeLine } from '../bench/guard/decide';
 import { CHECKS } from '../bench/guard/thresholds';
 
 const GUARD = join(__dirname, '..', 'bench', 'guard', 'index.js');
@@ -19,8 +19,8 @@ function samples(base: number, deviations: readonly number[]): number[] {
   return deviations.map((d) => base * d);
 }
 
-/** The subject's values for a given ratio to the yardstick, in the check's direction. */
-function subjectAt(spec: CheckSpec, yardstick: readonly number[], ratio: number): number[] {
+/** The subject's values at a given ratio to the yardstick. */
+function subjectAt(yardstick: readonly number[], ratio: number): number[] {
   return yardstick.map((v) => v * ratio);
 }
 
@@ -38,13 +38,13 @@ describe('guard decision', () => {
 
     test(`${spec.id}: passes at the calibrated ratio and within ±10% of it`, () => {
       for (const drift of [1, 0.9, 1.1]) {
-        const outcome = decide(spec, subjectAt(spec, yardstick, spec.calibratedRatio * drift), yardstick);
+        const outcome = decide(spec, subjectAt(yardstick, spec.calibratedRatio * drift), yardstick);
         assert.equal(outcome.passed, true, outcomeLine(outcome, 'switchyard', 'uWS'));
       }
     });
 
     test(`${spec.id}: fails a 1.5× regression from the calibrated ratio`, () => {
-      const outcome = decide(spec, subjectAt(spec, yardstick, spec.calibratedRatio * worse), yardstick);
+      const outcome = decide(spec, subjectAt(yardstick, spec.calibratedRatio * worse), yardstick);
       assert.equal(outcome.passed, false, outcomeLine(outcome, 'switchyard', 'uWS'));
       assert.match(outcomeLine(outcome, 'switchyard', 'uWS'), /^FAIL {2}.*must be [≤≥] \d/);
     });
@@ -59,7 +59,7 @@ describe('guard decision', () => {
   test('uses medians, so one wild sample does not decide', () => {
     const spec = CHECKS.p50;
     const yardstick = YARDSTICK['p50']!;
-    const subject = subjectAt(spec, yardstick, spec.calibratedRatio);
+    const subject = subjectAt(yardstick, spec.calibratedRatio);
     subject[1] = subject[1]! * 10; // one disturbed run
     assert.equal(decide(spec, subject, yardstick).passed, true);
   });

@@ -19,6 +19,16 @@ export interface StopMessage {
   readonly type: 'stop';
 }
 
+/** Parent → child: collect garbage in every thread (only with gc-hook.js preloaded). */
+export interface GcMessage {
+  readonly type: 'gc';
+}
+
+/** Child → parent: garbage collected. */
+export interface GcDoneMessage {
+  readonly type: 'gc-done';
+}
+
 /** Options every server child gets as its one argument (JSON). */
 export interface ServerOptions {
   /** Shard threads (switchyard only; the baselines are single-threaded). */

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc CPU counters (`getconf CLK_TCK`, 100 on Linux in practice). */
-export const TICKS_PER_SECOND = readTicksPerSecond();
+const TICKS_PER_SECOND = readTicksPerSecond();
 
 function readTicksPerSecond(): number {
   try {

@@ -12,13 +12,7 @@ export class Progress {
   private readonly startedAt = Date.now();
   private readonly tty = process.stderr.isTTY === true;
 
-  constructor(private total: number) {}
-
-  /** Raises or lowers the planned total (a ladder that stops early drops its remaining steps). */
-  setTotal(total: number): void {
-    this.total = Math.max(total, this.done);
-    this.draw('');
-  }
+  constructor(private readonly total: number) {}
 
   /** Shows what is being measured now, without counting a unit. */
   show(detail: string): void {

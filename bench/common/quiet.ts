@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { sleep } from './clock';
+import { say } from './output';
 import { machineBusy, machineTicks } from './proc';
 
 /** Other processes using at least this many cores during a step make it disturbed. */
@@ -26,4 +27,10 @@ export async function waitForQuiet(maxCores: number, timeoutMs: number): Promise
   let cores = await busyCores();
   while (cores >= maxCores && Date.now() < until) cores = await busyCores();
   return cores;
+}
+
+/** Says so when other work keeps the machine busy before a benchmark starts (sampled for a second). */
+export async function noteIfBusy(): Promise<void> {
+  const cores = await busyCores();
+  if (cores >= DISTURBED_CORES) say(`note: the machine is busy with other work (${cores.toFixed(2)} cores); figures will be disturbed`);
 }

@@ -4,7 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { DELAY_ENV, type ChildMessage, type ServerOptions, type StopMessage } from './child';
+import { DELAY_ENV, type ChildMessage, type GcDoneMessage, type GcMessage, type ServerOptions, type StopMessage } from './child';
 
 /** Which server. */
 export type SystemKind = 'switchyard' | 'uws' | 'ws';
@@ -55,6 +55,8 @@ export interface Target {
   /** `http://127.0.0.1:port/api`. */
   readonly apiUrl: string;
   readonly apiKey: string;
+  /** Collects garbage in every thread of the server (launched with `gcHook`; otherwise resolves at once). */
+  collectGarbage(): Promise<void>;
   /** Stops the server and waits for its process to exit. */
   stop(): Promise<void>;
 }
@@ -63,6 +65,8 @@ export interface Target {
 export interface LaunchOptions {
   /** Busy-wait milliseconds per publication in switchyard (the guard's self-test only); ignored for baselines. */
   readonly delayMs?: number;
+  /** Preload gc-hook.js (with --expose-gc) so collectGarbage() works (bench:idle). */
+  readonly gcHook?: boolean;
 }
 
 const API_KEY = 'bench-key';
@@ -81,8 +85,12 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
   const env = { ...process.env };
   delete env[DELAY_ENV];
   if (slowed) env[DELAY_ENV] = String(options.delayMs);
+  const execArgv = [
+    ...(slowed ? ['--require', path.join(__dirname, 'slow-hook.js')] : []),
+    ...(options.gcHook ? ['--expose-gc', '--require', path.join(__dirname, 'gc-hook.js')] : []),
+  ];
   const child = fork(entryOf(spec.kind), [JSON.stringify(serverOptions)], {
-    execArgv: slowed ? ['--require', path.join(__dirname, 'slow-hook.js')] : [],
+    execArgv,
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -108,9 +116,22 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
         wsUrl: `ws://127.0.0.1:${message.port}/connection/websocket`,
         apiUrl: `http://127.0.0.1:${message.port}/api`,
         apiKey: API_KEY,
+        collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve()),
         stop: () => stopChild(child),
       });
     });
+  });
+}
+
+function collectGarbage(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: GcDoneMessage): void => {
+      if (message.type !== 'gc-done') return;
+      child.off('message', onMessage);
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'gc' } satisfies GcMessage);
   });
 }
 

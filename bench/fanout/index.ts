@@ -9,12 +9,12 @@ import { describeEnvironment } from '../mailbox/environment';
 import { nowMs } from '../common/clock';
 import { say } from '../common/output';
 import { Progress } from '../common/progress';
-import { busyCores } from '../common/quiet';
-import { parseSystem, systemLabel } from '../common/targets';
+import { noteIfBusy } from '../common/quiet';
+import { parseSystem } from '../common/targets';
 import { LoadGenerator } from '../loadgen/pool';
-import { runLadder, type SystemRun } from './ladder';
-import { stepLine } from './lines';
+import type { SystemRun } from './ladder';
 import { parseFanoutOptions } from './options';
+import { runLadderWithProgress } from './progress-ladder';
 import { writeFanoutReport } from './report/write';
 import { describeWorkload } from './workload';
 
@@ -34,27 +34,13 @@ async function main(): Promise<void> {
   const systems = options.systems.map(parseSystem);
   say(`fan-out benchmark: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}`);
   say(`${describeWorkload(options.workload)}; ${options.workers} load-generator workers; steps of ${options.timing.windowMs / 1000} s`);
-  const busy = await busyCores();
-  if (busy > 0.3) say(`note: the machine is busy with other work (${busy.toFixed(2)} cores); figures will be disturbed`);
+  await noteIfBusy();
   const started = nowMs();
   const progress = new Progress(systems.length * options.rates.length);
   const loadgen = LoadGenerator.start(options.workers);
   const runs: SystemRun[] = [];
   try {
-    for (const spec of systems) {
-      progress.show(`${systemLabel(spec)}: starting`);
-      let done = 0;
-      const run = await runLadder(loadgen, spec, options, ({ label }, step) => {
-        done++;
-        progress.clear();
-        say(stepLine(label, step));
-        progress.advance(1, `${label} ${Math.round(step.offeredRate / 1000)}k/s`);
-      });
-      progress.advance(options.rates.length - done);
-      progress.clear();
-      say(`  ${run.system.label}: ${run.stoppedBecause}`);
-      runs.push(run);
-    }
+    for (const spec of systems) runs.push(await runLadderWithProgress(loadgen, spec, options, progress, ''));
   } finally {
     progress.clear();
     await loadgen.close();

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { nowMs, sleep, sleepUntil } from '../common/clock';
 import { machineBusy, machineTicks, processCpuSeconds, processMemory } from '../common/proc';
 import type { Target } from '../common/targets';
-import { pace, windowEdge, type PaceReport } from '../loadgen/pacer';
+import { pace, windowEdge, type PaceReport, type PaceSpec } from '../loadgen/pacer';
 import type { Session, SessionWindow } from '../loadgen/pool';
 import type { Transport } from '../loadgen/transport';
 import { channelNames, deliveriesPerPublication, type Workload } from './workload';
@@ -43,7 +43,7 @@ export const MACHINE_SATURATED = 0.9;
 const CORES = availableParallelism();
 
 /** Publications unacknowledged at once before the publisher skips bursts. */
-const MAX_IN_FLIGHT = 512;
+export const MAX_IN_FLIGHT = 512;
 /** No publication for this long means the server has nothing more in flight, ms. */
 const QUIET_MS = 300;
 
@@ -178,19 +178,23 @@ function percentiles(window: SessionWindow): Percentiles {
  * allocation, which no measured step should see.
  */
 export async function prime(context: StepContext, offeredRate: number, durationMs: number): Promise<void> {
-  const { transport, workload } = context;
   const startAt = nowMs() + 50;
-  await pace(transport, {
+  await pace(context.transport, paceSpec(context.workload, offeredRate, startAt, startAt + durationMs, Number.POSITIVE_INFINITY));
+  await settle(context.session, context.transport);
+}
+
+/** The publisher's plan for a workload at an offered load, from startAt to endAt, counting what is due from countFrom. */
+function paceSpec(workload: Workload, offeredRate: number, startAt: number, endAt: number, countFrom: number): PaceSpec {
+  return {
     startAt,
-    endAt: startAt + durationMs,
+    endAt,
     rate: offeredRate / deliveriesPerPublication(workload),
     burst: workload.burst,
     channels: channelNames(workload),
     payloadBytes: workload.payloadBytes,
     maxInFlight: MAX_IN_FLIGHT,
-    countFrom: Number.POSITIVE_INFINITY,
-  });
-  await settle(context.session, transport);
+    countFrom,
+  };
 }
 
 /** Runs one step at `offeredRate` deliveries per second. */
@@ -204,16 +208,7 @@ export async function runStep(context: StepContext, offeredRate: number, timing:
   await session.window(from, to);
   const readings = readAround(target.pid, from, to);
   const errorsBefore = transport.errors;
-  const paced = await pace(transport, {
-    startAt,
-    endAt: to,
-    rate: publicationsPerSecond,
-    burst: workload.burst,
-    channels: channelNames(workload),
-    payloadBytes: workload.payloadBytes,
-    maxInFlight: MAX_IN_FLIGHT,
-    countFrom: from,
-  });
+  const paced = await pace(transport, paceSpec(workload, offeredRate, startAt, to, from));
   const { start, end, memory } = await readings;
   let expected = 0;
   let dueInWindow = 0;

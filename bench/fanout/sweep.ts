@@ -12,11 +12,9 @@ import { describeEnvironment } from '../mailbox/environment';
 import { nowMs } from '../common/clock';
 import { jsonText, say, writeResults } from '../common/output';
 import { Progress } from '../common/progress';
-import { busyCores } from '../common/quiet';
-import { systemLabel } from '../common/targets';
+import { noteIfBusy } from '../common/quiet';
 import { LoadGenerator } from '../loadgen/pool';
-import { runLadder } from './ladder';
-import { stepLine } from './lines';
+import { runLadderWithProgress } from './progress-ladder';
 import { parseFanoutOptions } from './options';
 import { sweepHtml, sweepMarkdown, type SweepResult, type SweepRun } from './report/sweep-report';
 import { DIMENSIONS, sweepPoints, type Dimension } from './sweep-plan';
@@ -37,8 +35,7 @@ async function main(): Promise<void> {
   const environment = describeEnvironment();
   const points = sweepPoints(only, availableParallelism());
   say(`sweep: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}; ${only.join(', ')}; ${points.length} points`);
-  const busy = await busyCores();
-  if (busy > 0.3) say(`sweep: note: the machine is busy with other work (${busy.toFixed(2)} cores); figures will be disturbed`);
+  await noteIfBusy();
   const started = nowMs();
   const progress = new Progress(points.reduce((n, p) => n + p.systems.length * options.rates.length, 0));
   const loadgen = LoadGenerator.start(options.workers);
@@ -46,16 +43,9 @@ async function main(): Promise<void> {
   try {
     for (const point of points) {
       say(`${point.dimension} = ${point.value}: ${describeWorkload(point.workload)}`);
+      const ladder = { workload: point.workload, rates: options.rates, timing: options.timing, bounds: options.bounds };
       for (const spec of point.systems) {
-        progress.show(`${point.dimension}=${point.value} ${systemLabel(spec)}`);
-        let done = 0;
-        const run = await runLadder(loadgen, spec, { workload: point.workload, rates: options.rates, timing: options.timing, bounds: options.bounds }, ({ label }, step) => {
-          done++;
-          progress.clear();
-          say(stepLine(label, step));
-          progress.advance(1, `${point.dimension}=${point.value} ${label}`);
-        });
-        progress.advance(options.rates.length - done);
+        const run = await runLadderWithProgress(loadgen, spec, ladder, progress, `${point.dimension}=${point.value} `);
         runs.push({ dimension: point.dimension, value: point.value, workload: point.workload, run });
       }
     }

@@ -130,8 +130,6 @@ async function main(): Promise<number> {
   if (reruns > 0 || disturbed > 0) {
     say(`guard: note: other processes disturbed the machine: ${reruns} pairs were run again, ${disturbed} kept pairs were still disturbed`);
   }
-  const bound = subject.samples.loadGeneratorBound + yardstick.samples.loadGeneratorBound;
-  if (bound > 0) say(`guard: note: the load generator was the limit in ${bound} high-load steps; the throughput ratio then understates differences`);
   const failed = results.filter((r) => !r.passed).length;
   const seconds = Math.round((nowMs() - started) / 1000);
   say(failed === 0 ? `guard: passed, ${results.length} checks in ${seconds} s` : `guard: FAILED ${failed} of ${results.length} checks (${seconds} s)`);

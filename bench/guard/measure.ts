@@ -21,8 +21,6 @@ export interface Samples {
   readonly throughput: number[];
   /** Server CPU per delivery at the moderate load, µs. */
   readonly cpu: number[];
-  /** Steps where the load generator was the limit. */
-  loadGeneratorBound: number;
 }
 
 /** One system's server, session and transport. */
@@ -58,7 +56,7 @@ async function contender(loadgen: LoadGenerator, spec: SystemSpec, plan: GuardPl
       label: systemLabel(spec),
       target,
       context,
-      samples: { p50: [], throughput: [], cpu: [], loadGeneratorBound: 0 },
+      samples: { p50: [], throughput: [], cpu: [] },
       close: async () => {
         await transport.close();
         await session.close();
@@ -152,5 +150,4 @@ export function recordModerate(who: Contender, step: StepResult): void {
 /** Records a high-load step's values. */
 export function recordHigh(who: Contender, step: StepResult): void {
   who.samples.throughput.push(step.throughput);
-  if (step.loadGenerator.bound) who.samples.loadGeneratorBound++;
 }

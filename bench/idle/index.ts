@@ -3,8 +3,9 @@
  * each system it opens N WebSocket connections (default 10,000), each
  * connected and subscribed to a personal channel, then reads the server
  * process's resident memory. Bytes per connection = (RSS with the
- * connections, after a settle − RSS before) ÷ N. Writes
- * bench/results/idle.json and idle.md.
+ * connections − RSS before) ÷ N, each reading taken after a settle and a
+ * garbage collection in every thread of the server (common/gc-hook.ts).
+ * Writes bench/results/idle.json and idle.md.
  *
  *   --connections N   (default 10000)   --systems uws,ws,switchyard-1,switchyard-2   --workers 2   --out idle
  */
@@ -14,7 +15,7 @@ import { describeEnvironment, type Environment } from '../mailbox/environment';
 import { nowMs, sleep } from '../common/clock';
 import { jsonText, say, writeResults } from '../common/output';
 import { processCpuSeconds, processMemory } from '../common/proc';
-import { busyCores } from '../common/quiet';
+import { noteIfBusy } from '../common/quiet';
 import { ratio, round, thousands, times } from '../common/stats';
 import { launchTarget, parseSystem, systemId, systemLabel, type SystemSpec } from '../common/targets';
 import { LOAD_GENERATOR_BOUND } from '../fanout/step';
@@ -45,9 +46,10 @@ interface IdleResult {
 }
 
 async function measure(loadgen: LoadGenerator, spec: SystemSpec, connections: number): Promise<IdleResult> {
-  const target = await launchTarget(spec);
+  const target = await launchTarget(spec, { gcHook: true });
   try {
     await sleep(SETTLE_MS);
+    await target.collectGarbage();
     const before = processMemory(target.pid);
     const cpuBefore = processCpuSeconds(target.pid);
     const usageBefore = process.cpuUsage();
@@ -58,6 +60,7 @@ async function measure(loadgen: LoadGenerator, spec: SystemSpec, connections: nu
     const usage = process.cpuUsage(usageBefore);
     const cpu = processCpuSeconds(target.pid) - cpuBefore;
     await sleep(SETTLE_MS);
+    await target.collectGarbage();
     const after = processMemory(target.pid);
     await session.close();
     const loadgenCores = (usage.user + usage.system) / 1e6 / seconds;
@@ -90,7 +93,7 @@ function markdown(environment: Environment, results: readonly IdleResult[]): str
     '',
     `Commit ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}, ${environment.platform}, ${environment.date}.`,
     `${thousands(results[0]?.connections ?? 0)} connections per system, each connected and subscribed to a personal channel, held by the \`ws\` client in piscina workers. ` +
-      `Bytes per connection = (server RSS ${SETTLE_MS / 1000} s after the last subscribe − RSS before) ÷ connections. Produced by \`npm run bench:idle\`.`,
+      `Bytes per connection = (server RSS ${SETTLE_MS / 1000} s after the last subscribe − RSS before) ÷ connections, both read after a garbage collection in every thread of the server. Produced by \`npm run bench:idle\`.`,
     '',
     '| system | RSS before MB | RSS after MB | bytes per connection | × yardstick | connects/s | × yardstick | server µs per connect | load gen cores while connecting |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
@@ -104,7 +107,7 @@ function markdown(environment: Environment, results: readonly IdleResult[]): str
       .filter((r) => r.system.startsWith('switchyard'))
       .map((r) => `- ${r.label}: ${thousands(r.bytesPerConnection)} bytes per idle connection, target ≤ ${thousands(TARGET_BYTES)}: ${r.bytesPerConnection <= TARGET_BYTES ? 'met' : 'not met'}.`),
     '- The connect rate is the load generator’s as much as the server’s: a Node `ws` client pays for each handshake too. Where it was the limit, the row says LOAD-GENERATOR-BOUND.',
-    '- RSS includes garbage not yet collected in the server’s heaps; figures move by a few hundred bytes per connection between runs.',
+    '- Garbage is collected in every server thread before each reading (a bench-side preload, common/gc-hook.ts); RSS still moves by a few hundred bytes per connection between runs, since V8 and the allocator keep some freed memory.',
     '',
   ];
   return lines.join('\n');
@@ -117,8 +120,7 @@ async function main(): Promise<void> {
   const systems = (values.systems ?? 'uws,ws,switchyard-1,switchyard-2').split(',').map((s) => parseSystem(s.trim()));
   const environment = describeEnvironment();
   say(`idle connections: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}; ${thousands(connections)} per system`);
-  const busy = await busyCores();
-  if (busy > 0.3) say(`note: the machine is busy with other work (${busy.toFixed(2)} cores); figures will be disturbed`);
+  await noteIfBusy();
   const loadgen = LoadGenerator.start(Number(values.workers ?? Math.min(2, availableParallelism())));
   const results: IdleResult[] = [];
   try {

@@ -45,7 +45,7 @@ export interface PaceReport {
 let sequence = 0;
 
 /** A due time as the payload carries it: rounded to the µs (makePayload writes 3 decimals). */
-export function stampOf(timeMs: number): number {
+function stampOf(timeMs: number): number {
   return Math.round(timeMs * 1000) / 1000;
 }
 

@@ -28,6 +28,26 @@ export interface Transport {
 /** Which transport a benchmark uses. */
 export type TransportKind = 'http' | 'ws';
 
+/** What both transports count. */
+interface Counters {
+  inFlight: number;
+  errors: number;
+}
+
+/** A Transport over `counters` with the given send and close. */
+function transportOf(counters: Counters, send: Transport['send'], close: () => void): Transport {
+  return {
+    send,
+    get inFlight() {
+      return counters.inFlight;
+    },
+    get errors() {
+      return counters.errors;
+    },
+    close: async () => close(),
+  };
+}
+
 /**
  * HTTP keep-alive connections the HTTP transport opens at most. They are used
  * in turn (FIFO), so with several shards, whose listen sockets the kernel
@@ -36,58 +56,44 @@ export type TransportKind = 'http' | 'ws';
  */
 const HTTP_SOCKETS = 32;
 
+/** The request body: `publish` for one publication, `batch` for a burst. */
+function apiBody(publications: readonly OutgoingPublication[]): { method: 'publish' | 'batch'; body: string } {
+  const fields = (p: OutgoingPublication): string => `"channel":${JSON.stringify(p.channel)},"data":${p.data}`;
+  if (publications.length === 1) return { method: 'publish', body: `{${fields(publications[0]!)}}` };
+  return { method: 'batch', body: `{"commands":[${publications.map((p) => `{"publish":{${fields(p)}}}`).join(',')}]}` };
+}
+
 /** The HTTP API transport. */
 export function httpTransport(apiUrl: string, apiKey: string): Transport {
   const url = new URL(apiUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: HTTP_SOCKETS, scheduling: 'fifo' });
-  const state = { inFlight: 0, errors: 0 };
-  const done = (count: number, ok: boolean): void => {
-    state.inFlight -= count;
-    if (!ok) state.errors++;
+  const state: Counters = { inFlight: 0, errors: 0 };
+  const send = (publications: readonly OutgoingPublication[]): void => {
+    const { method, body } = apiBody(publications);
+    const count = publications.length;
+    const done = (ok: boolean): void => {
+      state.inFlight -= count;
+      if (!ok) state.errors++;
+    };
+    state.inFlight += count;
+    const headers = { 'X-API-Key': apiKey, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
+    const request = http.request({ agent, host: url.hostname, port: url.port, method: 'POST', path: `${url.pathname}/${method}`, headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => done(response.statusCode === 200 && !text.includes('"error"')));
+    });
+    request.on('error', () => done(false));
+    request.end(body);
   };
-  return {
-    send(publications) {
-      const single = publications.length === 1;
-      const body = single
-        ? `{"channel":${JSON.stringify(publications[0]!.channel)},"data":${publications[0]!.data}}`
-        : `{"commands":[${publications.map((p) => `{"publish":{"channel":${JSON.stringify(p.channel)},"data":${p.data}}}`).join(',')}]}`;
-      const count = publications.length;
-      state.inFlight += count;
-      const request = http.request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          method: 'POST',
-          path: `${url.pathname}/${single ? 'publish' : 'batch'}`,
-          headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-        },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => done(count, response.statusCode === 200 && !text.includes('"error"')));
-        },
-      );
-      request.on('error', () => done(count, false));
-      request.end(body);
-    },
-    get inFlight() {
-      return state.inFlight;
-    },
-    get errors() {
-      return state.errors;
-    },
-    async close() {
-      agent.destroy();
-    },
-  };
+  return transportOf(state, send, () => agent.destroy());
 }
 
 /** The client-publish transport: one connected WebSocket. */
 export async function wsTransport(wsUrl: string): Promise<Transport> {
   const socket = new WebSocket(wsUrl, { perMessageDeflate: false });
-  const state = { inFlight: 0, errors: 0, nextId: 2 };
+  const state: Counters = { inFlight: 0, errors: 0 };
+  let nextId = 2;
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.once('open', () => socket.send('{"id":1,"connect":{}}'));
@@ -105,24 +111,12 @@ export async function wsTransport(wsUrl: string): Promise<Transport> {
       if (line.includes('"error"')) state.errors++;
     }
   });
-  return {
-    send(publications) {
-      const frame = publications
-        .map((p) => `{"id":${state.nextId++},"publish":{"channel":${JSON.stringify(p.channel)},"data":${p.data}}}`)
-        .join('\n');
-      state.inFlight += publications.length;
-      socket.send(frame);
-    },
-    get inFlight() {
-      return state.inFlight;
-    },
-    get errors() {
-      return state.errors;
-    },
-    async close() {
-      socket.terminate();
-    },
+  const send = (publications: readonly OutgoingPublication[]): void => {
+    const frame = publications.map((p) => `{"id":${nextId++},"publish":{"channel":${JSON.stringify(p.channel)},"data":${p.data}}}`).join('\n');
+    state.inFlight += publications.length;
+    socket.send(frame);
   };
+  return transportOf(state, send, () => socket.terminate());
 }
 
 /** Opens the transport of `kind` to a server. */

@@ -16,7 +16,7 @@ import { Bench } from 'tinybench';
 import { describeEnvironment, type Environment } from '../mailbox/environment';
 import { jsonText, RESULTS_DIR, say, writeResults } from '../common/output';
 import { round, thousands } from '../common/stats';
-import { encodeDeltaPublication, encodePublication, encodePush } from '../../src/protocol/json';
+import { encodeDeltaPublication, encodePublication, encodePush, type PublicationFields } from '../../src/protocol/json';
 import { encodeFossilPatch } from '../../src/shards/delta';
 import { channelHash, ownerOf } from '../../src/shards/owner';
 import { makePayload } from '../loadgen/payload';
@@ -58,12 +58,18 @@ interface Task {
   readonly fn: () => void;
 }
 
-/** Repeats `op` `times` times per call. */
-function looped(times: number, op: () => void): { perCall: number; fn: () => void } {
+const PUSH = 'JSON push encoding (once per publication, at the owner)';
+const FOSSIL = 'fossil delta (once per publication, channels with delta subscribers)';
+const HASH = 'ownerOf hashing (every publish and subscribe)';
+
+/** A task whose function repeats `op` `times` times per call. */
+function task(group: string, name: string, times: number, op: () => number): Task {
   return {
+    group,
+    name,
     perCall: times,
     fn: () => {
-      for (let k = 0; k < times; k++) op();
+      for (let k = 0; k < times; k++) sink += op();
     },
   };
 }
@@ -72,76 +78,23 @@ function tasks(): Task[] {
   const data100 = makePayload(123_456.789, 42, 100);
   const data1k = makePayload(123_456.789, 42, 1000);
   const info = { user: '42', client: '4f1c2a9e-7b3d-4c55-9e1a-2d6f8b0c3e71' };
-  const prev100 = changing(100, 1);
-  const next100 = changing(100, 2);
-  const prev1k = changing(1000, 1);
-  const next1k = changing(1000, 2);
+  const [prev100, next100, prev1k, next1k] = [changing(100, 1), changing(100, 2), changing(1000, 1), changing(1000, 2)];
+  const frame = (pub: PublicationFields): number => Buffer.from(encodePush(CHANNEL, 'pub', encodePublication(pub))).length;
   let i = 0;
+  const channel = (): string => CHANNELS[i++ & 3]!;
   return [
-    {
-      group: 'JSON push encoding (once per publication, at the owner)',
-      name: 'push frame of a 100-byte publication, as a Buffer',
-      ...looped(16, () => {
-        sink += Buffer.from(encodePush(CHANNEL, 'pub', encodePublication({ data: data100 }))).length;
-      }),
-    },
-    {
-      group: 'JSON push encoding (once per publication, at the owner)',
-      name: 'push frame of a 100-byte client publication (with publisher info, offset)',
-      ...looped(16, () => {
-        sink += Buffer.from(encodePush(CHANNEL, 'pub', encodePublication({ data: data100, info, offset: 1234 }))).length;
-      }),
-    },
-    {
-      group: 'JSON push encoding (once per publication, at the owner)',
-      name: 'push frame of a 1,000-byte publication, as a Buffer',
-      ...looped(16, () => {
-        sink += Buffer.from(encodePush(CHANNEL, 'pub', encodePublication({ data: data1k }))).length;
-      }),
-    },
-    {
-      group: 'fossil delta (once per publication, channels with delta subscribers)',
-      name: 'encodeFossilPatch, 100-byte payload, counter changed',
-      ...looped(4, () => {
-        sink += encodeFossilPatch(prev100, next100)?.length ?? 0;
-      }),
-    },
-    {
-      group: 'fossil delta (once per publication, channels with delta subscribers)',
-      name: 'encodeFossilPatch, 1,000-byte payload, counter changed',
-      ...looped(1, () => {
-        sink += encodeFossilPatch(prev1k, next1k)?.length ?? 0;
-      }),
-    },
-    {
-      group: 'fossil delta (once per publication, channels with delta subscribers)',
-      name: 'delta push frame (patch + encodeDeltaPublication), 1,000-byte payload',
-      ...looped(1, () => {
-        const patch = encodeFossilPatch(prev1k, next1k) ?? undefined;
-        sink += Buffer.from(encodePush(CHANNEL, 'pub', encodeDeltaPublication({ data: next1k }, patch))).length;
-      }),
-    },
-    {
-      group: 'ownerOf hashing (every publish and subscribe)',
-      name: 'channelHash (FNV-1a 32) of typical channel names (4 to 40 chars)',
-      ...looped(256, () => {
-        sink += channelHash(CHANNELS[i++ & 3]!);
-      }),
-    },
-    {
-      group: 'ownerOf hashing (every publish and subscribe)',
-      name: 'ownerOf(channel, 2)',
-      ...looped(256, () => {
-        sink += ownerOf(CHANNELS[i++ & 3]!, 2);
-      }),
-    },
-    {
-      group: 'ownerOf hashing (every publish and subscribe)',
-      name: 'ownerOf(channel, 8)',
-      ...looped(256, () => {
-        sink += ownerOf(CHANNELS[i++ & 3]!, 8);
-      }),
-    },
+    task(PUSH, 'push frame of a 100-byte publication, as a Buffer', 16, () => frame({ data: data100 })),
+    task(PUSH, 'push frame of a 100-byte client publication (with publisher info, offset)', 16, () => frame({ data: data100, info, offset: 1234 })),
+    task(PUSH, 'push frame of a 1,000-byte publication, as a Buffer', 16, () => frame({ data: data1k })),
+    task(FOSSIL, 'encodeFossilPatch, 100-byte payload, counter changed', 4, () => encodeFossilPatch(prev100, next100)?.length ?? 0),
+    task(FOSSIL, 'encodeFossilPatch, 1,000-byte payload, counter changed', 1, () => encodeFossilPatch(prev1k, next1k)?.length ?? 0),
+    task(FOSSIL, 'delta push frame (patch + encodeDeltaPublication), 1,000-byte payload', 1, () => {
+      const patch = encodeFossilPatch(prev1k, next1k) ?? undefined;
+      return Buffer.from(encodePush(CHANNEL, 'pub', encodeDeltaPublication({ data: next1k }, patch))).length;
+    }),
+    task(HASH, 'channelHash (FNV-1a 32) of typical channel names (4 to 40 chars)', 256, () => channelHash(channel())),
+    task(HASH, 'ownerOf(channel, 2)', 256, () => ownerOf(channel(), 2)),
+    task(HASH, 'ownerOf(channel, 8)', 256, () => ownerOf(channel(), 8)),
   ];
 }
 

@@ -1,5 +1,5 @@
 /** The HTML report of a fan-out run (bench/results/<out>.html): the Markdown's content plus charts. */
-import { ms, rate } from '../../common/stats';
+import { rate } from '../../common/stats';
 import type { SystemRun } from '../ladder';
 import type { StepResult } from '../step';
 import {
@@ -7,6 +7,7 @@ import {
   capacityRows,
   EQUAL_LOAD_HEADS,
   equalLoadRows,
+  equalLoadTitle,
   STEP_HEADS,
   stampLines,
   stepCells,
@@ -29,16 +30,15 @@ export function seriesOf(runs: readonly SystemRun[], measure: (step: StepResult)
 }
 
 /** The four charts against offered load: p50, p99, received/s and server CPU per delivery. */
-export function loadCharts(runs: readonly SystemRun[], p99BoundMs: number, titleSuffix = ''): string {
+function loadCharts(runs: readonly SystemRun[], p99BoundMs: number, titleSuffix = ''): string {
   const x = { xLabel: 'offered load, deliveries/s', formatX: (v: number) => rate(v).replace('/s', '') };
   return [
-    lineChart({ title: `p50 latency vs load${titleSuffix}`, yLabel: 'p50, ms', logY: true, formatY: ms, series: seriesOf(runs, (s) => s.latencyMs.p50), ...x }),
+    lineChart({ title: `p50 latency vs load${titleSuffix}`, yLabel: 'p50, ms', logY: true, series: seriesOf(runs, (s) => s.latencyMs.p50), ...x }),
     lineChart({
       title: `p99 latency vs load${titleSuffix}`,
       yLabel: 'p99, ms',
       logY: true,
-      formatY: ms,
-      hLine: { y: p99BoundMs, label: `bound ${p99BoundMs} ms` },
+            hLine: { y: p99BoundMs, label: `bound ${p99BoundMs} ms` },
       series: seriesOf(runs, (s) => s.latencyMs.p99),
       ...x,
     }),
@@ -53,7 +53,7 @@ export function loadCharts(runs: readonly SystemRun[], p99BoundMs: number, title
 }
 
 /** The latency spectrum (p50 … max) of each system at one load. */
-export function spectrumChart(runs: readonly SystemRun[], offeredRate: number): string {
+function spectrumChart(runs: readonly SystemRun[], offeredRate: number): string {
   const labels = ['p50', 'p90', 'p99', 'p99.9', 'max'];
   const series: Series[] = runs.flatMap((run) => {
     const step = run.steps.find((s) => s.offeredRate === offeredRate);
@@ -66,8 +66,7 @@ export function spectrumChart(runs: readonly SystemRun[], offeredRate: number): 
     xLabel: 'percentile',
     yLabel: 'latency, ms',
     logY: true,
-    formatY: ms,
-    xTicks: labels.map((label, value) => ({ value, label })),
+        xTicks: labels.map((label, value) => ({ value, label })),
     series,
   });
 }
@@ -81,7 +80,7 @@ export function fanoutHtml(run: FanoutRun): string {
   parts.push(`<h2>Latency and throughput against load</h2><div class="charts">${loadCharts(run.runs, run.options.bounds.p99Ms)}\n${spectrumChart(run.runs, summary.referenceRate)}</div>`);
   parts.push('<h2>Highest sustained load, as ratios against the raw uWS yardstick of this run</h2>');
   parts.push(htmlTable(CAPACITY_HEADS, capacityRows(summary)));
-  parts.push(`<h2>At equal load: ${escapeXml(rate(summary.referenceRate))} offered (the highest load every system sustained)</h2>`);
+  parts.push(`<h2>At equal load: ${escapeXml(equalLoadTitle(summary))}</h2>`);
   parts.push(htmlTable(EQUAL_LOAD_HEADS, equalLoadRows(summary)));
   const targets = targetLines(summary);
   if (targets.length > 0) parts.push('<h2>Targets of issue 6</h2><ul>' + targets.map((t) => `<li>${inline(t)}</li>`).join('') + '<li>Idle memory per connection: see idle.md.</li></ul>');

@@ -25,16 +25,28 @@ export function stampLines(run: FanoutRun): string[] {
 /** The issue's target lines for the switchyard systems. */
 export function targetLines(summary: FanoutSummary): string[] {
   const lines: string[] = [];
+  const others = (kind: string): boolean => summary.systems.some((x) => x.run.system.kind === kind && x.limitedByLoadGenerator);
   for (const s of summary.systems.filter((x) => x.run.system.kind === 'switchyard')) {
     const vsY = s.capacityVsYardstick;
     const vsW = s.capacityVsWs;
     const verdict = (value: number, target: number): string => (Number.isFinite(value) ? (value >= target ? 'met' : 'not met') : 'not measured');
     lines.push(
       `${s.run.system.label}: delivered/s at p99 ≤ bound = ${times(vsY)} the yardstick (target ≥ ${TARGETS.vsYardstick}×: ${verdict(vsY, TARGETS.vsYardstick)}), ` +
-        `${times(vsW)} the ws baseline (target ≥ ${TARGETS.vsWs}×: ${verdict(vsW, TARGETS.vsWs)}); limit: ${s.limit}.`,
+        `${vsWs(s)} the ws baseline (target ≥ ${TARGETS.vsWs}×: ${verdict(vsW, TARGETS.vsWs)}); limit: ${s.limit}.`,
     );
+    if (s.limitedByLoadGenerator && (others('uws') || others('ws'))) {
+      lines.push(
+        `${s.run.system.label}: these capacity ratios compare load-generator limits, not servers. At ${rate(summary.referenceRate)} the server CPU per delivery was ` +
+          `${times(s.cpuPerDeliveryVsYardstick)} the yardstick's, and ws needed ${times(s.cpuAdvantageOverWs)} as much as switchyard.`,
+      );
+    }
   }
   return lines;
+}
+
+/** The ratio to ws as text: "> 10.00×" when ws sustained nothing (see capacityVsWsIsLowerBound). */
+function vsWs(s: FanoutSummary['systems'][number]): string {
+  return `${s.capacityVsWsIsLowerBound ? '> ' : ''}${times(s.capacityVsWs)}`;
 }
 
 /** The cells of one step row (shared with the HTML table). */
@@ -93,7 +105,7 @@ export function capacityRows(summary: FanoutSummary): string[][] {
     s.best ? rate(capacity(s.run)) : 'none',
     s.best ? `${ms(s.best.latencyMs.p50)} / ${ms(s.best.latencyMs.p99)}` : 'n/a',
     times(s.capacityVsYardstick),
-    times(s.capacityVsWs),
+    vsWs(s),
     `${thousands(s.run.connect.perSecond)}/s`,
     s.limit,
   ]);
@@ -101,6 +113,12 @@ export function capacityRows(summary: FanoutSummary): string[][] {
 
 /** Heads of the capacity table. */
 export const CAPACITY_HEADS = ['system', 'highest sustained deliveries/s', 'its p50 / p99 ms', '× yardstick', '× ws', 'connect rate', 'limit'];
+
+/** What the reference load is, in words. */
+export function equalLoadTitle(summary: FanoutSummary): string {
+  const why = summary.referenceSustainedByAll ? 'the highest load every system sustained' : 'the lowest load every system ran; not every system sustained it';
+  return `${rate(summary.referenceRate)} offered (${why})`;
+}
 
 /** The equal-load table rows. */
 export function equalLoadRows(summary: FanoutSummary): string[][] {
@@ -134,7 +152,7 @@ export function fanoutMarkdown(run: FanoutRun, summary: FanoutSummary = summariz
   lines.push('## Highest sustained load, as ratios against the raw uWS yardstick of this run', '');
   lines.push(`Sustained: p99 ≤ ${run.options.bounds.p99Ms} ms with ≥ ${(run.options.bounds.deliveredRatio * 100).toFixed(1)}% delivered.`, '');
   lines.push(...table(CAPACITY_HEADS, capacityRows(summary)), '');
-  lines.push(`## At equal load: ${rate(summary.referenceRate)} offered (the highest load every system sustained)`, '');
+  lines.push(`## At equal load: ${equalLoadTitle(summary)}`, '');
   lines.push(...table(EQUAL_LOAD_HEADS, equalLoadRows(summary)), '');
   const targets = targetLines(summary);
   if (targets.length > 0) lines.push('## Targets of issue 6', '', ...targets.map((t) => `- ${t}`), '- Idle memory per connection: see idle.md.', '');

@@ -17,13 +17,22 @@ export interface SystemSummary {
   readonly firstFailed: StepResult | null;
   /** Its step at the reference load, if it ran one. */
   readonly atReference: StepResult | undefined;
-  /** Highest sustained offered load ÷ the yardstick's, and ÷ ws's. */
+  /** Highest sustained offered load ÷ the yardstick's, and ÷ ws's (NaN when this system sustained nothing). */
   readonly capacityVsYardstick: number;
   readonly capacityVsWs: number;
+  /**
+   * True when ws sustained no step at all: capacityVsWs is then taken against
+   * the ladder's lowest load, which ws could not sustain, so the real ratio is higher.
+   */
+  readonly capacityVsWsIsLowerBound: boolean;
   /** At the reference load: p50 and p99 ÷ the yardstick's, CPU per delivery ÷ the yardstick's. */
   readonly p50VsYardstick: number;
   readonly p99VsYardstick: number;
   readonly cpuPerDeliveryVsYardstick: number;
+  /** At the reference load: ws's server CPU per delivery ÷ this system's (how many times cheaper than ws). */
+  readonly cpuAdvantageOverWs: number;
+  /** Whether the capacity figure was set by the load generator or the shared CPU rather than by the server. */
+  readonly limitedByLoadGenerator: boolean;
   /** Who set the limit of the capacity figure, in words. */
   readonly limit: string;
 }
@@ -32,6 +41,8 @@ export interface SystemSummary {
 export interface FanoutSummary {
   /** The highest load every system ran and sustained (else the lowest all ran); NaN if none. */
   readonly referenceRate: number;
+  /** Whether every system sustained the reference load (false: it is just the lowest load all ran). */
+  readonly referenceSustainedByAll: boolean;
   readonly systems: readonly SystemSummary[];
   /** Why more shards did not help, when they did not (else null). */
   readonly shardNote: string | null;
@@ -42,11 +53,12 @@ export function capacity(run: SystemRun): number {
   return highestSustained(run)?.offeredRate ?? 0;
 }
 
-function referenceRate(runs: readonly SystemRun[]): number {
+function referenceRate(runs: readonly SystemRun[]): { rate: number; sustainedByAll: boolean } {
   const rates = [...new Set(runs.flatMap((r) => r.steps.map((s) => s.offeredRate)))].sort((a, b) => a - b);
   const ranByAll = rates.filter((rate) => runs.every((r) => stepAt(r, rate) !== undefined));
   const sustainedByAll = ranByAll.filter((rate) => runs.every((r) => stepAt(r, rate)!.sustained));
-  return sustainedByAll.at(-1) ?? ranByAll[0] ?? Number.NaN;
+  const best = sustainedByAll.at(-1);
+  return best !== undefined ? { rate: best, sustainedByAll: true } : { rate: ranByAll[0] ?? Number.NaN, sustainedByAll: false };
 }
 
 /** Says who limited a capacity figure. */
@@ -62,10 +74,12 @@ function limitOf(best: StepResult | null, failed: StepResult | null, stoppedBeca
 
 /** Summarizes a run; `yardstickId` and `wsId` name the baselines. */
 export function summarize(runs: readonly SystemRun[], yardstickId = 'uws', wsId = 'ws'): FanoutSummary {
-  const reference = referenceRate(runs);
+  const { rate: reference, sustainedByAll } = referenceRate(runs);
   const yardstick = runs.find((r) => r.system.id === yardstickId);
   const ws = runs.find((r) => r.system.id === wsId);
   const yardstickRef = yardstick ? stepAt(yardstick, reference) : undefined;
+  const wsRef = ws ? stepAt(ws, reference) : undefined;
+  const wsNone = ws !== undefined && capacity(ws) === 0 && ws.steps.length > 0;
   const systems = runs.map((run): SystemSummary => {
     const best = highestSustained(run);
     const index = best ? run.steps.indexOf(best) : -1;
@@ -76,15 +90,18 @@ export function summarize(runs: readonly SystemRun[], yardstickId = 'uws', wsId 
       best,
       firstFailed,
       atReference,
-      capacityVsYardstick: yardstick ? ratio(capacity(run), capacity(yardstick)) : Number.NaN,
-      capacityVsWs: ws ? ratio(capacity(run), capacity(ws)) : Number.NaN,
+      capacityVsYardstick: yardstick && capacity(run) > 0 ? ratio(capacity(run), capacity(yardstick)) : Number.NaN,
+      capacityVsWs: !ws || capacity(run) === 0 ? Number.NaN : wsNone ? ratio(capacity(run), ws.steps[0]!.offeredRate) : ratio(capacity(run), capacity(ws)),
+      capacityVsWsIsLowerBound: wsNone && run !== ws && capacity(run) > 0,
       p50VsYardstick: ratio(atReference?.latencyMs.p50 ?? Number.NaN, yardstickRef?.latencyMs.p50 ?? Number.NaN),
       p99VsYardstick: ratio(atReference?.latencyMs.p99 ?? Number.NaN, yardstickRef?.latencyMs.p99 ?? Number.NaN),
       cpuPerDeliveryVsYardstick: ratio(atReference?.server.cpuMicrosPerDelivery ?? Number.NaN, yardstickRef?.server.cpuMicrosPerDelivery ?? Number.NaN),
+      cpuAdvantageOverWs: ratio(wsRef?.server.cpuMicrosPerDelivery ?? Number.NaN, atReference?.server.cpuMicrosPerDelivery ?? Number.NaN),
+      limitedByLoadGenerator: [best, firstFailed].some((s) => s !== null && (s.loadGenerator.bound || s.machine.saturated)),
       limit: limitOf(best, firstFailed, run.stoppedBecause),
     };
   });
-  return { referenceRate: reference, systems, shardNote: shardNote(systems) };
+  return { referenceRate: reference, referenceSustainedByAll: sustainedByAll, systems, shardNote: shardNote(systems) };
 }
 
 /** When switchyard with more shards did not sustain more, explains why from the measurements. */

@@ -87,8 +87,11 @@ function axisOf(values: number[], log: boolean, zeroBased: boolean): Axis {
   let min = Math.min(...finite);
   let max = Math.max(...finite);
   if (log) {
-    min = 10 ** Math.floor(Math.log10(min));
-    max = 10 ** Math.ceil(Math.log10(max * 1.0001));
+    // Widen to the nearest 1-2-5 steps around the data.
+    const steps = (e: number): number[] => [1, 2, 5, 10].map((m) => m * 10 ** e);
+    min = steps(Math.floor(Math.log10(min))).filter((v) => v <= min).at(-1)!;
+    max = steps(Math.floor(Math.log10(max))).find((v) => v >= max * 0.9999)!;
+    if (max <= min) max = min * 10;
   } else {
     if (zeroBased) min = Math.min(0, min);
     if (max === min) max = min + 1;
@@ -109,7 +112,7 @@ function scale(axis: Axis, from: number, to: number): (value: number) => number 
 /** Draws a chart as an <svg> element string. */
 export function lineChart(spec: ChartSpec): string {
   const points = spec.series.flatMap((s) => s.points);
-  const xAxis = axisOf([...points.map((p) => p.x), ...(spec.xTicks ?? []).map((t) => t.value)], spec.logX === true, false);
+  const xAxis = axisOf([...points.map((p) => p.x), ...(spec.xTicks ?? []).map((t) => t.value)], spec.logX === true, spec.xTicks === undefined);
   const yAxis = axisOf([...points.map((p) => p.y), ...(spec.hLine ? [spec.hLine.y] : [])], spec.logY === true, true);
   const plotRight = WIDTH - MARGIN.right;
   const plotBottom = HEIGHT - MARGIN.bottom;
@@ -138,7 +141,7 @@ export function lineChart(spec: ChartSpec): string {
   if (spec.hLine) {
     const py = y(spec.hLine.y).toFixed(1);
     out.push(`<line x1="${MARGIN.left}" x2="${plotRight}" y1="${py}" y2="${py}" class="bound"/>`);
-    out.push(`<text x="${plotRight - 4}" y="${py}" dy="-0.4em" text-anchor="end" class="tick">${escapeXml(spec.hLine.label)}</text>`);
+    out.push(`<text x="${MARGIN.left + 4}" y="${py}" dy="-0.4em" class="tick">${escapeXml(spec.hLine.label)}</text>`);
   }
   for (const series of spec.series) {
     const visible = series.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!yAxis.log || p.y > 0));

@@ -65,7 +65,7 @@ function rows(points: readonly PointView[], dimension: Dimension): string[][] {
       s.run.system.label,
       s.best ? rate(capacity(s.run)) : 'none',
       times(s.capacityVsYardstick),
-      times(s.capacityVsWs),
+      `${s.capacityVsWsIsLowerBound ? '> ' : ''}${times(s.capacityVsWs)}`,
       rate(p.summary.referenceRate),
       s.atReference ? `${ms(s.atReference.latencyMs.p50)} / ${ms(s.atReference.latencyMs.p99)}` : 'n/a',
       s.atReference ? s.atReference.server.cpuMicrosPerDelivery.toFixed(2) : 'n/a',
@@ -97,8 +97,8 @@ function dimensionCharts(points: readonly PointView[], dimension: Dimension): st
   const base = { xLabel: DIMENSION_LABELS[dimension], logX };
   return [
     lineChart({ ...base, title: 'Highest sustained deliveries/s', yLabel: 'deliveries/s', series: dimensionSeries(points, dimension, (s) => capacity(s.run)) }),
-    lineChart({ ...base, title: 'p50 at the reference load', yLabel: 'p50, ms', logY: true, formatY: ms, series: dimensionSeries(points, dimension, (s) => s.atReference?.latencyMs.p50 ?? Number.NaN) }),
-    lineChart({ ...base, title: 'p99 at the reference load', yLabel: 'p99, ms', logY: true, formatY: ms, series: dimensionSeries(points, dimension, (s) => s.atReference?.latencyMs.p99 ?? Number.NaN) }),
+    lineChart({ ...base, title: 'p50 at the reference load', yLabel: 'p50, ms', logY: true, series: dimensionSeries(points, dimension, (s) => s.atReference?.latencyMs.p50 ?? Number.NaN) }),
+    lineChart({ ...base, title: 'p99 at the reference load', yLabel: 'p99, ms', logY: true, series: dimensionSeries(points, dimension, (s) => s.atReference?.latencyMs.p99 ?? Number.NaN) }),
     lineChart({ ...base, title: 'Server CPU per delivery at the reference load', yLabel: 'µs', series: dimensionSeries(points, dimension, (s) => s.atReference?.server.cpuMicrosPerDelivery ?? Number.NaN) }),
   ].join('\n');
 }
@@ -106,7 +106,7 @@ function dimensionCharts(points: readonly PointView[], dimension: Dimension): st
 function pointCharts(runs: readonly SystemRun[], title: string, p99BoundMs: number): string {
   const x = { xLabel: 'offered load, deliveries/s', formatX: (v: number) => rate(v).replace('/s', '') };
   return [
-    lineChart({ title: `${title}: p99 vs load`, yLabel: 'p99, ms', logY: true, formatY: ms, hLine: { y: p99BoundMs, label: `bound ${p99BoundMs} ms` }, series: seriesOf(runs, (s) => s.latencyMs.p99), ...x }),
+    lineChart({ title: `${title}: p99 vs load`, yLabel: 'p99, ms', logY: true, hLine: { y: p99BoundMs, label: `bound ${p99BoundMs} ms` }, series: seriesOf(runs, (s) => s.latencyMs.p99), ...x }),
     lineChart({ title: `${title}: received vs load`, yLabel: 'deliveries/s', series: seriesOf(runs, (s) => s.throughput), ...x }),
   ].join('\n');
 }

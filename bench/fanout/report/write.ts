@@ -41,7 +41,7 @@ function toJson(run: FanoutRun): unknown {
   };
 }
 
-/** Writes <out>.json, <out>.md and <out>.html; returns their paths. */
-export function writeFanoutReport(out: string, run: FanoutRun): string[] {
-  return writeResults({ [`${out}.json`]: jsonText(toJson(run)), [`${out}.md`]: fanoutMarkdown(run), [`${out}.html`]: fanoutHtml(run) });
+/** Writes <out>.json, <out>.md and <out>.html into `dir` (default bench/results); returns their paths. */
+export function writeFanoutReport(out: string, run: FanoutRun, dir?: string): string[] {
+  return writeResults({ [`${out}.json`]: jsonText(toJson(run)), [`${out}.md`]: fanoutMarkdown(run), [`${out}.html`]: fanoutHtml(run) }, dir);
 }

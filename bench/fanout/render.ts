@@ -1,0 +1,41 @@
+/**
+ * Renders a fan-out or sweep result's Markdown and HTML again from its JSON,
+ * after a change to the reports, without measuring again:
+ * `node dist/bench/fanout/render.js bench/results/fanout.json` (or sweep.json).
+ * Each ladder's stop reason is worded again from its last step.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { jsonText, say, writeResults } from '../common/output';
+import { failureReason, type SystemRun } from './ladder';
+import type { SustainBounds } from './step';
+import { sweepHtml, sweepMarkdown, type SweepResult } from './report/sweep-report';
+import { writeFanoutReport, type FanoutRun } from './report/write';
+
+/** The run with its stop reason worded from its last step. */
+function reworded(run: SystemRun, bounds: SustainBounds): SystemRun {
+  const last = run.steps.at(-1);
+  return last && !last.sustained ? { ...run, stoppedBecause: failureReason(last, bounds) } : run;
+}
+
+function main(): void {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: render.js <result>.json');
+  const result = JSON.parse(readFileSync(file, 'utf8')) as { benchmark?: string };
+  const dir = path.dirname(file);
+  const name = path.basename(file, '.json');
+  let written: string[];
+  if (result.benchmark === 'fanout') {
+    const run = result as unknown as FanoutRun;
+    written = writeFanoutReport(name, { ...run, runs: run.runs.map((r) => reworded(r, run.options.bounds)) }, dir);
+  } else if (result.benchmark === 'sweep') {
+    const sweep = result as SweepResult;
+    const again: SweepResult = { ...sweep, runs: sweep.runs.map((r) => ({ ...r, run: reworded(r.run, sweep.options.bounds) })) };
+    written = writeResults({ [`${name}.json`]: jsonText(again), [`${name}.md`]: sweepMarkdown(again), [`${name}.html`]: sweepHtml(again) }, dir);
+  } else {
+    throw new Error(`${file} is neither a fan-out nor a sweep result`);
+  }
+  say(`written: ${written.join(', ')}`);
+}
+
+main();
