@@ -2,8 +2,8 @@
  * Per-connection state: a plain record. Behaviour lives in functions that
  * take it (commands/, dispatcher.ts, writer.ts).
  */
-import type { WebSocket } from 'uWebSockets.js';
 import type { ChannelGrant } from '../auth/grant';
+import type { ClientTransport, EncodedReply, WebSocketData } from './transport';
 
 /** How one subscription of a connection receives its channel. */
 export interface SubscriptionMode {
@@ -17,12 +17,8 @@ export interface SubscriptionMode {
   readonly announced: boolean;
 }
 
-/** The uWS user data attached to each socket. */
-export interface SocketData {
-  conn: Connection | null;
-  /** Headers of the upgrade request that proxies forward or that name the user (lower-case names). */
-  headers: Readonly<Record<string, string>>;
-}
+/** The uWS user data attached to each bidirectional WebSocket. */
+export type SocketData = WebSocketData<Connection>;
 
 /** Where a connection is in its life. */
 export const enum ConnState {
@@ -42,7 +38,8 @@ export const enum ConnState {
 export interface Connection {
   /** Client id (UUID v4), unique across shards. */
   readonly id: string;
-  readonly ws: WebSocket<SocketData>;
+  /** What carries the connection's bytes (WebSocket, HTTP stream, SSE, …). */
+  readonly transport: ClientTransport;
   state: ConnState;
   /** User id; "" for anonymous. */
   user: string;
@@ -56,8 +53,8 @@ export interface Connection {
   readonly serverSide: Set<string>;
   /** How each subscribed channel is delivered (set when the socket joins the channel). */
   readonly modes: Map<string, SubscriptionMode>;
-  /** Replies and pushes waiting to be flushed as one frame. */
-  outgoing: string[];
+  /** Replies and pushes waiting to be flushed as one frame, encoded in the connection's protocol. */
+  outgoing: EncodedReply[];
   /** When the next server ping is due, ms since epoch. */
   nextPingAt: number;
   /** When the outstanding ping must be answered by, ms since epoch; 0 = no ping outstanding. */
@@ -87,14 +84,14 @@ export interface Connection {
 /** Makes the state of a freshly opened socket. */
 export function createConnection(
   id: string,
-  ws: WebSocket<SocketData>,
+  transport: ClientTransport,
   now: number,
   staleDelay: number,
   headers: Readonly<Record<string, string>> = {},
 ): Connection {
   return {
     id,
-    ws,
+    transport,
     state: ConnState.Fresh,
     user: '',
     connInfo: undefined,

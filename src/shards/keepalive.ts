@@ -70,7 +70,7 @@ export class Keepalive {
   checkBuffers(): void {
     const limit = this.config.client.queue_max_size;
     for (const conn of this.host.connections.values()) {
-      if (conn.state !== ConnState.Closed && conn.ws.getBufferedAmount() > limit) this.slow(conn);
+      if (conn.state !== ConnState.Closed && conn.transport.bufferedAmount() > limit) this.slow(conn);
     }
     this.host.buffersChecked();
   }

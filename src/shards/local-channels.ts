@@ -235,7 +235,7 @@ export class LocalChannels {
       this.writer.flushChannel(topic);
       for (const conn of local.deltaFresh) {
         this.writer.send(conn, text);
-        conn.ws.subscribe(topic);
+        this.writer.subscribe(conn, topic);
         local.deltaSubscribers++;
       }
       local.deltaFresh.clear();
@@ -343,12 +343,12 @@ export class LocalChannels {
     } else {
       // Publications queued before this point belong to earlier subscribers only.
       this.writer.flushChannel(plainTopic(channel));
-      conn.ws.subscribe(plainTopic(channel));
+      this.writer.subscribe(conn, plainTopic(channel));
       local.plainSubscribers++;
     }
     if (mode.joinLeave) {
       this.writer.flushChannel(joinLeaveTopic(channel));
-      conn.ws.subscribe(joinLeaveTopic(channel));
+      this.writer.subscribe(conn, joinLeaveTopic(channel));
     }
     if (mode.announced) this.announce(conn, channel, false, o.chanInfo);
   }
@@ -363,13 +363,13 @@ export class LocalChannels {
     if (mode.delta) {
       if (!local.deltaFresh.delete(conn)) {
         local.deltaSubscribers--;
-        if (open) conn.ws.unsubscribe(deltaTopic(channel));
+        this.writer.unsubscribe(conn, deltaTopic(channel), open);
       }
     } else {
       local.plainSubscribers--;
-      if (open) conn.ws.unsubscribe(plainTopic(channel));
+      this.writer.unsubscribe(conn, plainTopic(channel), open);
     }
-    if (mode.joinLeave && open) conn.ws.unsubscribe(joinLeaveTopic(channel));
+    if (mode.joinLeave) this.writer.unsubscribe(conn, joinLeaveTopic(channel), open);
     if (mode.announced) {
       this.postman.send(ownerOf(channel, this.shardCount), {
         t: MessageType.PRESENCE_LEAVE,

@@ -69,7 +69,7 @@ export function registerRoutes(
         return;
       }
       res.upgrade<SocketData>(
-        { conn: null, headers: keptHeaders(req, shard.keptHeaders) },
+        { conn: null, headers: keptHeaders(req, shard.keptHeaders), protocol: 'json' },
         req.getHeader('sec-websocket-key'),
         protocols.split(',').map((p) => p.trim()).includes('centrifuge-json') ? 'centrifuge-json' : '',
         req.getHeader('sec-websocket-extensions'),

@@ -19,6 +19,7 @@ import { connectionExpired, subscriptionExpired } from './expiry';
 import { ChannelRules } from './channel-rules';
 import { ConnState, createConnection, type Connection, type SocketData } from './connection';
 import { Keepalive } from './keepalive';
+import { WebSocketTransport, type ClientTransport } from './transport';
 import { insufficientStatePush, LocalChannels } from './local-channels';
 import { readFanout } from './fanout';
 import {
@@ -299,8 +300,14 @@ export class Shard {
 
   /** A socket opened. */
   onOpen(ws: WebSocket<SocketData>): Connection {
-    const conn = createConnection(randomUUID(), ws, Date.now(), this.config.client.stale_close_delay, ws.getUserData().headers);
+    const conn = this.open(new WebSocketTransport<Connection>(ws), ws.getUserData().headers);
     ws.getUserData().conn = conn;
+    return conn;
+  }
+
+  /** A client connection opened on any transport: its state starts Fresh, waiting for connect. */
+  open(transport: ClientTransport, headers: Readonly<Record<string, string>>): Connection {
+    const conn = createConnection(randomUUID(), transport, Date.now(), this.config.client.stale_close_delay, headers);
     this.connections.set(conn.id, conn);
     return conn;
   }
@@ -332,7 +339,7 @@ export class Shard {
     if (conn.state === ConnState.Closed) return;
     this.writer.flushConnection(conn);
     conn.state = ConnState.Closed;
-    conn.ws.end(code, reason);
+    conn.transport.end(code, reason);
   }
 
   /** Sends a server-side unsubscribe push and takes the socket off the channel. */

@@ -94,7 +94,7 @@ function drain(timeoutMs: number): void {
     if (shard.connections.size > 0 && Date.now() < deadline) return;
     clearInterval(check);
     // Clients that did not finish the close handshake in time are cut off.
-    for (const conn of [...shard.connections.values()]) conn.ws.close();
+    for (const conn of [...shard.connections.values()]) conn.transport.close();
     stopAll();
     tell({ type: 'drained', shardId: init.shardId });
     port.close();
@@ -108,7 +108,7 @@ function crash(err: unknown): void {
   shard.draining = true;
   closeListen();
   for (const conn of [...shard.connections.values()]) {
-    if (conn.state !== ConnState.Closed) conn.ws.close();
+    if (conn.state !== ConnState.Closed) conn.transport.close();
   }
   stopAll();
   tell({ type: 'crashed', shardId: init.shardId, message: err instanceof Error ? err.message : String(err) });

@@ -7,6 +7,7 @@
  */
 import type { TemplatedApp } from 'uWebSockets.js';
 import { ConnState, type Connection } from './connection';
+import type { EncodedReply } from './transport';
 
 /** Largest frame built by joining publications, bytes; larger batches are split. */
 const MAX_JOINED_FRAME = 64 * 1024;
@@ -22,6 +23,8 @@ export type PressureHandler = () => void;
 export class Writer {
   private readonly dirty = new Set<Connection>();
   private readonly topics = new Map<string, Uint8Array[]>();
+  /** Topic members whose transport has no native uWS topics: written to one by one. */
+  private readonly direct = new Map<string, Set<Connection>>();
   private scheduled = false;
   /** Publications written to topics (frames, before joining). */
   published = 0;
@@ -44,12 +47,38 @@ export class Writer {
     this.bytesSinceCheck = 0;
   }
 
-  /** Queues a reply or push (JSON text) for one connection. */
-  send(conn: Connection, text: string): void {
+  /** Queues a reply or push, encoded in the connection's protocol, for one connection. */
+  send(conn: Connection, reply: EncodedReply): void {
     if (conn.state === ConnState.Closed) return;
-    conn.outgoing.push(text);
+    conn.outgoing.push(reply);
     this.dirty.add(conn);
     this.schedule();
+  }
+
+  /** Puts a connection on a topic: uWS's own for WebSockets, the Writer's list for other transports. */
+  subscribe(conn: Connection, topic: string): void {
+    if (conn.transport.nativeTopics) {
+      conn.transport.subscribe(topic);
+      return;
+    }
+    let members = this.direct.get(topic);
+    if (!members) {
+      members = new Set();
+      this.direct.set(topic, members);
+    }
+    members.add(conn);
+  }
+
+  /** Takes a connection off a topic; `open` when its transport still exists. */
+  unsubscribe(conn: Connection, topic: string, open: boolean): void {
+    if (conn.transport.nativeTopics) {
+      if (open) conn.transport.unsubscribe(topic);
+      return;
+    }
+    const members = this.direct.get(topic);
+    if (!members) return;
+    members.delete(conn);
+    if (members.size === 0) this.direct.delete(topic);
   }
 
   /** Queues a publication frame for every local subscriber of `channel`. */
@@ -89,11 +118,11 @@ export class Writer {
   /** Writes one connection's queued frames now (used before closing it). */
   flushConnection(conn: Connection): void {
     if (conn.outgoing.length === 0) return;
-    const text = conn.outgoing.length === 1 ? conn.outgoing[0]! : conn.outgoing.join('\n');
+    const replies = conn.outgoing;
     conn.outgoing = [];
     if (conn.state === ConnState.Closed) return;
-    conn.ws.cork(() => conn.ws.send(text, false));
-    if (conn.ws.getBufferedAmount() > this.queueLimit) this.onSlow(conn);
+    conn.transport.send(replies);
+    if (conn.transport.bufferedAmount() > this.queueLimit) this.onSlow(conn);
   }
 
   private schedule(): void {
@@ -104,6 +133,14 @@ export class Writer {
 
   private publishFrames(channel: string, frames: Uint8Array[]): void {
     this.published += frames.length;
+    const members = this.direct.get(channel);
+    if (members) {
+      for (const conn of members) {
+        if (conn.state === ConnState.Closed) continue;
+        conn.transport.send(frames);
+        if (conn.transport.bufferedAmount() > this.queueLimit) this.onSlow(conn);
+      }
+    }
     let start = 0;
     while (start < frames.length) {
       let size = frames[start]!.length;

@@ -1,0 +1,163 @@
+/**
+ * The seam between a connection and what carries its bytes. A Connection
+ * (connection.ts) talks to its client through one ClientTransport, whichever
+ * of Centrifugo's transports it is: the bidirectional WebSocket, the
+ * emulated HTTP-streaming and SSE sessions, or a unidirectional stream.
+ *
+ * The shard hands a transport encoded Reply messages, one per element, in
+ * the connection's protocol; the transport frames them for its wire (joined
+ * with `\n`, varint-delimited, `data: …` SSE events, or unwrapped to bare
+ * pushes on unidirectional transports).
+ *
+ * Transports with native topics (uWS WebSockets) join uWS topics and receive
+ * channel publications from uWS's C++ publish. The others are written to one
+ * by one by the Writer, which keeps their topic membership.
+ */
+import type { WebSocket } from 'uWebSockets.js';
+
+/** Encoding of a connection for its whole life. */
+export type ProtocolType = 'json' | 'protobuf';
+
+/** Transport names as Centrifugo reports them (proxies' `transport` field). */
+export type TransportName =
+  | 'websocket'
+  | 'http_stream'
+  | 'sse'
+  | 'uni_websocket'
+  | 'uni_http_stream'
+  | 'uni_sse'
+  | 'uni_grpc';
+
+/** One encoded Reply: JSON text, or Protobuf bytes without the length prefix. */
+export type EncodedReply = string | Uint8Array;
+
+/** What carries one connection's bytes. */
+export interface ClientTransport {
+  readonly name: TransportName;
+  readonly protocol: ProtocolType;
+  /** Pushes go out bare (no Reply wrapper) and no commands are read from the client. */
+  readonly unidirectional: boolean;
+  /** Joins uWS topics natively; when false the Writer writes topic frames to it one by one. */
+  readonly nativeTopics: boolean;
+  /** Joins a uWS topic (native-topic transports only). */
+  subscribe(topic: string): void;
+  /** Leaves a uWS topic (native-topic transports only). */
+  unsubscribe(topic: string): void;
+  /** Writes encoded replies, in order, as few frames as the transport allows. */
+  send(replies: readonly EncodedReply[]): void;
+  /** Bytes written but not yet taken by the client's socket, bytes. */
+  bufferedAmount(): number;
+  /** Ends the connection with a disconnect code and reason; the close callback follows. */
+  end(code: number, reason: string): void;
+  /** Cuts the connection without a code (shutdown deadline, crash). */
+  close(): void;
+}
+
+/** The uWS user data a bidirectional WebSocket carries; `conn` is set once it opens. */
+export interface WebSocketData<C> {
+  conn: C | null;
+  /** Headers of the upgrade request that proxies forward or that name the user (lower-case names). */
+  headers: Readonly<Record<string, string>>;
+  /** Protocol chosen at upgrade (subprotocol or `cf_protocol`). */
+  protocol: ProtocolType;
+}
+
+const NEWLINE = 0x0a;
+const utf8 = new TextEncoder();
+
+/**
+ * Joins JSON replies (text or UTF-8 bytes) with `\n` into one frame: a string
+ * when every reply is text, bytes otherwise.
+ */
+export function joinJson(replies: readonly EncodedReply[]): string | Uint8Array {
+  if (replies.length === 1) return replies[0]!;
+  if (replies.every((r) => typeof r === 'string')) return (replies as readonly string[]).join('\n');
+  const parts = replies.map((r) => (typeof r === 'string' ? utf8.encode(r) : r));
+  let size = parts.length - 1;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) out[at++] = NEWLINE;
+    out.set(parts[i]!, at);
+    at += parts[i]!.length;
+  }
+  return out;
+}
+
+/** The bidirectional WebSocket transport over a uWS socket. */
+export class WebSocketTransport<C> implements ClientTransport {
+  readonly name = 'websocket';
+  readonly unidirectional = false;
+  readonly nativeTopics = true;
+  readonly protocol: ProtocolType;
+
+  constructor(private readonly ws: WebSocket<WebSocketData<C>>) {
+    this.protocol = ws.getUserData().protocol;
+  }
+
+  subscribe(topic: string): void {
+    this.ws.subscribe(topic);
+  }
+
+  unsubscribe(topic: string): void {
+    this.ws.unsubscribe(topic);
+  }
+
+  send(replies: readonly EncodedReply[]): void {
+    if (replies.length === 0) return;
+    if (this.protocol === 'json') {
+      const frame = joinJson(replies);
+      this.ws.cork(() => this.ws.send(frame, false));
+      return;
+    }
+    const frame = joinDelimited(replies as readonly Uint8Array[]);
+    this.ws.cork(() => this.ws.send(frame, true));
+  }
+
+  bufferedAmount(): number {
+    return this.ws.getBufferedAmount();
+  }
+
+  end(code: number, reason: string): void {
+    this.ws.end(code, reason);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Number of bytes of a varint holding `n`. */
+export function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Writes `n` as a varint at `at`; returns the offset after it. */
+export function writeVarint(out: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    out[at++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[at++] = n;
+  return at;
+}
+
+/** Concatenates messages, each prefixed with its length as a varint (Protobuf framing). */
+export function joinDelimited(messages: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const m of messages) size += varintSize(m.length) + m.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const m of messages) {
+    at = writeVarint(out, at, m.length);
+    out.set(m, at);
+    at += m.length;
+  }
+  return out;
+}
