@@ -28,6 +28,11 @@ export type TransportName =
   | 'uni_sse'
   | 'uni_grpc';
 
+/** Bidirectional emulation: commands arrive by POST /emulation (HTTP-streaming and SSE). */
+export function isEmulated(transport: ClientTransport): boolean {
+  return transport.name === 'http_stream' || transport.name === 'sse';
+}
+
 /** One encoded Reply: JSON text, or Protobuf bytes without the length prefix. */
 export type EncodedReply = string | Uint8Array;
 
@@ -39,6 +44,11 @@ export interface ClientTransport {
   readonly unidirectional: boolean;
   /** Joins uWS topics natively; when false the Writer writes topic frames to it one by one. */
   readonly nativeTopics: boolean;
+  /**
+   * Session id of emulated (HTTP-streaming, SSE) and unidirectional
+   * transports, sent in the connect result; undefined for WebSockets.
+   */
+  readonly session: string | undefined;
   /** Joins a uWS topic (native-topic transports only). */
   subscribe(topic: string): void;
   /** Leaves a uWS topic (native-topic transports only). */
@@ -90,6 +100,7 @@ export class WebSocketTransport<C> implements ClientTransport {
   readonly name = 'websocket';
   readonly unidirectional = false;
   readonly nativeTopics = true;
+  readonly session = undefined;
   readonly protocol: ProtocolType;
 
   constructor(private readonly ws: WebSocket<WebSocketData<C>>) {

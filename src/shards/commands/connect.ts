@@ -16,15 +16,21 @@ import type { Credentials } from '../auth';
 import { ConnState, type Connection } from '../connection';
 import { connectSubscriptions, serverSubscriptions, type ConnectSubscriptions } from '../server-subs';
 import type { Shard } from '../shard';
+import { isEmulated } from '../transport';
 import type { CommandHandler } from './types';
 
 /** Builds the ConnectResult JSON; `subs` is the JSON object of server-side subscription results. */
 function connectResult(shard: Shard, conn: Connection, credentials: Credentials, subs: string, now: number): string {
   let out = `{"client":${JSON.stringify(conn.id)},"version":${JSON.stringify(VERSION)}`;
   if (conn.expiresAt > 0 && conn.clientSideRefresh) out += `,"expires":true,"ttl":${ttlSeconds(conn.expiresAt, now)}`;
-  out += `,"ping":${Math.round(shard.config.client.ping_interval / 1000)},"pong":true`;
+  // Unidirectional clients get pings but cannot answer them.
+  out += `,"ping":${Math.round(shard.config.client.ping_interval / 1000)},"pong":${!conn.transport.unidirectional}`;
   if (credentials.data !== undefined) out += `,"data":${credentials.data}`;
   if (subs !== '{}') out += `,"subs":${subs}`;
+  const session = conn.transport.session;
+  if (session !== undefined) out += `,"session":${JSON.stringify(session)}`;
+  // Emulated transports send their commands to POST /emulation naming this node.
+  if (isEmulated(conn.transport)) out += `,"node":${JSON.stringify(shard.nodeUid)}`;
   return out + '}';
 }
 
