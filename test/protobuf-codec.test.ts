@@ -53,6 +53,7 @@ describe('payload carrier', () => {
     assert.equal(isBinaryPayload(payloadFromBytes(utf8.encode('not json'))), true);
     assert.equal(isBinaryPayload(payloadFromBytes(new Uint8Array(0))), true);
     assert.deepEqual([...payloadToBytes(payloadFromBase64(Buffer.from('hi').toString('base64')))], [...utf8.encode('hi')]);
+    assert.equal(payloadFromBase64(Buffer.from('{"a":1}').toString('base64')), '{"a":1}');
   });
 
   test('payloadToJson passes decoded carriers through', () => {
