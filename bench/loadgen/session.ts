@@ -10,7 +10,8 @@ import WebSocket from 'ws';
 import { nowMs } from '../common/clock';
 import { threadCpuSeconds } from '../common/proc';
 import { scanFrame } from './frames';
-import type { OpenReport, OpenRequest, ProgressReport, WindowReport, WindowRequest } from './messages';
+import type { LoadProtocol, OpenReport, OpenRequest, ProgressReport, WindowReport, WindowRequest } from './messages';
+import { PROTOBUF_PONG, protobufHandshake, scanProtobufFrame } from './protobuf-frames';
 
 /** How many failure reasons an open report keeps. */
 const MAX_ERRORS = 5;
@@ -56,9 +57,10 @@ export class WorkerSession {
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < request.channels.length) {
-        const channel = request.channels[next++]!;
+        const index = next++;
+        const channel = request.channels[index]!;
         try {
-          this.sockets.push(await this.connect(request.url, channel));
+          this.sockets.push(await this.connect(request.url, channel, request.protocols?.[index] ?? 'json'));
         } catch (err) {
           failed++;
           if (errors.length < MAX_ERRORS) errors.push((err as Error).message);
@@ -134,9 +136,10 @@ export class WorkerSession {
   };
 
   /** One connection: connect, subscribe, then count its publications and answer pings. */
-  private connect(url: string, channel: string): Promise<WebSocket> {
+  private connect(url: string, channel: string, protocol: LoadProtocol): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+      const protobuf = protocol === 'protobuf';
+      const socket = new WebSocket(url, protobuf ? ['centrifuge-protobuf'] : [], { perMessageDeflate: false, skipUTF8Validation: true });
       let ready = false;
       const fail = (reason: string): void => {
         if (ready) return;
@@ -156,7 +159,7 @@ export class WorkerSession {
             return;
           }
           if (reply.id === undefined && reply.error === undefined) {
-            socket.send('{}'); // the server's ping: answer with the pong
+            socket.send(protobuf ? PROTOBUF_PONG : '{}'); // the server's ping: answer with the pong
           } else if (reply.error) {
             fail(`error ${reply.error.code} ${reply.error.message}`);
           } else if (reply.id === 2 && reply.subscribe !== undefined && !ready) {
@@ -169,10 +172,12 @@ export class WorkerSession {
       let receivedAt = 0;
       socket.on('message', (data: Buffer) => {
         receivedAt = nowMs();
-        scanFrame(data, handlers);
+        if (protobuf) scanProtobufFrame(data, handlers);
+        else scanFrame(data, handlers);
       });
       socket.on('open', () => {
-        socket.send(`{"id":1,"connect":{}}\n{"id":2,"subscribe":{"channel":${JSON.stringify(channel)}}}`);
+        if (protobuf) socket.send(protobufHandshake(channel));
+        else socket.send(`{"id":1,"connect":{}}\n{"id":2,"subscribe":{"channel":${JSON.stringify(channel)}}}`);
       });
       socket.on('error', (err) => fail(err.message));
       socket.on('close', (code) => {

@@ -120,9 +120,14 @@ export function encodeCommands(commands: readonly Plain[]): Uint8Array {
   return writer.finish();
 }
 
-/** Decodes a delimited frame of Replies into plain objects (64-bit numbers as numbers, bytes as Uint8Array): for clients and tests. */
+/** Decodes one Reply (no length prefix) into a plain object (64-bit numbers as numbers, bytes as Uint8Array): for clients and tests. */
+export function decodeReply(message: Uint8Array): Plain {
+  return ReplyType.toObject(ReplyType.decode(message), { longs: Number }) as Plain;
+}
+
+/** Decodes a delimited frame of Replies into plain objects: for clients and tests. */
 export function decodeReplies(frame: Uint8Array): Plain[] {
-  return splitDelimited(frame).map((m) => ReplyType.toObject(ReplyType.decode(m), { longs: Number }) as Plain);
+  return splitDelimited(frame).map(decodeReply);
 }
 
 /** Decodes a bare Push into a plain object: for clients and tests of unidirectional transports. */
