@@ -153,11 +153,21 @@ describe('replies', () => {
 
   test('fan-out encoders match the converter', () => {
     const info = { user: 'u', client: 'c', chan_info: '{"r":1}' };
-    const fields = { data: '{"a":1}', info, offset: 9 };
-    assert.deepEqual(
-      decodeReplies(joinDelimited([encodePublicationReply('ch', fields)])),
-      decodeReplies(joinDelimited([replyFromJson(encodePush('ch', 'pub', encodePublication(fields)))])),
-    );
+    const binary = payloadFromBytes(new Uint8Array([0, 9, 200]));
+    const long = JSON.stringify({ text: 'é'.repeat(300) });
+    const cases = [
+      { data: '{"a":1}', info, offset: 9 },
+      { data: binary, info: { user: 'u2', client: 'c', conn_info: binary }, offset: 2 ** 40, tags: { k: 'v', 'ключ': 'значение' } },
+      { data: long },
+    ];
+    for (const fields of cases) {
+      assert.deepEqual(
+        decodeReplies(joinDelimited([encodePublicationReply('канал', fields)])),
+        decodeReplies(joinDelimited([replyFromJson(encodePush('канал', 'pub', encodePublication(fields)))])),
+      );
+    }
+    const [delta] = decodeReplies(joinDelimited([encodePublicationReply('ch', { data: '{}' }, new Uint8Array([1, 2]), true)]));
+    assert.deepEqual(delta, { push: { channel: 'ch', pub: { data: new Uint8Array([1, 2]), delta: true } } });
     assert.deepEqual(
       decodeReplies(joinDelimited([encodeJoinLeaveReply('ch', 'join', info)])),
       decodeReplies(joinDelimited([replyFromJson(encodePush('ch', 'join', `{"info":${encodeClientInfo(info)}}`))])),

@@ -12,6 +12,7 @@ import type { ClientInfo, Command, PublicationFields } from '../json';
 import { payloadToBytes } from '../payload';
 import { fromMessage, hasBinaryField, toMessage } from './convert';
 import { splitDelimited } from './delimited';
+import { writePublicationReply } from './publication';
 import { parseWithRaw, type RawObject } from './raw-json';
 import { CommandType, ConnectRequestType, EmulationRequestType, PushType, ReplyType } from './schema';
 
@@ -64,17 +65,11 @@ function clientInfoMessage(info: ClientInfo): Plain {
 }
 
 /**
- * A publication push Reply for Protobuf subscribers. `data` replaces the
- * payload bytes (a fossil patch, with `delta`); by default the publication's own.
+ * A publication push Reply for Protobuf subscribers (written byte by byte:
+ * publication.ts). `data` replaces the payload bytes (a fossil patch, with
+ * `delta`); by default the publication's own.
  */
-export function encodePublicationReply(channel: string, pub: PublicationFields, data?: Uint8Array, delta = false): Uint8Array {
-  const message: Plain = { data: data ?? payloadToBytes(pub.data) };
-  if (pub.info) message['info'] = clientInfoMessage(pub.info);
-  if (pub.offset) message['offset'] = pub.offset;
-  if (pub.tags && Object.keys(pub.tags).length > 0) message['tags'] = pub.tags;
-  if (delta) message['delta'] = true;
-  return ReplyType.encode({ push: { channel, pub: message } }).finish();
-}
+export const encodePublicationReply = writePublicationReply;
 
 /** A join or leave push Reply for Protobuf subscribers. */
 export function encodeJoinLeaveReply(channel: string, kind: 'join' | 'leave', info: ClientInfo): Uint8Array {
