@@ -1,16 +1,19 @@
 /**
  * Positioned streams over the Protobuf protocol with the real SDK's Protobuf
  * build: recovery after a cut connection (alongside a JSON subscriber of the
- * same channel) and fossil deltas carried as raw bytes, on four shards.
+ * same channel) and fossil deltas carried as raw bytes, on four shards; and
+ * binary payloads through the Redis engine (history and recovery).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Centrifuge, type Subscription } from 'centrifuge/build/protobuf';
 import type { RunningServer } from '../src/acceptor/run';
+import { ownerOf } from '../src/shards/owner';
 import { callApi } from './helpers/api';
 import { cuttableWebSocket, type SocketTap } from './helpers/cuttable-ws';
 import { subscribedClient, waitFor } from './helpers/clients';
-import { fromJsonBytes } from './helpers/protobuf-clients';
+import { fromJsonBytes, jsonBytes, protobufSubscribedClient } from './helpers/protobuf-clients';
+import { redisEngine, skipWithoutRedis, uniquePrefix } from './helpers/redis';
 import { startTestServer } from './helpers/server';
 
 const HISTORY = { history_size: 100, history_ttl: '300s' };
@@ -45,7 +48,7 @@ describe('Protobuf recovery and deltas, shards.count=4', () => {
   let server: RunningServer;
   before(async () => {
     server = await startTestServer({
-      shards: { count: 4 },
+      shards: { count: 4, restart_backoff_min: '50ms' },
       channel: {
         namespaces: [
           { name: 'feed', allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true, force_recovery: true, ...HISTORY },
@@ -83,6 +86,31 @@ describe('Protobuf recovery and deltas, shards.count=4', () => {
     json.client.disconnect();
   });
 
+  test('after the owning shard restarts, JSON and Protobuf subscribers on every shard get publications again', async () => {
+    let channel = 'mixed-restart';
+    for (let i = 0; ownerOf(channel, 4) !== 3; i++) channel = `mixed-restart-${i}`;
+    const json = await Promise.all(Array.from({ length: 4 }, () => subscribedClient(server.wsUrl, channel)));
+    const pb = await Promise.all(Array.from({ length: 4 }, () => protobufSubscribedClient(server.wsUrl, channel)));
+    await publish(server, channel, { n: 1 });
+    await waitFor(() => json.every((c) => c.received.length === 1) && pb.every((c) => c.received.length === 1), 'first publication', 10_000);
+    const restarts = server.supervisor.restarts()[3]!;
+    server.supervisor.crash(3, 'mixed protocols owner restart test');
+    await waitFor(() => server.supervisor.restarts()[3] === restarts + 1, 'restart', 10_000);
+    await server.supervisor.waitReady(3);
+    // Subscribers on the restarted shard reconnect; the others re-register with the new owner.
+    await waitFor(() => [...json, ...pb].every((c) => c.sub.state === 'subscribed'), 'subscribed again', 15_000);
+    const before = { json: json.map((c) => c.received.length), pb: pb.map((c) => c.received.length) };
+    await publish(server, channel, { n: 2 });
+    await waitFor(
+      () => json.every((c, i) => c.received.length > before.json[i]!) && pb.every((c, i) => c.received.length > before.pb[i]!),
+      'publication from the new owner',
+      10_000,
+    );
+    for (const c of json) assert.deepEqual(c.received.at(-1), { n: 2 });
+    for (const c of pb) assert.deepEqual(fromJsonBytes(c.received.at(-1)!), { n: 2 });
+    for (const c of [...json, ...pb]) c.client.disconnect();
+  });
+
   test('a Protobuf delta subscription gets the same data as a plain one, in fewer bytes', async (t) => {
     const plain = await trackedProtobufClient(server, 'ticker:pb');
     const delta = await trackedProtobufClient(server, 'ticker:pb', { delta: 'fossil' });
@@ -106,3 +134,61 @@ describe('Protobuf recovery and deltas, shards.count=4', () => {
     jsonDelta.client.disconnect();
   });
 });
+
+describe('Protobuf binary payloads through the Redis engine', { skip: skipWithoutRedis }, () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startTestServer({
+      shards: { count: 2 },
+      engine: redisEngine(uniquePrefix('protobuf')),
+      channel: {
+        namespaces: [
+          {
+            name: 'feed',
+            allow_subscribe_for_client: true,
+            allow_subscribe_for_anonymous: true,
+            allow_publish_for_client: true,
+            allow_publish_for_anonymous: true,
+            allow_history_for_subscriber: true,
+            allow_history_for_anonymous: true,
+            force_recovery: true,
+            ...HISTORY,
+          },
+        ],
+      },
+    });
+  });
+  after(() => server.close());
+
+  test('binary and JSON payloads keep their bytes through Redis fan-out, history and recovery', async () => {
+    const binary = new Uint8Array([0, 255, 10, 13, 0, 7]);
+    const t = await trackedProtobufRaw(server, 'feed:redis');
+    const publisher = await protobufSubscribedClient(server.wsUrl, 'feed:other');
+    await publisher.client.publish('feed:redis', binary);
+    await waitFor(() => t.received.length === 1, 'live binary publication', 10_000);
+    t.tap.cut();
+    await publisher.client.publish('feed:redis', jsonBytes({ n: 2 }));
+    await publisher.client.publish('feed:redis', binary);
+    await waitFor(() => t.subscribed.length === 2 && t.received.length === 3, 'recovered publications', 20_000);
+    assert.equal(t.subscribed[1]!.recovered, true);
+    assert.deepEqual(t.received.map((d) => [...d]), [[...binary], [...jsonBytes({ n: 2 })], [...binary]]);
+    const history = await t.sub.history({ limit: 10 });
+    assert.deepEqual(history.publications.map((p) => [...(p.data as Uint8Array)]), t.received.map((d) => [...d]));
+    t.client.disconnect();
+    publisher.client.disconnect();
+  });
+});
+
+/** A Protobuf client on a cuttable socket that keeps publication data as bytes. */
+async function trackedProtobufRaw(server: RunningServer, channel: string): Promise<Omit<Tracked, 'received'> & { received: Uint8Array[] }> {
+  const { WebSocketClass, tap } = cuttableWebSocket();
+  const client = new Centrifuge(server.wsUrl, { websocket: WebSocketClass, minReconnectDelay: 500, maxReconnectDelay: 1000 });
+  const sub = client.newSubscription(channel);
+  const t = { client, sub, tap, received: [] as Uint8Array[], subscribed: [] as Tracked['subscribed'] };
+  sub.on('publication', (ctx) => t.received.push(ctx.data as Uint8Array));
+  sub.on('subscribed', (ctx) => t.subscribed.push(ctx as Tracked['subscribed'][number]));
+  client.connect();
+  sub.subscribe();
+  await sub.ready(10_000);
+  return t;
+}

@@ -159,6 +159,11 @@ for (const shards of [4, 1]) {
       assert.equal(history.publications[1]!.offset, 2);
       assert.ok(history.publications[0]!.info?.client, 'publisher info');
 
+      // The server API answers a binary payload as b64data (a JSON answer cannot hold raw bytes).
+      const api = await callApi(server.apiUrl, 'history', { channel, limit: 10 });
+      assert.deepEqual(api.body.result.publications[0].data, { n: 1 });
+      assert.equal(api.body.result.publications[1].b64data, Buffer.from(BINARY).toString('base64'));
+
       // A JSON client asking for that history cannot receive the binary publication.
       const json = sdkClient(server.wsUrl);
       const closed = disconnectCode(json);
