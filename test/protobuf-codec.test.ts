@@ -19,6 +19,7 @@ import {
   encodeJoinLeaveReply,
   encodePublicationReply,
   pushFromJson,
+  pushOfReply,
   replyFromJson,
   replyJsonHasBinary,
 } from '../src/protocol/protobuf/codec';
@@ -147,8 +148,13 @@ describe('replies', () => {
   test('errors and bare pushes', () => {
     const [err] = decodeReplies(joinDelimited([replyFromJson('{"id":5,"error":{"code":103,"message":"permission denied"}}')]));
     assert.deepEqual(err, { id: 5, error: { code: 103, message: 'permission denied' } });
-    const push = decodePush(pushFromJson(encodePush('ch', 'unsubscribe', '{"code":2000,"reason":"server unsubscribe"}')));
+    const json = encodePush('ch', 'unsubscribe', '{"code":2000,"reason":"server unsubscribe"}');
+    const push = decodePush(pushFromJson(json));
     assert.deepEqual(push, { channel: 'ch', unsubscribe: { code: 2000, reason: 'server unsubscribe' } });
+    assert.deepEqual(decodePush(pushOfReply(replyFromJson(json))!), push);
+    assert.deepEqual(decodePush(pushOfReply(encodePublicationReply('ch', { data: '{}', offset: 300 }))!), { channel: 'ch', pub: { data: Buffer.from('{}'), offset: 300 } });
+    assert.equal(pushOfReply(replyFromJson('{"id":7,"publish":{}}')), null);
+    assert.equal(pushOfReply(new Uint8Array(0)), null);
   });
 
   test('fan-out encoders match the converter', () => {

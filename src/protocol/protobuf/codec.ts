@@ -46,6 +46,35 @@ export function pushFromJson(json: string): Uint8Array {
   return PushType.encode(toMessage(PushType, push)).finish();
 }
 
+/** Key of Reply.push: field 4, length-delimited. */
+const REPLY_PUSH_KEY = 0x22;
+
+/**
+ * The bare Push inside an encoded push Reply (unidirectional transports send
+ * pushes unwrapped): the bytes of Reply field 4, which are the encoded Push
+ * itself. Null for a Reply without a push (a result, an error, the ping).
+ */
+export function pushOfReply(reply: Uint8Array): Uint8Array | null {
+  let at = 0;
+  while (at < reply.length) {
+    const key = reply[at++]!;
+    const wireType = key & 7;
+    let value = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = reply[at++] ?? 0;
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b >= 0x80 && at < reply.length);
+    if (wireType === 0) continue;
+    if (wireType !== 2) return null;
+    if (key === REPLY_PUSH_KEY) return reply.subarray(at, at + value);
+    at += value;
+  }
+  return null;
+}
+
 /** Whether a JSON-encoded Reply carries a binary payload, which JSON clients cannot receive (3506). */
 export function replyJsonHasBinary(json: string): boolean {
   if (!json.includes('"\\u0000')) return false;
