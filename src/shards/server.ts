@@ -10,6 +10,7 @@ import type { SocketData } from './connection';
 import { dispatchFrame } from './dispatcher';
 import { originChecker } from './origin';
 import type { Shard } from './shard';
+import { registerEmulatedTransports } from '../transports/routes';
 
 /** The WebSocket endpoint path of the bidirectional client protocol. */
 export const WEBSOCKET_PATH = '/connection/websocket';
@@ -22,8 +23,8 @@ export interface Readiness {
 
 const textDecoder = new TextDecoder();
 
-/** The upgrade-request headers a connection keeps (the ones proxies forward or that name the user). */
-function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
+/** The request headers a connection keeps (the ones proxies forward or that name the user), lower-case names. */
+export function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const value = req.getHeader(name);
@@ -94,6 +95,8 @@ export function registerRoutes(
       if (conn) shard.onClose(conn);
     },
   });
+
+  registerEmulatedTransports(app, shard);
 
   registerApi(app, config, { shard, node }, () => shard.draining);
 
