@@ -17,7 +17,7 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
 import { routeEmulation } from './emulation-routing';
-import { AbortWatch, answer, answerError, answerTooLarge, readBody } from './http-body';
+import { AbortWatch, answer, answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
 
 /** The emulation endpoint path (Centrifugo's default `emulation.handler_prefix`). */
 export const EMULATION_PATH = '/emulation';
@@ -65,9 +65,10 @@ export function registerEmulation(app: TemplatedApp, shard: Shard, cors: CorsPol
       return;
     }
     const protobuf = req.getHeader('content-type') === 'application/octet-stream';
+    const closeOnTooLarge = !drainsOversizedBody(req);
     readBody(res, watch, limit, (body) => {
       if (body === 'too_large') {
-        answerTooLarge(res, watch, limit, origin.headers);
+        answerTooLarge(res, watch, limit, origin.headers, closeOnTooLarge);
         return;
       }
       if (protobuf) {

@@ -15,7 +15,7 @@ import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
 import { frameEach } from './emulated';
-import { AbortWatch, answerError, answerTooLarge, readBody } from './http-body';
+import { AbortWatch, answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
 import { openSession, STREAM_HEADERS } from './session';
 
 /** The HTTP-streaming endpoint path (Centrifugo's default `http_stream.handler_prefix`). */
@@ -39,9 +39,10 @@ export function registerHttpStream(app: TemplatedApp, shard: Shard, cors: CorsPo
     }
     const protobuf = req.getHeader('content-type') === 'application/octet-stream';
     const requestHeaders = keptHeaders(req, shard.keptHeaders);
+    const closeOnTooLarge = !drainsOversizedBody(req);
     readBody(res, watch, limit, (body) => {
       if (body === 'too_large') {
-        answerTooLarge(res, watch, limit, origin.headers);
+        answerTooLarge(res, watch, limit, origin.headers, closeOnTooLarge);
         return;
       }
       if (protobuf) {

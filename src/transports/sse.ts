@@ -15,7 +15,7 @@ import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
 import { frameEach } from './emulated';
-import { AbortWatch, answerError, answerTooLarge, readBody, type HeaderList } from './http-body';
+import { AbortWatch, answerError, answerTooLarge, drainsOversizedBody, readBody, type HeaderList } from './http-body';
 import { openSession, STREAM_HEADERS } from './session';
 
 /** The SSE endpoint path (Centrifugo's default `sse.handler_prefix`). */
@@ -56,8 +56,9 @@ export function registerSse(app: TemplatedApp, shard: Shard, cors: CorsPolicy): 
       start(new URLSearchParams(req.getQuery() ?? '').get(CONNECT_PARAM) ?? '');
       return;
     }
+    const closeOnTooLarge = !drainsOversizedBody(req);
     readBody(res, watch, limit, (body) => {
-      if (body === 'too_large') answerTooLarge(res, watch, limit, origin.headers);
+      if (body === 'too_large') answerTooLarge(res, watch, limit, origin.headers, closeOnTooLarge);
       else start(body.toString('utf8'));
     });
   });

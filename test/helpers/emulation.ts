@@ -3,11 +3,13 @@
  * over HTTP-streaming or SSE (with the `eventsource` package), and raw
  * streaming requests that collect what the server writes.
  *
- * Every request goes over its own TCP connection with `Connection: close`
- * (no keep-alive pool), so a test server's drain is not held up by idle
- * connections.
+ * Every request goes over its own TCP connection, closed by the client once
+ * the answer is read (no keep-alive pool), so a test server's drain is not
+ * held up by idle connections. The connection is not announced as
+ * `Connection: close`: the server then reads an oversized body to its end
+ * (dropping it) and the client reads the 413 without racing a reset.
  */
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { Readable } from 'node:stream';
 import { Centrifuge } from 'centrifuge';
 import { EventSource } from 'eventsource';
@@ -18,7 +20,12 @@ export function closingFetch(input: string | URL | Request, init: RequestInit = 
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     new Headers(init.headers ?? {}).forEach((value, name) => (headers[name] = value));
-    const req = request(url, { method: init.method ?? 'GET', agent: false, headers: { ...headers, connection: 'close' } }, (res) => {
+    const body = init.body === undefined || init.body === null ? null : (init.body as string | Uint8Array);
+    // A fixed body is sent with its length, as fetch does (node:http would use chunked encoding).
+    if (body !== null) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const req = request(url, { method: init.method ?? 'GET', agent, headers }, (res) => {
+      res.once('close', () => agent.destroy());
       const responseHeaders = new Headers();
       for (const [name, value] of Object.entries(res.headers)) {
         if (typeof value === 'string') responseHeaders.set(name, value);
@@ -29,9 +36,19 @@ export function closingFetch(input: string | URL | Request, init: RequestInit = 
       if (noBody) res.resume();
       resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: responseHeaders }));
     });
-    req.on('error', reject);
-    init.signal?.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
-    if (init.body !== undefined && init.body !== null) req.end(init.body as string | Uint8Array);
+    req.on('error', (err) => {
+      agent.destroy();
+      reject(err);
+    });
+    init.signal?.addEventListener(
+      'abort',
+      () => {
+        req.destroy(new Error('aborted'));
+        agent.destroy();
+      },
+      { once: true },
+    );
+    if (body !== null) req.end(body);
     else req.end();
   });
 }
