@@ -126,3 +126,33 @@ for (const shards of [4, 1]) {
     });
   }
 }
+
+describe('server pings over emulated transports are answered by pongs through /emulation', () => {
+  test('clients stay connected across many ping intervals', async () => {
+    const server = await startTestServer({
+      shards: { count: 2 },
+      client: { ping_interval: '1s', pong_timeout: '900ms' },
+      http_stream: { enabled: true },
+      sse: { enabled: true },
+    });
+    try {
+      const clients = [emulatedClient(server.port, 'http_stream'), emulatedClient(server.port, 'sse')];
+      const disconnects: number[] = [];
+      for (const c of clients) {
+        c.on('connecting', (ctx) => disconnects.push(ctx.code));
+        c.connect();
+        await c.ready(15_000);
+      }
+      // SDK connect events fire once at start (code 0: connect called); any later one is a lost session.
+      const startCount = disconnects.length;
+      const sessions = clients.map(sessionOf);
+      await new Promise((r) => setTimeout(r, 4500));
+      assert.deepEqual(clients.map(sessionOf), sessions);
+      assert.deepEqual(disconnects.slice(startCount), []);
+      assert.equal(await numClients(server.apiUrl), 2);
+      for (const c of clients) c.disconnect();
+    } finally {
+      assert.equal(await server.close(), true);
+    }
+  });
+});
