@@ -1,6 +1,7 @@
 /**
  * A shard's uWS app: the WebSocket endpoint of the client protocol, the
- * server API, and /health.
+ * HTTP-streaming and SSE endpoints with /emulation when enabled
+ * (src/transports), the server API, and /health.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
 import { registerApi } from '../api/http';

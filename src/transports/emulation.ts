@@ -82,12 +82,13 @@ export function registerEmulation(app: TemplatedApp, shard: Shard, cors: CorsPol
       }
       routeEmulation(shard, request.node, request.session, request.data).then(
         (outcome) => {
-          if (outcome === 'no_node') answerError(res, watch, '404 Not Found', 'node not found', origin.headers);
-          else answer(res, watch, '204 No Content', origin.headers);
+          // While draining, close the connection so no idle keep-alive socket holds the shard up.
+          if (outcome === 'no_node') answerError(res, watch, '404 Not Found', 'node not found', origin.headers, shard.draining);
+          else answer(res, watch, '204 No Content', origin.headers, '', shard.draining);
         },
         (err: unknown) => {
           shard.log.warn('emulation request failed', { error: (err as Error).message });
-          answerError(res, watch, '500 Internal Server Error', 'emulation request failed', origin.headers);
+          answerError(res, watch, '500 Internal Server Error', 'emulation request failed', origin.headers, shard.draining);
         },
       );
     });
