@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Centrifuge, Subscription } from 'centrifuge';
 import type { RunningServer } from '../src/acceptor/run';
+import { decodeReplies } from '../src/protocol/protobuf/codec';
 import { callApi } from './helpers/api';
 import { waitFor } from './helpers/clients';
 import { baseUrl, closingFetch, emulatedClient, post, RawStream } from './helpers/emulation';
@@ -105,7 +106,7 @@ describe('emulated transports: bad input and edge cases (shards.count=4)', () =>
       assert.deepEqual({ status: res.status, body: JSON.parse(res.text) }, { status: 400, body: { error: message } }, body);
     }
     const proto = await post(`${base}/emulation`, new Uint8Array([1, 2, 3]), { 'content-type': 'application/octet-stream' });
-    assert.deepEqual({ status: proto.status, body: JSON.parse(proto.text) }, { status: 400, body: { error: 'protobuf protocol is not supported yet' } });
+    assert.deepEqual({ status: proto.status, body: JSON.parse(proto.text) }, { status: 400, body: { error: 'bad request: body is not a Protobuf EmulationRequest' } });
   });
 
   test('a 10 MB body is 413 on http_stream, sse and emulation', async () => {
@@ -118,7 +119,7 @@ describe('emulated transports: bad input and edge cases (shards.count=4)', () =>
     }
   });
 
-  test('wrong methods are 405, missing connect commands 400, protobuf http_stream 400', async () => {
+  test('wrong methods are 405, missing connect commands 400', async () => {
     const methods: [string, string, string][] = [
       ['/connection/http_stream', 'GET', 'use POST'],
       ['/connection/sse', 'PUT', 'use GET or POST'],
@@ -132,8 +133,15 @@ describe('emulated transports: bad input and edge cases (shards.count=4)', () =>
     assert.deepEqual({ status: noParam.status, body: await noParam.json() }, { status: 400, body: { error: 'no connect command: cf_connect is missing or empty' } });
     const empty = await post(`${base}/connection/http_stream`, '');
     assert.deepEqual({ status: empty.status, body: JSON.parse(empty.text) }, { status: 400, body: { error: 'no connect command: the body is empty' } });
-    const proto = await post(`${base}/connection/http_stream`, new Uint8Array([1]), { 'content-type': 'application/octet-stream' });
-    assert.deepEqual({ status: proto.status, body: JSON.parse(proto.text) }, { status: 400, body: { error: 'protobuf protocol is not supported yet' } });
+  });
+
+  test('Protobuf http_stream: a malformed connect frame gets the 3501 disconnect push, delimited', async () => {
+    const res = await closingFetch(`${base}/connection/http_stream`, { method: 'POST', body: new Uint8Array([5, 1]), headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(res.status, 200);
+    const replies = decodeReplies(new Uint8Array(await res.arrayBuffer()));
+    assert.deepEqual(replies, [{ push: { disconnect: { code: 3501, reason: 'bad request' } } }]);
+    const empty = await post(`${base}/connection/http_stream`, new Uint8Array(0), { 'content-type': 'application/octet-stream' });
+    assert.deepEqual({ status: empty.status, body: JSON.parse(empty.text) }, { status: 400, body: { error: 'no connect command: the body is empty' } });
   });
 
   test('CORS: preflight 204, allow-origin on streams, 403 for a disallowed origin', async () => {

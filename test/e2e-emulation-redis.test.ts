@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Centrifuge } from 'centrifuge';
 import { callApi } from './helpers/api';
 import { waitFor } from './helpers/clients';
-import { baseUrl, emulatedClient, post, RawStream } from './helpers/emulation';
+import { baseUrl, closingFetch, emulatedClient, post, RawStream } from './helpers/emulation';
 import { redisEngine, skipWithoutRedis, startNode, uniquePrefix, type ChildNode } from './helpers/redis';
 
 async function nodeUids(node: ChildNode): Promise<string[]> {
@@ -59,6 +59,26 @@ describe('emulation requests reach a session on another process', { skip: skipWi
       assert.deepEqual(received, sent);
     });
   }
+
+  test('SDK (Protobuf build) over http_stream on A with its emulation endpoint on B', async () => {
+    const { Centrifuge: ProtobufCentrifuge } = await import('centrifuge/build/protobuf');
+    const [a, b] = [nodes[0]!, nodes[1]!];
+    const client = new ProtobufCentrifuge([{ transport: 'http_stream', endpoint: `${baseUrl(a.port)}/connection/http_stream` }], {
+      emulationEndpoint: `${baseUrl(b.port)}/emulation`,
+      fetch: closingFetch,
+      readableStream: ReadableStream,
+    });
+    clients.push(client as unknown as Centrifuge);
+    const received: number[][] = [];
+    const sub = client.newSubscription('cross-protobuf');
+    sub.on('publication', (ctx) => received.push([...(ctx.data as Uint8Array)]));
+    client.connect();
+    sub.subscribe();
+    await sub.ready(15_000);
+    await sub.publish(new Uint8Array([0, 200, 7]));
+    await waitFor(() => received.length === 1, 'publication', 15_000);
+    assert.deepEqual(received, [[0, 200, 7]]);
+  });
 
   test('raw: commands posted to B run on A in order; unknown node 404, unknown session 204', async () => {
     const [a, b] = [nodes[0]!, nodes[1]!];

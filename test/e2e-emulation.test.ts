@@ -11,7 +11,7 @@ import type { RunningServer } from '../src/acceptor/run';
 import { sessionShard } from '../src/transports/emulation-routing';
 import { callApi } from './helpers/api';
 import { waitFor } from './helpers/clients';
-import { emulatedClient } from './helpers/emulation';
+import { baseUrl, closingFetch, emulatedClient } from './helpers/emulation';
 import { startTestServer } from './helpers/server';
 import { HMAC_SECRET, hmacToken } from './helpers/tokens';
 
@@ -152,6 +152,44 @@ describe('server pings over emulated transports are answered by pongs through /e
       assert.equal(await numClients(server.apiUrl), 2);
       for (const c of clients) c.disconnect();
     } finally {
+      assert.equal(await server.close(), true);
+    }
+  });
+});
+
+describe('SDK (Protobuf build) over http_stream with shards.count=4', () => {
+  test('connect, subscribe, publish bytes from the SDK and JSON from the API, receive', async () => {
+    const { Centrifuge: ProtobufCentrifuge } = await import('centrifuge/build/protobuf');
+    const server = await startTestServer({ shards: { count: 4 }, http_stream: { enabled: true } });
+    const clients: InstanceType<typeof ProtobufCentrifuge>[] = [];
+    try {
+      const received: Uint8Array[][] = [];
+      for (let i = 0; i < 4; i++) {
+        const client = new ProtobufCentrifuge([{ transport: 'http_stream', endpoint: `${baseUrl(server.port)}/connection/http_stream` }], {
+          emulationEndpoint: `${baseUrl(server.port)}/emulation`,
+          fetch: closingFetch,
+          readableStream: ReadableStream,
+        });
+        clients.push(client);
+        const got: Uint8Array[] = [];
+        received.push(got);
+        const sub = client.newSubscription('binary');
+        sub.on('publication', (ctx) => got.push(ctx.data as Uint8Array));
+        client.connect();
+        sub.subscribe();
+        await sub.ready(15_000);
+      }
+      const bytes = new Uint8Array([0, 1, 2, 254, 255]);
+      await clients[0]!.getSubscription('binary')!.publish(bytes);
+      await callApi(server.apiUrl, 'publish', { channel: 'binary', data: { json: true } });
+      await waitFor(() => received.every((r) => r.length >= 2), 'publications', 15_000);
+      for (const r of received) {
+        assert.deepEqual([...r[0]!], [...bytes]);
+        assert.equal(new TextDecoder().decode(r[1]!), '{"json":true}');
+      }
+      assert.equal(await numClients(server.apiUrl), 4);
+    } finally {
+      for (const c of clients) c.disconnect();
       assert.equal(await server.close(), true);
     }
   });

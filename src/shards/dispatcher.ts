@@ -10,20 +10,36 @@
 import { Disconnects } from '../protocol/codes';
 import { DisconnectError, ReplyError, toWireError } from '../protocol/errors';
 import { commandMethod, decodeCommands, encodeError, encodeResult, type Command } from '../protocol/json';
+import { decodeCommands as decodeProtobufCommands } from '../protocol/protobuf/codec';
 import { COMMAND_HANDLERS } from './commands/index';
 import { ConnState, type Connection } from './connection';
 import type { Shard } from './shard';
 
-/** Handles one incoming text frame. */
-export function dispatchFrame(shard: Shard, conn: Connection, frame: string): void {
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+
+/** Decodes a frame in the connection's protocol: newline-joined JSON, or varint-delimited Protobuf. */
+function decodeFrame(conn: Connection, frame: string | Uint8Array): Command[] {
+  if (conn.transport.protocol === 'protobuf') {
+    return decodeProtobufCommands(typeof frame === 'string' ? utf8Encoder.encode(frame) : frame);
+  }
+  return decodeCommands(typeof frame === 'string' ? frame : utf8Decoder.decode(frame));
+}
+
+/**
+ * Handles one incoming frame: JSON text, or bytes in the connection's
+ * protocol (Protobuf bytes are only read during this call, or copied when
+ * the frame must wait for connect).
+ */
+export function dispatchFrame(shard: Shard, conn: Connection, frame: string | Uint8Array): void {
   if (conn.state === ConnState.Closed) return;
   if (conn.state === ConnState.Connecting) {
-    conn.queued.push(frame);
+    conn.queued.push(typeof frame === 'string' ? frame : frame.slice());
     return;
   }
   let commands: Command[];
   try {
-    commands = decodeCommands(frame);
+    commands = decodeFrame(conn, frame);
   } catch (err) {
     fail(shard, conn, err);
     return;

@@ -247,8 +247,8 @@ export interface EmulationMessage {
   /** Target node uid, when it is not this process. */
   readonly node?: string;
   readonly session: string;
-  /** Newline-joined JSON commands. */
-  readonly data: string;
+  /** The commands: newline-joined JSON text, or varint-delimited Protobuf bytes (a view: copy to keep). */
+  readonly data: string | Uint8Array;
 }
 
 /** Every control message between shards. */

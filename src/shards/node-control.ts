@@ -18,7 +18,7 @@ import type { Logger } from '../log';
 import { VERSION } from '../version';
 import type { ShardStats } from './local-actions';
 import type { LocalAction } from './messages';
-import type { EmulationOutcome } from '../transports/emulation-routing';
+import type { EmulatedCommands, EmulationOutcome } from '../transports/emulation-routing';
 
 /** How often a node announces itself, ms (Centrifugo: 3 s). */
 export const ANNOUNCE_MS = 3_000;
@@ -60,7 +60,8 @@ type ControlMessage =
   | { readonly t: 'action'; readonly from: string; readonly action: LocalAction }
   | { readonly t: 'info'; readonly from: string; readonly node: NodeInfo }
   | { readonly t: 'survey'; readonly from: string; readonly id: number; readonly request: SurveyRequest }
-  | { readonly t: 'emulate'; readonly from: string; readonly id: number; readonly session: string; readonly data: string }
+  /** `data`: JSON commands as text, or Protobuf bytes as base64 (`binary`). */
+  | { readonly t: 'emulate'; readonly from: string; readonly id: number; readonly session: string; readonly data: string; readonly binary?: true }
   | { readonly t: 'answer'; readonly from: string; readonly id: number; readonly result: unknown };
 
 /** A node's summary from its shards' counts. */
@@ -91,7 +92,7 @@ export interface NodeControlHost {
   /** Applies an action on every shard of this process. */
   gather<T>(action: LocalAction): Promise<T[]>;
   /** Feeds emulated commands to a session of this process. */
-  emulate(session: string, data: string): Promise<EmulationOutcome>;
+  emulate(session: string, data: EmulatedCommands): Promise<EmulationOutcome>;
 }
 
 /** Shard 0's side of node control. */
@@ -159,9 +160,11 @@ export class NodeControl {
    * node is not live, else the node's outcome; rejects when it does not
    * answer within the survey timeout.
    */
-  async emulate(node: string, session: string, data: string): Promise<EmulationOutcome> {
+  async emulate(node: string, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
     if (!this.liveNodes().some((n) => n.uid === node)) return 'no_node';
-    const answers = await this.collect(node, 1, (id) => ({ t: 'emulate', from: this.identity.uid, id, session, data }));
+    const body =
+      typeof data === 'string' ? { data } : { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'), binary: true as const };
+    const answers = await this.collect(node, 1, (id) => ({ t: 'emulate', from: this.identity.uid, id, session, ...body }));
     if (answers.length === 0) throw new Error(`node ${node} did not answer the emulation request in time`);
     return answers[0] as EmulationOutcome;
   }
@@ -217,7 +220,7 @@ export class NodeControl {
         );
         return;
       case 'emulate':
-        this.host.emulate(message.session, message.data).then(
+        this.host.emulate(message.session, message.binary ? Buffer.from(message.data, 'base64') : message.data).then(
           (result) => this.send(message.from, { t: 'answer', from: this.identity.uid, id: message.id, result }),
           (err: unknown) => this.log.warn('emulation request from another node failed', { error: (err as Error).message }),
         );

@@ -31,7 +31,7 @@ import {
   type OwnerQueryMessage,
   type ShardMessage,
 } from './messages';
-import { answerEmulation, emulateOnNode, type EmulationOutcome } from '../transports/emulation-routing';
+import { answerEmulation, emulateOnNode, type EmulatedCommands, type EmulationOutcome } from '../transports/emulation-routing';
 import { OwnedChannels, historyOf, toWirePublication } from './owned-channels';
 import { ownerOf } from './owner';
 import { Postman, type OutboxPort } from './postman';
@@ -385,7 +385,7 @@ export class Shard {
   }
 
   /** Feeds emulated commands to a session of this process, on whichever shard holds it (node control's hook). */
-  emulate(session: string, data: string): Promise<EmulationOutcome> {
+  emulate(session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
     return emulateOnNode(this, session, data);
   }
 

@@ -10,7 +10,8 @@
  * or the client going away).
  */
 import { encodeDisconnectPush } from '../protocol/json';
-import type { ClientTransport, EncodedReply, ProtocolType } from '../shards/transport';
+import { replyFromJson } from '../protocol/protobuf/codec';
+import { joinDelimited, type ClientTransport, type EncodedReply, type ProtocolType } from '../shards/transport';
 import type { ResponseStream } from './response-stream';
 
 /** Turns replies into one chunk of the transport's wire format. */
@@ -33,6 +34,26 @@ export function frameEach(replies: readonly EncodedReply[], prefix: string, suff
   const parts: Uint8Array[] = [];
   for (const r of replies) parts.push(head, typeof r === 'string' ? utf8.encode(r) : r, tail);
   return Buffer.concat(parts);
+}
+
+const OPEN_BRACE = 0x7b;
+const utf8Decoder = new TextDecoder();
+
+/**
+ * One reply as Protobuf bytes for a Protobuf session. Replies the shard
+ * built as JSON text, and JSON fan-out frames (bytes starting with `{`,
+ * which no Protobuf Reply does: it would be field 15 with the group wire
+ * type), are converted; Protobuf bytes pass as they are.
+ */
+export function toProtobufReply(reply: EncodedReply): Uint8Array {
+  if (typeof reply === 'string') return replyFromJson(reply);
+  if (reply.length > 0 && reply[0] === OPEN_BRACE) return replyFromJson(utf8Decoder.decode(reply));
+  return reply;
+}
+
+/** Frames replies for a Protobuf stream: each a varint-delimited Reply. */
+export function frameDelimited(replies: readonly EncodedReply[]): Uint8Array {
+  return joinDelimited(replies.map(toProtobufReply));
 }
 
 /** A session of HTTP-streaming or SSE. */

@@ -44,8 +44,15 @@ export function sessionShard(session: string, shardCount: number): number | null
   return shard < shardCount ? shard : null;
 }
 
+/**
+ * The commands of an emulation request: newline-joined JSON text, or
+ * varint-delimited Protobuf bytes. Each session decodes them in its own
+ * protocol (text as UTF-8 bytes for Protobuf, bytes as UTF-8 text for JSON).
+ */
+export type EmulatedCommands = string | Uint8Array;
+
 /** Feeds commands to a session held by this shard. */
-export function feedSession(shard: Shard, session: string, data: string): EmulationOutcome {
+export function feedSession(shard: Shard, session: string, data: EmulatedCommands): EmulationOutcome {
   const conn = shard.sessions.get(session);
   if (!conn || conn.transport.unidirectional || conn.state === ConnState.Closed) return 'no_session';
   dispatchFrame(shard, conn, data);
@@ -53,7 +60,7 @@ export function feedSession(shard: Shard, session: string, data: string): Emulat
 }
 
 /** Sends commands to a session of this process, on whichever shard holds it. */
-export function emulateOnNode(shard: Shard, session: string, data: string): Promise<EmulationOutcome> {
+export function emulateOnNode(shard: Shard, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
   const target = sessionShard(session, shard.count);
   if (target === null) return Promise.resolve('no_session');
   return shard.requests.start<EmulationOutcome>(target, (rid) =>
@@ -62,7 +69,7 @@ export function emulateOnNode(shard: Shard, session: string, data: string): Prom
 }
 
 /** Routes one emulation request from the shard that took it. */
-export function routeEmulation(shard: Shard, node: string, session: string, data: string): Promise<EmulationOutcome> {
+export function routeEmulation(shard: Shard, node: string, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
   if (node === shard.nodeUid) return emulateOnNode(shard, session, data);
   // Without Redis there are no other nodes; with it, shard 0 holds node control.
   if (!shard.bus) return Promise.resolve('no_node');

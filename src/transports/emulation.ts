@@ -1,8 +1,10 @@
 /**
  * `POST /emulation`: the commands of an HTTP-streaming or SSE session, as
  * Centrifugo's EmulationRequest in JSON: `{"node","session","data"}` where
- * `data` is a JSON string holding the newline-joined commands. Any shard of
- * any node may take it; emulation-routing.ts brings it to the session.
+ * `data` is a JSON string holding the newline-joined commands; or, with
+ * `Content-Type: application/octet-stream`, the Protobuf EmulationRequest
+ * whose `data` is varint-delimited Commands. Any shard of any node may take
+ * it; emulation-routing.ts brings it to the session.
  *
  * Statuses (Centrifugo's): 204 once the session's shard took the commands,
  * and also when the node has no such session (Centrifugo ignores those
@@ -16,7 +18,8 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
-import { routeEmulation } from './emulation-routing';
+import { decodeEmulationRequest } from '../protocol/protobuf/codec';
+import { routeEmulation, type EmulatedCommands } from './emulation-routing';
 import { AbortWatch, answer, answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
 
 /** The emulation endpoint path (Centrifugo's default `emulation.handler_prefix`). */
@@ -28,8 +31,8 @@ export interface EmulationRequest {
   readonly node: string;
   /** The session id (the connect result's `session`). */
   readonly session: string;
-  /** Newline-joined JSON commands. */
-  readonly data: string;
+  /** The commands: newline-joined JSON (JSON request), or varint-delimited Protobuf Commands (Protobuf request). */
+  readonly data: EmulatedCommands;
 }
 
 /** Decodes a JSON EmulationRequest; returns an error message for a bad one. */
@@ -46,6 +49,15 @@ export function parseEmulationRequest(body: Buffer): EmulationRequest | string {
     if (typeof fields[key] !== 'string') return `bad request: "${key}" must be a string`;
   }
   return { node: fields['node'] as string, session: fields['session'] as string, data: fields['data'] as string };
+}
+
+/** Decodes a Protobuf EmulationRequest; returns an error message for a bad one. */
+export function parseProtobufEmulationRequest(body: Buffer): EmulationRequest | string {
+  try {
+    return decodeEmulationRequest(body);
+  } catch {
+    return 'bad request: body is not a Protobuf EmulationRequest';
+  }
 }
 
 /** Registers the emulation endpoint. */
@@ -71,11 +83,7 @@ export function registerEmulation(app: TemplatedApp, shard: Shard, cors: CorsPol
         answerTooLarge(res, watch, limit, origin.headers, closeOnTooLarge);
         return;
       }
-      if (protobuf) {
-        answerError(res, watch, '400 Bad Request', 'protobuf protocol is not supported yet', origin.headers);
-        return;
-      }
-      const request = parseEmulationRequest(body);
+      const request = protobuf ? parseProtobufEmulationRequest(body) : parseEmulationRequest(body);
       if (typeof request === 'string') {
         answerError(res, watch, '400 Bad Request', request, origin.headers);
         return;

@@ -2,19 +2,20 @@
  * HTTP-streaming, bidirectional emulation (`http_stream.enabled`):
  * `POST /connection/http_stream` with the connect command as the body opens
  * a session whose replies stream back in a chunked 200 response, each JSON
- * reply followed by `\n`. Later commands come by `POST /emulation`.
+ * reply followed by `\n`. With `Content-Type: application/octet-stream` the
+ * session speaks Protobuf: the body is varint-delimited Commands and the
+ * replies are varint-delimited. Later commands come by `POST /emulation`.
  *
  * Answers before the stream: 405 for a method other than POST (OPTIONS is the
  * CORS preflight), 413 for a body over `http_stream.max_request_body_size`,
- * 400 for an empty body or the Protobuf protocol (`Content-Type:
- * application/octet-stream`, not supported yet), 503 while draining, 403 for
+ * 400 for an empty body, 503 while draining, 403 for
  * a disallowed Origin; each with a JSON body `{"error":"…"}`.
  */
 import type { TemplatedApp } from 'uWebSockets.js';
 import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
-import { frameEach } from './emulated';
+import { frameDelimited, frameEach } from './emulated';
 import { AbortWatch, answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
 import { openSession, STREAM_HEADERS } from './session';
 
@@ -45,12 +46,8 @@ export function registerHttpStream(app: TemplatedApp, shard: Shard, cors: CorsPo
         answerTooLarge(res, watch, limit, origin.headers, closeOnTooLarge);
         return;
       }
-      if (protobuf) {
-        answerError(res, watch, '400 Bad Request', 'protobuf protocol is not supported yet', origin.headers);
-        return;
-      }
-      const commands = body.toString('utf8');
-      if (commands.trim() === '') {
+      const commands = protobuf ? body : body.toString('utf8');
+      if (protobuf ? body.length === 0 : (commands as string).trim() === '') {
         answerError(res, watch, '400 Bad Request', 'no connect command: the body is empty', origin.headers);
         return;
       }
@@ -60,9 +57,9 @@ export function registerHttpStream(app: TemplatedApp, shard: Shard, cors: CorsPo
       }
       openSession(shard, res, watch, {
         name: 'http_stream',
-        protocol: 'json',
+        protocol: protobuf ? 'protobuf' : 'json',
         headers: [...STREAM_HEADERS, ...origin.headers],
-        frame: (replies) => frameEach(replies, '', '\n'),
+        frame: protobuf ? frameDelimited : (replies) => frameEach(replies, '', '\n'),
         preamble: '',
         requestHeaders,
         commands,

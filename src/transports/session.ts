@@ -26,8 +26,8 @@ export interface SessionStart {
   readonly preamble: string;
   /** Request headers the connection keeps for proxies (lower-case names). */
   readonly requestHeaders: Readonly<Record<string, string>>;
-  /** The connect command(s), newline-joined JSON. */
-  readonly commands: string;
+  /** The connect command(s): newline-joined JSON, or varint-delimited Protobuf bytes. */
+  readonly commands: string | Uint8Array;
 }
 
 /** Opens the session and starts its connect; returns the connection. */
