@@ -478,6 +478,31 @@ const CONFIG_FIELDS = {
       message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming WebSocket message, bytes; a bigger one closes the connection.'),
     },
   },
+  http_stream: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the HTTP-streaming transport on `POST /connection/http_stream` (bidirectional emulation: commands come by `POST /emulation`).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest connect request body, bytes; a bigger one is answered 413.'),
+    },
+  },
+  sse: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the SSE (EventSource) transport on `GET|POST /connection/sse` (bidirectional emulation: commands come by `POST /emulation`).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest connect request body of a POST, bytes; a bigger one is answered 413.'),
+    },
+  },
+  emulation: {
+    kind: 'group',
+    fields: {
+      max_request_body_size: integer(
+        65_536,
+        1,
+        2 ** 31 - 1,
+        'Largest `POST /emulation` body, bytes; a bigger one is answered 413. The endpoint is served when `http_stream` or `sse` is enabled.',
+      ),
+    },
+  },
   health: {
     kind: 'group',
     fields: {

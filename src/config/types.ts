@@ -307,6 +307,22 @@ export interface Config {
     /** Largest incoming WebSocket message, bytes. */
     readonly message_size_limit: number;
   };
+  readonly http_stream: {
+    /** Serve POST /connection/http_stream. */
+    readonly enabled: boolean;
+    /** Largest connect request body, bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly sse: {
+    /** Serve GET|POST /connection/sse. */
+    readonly enabled: boolean;
+    /** Largest connect request body of a POST, bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly emulation: {
+    /** Largest POST /emulation body, bytes (served when http_stream or sse is enabled). */
+    readonly max_request_body_size: number;
+  };
   readonly health: {
     /** Serve GET /health (200 once every shard is ready). */
     readonly enabled: boolean;

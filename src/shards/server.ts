@@ -1,6 +1,7 @@
 /**
  * A shard's uWS app: the WebSocket endpoint of the client protocol, the
- * server API, and /health.
+ * HTTP-streaming and SSE endpoints with /emulation when enabled
+ * (src/transports), the server API, and /health.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
 import { registerApi } from '../api/http';
@@ -12,6 +13,7 @@ import { originChecker } from './origin';
 import type { Shard } from './shard';
 import type { ProtocolType } from './transport';
 import { Disconnects } from '../protocol/codes';
+import { registerEmulatedTransports } from '../transports/routes';
 
 /** The WebSocket endpoint path of the bidirectional client protocol. */
 export const WEBSOCKET_PATH = '/connection/websocket';
@@ -35,8 +37,8 @@ export function websocketProtocol(offeredSubprotocols: readonly string[], query:
   return params.get('cf_protocol') === 'protobuf' || params.get('format') === 'protobuf' ? 'protobuf' : 'json';
 }
 
-/** The upgrade-request headers a connection keeps (the ones proxies forward or that name the user). */
-function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
+/** The request headers a connection keeps (the ones proxies forward or that name the user), lower-case names. */
+export function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const value = req.getHeader(name);
@@ -110,6 +112,8 @@ export function registerRoutes(
       if (conn) shard.onClose(conn);
     },
   });
+
+  registerEmulatedTransports(app, shard);
 
   registerApi(app, config, { shard, node }, () => shard.draining);
 

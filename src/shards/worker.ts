@@ -61,6 +61,8 @@ let listenSocket: us_listen_socket | null = null;
 let stopped = false;
 
 const identity = { uid: init.nodeUid, name: init.nodeName };
+// Emulated transports name this node in their connect result, whatever the engine.
+shard.nodeUid = identity.uid;
 engine.attach(shard, identity);
 registerRoutes(app, config, shard, identity, readiness);
 

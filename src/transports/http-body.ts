@@ -7,7 +7,7 @@
  * uWS rules kept here: a response must not be touched once `onAborted` has
  * fired, and writes made outside the request handler are corked.
  */
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 
 /**
  * Watches one HttpResponse for abort. uWS allows one `onAborted` handler per
@@ -41,14 +41,33 @@ export class AbortWatch {
   }
 }
 
+/**
+ * Most bytes of an oversized body that are read on and dropped, so the
+ * client gets to read the 413 answer (a connection closed while the client
+ * still sends is reset, and the answer is often lost). Larger or undeclared
+ * bodies get the 413 and the connection closed at once.
+ */
+export const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Whether a body over the limit is read to its end and dropped (true: its
+ * `Content-Length` is declared and at most DRAIN_LIMIT) rather than cut off
+ * by closing the connection. Call in the request handler.
+ */
+export function drainsOversizedBody(req: HttpRequest): boolean {
+  const declared = req.getHeader('content-length');
+  return /^\d{1,10}$/.test(declared) && Number(declared) <= DRAIN_LIMIT;
+}
+
 /** What a body read produced: the bytes, or `too_large` once they passed the limit. */
 export type BodyResult = Buffer | 'too_large';
 
 /**
  * Reads the request body, at most `limit` bytes. Calls `done` once: with the
  * whole body, or with `too_large` as soon as more than `limit` bytes arrived
- * (later chunks are dropped without being kept). Never calls `done` after an
- * abort. Must be called in the request handler, before it returns.
+ * (later chunks are dropped without being kept; nothing over the limit is
+ * buffered). Never calls `done` after an abort. Must be called in the
+ * request handler, before it returns.
  */
 export function readBody(res: HttpResponse, watch: AbortWatch, limit: number, done: (result: BodyResult) => void): void {
   const chunks: Buffer[] = [];
@@ -116,7 +135,12 @@ export function answerError(
   answer(res, watch, status, [...headers, ...JSON_TYPE], JSON.stringify({ error: message }), close);
 }
 
-/** The 413 answer after a body over `limit` bytes; closes the connection so the rest is not read. */
-export function answerTooLarge(res: HttpResponse, watch: AbortWatch, limit: number, headers: HeaderList = []): void {
-  answerError(res, watch, '413 Payload Too Large', `request body is larger than ${limit} bytes`, headers, true);
+/**
+ * The 413 answer after a body over `limit` bytes. `close` (the default)
+ * closes the connection so the rest is not read; pass
+ * `!drainsOversizedBody(req)` to let a declared, bounded body be read on and
+ * dropped so the client reads the answer.
+ */
+export function answerTooLarge(res: HttpResponse, watch: AbortWatch, limit: number, headers: HeaderList = [], close = true): void {
+  answerError(res, watch, '413 Payload Too Large', `request body is larger than ${limit} bytes`, headers, close);
 }
