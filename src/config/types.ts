@@ -307,6 +307,38 @@ export interface Config {
     /** Largest incoming WebSocket message, bytes. */
     readonly message_size_limit: number;
   };
+  readonly uni_websocket: {
+    /** Serve /connection/uni_websocket. */
+    readonly enabled: boolean;
+    /** Largest incoming message (the connect request), bytes. */
+    readonly message_size_limit: number;
+    /** Join the pushes of one write into one frame, newline-separated. */
+    readonly join_push_messages: boolean;
+    /** Skip the disconnect push before the close frame. */
+    readonly disable_disconnect_push: boolean;
+  };
+  readonly uni_sse: {
+    /** Serve /connection/uni_sse. */
+    readonly enabled: boolean;
+    /** Largest POST body (the connect request), bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly uni_http_stream: {
+    /** Serve /connection/uni_http_stream. */
+    readonly enabled: boolean;
+    /** Largest POST body (the connect request), bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly uni_grpc: {
+    /** Run the unidirectional gRPC server. */
+    readonly enabled: boolean;
+    /** Interface to bind; "" means all interfaces. */
+    readonly address: string;
+    /** Port of the gRPC server; 0 picks a free one at start. */
+    readonly port: number;
+    /** Largest gRPC request, bytes; 0 keeps the gRPC default. */
+    readonly max_receive_message_size: number;
+  };
   readonly health: {
     /** Serve GET /health (200 once every shard is ready). */
     readonly enabled: boolean;

@@ -1,6 +1,6 @@
 /**
  * A shard's uWS app: the WebSocket endpoint of the client protocol, the
- * server API, and /health.
+ * unidirectional transports (src/transports), the server API, and /health.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
 import { registerApi } from '../api/http';
@@ -8,8 +8,11 @@ import type { NodeIdentity } from '../api/node';
 import type { Config } from '../config/types';
 import type { SocketData } from './connection';
 import { dispatchFrame } from './dispatcher';
+import { keptHeaders } from './headers';
 import { originChecker } from './origin';
 import type { Shard } from './shard';
+import { registerUniHttp } from '../transports/uni-http-routes';
+import { registerUniWebSocket } from '../transports/uni-websocket';
 
 /** The WebSocket endpoint path of the bidirectional client protocol. */
 export const WEBSOCKET_PATH = '/connection/websocket';
@@ -21,16 +24,6 @@ export interface Readiness {
 }
 
 const textDecoder = new TextDecoder();
-
-/** The upgrade-request headers a connection keeps (the ones proxies forward or that name the user). */
-function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of names) {
-    const value = req.getHeader(name);
-    if (value !== '') out[name] = value;
-  }
-  return out;
-}
 
 /** Registers every route on the app. */
 export function registerRoutes(
@@ -94,6 +87,9 @@ export function registerRoutes(
       if (conn) shard.onClose(conn);
     },
   });
+
+  registerUniWebSocket(app, config, shard, originAllowed);
+  registerUniHttp(app, config, shard, originAllowed);
 
   registerApi(app, config, { shard, node }, () => shard.draining);
 
