@@ -14,7 +14,16 @@ export type BodyOutcome =
   | { readonly kind: 'aborted' };
 
 /**
- * Reads the body of `res` (at most `limit` bytes). Attaches the response's
+ * Bytes of a too-large body read and dropped before answering 413. Answering
+ * while the client still sends makes uWS close the connection, and many
+ * clients (Node's http among them) then report a broken pipe instead of the
+ * status; past this much the answer is sent anyway.
+ */
+const DISCARD_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads the body of `res` (at most `limit` bytes; a bigger one is read to its
+ * end, up to DISCARD_LIMIT, and dropped). Attaches the response's
  * onAborted: before the body is complete it ends the read as 'aborted',
  * afterwards it calls `afterBody` (the response now belongs to its stream).
  * Must be called inside the request handler.
@@ -31,17 +40,18 @@ export function readBody(res: HttpResponse, limit: number, afterBody: () => void
       if (done) afterBody();
       else finish({ kind: 'aborted' });
     });
-    if (declaredLength > limit) {
-      finish({ kind: 'too_large' });
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = declaredLength > limit;
     res.onData((chunk, isLast) => {
       if (done) return;
       size += chunk.byteLength;
       if (size > limit) {
-        finish({ kind: 'too_large' });
+        tooLarge = true;
+        chunks.length = 0;
+      }
+      if (tooLarge) {
+        if (isLast || size > DISCARD_LIMIT) finish({ kind: 'too_large' });
         return;
       }
       // uWS neuters the chunk when the callback returns: copy it.

@@ -74,12 +74,11 @@ function writeCors(res: HttpResponse, request: StreamRequest): void {
   res.writeHeader('Access-Control-Allow-Credentials', 'true');
 }
 
-/** Refuses the request with a status and no stream, closing the connection (must run corked, or inside the handler). */
+/** Refuses the request with a status and no stream (must run corked, or inside the handler). */
 function answer(res: HttpResponse, request: StreamRequest, status: string): void {
   res.writeStatus(status);
   writeCors(res, request);
-  // Closing spares reading the rest of a refused (perhaps huge) body.
-  res.end(undefined, true);
+  res.end();
 }
 
 /** Opens the stream and starts the connect; runs corked. */
