@@ -89,7 +89,7 @@ export function registerRoutes(
   });
 
   registerUniWebSocket(app, config, shard, originAllowed);
-  registerUniHttp(app, config, shard, originAllowed);
+  registerUniHttp(app, config, shard);
 
   registerApi(app, config, { shard, node }, () => shard.draining);
 

@@ -6,11 +6,12 @@
  *
  * uWS rules kept here: every write outside the request handler is corked, and
  * nothing touches the response after onAborted fired (then the connection is
- * gone: the shard is told through `gone`).
+ * gone: the shard is told through `gone`) or after it was ended.
  */
 import { randomUUID } from 'node:crypto';
 import type { HttpResponse } from 'uWebSockets.js';
 import type { ClientTransport, EncodedReply } from '../shards/transport';
+import type { AbortWatch } from './http-body';
 import { disconnectPush, repliesToPushes } from './uni-push';
 
 /** How one push is framed on the stream: the text written before and after it. */
@@ -64,15 +65,16 @@ export class UniHttpTransport implements ClientTransport {
 
   /**
    * `gone` is called once when the response ended or was aborted, so the
-   * shard forgets the connection. The response must have its onAborted handler
-   * call `aborted()`.
+   * shard forgets the connection; `watch` is the response's abort watch.
    */
   constructor(
     readonly name: 'uni_http_stream' | 'uni_sse',
     private readonly res: HttpResponse,
+    private readonly watch: AbortWatch,
     private readonly framing: PushFraming,
     private readonly gone: () => void,
   ) {
+    watch.onAbort(() => this.finish());
     res.onWritable(() => {
       this.pending = 0;
       return true;
@@ -84,7 +86,7 @@ export class UniHttpTransport implements ClientTransport {
   unsubscribe(): void {}
 
   send(replies: readonly EncodedReply[]): void {
-    if (this.finished) return;
+    if (!this.watch.writable) return;
     const pushes = repliesToPushes(replies);
     if (pushes.length === 0) return;
     const chunk = framePushes(pushes, this.framing);
@@ -98,7 +100,11 @@ export class UniHttpTransport implements ClientTransport {
   }
 
   end(code: number, reason: string): void {
-    if (this.finished) return;
+    if (!this.watch.writable) {
+      this.finish();
+      return;
+    }
+    this.watch.ended = true;
     const push = disconnectPush(code, reason);
     this.res.cork(() => {
       if (push !== null) this.res.write(framePushes([push], this.framing));
@@ -108,13 +114,8 @@ export class UniHttpTransport implements ClientTransport {
   }
 
   close(): void {
-    if (this.finished) return;
-    // close() runs onAborted, which calls aborted().
-    this.res.close();
-  }
-
-  /** The response's onAborted fired: the client went away (or close() cut it). */
-  aborted(): void {
+    // uWS runs onAborted from close(): the watch then finishes the connection.
+    if (this.watch.writable) this.res.close();
     this.finish();
   }
 
