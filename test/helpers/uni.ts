@@ -1,11 +1,16 @@
 /**
  * Clients of the unidirectional transports, without any SDK: a plain `ws`
  * socket on /connection/uni_websocket, a `fetch` reader on
- * /connection/uni_http_stream, and an `EventSource` on /connection/uni_sse.
- * Each collects the bare pushes it receives.
+ * /connection/uni_http_stream, an `EventSource` on /connection/uni_sse, and a
+ * `@grpc/grpc-js` client of uni_grpc. Each collects the bare pushes it
+ * receives (gRPC ones decoded from Protobuf: payloads as bytes).
  */
+import * as grpc from '@grpc/grpc-js';
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
+import { decodePush } from '../../src/protocol/protobuf/codec';
+import { ConnectRequestType } from '../../src/protocol/protobuf/schema';
+import { UNI_GRPC_CONSUME_PATH } from '../../src/transports/uni-grpc';
 
 /** What a unidirectional test client does, whatever its transport. */
 export interface UniClient {
@@ -30,7 +35,12 @@ class Pushes {
       if (line.trim() === '') continue;
       this.list.push(JSON.parse(line));
     }
-    for (const w of this.waiters.splice(0)) w();
+    this.wake();
+  }
+
+  addObject(push: unknown): void {
+    this.list.push(push);
+    this.wake();
   }
 
   wake(): void {
@@ -159,4 +169,44 @@ export function uniSse(port: number, request: unknown): UniClient {
   };
   es.onerror = () => stop();
   return { pushes: pushes.list, next: (match, what, timeoutMs) => pushes.next(match, what, timeoutMs), ended, close: stop };
+}
+
+/** A uni gRPC client; also reports the call's final status. */
+export interface UniGrpcClient extends UniClient {
+  /** Resolves with the gRPC status code once the call ended. */
+  readonly status: Promise<number>;
+}
+
+/**
+ * Calls CentrifugoUniStream.Consume on `port` with `request` (a
+ * ConnectRequest as protobufjs takes it: bytes fields as Uint8Array), or with
+ * raw request bytes.
+ */
+export function uniGrpc(port: number, request: Record<string, unknown> | Uint8Array): UniGrpcClient {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const pushes = new Pushes();
+  const serialize = (r: Record<string, unknown> | Uint8Array): Buffer =>
+    Buffer.from(r instanceof Uint8Array ? r : ConnectRequestType.encode(r).finish());
+  const call = client.makeServerStreamRequest(UNI_GRPC_CONSUME_PATH, serialize, (b: Buffer) => b, request);
+  call.on('data', (bytes: Buffer) => pushes.addObject(decodePush(bytes)));
+  call.on('error', () => undefined);
+  const status = new Promise<number>((resolve) => {
+    call.on('status', (s: grpc.StatusObject) => {
+      client.close();
+      pushes.wake();
+      resolve(s.code);
+    });
+  });
+  return {
+    pushes: pushes.list,
+    next: (match, what, timeoutMs) => pushes.next(match, what, timeoutMs),
+    ended: status.then(() => undefined),
+    close: () => call.cancel(),
+    status,
+  };
+}
+
+/** The JSON payload a gRPC push carries as bytes. */
+export function jsonBytes(bytes: Uint8Array): unknown {
+  return JSON.parse(Buffer.from(bytes).toString('utf8'));
 }
