@@ -11,7 +11,7 @@ import type { RunningServer } from '../src/acceptor/run';
 import { callApi } from './helpers/api';
 import { startTestServer } from './helpers/server';
 import { hmacToken, inSeconds, TOKENS_ONLY, withBadSignature } from './helpers/tokens';
-import { baseUrl, uniHttpStream, uniSse, uniWebSocket } from './helpers/uni';
+import { baseUrl, uniHttpStream, uniSse, uniWebSocket, waitClientCount } from './helpers/uni';
 
 /** Status, headers and body of one plain HTTP request (the connection closed after it). */
 function plainRequest(
@@ -155,14 +155,7 @@ describe('unidirectional transports: bad input', () => {
     const during = await callApi(server.apiUrl, 'info', {});
     assert.equal(during.body.result.nodes[0].num_clients, 3);
     for (const c of clients) c.close();
-    const deadline = Date.now() + 15_000;
-    let count = -1;
-    while (Date.now() < deadline) {
-      count = (await callApi(server.apiUrl, 'info', {})).body.result.nodes[0].num_clients;
-      if (count === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.equal(count, 0);
+    assert.equal(await waitClientCount(server.apiUrl, 0), 0);
   });
 });
 

@@ -9,20 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { RunningServer } from '../src/acceptor/run';
 import { callApi } from './helpers/api';
-import { sleep } from './helpers/events';
 import { startTestServer } from './helpers/server';
 import { hmacToken, TOKENS_ONLY, withBadSignature } from './helpers/tokens';
-import { jsonBytes, uniGrpc } from './helpers/uni';
+import { jsonBytes, uniGrpc, waitClientCount } from './helpers/uni';
 
+/** Waits until the info API counts `expected` clients. */
 async function waitClients(server: RunningServer, expected: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  let count = -1;
-  while (Date.now() < deadline) {
-    count = (await callApi(server.apiUrl, 'info', {})).body.result.nodes[0].num_clients;
-    if (count === expected) return;
-    await sleep(50);
-  }
-  assert.equal(count, expected, 'client count');
+  assert.equal(await waitClientCount(server.apiUrl, expected), expected, 'client count');
 }
 
 describe('uni_grpc', () => {

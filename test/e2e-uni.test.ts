@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/acceptor/run';
 import { callApi } from './helpers/api';
-import { sleep } from './helpers/events';
 import { startTestServer } from './helpers/server';
 import { hmacToken, TOKENS_ONLY } from './helpers/tokens';
-import { uniHttpStream, uniSse, uniWebSocket, type UniClient } from './helpers/uni';
+import { uniHttpStream, uniSse, uniWebSocket, type UniClient, waitClientCount } from './helpers/uni';
 
 type Opener = (port: number, request: unknown) => UniClient;
 
@@ -23,22 +22,9 @@ const TRANSPORTS: readonly [string, Opener][] = [
   ['uni_sse', (port, request) => uniSse(port, request)],
 ];
 
-/** Total clients over every shard, from the info API. */
-async function clientCount(server: RunningServer): Promise<number> {
-  const info = await callApi(server.apiUrl, 'info', {});
-  return info.body.result.nodes[0].num_clients;
-}
-
 /** Waits until the info API counts `expected` clients. */
 async function waitClients(server: RunningServer, expected: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  let count = -1;
-  while (Date.now() < deadline) {
-    count = await clientCount(server);
-    if (count === expected) return;
-    await sleep(50);
-  }
-  assert.equal(count, expected, 'client count');
+  assert.equal(await waitClientCount(server.apiUrl, expected), expected, 'client count');
 }
 
 describe('unidirectional transports', () => {

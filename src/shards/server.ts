@@ -8,7 +8,7 @@ import type { NodeIdentity } from '../api/node';
 import type { Config } from '../config/types';
 import type { SocketData } from './connection';
 import { dispatchFrame } from './dispatcher';
-import { keptHeaders } from './headers';
+import { keptHeaders, refuseUpgrade } from './http-request';
 import { originChecker } from './origin';
 import type { Shard } from './shard';
 import { registerUniHttp } from '../transports/uni-http-routes';
@@ -46,15 +46,7 @@ export function registerRoutes(
     closeOnBackpressureLimit: 1,
     sendPingsAutomatically: false,
     upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
-      if (shard.draining) {
-        res.writeStatus('503 Service Unavailable').end('shutting down');
-        return;
-      }
-      if (!originAllowed(req.getHeader('origin'))) {
-        // Close the connection too: a refused upgrade should not hold an idle socket open.
-        res.writeStatus('403 Forbidden').end('request origin not allowed', true);
-        return;
-      }
+      if (refuseUpgrade(res, req, shard.draining, originAllowed)) return;
       const protocols = req.getHeader('sec-websocket-protocol');
       const query = req.getQuery() ?? '';
       if (protocols.includes('centrifuge-protobuf') || /(^|&)(cf_protocol|format)=protobuf(&|$)/.test(query)) {

@@ -14,16 +14,16 @@
  * payload bytes kept exact (src/protocol/protobuf). Like Centrifugo, gRPC
  * streams get no `{}` ping pushes: HTTP/2 keepalive pings watch them.
  */
-import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Config } from '../config/types';
 import { decodeConnectRequest, pushFromJson } from '../protocol/protobuf/codec';
 import type { Connection } from '../shards/connection';
 import { dispatchConnect } from '../shards/dispatcher';
 import type { Shard } from '../shards/shard';
-import type { ClientTransport, EncodedReply } from '../shards/transport';
-import { disconnectPush, replyToPush } from './uni-push';
+import type { EncodedReply } from '../shards/transport';
 import { Disconnects } from '../protocol/codes';
+import { disconnectPush, replyToPush } from './uni-push';
+import { UnidirectionalTransport } from './uni-transport';
 
 /** Full name of the gRPC service. */
 export const UNI_GRPC_SERVICE = 'centrifugal.centrifugo.unistream.CentrifugoUniStream';
@@ -49,14 +49,8 @@ export function grpcPush(reply: EncodedReply): Uint8Array | null {
 }
 
 /** Bare Protobuf pushes over one Consume stream. */
-export class UniGrpcTransport implements ClientTransport {
+export class UniGrpcTransport extends UnidirectionalTransport {
   readonly name = 'uni_grpc';
-  readonly protocol = 'json';
-  readonly unidirectional = true;
-  readonly nativeTopics = false;
-  readonly session = randomUUID();
-  /** Bytes handed to the stream and not yet flushed to HTTP/2. */
-  private pending = 0;
   private finished = false;
 
   /** `gone` is called once, when the stream ended or the client cancelled it. */
@@ -64,24 +58,17 @@ export class UniGrpcTransport implements ClientTransport {
     private readonly call: ConsumeCall,
     private readonly gone: () => void,
   ) {
+    super();
     call.on('cancelled', () => this.finish());
     call.on('close', () => this.finish());
     call.on('error', () => this.finish());
   }
-
-  subscribe(): void {}
-
-  unsubscribe(): void {}
 
   send(replies: readonly EncodedReply[]): void {
     for (const reply of replies) {
       const push = grpcPush(reply);
       if (push !== null) this.write(push);
     }
-  }
-
-  bufferedAmount(): number {
-    return this.pending;
   }
 
   end(code: number, reason: string): void {

@@ -8,11 +8,11 @@
  * nothing touches the response after onAborted fired (then the connection is
  * gone: the shard is told through `gone`) or after it was ended.
  */
-import { randomUUID } from 'node:crypto';
 import type { HttpResponse } from 'uWebSockets.js';
-import type { ClientTransport, EncodedReply } from '../shards/transport';
+import type { EncodedReply } from '../shards/transport';
 import type { AbortWatch } from './http-body';
 import { disconnectPush, repliesToPushes } from './uni-push';
+import { UnidirectionalTransport } from './uni-transport';
 
 /** How one push is framed on the stream: the text written before and after it. */
 export interface PushFraming {
@@ -54,13 +54,7 @@ export function framePushes(pushes: readonly EncodedReply[], framing: PushFramin
 }
 
 /** Bare pushes over a streaming uWS HttpResponse. */
-export class UniHttpTransport implements ClientTransport {
-  readonly protocol = 'json';
-  readonly unidirectional = true;
-  readonly nativeTopics = false;
-  readonly session = randomUUID();
-  /** Bytes written while uWS reported back-pressure, not yet drained (an estimate: uWS tells only when all is drained). */
-  private pending = 0;
+export class UniHttpTransport extends UnidirectionalTransport {
   private finished = false;
 
   /**
@@ -74,6 +68,7 @@ export class UniHttpTransport implements ClientTransport {
     private readonly framing: PushFraming,
     private readonly gone: () => void,
   ) {
+    super();
     watch.onAbort(() => this.finish());
     res.onWritable(() => {
       this.pending = 0;
@@ -81,22 +76,15 @@ export class UniHttpTransport implements ClientTransport {
     });
   }
 
-  subscribe(): void {}
-
-  unsubscribe(): void {}
-
   send(replies: readonly EncodedReply[]): void {
     if (!this.watch.writable) return;
     const pushes = repliesToPushes(replies);
     if (pushes.length === 0) return;
     const chunk = framePushes(pushes, this.framing);
+    // Counted while uWS reports back-pressure; it tells only when all is drained (onWritable).
     this.res.cork(() => {
       if (!this.res.write(chunk)) this.pending += chunk.length;
     });
-  }
-
-  bufferedAmount(): number {
-    return this.pending;
   }
 
   end(code: number, reason: string): void {

@@ -10,14 +10,14 @@
  * (`sendPingsAutomatically`) plus `{}` ping pushes; no pong push is expected.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/types';
 import { Disconnects } from '../protocol/codes';
 import { ConnState, type Connection } from '../shards/connection';
 import { dispatchConnect } from '../shards/dispatcher';
-import { keptHeaders } from '../shards/headers';
+import { keptHeaders, refuseUpgrade } from '../shards/http-request';
 import type { Shard } from '../shards/shard';
-import { joinJson, type ClientTransport, type EncodedReply, type WebSocketData } from '../shards/transport';
+import { joinJson, type EncodedReply, type WebSocketData } from '../shards/transport';
+import { UnidirectionalTransport } from './uni-transport';
 import { disconnectPush, parseConnectRequest, repliesToPushes } from './uni-push';
 
 /** The endpoint path of the unidirectional WebSocket transport. */
@@ -33,22 +33,16 @@ interface UniSocketData extends WebSocketData<Connection> {
 }
 
 /** Bare pushes over a uWS WebSocket. */
-export class UniWebSocketTransport implements ClientTransport {
+export class UniWebSocketTransport extends UnidirectionalTransport {
   readonly name = 'uni_websocket';
-  readonly protocol = 'json';
-  readonly unidirectional = true;
-  readonly nativeTopics = false;
-  readonly session = randomUUID();
 
   constructor(
     private readonly ws: WebSocket<UniSocketData>,
     private readonly joinPushes: boolean,
     private readonly disconnectPushes: boolean,
-  ) {}
-
-  subscribe(): void {}
-
-  unsubscribe(): void {}
+  ) {
+    super();
+  }
 
   send(replies: readonly EncodedReply[]): void {
     const pushes = repliesToPushes(replies);
@@ -59,7 +53,7 @@ export class UniWebSocketTransport implements ClientTransport {
     });
   }
 
-  bufferedAmount(): number {
+  override bufferedAmount(): number {
     return this.ws.getBufferedAmount();
   }
 
@@ -95,14 +89,7 @@ export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: S
     maxBackpressure: config.client.queue_max_size * 2 + 64 * 1024,
     closeOnBackpressureLimit: 1,
     upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
-      if (shard.draining) {
-        res.writeStatus('503 Service Unavailable').end('shutting down');
-        return;
-      }
-      if (!originAllowed(req.getHeader('origin'))) {
-        res.writeStatus('403 Forbidden').end('request origin not allowed', true);
-        return;
-      }
+      if (refuseUpgrade(res, req, shard.draining, originAllowed)) return;
       const param = req.getQuery('cf_connect') ?? '';
       let connect: Record<string, unknown> | null = null;
       if (param !== '') {

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { decodePush } from '../../src/protocol/protobuf/codec';
 import { ConnectRequestType } from '../../src/protocol/protobuf/schema';
 import { UNI_GRPC_CONSUME_PATH } from '../../src/transports/uni-grpc';
+import { callApi } from './api';
 
 /** What a unidirectional test client does, whatever its transport. */
 export interface UniClient {
@@ -209,4 +210,16 @@ export function uniGrpc(port: number, request: Record<string, unknown> | Uint8Ar
 /** The JSON payload a gRPC push carries as bytes. */
 export function jsonBytes(bytes: Uint8Array): unknown {
   return JSON.parse(Buffer.from(bytes).toString('utf8'));
+}
+
+/** Waits (up to 15 s) until the info API counts `expected` clients over every shard; returns the last count. */
+export async function waitClientCount(apiUrl: string, expected: number): Promise<number> {
+  const deadline = Date.now() + 15_000;
+  let count = -1;
+  while (Date.now() < deadline) {
+    count = (await callApi(apiUrl, 'info', {})).body.result.nodes[0].num_clients;
+    if (count === expected) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return count;
 }
