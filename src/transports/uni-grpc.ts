@@ -11,7 +11,8 @@
  *
  * The shard hands this transport JSON replies (the connection's protocol is
  * JSON inside the server) and each push is converted to Protobuf here, with
- * payload bytes kept exact (src/protocol/protobuf). Like Centrifugo, gRPC
+ * payload bytes kept exact (src/protocol/protobuf); a topic frame once per
+ * shard, whatever the number of streams. Like Centrifugo, gRPC
  * streams get no `{}` ping pushes: HTTP/2 keepalive pings watch them.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -41,9 +42,24 @@ type ConsumeCall = grpc.ServerWritableStream<ConnectRequest, Uint8Array>;
 
 const utf8 = new TextDecoder();
 
+/**
+ * Protobuf pushes of topic frames already converted. The Writer hands the
+ * same frame object to every gRPC subscriber of the topic, so a frame is
+ * converted once per shard, not once per stream.
+ */
+const converted = new WeakMap<Uint8Array, Uint8Array | null>();
+
 /** The Protobuf Push of one JSON reply, or null when it has none (or is a ping). */
 export function grpcPush(reply: EncodedReply): Uint8Array | null {
-  const push = replyToPush(typeof reply === 'string' ? reply : utf8.decode(reply));
+  if (typeof reply !== 'string') {
+    let push = converted.get(reply);
+    if (push === undefined) {
+      push = grpcPush(utf8.decode(reply));
+      converted.set(reply, push);
+    }
+    return push;
+  }
+  const push = replyToPush(reply);
   if (push === null || push === '{}') return null;
   return pushFromJson(`{"push":${typeof push === 'string' ? push : utf8.decode(push)}}`);
 }
