@@ -121,7 +121,7 @@ describe('unidirectional transports: bad input', () => {
     await good.ended;
   });
 
-  test('a failed connect is a disconnect push and the end: invalid token 3500, expired token 3005', async () => {
+  test('a failed connect is a disconnect push and the end: invalid token 3500, no token 3501, expired token 3005', async () => {
     const invalid = withBadSignature(await hmacToken({ sub: 'mallory' }));
     for (const open of [uniHttpStream, uniSse, uniWebSocket]) {
       const client = open(server.port, { token: invalid });
@@ -132,6 +132,10 @@ describe('unidirectional transports: bad input', () => {
     const ws = uniWebSocket(server.port, { token: invalid });
     await ws.ended;
     assert.equal(ws.closeCode(), 3500);
+    // GET without cf_connect is an empty connect request: no token here, and anonymous connections are off.
+    const anonymous = await plainRequest(server.port, 'GET', '/connection/uni_sse');
+    assert.equal(anonymous.status, 200);
+    assert.equal(anonymous.body, '\r\ndata: {"disconnect":{"code":3501,"reason":"bad request"}}\n\n');
     const expired = uniHttpStream(server.port, { token: await hmacToken({ sub: 'late', exp: inSeconds(-60) }) });
     assert.equal((await expired.next((p) => p.disconnect, 'disconnect')).disconnect.code, 3005);
     await expired.ended;
