@@ -102,6 +102,13 @@ describe('unidirectional transports', () => {
       await callApi(server.apiUrl, 'publish', { channel, data: { n: 4 } });
       assert.deepEqual((await second.next((p) => p.pub, 'pub after recovery')).pub.data, { n: 4 });
 
+      // The server API refreshes it: a refresh push with the new expiry.
+      const refreshed = await callApi(server.apiUrl, 'refresh', { user, expire_at: Math.floor(Date.now() / 1000) + 600 });
+      assert.equal(refreshed.status, 200);
+      const refresh = (await second.next((p) => p.refresh, 'refresh')).refresh;
+      assert.equal(refresh.expires, true);
+      assert.ok(refresh.ttl > 590 && refresh.ttl <= 600, `ttl ${refresh.ttl}`);
+
       // The server API disconnects it: a disconnect push, then the end of the stream.
       const disconnected = await callApi(server.apiUrl, 'disconnect', { user, disconnect: { code: 4500, reason: 'bye' } });
       assert.equal(disconnected.status, 200);

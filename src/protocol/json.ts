@@ -92,6 +92,11 @@ export function encodePush(channel: string, kind: string, bodyJson: string): str
   return `{"push":{"channel":${JSON.stringify(channel)},"${kind}":${bodyJson}}}`;
 }
 
+/** A push about the connection itself (no channel), wrapped in a Reply: `{"push":{"<kind>":<bodyJson>}}`. */
+export function encodeConnectionPush(kind: string, bodyJson: string): string {
+  return `{"push":{"${kind}":${bodyJson}}}`;
+}
+
 /** The server ping: an empty Reply. */
 export const PING_FRAME = '{}';
 
