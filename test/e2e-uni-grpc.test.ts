@@ -38,6 +38,8 @@ describe('uni_grpc', () => {
     const connect = (await first.next((p) => p.connect, 'connect')).connect;
     assert.equal(typeof connect.client, 'string');
     assert.equal(typeof connect.session, 'string');
+    // No pings on gRPC (HTTP/2 keepalive instead): ping 0, left out of the Protobuf message.
+    assert.equal(connect.ping, undefined);
     assert.deepEqual(Object.keys(connect.subs).sort(), channels);
     // Channels owned by every shard reach the stream on shard 0.
     for (const [i, channel] of channels.entries()) {
