@@ -75,6 +75,11 @@ function startStream(shard: Shard, request: StreamRequest, name: UniHttpName, co
 
 /** Starts the stream for a connect request given as JSON text, or answers 400 when it is malformed. */
 function connectWith(shard: Shard, request: StreamRequest, name: UniHttpName, text: string): void {
+  if (shard.draining) {
+    // The drain began while the body was on its way.
+    answerError(request.res, request.watch, '503 Service Unavailable', 'shutting down', request.cors.headers);
+    return;
+  }
   const connect = parseConnectRequest(text);
   if (connect === null) {
     answerError(request.res, request.watch, '400 Bad Request', 'invalid connect request', request.cors.headers);
