@@ -141,6 +141,24 @@ describe('unidirectional transports: bad input', () => {
     await expired.ended;
   });
 
+  test('client.connect_code_to_unidirectional_disconnect turns a connect error code into its disconnect', async () => {
+    const custom = await startTestServer({
+      shards: { count: 1 },
+      client: {
+        ...TOKENS_ONLY,
+        connect_code_to_unidirectional_disconnect: { enabled: true, transforms: [{ code: 109, to: { code: 4109, reason: 'token expired' } }] },
+      },
+      uni_http_stream: { enabled: true },
+    });
+    try {
+      const client = uniHttpStream(custom.port, { token: await hmacToken({ sub: 'late', exp: inSeconds(-60) }) });
+      assert.deepEqual(await client.next((p) => p.disconnect, 'disconnect'), { disconnect: { code: 4109, reason: 'token expired' } });
+      await client.ended;
+    } finally {
+      await custom.close();
+    }
+  });
+
   test('a disabled transport is 404', async () => {
     const off = await startTestServer({ shards: { count: 1 } });
     try {

@@ -39,6 +39,10 @@ test('disconnect pushes, except for 3000; connect errors map to Centrifugo disco
   assert.equal(connectErrorDisconnect(103).code, 3507);
   assert.equal(connectErrorDisconnect(101).code, 3004);
   assert.equal(connectErrorDisconnect(100).code, 3004);
+  const custom = { enabled: true, transforms: [{ code: 101, to: { code: 4501, reason: 'who are you' } }] };
+  assert.deepEqual(connectErrorDisconnect(101, custom), { code: 4501, reason: 'who are you', reconnect: false });
+  assert.equal(connectErrorDisconnect(110, custom).code, 3005);
+  assert.equal(connectErrorDisconnect(101, { ...custom, enabled: false }).code, 3004);
 });
 
 test('a ConnectRequest is a JSON object; null is an empty one; anything else is malformed', () => {

@@ -20,6 +20,7 @@ import type {
   RpcNamespaceConfig,
   RpcOptions,
   TokenConfig,
+  UniDisconnectTransform,
 } from './types';
 
 interface Documented {
@@ -379,6 +380,28 @@ const CONFIG_FIELDS = {
           enabled: boolean(false, 'Subscribe each connection of a known user, server-side, to its personal channel `ns:#user`.'),
           personal_channel_namespace: string('', 'Namespace of personal channels (must be in `channel.namespaces`); "" makes them `#user`.'),
           single_connection: boolean(false, 'Keep one connection per user: a new connection disconnects the user\'s others with 3504.'),
+        },
+      },
+      connect_code_to_unidirectional_disconnect: {
+        kind: 'group',
+        fields: {
+          enabled: boolean(false, 'Use `transforms` when a connect on a unidirectional transport fails with an error code (other codes keep the default: 109/110 → 3005, 111 → 3013, 103 → 3507, else 3004).'),
+          transforms: {
+            kind: 'object_list',
+            itemName: 'transform',
+            item: {
+              code: integer(0, 1, 2 ** 32 - 1, 'The connect error code to match (required).'),
+              to: {
+                kind: 'group',
+                fields: {
+                  code: integer(0, 1, 2 ** 32 - 1, 'Disconnect code that ends the connection instead (required).'),
+                  reason: { kind: 'string', default: '', pattern: '^[\\x00-\\x7f]*$', doc: 'Disconnect reason (ASCII).' },
+                },
+              },
+            } satisfies FieldsFor<UniDisconnectTransform>,
+            unique: 'code',
+            doc: 'Connect error code → disconnect for unidirectional clients, each `{"code":N,"to":{"code":M,"reason":"…"}}`.',
+          },
         },
       },
       proxy: {

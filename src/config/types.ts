@@ -203,6 +203,17 @@ export interface EngineConfig {
   readonly redis: RedisConfig;
 }
 
+/** One connect error code turned into a disconnect on unidirectional transports. */
+export interface UniDisconnectTransform {
+  /** The connect error code (reply error) to match. */
+  readonly code: number;
+  /** The disconnect that ends the connection instead. */
+  readonly to: {
+    readonly code: number;
+    readonly reason: string;
+  };
+}
+
 export interface Config {
   readonly http_server: {
     /** Interface to bind; "" means all interfaces. */
@@ -257,6 +268,11 @@ export interface Config {
       readonly personal_channel_namespace: string;
       /** Keep one connection per user: a new connection disconnects the user's others with 3504. */
       readonly single_connection: boolean;
+    };
+    /** Connect error code → disconnect on unidirectional transports (which cannot read error replies). */
+    readonly connect_code_to_unidirectional_disconnect: {
+      readonly enabled: boolean;
+      readonly transforms: readonly UniDisconnectTransform[];
     };
     readonly proxy: {
       /** Decides connections that come without a token. */

@@ -121,7 +121,7 @@ function answerError(shard: Shard, conn: Connection, method: string, id: number,
   if (conn.transport.unidirectional) {
     // The client reads no replies: its failed connect ends the connection with the matching disconnect.
     const code = err instanceof ReplyError ? err.code : Errors.internal.code;
-    fail(shard, conn, new DisconnectError(connectErrorDisconnect(code)));
+    fail(shard, conn, new DisconnectError(connectErrorDisconnect(code, shard.config.client.connect_code_to_unidirectional_disconnect)));
     return;
   }
   if (method === 'connect' && conn.state === ConnState.Connecting) conn.state = ConnState.Failed;

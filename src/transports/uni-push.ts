@@ -13,7 +13,8 @@
  * The shard writes these replies itself, always in these exact shapes, so the
  * conversion is slicing: no parsing.
  */
-import { Disconnects, UnidirectionalConnectDisconnects, type DisconnectCode } from '../protocol/codes';
+import type { Config } from '../config/types';
+import { Disconnects, shouldReconnect, UnidirectionalConnectDisconnects, type DisconnectCode } from '../protocol/codes';
 import type { EncodedReply } from '../shards/transport';
 
 const PUSH_PREFIX = '{"push":';
@@ -67,10 +68,15 @@ export function disconnectPush(code: number, reason: string): string | null {
 
 /**
  * The disconnect that ends a unidirectional connection whose connect failed
- * with a reply error `code` (Centrifugo's default mapping; anything else is
- * 3004 internal server error).
+ * with a reply error `code`: the configured transform for it
+ * (`client.connect_code_to_unidirectional_disconnect`), else Centrifugo's
+ * default mapping, else 3004 internal server error.
  */
-export function connectErrorDisconnect(code: number): DisconnectCode {
+export function connectErrorDisconnect(code: number, custom?: Config['client']['connect_code_to_unidirectional_disconnect']): DisconnectCode {
+  if (custom?.enabled) {
+    const transform = custom.transforms.find((t) => t.code === code);
+    if (transform) return { code: transform.to.code, reason: transform.to.reason, reconnect: shouldReconnect(transform.to.code) };
+  }
   return UnidirectionalConnectDisconnects[code] ?? Disconnects.serverError;
 }
 
