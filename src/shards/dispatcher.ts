@@ -10,10 +10,10 @@
 import { Disconnects, Errors } from '../protocol/codes';
 import { DisconnectError, ReplyError, toWireError } from '../protocol/errors';
 import { commandMethod, decodeCommands, encodeError, encodeResult, type Command } from '../protocol/json';
-import { connectErrorDisconnect } from '../transports/uni-push';
 import { COMMAND_HANDLERS } from './commands/index';
 import { ConnState, type Connection } from './connection';
 import type { Shard } from './shard';
+import { connectErrorDisconnect } from '../transports/uni-push';
 
 /** Handles one incoming text frame. */
 export function dispatchFrame(shard: Shard, conn: Connection, frame: string): void {

@@ -1,6 +1,6 @@
 /**
  * A shard's uWS app: the WebSocket endpoint of the client protocol, the
- * unidirectional transports (src/transports), the server API, and /health.
+ * server API, and /health.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
 import { registerApi } from '../api/http';
@@ -8,7 +8,6 @@ import type { NodeIdentity } from '../api/node';
 import type { Config } from '../config/types';
 import type { SocketData } from './connection';
 import { dispatchFrame } from './dispatcher';
-import { keptHeaders, refuseUpgrade } from './http-request';
 import { originChecker } from './origin';
 import type { Shard } from './shard';
 import { registerUniHttp } from '../transports/uni-http-routes';
@@ -24,6 +23,16 @@ export interface Readiness {
 }
 
 const textDecoder = new TextDecoder();
+
+/** The upgrade-request headers a connection keeps (the ones proxies forward or that name the user). */
+export function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = req.getHeader(name);
+    if (value !== '') out[name] = value;
+  }
+  return out;
+}
 
 /** Registers every route on the app. */
 export function registerRoutes(
@@ -46,7 +55,15 @@ export function registerRoutes(
     closeOnBackpressureLimit: 1,
     sendPingsAutomatically: false,
     upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
-      if (refuseUpgrade(res, req, shard.draining, originAllowed)) return;
+      if (shard.draining) {
+        res.writeStatus('503 Service Unavailable').end('shutting down');
+        return;
+      }
+      if (!originAllowed(req.getHeader('origin'))) {
+        // Close the connection too: a refused upgrade should not hold an idle socket open.
+        res.writeStatus('403 Forbidden').end('request origin not allowed', true);
+        return;
+      }
       const protocols = req.getHeader('sec-websocket-protocol');
       const query = req.getQuery() ?? '';
       if (protocols.includes('centrifuge-protobuf') || /(^|&)(cf_protocol|format)=protobuf(&|$)/.test(query)) {
@@ -80,7 +97,7 @@ export function registerRoutes(
     },
   });
 
-  registerUniWebSocket(app, config, shard, originAllowed);
+  registerUniWebSocket(app, config, shard);
   registerUniHttp(app, config, shard);
 
   registerApi(app, config, { shard, node }, () => shard.draining);

@@ -17,7 +17,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import type { Connection } from '../shards/connection';
 import { dispatchConnect } from '../shards/dispatcher';
-import { keptHeaders } from '../shards/http-request';
+import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import { CorsPolicy, type CorsRequest } from './cors';
 import { AbortWatch, answer, answerError, answerTooLarge, readBody } from './http-body';

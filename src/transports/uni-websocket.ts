@@ -14,7 +14,9 @@ import type { Config } from '../config/types';
 import { Disconnects } from '../protocol/codes';
 import { ConnState, type Connection } from '../shards/connection';
 import { dispatchConnect } from '../shards/dispatcher';
-import { keptHeaders, refuseUpgrade } from '../shards/http-request';
+import { keptHeaders } from '../shards/server';
+import { CorsPolicy } from './cors';
+import { AbortWatch, answerError } from './http-body';
 import type { Shard } from '../shards/shard';
 import { joinJson, type EncodedReply, type WebSocketData } from '../shards/transport';
 import { UnidirectionalTransport } from './uni-transport';
@@ -78,9 +80,10 @@ export class UniWebSocketTransport extends UnidirectionalTransport {
 const textDecoder = new TextDecoder();
 
 /** Registers `/connection/uni_websocket` when `uni_websocket.enabled`. */
-export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: Shard, originAllowed: (origin: string) => boolean): void {
+export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: Shard): void {
   const options = config.uni_websocket;
   if (!options.enabled) return;
+  const policy = new CorsPolicy(config.client.allowed_origins);
   app.ws<UniSocketData>(UNI_WEBSOCKET_PATH, {
     maxPayloadLength: options.message_size_limit,
     idleTimeout: IDLE_TIMEOUT_S,
@@ -89,13 +92,22 @@ export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: S
     maxBackpressure: config.client.queue_max_size * 2 + 64 * 1024,
     closeOnBackpressureLimit: 1,
     upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
-      if (refuseUpgrade(res, req, shard.draining, originAllowed)) return;
+      const watch = new AbortWatch(res);
+      if (shard.draining) {
+        answerError(res, watch, '503 Service Unavailable', 'shutting down');
+        return;
+      }
+      if (!policy.inspect(req).allowed) {
+        // Closing too: a refused upgrade should not hold an idle socket open.
+        answerError(res, watch, '403 Forbidden', 'request origin not allowed', [], true);
+        return;
+      }
       const param = req.getQuery('cf_connect') ?? '';
       let connect: Record<string, unknown> | null = null;
       if (param !== '') {
         connect = parseConnectRequest(param);
         if (connect === null) {
-          res.writeStatus('400 Bad Request').end('invalid connect request', true);
+          answerError(res, watch, '400 Bad Request', 'invalid connect request', [], true);
           return;
         }
       }
