@@ -10,21 +10,25 @@
 import { Disconnects, Errors } from '../protocol/codes';
 import { DisconnectError, ReplyError, toWireError } from '../protocol/errors';
 import { commandMethod, decodeCommands, encodeError, encodeResult, type Command } from '../protocol/json';
+import { decodeCommands as decodeProtobufCommands } from '../protocol/protobuf/codec';
 import { COMMAND_HANDLERS } from './commands/index';
 import { ConnState, type Connection } from './connection';
 import type { Shard } from './shard';
 import { connectErrorDisconnect } from '../transports/uni-push';
 
-/** Handles one incoming text frame. */
-export function dispatchFrame(shard: Shard, conn: Connection, frame: string): void {
+/**
+ * Handles one incoming frame: JSON text, or varint-delimited Protobuf bytes
+ * (a view the caller may reuse: it is copied if it has to wait).
+ */
+export function dispatchFrame(shard: Shard, conn: Connection, frame: string | Uint8Array): void {
   if (conn.state === ConnState.Closed) return;
   if (conn.state === ConnState.Connecting) {
-    conn.queued.push(frame);
+    conn.queued.push(typeof frame === 'string' ? frame : frame.slice());
     return;
   }
   let commands: Command[];
   try {
-    commands = decodeCommands(frame);
+    commands = typeof frame === 'string' ? decodeCommands(frame) : decodeProtobufCommands(frame);
   } catch (err) {
     fail(shard, conn, err);
     return;

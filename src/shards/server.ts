@@ -12,6 +12,8 @@ import type { SocketData } from './connection';
 import { dispatchFrame } from './dispatcher';
 import { originChecker } from './origin';
 import type { Shard } from './shard';
+import type { ProtocolType } from './transport';
+import { Disconnects } from '../protocol/codes';
 
 /** The WebSocket endpoint path of the bidirectional client protocol. */
 export const WEBSOCKET_PATH = '/connection/websocket';
@@ -23,6 +25,17 @@ export interface Readiness {
 }
 
 const textDecoder = new TextDecoder();
+
+/**
+ * The protocol a WebSocket client asks for: Protobuf with the subprotocol
+ * `centrifuge-protobuf` or the query `cf_protocol=protobuf` (or
+ * `format=protobuf`), JSON otherwise.
+ */
+export function websocketProtocol(offeredSubprotocols: readonly string[], query: string): ProtocolType {
+  if (offeredSubprotocols.includes('centrifuge-protobuf')) return 'protobuf';
+  const params = new URLSearchParams(query);
+  return params.get('cf_protocol') === 'protobuf' || params.get('format') === 'protobuf' ? 'protobuf' : 'json';
+}
 
 /** The upgrade-request headers a connection keeps (the ones proxies forward or that name the user). */
 export function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
@@ -64,16 +77,15 @@ export function registerRoutes(
         res.writeStatus('403 Forbidden').end('request origin not allowed', true);
         return;
       }
-      const protocols = req.getHeader('sec-websocket-protocol');
-      const query = req.getQuery() ?? '';
-      if (protocols.includes('centrifuge-protobuf') || /(^|&)(cf_protocol|format)=protobuf(&|$)/.test(query)) {
-        res.writeStatus('400 Bad Request').end('protobuf protocol is not supported yet');
-        return;
-      }
+      const offered = req
+        .getHeader('sec-websocket-protocol')
+        .split(',')
+        .map((p) => p.trim());
+      const protocol = websocketProtocol(offered, req.getQuery() ?? '');
       res.upgrade<SocketData>(
-        { conn: null, headers: keptHeaders(req, shard.keptHeaders), protocol: 'json' },
+        { conn: null, headers: keptHeaders(req, shard.keptHeaders), protocol },
         req.getHeader('sec-websocket-key'),
-        protocols.split(',').map((p) => p.trim()).includes('centrifuge-json') ? 'centrifuge-json' : '',
+        offered.includes(`centrifuge-${protocol}`) ? `centrifuge-${protocol}` : '',
         req.getHeader('sec-websocket-extensions'),
         context,
       );
@@ -84,9 +96,13 @@ export function registerRoutes(
     message: (ws, message, isBinary) => {
       const conn = ws.getUserData().conn;
       if (!conn) return;
+      if (conn.transport.protocol === 'protobuf') {
+        dispatchFrame(shard, conn, new Uint8Array(message));
+        return;
+      }
       if (isBinary) {
         // JSON protocol connections send text frames only.
-        shard.disconnect(conn, 3501, 'bad request');
+        shard.disconnect(conn, Disconnects.badRequest.code, Disconnects.badRequest.reason);
         return;
       }
       dispatchFrame(shard, conn, textDecoder.decode(message));
