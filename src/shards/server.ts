@@ -5,6 +5,8 @@
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
 import { registerApi } from '../api/http';
+import { registerUniHttp } from '../transports/uni-http-routes';
+import { registerUniWebSocket } from '../transports/uni-websocket';
 import type { NodeIdentity } from '../api/node';
 import type { Config } from '../config/types';
 import type { SocketData } from './connection';
@@ -125,6 +127,10 @@ export function registerRoutes(
     if (readiness.allReady && !shard.draining) res.writeStatus('200 OK').writeHeader('Content-Type', 'application/json').end('{}');
     else res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').end('{}');
   });
+
+  // The unidirectional transports (each registers only when enabled).
+  registerUniWebSocket(app, config, shard);
+  registerUniHttp(app, config, shard);
 
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: 'not found' }));
