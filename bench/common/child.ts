@@ -35,6 +35,8 @@ export interface ServerOptions {
   readonly shards: number;
   /** The server API key the publisher sends as X-API-Key. */
   readonly apiKey: string;
+  /** switchyard only: options every channel gets on top of the bench config's (namespace options). */
+  readonly channelOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** Parses the options argument of a server child. */

@@ -14,6 +14,14 @@ export interface SystemSpec {
   readonly kind: SystemKind;
   /** Shard threads (switchyard); 1 for the single-threaded baselines. */
   readonly shards: number;
+  /**
+   * switchyard only: the options of every channel (Centrifugo namespace
+   * options, e.g. `history_size`, `allowed_delta_types`) on top of the bench
+   * config's; none by default.
+   */
+  readonly channelOptions?: Readonly<Record<string, unknown>>;
+  /** The name of that channel setup in ids and labels ("history", "delta"); none for the default setup. */
+  readonly variant?: string;
 }
 
 /** The yardstick every ratio is taken against. */
@@ -26,14 +34,15 @@ export function switchyard(shards: number): SystemSpec {
   return { kind: 'switchyard', shards };
 }
 
-/** A stable id for result files: "switchyard-2", "uws", "ws". */
+/** A stable id for result files: "switchyard-2", "switchyard-2-history", "uws", "ws". */
 export function systemId(spec: SystemSpec): string {
-  return spec.kind === 'switchyard' ? `switchyard-${spec.shards}` : spec.kind;
+  if (spec.kind !== 'switchyard') return spec.kind;
+  return spec.variant ? `switchyard-${spec.shards}-${spec.variant}` : `switchyard-${spec.shards}`;
 }
 
-/** A label for people: "switchyard ×2", "raw uWS (yardstick)", "ws". */
+/** A label for people: "switchyard ×2", "switchyard ×2 (history)", "raw uWS (yardstick)", "ws". */
 export function systemLabel(spec: SystemSpec): string {
-  if (spec.kind === 'switchyard') return `switchyard ×${spec.shards}`;
+  if (spec.kind === 'switchyard') return spec.variant ? `switchyard ×${spec.shards} (${spec.variant})` : `switchyard ×${spec.shards}`;
   return spec.kind === 'uws' ? 'raw uWS (yardstick)' : 'ws broadcast';
 }
 
@@ -80,7 +89,7 @@ function entryOf(kind: SystemKind): string {
 
 /** Forks the server for `spec` and resolves once it listens. */
 export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Promise<Target> {
-  const serverOptions: ServerOptions = { shards: spec.shards, apiKey: API_KEY };
+  const serverOptions: ServerOptions = { shards: spec.shards, apiKey: API_KEY, ...(spec.channelOptions ? { channelOptions: spec.channelOptions } : {}) };
   const slowed = spec.kind === 'switchyard' && (options.delayMs ?? 0) > 0;
   const env = { ...process.env };
   delete env[DELAY_ENV];
