@@ -27,6 +27,10 @@ export interface GcMessage {
 /** Child → parent: garbage collected. */
 export interface GcDoneMessage {
   readonly type: 'gc-done';
+  /** V8 heap in use after the collection, summed over the threads that reported, bytes. */
+  readonly heapUsedBytes: number;
+  /** Threads that reported (the main thread and every shard worker). */
+  readonly threads: number;
 }
 
 /** Options every server child gets as its one argument (JSON). */

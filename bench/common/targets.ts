@@ -64,8 +64,12 @@ export interface Target {
   /** `http://127.0.0.1:port/api`. */
   readonly apiUrl: string;
   readonly apiKey: string;
-  /** Collects garbage in every thread of the server (launched with `gcHook`; otherwise resolves at once). */
-  collectGarbage(): Promise<void>;
+  /**
+   * Collects garbage in every thread of the server and resolves with the V8
+   * heap in use summed over its threads, bytes (launched with `gcHook`;
+   * otherwise resolves at once with NaN).
+   */
+  collectGarbage(): Promise<number>;
   /** Stops the server and waits for its process to exit. */
   stop(): Promise<void>;
 }
@@ -125,19 +129,19 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
         wsUrl: `ws://127.0.0.1:${message.port}/connection/websocket`,
         apiUrl: `http://127.0.0.1:${message.port}/api`,
         apiKey: API_KEY,
-        collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve()),
+        collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve(Number.NaN)),
         stop: () => stopChild(child),
       });
     });
   });
 }
 
-function collectGarbage(child: ChildProcess): Promise<void> {
+function collectGarbage(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => {
     const onMessage = (message: GcDoneMessage): void => {
       if (message.type !== 'gc-done') return;
       child.off('message', onMessage);
-      resolve();
+      resolve(message.heapUsedBytes);
     };
     child.on('message', onMessage);
     child.send({ type: 'gc' } satisfies GcMessage);

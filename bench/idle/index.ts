@@ -36,6 +36,10 @@ interface IdleResult {
   readonly rssAfterBytes: number;
   readonly peakRssBytes: number;
   readonly bytesPerConnection: number;
+  /** Of those, the V8 heaps' share (all threads): JavaScript objects per connection, bytes. */
+  readonly heapBytesPerConnection: number;
+  /** The rest: native memory per connection (uWS sockets and topics, buffers, allocator slack), bytes. */
+  readonly nativeBytesPerConnection: number;
   /** Connections opened and subscribed per second. */
   readonly connectPerSecond: number;
   /** Server CPU per connection (handshake, connect, subscribe), µs. */
@@ -49,7 +53,7 @@ async function measure(loadgen: LoadGenerator, spec: SystemSpec, connections: nu
   const target = await launchTarget(spec, { gcHook: true });
   try {
     await sleep(SETTLE_MS);
-    await target.collectGarbage();
+    const heapBefore = await target.collectGarbage();
     const before = processMemory(target.pid);
     const cpuBefore = processCpuSeconds(target.pid);
     const usageBefore = process.cpuUsage();
@@ -60,7 +64,7 @@ async function measure(loadgen: LoadGenerator, spec: SystemSpec, connections: nu
     const usage = process.cpuUsage(usageBefore);
     const cpu = processCpuSeconds(target.pid) - cpuBefore;
     await sleep(SETTLE_MS);
-    await target.collectGarbage();
+    const heapAfter = await target.collectGarbage();
     const after = processMemory(target.pid);
     await session.close();
     const loadgenCores = (usage.user + usage.system) / 1e6 / seconds;
@@ -75,6 +79,8 @@ async function measure(loadgen: LoadGenerator, spec: SystemSpec, connections: nu
       rssAfterBytes: after.rssBytes,
       peakRssBytes: after.peakRssBytes,
       bytesPerConnection: round((after.rssBytes - before.rssBytes) / connections),
+      heapBytesPerConnection: round((heapAfter - heapBefore) / connections),
+      nativeBytesPerConnection: round((after.rssBytes - before.rssBytes - (heapAfter - heapBefore)) / connections),
       connectPerSecond: round(connections / ((session.opened.readyAt - session.opened.startedAt) / 1000)),
       serverMicrosPerConnection: round((cpu * 1e6) / connections, 1),
       loadGeneratorCores: round(loadgenCores, 2),
@@ -95,11 +101,12 @@ function markdown(environment: Environment, results: readonly IdleResult[]): str
     `${thousands(results[0]?.connections ?? 0)} connections per system, each connected and subscribed to a personal channel, held by the \`ws\` client in piscina workers. ` +
       `Bytes per connection = (server RSS ${SETTLE_MS / 1000} s after the last subscribe − RSS before) ÷ connections, both read after a garbage collection in every thread of the server. Produced by \`npm run bench:idle\`.`,
     '',
-    '| system | RSS before MB | RSS after MB | bytes per connection | × yardstick | connects/s | × yardstick | server µs per connect | load gen cores while connecting |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| system | RSS before MB | RSS after MB | bytes per connection | × yardstick | of which JS heap | rest (native) | connects/s | × yardstick | server µs per connect | load gen cores while connecting |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...results.map(
       (r) =>
         `| ${r.label} | ${mib(r.rssBeforeBytes)} | ${mib(r.rssAfterBytes)} | ${thousands(r.bytesPerConnection)} | ${times(ratio(r.bytesPerConnection, yardstick?.bytesPerConnection ?? Number.NaN))} | ` +
+        `${thousands(r.heapBytesPerConnection)} | ${thousands(r.nativeBytesPerConnection)} | ` +
         `${thousands(r.connectPerSecond)} | ${times(ratio(r.connectPerSecond, yardstick?.connectPerSecond ?? Number.NaN))} | ${r.serverMicrosPerConnection} | ${r.loadGeneratorCores}${r.loadGeneratorBound ? ' LOAD-GENERATOR-BOUND' : ''} |`,
     ),
     '',
@@ -108,6 +115,7 @@ function markdown(environment: Environment, results: readonly IdleResult[]): str
       .map((r) => `- ${r.label}: ${thousands(r.bytesPerConnection)} bytes per idle connection, target ≤ ${thousands(TARGET_BYTES)}: ${r.bytesPerConnection <= TARGET_BYTES ? 'met' : 'not met'}.`),
     '- The connect rate is the load generator’s as much as the server’s: a Node `ws` client pays for each handshake too. Where it was the limit, the row says LOAD-GENERATOR-BOUND.',
     '- Garbage is collected in every server thread before each reading (a bench-side preload, common/gc-hook.ts); RSS still moves by a few hundred bytes per connection between runs, since V8 and the allocator keep some freed memory.',
+    '- *of which JS heap*: the growth of the V8 heaps in use (summed over the server\'s threads, read by the same preload after its collection) per connection; *rest*: RSS growth minus that, i.e. native memory (uWS sockets and topic membership, buffers) and heap pages V8 holds beyond what is in use.',
     '',
   ];
   return lines.join('\n');
@@ -127,7 +135,8 @@ async function main(): Promise<void> {
     for (const spec of systems) {
       const r = await measure(loadgen, spec, connections);
       say(
-        `  ${r.label.padEnd(20)} ${thousands(r.bytesPerConnection).padStart(6)} bytes/connection, ${thousands(r.connectPerSecond).padStart(6)} connects/s, ` +
+        `  ${r.label.padEnd(20)} ${thousands(r.bytesPerConnection).padStart(6)} bytes/connection (heap ${thousands(r.heapBytesPerConnection)}, native ${thousands(r.nativeBytesPerConnection)}), ` +
+          `${thousands(r.connectPerSecond).padStart(6)} connects/s, ` +
           `server ${r.serverMicrosPerConnection} µs/connect, load gen ${r.loadGeneratorCores} cores${r.loadGeneratorBound ? ' LOAD-GENERATOR-BOUND' : ''}`,
       );
       results.push(r);

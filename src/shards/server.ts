@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } fro
 import { registerApi } from '../api/http';
 import type { NodeIdentity } from '../api/node';
 import type { Config } from '../config/types';
-import type { SocketData } from './connection';
+import { NO_HEADERS, type SocketData } from './connection';
 import { dispatchFrame } from './dispatcher';
 import { originChecker } from './origin';
 import type { Shard } from './shard';
@@ -23,13 +23,13 @@ export interface Readiness {
 const textDecoder = new TextDecoder();
 
 /** The upgrade-request headers a connection keeps (the ones proxies forward or that name the user). */
-function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+function keptHeaders(req: HttpRequest, names: readonly string[]): Readonly<Record<string, string>> {
+  let out: Record<string, string> | null = null;
   for (const name of names) {
     const value = req.getHeader(name);
-    if (value !== '') out[name] = value;
+    if (value !== '') (out ??= {})[name] = value;
   }
-  return out;
+  return out ?? NO_HEADERS;
 }
 
 /** Registers every route on the app. */
