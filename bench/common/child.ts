@@ -29,6 +29,8 @@ export interface GcDoneMessage {
   readonly type: 'gc-done';
   /** V8 heap in use after the collection, summed over the threads that reported, bytes. */
   readonly heapUsedBytes: number;
+  /** Resident memory of the young generations, summed over the threads, bytes. */
+  readonly newSpaceBytes: number;
   /** Threads that reported (the main thread and every shard worker). */
   readonly threads: number;
 }

@@ -10,7 +10,7 @@
  * benchmark can tell JavaScript objects from native memory (uWS, buffers,
  * the allocator). Nothing in src/ knows.
  */
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import type { GcDoneMessage, GcMessage } from './child';
 
@@ -23,6 +23,14 @@ const HEAP_CHANNEL = 'switchyard-bench-heap';
 interface HeapReport {
   readonly thread: number;
   readonly usedBytes: number;
+  /** Memory the young generation holds (resident), bytes: it grows with the allocation rate and is not given back. */
+  readonly newSpaceBytes: number;
+}
+
+/** This thread's heap after a collection. */
+function heapReport(): HeapReport {
+  const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return { thread: threadId, usedBytes: getHeapStatistics().used_heap_size, newSpaceBytes: newSpace?.physical_space_size ?? 0 };
 }
 /** Time given to the other threads to collect before answering, ms. */
 const SETTLE_MS = 300;
@@ -35,13 +43,13 @@ if (collect) {
   heaps.unref();
   channel.onmessage = () => {
     collect();
-    heaps.postMessage({ thread: threadId, usedBytes: getHeapStatistics().used_heap_size } satisfies HeapReport);
+    heaps.postMessage(heapReport());
   };
   if (isMainThread) {
-    const reported = new Map<number, number>();
+    const reported = new Map<number, HeapReport>();
     heaps.onmessage = (event) => {
       const report = (event as unknown as { data: HeapReport }).data;
-      reported.set(report.thread, report.usedBytes);
+      reported.set(report.thread, report);
     };
     process.on('message', (message: GcMessage) => {
       if (message.type !== 'gc') return;
@@ -50,10 +58,14 @@ if (collect) {
       collect();
       setTimeout(() => {
         collect();
-        reported.set(threadId, getHeapStatistics().used_heap_size);
+        reported.set(threadId, heapReport());
         let heapUsedBytes = 0;
-        for (const used of reported.values()) heapUsedBytes += used;
-        process.send?.({ type: 'gc-done', heapUsedBytes, threads: reported.size } satisfies GcDoneMessage);
+        let newSpaceBytes = 0;
+        for (const report of reported.values()) {
+          heapUsedBytes += report.usedBytes;
+          newSpaceBytes += report.newSpaceBytes;
+        }
+        process.send?.({ type: 'gc-done', heapUsedBytes, newSpaceBytes, threads: reported.size } satisfies GcDoneMessage);
       }, SETTLE_MS);
     });
   }

@@ -65,13 +65,20 @@ export interface Target {
   readonly apiUrl: string;
   readonly apiKey: string;
   /**
-   * Collects garbage in every thread of the server and resolves with the V8
-   * heap in use summed over its threads, bytes (launched with `gcHook`;
-   * otherwise resolves at once with NaN).
+   * Collects garbage in every thread of the server and resolves with its V8
+   * heaps (launched with `gcHook`; otherwise resolves at once with NaNs).
    */
-  collectGarbage(): Promise<number>;
+  collectGarbage(): Promise<HeapReading>;
   /** Stops the server and waits for its process to exit. */
   stop(): Promise<void>;
+}
+
+/** A server's V8 heaps after a collection, summed over its threads, bytes. */
+export interface HeapReading {
+  /** Heap in use (live objects). */
+  readonly usedBytes: number;
+  /** Resident memory of the young generations (sized by the recent allocation rate, not by what is live). */
+  readonly newSpaceBytes: number;
 }
 
 /** Options of launchTarget. */
@@ -129,19 +136,19 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
         wsUrl: `ws://127.0.0.1:${message.port}/connection/websocket`,
         apiUrl: `http://127.0.0.1:${message.port}/api`,
         apiKey: API_KEY,
-        collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve(Number.NaN)),
+        collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve({ usedBytes: Number.NaN, newSpaceBytes: Number.NaN })),
         stop: () => stopChild(child),
       });
     });
   });
 }
 
-function collectGarbage(child: ChildProcess): Promise<number> {
+function collectGarbage(child: ChildProcess): Promise<HeapReading> {
   return new Promise((resolve) => {
     const onMessage = (message: GcDoneMessage): void => {
       if (message.type !== 'gc-done') return;
       child.off('message', onMessage);
-      resolve(message.heapUsedBytes);
+      resolve({ usedBytes: message.heapUsedBytes, newSpaceBytes: message.newSpaceBytes });
     };
     child.on('message', onMessage);
     child.send({ type: 'gc' } satisfies GcMessage);
