@@ -633,6 +633,12 @@ const CONFIG_FIELDS = {
         'Bytes a full mailbox ring may spill into its sender-side overflow queue before a send reports "full"; 0 means no overflow.',
       ),
       mailbox_batch: integer(1024, 1, 65_536, 'Most mailbox messages a shard handles in one event-loop turn before letting I/O run.'),
+      max_young_generation_mb: integer(
+        6,
+        0,
+        4096,
+        "Most megabytes each shard thread's V8 young generation may take; 0 leaves V8's default (48 on 64-bit). V8 enlarges it while a shard allocates fast (a burst of connects) and keeps it, so a small limit keeps idle memory down.",
+      ),
       restart_backoff_min: duration('100ms', '1ms', 'Delay before restarting a crashed shard; doubles with each further crash, up to `shards.restart_backoff_max`.'),
       restart_backoff_max: duration('10s', '1ms', 'Longest delay before restarting a crashed shard; at least `shards.restart_backoff_min`.'),
     },

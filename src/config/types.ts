@@ -390,6 +390,8 @@ export interface Config {
     readonly mailbox_overflow_limit: number;
     /** Most messages drained from one mailbox per event-loop turn. */
     readonly mailbox_batch: number;
+    /** Most memory each shard thread's V8 young generation may take, MB; 0 = V8's default. */
+    readonly max_young_generation_mb: number;
     /** First restart delay after a shard crashes, ms; doubles per crash up to restart_backoff_max. */
     readonly restart_backoff_min: number;
     /** Longest restart delay, ms. */

@@ -9,7 +9,7 @@ import { registerUniHttp } from '../transports/uni-http-routes';
 import { registerUniWebSocket } from '../transports/uni-websocket';
 import type { NodeIdentity } from '../api/node';
 import type { Config } from '../config/types';
-import type { SocketData } from './connection';
+import { NO_HEADERS, type SocketData } from './connection';
 import { dispatchFrame } from './dispatcher';
 import { originChecker } from './origin';
 import type { Shard } from './shard';
@@ -40,13 +40,13 @@ export function websocketProtocol(offeredSubprotocols: readonly string[], query:
 }
 
 /** The request headers a connection keeps (the ones proxies forward or that name the user), lower-case names. */
-export function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+export function keptHeaders(req: HttpRequest, names: readonly string[]): Readonly<Record<string, string>> {
+  let out: Record<string, string> | null = null;
   for (const name of names) {
     const value = req.getHeader(name);
-    if (value !== '') out[name] = value;
+    if (value !== '') (out ??= {})[name] = value;
   }
-  return out;
+  return out ?? NO_HEADERS;
 }
 
 /** Registers every route on the app. */
