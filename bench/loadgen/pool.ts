@@ -50,6 +50,10 @@ export interface SessionWindow {
   readonly recorded: number;
   readonly receivedInWindow: number;
   readonly received: number;
+  /** Message bytes received inside the window. */
+  readonly bytesInWindow: number;
+  /** Publication pushes that could not be read (delta patches that did not apply). */
+  readonly unreadable: number;
   readonly disconnected: number;
   readonly closeCodes: Readonly<Record<string, number>>;
   /** Per worker: CPU seconds of its thread, and event-loop utilization (0..1), during the window. */
@@ -97,6 +101,8 @@ export class Session {
       recorded: sum(reports.map((r) => r.recorded)),
       receivedInWindow: sum(reports.map((r) => r.receivedInWindow)),
       received: sum(reports.map((r) => r.received)),
+      bytesInWindow: sum(reports.map((r) => r.bytesInWindow)),
+      unreadable: sum(reports.map((r) => r.unreadable)),
       disconnected: sum(reports.map((r) => r.disconnected)),
       closeCodes,
       workerCpuSeconds: reports.map((r) => r.cpuSeconds),
@@ -148,10 +154,16 @@ export class LoadGenerator {
 
   /**
    * Connects one WebSocket per entry of `channels` (subscribed to that
-   * channel), speaking the protocol at the same index of `protocols` (JSON
-   * when absent); rejects if any failed.
+   * channel, with the extra subscribe fields `subscribe`), speaking the
+   * protocol at the same index of `protocols` (JSON when absent); rejects if
+   * any failed.
    */
-  async open(wsUrl: string, channels: readonly string[], protocols?: readonly LoadProtocol[]): Promise<Session> {
+  async open(
+    wsUrl: string,
+    channels: readonly string[],
+    subscribe?: Readonly<Record<string, unknown>>,
+    protocols?: readonly LoadProtocol[],
+  ): Promise<Session> {
     const id = this.nextSession++;
     const mine = <T>(list: readonly T[], w: number): T[] => list.filter((_, j) => j % this.links.length === w);
     const reports = await Promise.all(
@@ -160,8 +172,9 @@ export class LoadGenerator {
           session: id,
           url: wsUrl,
           channels: mine(channels, w),
-          ...(protocols ? { protocols: mine(protocols, w) } : {}),
           concurrency: CONNECT_CONCURRENCY,
+          ...(subscribe ? { subscribe } : {}),
+          ...(protocols ? { protocols: mine(protocols, w) } : {}),
         }),
       ),
     );

@@ -18,9 +18,9 @@ const STAMP = Buffer.from(STAMP_PREFIX);
 /** The empty Command (the pong), varint-delimited: a single 0x00. */
 export const PROTOBUF_PONG = new Uint8Array([0]);
 
-/** Connect and subscribe to `channel` in one frame. */
-export function protobufHandshake(channel: string): Uint8Array {
-  return encodeCommands([{ id: 1, connect: {} }, { id: 2, subscribe: { channel } }]);
+/** Connect and subscribe (SubscribeRequest fields, `channel` among them) in one frame. */
+export function protobufHandshake(subscribe: Readonly<Record<string, unknown>>): Uint8Array {
+  return encodeCommands([{ id: 1, connect: {} }, { id: 2, subscribe }]);
 }
 
 /** Walks the Replies of one binary frame. */

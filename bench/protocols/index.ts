@@ -65,7 +65,7 @@ async function runMix(loadgen: LoadGenerator, workload: Workload, mix: (typeof M
   const target = await launchTarget(switchyard(2));
   try {
     const channels = subscriberChannels(workload);
-    const session = await loadgen.open(target.wsUrl, channels, protocolsFor(channels.length, mix.protobufShare));
+    const session = await loadgen.open(target.wsUrl, channels, undefined, protocolsFor(channels.length, mix.protobufShare));
     const transport = await openTransport(workload.transport, target);
     const context = { target, session, transport, workload, workers: loadgen.workers };
     const steps: StepResult[] = [];

@@ -8,6 +8,7 @@
 import type { Connection, SubscriptionMode } from './connection';
 import { deltaTopic, joinLeaveTopic, plainTopic, protocolBit, type Fanout } from './fanout';
 import { protocolIndex } from './channel-protocols';
+import { SmallSet } from './small-collections';
 import type { Writer } from './writer';
 
 const textDecoder = new TextDecoder();
@@ -15,7 +16,7 @@ const textDecoder = new TextDecoder();
 /** Topic membership and delivery of one channel on this shard. */
 export class ChannelTopics {
   /** Delta subscribers that have not had their first (full) publication yet. */
-  private readonly deltaFresh = new Set<Connection>();
+  private readonly deltaFresh = new SmallSet<Connection>();
   /** Delta subscribers on the delta topics, per protocol (protocolIndex). */
   private readonly deltaSubscribers: [number, number] = [0, 0];
   /** Plain subscribers on the plain topics, per protocol. */

@@ -24,12 +24,13 @@ import { Disconnects, Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import { ChannelProtocols } from './channel-protocols';
 import { ChannelTopics } from './channel-topics';
-import type { Connection, SubscriptionMode } from './connection';
+import { subscriptionMode, type Connection } from './connection';
 import { FanoutKind, protocolBit, type Fanout } from './fanout';
 import type { JoinOptions, LocalChannel, LocalChannelsHost, OnAttached, Waiter } from './local-channel';
 import { MessageType, type RecoverResultMessage, type WirePosition } from './messages';
 import { ownerOf } from './owner';
 import type { Postman } from './postman';
+import { SmallMap, SmallSet } from './small-collections';
 import type { Writer } from './writer';
 
 export { insufficientStatePush, type JoinOptions, type JoinOutcome, type LocalChannelsHost, type OnAttached } from './local-channel';
@@ -60,10 +61,10 @@ export class LocalChannels {
     if (!local) {
       local = {
         active: false,
-        subscribers: new Set(),
-        waiting: new Map(),
-        recovering: new Map(),
-        positioned: new Set(),
+        subscribers: new SmallSet(),
+        waiting: new SmallMap(),
+        recovering: new SmallMap(),
+        positioned: new SmallSet(),
         topics: new ChannelTopics(channel, this.writer),
         protocols: new ChannelProtocols(bit),
         position: null,
@@ -273,12 +274,7 @@ export class LocalChannels {
   }
 
   private attach(conn: Connection, channel: string, local: LocalChannel, o: JoinOptions): void {
-    const mode: SubscriptionMode = {
-      positioned: Boolean(o.positioned || o.recover),
-      delta: Boolean(o.delta),
-      joinLeave: Boolean(o.joinLeave),
-      announced: Boolean(o.announce),
-    };
+    const mode = subscriptionMode(Boolean(o.positioned || o.recover), Boolean(o.delta), Boolean(o.joinLeave), Boolean(o.announce));
     conn.pending.delete(channel);
     conn.channels.add(channel);
     conn.modes.set(channel, mode);
