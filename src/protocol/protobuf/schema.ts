@@ -142,5 +142,3 @@ export const PushType = type('Push');
 export const EmulationRequestType = type('EmulationRequest');
 /** What unidirectional transports receive as their connect request. */
 export const ConnectRequestType = type('ConnectRequest');
-/** A publication, as inside Push.pub. */
-export const PublicationType = type('Publication');
