@@ -15,7 +15,8 @@ import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
 import { frameEach } from './emulated';
-import { AbortWatch, answerError, answerTooLarge, drainsOversizedBody, readBody, type HeaderList } from './http-body';
+import { admit, refuseWhileDraining } from './gate';
+import { answerError, answerTooLarge, drainsOversizedBody, readBody, type AbortWatch, type HeaderList } from './http-body';
 import { openSession, STREAM_HEADERS } from './session';
 
 /** The SSE endpoint path (Centrifugo's default `sse.handler_prefix`). */
@@ -28,28 +29,16 @@ export const CONNECT_PARAM = 'cf_connect';
 export function registerSse(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
   const limit = shard.config.sse.max_request_body_size;
   app.any(SSE_PATH, (res, req) => {
-    const watch = new AbortWatch(res);
-    const method = req.getMethod().toLowerCase();
-    const origin = cors.inspect(req);
-    if (cors.screen(res, watch, method, origin)) return;
-    if (method !== 'get' && method !== 'post') {
-      answerError(res, watch, '405 Method Not Allowed', 'use GET or POST', origin.headers);
-      return;
-    }
-    if (shard.draining) {
-      answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
-      return;
-    }
+    const admitted = admit(res, req, shard, cors, ['get', 'post']);
+    if (!admitted) return;
+    const { watch, method, origin } = admitted;
     const requestHeaders = keptHeaders(req, shard.keptHeaders);
     const start = (commands: string): void => {
       if (commands.trim() === '') {
         answerError(res, watch, '400 Bad Request', `no connect command: ${CONNECT_PARAM} is missing or empty`, origin.headers);
         return;
       }
-      if (shard.draining) {
-        answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
-        return;
-      }
+      if (refuseWhileDraining(res, watch, shard, origin)) return;
       openSse(shard, res, watch, origin.headers, requestHeaders, commands);
     };
     if (method === 'get') {
