@@ -36,6 +36,24 @@ export function frameEach(replies: readonly EncodedReply[], prefix: string, suff
   return Buffer.concat(parts);
 }
 
+/**
+ * Wraps a framer so that one replies array is framed once: the Writer hands
+ * the same array of a channel's publications to every direct subscriber, so
+ * sessions of one kind share the framed chunk. The array must not change
+ * after it was framed (the Writer never reuses one).
+ */
+export function sharedFramer(frame: Framer): Framer {
+  let lastIn: readonly EncodedReply[] | null = null;
+  let lastOut: string | Uint8Array = '';
+  return (replies) => {
+    if (replies !== lastIn) {
+      lastOut = frame(replies);
+      lastIn = replies;
+    }
+    return lastOut;
+  };
+}
+
 const OPEN_BRACE = 0x7b;
 const utf8Decoder = new TextDecoder();
 

@@ -15,13 +15,18 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
-import { frameDelimited, frameEach } from './emulated';
+import { frameDelimited, frameEach, sharedFramer } from './emulated';
 import { admit, refuseWhileDraining } from './gate';
 import { answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
 import { openSession, STREAM_HEADERS } from './session';
 
 /** The HTTP-streaming endpoint path (Centrifugo's default `http_stream.handler_prefix`). */
 export const HTTP_STREAM_PATH = '/connection/http_stream';
+
+/** JSON replies, each followed by `\n`. */
+const jsonLines = sharedFramer((replies) => frameEach(replies, '', '\n'));
+/** Protobuf replies, varint-delimited. */
+const delimited = sharedFramer(frameDelimited);
 
 /** Registers the HTTP-streaming endpoint. */
 export function registerHttpStream(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
@@ -48,7 +53,7 @@ export function registerHttpStream(app: TemplatedApp, shard: Shard, cors: CorsPo
         name: 'http_stream',
         protocol: protobuf ? 'protobuf' : 'json',
         headers: [...STREAM_HEADERS, ...origin.headers],
-        frame: protobuf ? frameDelimited : (replies) => frameEach(replies, '', '\n'),
+        frame: protobuf ? delimited : jsonLines,
         preamble: '',
         requestHeaders,
         commands,

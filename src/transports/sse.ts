@@ -14,7 +14,7 @@ import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
-import { frameEach } from './emulated';
+import { frameEach, sharedFramer } from './emulated';
 import { admit, refuseWhileDraining } from './gate';
 import { answerError, answerTooLarge, drainsOversizedBody, readBody, type AbortWatch, type HeaderList } from './http-body';
 import { openSession, STREAM_HEADERS } from './session';
@@ -24,6 +24,9 @@ export const SSE_PATH = '/connection/sse';
 
 /** The query parameter holding the connect command of a GET. */
 export const CONNECT_PARAM = 'cf_connect';
+
+/** Each reply as an event: `data: <json>\n\n`. */
+const events = sharedFramer((replies) => frameEach(replies, 'data: ', '\n\n'));
 
 /** Registers the SSE endpoint. */
 export function registerSse(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
@@ -65,7 +68,7 @@ function openSse(
     name: 'sse',
     protocol: 'json',
     headers: [['Content-Type', 'text/event-stream; charset=utf-8'], ...STREAM_HEADERS, ...corsHeaders],
-    frame: (replies) => frameEach(replies, 'data: ', '\n\n'),
+    frame: events,
     preamble: '\r\n',
     requestHeaders,
     commands,
