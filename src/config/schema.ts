@@ -20,6 +20,7 @@ import type {
   RpcNamespaceConfig,
   RpcOptions,
   TokenConfig,
+  UniDisconnectTransform,
 } from './types';
 
 interface Documented {
@@ -381,6 +382,28 @@ const CONFIG_FIELDS = {
           single_connection: boolean(false, 'Keep one connection per user: a new connection disconnects the user\'s others with 3504.'),
         },
       },
+      connect_code_to_unidirectional_disconnect: {
+        kind: 'group',
+        fields: {
+          enabled: boolean(false, 'Use `transforms` when a connect on a unidirectional transport fails with an error code (other codes keep the default: 109/110 → 3005, 111 → 3013, 103 → 3507, else 3004).'),
+          transforms: {
+            kind: 'object_list',
+            itemName: 'transform',
+            item: {
+              code: integer(0, 1, 2 ** 32 - 1, 'The connect error code to match (required).'),
+              to: {
+                kind: 'group',
+                fields: {
+                  code: integer(0, 1, 2 ** 32 - 1, 'Disconnect code that ends the connection instead (required).'),
+                  reason: { kind: 'string', default: '', pattern: '^[\\x00-\\x7f]*$', doc: 'Disconnect reason (ASCII).' },
+                },
+              },
+            } satisfies FieldsFor<UniDisconnectTransform>,
+            unique: 'code',
+            doc: 'Connect error code → disconnect for unidirectional clients, each `{"code":N,"to":{"code":M,"reason":"…"}}`.',
+          },
+        },
+      },
       proxy: {
         kind: 'group',
         fields: {
@@ -503,6 +526,38 @@ const CONFIG_FIELDS = {
       ),
     },
   },
+  uni_websocket: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the unidirectional WebSocket transport at `/connection/uni_websocket`.'),
+      message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming message (the connect request) on a unidirectional WebSocket, bytes; a bigger one closes the connection.'),
+      join_push_messages: boolean(false, 'Join the pushes of one write into one WebSocket frame, newline-separated; off sends one frame per push.'),
+      disable_disconnect_push: boolean(false, 'Do not send the `disconnect` push before closing (the close frame carries the same code and reason).'),
+    },
+  },
+  uni_sse: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the unidirectional Server-Sent Events transport at `/connection/uni_sse` (GET with `cf_connect`, or POST).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest POST body (the connect request) on `/connection/uni_sse`, bytes; a bigger one is answered 413.'),
+    },
+  },
+  uni_http_stream: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the unidirectional HTTP-streaming transport at `/connection/uni_http_stream` (POST).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest POST body (the connect request) on `/connection/uni_http_stream`, bytes; a bigger one is answered 413.'),
+    },
+  },
+  uni_grpc: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the unidirectional gRPC transport (`centrifugal.centrifugo.unistream.CentrifugoUniStream/Consume`) on its own port.'),
+      address: string('', 'Interface the unidirectional gRPC server binds; "" means all interfaces.'),
+      port: integer(11_000, 0, 65535, 'Port of the unidirectional gRPC server; 0 picks a free port at start.'),
+      max_receive_message_size: integer(0, 0, 2 ** 31 - 1, 'Largest gRPC request (the connect request), bytes; 0 keeps the gRPC default (4 MB).'),
+    },
+  },
   health: {
     kind: 'group',
     fields: {
@@ -578,6 +633,12 @@ const CONFIG_FIELDS = {
         'Bytes a full mailbox ring may spill into its sender-side overflow queue before a send reports "full"; 0 means no overflow.',
       ),
       mailbox_batch: integer(1024, 1, 65_536, 'Most mailbox messages a shard handles in one event-loop turn before letting I/O run.'),
+      max_young_generation_mb: integer(
+        6,
+        0,
+        4096,
+        "Most megabytes each shard thread's V8 young generation may take; 0 leaves V8's default (48 on 64-bit). V8 enlarges it while a shard allocates fast (a burst of connects) and keeps it, so a small limit keeps idle memory down.",
+      ),
       restart_backoff_min: duration('100ms', '1ms', 'Delay before restarting a crashed shard; doubles with each further crash, up to `shards.restart_backoff_max`.'),
       restart_backoff_max: duration('10s', '1ms', 'Longest delay before restarting a crashed shard; at least `shards.restart_backoff_min`.'),
     },

@@ -203,6 +203,17 @@ export interface EngineConfig {
   readonly redis: RedisConfig;
 }
 
+/** One connect error code turned into a disconnect on unidirectional transports. */
+export interface UniDisconnectTransform {
+  /** The connect error code (reply error) to match. */
+  readonly code: number;
+  /** The disconnect that ends the connection instead. */
+  readonly to: {
+    readonly code: number;
+    readonly reason: string;
+  };
+}
+
 export interface Config {
   readonly http_server: {
     /** Interface to bind; "" means all interfaces. */
@@ -257,6 +268,11 @@ export interface Config {
       readonly personal_channel_namespace: string;
       /** Keep one connection per user: a new connection disconnects the user's others with 3504. */
       readonly single_connection: boolean;
+    };
+    /** Connect error code → disconnect on unidirectional transports (which cannot read error replies). */
+    readonly connect_code_to_unidirectional_disconnect: {
+      readonly enabled: boolean;
+      readonly transforms: readonly UniDisconnectTransform[];
     };
     readonly proxy: {
       /** Decides connections that come without a token. */
@@ -323,6 +339,38 @@ export interface Config {
     /** Largest POST /emulation body, bytes (served when http_stream or sse is enabled). */
     readonly max_request_body_size: number;
   };
+  readonly uni_websocket: {
+    /** Serve /connection/uni_websocket. */
+    readonly enabled: boolean;
+    /** Largest incoming message (the connect request), bytes. */
+    readonly message_size_limit: number;
+    /** Join the pushes of one write into one frame, newline-separated. */
+    readonly join_push_messages: boolean;
+    /** Skip the disconnect push before the close frame. */
+    readonly disable_disconnect_push: boolean;
+  };
+  readonly uni_sse: {
+    /** Serve /connection/uni_sse. */
+    readonly enabled: boolean;
+    /** Largest POST body (the connect request), bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly uni_http_stream: {
+    /** Serve /connection/uni_http_stream. */
+    readonly enabled: boolean;
+    /** Largest POST body (the connect request), bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly uni_grpc: {
+    /** Run the unidirectional gRPC server. */
+    readonly enabled: boolean;
+    /** Interface to bind; "" means all interfaces. */
+    readonly address: string;
+    /** Port of the gRPC server; 0 picks a free one at start. */
+    readonly port: number;
+    /** Largest gRPC request, bytes; 0 keeps the gRPC default. */
+    readonly max_receive_message_size: number;
+  };
   readonly health: {
     /** Serve GET /health (200 once every shard is ready). */
     readonly enabled: boolean;
@@ -342,6 +390,8 @@ export interface Config {
     readonly mailbox_overflow_limit: number;
     /** Most messages drained from one mailbox per event-loop turn. */
     readonly mailbox_batch: number;
+    /** Most memory each shard thread's V8 young generation may take, MB; 0 = V8's default. */
+    readonly max_young_generation_mb: number;
     /** First restart delay after a shard crashes, ms; doubles per crash up to restart_backoff_max. */
     readonly restart_backoff_min: number;
     /** Longest restart delay, ms. */

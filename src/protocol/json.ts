@@ -101,6 +101,11 @@ export function encodeDisconnectPush(code: number, reason: string): string {
   return `{"push":{"disconnect":${JSON.stringify({ code, reason })}}}`;
 }
 
+/** A push about the connection itself (no channel), wrapped in a Reply: `{"push":{"<kind>":<bodyJson>}}`. */
+export function encodeConnectionPush(kind: string, bodyJson: string): string {
+  return `{"push":{"${kind}":${bodyJson}}}`;
+}
+
 /** The server ping: an empty Reply. */
 export const PING_FRAME = '{}';
 

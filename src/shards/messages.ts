@@ -33,17 +33,24 @@ export const MessageType = Object.freeze({
   EMULATION: 13,
 });
 
-/** A shard asks a channel's owner to send it the channel's publications. */
+/**
+ * A shard asks a channel's owner to send it the channel's publications, in
+ * the protocols of `p`; sent again whenever that set changes.
+ */
 export interface SubscribeShard {
   readonly t: typeof MessageType.SUBSCRIBE_SHARD;
   readonly ch: string;
   readonly from: number;
+  /** Protocol bits (fanout.ts ProtocolBit) the shard's subscribers need; JSON only when absent. */
+  readonly p?: number;
 }
 
-/** The owner's answer; every publication after it reaches the shard. */
+/** The owner's answer; every publication after it reaches the shard, encoded for the protocols of `p`. */
 export interface SubscribeShardOk {
   readonly t: typeof MessageType.SUBSCRIBE_SHARD_OK;
   readonly ch: string;
+  /** The protocol bits now applied for this shard; JSON only when absent. */
+  readonly p?: number;
 }
 
 /** A shard no longer has local subscribers of the channel. */

@@ -21,7 +21,7 @@ import { ConnState, createConnection, type Connection, type SocketData } from '.
 import { Keepalive } from './keepalive';
 import { WebSocketTransport, type ClientTransport } from './transport';
 import { insufficientStatePush, LocalChannels } from './local-channels';
-import { readFanout } from './fanout';
+import { ProtocolBit, readFanout } from './fanout';
 import {
   MessageType,
   RecordKind,
@@ -125,6 +125,7 @@ export class Shard {
       parts.config.client.queue_max_size,
       (conn) => this.keepalive.slow(conn),
       () => this.keepalive.checkBuffers(),
+      (conn) => this.disconnect(conn, Disconnects.inappropriateProtocol.code, Disconnects.inappropriateProtocol.reason),
     );
     this.postman = new Postman(parts.id, parts.outbox, {
       onControl: (from, msg) => this.onControl(from, msg),
@@ -164,10 +165,10 @@ export class Shard {
   onControl(from: number, msg: ShardMessage): void {
     switch (msg.t) {
       case MessageType.SUBSCRIBE_SHARD:
-        this.owned.addShard(msg.ch, msg.from);
+        this.owned.addShard(msg.ch, msg.from, msg.p ?? ProtocolBit.JSON);
         return;
       case MessageType.SUBSCRIBE_SHARD_OK:
-        this.local.onOwnerOk(msg.ch);
+        this.local.onOwnerOk(msg.ch, msg.p ?? ProtocolBit.JSON);
         return;
       case MessageType.UNSUBSCRIBE_SHARD:
         this.owned.removeShard(msg.ch, msg.from);

@@ -65,20 +65,29 @@ export type BodyResult = Buffer | 'too_large';
 /**
  * Reads the request body, at most `limit` bytes. Calls `done` once: with the
  * whole body, or with `too_large` as soon as more than `limit` bytes arrived
- * (later chunks are dropped without being kept; nothing over the limit is
- * buffered). Never calls `done` after an abort. Must be called in the
- * request handler, before it returns.
+ * (later chunks are dropped without being kept). Never calls `done` after an
+ * abort. Must be called in the request handler, before it returns.
+ *
+ * With `drainLimit` > 0, `too_large` waits for the end of the body (its
+ * chunks dropped as they come) unless it passes `drainLimit` bytes in all:
+ * answering while the client still sends makes many clients (Node's http
+ * among them) report a broken pipe instead of the 413.
  */
-export function readBody(res: HttpResponse, watch: AbortWatch, limit: number, done: (result: BodyResult) => void): void {
+export function readBody(res: HttpResponse, watch: AbortWatch, limit: number, done: (result: BodyResult) => void, drainLimit = 0): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
+  let tooLarge = false;
   res.onData((chunk, isLast) => {
     if (finished || watch.aborted) return;
     size += chunk.byteLength;
     if (size > limit) {
-      finished = true;
+      tooLarge = true;
       chunks.length = 0;
+    }
+    if (tooLarge) {
+      if (!isLast && size <= drainLimit) return;
+      finished = true;
       done('too_large');
       return;
     }

@@ -13,7 +13,7 @@ import { DisconnectError, ReplyError } from '../../protocol/errors';
 import { encodeResult } from '../../protocol/json';
 import { VERSION } from '../../version';
 import type { Credentials } from '../auth';
-import { ConnState, type Connection } from '../connection';
+import { ConnState, NO_HEADERS, type Connection } from '../connection';
 import { connectSubscriptions, serverSubscriptions, type ConnectSubscriptions } from '../server-subs';
 import type { Shard } from '../shard';
 import { isEmulated } from '../transport';
@@ -23,8 +23,10 @@ import type { CommandHandler } from './types';
 function connectResult(shard: Shard, conn: Connection, credentials: Credentials, subs: string, now: number): string {
   let out = `{"client":${JSON.stringify(conn.id)},"version":${JSON.stringify(VERSION)}`;
   if (conn.expiresAt > 0 && conn.clientSideRefresh) out += `,"expires":true,"ttl":${ttlSeconds(conn.expiresAt, now)}`;
-  // Unidirectional clients get pings but cannot answer them.
-  out += `,"ping":${Math.round(shard.config.client.ping_interval / 1000)},"pong":${!conn.transport.unidirectional}`;
+  // Unidirectional clients get pings but cannot answer them; gRPC streams get none (HTTP/2 keepalive instead), as in Centrifugo.
+  const ping = conn.transport.name === 'uni_grpc' ? 0 : Math.round(shard.config.client.ping_interval / 1000);
+  if (ping > 0) out += `,"ping":${ping}`;
+  out += `,"pong":${!conn.transport.unidirectional}`;
   if (credentials.data !== undefined) out += `,"data":${credentials.data}`;
   if (subs !== '{}') out += `,"subs":${subs}`;
   const session = conn.transport.session;
@@ -35,9 +37,9 @@ function connectResult(shard: Shard, conn: Connection, credentials: Credentials,
 }
 
 /** The connect command's `headers` (strings only), kept when some proxy forwards them. */
-function emulatedHeaders(shard: Shard, request: Readonly<Record<string, unknown>>): Record<string, string> {
+function emulatedHeaders(shard: Shard, request: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
   const headers = request['headers'];
-  if (!shard.auth.proxies.usesEmulatedHeaders || typeof headers !== 'object' || headers === null || Array.isArray(headers)) return {};
+  if (!shard.auth.proxies.usesEmulatedHeaders || typeof headers !== 'object' || headers === null || Array.isArray(headers)) return NO_HEADERS;
   return Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
