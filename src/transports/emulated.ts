@@ -58,10 +58,12 @@ const OPEN_BRACE = 0x7b;
 const utf8Decoder = new TextDecoder();
 
 /**
- * One reply as Protobuf bytes for a Protobuf session. Replies the shard
- * built as JSON text, and JSON fan-out frames (bytes starting with `{`,
- * which no Protobuf Reply does: it would be field 15 with the group wire
- * type), are converted; Protobuf bytes pass as they are.
+ * One reply as Protobuf bytes for a Protobuf session. The Writer hands
+ * replies already encoded (shards/reply-encoding.ts, Protobuf fan-out
+ * topics); JSON text (the disconnect push this transport writes itself) and,
+ * as a safeguard, JSON bytes (starting with `{`, which no Protobuf Reply
+ * does: it would be field 15 with the group wire type) are converted;
+ * Protobuf bytes pass as they are.
  */
 export function toProtobufReply(reply: EncodedReply): Uint8Array {
   if (typeof reply === 'string') return replyFromJson(reply);
