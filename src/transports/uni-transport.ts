@@ -10,7 +10,7 @@ import type { ClientTransport, EncodedReply, ProtocolType, TransportName } from 
 /** Base of the unidirectional transports (uni-websocket.ts, uni-http.ts, uni-grpc.ts). */
 export abstract class UnidirectionalTransport implements ClientTransport {
   abstract readonly name: TransportName;
-  /** JSON inside the server; uni_grpc converts to Protobuf at its edge. */
+  /** JSON, but for uni_grpc. */
   readonly protocol: ProtocolType = 'json';
   readonly unidirectional = true;
   readonly nativeTopics = false;
