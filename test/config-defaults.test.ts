@@ -125,6 +125,7 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     mailbox_size: 1_048_576,
     mailbox_overflow_limit: 67_108_864,
     mailbox_batch: 1024,
+    max_young_generation_mb: 6,
     restart_backoff_min: 100,
     restart_backoff_max: 10_000,
   });

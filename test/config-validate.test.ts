@@ -24,6 +24,8 @@ describe('each kind of bad value names its key path', () => {
     ['out of range (below)', { client: { channel_limit: -1 } }, 'client.channel_limit must be an integer of at least 0, got -1'],
     ['out of range (shards)', { shards: { count: 257 } }, 'shards.count must be an integer between 0 and 256, got 257'],
     ['out of range (batch)', { shards: { mailbox_batch: 0 } }, 'shards.mailbox_batch must be an integer between 1 and 65536, got 0'],
+    ['out of range (young generation)', { shards: { max_young_generation_mb: -1 } }, 'shards.max_young_generation_mb must be an integer between 0 and 4096, got -1'],
+    ['not an integer (young generation)', { shards: { max_young_generation_mb: 6.5 } }, 'shards.max_young_generation_mb must be an integer, got 6.5'],
     ['bad duration (number)', { client: { ping_interval: 25 } }, 'client.ping_interval must be a duration like "25s", got 25'],
     ['bad duration (text)', { shutdown: { timeout: '30 seconds' } }, 'shutdown.timeout must be a duration like "25s", got "30 seconds"'],
     ['bad duration (sub-ms)', { client: { stale_close_delay: '1.5ms' } }, 'client.stale_close_delay must be a whole number of milliseconds, got "1.5ms"'],

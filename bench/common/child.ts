@@ -27,6 +27,12 @@ export interface GcMessage {
 /** Child → parent: garbage collected. */
 export interface GcDoneMessage {
   readonly type: 'gc-done';
+  /** V8 heap in use after the collection, summed over the threads that reported, bytes. */
+  readonly heapUsedBytes: number;
+  /** Resident memory of the young generations, summed over the threads, bytes. */
+  readonly newSpaceBytes: number;
+  /** Threads that reported (the main thread and every shard worker). */
+  readonly threads: number;
 }
 
 /** Options every server child gets as its one argument (JSON). */
@@ -35,6 +41,8 @@ export interface ServerOptions {
   readonly shards: number;
   /** The server API key the publisher sends as X-API-Key. */
   readonly apiKey: string;
+  /** switchyard only: options every channel gets on top of the bench config's (namespace options). */
+  readonly channelOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** Parses the options argument of a server child. */

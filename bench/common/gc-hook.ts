@@ -5,29 +5,67 @@
  * --expose-gc) into the server process, where it runs in every thread, shard
  * workers included: each thread collects when a message arrives on the
  * BroadcastChannel below, and the main thread answers the benchmark's `gc`
- * IPC request once every thread had time to do so. Nothing in src/ knows.
+ * IPC request once every thread had time to do so, with the V8 heap in use
+ * summed over the threads (each reports its own after collecting), so a
+ * benchmark can tell JavaScript objects from native memory (uWS, buffers,
+ * the allocator). Nothing in src/ knows.
  */
-import { BroadcastChannel, isMainThread } from 'node:worker_threads';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import type { GcDoneMessage, GcMessage } from './child';
 
 /** The channel every thread of the server process listens on. */
 const CHANNEL = 'switchyard-bench-gc';
+/** The channel the threads report their heap on after collecting. */
+const HEAP_CHANNEL = 'switchyard-bench-heap';
+
+/** A thread's heap after a collection. */
+interface HeapReport {
+  readonly thread: number;
+  readonly usedBytes: number;
+  /** Memory the young generation holds (resident), bytes: it grows with the allocation rate and is not given back. */
+  readonly newSpaceBytes: number;
+}
+
+/** This thread's heap after a collection. */
+function heapReport(): HeapReport {
+  const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return { thread: threadId, usedBytes: getHeapStatistics().used_heap_size, newSpaceBytes: newSpace?.physical_space_size ?? 0 };
+}
 /** Time given to the other threads to collect before answering, ms. */
 const SETTLE_MS = 300;
 
 const collect = (globalThis as { gc?: () => void }).gc;
 if (collect) {
   const channel = new BroadcastChannel(CHANNEL);
+  const heaps = new BroadcastChannel(HEAP_CHANNEL);
   channel.unref(); // never keeps a thread alive
-  channel.onmessage = () => collect();
+  heaps.unref();
+  channel.onmessage = () => {
+    collect();
+    heaps.postMessage(heapReport());
+  };
   if (isMainThread) {
+    const reported = new Map<number, HeapReport>();
+    heaps.onmessage = (event) => {
+      const report = (event as unknown as { data: HeapReport }).data;
+      reported.set(report.thread, report);
+    };
     process.on('message', (message: GcMessage) => {
       if (message.type !== 'gc') return;
+      reported.clear();
       channel.postMessage('gc');
       collect();
       setTimeout(() => {
         collect();
-        process.send?.({ type: 'gc-done' } satisfies GcDoneMessage);
+        reported.set(threadId, heapReport());
+        let heapUsedBytes = 0;
+        let newSpaceBytes = 0;
+        for (const report of reported.values()) {
+          heapUsedBytes += report.usedBytes;
+          newSpaceBytes += report.newSpaceBytes;
+        }
+        process.send?.({ type: 'gc-done', heapUsedBytes, newSpaceBytes, threads: reported.size } satisfies GcDoneMessage);
       }, SETTLE_MS);
     });
   }

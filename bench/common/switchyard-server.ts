@@ -9,7 +9,11 @@ import { startServer } from '../../src/acceptor/run';
 import { validateConfig } from '../../src/config/validate';
 import { reportFailure, serveUntilStopped, serverOptions, type ServerOptions } from './child';
 
-/** The config (file form) every benchmark uses: anonymous clients may subscribe and publish anywhere. */
+/**
+ * The config (file form) every benchmark uses: anonymous clients may subscribe
+ * and publish anywhere; `options.channelOptions` (history, delta…) apply to
+ * every channel on top of that.
+ */
 export function benchConfigInput(options: ServerOptions): Record<string, unknown> {
   const anyone = {
     allow_subscribe_for_client: true,
@@ -22,7 +26,7 @@ export function benchConfigInput(options: ServerOptions): Record<string, unknown
     log: { level: 'warn' },
     // Pings every 10 minutes: a saturated load generator must not be disconnected for a late pong mid-run.
     client: { allow_anonymous_connect_without_token: true, ping_interval: '600s' },
-    channel: { without_namespace: anyone },
+    channel: { without_namespace: { ...anyone, ...options.channelOptions } },
     http_api: { key: options.apiKey },
     shards: { count: options.shards },
   };

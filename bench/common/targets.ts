@@ -14,6 +14,14 @@ export interface SystemSpec {
   readonly kind: SystemKind;
   /** Shard threads (switchyard); 1 for the single-threaded baselines. */
   readonly shards: number;
+  /**
+   * switchyard only: the options of every channel (Centrifugo namespace
+   * options, e.g. `history_size`, `allowed_delta_types`) on top of the bench
+   * config's; none by default.
+   */
+  readonly channelOptions?: Readonly<Record<string, unknown>>;
+  /** The name of that channel setup in ids and labels ("history", "delta"); none for the default setup. */
+  readonly variant?: string;
 }
 
 /** The yardstick every ratio is taken against. */
@@ -26,14 +34,15 @@ export function switchyard(shards: number): SystemSpec {
   return { kind: 'switchyard', shards };
 }
 
-/** A stable id for result files: "switchyard-2", "uws", "ws". */
+/** A stable id for result files: "switchyard-2", "switchyard-2-history", "uws", "ws". */
 export function systemId(spec: SystemSpec): string {
-  return spec.kind === 'switchyard' ? `switchyard-${spec.shards}` : spec.kind;
+  if (spec.kind !== 'switchyard') return spec.kind;
+  return spec.variant ? `switchyard-${spec.shards}-${spec.variant}` : `switchyard-${spec.shards}`;
 }
 
-/** A label for people: "switchyard ×2", "raw uWS (yardstick)", "ws". */
+/** A label for people: "switchyard ×2", "switchyard ×2 (history)", "raw uWS (yardstick)", "ws". */
 export function systemLabel(spec: SystemSpec): string {
-  if (spec.kind === 'switchyard') return `switchyard ×${spec.shards}`;
+  if (spec.kind === 'switchyard') return spec.variant ? `switchyard ×${spec.shards} (${spec.variant})` : `switchyard ×${spec.shards}`;
   return spec.kind === 'uws' ? 'raw uWS (yardstick)' : 'ws broadcast';
 }
 
@@ -55,10 +64,21 @@ export interface Target {
   /** `http://127.0.0.1:port/api`. */
   readonly apiUrl: string;
   readonly apiKey: string;
-  /** Collects garbage in every thread of the server (launched with `gcHook`; otherwise resolves at once). */
-  collectGarbage(): Promise<void>;
+  /**
+   * Collects garbage in every thread of the server and resolves with its V8
+   * heaps (launched with `gcHook`; otherwise resolves at once with NaNs).
+   */
+  collectGarbage(): Promise<HeapReading>;
   /** Stops the server and waits for its process to exit. */
   stop(): Promise<void>;
+}
+
+/** A server's V8 heaps after a collection, summed over its threads, bytes. */
+export interface HeapReading {
+  /** Heap in use (live objects). */
+  readonly usedBytes: number;
+  /** Resident memory of the young generations (sized by the recent allocation rate, not by what is live). */
+  readonly newSpaceBytes: number;
 }
 
 /** Options of launchTarget. */
@@ -80,7 +100,7 @@ function entryOf(kind: SystemKind): string {
 
 /** Forks the server for `spec` and resolves once it listens. */
 export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Promise<Target> {
-  const serverOptions: ServerOptions = { shards: spec.shards, apiKey: API_KEY };
+  const serverOptions: ServerOptions = { shards: spec.shards, apiKey: API_KEY, ...(spec.channelOptions ? { channelOptions: spec.channelOptions } : {}) };
   const slowed = spec.kind === 'switchyard' && (options.delayMs ?? 0) > 0;
   const env = { ...process.env };
   delete env[DELAY_ENV];
@@ -116,19 +136,19 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
         wsUrl: `ws://127.0.0.1:${message.port}/connection/websocket`,
         apiUrl: `http://127.0.0.1:${message.port}/api`,
         apiKey: API_KEY,
-        collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve()),
+        collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve({ usedBytes: Number.NaN, newSpaceBytes: Number.NaN })),
         stop: () => stopChild(child),
       });
     });
   });
 }
 
-function collectGarbage(child: ChildProcess): Promise<void> {
+function collectGarbage(child: ChildProcess): Promise<HeapReading> {
   return new Promise((resolve) => {
     const onMessage = (message: GcDoneMessage): void => {
       if (message.type !== 'gc-done') return;
       child.off('message', onMessage);
-      resolve();
+      resolve({ usedBytes: message.heapUsedBytes, newSpaceBytes: message.newSpaceBytes });
     };
     child.on('message', onMessage);
     child.send({ type: 'gc' } satisfies GcMessage);

@@ -76,6 +76,10 @@ export interface StepResult {
   readonly deliveredRatio: number;
   /** Deliveries received during the window, per second. */
   readonly throughput: number;
+  /** WebSocket message bytes received in the window per delivery received in it (payload bytes, without WebSocket framing). */
+  readonly bytesPerDelivery: number;
+  /** Publication pushes the subscribers could not read (delta patches that did not apply). */
+  readonly unreadable: number;
   readonly latencyMs: Percentiles;
   readonly server: {
     /** CPU used during the window, in cores (1 = one core busy all the time). */
@@ -192,6 +196,7 @@ function paceSpec(workload: Workload, offeredRate: number, startAt: number, endA
     burst: workload.burst,
     channels: channelNames(workload),
     payloadBytes: workload.payloadBytes,
+    ...(workload.payload ? { payload: workload.payload } : {}),
     maxInFlight: MAX_IN_FLIGHT,
     countFrom,
   };
@@ -242,6 +247,8 @@ export async function runStep(context: StepContext, offeredRate: number, timing:
     delivered: window.recorded,
     deliveredRatio,
     throughput: window.receivedInWindow / seconds,
+    bytesPerDelivery: window.receivedInWindow > 0 ? window.bytesInWindow / window.receivedInWindow : Number.NaN,
+    unreadable: window.unreadable,
     latencyMs,
     server: {
       cpuCores: serverCores,

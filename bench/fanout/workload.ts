@@ -5,6 +5,7 @@
  * (publications per second × subscribers per publication), the unit every
  * comparison uses.
  */
+import type { PayloadKind } from '../loadgen/payload';
 import type { TransportKind } from '../loadgen/transport';
 
 /** What the subscribers and publisher do (fixed for a whole ladder). */
@@ -19,6 +20,8 @@ export interface Workload {
   readonly transport: TransportKind;
   /** Publications per request (1 = singly). */
   readonly burst: number;
+  /** What the publications carry (default `padding`; `ticker` for similar payloads, see loadgen/payload.ts). */
+  readonly payload?: PayloadKind;
 }
 
 /** The default workload of the committed results: 1,000 subscribers on 1 channel, 100-byte messages, HTTP, singly. */

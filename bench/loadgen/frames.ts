@@ -12,6 +12,12 @@ const STAMP = Buffer.from(STAMP_PREFIX);
 
 /** What a frame's lines are handed to. */
 export interface LineHandlers {
+  /**
+   * Reads the stamp of the publication push in `frame[start, end)` instead of
+   * the fast path's search for it (a delta subscription, whose data is a JSON
+   * string or a patch): NaN when it cannot be read. Must not throw.
+   */
+  readonly stampOf?: (frame: Buffer, start: number, end: number) => number;
   /** A publication push; `stampMs` is its scheduled send time (NaN when the payload carries none). */
   onPublication(stampMs: number): void;
   /** Any other line, as text. */
@@ -26,8 +32,12 @@ export function scanFrame(frame: Buffer, handlers: LineHandlers): void {
     if (end < 0) end = frame.length;
     if (end > start) {
       if (frame.compare(PUSH_PREFIX, 0, PUSH_PREFIX.length, start, start + PUSH_PREFIX.length) === 0) {
-        const at = frame.indexOf(STAMP, start);
-        handlers.onPublication(at >= 0 && at < end ? readStamp(frame, at + STAMP.length, end) : Number.NaN);
+        if (handlers.stampOf) {
+          handlers.onPublication(handlers.stampOf(frame, start, end));
+        } else {
+          const at = frame.indexOf(STAMP, start);
+          handlers.onPublication(at >= 0 && at < end ? readStamp(frame, at + STAMP.length, end) : Number.NaN);
+        }
       } else {
         handlers.onOther(frame.toString('utf8', start, end));
       }

@@ -12,6 +12,11 @@ export interface OpenRequest {
   readonly channels: readonly string[];
   /** Handshakes in flight at once. */
   readonly concurrency: number;
+  /**
+   * Extra fields of every subscribe command (e.g. `{"delta":"fossil"}`: the
+   * worker then rebuilds every publication from its patches, loadgen/delta.ts).
+   */
+  readonly subscribe?: Readonly<Record<string, unknown>>;
 }
 
 /** How opening went. */
@@ -53,6 +58,10 @@ export interface WindowReport extends ProgressReport {
   readonly receivedInWindow: number;
   /** Publications received since the window was set, whenever scheduled. */
   readonly received: number;
+  /** WebSocket message bytes (payload, without WebSocket framing) received with a receipt time inside the window. */
+  readonly bytesInWindow: number;
+  /** Publication pushes that could not be read (a delta patch that did not apply), since the window was set. */
+  readonly unreadable: number;
   /** CPU seconds this worker's thread used during the window. */
   readonly cpuSeconds: number;
   /** Event-loop utilization of this worker during the window, 0..1. */

@@ -7,7 +7,7 @@
  * millisecond; each wake-up sends every burst that is due.
  */
 import { nowMs } from '../common/clock';
-import { makePayload } from './payload';
+import { payloadOf, type PayloadKind } from './payload';
 import type { OutgoingPublication, Transport } from './transport';
 
 /** What to publish. */
@@ -23,6 +23,8 @@ export interface PaceSpec {
   /** Publications go round-robin over these channels. */
   readonly channels: readonly string[];
   readonly payloadBytes: number;
+  /** Which payload (default `padding`). */
+  readonly payload?: PayloadKind;
   /** A burst is skipped (and counted) rather than sent while this many publications are unacknowledged. */
   readonly maxInFlight: number;
   /** Publications due in [countFrom, endAt) are counted per channel (the measurement window). */
@@ -79,7 +81,7 @@ export function pace(transport: Transport, spec: PaceSpec): Promise<PaceReport> 
         for (let k = 0; k < spec.burst; k++, index++) {
           const channel = spec.channels[index % spec.channels.length]!;
           if (due >= spec.countFrom && due < spec.endAt) dueInWindow.set(channel, (dueInWindow.get(channel) ?? 0) + 1);
-          publications.push({ channel, data: makePayload(due, sequence++, spec.payloadBytes) });
+          publications.push({ channel, data: payloadOf(spec.payload ?? 'padding', due, sequence++, spec.payloadBytes) });
         }
         if (transport.inFlight >= spec.maxInFlight) {
           skipped += publications.length;

@@ -7,6 +7,12 @@
  *
  * `t` is the scheduled time on the shared clock (ms, 3 decimals), `n` a
  * sequence number, `p` padding up to the size.
+ *
+ * The *ticker* payload (bench:features, where fossil deltas need publications
+ * that resemble each other) is a quote whose fields move a little from one
+ * publication to the next, stamped and padded the same way:
+ *
+ *   {"t":…,"n":42,"sym":"SWYD","bid":101.17,"ask":101.21,"last":101.19,"size":300,"vol":1004200,"venue":"XNAS","cur":"USD","p":"xx…"}
  */
 
 /** The bytes that open every payload; the receiver finds the stamp after them. */
@@ -19,6 +25,37 @@ export function makePayload(scheduledMs: number, sequence: number, bytes: number
   const head = `${STAMP_PREFIX}${scheduledMs.toFixed(3)},"n":${sequence},"p":"`;
   const padding = Math.max(0, bytes - head.length - 2);
   return `${head}${'x'.repeat(padding)}"}`;
+}
+
+/** Which payload a publisher sends: `padding` (makePayload) or `ticker` (makeTickerPayload). */
+export type PayloadKind = 'padding' | 'ticker';
+
+/** The smallest ticker payload (empty padding), bytes; about 150, so 200–500 B leaves room to pad. */
+export const MIN_TICKER_BYTES = 160;
+
+/** A quote price in cents that walks a few cents up or down per sequence number. */
+function priceCents(sequence: number): number {
+  return 10_100 + ((sequence * 7919) % 41) - 20;
+}
+
+/**
+ * A ticker-like payload for a publication scheduled at `scheduledMs`: a JSON
+ * object of quote fields that change a little with `sequence`, exactly
+ * `bytes` long when `bytes` ≥ MIN_TICKER_BYTES (ASCII), stamp first.
+ */
+export function makeTickerPayload(scheduledMs: number, sequence: number, bytes: number): string {
+  const cents = priceCents(sequence);
+  const price = (c: number): string => (c / 100).toFixed(2);
+  const head =
+    `${STAMP_PREFIX}${scheduledMs.toFixed(3)},"n":${sequence},"sym":"SWYD","bid":${price(cents - 2)},"ask":${price(cents + 2)},"last":${price(cents)},` +
+    `"size":${100 * (1 + (sequence % 9))},"vol":${1_000_000 + sequence * 100},"venue":"XNAS","cur":"USD","p":"`;
+  const padding = Math.max(0, bytes - head.length - 2);
+  return `${head}${'x'.repeat(padding)}"}`;
+}
+
+/** The payload of `kind` (see makePayload and makeTickerPayload). */
+export function payloadOf(kind: PayloadKind, scheduledMs: number, sequence: number, bytes: number): string {
+  return kind === 'ticker' ? makeTickerPayload(scheduledMs, sequence, bytes) : makePayload(scheduledMs, sequence, bytes);
 }
 
 /**

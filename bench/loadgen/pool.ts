@@ -50,6 +50,10 @@ export interface SessionWindow {
   readonly recorded: number;
   readonly receivedInWindow: number;
   readonly received: number;
+  /** Message bytes received inside the window. */
+  readonly bytesInWindow: number;
+  /** Publication pushes that could not be read (delta patches that did not apply). */
+  readonly unreadable: number;
   readonly disconnected: number;
   readonly closeCodes: Readonly<Record<string, number>>;
   /** Per worker: CPU seconds of its thread, and event-loop utilization (0..1), during the window. */
@@ -97,6 +101,8 @@ export class Session {
       recorded: sum(reports.map((r) => r.recorded)),
       receivedInWindow: sum(reports.map((r) => r.receivedInWindow)),
       received: sum(reports.map((r) => r.received)),
+      bytesInWindow: sum(reports.map((r) => r.bytesInWindow)),
+      unreadable: sum(reports.map((r) => r.unreadable)),
       disconnected: sum(reports.map((r) => r.disconnected)),
       closeCodes,
       workerCpuSeconds: reports.map((r) => r.cpuSeconds),
@@ -146,12 +152,15 @@ export class LoadGenerator {
     return this.links.length;
   }
 
-  /** Connects one WebSocket per entry of `channels` (subscribed to that channel); rejects if any failed. */
-  async open(wsUrl: string, channels: readonly string[]): Promise<Session> {
+  /**
+   * Connects one WebSocket per entry of `channels` (subscribed to that
+   * channel, with the extra subscribe fields `subscribe`); rejects if any failed.
+   */
+  async open(wsUrl: string, channels: readonly string[], subscribe?: Readonly<Record<string, unknown>>): Promise<Session> {
     const id = this.nextSession++;
     const shares = this.links.map((_, w) => channels.filter((_, j) => j % this.links.length === w));
     const reports = await Promise.all(
-      this.links.map((link, w) => link.call('open', { session: id, url: wsUrl, channels: shares[w]!, concurrency: CONNECT_CONCURRENCY })),
+      this.links.map((link, w) => link.call('open', { session: id, url: wsUrl, channels: shares[w]!, concurrency: CONNECT_CONCURRENCY, ...(subscribe ? { subscribe } : {}) })),
     );
     const subscribers = new Map<string, number>();
     for (const channel of channels) subscribers.set(channel, (subscribers.get(channel) ?? 0) + 1);

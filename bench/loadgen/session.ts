@@ -9,7 +9,8 @@ import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram
 import WebSocket from 'ws';
 import { nowMs } from '../common/clock';
 import { threadCpuSeconds } from '../common/proc';
-import { scanFrame } from './frames';
+import { DeltaReader } from './delta';
+import { scanFrame, type LineHandlers } from './frames';
 import type { OpenReport, OpenRequest, ProgressReport, WindowReport, WindowRequest } from './messages';
 
 /** How many failure reasons an open report keeps. */
@@ -40,6 +41,8 @@ export class WorkerSession {
   private recorded = 0;
   private receivedInWindow = 0;
   private received = 0;
+  private bytesInWindow = 0;
+  private unreadable = 0;
   private lastReceiveAt = 0;
   private disconnected = 0;
   private readonly closeCodes: Record<string, number> = {};
@@ -58,7 +61,7 @@ export class WorkerSession {
       while (next < request.channels.length) {
         const channel = request.channels[next++]!;
         try {
-          this.sockets.push(await this.connect(request.url, channel));
+          this.sockets.push(await this.connect(request.url, channel, request.subscribe ?? {}));
         } catch (err) {
           failed++;
           if (errors.length < MAX_ERRORS) errors.push((err as Error).message);
@@ -79,7 +82,7 @@ export class WorkerSession {
   /** Resets the measurements and sets the window; CPU and event-loop readings are taken at its edges. */
   setWindow(request: WindowRequest): void {
     this.histogram = latencyHistogram();
-    this.recorded = this.receivedInWindow = this.received = 0;
+    this.recorded = this.receivedInWindow = this.received = this.bytesInWindow = this.unreadable = 0;
     this.from = request.from;
     this.to = request.to;
     this.start = this.end = null;
@@ -101,6 +104,8 @@ export class WorkerSession {
       histogram: encodeIntoCompressedBase64(this.histogram),
       receivedInWindow: this.receivedInWindow,
       received: this.received,
+      bytesInWindow: this.bytesInWindow,
+      unreadable: this.unreadable,
       cpuSeconds: end.cpu - start.cpu,
       eventLoopUtilization: performance.eventLoopUtilization(end.elu, start.elu).utilization,
       closeCodes: { ...this.closeCodes },
@@ -133,8 +138,21 @@ export class WorkerSession {
     }
   };
 
-  /** One connection: connect, subscribe, then count its publications and answer pings. */
-  private connect(url: string, channel: string): Promise<WebSocket> {
+  /** Reads a delta subscription's pushes: the stamp of the rebuilt payload, NaN (counted) when a patch does not apply. */
+  private deltaStamps(): NonNullable<LineHandlers['stampOf']> {
+    const reader = new DeltaReader();
+    return (frame, start, end) => {
+      try {
+        return reader.stampOf(frame, start, end);
+      } catch {
+        this.unreadable++;
+        return Number.NaN;
+      }
+    };
+  }
+
+  /** One connection: connect, subscribe (with the extra fields `subscribe`), then count its publications and answer pings. */
+  private connect(url: string, channel: string, subscribe: Readonly<Record<string, unknown>>): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
       let ready = false;
@@ -146,7 +164,8 @@ export class WorkerSession {
         reject(new Error(reason));
       };
       const timer = setTimeout(() => fail(`no subscribe reply within ${HANDSHAKE_TIMEOUT_MS} ms`), HANDSHAKE_TIMEOUT_MS);
-      const handlers = {
+      const handlers: LineHandlers = {
+        ...(subscribe.delta ? { stampOf: this.deltaStamps() } : {}),
         onPublication: (stampMs: number) => this.onPublication(stampMs, receivedAt),
         onOther: (line: string) => {
           let reply: { id?: number; error?: { code: number; message: string }; subscribe?: unknown };
@@ -169,10 +188,11 @@ export class WorkerSession {
       let receivedAt = 0;
       socket.on('message', (data: Buffer) => {
         receivedAt = nowMs();
+        if (receivedAt >= this.from && receivedAt < this.to) this.bytesInWindow += data.length;
         scanFrame(data, handlers);
       });
       socket.on('open', () => {
-        socket.send(`{"id":1,"connect":{}}\n{"id":2,"subscribe":{"channel":${JSON.stringify(channel)}}}`);
+        socket.send(`{"id":1,"connect":{}}\n{"id":2,"subscribe":${JSON.stringify({ channel, ...subscribe })}}`);
       });
       socket.on('error', (err) => fail(err.message));
       socket.on('close', (code) => {

@@ -118,7 +118,8 @@ export class Supervisor {
       nodeUid: this.nodeUid,
       nodeName: `${hostname()}_${this.port}`,
     };
-    const worker = new Worker(WORKER_FILE, { workerData: init, name: `shard-${index}` });
+    const youngMb = this.config.shards.max_young_generation_mb;
+    const worker = new Worker(WORKER_FILE, { workerData: init, name: `shard-${index}`, ...(youngMb > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: youngMb } } : {}) });
     slot.worker = worker;
     slot.ready = false;
     this.alive.add(worker);

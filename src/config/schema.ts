@@ -501,6 +501,31 @@ const CONFIG_FIELDS = {
       message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming WebSocket message, bytes; a bigger one closes the connection.'),
     },
   },
+  http_stream: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the HTTP-streaming transport on `POST /connection/http_stream` (bidirectional emulation: commands come by `POST /emulation`).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest connect request body, bytes; a bigger one is answered 413.'),
+    },
+  },
+  sse: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the SSE (EventSource) transport on `GET|POST /connection/sse` (bidirectional emulation: commands come by `POST /emulation`).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest connect request body of a POST, bytes; a bigger one is answered 413.'),
+    },
+  },
+  emulation: {
+    kind: 'group',
+    fields: {
+      max_request_body_size: integer(
+        65_536,
+        1,
+        2 ** 31 - 1,
+        'Largest `POST /emulation` body, bytes; a bigger one is answered 413. The endpoint is served when `http_stream` or `sse` is enabled.',
+      ),
+    },
+  },
   uni_websocket: {
     kind: 'group',
     fields: {
@@ -608,6 +633,12 @@ const CONFIG_FIELDS = {
         'Bytes a full mailbox ring may spill into its sender-side overflow queue before a send reports "full"; 0 means no overflow.',
       ),
       mailbox_batch: integer(1024, 1, 65_536, 'Most mailbox messages a shard handles in one event-loop turn before letting I/O run.'),
+      max_young_generation_mb: integer(
+        6,
+        0,
+        4096,
+        "Most megabytes each shard thread's V8 young generation may take; 0 leaves V8's default (48 on 64-bit). V8 enlarges it while a shard allocates fast (a burst of connects) and keeps it, so a small limit keeps idle memory down.",
+      ),
       restart_backoff_min: duration('100ms', '1ms', 'Delay before restarting a crashed shard; doubles with each further crash, up to `shards.restart_backoff_max`.'),
       restart_backoff_max: duration('10s', '1ms', 'Longest delay before restarting a crashed shard; at least `shards.restart_backoff_min`.'),
     },

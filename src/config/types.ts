@@ -323,6 +323,22 @@ export interface Config {
     /** Largest incoming WebSocket message, bytes. */
     readonly message_size_limit: number;
   };
+  readonly http_stream: {
+    /** Serve POST /connection/http_stream. */
+    readonly enabled: boolean;
+    /** Largest connect request body, bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly sse: {
+    /** Serve GET|POST /connection/sse. */
+    readonly enabled: boolean;
+    /** Largest connect request body of a POST, bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly emulation: {
+    /** Largest POST /emulation body, bytes (served when http_stream or sse is enabled). */
+    readonly max_request_body_size: number;
+  };
   readonly uni_websocket: {
     /** Serve /connection/uni_websocket. */
     readonly enabled: boolean;
@@ -374,6 +390,8 @@ export interface Config {
     readonly mailbox_overflow_limit: number;
     /** Most messages drained from one mailbox per event-loop turn. */
     readonly mailbox_batch: number;
+    /** Most memory each shard thread's V8 young generation may take, MB; 0 = V8's default. */
+    readonly max_young_generation_mb: number;
     /** First restart delay after a shard crashes, ms; doubles per crash up to restart_backoff_max. */
     readonly restart_backoff_min: number;
     /** Longest restart delay, ms. */

@@ -92,6 +92,15 @@ export function encodePush(channel: string, kind: string, bodyJson: string): str
   return `{"push":{"channel":${JSON.stringify(channel)},"${kind}":${bodyJson}}}`;
 }
 
+/**
+ * The disconnect push, wrapped in a Reply, that emulated transports
+ * (HTTP-streaming, SSE) write before ending their stream:
+ * `{"push":{"disconnect":{"code":…,"reason":"…"}}}` (no channel).
+ */
+export function encodeDisconnectPush(code: number, reason: string): string {
+  return `{"push":{"disconnect":${JSON.stringify({ code, reason })}}}`;
+}
+
 /** A push about the connection itself (no channel), wrapped in a Reply: `{"push":{"<kind>":<bodyJson>}}`. */
 export function encodeConnectionPush(kind: string, bodyJson: string): string {
   return `{"push":{"${kind}":${bodyJson}}}`;

@@ -3,6 +3,7 @@
  * take it (commands/, dispatcher.ts, writer.ts).
  */
 import type { ChannelGrant } from '../auth/grant';
+import { SmallMap, SmallSet } from './small-collections';
 import type { ClientTransport, EncodedReply, WebSocketData } from './transport';
 
 /** How one subscription of a connection receives its channel. */
@@ -15,6 +16,19 @@ export interface SubscriptionMode {
   readonly joinLeave: boolean;
   /** Announced to the owner (presence and/or join/leave); a leave is owed when it ends. */
   readonly announced: boolean;
+}
+
+/** No headers: one frozen empty record shared by every connection that keeps none. */
+export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The 16 possible subscription modes, frozen and shared (index: positioned 1, delta 2, joinLeave 4, announced 8). */
+const MODES: readonly SubscriptionMode[] = Object.freeze(
+  Array.from({ length: 16 }, (_, i) => Object.freeze({ positioned: (i & 1) !== 0, delta: (i & 2) !== 0, joinLeave: (i & 4) !== 0, announced: (i & 8) !== 0 })),
+);
+
+/** The shared SubscriptionMode with these flags (modes are never changed, so every subscription with the same flags shares one). */
+export function subscriptionMode(positioned: boolean, delta: boolean, joinLeave: boolean, announced: boolean): SubscriptionMode {
+  return MODES[(positioned ? 1 : 0) | (delta ? 2 : 0) | (joinLeave ? 4 : 0) | (announced ? 8 : 0)]!;
 }
 
 /** The uWS user data attached to each bidirectional WebSocket. */
@@ -87,7 +101,7 @@ export function createConnection(
   transport: ClientTransport,
   now: number,
   staleDelay: number,
-  headers: Readonly<Record<string, string>> = {},
+  headers: Readonly<Record<string, string>> = NO_HEADERS,
 ): Connection {
   return {
     id,
@@ -95,10 +109,10 @@ export function createConnection(
     state: ConnState.Fresh,
     user: '',
     connInfo: undefined,
-    channels: new Set(),
-    pending: new Set(),
-    serverSide: new Set(),
-    modes: new Map(),
+    channels: new SmallSet(),
+    pending: new SmallSet(),
+    serverSide: new SmallSet(),
+    modes: new SmallMap(),
     outgoing: [],
     nextPingAt: 0,
     pongDeadline: 0,
@@ -106,11 +120,11 @@ export function createConnection(
     expiresAt: 0,
     queued: [],
     headers,
-    emulatedHeaders: {},
+    emulatedHeaders: NO_HEADERS,
     meta: undefined,
     clientSideRefresh: true,
     refreshing: false,
-    grants: new Map(),
-    authorizing: new Set(),
+    grants: new SmallMap(),
+    authorizing: new SmallSet(),
   };
 }

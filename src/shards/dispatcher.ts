@@ -16,9 +16,21 @@ import { ConnState, type Connection } from './connection';
 import type { Shard } from './shard';
 import { connectErrorDisconnect } from '../transports/uni-push';
 
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+
+/** Decodes a frame in the connection's protocol: newline-joined JSON, or varint-delimited Protobuf. */
+function decodeFrame(conn: Connection, frame: string | Uint8Array): Command[] {
+  if (conn.transport.protocol === 'protobuf') {
+    return decodeProtobufCommands(typeof frame === 'string' ? utf8Encoder.encode(frame) : frame);
+  }
+  return decodeCommands(typeof frame === 'string' ? frame : utf8Decoder.decode(frame));
+}
+
 /**
- * Handles one incoming frame: JSON text, or varint-delimited Protobuf bytes
- * (a view the caller may reuse: it is copied if it has to wait).
+ * Handles one incoming frame: JSON text, or bytes in the connection's
+ * protocol (Protobuf bytes are only read during this call, or copied when
+ * the frame must wait for connect).
  */
 export function dispatchFrame(shard: Shard, conn: Connection, frame: string | Uint8Array): void {
   if (conn.state === ConnState.Closed) return;
@@ -28,7 +40,7 @@ export function dispatchFrame(shard: Shard, conn: Connection, frame: string | Ui
   }
   let commands: Command[];
   try {
-    commands = typeof frame === 'string' ? decodeCommands(frame) : decodeProtobufCommands(frame);
+    commands = decodeFrame(conn, frame);
   } catch (err) {
     fail(shard, conn, err);
     return;

@@ -31,7 +31,7 @@ function targets(shard: Shard, user: string, client?: string, session?: string):
   const conns = shard.byUser.get(user);
   if (!conns) return [];
   return [...conns].filter(
-    (c) => c.state === ConnState.Connected && (!client || c.id === client) && (!session || c.id === session),
+    (c) => c.state === ConnState.Connected && (!client || c.id === client) && (!session || c.transport.session === session),
   );
 }
 

@@ -24,11 +24,12 @@ import { Disconnects, Errors, Unsubscribes } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import { encodePush } from '../protocol/json';
 import { ChannelProtocols, protocolIndex } from './channel-protocols';
-import type { Connection, SubscriptionMode } from './connection';
+import { subscriptionMode, type Connection } from './connection';
 import { deltaTopic, FanoutKind, joinLeaveTopic, plainTopic, protocolBit, type Fanout } from './fanout';
 import { MessageType, type RecoverResultMessage, type WirePosition, type WirePublication } from './messages';
 import { ownerOf } from './owner';
 import type { Postman } from './postman';
+import { SmallMap, SmallSet } from './small-collections';
 import type { Writer } from './writer';
 
 /** How a socket wants a channel. All fields default to false. */
@@ -131,11 +132,11 @@ export class LocalChannels {
     if (!local) {
       local = {
         active: false,
-        subscribers: new Set(),
-        waiting: new Map(),
-        recovering: new Map(),
-        positioned: new Set(),
-        deltaFresh: new Set(),
+        subscribers: new SmallSet(),
+        waiting: new SmallMap(),
+        recovering: new SmallMap(),
+        positioned: new SmallSet(),
+        deltaFresh: new SmallSet(),
         deltaSubscribers: [0, 0],
         plainSubscribers: [0, 0],
         attached: [0, 0],
@@ -373,12 +374,7 @@ export class LocalChannels {
   }
 
   private attach(conn: Connection, channel: string, local: LocalChannel, o: JoinOptions): void {
-    const mode: SubscriptionMode = {
-      positioned: Boolean(o.positioned || o.recover),
-      delta: Boolean(o.delta),
-      joinLeave: Boolean(o.joinLeave),
-      announced: Boolean(o.announce),
-    };
+    const mode = subscriptionMode(Boolean(o.positioned || o.recover), Boolean(o.delta), Boolean(o.joinLeave), Boolean(o.announce));
     const protocol = conn.transport.protocol;
     const index = protocolIndex(protocolBit(protocol));
     conn.pending.delete(channel);

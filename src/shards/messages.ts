@@ -30,6 +30,7 @@ export const MessageType = Object.freeze({
   PRESENCE_JOIN: 10,
   PRESENCE_LEAVE: 11,
   OWNER_QUERY: 12,
+  EMULATION: 13,
 });
 
 /**
@@ -239,6 +240,24 @@ export interface OwnerQueryMessage {
   readonly query: OwnerQuery;
 }
 
+/**
+ * Commands of an emulated session (HTTP-streaming, SSE) from `POST
+ * /emulation`, answered with a Response whose result is an
+ * EmulationOutcome. Without `node`: sent to the shard holding the session,
+ * which feeds `data` to it. With `node` (another process): sent to shard 0,
+ * which forwards it over node control.
+ */
+export interface EmulationMessage {
+  readonly t: typeof MessageType.EMULATION;
+  readonly rid: number;
+  readonly from: number;
+  /** Target node uid, when it is not this process. */
+  readonly node?: string;
+  readonly session: string;
+  /** The commands: newline-joined JSON text, or varint-delimited Protobuf bytes (a view: copy to keep). */
+  readonly data: string | Uint8Array;
+}
+
 /** Every control message between shards. */
 export type ShardMessage =
   | SubscribeShard
@@ -252,7 +271,8 @@ export type ShardMessage =
   | RecoverResultMessage
   | PresenceJoinMessage
   | PresenceLeaveMessage
-  | OwnerQueryMessage;
+  | OwnerQueryMessage
+  | EmulationMessage;
 
 // One encoder and decoder per thread: msgpack's one-shot encode() builds a new
 // Encoder per call, which costs several times the encoding itself.

@@ -29,6 +29,7 @@ import {
   type WirePublication,
 } from './messages';
 import type { Postman } from './postman';
+import { SmallSet } from './small-collections';
 
 interface OwnedChannel {
   readonly shards: Set<number>;
@@ -43,6 +44,9 @@ interface OwnedChannel {
   /** Publications fanned out while history reads are in flight, one buffer per read. */
   readonly reads: Set<WirePublication[]>;
 }
+
+/** The tail of a channel with no step queued: one settled promise shared by all (a promise never changes). */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** Counters of the owner side. */
 export interface OwnerStats {
@@ -142,7 +146,8 @@ export class OwnedChannels {
       .then(run)
       .catch(() => undefined)
       .then(() => {
-        owned.steps--;
+        // Idle again: the finished chain gives way to the shared settled promise.
+        if (--owned.steps === 0) owned.tail = SETTLED;
       });
   }
 
@@ -347,7 +352,7 @@ export class OwnedChannels {
   private channel(name: string): OwnedChannel {
     let owned = this.channels.get(name);
     if (!owned) {
-      owned = { shards: new Set(), protocols: new Map(), mask: 0, tail: Promise.resolve(), steps: 0, reads: new Set() };
+      owned = { shards: new SmallSet(), protocols: new Map(), mask: 0, tail: SETTLED, steps: 0, reads: new SmallSet() };
       this.channels.set(name, owned);
       this.stats.channels = this.channels.size;
     }

@@ -1,6 +1,7 @@
 /**
  * A shard's uWS app: the WebSocket endpoint of the client protocol, the
- * server API, and /health.
+ * HTTP-streaming and SSE endpoints with /emulation when enabled
+ * (src/transports), the server API, and /health.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
 import { registerApi } from '../api/http';
@@ -8,12 +9,13 @@ import { registerUniHttp } from '../transports/uni-http-routes';
 import { registerUniWebSocket } from '../transports/uni-websocket';
 import type { NodeIdentity } from '../api/node';
 import type { Config } from '../config/types';
-import type { SocketData } from './connection';
+import { NO_HEADERS, type SocketData } from './connection';
 import { dispatchFrame } from './dispatcher';
 import { originChecker } from './origin';
 import type { Shard } from './shard';
 import type { ProtocolType } from './transport';
 import { Disconnects } from '../protocol/codes';
+import { registerEmulatedTransports } from '../transports/routes';
 
 /** The WebSocket endpoint path of the bidirectional client protocol. */
 export const WEBSOCKET_PATH = '/connection/websocket';
@@ -37,14 +39,14 @@ export function websocketProtocol(offeredSubprotocols: readonly string[], query:
   return params.get('cf_protocol') === 'protobuf' || params.get('format') === 'protobuf' ? 'protobuf' : 'json';
 }
 
-/** The upgrade-request headers a connection keeps (the ones proxies forward or that name the user). */
-export function keptHeaders(req: HttpRequest, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+/** The request headers a connection keeps (the ones proxies forward or that name the user), lower-case names. */
+export function keptHeaders(req: HttpRequest, names: readonly string[]): Readonly<Record<string, string>> {
+  let out: Record<string, string> | null = null;
   for (const name of names) {
     const value = req.getHeader(name);
-    if (value !== '') out[name] = value;
+    if (value !== '') (out ??= {})[name] = value;
   }
-  return out;
+  return out ?? NO_HEADERS;
 }
 
 /** Registers every route on the app. */
@@ -112,6 +114,8 @@ export function registerRoutes(
       if (conn) shard.onClose(conn);
     },
   });
+
+  registerEmulatedTransports(app, shard);
 
   registerApi(app, config, { shard, node }, () => shard.draining);
 

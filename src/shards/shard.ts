@@ -31,6 +31,7 @@ import {
   type OwnerQueryMessage,
   type ShardMessage,
 } from './messages';
+import { answerEmulation, emulateOnNode, type EmulatedCommands, type EmulationOutcome } from '../transports/emulation-routing';
 import { OwnedChannels, historyOf, toWirePublication } from './owned-channels';
 import { ownerOf } from './owner';
 import { Postman, type OutboxPort } from './postman';
@@ -92,6 +93,8 @@ export class Shard {
   private readonly broker: Broker;
   private readonly presence: PresenceManager;
   readonly connections = new Map<string, Connection>();
+  /** Connections with a session (emulated and unidirectional transports), by session id. */
+  readonly sessions = new Map<string, Connection>();
   readonly byUser = new Map<string, Set<Connection>>();
   readonly startedAt = Date.now();
   private readonly authenticator: Authenticator;
@@ -233,6 +236,12 @@ export class Shard {
       case MessageType.OWNER_QUERY:
         this.answerQuery(msg);
         return;
+      case MessageType.EMULATION:
+        answerEmulation(this, msg).then(
+          (outcome) => this.respond(msg.from, msg.rid, outcome),
+          (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
+        );
+        return;
       default: {
         const never: never = msg;
         this.log.error('unknown shard message', { message: never });
@@ -310,6 +319,7 @@ export class Shard {
   open(transport: ClientTransport, headers: Readonly<Record<string, string>>): Connection {
     const conn = createConnection(randomUUID(), transport, Date.now(), this.config.client.stale_close_delay, headers);
     this.connections.set(conn.id, conn);
+    if (transport.session !== undefined) this.sessions.set(transport.session, conn);
     return conn;
   }
 
@@ -317,6 +327,7 @@ export class Shard {
   onClose(conn: Connection): void {
     conn.state = ConnState.Closed;
     this.connections.delete(conn.id);
+    if (conn.transport.session !== undefined) this.sessions.delete(conn.transport.session);
     const users = this.byUser.get(conn.user);
     if (users) {
       users.delete(conn);
@@ -372,6 +383,11 @@ export class Shard {
   /** Keepalive's hook: a subscription is past its expiry. */
   subscriptionExpired(conn: Connection, channel: string): void {
     subscriptionExpired(this, conn, channel);
+  }
+
+  /** Feeds emulated commands to a session of this process, on whichever shard holds it (node control's hook). */
+  emulate(session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
+    return emulateOnNode(this, session, data);
   }
 
   /** Counts for the info API and stats. */

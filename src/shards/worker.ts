@@ -64,6 +64,8 @@ let grpcServer: UniGrpcServer | null = null;
 let stopped = false;
 
 const identity = { uid: init.nodeUid, name: init.nodeName };
+// Emulated transports name this node in their connect result, whatever the engine.
+shard.nodeUid = identity.uid;
 engine.attach(shard, identity);
 registerRoutes(app, config, shard, identity, readiness);
 

@@ -7,7 +7,7 @@
  * uWS rules kept here: a response must not be touched once `onAborted` has
  * fired, and writes made outside the request handler are corked.
  */
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 
 /**
  * Watches one HttpResponse for abort. uWS allows one `onAborted` handler per
@@ -39,6 +39,24 @@ export class AbortWatch {
   get writable(): boolean {
     return !this.aborted && !this.ended;
   }
+}
+
+/**
+ * Most bytes of an oversized body that are read on and dropped, so the
+ * client gets to read the 413 answer (a connection closed while the client
+ * still sends is reset, and the answer is often lost). Larger or undeclared
+ * bodies get the 413 and the connection closed at once.
+ */
+export const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Whether a body over the limit is read to its end and dropped (true: its
+ * `Content-Length` is declared and at most DRAIN_LIMIT) rather than cut off
+ * by closing the connection. Call in the request handler.
+ */
+export function drainsOversizedBody(req: HttpRequest): boolean {
+  const declared = req.getHeader('content-length');
+  return /^\d{1,10}$/.test(declared) && Number(declared) <= DRAIN_LIMIT;
 }
 
 /** What a body read produced: the bytes, or `too_large` once they passed the limit. */
@@ -126,7 +144,12 @@ export function answerError(
   answer(res, watch, status, [...headers, ...JSON_TYPE], JSON.stringify({ error: message }), close);
 }
 
-/** The 413 answer after a body over `limit` bytes; closes the connection so the rest is not read. */
-export function answerTooLarge(res: HttpResponse, watch: AbortWatch, limit: number, headers: HeaderList = []): void {
-  answerError(res, watch, '413 Payload Too Large', `request body is larger than ${limit} bytes`, headers, true);
+/**
+ * The 413 answer after a body over `limit` bytes. `close` (the default)
+ * closes the connection so the rest is not read; pass
+ * `!drainsOversizedBody(req)` to let a declared, bounded body be read on and
+ * dropped so the client reads the answer.
+ */
+export function answerTooLarge(res: HttpResponse, watch: AbortWatch, limit: number, headers: HeaderList = [], close = true): void {
+  answerError(res, watch, '413 Payload Too Large', `request body is larger than ${limit} bytes`, headers, close);
 }

@@ -13,7 +13,7 @@ import { DisconnectError, ReplyError } from '../../protocol/errors';
 import { encodeResult } from '../../protocol/json';
 import { VERSION } from '../../version';
 import type { Credentials } from '../auth';
-import { ConnState, type Connection } from '../connection';
+import { ConnState, NO_HEADERS, type Connection } from '../connection';
 import { connectSubscriptions, serverSubscriptions, type ConnectSubscriptions } from '../server-subs';
 import type { Shard } from '../shard';
 import { isEmulated } from '../transport';
@@ -37,9 +37,9 @@ function connectResult(shard: Shard, conn: Connection, credentials: Credentials,
 }
 
 /** The connect command's `headers` (strings only), kept when some proxy forwards them. */
-function emulatedHeaders(shard: Shard, request: Readonly<Record<string, unknown>>): Record<string, string> {
+function emulatedHeaders(shard: Shard, request: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
   const headers = request['headers'];
-  if (!shard.auth.proxies.usesEmulatedHeaders || typeof headers !== 'object' || headers === null || Array.isArray(headers)) return {};
+  if (!shard.auth.proxies.usesEmulatedHeaders || typeof headers !== 'object' || headers === null || Array.isArray(headers)) return NO_HEADERS;
   return Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 

@@ -1,0 +1,96 @@
+/**
+ * The features report's figures: per variant, the median over rounds of each
+ * measure, its ratio to the baseline's median, and the range of the per-round
+ * ratios (each round measures every variant back to back, so a round's ratio
+ * compares steps taken moments apart).
+ */
+import { DISTURBED_CORES } from '../common/quiet';
+import { median, ratio } from '../common/stats';
+import type { StepResult } from '../fanout/step';
+
+/** The measures compared, each read from a step. */
+export const MEASURES = Object.freeze({
+  /** Deliveries received per second in the window. */
+  throughput: (s: StepResult) => s.throughput,
+  /** p50 latency, ms. */
+  p50: (s: StepResult) => s.latencyMs.p50,
+  /** p99 latency, ms. */
+  p99: (s: StepResult) => s.latencyMs.p99,
+  /** Server CPU per delivery, µs. */
+  cpu: (s: StepResult) => s.server.cpuMicrosPerDelivery,
+  /** Bytes received per delivery. */
+  bytes: (s: StepResult) => s.bytesPerDelivery,
+  /** Load-generator CPU per delivery, µs. */
+  loadgenCpu: (s: StepResult) => s.loadGenerator.cpuMicrosPerDelivery,
+});
+
+/** A measure's name. */
+export type MeasureName = keyof typeof MEASURES;
+
+/** Values per measure. */
+export type ByMeasure = { readonly [M in MeasureName]: number };
+
+/** One variant's figures. */
+export interface VariantFigures {
+  readonly variant: string;
+  readonly label: string;
+  readonly description: string;
+  /** Median over rounds. */
+  readonly median: ByMeasure;
+  /** Median ÷ the baseline's median. */
+  readonly vsBaseline: ByMeasure;
+  /** Lowest and highest per-round ratio to the baseline. */
+  readonly roundRatios: { readonly [M in MeasureName]: readonly [number, number] };
+  /** Share of the window's deliveries that arrived (lowest over rounds). */
+  readonly minDeliveredRatio: number;
+  /** Steps that met the bounds, of all rounds. */
+  readonly sustained: number;
+  readonly rounds: number;
+  /** Publication pushes the subscribers could not read, summed over rounds. */
+  readonly unreadable: number;
+  /** Rounds whose step other processes disturbed (≥ DISTURBED_CORES). */
+  readonly disturbed: number;
+}
+
+/** One variant's measured steps, one per round. */
+export interface VariantSteps {
+  readonly variant: string;
+  readonly label: string;
+  readonly description: string;
+  readonly steps: readonly StepResult[];
+}
+
+function byMeasure(f: (m: MeasureName) => number): ByMeasure {
+  return Object.fromEntries(Object.keys(MEASURES).map((m) => [m, f(m as MeasureName)])) as unknown as ByMeasure;
+}
+
+/** Figures of every variant against `runs[0]` (the baseline), round i of each compared with round i of the baseline. */
+export function summarizeFeatures(runs: readonly VariantSteps[]): VariantFigures[] {
+  const baseline = runs[0];
+  if (!baseline) return [];
+  const medianOf = (steps: readonly StepResult[], m: MeasureName): number => median(steps.map(MEASURES[m]).filter(Number.isFinite));
+  const base = byMeasure((m) => medianOf(baseline.steps, m));
+  return runs.map((run) => {
+    const own = byMeasure((m) => medianOf(run.steps, m));
+    const roundRatios = Object.fromEntries(
+      Object.keys(MEASURES).map((key) => {
+        const m = key as MeasureName;
+        const ratios = run.steps.map((s, i) => ratio(MEASURES[m](s), baseline.steps[i] ? MEASURES[m](baseline.steps[i]) : Number.NaN)).filter(Number.isFinite);
+        return [m, ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : [Number.NaN, Number.NaN]];
+      }),
+    ) as unknown as VariantFigures['roundRatios'];
+    return {
+      variant: run.variant,
+      label: run.label,
+      description: run.description,
+      median: own,
+      vsBaseline: byMeasure((m) => ratio(own[m], base[m])),
+      roundRatios,
+      minDeliveredRatio: Math.min(...run.steps.map((s) => s.deliveredRatio)),
+      sustained: run.steps.filter((s) => s.sustained).length,
+      rounds: run.steps.length,
+      unreadable: run.steps.reduce((a, s) => a + s.unreadable, 0),
+      disturbed: run.steps.filter((s) => s.machine.otherCores >= DISTURBED_CORES).length,
+    };
+  });
+}
