@@ -182,7 +182,7 @@ describe('unidirectional transports: bad input', () => {
 });
 
 describe('unidirectional transports: drain', () => {
-  test('a drain sends every uni client the 3001 disconnect push and ends its stream', async () => {
+  test('publications in order (joined uni WebSocket frames too); a drain sends every uni client the 3001 disconnect push and ends its stream', async () => {
     const server = await startTestServer({
       shards: { count: 2 },
       client: TOKENS_ONLY,
@@ -190,9 +190,15 @@ describe('unidirectional transports: drain', () => {
       uni_sse: { enabled: true },
       uni_http_stream: { enabled: true },
     });
-    const token = await hmacToken({ sub: 'drained' });
+    const token = await hmacToken({ sub: 'drained', channels: ['news'] });
     const clients = [uniHttpStream(server.port, { token }), uniSse(server.port, { token }), uniWebSocket(server.port, { token })];
     for (const c of clients) await c.next((p) => p.connect, 'connect');
+    // Publications of one batch: on the joined uni WebSocket they may share a frame, newline-separated.
+    const batch = await callApi(server.apiUrl, 'batch', { commands: [1, 2, 3].map((n) => ({ publish: { channel: 'news', data: { n } } })) });
+    assert.equal(batch.status, 200);
+    for (const c of clients) {
+      for (const n of [1, 2, 3]) assert.deepEqual((await c.next((p) => p.pub, `pub ${n}`)).pub.data, { n });
+    }
     await server.close();
     for (const c of clients) {
       assert.deepEqual(await c.next((p) => p.disconnect, 'disconnect'), { disconnect: { code: 3001, reason: 'shutdown' } });
