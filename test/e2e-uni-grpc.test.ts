@@ -13,12 +13,7 @@ import { callApi } from './helpers/api';
 import { protobufClient } from './helpers/protobuf-clients';
 import { startTestServer } from './helpers/server';
 import { hmacToken, TOKENS_ONLY, withBadSignature } from './helpers/tokens';
-import { jsonBytes, uniGrpc, waitClientCount } from './helpers/uni';
-
-/** Waits until the info API counts `expected` clients. */
-async function waitClients(server: RunningServer, expected: number): Promise<void> {
-  assert.equal(await waitClientCount(server.apiUrl, expected), expected, 'client count');
-}
+import { jsonBytes, uniGrpc, expectClientCount } from './helpers/uni';
 
 describe('uni_grpc', () => {
   let server: RunningServer;
@@ -63,7 +58,7 @@ describe('uni_grpc', () => {
     const epoch = connect.subs['feed:a'].epoch;
     first.close();
     assert.equal(await first.status, grpc.status.CANCELLED);
-    await waitClients(server, 0);
+    await expectClientCount(server.apiUrl, 0);
 
     await callApi(server.apiUrl, 'publish', { channel: 'feed:a', data: { missed: 1 } });
     const second = uniGrpc(server.grpcPort, { token, subs: { 'feed:a': { recover: true, offset: 1, epoch } } });
@@ -75,7 +70,7 @@ describe('uni_grpc', () => {
     const push = await second.next((p) => p.disconnect, 'disconnect');
     assert.deepEqual(push.disconnect, { code: 4501, reason: 'go away' });
     assert.equal(await second.status, grpc.status.OK);
-    await waitClients(server, 0);
+    await expectClientCount(server.apiUrl, 0);
   });
 
   test('an invalid token is a 3500 disconnect push; malformed request bytes fail the call', async () => {
@@ -85,7 +80,7 @@ describe('uni_grpc', () => {
     const garbage = uniGrpc(server.grpcPort, new Uint8Array([0x0a, 0xff, 0xff, 0xff]));
     assert.notEqual(await garbage.status, grpc.status.OK);
     assert.deepEqual(garbage.pushes, []);
-    await waitClients(server, 0);
+    await expectClientCount(server.apiUrl, 0);
   });
 });
 

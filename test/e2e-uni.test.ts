@@ -11,7 +11,7 @@ import type { RunningServer } from '../src/acceptor/run';
 import { callApi } from './helpers/api';
 import { startTestServer } from './helpers/server';
 import { hmacToken, TOKENS_ONLY } from './helpers/tokens';
-import { uniHttpStream, uniSse, uniWebSocket, type UniClient, waitClientCount } from './helpers/uni';
+import { uniHttpStream, uniSse, uniWebSocket, type UniClient, expectClientCount } from './helpers/uni';
 
 type Opener = (port: number, request: unknown) => UniClient;
 
@@ -21,11 +21,6 @@ const TRANSPORTS: readonly [string, Opener][] = [
   ['uni_http_stream', (port, request) => uniHttpStream(port, request)],
   ['uni_sse', (port, request) => uniSse(port, request)],
 ];
-
-/** Waits until the info API counts `expected` clients. */
-async function waitClients(server: RunningServer, expected: number): Promise<void> {
-  assert.equal(await waitClientCount(server.apiUrl, expected), expected, 'client count');
-}
 
 describe('unidirectional transports', () => {
   let server: RunningServer;
@@ -84,7 +79,7 @@ describe('unidirectional transports', () => {
       const position = { offset: pub.pub.offset, epoch: sub.epoch };
       first.close();
       await first.ended;
-      await waitClients(server, 0);
+      await expectClientCount(server.apiUrl, 0);
 
       // Missed while away.
       await callApi(server.apiUrl, 'publish', { channel, data: { n: 2 } });
@@ -115,7 +110,7 @@ describe('unidirectional transports', () => {
       const push = await second.next((p) => p.disconnect, 'disconnect');
       assert.deepEqual(push.disconnect, { code: 4500, reason: 'bye' });
       await second.ended;
-      await waitClients(server, 0);
+      await expectClientCount(server.apiUrl, 0);
     });
   }
 
