@@ -95,6 +95,21 @@ describe('unidirectional transports: bad input', () => {
     assert.deepEqual(ws.pushes, []);
   });
 
+  test('uni_sse also takes the connect request as a POST body', async () => {
+    const token = await hmacToken({ sub: 'poster' });
+    const abort = new AbortController();
+    const res = await fetch(`${baseUrl(server.port)}/connection/uni_sse`, { method: 'POST', body: JSON.stringify({ token }), signal: abort.signal });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    let text = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      text += Buffer.from(chunk).toString();
+      if (text.includes('\n\n')) break;
+    }
+    abort.abort();
+    assert.match(text, /^\r\ndata: \{"connect":\{"client":"[0-9a-f-]{36}"/);
+  });
+
   test('wrong methods are 405; OPTIONS on uni_http_stream is the CORS preflight', async () => {
     assert.equal((await plainRequest(server.port, 'GET', '/connection/uni_http_stream')).status, 405);
     assert.equal((await plainRequest(server.port, 'PUT', '/connection/uni_sse', '{}')).status, 405);
