@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { decodePush, encodePublicationReply, PING_REPLY, replyFromJson } from '../src/protocol/protobuf/codec';
 import { encodePush, encodeResult, encodeError, PING_FRAME } from '../src/protocol/json';
 import { grpcPush } from '../src/transports/uni-grpc';
-import { framePushes, LINE_FRAMING, SSE_FRAMING } from '../src/transports/uni-http';
+import { frameEach } from '../src/transports/emulated';
+import { LINE_FRAMING, SSE_FRAMING } from '../src/transports/uni-http';
 import { connectErrorDisconnect, disconnectPush, parseConnectRequest, repliesToPushes, replyToPush } from '../src/transports/uni-push';
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : Buffer.from(x as Uint8Array).toString('utf8'));
@@ -53,9 +54,10 @@ test('a ConnectRequest is a JSON object; null is an empty one; anything else is 
 
 test('HTTP-stream and SSE framing, with text and byte pushes mixed', () => {
   const pushes = ['{"a":1}', Buffer.from('{"b":2}')];
-  assert.equal(text(framePushes(pushes, LINE_FRAMING)), '{"a":1}\n{"b":2}\n');
-  assert.equal(text(framePushes(pushes, SSE_FRAMING)), 'data: {"a":1}\n\ndata: {"b":2}\n\n');
-  assert.equal(framePushes(['{}'], SSE_FRAMING), 'data: {}\n\n');
+  const frame = (p: typeof pushes, f: typeof LINE_FRAMING) => frameEach(p, f.before, f.after);
+  assert.equal(text(frame(pushes, LINE_FRAMING)), '{"a":1}\n{"b":2}\n');
+  assert.equal(text(frame(pushes, SSE_FRAMING)), 'data: {"a":1}\n\ndata: {"b":2}\n\n');
+  assert.equal(frame(['{}'], SSE_FRAMING), 'data: {}\n\n');
 });
 
 test('gRPC pushes: the Push inside a Protobuf Reply (a view), the connect result re-encoded as Push.connect; pings and results dropped', () => {
