@@ -8,7 +8,7 @@ import { decodePush, encodePublicationReply, PING_REPLY, replyFromJson } from '.
 import { encodePush, encodeResult, encodeError, PING_FRAME } from '../src/protocol/json';
 import { grpcPush } from '../src/transports/uni-grpc';
 import { frameEach } from '../src/transports/emulated';
-import { LINE_FRAMING, SSE_FRAMING } from '../src/transports/uni-http';
+import { framedPushes, LINE_FRAMING, SSE_FRAMING } from '../src/transports/uni-http';
 import { connectErrorDisconnect, disconnectPush, parseConnectRequest, repliesToPushes, replyToPush } from '../src/transports/uni-push';
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : Buffer.from(x as Uint8Array).toString('utf8'));
@@ -58,6 +58,13 @@ test('HTTP-stream and SSE framing, with text and byte pushes mixed', () => {
   assert.equal(text(frame(pushes, LINE_FRAMING)), '{"a":1}\n{"b":2}\n');
   assert.equal(text(frame(pushes, SSE_FRAMING)), 'data: {"a":1}\n\ndata: {"b":2}\n\n');
   assert.equal(frame(['{}'], SSE_FRAMING), 'data: {}\n\n');
+  // A batch handed to many streams is framed once: the same chunk for each.
+  const batch = [Buffer.from(encodePush('c', 'pub', '{"data":1}'))];
+  const first = framedPushes(batch, SSE_FRAMING);
+  assert.equal(text(first), 'data: {"channel":"c","pub":{"data":1}}\n\n');
+  assert.equal(framedPushes(batch, SSE_FRAMING), first);
+  assert.equal(text(framedPushes(batch, LINE_FRAMING)), '{"channel":"c","pub":{"data":1}}\n');
+  assert.equal(framedPushes([encodeResult(1, 'rpc', '{}')], LINE_FRAMING), null);
 });
 
 test('gRPC pushes: the Push inside a Protobuf Reply (a view), the connect result re-encoded as Push.connect; pings and results dropped', () => {

@@ -24,6 +24,28 @@ export const LINE_FRAMING: PushFraming = Object.freeze({ before: '', after: '\n'
 /** Server-Sent Events: one `data:` event per push. */
 export const SSE_FRAMING: PushFraming = Object.freeze({ before: 'data: ', after: '\n\n' });
 
+/**
+ * Framed chunks of reply batches, per framing. The Writer hands one channel
+ * batch (the same array) to every stream on the topic, so the batch is
+ * unwrapped and framed once per shard, not once per stream.
+ */
+const framedBatches = new Map<PushFraming, WeakMap<readonly EncodedReply[], string | Uint8Array | null>>([
+  [LINE_FRAMING, new WeakMap()],
+  [SSE_FRAMING, new WeakMap()],
+]);
+
+/** The framed bare pushes of a batch of replies (null when none has a push). */
+export function framedPushes(replies: readonly EncodedReply[], framing: PushFraming): string | Uint8Array | null {
+  const cache = framedBatches.get(framing);
+  let chunk = cache?.get(replies);
+  if (chunk === undefined) {
+    const pushes = repliesToPushes(replies);
+    chunk = pushes.length > 0 ? frameEach(pushes, framing.before, framing.after) : null;
+    cache?.set(replies, chunk);
+  }
+  return chunk;
+}
+
 /** Bare pushes over a streaming HTTP response. */
 export class UniHttpTransport extends UnidirectionalTransport {
   private finished = false;
@@ -45,8 +67,8 @@ export class UniHttpTransport extends UnidirectionalTransport {
   }
 
   send(replies: readonly EncodedReply[]): void {
-    const pushes = repliesToPushes(replies);
-    if (pushes.length > 0) this.stream.write(frameEach(pushes, this.framing.before, this.framing.after));
+    const chunk = framedPushes(replies, this.framing);
+    if (chunk !== null) this.stream.write(chunk);
   }
 
   override bufferedAmount(): number {
