@@ -11,19 +11,20 @@
  *
  * The connection's protocol is Protobuf: the shard hands this transport
  * Protobuf Replies (publications encoded once per protocol at the owner,
- * other replies converted by the Writer), and it sends the Push inside each. Like Centrifugo, gRPC
- * streams get no `{}` ping pushes: HTTP/2 keepalive pings watch them.
+ * other replies converted by the Writer), and it sends the Push inside each.
+ * Like Centrifugo, gRPC streams get no `{}` ping pushes (the empty ping Reply
+ * has no Push): HTTP/2 keepalive pings watch them.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { Config } from '../config/types';
 import protobuf from 'protobufjs';
+import type { Config } from '../config/types';
+import { Disconnects } from '../protocol/codes';
 import { decodeConnectRequest, pushFromJson } from '../protocol/protobuf/codec';
 import { PushType, ReplyType } from '../protocol/protobuf/schema';
 import type { Connection } from '../shards/connection';
 import { dispatchConnect } from '../shards/dispatcher';
 import type { Shard } from '../shards/shard';
 import type { EncodedReply } from '../shards/transport';
-import { Disconnects } from '../protocol/codes';
 import { disconnectPush } from './uni-push';
 import { UnidirectionalTransport } from './uni-transport';
 
