@@ -6,7 +6,7 @@ import { ms, rate, thousands, times } from '../common/stats';
 import type { StepTiming } from '../fanout/step';
 import { describeWorkload, type Workload } from '../fanout/workload';
 import { htmlPage, htmlTable, inline } from '../fanout/report/page';
-import { summarizeFeatures, type VariantFigures, type VariantSteps } from './summary';
+import { MIN_QUIET_ROUNDS, summarizeFeatures, type VariantFigures, type VariantSteps } from './summary';
 
 /** Options of a features run. */
 export interface FeaturesOptions {
@@ -71,6 +71,7 @@ function method(run: FeaturesRun): string[] {
 
 function notes(run: FeaturesRun, figures: readonly VariantFigures[]): string[] {
   const disturbed = figures.reduce((a, f) => a + f.disturbed, 0);
+  const used = figures[0]?.roundsUsed ?? [];
   return [
     '- **delivered/s** is deliveries received per second in the window at the fixed load; equal figures mean every variant kept up, the cost then shows in CPU and latency.',
     '- **bytes per delivery**: WebSocket message bytes a subscriber received per publication (the push JSON, without WebSocket framing). With history every publication carries its `offset`; delta subscribers get `data` as a JSON string, a fossil patch after their first publication.',
@@ -78,7 +79,10 @@ function notes(run: FeaturesRun, figures: readonly VariantFigures[]): string[] {
     '- **recovery** differs from history by a position check per publication on each shard, and by the recovery at subscribe time, which happens before the rounds and is not measured here.',
     `- Server CPU per delivery at this load includes the per-publication work (HTTP API request, owner, history append, delta encoding) divided by ${thousands(run.options.workload.subscribers / run.options.workload.channels)} subscribers per publication.`,
     disturbed > 0
-      ? `- Other processes used ≥ ${DISTURBED_CORES} cores during ${disturbed} of ${figures.length * run.options.rounds} steps (a shared VM); medians damp that, the per-round ranges show it.`
+      ? `- Other processes used ≥ ${DISTURBED_CORES} cores during ${disturbed} of ${figures.length * run.options.rounds} steps (a shared VM). ` +
+        (used.length < run.options.rounds
+          ? `The figures use the ${used.length} rounds in which no step was disturbed (rounds ${used.map((i) => i + 1).join(', ')}).`
+          : `Fewer than ${MIN_QUIET_ROUNDS} rounds were quiet, so the figures use every round: latencies are noisy, server CPU per delivery and bytes per delivery much less so.`)
       : '- No step was disturbed by other processes.',
   ];
 }
@@ -98,7 +102,7 @@ export function featuresMarkdown(run: FeaturesRun): string {
     '',
     ...table(HEADS, mainRows(figures)),
     '',
-    'Per-round ratios to the baseline (lowest–highest):',
+    'Per-round ratios to the baseline (lowest–highest, over the rounds used):',
     '',
     ...table(RANGE_HEADS, rangeRows(figures)),
     '',
@@ -118,7 +122,7 @@ export function featuresHtml(run: FeaturesRun): string {
     '<h1>History and delta cost</h1>',
     ...method(run).map((p) => `<p>${inline(p)}</p>`),
     htmlTable(HEADS, mainRows(figures)),
-    '<p>Per-round ratios to the baseline (lowest–highest):</p>',
+    '<p>Per-round ratios to the baseline (lowest–highest, over the rounds used):</p>',
     htmlTable(RANGE_HEADS, rangeRows(figures)),
     `<ul>${figures.map((f) => `<li>${inline(`**${f.variant}**: ${f.description}.`)}</li>`).join('')}</ul>`,
     `<ul>${notes(run, figures).map((n) => `<li>${inline(n.replace(/^- /, ''))}</li>`).join('')}</ul>`,
