@@ -8,7 +8,7 @@
  * variant's delivered/s, p50/p99, server CPU per delivery and bytes per
  * delivery as ratios to the baseline's (bench/results/features.{json,md,html}).
  *
- *   --rate 20k  --subscribers 1000  --channels 10  --payload 300  --rounds 5
+ *   --rate 10k  --subscribers 1000  --channels 10  --payload 300  --rounds 5
  *   --shards 2  --variants baseline,history,recovery,delta  --window 2  --workers 2  --out features  --verbose
  */
 import { availableParallelism } from 'node:os';
@@ -82,7 +82,7 @@ function parseOptions(argv: readonly string[]): FeaturesOptions {
   const timing: StepTiming = { warmupMs: 500, windowMs: number('window', values.window, 2, 0.2) * 1000, drainMs: 2000 };
   return {
     workload,
-    rate: number('rate', values.rate, 20_000, 1),
+    rate: number('rate', values.rate, 10_000, 1),
     rounds: Math.round(number('rounds', values.rounds, 5, 1)),
     shards: Math.round(number('shards', values.shards, 2, 1)),
     variants: variants.map((v) => v.name),

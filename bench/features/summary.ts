@@ -54,6 +54,9 @@ export interface VariantFigures {
   readonly unreadable: number;
   /** Rounds whose step other processes disturbed (≥ DISTURBED_CORES). */
   readonly disturbed: number;
+  /** Rounds whose step the load generator limited, and rounds in which every core was busy. */
+  readonly loadGeneratorBound: number;
+  readonly saturated: number;
   /** The rounds (0-based) the medians and ratios are taken over. */
   readonly roundsUsed: readonly number[];
 }
@@ -106,6 +109,8 @@ export function summarizeFeatures(runs: readonly VariantSteps[]): VariantFigures
       rounds: run.steps.length,
       unreadable: run.steps.reduce((a, s) => a + s.unreadable, 0),
       disturbed: run.steps.filter((s) => s.machine.otherCores >= DISTURBED_CORES).length,
+      loadGeneratorBound: run.steps.filter((s) => s.loadGenerator.bound).length,
+      saturated: run.steps.filter((s) => s.machine.saturated).length,
       roundsUsed: used,
     };
   });
