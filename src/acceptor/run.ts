@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/types';
+import { deepFreeze } from '../config/freeze';
 import { createLogger, setLogLevel } from '../log';
 import { assertPortFree, findFreePort } from './port';
 import { ListenError, StartError, Supervisor } from './supervisor';
@@ -21,6 +22,8 @@ export interface RunningServer {
   readonly wsUrl: string;
   /** `http://host:port/api`. */
   readonly apiUrl: string;
+  /** Port of the unidirectional gRPC server (shard 0); 0 when `uni_grpc` is off. */
+  readonly grpcPort: number;
   readonly shardCount: number;
   readonly supervisor: Supervisor;
   /** Drains and stops; resolves true when every shard exited in time. */
@@ -35,6 +38,7 @@ export function resolveShardCount(config: Config): number {
 /** Starts the server; rejects with StartError (after stopping what did start) when it cannot. */
 export async function startServer(config: Config): Promise<RunningServer> {
   setLogLevel(config.log.level);
+  config = await withGrpcPort(config);
   loadUws(); // fail here, with a clear message, rather than in every shard
   const shardCount = resolveShardCount(config);
   const host = config.http_server.address;
@@ -58,11 +62,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
       port,
       wsUrl: `ws://${shown}:${port}/connection/websocket`,
       apiUrl: `http://${shown}:${port}/api`,
+      grpcPort: config.uni_grpc.enabled ? config.uni_grpc.port : 0,
       shardCount,
       supervisor,
       close: () => supervisor.drain(config.shutdown.timeout),
     };
   }
+}
+
+/** For `uni_grpc.port: 0`, the config with a concrete free port (shard 0 binds it; the caller learns it). */
+async function withGrpcPort(config: Config): Promise<Config> {
+  if (!config.uni_grpc.enabled || config.uni_grpc.port !== 0) return config;
+  const port = await findFreePort(config.uni_grpc.address);
+  return deepFreeze({ ...config, uni_grpc: { ...config.uni_grpc, port } });
 }
 
 /** The CLI's default command: run until SIGTERM/SIGINT, then drain and exit 0. */
@@ -86,6 +98,7 @@ export async function runServer(config: Config, warnings: readonly string[]): Pr
     port: server.port,
     websocket: server.wsUrl,
     api: server.apiUrl,
+    ...(server.grpcPort > 0 ? { uni_grpc_port: server.grpcPort } : {}),
   });
   let stopping = false;
   const stop = (signal: string): void => {

@@ -12,6 +12,7 @@
  * The request goes through `fetch` (undici, keep-alive), so it never blocks
  * the shard's event loop.
  */
+import { isBinaryPayload, payloadToBytes } from '../protocol/payload';
 import { shouldReconnect } from '../protocol/codes';
 import { DisconnectError, ReplyError } from '../protocol/errors';
 import { ProxyError } from './errors';
@@ -27,6 +28,8 @@ export interface ProxyCaller {
   readonly headers: Readonly<Record<string, string>>;
   /** Headers from the connect command. */
   readonly emulatedHeaders: Readonly<Record<string, string>>;
+  /** The connection's protocol; JSON when absent. */
+  readonly protocol?: 'json' | 'protobuf';
 }
 
 /** Longest disconnect reason a WebSocket close frame carries, bytes. */
@@ -46,14 +49,16 @@ export async function callProxy(
   const body: Record<string, unknown> = {
     client: caller.client,
     transport: 'websocket',
-    protocol: 'json',
+    protocol: caller.protocol ?? 'json',
     encoding: proxy.binary ? 'binary' : 'json',
     ...fields,
   };
   if (proxy.includeMeta && caller.meta !== undefined) body['meta'] = JSON.parse(caller.meta);
-  if (data !== undefined && proxy.binary) body['b64data'] = Buffer.from(data).toString('base64');
+  // A binary payload (from a Protobuf client) can only travel as b64data.
+  const asBase64 = data !== undefined && (proxy.binary || isBinaryPayload(data));
+  if (data !== undefined && asBase64) body['b64data'] = Buffer.from(payloadToBytes(data)).toString('base64');
   let text = JSON.stringify(body);
-  if (data !== undefined && !proxy.binary) text = `${text.slice(0, -1)},"data":${data}}`;
+  if (data !== undefined && !asBase64) text = `${text.slice(0, -1)},"data":${data}}`;
   return decodeAnswer(await post(proxy, requestHeaders(proxy, caller), text));
 }
 

@@ -20,6 +20,7 @@ import type {
   RpcNamespaceConfig,
   RpcOptions,
   TokenConfig,
+  UniDisconnectTransform,
 } from './types';
 
 interface Documented {
@@ -381,6 +382,28 @@ const CONFIG_FIELDS = {
           single_connection: boolean(false, 'Keep one connection per user: a new connection disconnects the user\'s others with 3504.'),
         },
       },
+      connect_code_to_unidirectional_disconnect: {
+        kind: 'group',
+        fields: {
+          enabled: boolean(false, 'Use `transforms` when a connect on a unidirectional transport fails with an error code (other codes keep the default: 109/110 → 3005, 111 → 3013, 103 → 3507, else 3004).'),
+          transforms: {
+            kind: 'object_list',
+            itemName: 'transform',
+            item: {
+              code: integer(0, 1, 2 ** 32 - 1, 'The connect error code to match (required).'),
+              to: {
+                kind: 'group',
+                fields: {
+                  code: integer(0, 1, 2 ** 32 - 1, 'Disconnect code that ends the connection instead (required).'),
+                  reason: { kind: 'string', default: '', pattern: '^[\\x00-\\x7f]*$', doc: 'Disconnect reason (ASCII).' },
+                },
+              },
+            } satisfies FieldsFor<UniDisconnectTransform>,
+            unique: 'code',
+            doc: 'Connect error code → disconnect for unidirectional clients, each `{"code":N,"to":{"code":M,"reason":"…"}}`.',
+          },
+        },
+      },
       proxy: {
         kind: 'group',
         fields: {
@@ -476,6 +499,63 @@ const CONFIG_FIELDS = {
     kind: 'group',
     fields: {
       message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming WebSocket message, bytes; a bigger one closes the connection.'),
+    },
+  },
+  http_stream: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the HTTP-streaming transport on `POST /connection/http_stream` (bidirectional emulation: commands come by `POST /emulation`).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest connect request body, bytes; a bigger one is answered 413.'),
+    },
+  },
+  sse: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the SSE (EventSource) transport on `GET|POST /connection/sse` (bidirectional emulation: commands come by `POST /emulation`).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest connect request body of a POST, bytes; a bigger one is answered 413.'),
+    },
+  },
+  emulation: {
+    kind: 'group',
+    fields: {
+      max_request_body_size: integer(
+        65_536,
+        1,
+        2 ** 31 - 1,
+        'Largest `POST /emulation` body, bytes; a bigger one is answered 413. The endpoint is served when `http_stream` or `sse` is enabled.',
+      ),
+    },
+  },
+  uni_websocket: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the unidirectional WebSocket transport at `/connection/uni_websocket`.'),
+      message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming message (the connect request) on a unidirectional WebSocket, bytes; a bigger one closes the connection.'),
+      join_push_messages: boolean(false, 'Join the pushes of one write into one WebSocket frame, newline-separated; off sends one frame per push.'),
+      disable_disconnect_push: boolean(false, 'Do not send the `disconnect` push before closing (the close frame carries the same code and reason).'),
+    },
+  },
+  uni_sse: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the unidirectional Server-Sent Events transport at `/connection/uni_sse` (GET with `cf_connect`, or POST).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest POST body (the connect request) on `/connection/uni_sse`, bytes; a bigger one is answered 413.'),
+    },
+  },
+  uni_http_stream: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the unidirectional HTTP-streaming transport at `/connection/uni_http_stream` (POST).'),
+      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest POST body (the connect request) on `/connection/uni_http_stream`, bytes; a bigger one is answered 413.'),
+    },
+  },
+  uni_grpc: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the unidirectional gRPC transport (`centrifugal.centrifugo.unistream.CentrifugoUniStream/Consume`) on its own port.'),
+      address: string('', 'Interface the unidirectional gRPC server binds; "" means all interfaces.'),
+      port: integer(11_000, 0, 65535, 'Port of the unidirectional gRPC server; 0 picks a free port at start.'),
+      max_receive_message_size: integer(0, 0, 2 ** 31 - 1, 'Largest gRPC request (the connect request), bytes; 0 keeps the gRPC default (4 MB).'),
     },
   },
   health: {

@@ -203,6 +203,17 @@ export interface EngineConfig {
   readonly redis: RedisConfig;
 }
 
+/** One connect error code turned into a disconnect on unidirectional transports. */
+export interface UniDisconnectTransform {
+  /** The connect error code (reply error) to match. */
+  readonly code: number;
+  /** The disconnect that ends the connection instead. */
+  readonly to: {
+    readonly code: number;
+    readonly reason: string;
+  };
+}
+
 export interface Config {
   readonly http_server: {
     /** Interface to bind; "" means all interfaces. */
@@ -258,6 +269,11 @@ export interface Config {
       /** Keep one connection per user: a new connection disconnects the user's others with 3504. */
       readonly single_connection: boolean;
     };
+    /** Connect error code → disconnect on unidirectional transports (which cannot read error replies). */
+    readonly connect_code_to_unidirectional_disconnect: {
+      readonly enabled: boolean;
+      readonly transforms: readonly UniDisconnectTransform[];
+    };
     readonly proxy: {
       /** Decides connections that come without a token. */
       readonly connect: ClientProxyConfig;
@@ -306,6 +322,54 @@ export interface Config {
   readonly websocket: {
     /** Largest incoming WebSocket message, bytes. */
     readonly message_size_limit: number;
+  };
+  readonly http_stream: {
+    /** Serve POST /connection/http_stream. */
+    readonly enabled: boolean;
+    /** Largest connect request body, bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly sse: {
+    /** Serve GET|POST /connection/sse. */
+    readonly enabled: boolean;
+    /** Largest connect request body of a POST, bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly emulation: {
+    /** Largest POST /emulation body, bytes (served when http_stream or sse is enabled). */
+    readonly max_request_body_size: number;
+  };
+  readonly uni_websocket: {
+    /** Serve /connection/uni_websocket. */
+    readonly enabled: boolean;
+    /** Largest incoming message (the connect request), bytes. */
+    readonly message_size_limit: number;
+    /** Join the pushes of one write into one frame, newline-separated. */
+    readonly join_push_messages: boolean;
+    /** Skip the disconnect push before the close frame. */
+    readonly disable_disconnect_push: boolean;
+  };
+  readonly uni_sse: {
+    /** Serve /connection/uni_sse. */
+    readonly enabled: boolean;
+    /** Largest POST body (the connect request), bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly uni_http_stream: {
+    /** Serve /connection/uni_http_stream. */
+    readonly enabled: boolean;
+    /** Largest POST body (the connect request), bytes. */
+    readonly max_request_body_size: number;
+  };
+  readonly uni_grpc: {
+    /** Run the unidirectional gRPC server. */
+    readonly enabled: boolean;
+    /** Interface to bind; "" means all interfaces. */
+    readonly address: string;
+    /** Port of the gRPC server; 0 picks a free one at start. */
+    readonly port: number;
+    /** Largest gRPC request, bytes; 0 keeps the gRPC default. */
+    readonly max_receive_message_size: number;
   };
   readonly health: {
     /** Serve GET /health (200 once every shard is ready). */

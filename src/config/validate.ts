@@ -68,6 +68,20 @@ function channelOptionErrors(config: unknown): string[] {
   return errors;
 }
 
+/** Unidirectional disconnect transforms without their (required) codes. */
+function uniTransformErrors(config: unknown): string[] {
+  const path = 'client.connect_code_to_unidirectional_disconnect.transforms';
+  const transforms = valueAt(config, path);
+  if (!Array.isArray(transforms)) return [];
+  const errors: string[] = [];
+  transforms.forEach((t, i) => {
+    if (!isPlainObject(t)) return;
+    if (t['code'] === 0) errors.push(`${path}[${i}].code is required`);
+    if (isPlainObject(t['to']) && t['to']['code'] === 0) errors.push(`${path}[${i}].to.code is required`);
+  });
+  return errors;
+}
+
 /**
  * Checks a config in file form (durations as strings; missing keys take their
  * defaults) and reports every problem, each naming its key path.
@@ -78,6 +92,7 @@ export function checkConfig(raw: unknown): ValidationResult {
   errors.push(...orderErrors(config));
   errors.push(...channelOptionErrors(config));
   errors.push(...authErrors(config));
+  errors.push(...uniTransformErrors(config));
   const addresses = valueAt(config, 'engine.redis.address');
   if (Array.isArray(addresses)) errors.push(...redisAddressErrors(addresses as string[], 'engine.redis.address'));
   return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config) } : { ok: false, errors };

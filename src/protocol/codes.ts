@@ -97,6 +97,18 @@ export const Disconnects = Object.freeze({
   tooManyErrors: disconnect(3509, 'too many errors'),
 });
 
+/**
+ * How a connect that fails with a reply error ends a unidirectional
+ * connection (it cannot read the error reply): error code → disconnect.
+ * Codes not listed end it with 3004 (internal server error).
+ */
+export const UnidirectionalConnectDisconnects: Readonly<Record<number, DisconnectCode>> = Object.freeze({
+  [Errors.tokenExpired.code]: Disconnects.expired,
+  [Errors.expired.code]: Disconnects.expired,
+  [Errors.tooManyRequests.code]: Disconnects.tooManyRequests,
+  [Errors.permissionDenied.code]: Disconnects.permissionDenied,
+});
+
 /** Unsubscribe push codes. */
 export const Unsubscribes = Object.freeze({
   server: unsubscribe(2000, 'server unsubscribe'),

@@ -8,6 +8,7 @@
  */
 import { Disconnects } from './codes';
 import { DisconnectError } from './errors';
+import { payloadJson, RawPayload } from './payload';
 
 /** A decoded client command: `id` plus exactly one request field. */
 export interface Command {
@@ -91,6 +92,20 @@ export function encodePush(channel: string, kind: string, bodyJson: string): str
   return `{"push":{"channel":${JSON.stringify(channel)},"${kind}":${bodyJson}}}`;
 }
 
+/**
+ * The disconnect push, wrapped in a Reply, that emulated transports
+ * (HTTP-streaming, SSE) write before ending their stream:
+ * `{"push":{"disconnect":{"code":…,"reason":"…"}}}` (no channel).
+ */
+export function encodeDisconnectPush(code: number, reason: string): string {
+  return `{"push":{"disconnect":${JSON.stringify({ code, reason })}}}`;
+}
+
+/** A push about the connection itself (no channel), wrapped in a Reply: `{"push":{"<kind>":<bodyJson>}}`. */
+export function encodeConnectionPush(kind: string, bodyJson: string): string {
+  return `{"push":{"${kind}":${bodyJson}}}`;
+}
+
 /** The server ping: an empty Reply. */
 export const PING_FRAME = '{}';
 
@@ -107,12 +122,12 @@ export interface ClientInfo {
 /** Encodes ClientInfo, splicing the raw-JSON info fields. */
 export function encodeClientInfo(info: ClientInfo): string {
   let out = `{"user":${JSON.stringify(info.user)},"client":${JSON.stringify(info.client)}`;
-  if (info.conn_info !== undefined) out += `,"conn_info":${info.conn_info}`;
-  if (info.chan_info !== undefined) out += `,"chan_info":${info.chan_info}`;
+  if (info.conn_info !== undefined) out += `,"conn_info":${payloadJson(info.conn_info)}`;
+  if (info.chan_info !== undefined) out += `,"chan_info":${payloadJson(info.chan_info)}`;
   return out + '}';
 }
 
-/** Fields of a Publication as switchyard carries them: `data` is raw JSON text. */
+/** Fields of a Publication as switchyard carries them: `data` is a payload carrier (protocol/payload.ts). */
 export interface PublicationFields {
   readonly data: string;
   readonly info?: ClientInfo;
@@ -132,7 +147,7 @@ function publicationJson(pub: PublicationFields, dataJson: string, delta: boolea
 
 /** Encodes a Publication object. */
 export function encodePublication(pub: PublicationFields): string {
-  return publicationJson(pub, pub.data, false);
+  return publicationJson(pub, payloadJson(pub.data), false);
 }
 
 /**
@@ -145,10 +160,11 @@ export function encodeDeltaPublication(pub: PublicationFields, patch?: string): 
 }
 
 /**
- * Serializes a JSON payload received from a client or the API back to text,
- * stripping raw newlines (which would split the frame). Valid JSON never
- * needs a raw newline outside strings, and JSON.stringify escapes those inside.
+ * The carrier (protocol/payload.ts) of a payload received from a client or
+ * the API: a parsed JSON value serialized back to text (JSON.stringify never
+ * writes a raw newline, which would split the frame), or a Protobuf
+ * command's payload as decoded.
  */
 export function payloadToJson(value: unknown): string {
-  return JSON.stringify(value);
+  return value instanceof RawPayload ? value.carrier : JSON.stringify(value);
 }

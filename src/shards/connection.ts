@@ -77,8 +77,8 @@ export interface Connection {
   staleDeadline: number;
   /** Connection expiry (token `exp`/`expire_at`, proxies, server API refresh), ms since epoch; 0 = never. */
   expiresAt: number;
-  /** Commands that arrived while connect was being processed, in order. */
-  queued: string[];
+  /** Frames (JSON text or Protobuf bytes) that arrived while connect was being processed, in order. */
+  queued: (string | Uint8Array)[];
   /** Headers of the upgrade request kept for proxies (lower-case names). */
   readonly headers: Readonly<Record<string, string>>;
   /** Headers the client sent in its connect command, kept when a proxy forwards some. */

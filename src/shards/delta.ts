@@ -27,3 +27,12 @@ export function encodeFossilPatch(prev: string, next: string): string | null {
     return null;
   }
 }
+
+/**
+ * The fossil patch from `prev` to `next` as bytes (the Protobuf protocol
+ * carries it as they are), or null when a full payload is as small.
+ */
+export function encodeFossilPatchBytes(prev: Uint8Array, next: Uint8Array): Uint8Array | null {
+  const patch = createDelta(prev, next);
+  return patch.length >= next.length ? null : Uint8Array.from(patch);
+}

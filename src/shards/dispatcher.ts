@@ -7,28 +7,55 @@
  * are started in order; a connect being authenticated holds back the commands
  * that follow it.
  */
-import { Disconnects } from '../protocol/codes';
+import { Disconnects, Errors } from '../protocol/codes';
 import { DisconnectError, ReplyError, toWireError } from '../protocol/errors';
 import { commandMethod, decodeCommands, encodeError, encodeResult, type Command } from '../protocol/json';
+import { decodeCommands as decodeProtobufCommands } from '../protocol/protobuf/codec';
 import { COMMAND_HANDLERS } from './commands/index';
 import { ConnState, type Connection } from './connection';
 import type { Shard } from './shard';
+import { connectErrorDisconnect } from '../transports/uni-push';
 
-/** Handles one incoming text frame. */
-export function dispatchFrame(shard: Shard, conn: Connection, frame: string): void {
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+
+/** Decodes a frame in the connection's protocol: newline-joined JSON, or varint-delimited Protobuf. */
+function decodeFrame(conn: Connection, frame: string | Uint8Array): Command[] {
+  if (conn.transport.protocol === 'protobuf') {
+    return decodeProtobufCommands(typeof frame === 'string' ? utf8Encoder.encode(frame) : frame);
+  }
+  return decodeCommands(typeof frame === 'string' ? frame : utf8Decoder.decode(frame));
+}
+
+/**
+ * Handles one incoming frame: JSON text, or bytes in the connection's
+ * protocol (Protobuf bytes are only read during this call, or copied when
+ * the frame must wait for connect).
+ */
+export function dispatchFrame(shard: Shard, conn: Connection, frame: string | Uint8Array): void {
   if (conn.state === ConnState.Closed) return;
   if (conn.state === ConnState.Connecting) {
-    conn.queued.push(frame);
+    conn.queued.push(typeof frame === 'string' ? frame : frame.slice());
     return;
   }
   let commands: Command[];
   try {
-    commands = decodeCommands(frame);
+    commands = decodeFrame(conn, frame);
   } catch (err) {
     fail(shard, conn, err);
     return;
   }
   runCommands(shard, conn, commands, 0);
+}
+
+/**
+ * Starts the connect of a unidirectional connection, whose ConnectRequest
+ * came from a request body, a query parameter or a first message rather than
+ * a Command frame: it runs as the Command `{"id":1,"connect":request}`.
+ */
+export function dispatchConnect(shard: Shard, conn: Connection, request: Record<string, unknown>): void {
+  if (conn.state !== ConnState.Fresh) return;
+  runCommands(shard, conn, [{ id: 1, connect: request }], 0);
 }
 
 function runCommands(shard: Shard, conn: Connection, commands: readonly Command[], from: number): void {
@@ -107,6 +134,12 @@ function answerError(shard: Shard, conn: Connection, method: string, id: number,
     return;
   }
   if (!(err instanceof ReplyError)) shard.log.error('command failed', { method, client: conn.id, error: err });
+  if (conn.transport.unidirectional) {
+    // The client reads no replies: its failed connect ends the connection with the matching disconnect.
+    const code = err instanceof ReplyError ? err.code : Errors.internal.code;
+    fail(shard, conn, new DisconnectError(connectErrorDisconnect(code, shard.config.client.connect_code_to_unidirectional_disconnect)));
+    return;
+  }
   if (method === 'connect' && conn.state === ConnState.Connecting) conn.state = ConnState.Failed;
   if (conn.state !== ConnState.Closed) shard.writer.send(conn, encodeError(id, toWireError(err)));
 }

@@ -122,7 +122,8 @@ export class Keepalive {
       if (ping_interval > 0 && now >= conn.nextPingAt) {
         this.host.send(conn, PING_FRAME);
         conn.nextPingAt = now + ping_interval;
-        if (conn.pongDeadline === 0) conn.pongDeadline = now + pong_timeout;
+        // Unidirectional clients cannot answer: no pong is expected from them.
+        if (conn.pongDeadline === 0 && !conn.transport.unidirectional) conn.pongDeadline = now + pong_timeout;
       }
     }
   }

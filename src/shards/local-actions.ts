@@ -6,9 +6,9 @@
 import { ConnState, type Connection } from './connection';
 import type { LocalAction } from './messages';
 import type { Shard } from './shard';
-import { createGrant } from '../auth/grant';
+import { createGrant, ttlSeconds } from '../auth/grant';
 import { Disconnects } from '../protocol/codes';
-import { encodePush } from '../protocol/json';
+import { encodeConnectionPush, encodePush } from '../protocol/json';
 import { joinServerSide } from './server-subs';
 
 /** One shard's counts, as listed by the `info` API. */
@@ -31,7 +31,7 @@ function targets(shard: Shard, user: string, client?: string, session?: string):
   const conns = shard.byUser.get(user);
   if (!conns) return [];
   return [...conns].filter(
-    (c) => c.state === ConnState.Connected && (!client || c.id === client) && (!session || c.id === session),
+    (c) => c.state === ConnState.Connected && (!client || c.id === client) && (!session || c.transport.session === session),
   );
 }
 
@@ -78,6 +78,9 @@ export function applyLocalAction(shard: Shard, action: LocalAction): unknown {
         }
         if (action.expire_at !== undefined) conn.expiresAt = action.expire_at * 1000;
         if (action.info !== undefined) conn.connInfo = action.info;
+        // Centrifugo tells the client its new expiry (unidirectional clients learn it only this way).
+        const ttl = ttlSeconds(conn.expiresAt, Date.now());
+        shard.writer.send(conn, encodeConnectionPush('refresh', action.expire_at !== undefined ? `{"expires":true,"ttl":${ttl}}` : '{}'));
       }
       return {};
     case 'channels': {

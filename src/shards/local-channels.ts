@@ -13,14 +13,19 @@
  * leaves, the shard unregisters (UNSUBSCRIBE_SHARD) and forgets the channel.
  * See docs/architecture.md for why no publication is lost or duplicated.
  *
- * Topics per channel: the plain topic (channel name), the delta topic (delta
- * subscribers after their first, full publication) and the join/leave topic.
+ * Topics per channel and protocol: the plain topic (the channel name for JSON,
+ * `channel\0p` for Protobuf), the delta topic (delta subscribers after their
+ * first, full publication) and the join/leave topic. The owner encodes each
+ * publication only in the protocols this shard registered for
+ * (channel-protocols.ts); a socket whose protocol is not registered yet waits
+ * for the owner's OK like the first socket of a channel.
  */
 import { Disconnects, Errors, Unsubscribes } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import { encodePush } from '../protocol/json';
+import { ChannelProtocols, protocolIndex } from './channel-protocols';
 import { subscriptionMode, type Connection } from './connection';
-import { deltaTopic, FanoutKind, joinLeaveTopic, plainTopic, type Fanout } from './fanout';
+import { deltaTopic, FanoutKind, joinLeaveTopic, plainTopic, protocolBit, type Fanout } from './fanout';
 import { MessageType, type RecoverResultMessage, type WirePosition, type WirePublication } from './messages';
 import { ownerOf } from './owner';
 import type { Postman } from './postman';
@@ -79,10 +84,14 @@ interface LocalChannel {
   readonly positioned: Set<Connection>;
   /** Delta subscribers that have not had their first (full) publication yet. */
   readonly deltaFresh: Set<Connection>;
-  /** Delta subscribers on the delta topic. */
-  deltaSubscribers: number;
-  /** Plain subscribers on the plain topic. */
-  plainSubscribers: number;
+  /** Delta subscribers on the delta topics, per protocol (protocolIndex). */
+  readonly deltaSubscribers: [number, number];
+  /** Plain subscribers on the plain topics, per protocol. */
+  readonly plainSubscribers: [number, number];
+  /** Subscribers on the channel, per protocol. */
+  readonly attached: [number, number];
+  /** The protocols registered with the owner. */
+  readonly protocols: ChannelProtocols;
   /** Last position seen on this shard, or null. */
   position: WirePosition | null;
 }
@@ -119,6 +128,7 @@ export class LocalChannels {
    */
   join(conn: Connection, channel: string, onAttached: OnAttached, options: JoinOptions = {}): Promise<void> {
     let local = this.channels.get(channel);
+    const bit = protocolBit(conn.transport.protocol);
     if (!local) {
       local = {
         active: false,
@@ -127,15 +137,20 @@ export class LocalChannels {
         recovering: new SmallMap(),
         positioned: new SmallSet(),
         deltaFresh: new SmallSet(),
-        deltaSubscribers: 0,
-        plainSubscribers: 0,
+        deltaSubscribers: [0, 0],
+        plainSubscribers: [0, 0],
+        attached: [0, 0],
+        protocols: new ChannelProtocols(bit),
         position: null,
       };
       this.channels.set(channel, local);
-      if (!this.register(channel)) {
+      if (!this.register(channel, local)) {
         this.channels.delete(channel);
         return Promise.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
       }
+    } else if (local.protocols.add(bit) && !this.register(channel, local)) {
+      local.protocols.undoAdd(bit);
+      return Promise.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
     }
     const target = local;
     conn.pending.add(channel);
@@ -145,7 +160,7 @@ export class LocalChannels {
         reject(new ReplyError(Errors.internal, 'channel owner did not answer'));
       }, OWNER_TIMEOUT_MS);
       const waiter: Waiter = { options, onAttached, resolve, reject, timer };
-      if (target.active) this.proceed(conn, channel, target, waiter);
+      if (target.active && target.protocols.ready(bit)) this.proceed(conn, channel, target, waiter);
       else target.waiting.set(conn, waiter);
     });
   }
@@ -161,6 +176,7 @@ export class LocalChannels {
     }
     this.cancelWaits(conn, local, true);
     this.detach(conn, channel, local, true);
+    this.narrowProtocols(channel, local);
     this.releaseIfEmpty(channel);
   }
 
@@ -171,6 +187,7 @@ export class LocalChannels {
       if (!local) continue;
       this.cancelWaits(conn, local, false);
       this.detach(conn, channel, local, false);
+      this.narrowProtocols(channel, local);
       this.releaseIfEmpty(channel);
     }
     conn.channels.clear();
@@ -178,14 +195,17 @@ export class LocalChannels {
     conn.modes.clear();
   }
 
-  /** The owner confirmed: every later publication of the channel reaches this shard. */
-  onOwnerOk(channel: string): void {
+  /** The owner confirmed: every later publication of the channel reaches this shard, in the protocols of `bits`. */
+  onOwnerOk(channel: string, bits: number): void {
     const local = this.channels.get(channel);
     if (!local) return;
     local.active = true;
-    const waiting = [...local.waiting];
-    local.waiting.clear();
-    for (const [conn, waiter] of waiting) this.proceed(conn, channel, local, waiter);
+    local.protocols.ok(bits);
+    const waiting = [...local.waiting].filter(([conn]) => local.protocols.ready(protocolBit(conn.transport.protocol)));
+    for (const [conn, waiter] of waiting) {
+      local.waiting.delete(conn);
+      this.proceed(conn, channel, local, waiter);
+    }
     this.releaseIfEmpty(channel);
   }
 
@@ -220,26 +240,51 @@ export class LocalChannels {
   onFanout(f: Fanout): void {
     const local = this.channels.get(f.channel);
     if (!local || !local.active) return;
+    if (f.binary && local.attached[0] > 0) this.closeJsonSubscribers(f.channel, local, f.kind === FanoutKind.JOIN_LEAVE);
+    // The frames are views into the mailbox: the writer keeps copies until its flush.
     if (f.kind === FanoutKind.JOIN_LEAVE) {
-      this.writer.publish(joinLeaveTopic(f.channel), f.full.slice());
+      if (f.full) this.writer.publish(joinLeaveTopic(f.channel), f.full.slice());
+      if (f.pbFull) this.writer.publish(joinLeaveTopic(f.channel, 'protobuf'), f.pbFull.slice(), 'protobuf');
       return;
     }
     if (f.offset > 0) this.checkPosition(f.channel, local, f.offset, f.epoch);
-    // The frames are views into the mailbox: the writer keeps copies until its flush.
-    if (local.plainSubscribers > 0) this.writer.publish(plainTopic(f.channel), f.full.slice());
+    const [plainJson, plainProtobuf] = local.plainSubscribers;
+    const [deltaJson, deltaProtobuf] = local.deltaSubscribers;
+    if (f.full && plainJson > 0) this.writer.publish(plainTopic(f.channel), f.full.slice());
     const forDelta = f.delta ?? f.deltaFull;
-    if (local.deltaSubscribers > 0 && forDelta) this.writer.publish(deltaTopic(f.channel), forDelta.slice());
-    if (local.deltaFresh.size > 0 && f.deltaFull) {
-      // Their first publication is full; afterwards they are on the delta topic like the rest.
-      const text = textDecoder.decode(f.deltaFull);
-      const topic = deltaTopic(f.channel);
+    if (forDelta && deltaJson > 0) this.writer.publish(deltaTopic(f.channel), forDelta.slice());
+    if (f.pbFull && plainProtobuf > 0) this.writer.publish(plainTopic(f.channel, 'protobuf'), f.pbFull.slice(), 'protobuf');
+    const forDeltaProtobuf = f.pbDelta ?? f.pbFull;
+    if (forDeltaProtobuf && deltaProtobuf > 0) this.writer.publish(deltaTopic(f.channel, 'protobuf'), forDeltaProtobuf.slice(), 'protobuf');
+    if (local.deltaFresh.size > 0) this.startDeltas(f, local);
+  }
+
+  /** Delta subscribers get their first publication full; afterwards they are on the delta topic like the rest. */
+  private startDeltas(f: Fanout, local: LocalChannel): void {
+    for (const conn of local.deltaFresh) {
+      const protocol = conn.transport.protocol;
+      const full = protocol === 'protobuf' ? f.pbFull : f.deltaFull;
+      if (!full) continue;
+      const topic = deltaTopic(f.channel, protocol);
+      // Frames queued for the topic before this point are older than the full publication sent here.
       this.writer.flushChannel(topic);
-      for (const conn of local.deltaFresh) {
-        this.writer.send(conn, text);
-        this.writer.subscribe(conn, topic);
-        local.deltaSubscribers++;
-      }
-      local.deltaFresh.clear();
+      this.writer.send(conn, protocol === 'protobuf' ? full.slice() : textDecoder.decode(full));
+      this.writer.subscribe(conn, topic);
+      local.deltaSubscribers[protocolIndex(protocolBit(protocol))]++;
+      local.deltaFresh.delete(conn);
+    }
+  }
+
+  /**
+   * A binary payload reached a channel with JSON subscribers (or, for a
+   * join/leave, JSON join/leave receivers): they cannot receive it, 3506.
+   */
+  private closeJsonSubscribers(channel: string, local: LocalChannel, joinLeaveOnly: boolean): void {
+    const { code, reason } = Disconnects.inappropriateProtocol;
+    for (const conn of [...local.subscribers]) {
+      if (conn.transport.protocol !== 'json') continue;
+      if (joinLeaveOnly && !conn.modes.get(channel)?.joinLeave) continue;
+      this.host.disconnect(conn, code, reason);
     }
   }
 
@@ -271,9 +316,10 @@ export class LocalChannels {
       if (local.subscribers.size === 0 && local.waiting.size === 0 && local.recovering.size === 0) continue;
       local.active = false;
       local.position = null;
+      local.protocols.reset();
       for (const [, { conn, waiter }] of local.recovering) local.waiting.set(conn, waiter);
       local.recovering.clear();
-      this.register(channel);
+      this.register(channel, local);
       for (const conn of [...local.subscribers]) {
         if (local.positioned.has(conn)) {
           this.host.insufficientState(conn, channel);
@@ -329,22 +375,25 @@ export class LocalChannels {
 
   private attach(conn: Connection, channel: string, local: LocalChannel, o: JoinOptions): void {
     const mode = subscriptionMode(Boolean(o.positioned || o.recover), Boolean(o.delta), Boolean(o.joinLeave), Boolean(o.announce));
+    const protocol = conn.transport.protocol;
+    const index = protocolIndex(protocolBit(protocol));
     conn.pending.delete(channel);
     conn.channels.add(channel);
     conn.modes.set(channel, mode);
     local.subscribers.add(conn);
+    local.attached[index]++;
     if (mode.positioned) local.positioned.add(conn);
     if (mode.delta) {
       local.deltaFresh.add(conn);
     } else {
       // Publications queued before this point belong to earlier subscribers only.
-      this.writer.flushChannel(plainTopic(channel));
-      this.writer.subscribe(conn, plainTopic(channel));
-      local.plainSubscribers++;
+      this.writer.flushChannel(plainTopic(channel, protocol));
+      this.writer.subscribe(conn, plainTopic(channel, protocol));
+      local.plainSubscribers[index]++;
     }
     if (mode.joinLeave) {
-      this.writer.flushChannel(joinLeaveTopic(channel));
-      this.writer.subscribe(conn, joinLeaveTopic(channel));
+      this.writer.flushChannel(joinLeaveTopic(channel, protocol));
+      this.writer.subscribe(conn, joinLeaveTopic(channel, protocol));
     }
     if (mode.announced) this.announce(conn, channel, false, o.chanInfo);
   }
@@ -355,17 +404,20 @@ export class LocalChannels {
     conn.channels.delete(channel);
     conn.modes.delete(channel);
     if (!local.subscribers.delete(conn) || !mode) return;
+    const protocol = conn.transport.protocol;
+    const index = protocolIndex(protocolBit(protocol));
+    local.attached[index]--;
     local.positioned.delete(conn);
     if (mode.delta) {
       if (!local.deltaFresh.delete(conn)) {
-        local.deltaSubscribers--;
-        this.writer.unsubscribe(conn, deltaTopic(channel), open);
+        local.deltaSubscribers[index]--;
+        this.writer.unsubscribe(conn, deltaTopic(channel, protocol), open);
       }
     } else {
-      local.plainSubscribers--;
-      this.writer.unsubscribe(conn, plainTopic(channel), open);
+      local.plainSubscribers[index]--;
+      this.writer.unsubscribe(conn, plainTopic(channel, protocol), open);
     }
-    if (mode.joinLeave) this.writer.unsubscribe(conn, joinLeaveTopic(channel), open);
+    if (mode.joinLeave) this.writer.unsubscribe(conn, joinLeaveTopic(channel, protocol), open);
     if (mode.announced) {
       this.postman.send(ownerOf(channel, this.shardCount), {
         t: MessageType.PRESENCE_LEAVE,
@@ -426,17 +478,36 @@ export class LocalChannels {
     this.releaseIfEmpty(channel);
   }
 
-  private register(channel: string): boolean {
-    return this.postman.send(ownerOf(channel, this.shardCount), {
+  /** Sends the owner the channel's protocol set (SUBSCRIBE_SHARD); false when its mailbox is full. */
+  private register(channel: string, local: LocalChannel): boolean {
+    const sent = this.postman.send(ownerOf(channel, this.shardCount), {
       t: MessageType.SUBSCRIBE_SHARD,
       ch: channel,
       from: this.shardId,
+      ...local.protocols.messageField(),
     });
+    if (sent) local.protocols.sent();
+    return sent;
+  }
+
+  /**
+   * The last socket of a protocol left a channel that still has others: the
+   * owner stops encoding for that protocol (this shard's share of it).
+   */
+  private narrowProtocols(channel: string, local: LocalChannel): void {
+    let needed = 0;
+    if (local.attached[0] > 0) needed |= protocolBit('json');
+    if (local.attached[1] > 0) needed |= protocolBit('protobuf');
+    for (const conn of local.waiting.keys()) needed |= protocolBit(conn.transport.protocol);
+    for (const { conn } of local.recovering.values()) needed |= protocolBit(conn.transport.protocol);
+    const before = local.protocols.requested;
+    if (local.protocols.shrinkTo(needed) && !this.register(channel, local)) local.protocols.requested = before;
   }
 
   private releaseIfEmpty(channel: string): void {
     const local = this.channels.get(channel);
-    if (!local || !local.active) return;
+    // Not while an OK is owed: it would be taken for the answer to a later registration.
+    if (!local || !local.active || !local.protocols.settled()) return;
     if (local.subscribers.size > 0 || local.waiting.size > 0 || local.recovering.size > 0) return;
     this.channels.delete(channel);
     this.postman.send(ownerOf(channel, this.shardCount), {

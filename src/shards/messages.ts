@@ -30,19 +30,27 @@ export const MessageType = Object.freeze({
   PRESENCE_JOIN: 10,
   PRESENCE_LEAVE: 11,
   OWNER_QUERY: 12,
+  EMULATION: 13,
 });
 
-/** A shard asks a channel's owner to send it the channel's publications. */
+/**
+ * A shard asks a channel's owner to send it the channel's publications, in
+ * the protocols of `p`; sent again whenever that set changes.
+ */
 export interface SubscribeShard {
   readonly t: typeof MessageType.SUBSCRIBE_SHARD;
   readonly ch: string;
   readonly from: number;
+  /** Protocol bits (fanout.ts ProtocolBit) the shard's subscribers need; JSON only when absent. */
+  readonly p?: number;
 }
 
-/** The owner's answer; every publication after it reaches the shard. */
+/** The owner's answer; every publication after it reaches the shard, encoded for the protocols of `p`. */
 export interface SubscribeShardOk {
   readonly t: typeof MessageType.SUBSCRIBE_SHARD_OK;
   readonly ch: string;
+  /** The protocol bits now applied for this shard; JSON only when absent. */
+  readonly p?: number;
 }
 
 /** A shard no longer has local subscribers of the channel. */
@@ -232,6 +240,24 @@ export interface OwnerQueryMessage {
   readonly query: OwnerQuery;
 }
 
+/**
+ * Commands of an emulated session (HTTP-streaming, SSE) from `POST
+ * /emulation`, answered with a Response whose result is an
+ * EmulationOutcome. Without `node`: sent to the shard holding the session,
+ * which feeds `data` to it. With `node` (another process): sent to shard 0,
+ * which forwards it over node control.
+ */
+export interface EmulationMessage {
+  readonly t: typeof MessageType.EMULATION;
+  readonly rid: number;
+  readonly from: number;
+  /** Target node uid, when it is not this process. */
+  readonly node?: string;
+  readonly session: string;
+  /** The commands: newline-joined JSON text, or varint-delimited Protobuf bytes (a view: copy to keep). */
+  readonly data: string | Uint8Array;
+}
+
 /** Every control message between shards. */
 export type ShardMessage =
   | SubscribeShard
@@ -245,7 +271,8 @@ export type ShardMessage =
   | RecoverResultMessage
   | PresenceJoinMessage
   | PresenceLeaveMessage
-  | OwnerQueryMessage;
+  | OwnerQueryMessage
+  | EmulationMessage;
 
 // One encoder and decoder per thread: msgpack's one-shot encode() builds a new
 // Encoder per call, which costs several times the encoding itself.

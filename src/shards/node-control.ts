@@ -9,13 +9,16 @@
  * shard 0 (a LOCAL_ACTION), which holds the answers.
  *
  * Messages are JSON: {t:"action"|"info"|"survey", from, …} on the control
- * channel, {t:"answer", from, id, result} on the asking node's channel.
+ * channel, {t:"emulate", from, id, session, data} on the target node's
+ * channel (commands of an emulated session whose `POST /emulation` reached
+ * another node), {t:"answer", from, id, result} on the asking node's channel.
  */
 import { hostname } from 'node:os';
 import type { Logger } from '../log';
 import { VERSION } from '../version';
 import type { ShardStats } from './local-actions';
 import type { LocalAction } from './messages';
+import type { EmulatedCommands, EmulationOutcome } from '../transports/emulation-routing';
 
 /** How often a node announces itself, ms (Centrifugo: 3 s). */
 export const ANNOUNCE_MS = 3_000;
@@ -57,6 +60,8 @@ type ControlMessage =
   | { readonly t: 'action'; readonly from: string; readonly action: LocalAction }
   | { readonly t: 'info'; readonly from: string; readonly node: NodeInfo }
   | { readonly t: 'survey'; readonly from: string; readonly id: number; readonly request: SurveyRequest }
+  /** `data`: JSON commands as text, or Protobuf bytes as base64 (`binary`). */
+  | { readonly t: 'emulate'; readonly from: string; readonly id: number; readonly session: string; readonly data: string; readonly binary?: true }
   | { readonly t: 'answer'; readonly from: string; readonly id: number; readonly result: unknown };
 
 /** A node's summary from its shards' counts. */
@@ -86,6 +91,8 @@ export function broadcastAction(bus: ControlBus, from: string, action: LocalActi
 export interface NodeControlHost {
   /** Applies an action on every shard of this process. */
   gather<T>(action: LocalAction): Promise<T[]>;
+  /** Feeds emulated commands to a session of this process. */
+  emulate(session: string, data: EmulatedCommands): Promise<EmulationOutcome>;
 }
 
 /** Shard 0's side of node control. */
@@ -145,6 +152,25 @@ export class NodeControl {
   survey(request: SurveyRequest): Promise<unknown[]> {
     const expected = this.liveNodes().length;
     if (expected === 0) return Promise.resolve([]);
+    return this.collect(null, expected, (id) => ({ t: 'survey', from: this.identity.uid, id, request }));
+  }
+
+  /**
+   * Sends emulated commands to a session on node `node`: `no_node` when the
+   * node is not live, else the node's outcome; rejects when it does not
+   * answer within the survey timeout.
+   */
+  async emulate(node: string, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
+    if (!this.liveNodes().some((n) => n.uid === node)) return 'no_node';
+    const body =
+      typeof data === 'string' ? { data } : { data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'), binary: true as const };
+    const answers = await this.collect(node, 1, (id) => ({ t: 'emulate', from: this.identity.uid, id, session, ...body }));
+    if (answers.length === 0) throw new Error(`node ${node} did not answer the emulation request in time`);
+    return answers[0] as EmulationOutcome;
+  }
+
+  /** Sends a message that expects answers (to one node, or all with `to` null); resolves with those that came in time. */
+  private collect(to: string | null, expected: number, build: (id: number) => ControlMessage): Promise<unknown[]> {
     const id = this.nextSurvey++;
     return new Promise<unknown[]>((resolve) => {
       const answers: unknown[] = [];
@@ -155,7 +181,7 @@ export class NodeControl {
       };
       const timer = setTimeout(done, this.surveyTimeout);
       this.surveys.set(id, { answers, expected, done });
-      this.send(null, { t: 'survey', from: this.identity.uid, id, request });
+      this.send(to, build(id));
     });
   }
 
@@ -191,6 +217,12 @@ export class NodeControl {
         this.host.gather(message.request).then(
           (result) => this.send(message.from, { t: 'answer', from: this.identity.uid, id: message.id, result }),
           () => undefined,
+        );
+        return;
+      case 'emulate':
+        this.host.emulate(message.session, message.binary ? Buffer.from(message.data, 'base64') : message.data).then(
+          (result) => this.send(message.from, { t: 'answer', from: this.identity.uid, id: message.id, result }),
+          (err: unknown) => this.log.warn('emulation request from another node failed', { error: (err as Error).message }),
         );
         return;
       case 'answer': {

@@ -1,8 +1,9 @@
 /**
  * The owner side of channels: for each channel this shard owns (ownerOf), the
- * set of shards that have local subscribers, the broker subscription, and the
- * channel's presence. A publication is encoded here once (plus once for delta
- * subscribers) and its bytes go to each subscribed shard.
+ * set of shards that have local subscribers (with the protocols each needs),
+ * the broker subscription, and the channel's presence. A publication is
+ * encoded here once per protocol in use (plus once for delta subscribers) and
+ * its bytes go to each subscribed shard.
  *
  * Ordering: a shard is added to a channel's set in the same step that sends it
  * SUBSCRIBE_SHARD_OK, on the same FIFO mailbox that carries publications, so the
@@ -16,8 +17,10 @@ import type { PresenceManager } from '../broker/presence';
 import { encodeClientInfo, encodeDeltaPublication, encodePublication, encodePush, type ClientInfo } from '../protocol/json';
 import type { ResolvedChannel } from './channel-rules';
 import type { ChannelRules } from './channel-rules';
-import { encodeFossilPatch } from './delta';
-import { FanoutKind, fanoutParts, type Fanout } from './fanout';
+import { isBinaryPayload, payloadToBytes } from '../protocol/payload';
+import { encodeJoinLeaveReply, encodePublicationReply } from '../protocol/protobuf/codec';
+import { encodeFossilPatch, encodeFossilPatchBytes } from './delta';
+import { FanoutKind, fanoutParts, ProtocolBit, type Fanout } from './fanout';
 import {
   MessageType,
   type PresenceJoinMessage,
@@ -30,6 +33,10 @@ import { SmallSet } from './small-collections';
 
 interface OwnedChannel {
   readonly shards: Set<number>;
+  /** Protocol bits each subscribed shard needs (fanout.ts ProtocolBit). */
+  readonly protocols: Map<number, number>;
+  /** Union of `protocols`: the encodings each publication is made in. */
+  mask: number;
   /** Serializes subscribe/unsubscribe steps for this channel. */
   tail: Promise<void>;
   /** Steps queued on `tail` and not finished. */
@@ -96,13 +103,19 @@ export class OwnedChannels {
     private readonly postman: Postman,
   ) {}
 
-  /** A shard wants the channel's publications. */
-  addShard(channel: string, shard: number): void {
+  /**
+   * A shard wants the channel's publications in the protocols of `mask`
+   * (again when that set changed). The OK, on the FIFO that carries the
+   * publications, marks where the new set applies.
+   */
+  addShard(channel: string, shard: number, mask: number = ProtocolBit.JSON): void {
     const owned = this.channel(channel);
     this.step(owned, async () => {
       if (owned.shards.size === 0) await this.broker.subscribe(channel);
       owned.shards.add(shard);
-      this.postman.send(shard, { t: MessageType.SUBSCRIBE_SHARD_OK, ch: channel });
+      owned.protocols.set(shard, mask);
+      owned.mask = unionOf(owned.protocols);
+      this.postman.send(shard, { t: MessageType.SUBSCRIBE_SHARD_OK, ch: channel, ...(mask !== ProtocolBit.JSON ? { p: mask } : {}) });
       // On a broker refusal the shard gets no OK and its subscribers time out with 100.
     });
   }
@@ -113,6 +126,8 @@ export class OwnedChannels {
     if (!owned) return;
     this.step(owned, async () => {
       owned.shards.delete(shard);
+      owned.protocols.delete(shard);
+      owned.mask = unionOf(owned.protocols);
       if (owned.shards.size === 0) {
         await this.broker.unsubscribe(channel);
         // Forgotten only when no later step (a new subscriber's addShard) waits behind this one.
@@ -178,25 +193,46 @@ export class OwnedChannels {
     }
     const resolved = this.resolveQuietly(channel);
     const withDelta = (resolved?.options.allowed_delta_types.length ?? 0) > 0;
-    let deltaFull: Uint8Array | null = null;
-    let delta: Uint8Array | null = null;
-    if (withDelta) {
-      deltaFull = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub)));
-      const patch = prev ? encodeFossilPatch(prev.data, pub.data) : null;
-      if (patch !== null) {
-        delta = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub, patch)));
-        this.stats.deltas++;
-      }
-    }
+    const binary = isBinaryPublication(pub);
+    const json = (owned.mask & ProtocolBit.JSON) !== 0 && !binary ? this.jsonFrames(channel, pub, withDelta, prev) : NO_JSON_FRAMES;
+    const pb = (owned.mask & ProtocolBit.PROTOBUF) !== 0 ? this.protobufFrames(channel, pub, withDelta, prev) : NO_PROTOBUF_FRAMES;
     this.fanOut(channel, owned, {
       kind: FanoutKind.PUBLICATION,
       channel,
       offset: position.offset,
       epoch: position.epoch,
-      full: Buffer.from(encodePush(channel, 'pub', encodePublication(pub))),
-      deltaFull,
-      delta,
+      binary,
+      ...json,
+      ...pb,
     });
+  }
+
+  /** The JSON frames of a publication: plain, and for a channel with deltas the delta subscribers' ones. */
+  private jsonFrames(channel: string, pub: Publication, withDelta: boolean, prev: Publication | undefined): JsonFrames {
+    let deltaFull: Uint8Array | null = null;
+    let delta: Uint8Array | null = null;
+    if (withDelta) {
+      deltaFull = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub)));
+      const patch = prev && !isBinaryPayload(prev.data) ? encodeFossilPatch(prev.data, pub.data) : null;
+      if (patch !== null) {
+        delta = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub, patch)));
+        this.stats.deltas++;
+      }
+    }
+    return { full: Buffer.from(encodePush(channel, 'pub', encodePublication(pub))), deltaFull, delta };
+  }
+
+  /** The Protobuf frames of a publication: plain (also the first one of a delta subscriber), and the fossil patch. */
+  private protobufFrames(channel: string, pub: Publication, withDelta: boolean, prev: Publication | undefined): ProtobufFrames {
+    let pbDelta: Uint8Array | null = null;
+    if (withDelta && prev) {
+      const patch = encodeFossilPatchBytes(payloadToBytes(prev.data), payloadToBytes(pub.data));
+      if (patch !== null) {
+        pbDelta = encodePublicationReply(channel, pub, patch, true);
+        this.stats.deltas++;
+      }
+    }
+    return { pbFull: encodePublicationReply(channel, pub), pbDelta };
   }
 
   /**
@@ -282,14 +318,18 @@ export class OwnedChannels {
   private fanOutJoinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {
     const owned = this.channels.get(channel);
     if (!owned || owned.shards.size === 0) return;
+    const binary = isBinaryInfo(info);
     this.fanOut(channel, owned, {
       kind: FanoutKind.JOIN_LEAVE,
       channel,
       offset: 0,
       epoch: '',
-      full: Buffer.from(encodePush(channel, kind, `{"info":${encodeClientInfo(info)}}`)),
+      binary,
+      full: (owned.mask & ProtocolBit.JSON) !== 0 && !binary ? Buffer.from(encodePush(channel, kind, `{"info":${encodeClientInfo(info)}}`)) : null,
       deltaFull: null,
       delta: null,
+      pbFull: (owned.mask & ProtocolBit.PROTOBUF) !== 0 ? encodeJoinLeaveReply(channel, kind, info) : null,
+      pbDelta: null,
     });
   }
 
@@ -312,12 +352,34 @@ export class OwnedChannels {
   private channel(name: string): OwnedChannel {
     let owned = this.channels.get(name);
     if (!owned) {
-      owned = { shards: new SmallSet(), tail: SETTLED, steps: 0, reads: new SmallSet() };
+      owned = { shards: new SmallSet(), protocols: new Map(), mask: 0, tail: SETTLED, steps: 0, reads: new SmallSet() };
       this.channels.set(name, owned);
       this.stats.channels = this.channels.size;
     }
     return owned;
   }
+}
+
+type JsonFrames = Pick<Fanout, 'full' | 'deltaFull' | 'delta'>;
+type ProtobufFrames = Pick<Fanout, 'pbFull' | 'pbDelta'>;
+const NO_JSON_FRAMES: JsonFrames = { full: null, deltaFull: null, delta: null };
+const NO_PROTOBUF_FRAMES: ProtobufFrames = { pbFull: null, pbDelta: null };
+
+/** The union of the shards' protocol bits. */
+function unionOf(protocols: ReadonlyMap<number, number>): number {
+  let mask = 0;
+  for (const bits of protocols.values()) mask |= bits;
+  return mask;
+}
+
+/** Whether a client info carries a binary payload (JSON clients cannot receive it). */
+function isBinaryInfo(info: ClientInfo | undefined): boolean {
+  return info !== undefined && ((info.conn_info !== undefined && isBinaryPayload(info.conn_info)) || (info.chan_info !== undefined && isBinaryPayload(info.chan_info)));
+}
+
+/** Whether a publication carries a binary payload (data or publisher info). */
+function isBinaryPublication(pub: Publication): boolean {
+  return isBinaryPayload(pub.data) || isBinaryInfo(pub.info);
 }
 
 function infoOf(msg: PresenceJoinMessage | PresenceLeaveMessage): ClientInfo {

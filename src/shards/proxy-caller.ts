@@ -8,7 +8,7 @@ import type { Connection } from './connection';
 
 /** The proxy request context of a connection. */
 export function callerOf(conn: Connection): ProxyCaller {
-  return { client: conn.id, meta: conn.meta, headers: conn.headers, emulatedHeaders: conn.emulatedHeaders };
+  return { client: conn.id, meta: conn.meta, headers: conn.headers, emulatedHeaders: conn.emulatedHeaders, protocol: conn.transport.protocol };
 }
 
 /**

@@ -5,6 +5,7 @@
  * the server API adds later. The client does not subscribe to them; it learns
  * of them from the connect result's `subs` or from a `subscribe` push.
  */
+import type { ProtocolType } from './transport';
 import { createGrant, withGrant, type ChannelGrant } from '../auth/grant';
 import { Disconnects, Errors } from '../protocol/codes';
 import { DisconnectError, ReplyError } from '../protocol/errors';
@@ -61,6 +62,7 @@ interface Plan {
   readonly channel: string;
   readonly access: ChannelGrant;
   readonly granted: Granted;
+  readonly protocol: ProtocolType;
 }
 
 /** Negotiates one server-side subscription and records it on the connection (`serverSide`, `grants`). */
@@ -69,12 +71,12 @@ function plan(shard: Shard, conn: Connection, channel: string, access: ChannelGr
   const granted = negotiate(shard.rules, resolved, conn.user, ask, shard.config.client.recovery_max_publication_limit, access.info);
   conn.serverSide.add(channel);
   conn.grants.set(channel, access);
-  return { channel, access, granted };
+  return { channel, access, granted, protocol: conn.transport.protocol };
 }
 
 /** The SubscribeResult JSON of a server-side subscription (no `expires`: the client cannot refresh it). */
 function resultOf(p: Plan, outcome: JoinOutcome | null): string {
-  return withGrant(subscribeResult(p.granted, outcome), p.access, Date.now(), false);
+  return withGrant(subscribeResult(p.granted, outcome, {}, p.protocol), p.access, Date.now(), false);
 }
 
 /** Joins a planned subscription; resolves with its result once the socket is on the channel. */

@@ -1,15 +1,21 @@
 /**
  * A shard's uWS app: the WebSocket endpoint of the client protocol, the
- * server API, and /health.
+ * HTTP-streaming and SSE endpoints with /emulation when enabled
+ * (src/transports), the server API, and /health.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
 import { registerApi } from '../api/http';
+import { registerUniHttp } from '../transports/uni-http-routes';
+import { registerUniWebSocket } from '../transports/uni-websocket';
 import type { NodeIdentity } from '../api/node';
 import type { Config } from '../config/types';
 import { NO_HEADERS, type SocketData } from './connection';
 import { dispatchFrame } from './dispatcher';
 import { originChecker } from './origin';
 import type { Shard } from './shard';
+import type { ProtocolType } from './transport';
+import { Disconnects } from '../protocol/codes';
+import { registerEmulatedTransports } from '../transports/routes';
 
 /** The WebSocket endpoint path of the bidirectional client protocol. */
 export const WEBSOCKET_PATH = '/connection/websocket';
@@ -22,8 +28,19 @@ export interface Readiness {
 
 const textDecoder = new TextDecoder();
 
-/** The upgrade-request headers a connection keeps (the ones proxies forward or that name the user). */
-function keptHeaders(req: HttpRequest, names: readonly string[]): Readonly<Record<string, string>> {
+/**
+ * The protocol a WebSocket client asks for: Protobuf with the subprotocol
+ * `centrifuge-protobuf` or the query `cf_protocol=protobuf` (or
+ * `format=protobuf`), JSON otherwise.
+ */
+export function websocketProtocol(offeredSubprotocols: readonly string[], query: string): ProtocolType {
+  if (offeredSubprotocols.includes('centrifuge-protobuf')) return 'protobuf';
+  const params = new URLSearchParams(query);
+  return params.get('cf_protocol') === 'protobuf' || params.get('format') === 'protobuf' ? 'protobuf' : 'json';
+}
+
+/** The request headers a connection keeps (the ones proxies forward or that name the user), lower-case names. */
+export function keptHeaders(req: HttpRequest, names: readonly string[]): Readonly<Record<string, string>> {
   let out: Record<string, string> | null = null;
   for (const name of names) {
     const value = req.getHeader(name);
@@ -62,16 +79,15 @@ export function registerRoutes(
         res.writeStatus('403 Forbidden').end('request origin not allowed', true);
         return;
       }
-      const protocols = req.getHeader('sec-websocket-protocol');
-      const query = req.getQuery() ?? '';
-      if (protocols.includes('centrifuge-protobuf') || /(^|&)(cf_protocol|format)=protobuf(&|$)/.test(query)) {
-        res.writeStatus('400 Bad Request').end('protobuf protocol is not supported yet');
-        return;
-      }
+      const offered = req
+        .getHeader('sec-websocket-protocol')
+        .split(',')
+        .map((p) => p.trim());
+      const protocol = websocketProtocol(offered, req.getQuery() ?? '');
       res.upgrade<SocketData>(
-        { conn: null, headers: keptHeaders(req, shard.keptHeaders), protocol: 'json' },
+        { conn: null, headers: keptHeaders(req, shard.keptHeaders), protocol },
         req.getHeader('sec-websocket-key'),
-        protocols.split(',').map((p) => p.trim()).includes('centrifuge-json') ? 'centrifuge-json' : '',
+        offered.includes(`centrifuge-${protocol}`) ? `centrifuge-${protocol}` : '',
         req.getHeader('sec-websocket-extensions'),
         context,
       );
@@ -82,9 +98,13 @@ export function registerRoutes(
     message: (ws, message, isBinary) => {
       const conn = ws.getUserData().conn;
       if (!conn) return;
+      if (conn.transport.protocol === 'protobuf') {
+        dispatchFrame(shard, conn, new Uint8Array(message));
+        return;
+      }
       if (isBinary) {
         // JSON protocol connections send text frames only.
-        shard.disconnect(conn, 3501, 'bad request');
+        shard.disconnect(conn, Disconnects.badRequest.code, Disconnects.badRequest.reason);
         return;
       }
       dispatchFrame(shard, conn, textDecoder.decode(message));
@@ -94,6 +114,8 @@ export function registerRoutes(
       if (conn) shard.onClose(conn);
     },
   });
+
+  registerEmulatedTransports(app, shard);
 
   registerApi(app, config, { shard, node }, () => shard.draining);
 
@@ -105,6 +127,10 @@ export function registerRoutes(
     if (readiness.allReady && !shard.draining) res.writeStatus('200 OK').writeHeader('Content-Type', 'application/json').end('{}');
     else res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').end('{}');
   });
+
+  // The unidirectional transports (each registers only when enabled).
+  registerUniWebSocket(app, config, shard);
+  registerUniHttp(app, config, shard);
 
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: 'not found' }));

@@ -21,7 +21,7 @@ import { ConnState, createConnection, type Connection, type SocketData } from '.
 import { Keepalive } from './keepalive';
 import { WebSocketTransport, type ClientTransport } from './transport';
 import { insufficientStatePush, LocalChannels } from './local-channels';
-import { readFanout } from './fanout';
+import { ProtocolBit, readFanout } from './fanout';
 import {
   MessageType,
   RecordKind,
@@ -31,6 +31,7 @@ import {
   type OwnerQueryMessage,
   type ShardMessage,
 } from './messages';
+import { answerEmulation, emulateOnNode, type EmulatedCommands, type EmulationOutcome } from '../transports/emulation-routing';
 import { OwnedChannels, historyOf, toWirePublication } from './owned-channels';
 import { ownerOf } from './owner';
 import { Postman, type OutboxPort } from './postman';
@@ -92,6 +93,8 @@ export class Shard {
   private readonly broker: Broker;
   private readonly presence: PresenceManager;
   readonly connections = new Map<string, Connection>();
+  /** Connections with a session (emulated and unidirectional transports), by session id. */
+  readonly sessions = new Map<string, Connection>();
   readonly byUser = new Map<string, Set<Connection>>();
   readonly startedAt = Date.now();
   private readonly authenticator: Authenticator;
@@ -122,6 +125,7 @@ export class Shard {
       parts.config.client.queue_max_size,
       (conn) => this.keepalive.slow(conn),
       () => this.keepalive.checkBuffers(),
+      (conn) => this.disconnect(conn, Disconnects.inappropriateProtocol.code, Disconnects.inappropriateProtocol.reason),
     );
     this.postman = new Postman(parts.id, parts.outbox, {
       onControl: (from, msg) => this.onControl(from, msg),
@@ -161,10 +165,10 @@ export class Shard {
   onControl(from: number, msg: ShardMessage): void {
     switch (msg.t) {
       case MessageType.SUBSCRIBE_SHARD:
-        this.owned.addShard(msg.ch, msg.from);
+        this.owned.addShard(msg.ch, msg.from, msg.p ?? ProtocolBit.JSON);
         return;
       case MessageType.SUBSCRIBE_SHARD_OK:
-        this.local.onOwnerOk(msg.ch);
+        this.local.onOwnerOk(msg.ch, msg.p ?? ProtocolBit.JSON);
         return;
       case MessageType.UNSUBSCRIBE_SHARD:
         this.owned.removeShard(msg.ch, msg.from);
@@ -231,6 +235,12 @@ export class Shard {
         return;
       case MessageType.OWNER_QUERY:
         this.answerQuery(msg);
+        return;
+      case MessageType.EMULATION:
+        answerEmulation(this, msg).then(
+          (outcome) => this.respond(msg.from, msg.rid, outcome),
+          (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
+        );
         return;
       default: {
         const never: never = msg;
@@ -309,6 +319,7 @@ export class Shard {
   open(transport: ClientTransport, headers: Readonly<Record<string, string>>): Connection {
     const conn = createConnection(randomUUID(), transport, Date.now(), this.config.client.stale_close_delay, headers);
     this.connections.set(conn.id, conn);
+    if (transport.session !== undefined) this.sessions.set(transport.session, conn);
     return conn;
   }
 
@@ -316,6 +327,7 @@ export class Shard {
   onClose(conn: Connection): void {
     conn.state = ConnState.Closed;
     this.connections.delete(conn.id);
+    if (conn.transport.session !== undefined) this.sessions.delete(conn.transport.session);
     const users = this.byUser.get(conn.user);
     if (users) {
       users.delete(conn);
@@ -371,6 +383,11 @@ export class Shard {
   /** Keepalive's hook: a subscription is past its expiry. */
   subscriptionExpired(conn: Connection, channel: string): void {
     subscriptionExpired(this, conn, channel);
+  }
+
+  /** Feeds emulated commands to a session of this process, on whichever shard holds it (node control's hook). */
+  emulate(session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
+    return emulateOnNode(this, session, data);
   }
 
   /** Counts for the info API and stats. */

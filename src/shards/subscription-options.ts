@@ -3,6 +3,7 @@
  * asks (Centrifugo's rules), and the subscribe result that describes it. Used
  * by client subscribes and by server-side subscriptions.
  */
+import type { ProtocolType } from './transport';
 import { Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import { encodeDeltaPublication, encodePublication, type ClientInfo } from '../protocol/json';
@@ -90,7 +91,14 @@ export function publicationJson(p: WirePublication, delta = false): string {
  * The SubscribeResult JSON. With recovery, `offset` is the client's own offset
  * when recovered (the SDK advances through the publications), the top otherwise.
  */
-export function subscribeResult(granted: Granted, outcome: JoinOutcome | null, extra: Readonly<Record<string, unknown>> = {}): string {
+export function subscribeResult(
+  granted: Granted,
+  outcome: JoinOutcome | null,
+  extra: Readonly<Record<string, unknown>> = {},
+  protocol: ProtocolType = 'json',
+): string {
+  // Only the JSON protocol carries delta-subscription data as a JSON string; Protobuf recovered publications are plain bytes.
+  const jsonDelta = Boolean(granted.join.delta) && protocol === 'json';
   const parts: string[] = [];
   for (const [key, value] of Object.entries(extra)) parts.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
   if (granted.recoverable) parts.push('"recoverable":true');
@@ -103,7 +111,7 @@ export function subscribeResult(granted: Granted, outcome: JoinOutcome | null, e
       parts.push('"was_recovering":true');
       if (recovered) parts.push('"recovered":true');
       if (outcome.publications.length > 0) {
-        parts.push(`"publications":[${outcome.publications.map((p) => publicationJson(p, Boolean(granted.join.delta))).join(',')}]`);
+        parts.push(`"publications":[${outcome.publications.map((p) => publicationJson(p, jsonDelta)).join(',')}]`);
       }
     }
   }

@@ -21,6 +21,7 @@ import { createEngine } from './engine';
 import type { FromShard, ShardInit, ToShard } from './protocol';
 import { registerRoutes, type Readiness } from './server';
 import { Shard } from './shard';
+import { startUniGrpc, type UniGrpcServer } from '../transports/uni-grpc';
 
 const init = workerData as ShardInit;
 const port = parentPort!;
@@ -58,9 +59,13 @@ const shard = new Shard({
 const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
 const readiness: Readiness = { allReady: false };
 let listenSocket: us_listen_socket | null = null;
+/** The unidirectional gRPC server (shard 0 only, when enabled). */
+let grpcServer: UniGrpcServer | null = null;
 let stopped = false;
 
 const identity = { uid: init.nodeUid, name: init.nodeName };
+// Emulated transports name this node in their connect result, whatever the engine.
+shard.nodeUid = identity.uid;
 engine.attach(shard, identity);
 registerRoutes(app, config, shard, identity, readiness);
 
@@ -68,6 +73,9 @@ registerRoutes(app, config, shard, identity, readiness);
 function stopAll(): void {
   if (stopped) return;
   stopped = true;
+  // Its streams were ended with their connections (drain) or cut (crash); this releases the port.
+  grpcServer?.close();
+  grpcServer = null;
   engine.close();
   shard.keepalive.stop();
   inbox.stop();
@@ -158,8 +166,23 @@ const onListen = (socket: us_listen_socket | false): void => {
   tell({ type: 'ready', shardId: init.shardId });
 };
 // Listen once the engine is connected (at most engine.redis.connect_timeout), so a ready shard can publish.
-void engine.ready().then(() => {
+void engine.ready().then(async () => {
   if (stopped) return;
+  if (init.shardId === 0 && config.uni_grpc.enabled) {
+    try {
+      grpcServer = await startUniGrpc(config, shard);
+    } catch (err) {
+      log.error('unidirectional gRPC server did not start', { port: config.uni_grpc.port, error: (err as Error).message });
+      tell({ type: 'listen-failed', shardId: init.shardId, port: config.uni_grpc.port });
+      stopAll();
+      port.close();
+      return;
+    }
+    if (stopped) {
+      grpcServer.close();
+      return;
+    }
+  }
   if (host) app.listen(host, init.port, onListen);
   else app.listen(init.port, onListen);
 });

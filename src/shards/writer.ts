@@ -1,13 +1,14 @@
 /**
  * Outgoing frames. Replies and pushes for one connection that are produced in
- * the same event-loop turn are joined with `\n` into one WebSocket frame, and
- * publications for one channel are joined the same way before uWS's native
- * topic publish. One flush per turn writes replies first, then publications,
+ * the same event-loop turn are joined into one WebSocket frame by its
+ * transport, and publications for one topic are joined before uWS's native
+ * topic publish: with `\n` for JSON topics, varint-delimited for Protobuf ones. One flush per turn writes replies first, then publications,
  * so a subscribe reply always precedes the channel's first publication.
  */
 import type { TemplatedApp } from 'uWebSockets.js';
 import { ConnState, type Connection } from './connection';
-import type { EncodedReply } from './transport';
+import { encodeReplyFor } from './reply-encoding';
+import { joinDelimited, varintSize, type EncodedReply, type ProtocolType } from './transport';
 
 /** Largest frame built by joining publications, bytes; larger batches are split. */
 const MAX_JOINED_FRAME = 64 * 1024;
@@ -16,13 +17,16 @@ const NEWLINE = 0x0a;
 /** Called when a connection's outgoing buffer passes the limit. */
 export type SlowHandler = (conn: Connection) => void;
 
+/** Called when a reply cannot be encoded in the connection's protocol (a binary payload for a JSON client: 3506). */
+export type InappropriateHandler = (conn: Connection) => void;
+
 /** Called when enough bytes were published to topics that some socket may be near its limit. */
 export type PressureHandler = () => void;
 
 /** Per-shard frame batching for replies and topic publications. */
 export class Writer {
   private readonly dirty = new Set<Connection>();
-  private readonly topics = new Map<string, Uint8Array[]>();
+  private readonly topics = new Map<string, TopicQueue>();
   /** Topic members whose transport has no native uWS topics: written to one by one. */
   private readonly direct = new Map<string, Set<Connection>>();
   private scheduled = false;
@@ -40,6 +44,7 @@ export class Writer {
     private readonly queueLimit: number,
     private readonly onSlow: SlowHandler,
     private readonly onPressure: PressureHandler,
+    private readonly onInappropriate: InappropriateHandler,
   ) {}
 
   /** The buffer check ran: restart the count. */
@@ -47,9 +52,20 @@ export class Writer {
     this.bytesSinceCheck = 0;
   }
 
-  /** Queues a reply or push, encoded in the connection's protocol, for one connection. */
+  /**
+   * Queues a reply or push for one connection: bytes already encoded in its
+   * protocol, or JSON text, which is converted for a Protobuf connection.
+   */
   send(conn: Connection, reply: EncodedReply): void {
     if (conn.state === ConnState.Closed) return;
+    if (typeof reply === 'string') {
+      const encoded = encodeReplyFor(conn.transport.protocol, reply);
+      if (encoded === null) {
+        this.onInappropriate(conn);
+        return;
+      }
+      reply = encoded;
+    }
     conn.outgoing.push(reply);
     this.dirty.add(conn);
     this.schedule();
@@ -81,14 +97,14 @@ export class Writer {
     if (members.size === 0) this.direct.delete(topic);
   }
 
-  /** Queues a publication frame for every local subscriber of `channel`. */
-  publish(channel: string, frame: Uint8Array): void {
-    let frames = this.topics.get(channel);
-    if (!frames) {
-      frames = [];
-      this.topics.set(channel, frames);
+  /** Queues a publication frame (one Reply, in the topic's protocol) for every local subscriber of a topic. */
+  publish(topic: string, frame: Uint8Array, protocol: ProtocolType = 'json'): void {
+    let queue = this.topics.get(topic);
+    if (!queue) {
+      queue = { protocol, frames: [] };
+      this.topics.set(topic, queue);
     }
-    frames.push(frame);
+    queue.frames.push(frame);
     this.schedule();
   }
 
@@ -96,11 +112,11 @@ export class Writer {
    * Publishes what is queued for one channel now. Called before a socket joins
    * the topic, so it does not receive publications from before its subscribe point.
    */
-  flushChannel(channel: string): void {
-    const frames = this.topics.get(channel);
-    if (!frames) return;
-    this.topics.delete(channel);
-    this.publishFrames(channel, frames);
+  flushChannel(topic: string): void {
+    const queue = this.topics.get(topic);
+    if (!queue) return;
+    this.topics.delete(topic);
+    this.publishFrames(topic, queue);
   }
 
   /** Writes everything queued: replies first, then publications. */
@@ -111,7 +127,7 @@ export class Writer {
     if (this.topics.size > 0) {
       const topics = [...this.topics];
       this.topics.clear();
-      for (const [channel, frames] of topics) this.publishFrames(channel, frames);
+      for (const [topic, queue] of topics) this.publishFrames(topic, queue);
     }
   }
 
@@ -131,9 +147,10 @@ export class Writer {
     queueMicrotask(() => this.flush());
   }
 
-  private publishFrames(channel: string, frames: Uint8Array[]): void {
+  private publishFrames(topic: string, queue: TopicQueue): void {
+    const { frames, protocol } = queue;
     this.published += frames.length;
-    const members = this.direct.get(channel);
+    const members = this.direct.get(topic);
     if (members) {
       for (const conn of members) {
         if (conn.state === ConnState.Closed) continue;
@@ -141,20 +158,33 @@ export class Writer {
         if (conn.transport.bufferedAmount() > this.queueLimit) this.onSlow(conn);
       }
     }
+    const binary = protocol === 'protobuf';
     let start = 0;
     while (start < frames.length) {
-      let size = frames[start]!.length;
+      let size = framedSize(frames[start]!, binary);
       let end = start + 1;
-      while (end < frames.length && size + 1 + frames[end]!.length <= MAX_JOINED_FRAME) {
-        size += 1 + frames[end]!.length;
+      while (end < frames.length && size + framedSize(frames[end]!, binary) <= MAX_JOINED_FRAME) {
+        size += framedSize(frames[end]!, binary);
         end++;
       }
-      this.app.publish(channel, end - start === 1 ? frames[start]! : join(frames, start, end, size), false);
+      const frame = binary ? joinDelimited(frames.slice(start, end)) : end - start === 1 ? frames[start]! : join(frames, start, end, size - 1);
+      this.app.publish(topic, frame, binary);
       this.bytesSinceCheck += size;
       start = end;
     }
     if (this.bytesSinceCheck > this.queueLimit / 2) this.onPressure();
   }
+}
+
+/** Publications queued for one topic, in its subscribers' protocol. */
+interface TopicQueue {
+  readonly protocol: ProtocolType;
+  readonly frames: Uint8Array[];
+}
+
+/** Bytes a frame takes in a joined topic frame: its `\n` separator, or its varint length prefix. */
+function framedSize(frame: Uint8Array, delimited: boolean): number {
+  return (delimited ? varintSize(frame.length) : 1) + frame.length;
 }
 
 function join(frames: Uint8Array[], start: number, end: number, size: number): Uint8Array {

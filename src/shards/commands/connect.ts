@@ -23,8 +23,10 @@ import type { CommandHandler } from './types';
 function connectResult(shard: Shard, conn: Connection, credentials: Credentials, subs: string, now: number): string {
   let out = `{"client":${JSON.stringify(conn.id)},"version":${JSON.stringify(VERSION)}`;
   if (conn.expiresAt > 0 && conn.clientSideRefresh) out += `,"expires":true,"ttl":${ttlSeconds(conn.expiresAt, now)}`;
-  // Unidirectional clients get pings but cannot answer them.
-  out += `,"ping":${Math.round(shard.config.client.ping_interval / 1000)},"pong":${!conn.transport.unidirectional}`;
+  // Unidirectional clients get pings but cannot answer them; gRPC streams get none (HTTP/2 keepalive instead), as in Centrifugo.
+  const ping = conn.transport.name === 'uni_grpc' ? 0 : Math.round(shard.config.client.ping_interval / 1000);
+  if (ping > 0) out += `,"ping":${ping}`;
+  out += `,"pong":${!conn.transport.unidirectional}`;
   if (credentials.data !== undefined) out += `,"data":${credentials.data}`;
   if (subs !== '{}') out += `,"subs":${subs}`;
   const session = conn.transport.session;

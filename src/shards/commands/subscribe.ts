@@ -63,7 +63,7 @@ function commit(shard: Shard, conn: Connection, id: number, channel: string, res
       return;
     }
     conn.grants.set(channel, access);
-    shard.writer.send(conn, encodeResult(id, 'subscribe', withGrant(subscribeResult(granted, outcome), access, Date.now())));
+    shard.writer.send(conn, encodeResult(id, 'subscribe', withGrant(subscribeResult(granted, outcome, {}, conn.transport.protocol), access, Date.now())));
   };
   return shard.local.join(conn, channel, onAttached, granted.join).then(() => null);
 }

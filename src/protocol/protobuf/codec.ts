@@ -1,0 +1,131 @@
+/**
+ * The Protobuf encoding of Centrifugo client protocol v2 (binary WebSocket
+ * frames; messages varint-delimited). Commands are decoded into the same
+ * shape the JSON dispatcher uses (protocol/json.ts Command), payloads as
+ * RawPayload carriers. Replies are built as JSON text by the command
+ * handlers and converted here (low rate); publications and join/leave pushes
+ * on the fan-out path are encoded directly.
+ */
+import { Disconnects } from '../codes';
+import { DisconnectError } from '../errors';
+import type { ClientInfo, Command, PublicationFields } from '../json';
+import { payloadToBytes } from '../payload';
+import { fromMessage, hasBinaryField, toMessage } from './convert';
+import { splitDelimited } from './delimited';
+import { parseWithRaw, type RawObject } from './raw-json';
+import { CommandType, ConnectRequestType, EmulationRequestType, PushType, ReplyType } from './schema';
+
+type Plain = Record<string, unknown>;
+
+/** Decodes one Command message. Bytes that are not a Command: disconnect 3501. */
+export function decodeCommand(message: Uint8Array): Command {
+  let decoded: Plain;
+  try {
+    decoded = CommandType.decode(message) as unknown as Plain;
+  } catch {
+    throw new DisconnectError(Disconnects.badRequest);
+  }
+  return fromMessage(CommandType, decoded) as Command;
+}
+
+/** Decodes a binary frame of varint-delimited Commands; malformed framing or messages: disconnect 3501. */
+export function decodeCommands(frame: Uint8Array): Command[] {
+  return splitDelimited(frame).map(decodeCommand);
+}
+
+/** Converts a JSON-encoded Reply (as the command handlers build them) to a Protobuf Reply. */
+export function replyFromJson(json: string): Uint8Array {
+  return ReplyType.encode(toMessage(ReplyType, parseWithRaw(json) as RawObject)).finish();
+}
+
+/** Converts a JSON-encoded Reply holding a push to the bare Protobuf Push (unidirectional transports). */
+export function pushFromJson(json: string): Uint8Array {
+  const reply = parseWithRaw(json) as RawObject;
+  const push = (reply['push'] ?? {}) as RawObject;
+  return PushType.encode(toMessage(PushType, push)).finish();
+}
+
+/** Whether a JSON-encoded Reply carries a binary payload, which JSON clients cannot receive (3506). */
+export function replyJsonHasBinary(json: string): boolean {
+  if (!json.includes('"\\u0000')) return false;
+  return hasBinaryField(ReplyType, parseWithRaw(json) as RawObject);
+}
+
+/** The empty Reply (server ping): zero bytes, framed as a single 0x00. */
+export const PING_REPLY = new Uint8Array(0);
+
+function clientInfoMessage(info: ClientInfo): Plain {
+  return {
+    user: info.user,
+    client: info.client,
+    ...(info.conn_info !== undefined ? { conn_info: payloadToBytes(info.conn_info) } : {}),
+    ...(info.chan_info !== undefined ? { chan_info: payloadToBytes(info.chan_info) } : {}),
+  };
+}
+
+/**
+ * A publication push Reply for Protobuf subscribers. `data` replaces the
+ * payload bytes (a fossil patch, with `delta`); by default the publication's own.
+ */
+export function encodePublicationReply(channel: string, pub: PublicationFields, data?: Uint8Array, delta = false): Uint8Array {
+  const message: Plain = { data: data ?? payloadToBytes(pub.data) };
+  if (pub.info) message['info'] = clientInfoMessage(pub.info);
+  if (pub.offset) message['offset'] = pub.offset;
+  if (pub.tags && Object.keys(pub.tags).length > 0) message['tags'] = pub.tags;
+  if (delta) message['delta'] = true;
+  return ReplyType.encode({ push: { channel, pub: message } }).finish();
+}
+
+/** A join or leave push Reply for Protobuf subscribers. */
+export function encodeJoinLeaveReply(channel: string, kind: 'join' | 'leave', info: ClientInfo): Uint8Array {
+  return ReplyType.encode({ push: { channel, [kind]: { info: clientInfoMessage(info) } } }).finish();
+}
+
+/** The body of a POST /emulation request. */
+export interface EmulationRequest {
+  readonly node: string;
+  readonly session: string;
+  /** The commands, framed as on the connection's stream. */
+  readonly data: Uint8Array;
+}
+
+/** Decodes an EmulationRequest; malformed bytes throw DisconnectError(3501). */
+export function decodeEmulationRequest(bytes: Uint8Array): EmulationRequest {
+  try {
+    const m = EmulationRequestType.decode(bytes) as unknown as { node: string; session: string; data: Uint8Array };
+    return { node: m.node, session: m.session, data: m.data };
+  } catch {
+    throw new DisconnectError(Disconnects.badRequest);
+  }
+}
+
+/** Encodes an EmulationRequest (clients, tests). */
+export function encodeEmulationRequest(req: EmulationRequest): Uint8Array {
+  return EmulationRequestType.encode(req).finish();
+}
+
+/** Decodes a ConnectRequest (unidirectional transports) into the JSON request shape; malformed bytes: 3501. */
+export function decodeConnectRequest(bytes: Uint8Array): Plain {
+  try {
+    return fromMessage(ConnectRequestType, ConnectRequestType.decode(bytes) as unknown as Plain);
+  } catch {
+    throw new DisconnectError(Disconnects.badRequest);
+  }
+}
+
+/** Encodes Commands given as plain objects (bytes fields as Uint8Array) into one delimited frame: for clients and tests. */
+export function encodeCommands(commands: readonly Plain[]): Uint8Array {
+  const writer = CommandType.encodeDelimited(commands[0] ?? {});
+  for (let i = 1; i < commands.length; i++) CommandType.encodeDelimited(commands[i]!, writer);
+  return writer.finish();
+}
+
+/** Decodes a delimited frame of Replies into plain objects (64-bit numbers as numbers, bytes as Uint8Array): for clients and tests. */
+export function decodeReplies(frame: Uint8Array): Plain[] {
+  return splitDelimited(frame).map((m) => ReplyType.toObject(ReplyType.decode(m), { longs: Number }) as Plain);
+}
+
+/** Decodes a bare Push into a plain object: for clients and tests of unidirectional transports. */
+export function decodePush(bytes: Uint8Array): Plain {
+  return PushType.toObject(PushType.decode(bytes), { longs: Number }) as Plain;
+}

@@ -1,0 +1,69 @@
+/**
+ * HTTP-streaming, bidirectional emulation (`http_stream.enabled`):
+ * `POST /connection/http_stream` with the connect command as the body opens
+ * a session whose replies stream back in a chunked 200 response, each JSON
+ * reply followed by `\n`. With `Content-Type: application/octet-stream` the
+ * session speaks Protobuf: the body is varint-delimited Commands and the
+ * replies are varint-delimited. Later commands come by `POST /emulation`.
+ *
+ * Answers before the stream: 405 for a method other than POST (OPTIONS is the
+ * CORS preflight), 413 for a body over `http_stream.max_request_body_size`,
+ * 400 for an empty body, 503 while draining, 403 for
+ * a disallowed Origin; each with a JSON body `{"error":"…"}`.
+ */
+import type { TemplatedApp } from 'uWebSockets.js';
+import { keptHeaders } from '../shards/server';
+import type { Shard } from '../shards/shard';
+import type { CorsPolicy } from './cors';
+import { frameDelimited, frameEach } from './emulated';
+import { AbortWatch, answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
+import { openSession, STREAM_HEADERS } from './session';
+
+/** The HTTP-streaming endpoint path (Centrifugo's default `http_stream.handler_prefix`). */
+export const HTTP_STREAM_PATH = '/connection/http_stream';
+
+/** Registers the HTTP-streaming endpoint. */
+export function registerHttpStream(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
+  const limit = shard.config.http_stream.max_request_body_size;
+  app.any(HTTP_STREAM_PATH, (res, req) => {
+    const watch = new AbortWatch(res);
+    const method = req.getMethod().toLowerCase();
+    const origin = cors.inspect(req);
+    if (cors.screen(res, watch, method, origin)) return;
+    if (method !== 'post') {
+      answerError(res, watch, '405 Method Not Allowed', 'use POST', origin.headers);
+      return;
+    }
+    if (shard.draining) {
+      answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
+      return;
+    }
+    const protobuf = req.getHeader('content-type') === 'application/octet-stream';
+    const requestHeaders = keptHeaders(req, shard.keptHeaders);
+    const closeOnTooLarge = !drainsOversizedBody(req);
+    readBody(res, watch, limit, (body) => {
+      if (body === 'too_large') {
+        answerTooLarge(res, watch, limit, origin.headers, closeOnTooLarge);
+        return;
+      }
+      const commands = protobuf ? body : body.toString('utf8');
+      if (protobuf ? body.length === 0 : (commands as string).trim() === '') {
+        answerError(res, watch, '400 Bad Request', 'no connect command: the body is empty', origin.headers);
+        return;
+      }
+      if (shard.draining) {
+        answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
+        return;
+      }
+      openSession(shard, res, watch, {
+        name: 'http_stream',
+        protocol: protobuf ? 'protobuf' : 'json',
+        headers: [...STREAM_HEADERS, ...origin.headers],
+        frame: protobuf ? frameDelimited : (replies) => frameEach(replies, '', '\n'),
+        preamble: '',
+        requestHeaders,
+        commands,
+      });
+    });
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * SSE (EventSource), bidirectional emulation (`sse.enabled`):
+ * `GET /connection/sse?cf_connect=<connect command JSON>` (or `POST` with it
+ * as the body) opens a session whose replies stream back as
+ * `text/event-stream`: first `\r\n`, then each reply as `data: <json>\n\n`.
+ * Later commands come by `POST /emulation`. JSON protocol only.
+ *
+ * Answers before the stream: 400 without `cf_connect` (or with an empty
+ * body), 405 for other methods (OPTIONS is the CORS preflight), 413 for a
+ * POST body over `sse.max_request_body_size`, 503 while draining, 403 for a
+ * disallowed Origin; each with a JSON body `{"error":"…"}`.
+ */
+import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { keptHeaders } from '../shards/server';
+import type { Shard } from '../shards/shard';
+import type { CorsPolicy } from './cors';
+import { frameEach } from './emulated';
+import { AbortWatch, answerError, answerTooLarge, drainsOversizedBody, readBody, type HeaderList } from './http-body';
+import { openSession, STREAM_HEADERS } from './session';
+
+/** The SSE endpoint path (Centrifugo's default `sse.handler_prefix`). */
+export const SSE_PATH = '/connection/sse';
+
+/** The query parameter holding the connect command of a GET. */
+export const CONNECT_PARAM = 'cf_connect';
+
+/** Registers the SSE endpoint. */
+export function registerSse(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
+  const limit = shard.config.sse.max_request_body_size;
+  app.any(SSE_PATH, (res, req) => {
+    const watch = new AbortWatch(res);
+    const method = req.getMethod().toLowerCase();
+    const origin = cors.inspect(req);
+    if (cors.screen(res, watch, method, origin)) return;
+    if (method !== 'get' && method !== 'post') {
+      answerError(res, watch, '405 Method Not Allowed', 'use GET or POST', origin.headers);
+      return;
+    }
+    if (shard.draining) {
+      answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
+      return;
+    }
+    const requestHeaders = keptHeaders(req, shard.keptHeaders);
+    const start = (commands: string): void => {
+      if (commands.trim() === '') {
+        answerError(res, watch, '400 Bad Request', `no connect command: ${CONNECT_PARAM} is missing or empty`, origin.headers);
+        return;
+      }
+      if (shard.draining) {
+        answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
+        return;
+      }
+      openSse(shard, res, watch, origin.headers, requestHeaders, commands);
+    };
+    if (method === 'get') {
+      start(new URLSearchParams(req.getQuery() ?? '').get(CONNECT_PARAM) ?? '');
+      return;
+    }
+    const closeOnTooLarge = !drainsOversizedBody(req);
+    readBody(res, watch, limit, (body) => {
+      if (body === 'too_large') answerTooLarge(res, watch, limit, origin.headers, closeOnTooLarge);
+      else start(body.toString('utf8'));
+    });
+  });
+}
+
+function openSse(
+  shard: Shard,
+  res: HttpResponse,
+  watch: AbortWatch,
+  corsHeaders: HeaderList,
+  requestHeaders: Readonly<Record<string, string>>,
+  commands: string,
+): void {
+  openSession(shard, res, watch, {
+    name: 'sse',
+    protocol: 'json',
+    headers: [['Content-Type', 'text/event-stream; charset=utf-8'], ...STREAM_HEADERS, ...corsHeaders],
+    frame: (replies) => frameEach(replies, 'data: ', '\n\n'),
+    preamble: '\r\n',
+    requestHeaders,
+    commands,
+  });
+}

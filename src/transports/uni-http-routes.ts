@@ -1,0 +1,144 @@
+/**
+ * The routes of the unidirectional HTTP transports (Centrifugo's
+ * uni_http_stream and uni_sse):
+ * - `POST /connection/uni_http_stream`, body = ConnectRequest JSON; answered
+ *   with a chunked stream of pushes, one per line. OPTIONS is the CORS
+ *   preflight (204); other methods get 405.
+ * - `GET /connection/uni_sse?cf_connect=<ConnectRequest JSON>` (no parameter:
+ *   an empty request) or `POST /connection/uni_sse` with the JSON body;
+ *   answered with `text/event-stream`, `\r\n` first, then one `data:` event
+ *   per push. OPTIONS is the CORS preflight; other methods get 405.
+ *
+ * A body over `max_request_body_size` is answered 413, a malformed connect
+ * request 400 (with a JSON `{"error":…}` body; Centrifugo sends none). CORS
+ * is cors.ts's: an allowed Origin gets the CORS headers, another one 403.
+ */
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { Config } from '../config/types';
+import type { Connection } from '../shards/connection';
+import { dispatchConnect } from '../shards/dispatcher';
+import { keptHeaders } from '../shards/server';
+import type { Shard } from '../shards/shard';
+import { CorsPolicy, type CorsRequest } from './cors';
+import { AbortWatch, answer, answerError, answerTooLarge, readBody } from './http-body';
+import { LINE_FRAMING, SSE_FRAMING, UniHttpTransport } from './uni-http';
+import { parseConnectRequest } from './uni-push';
+
+/** Endpoint of the unidirectional HTTP-streaming transport. */
+export const UNI_HTTP_STREAM_PATH = '/connection/uni_http_stream';
+/** Endpoint of the unidirectional SSE transport. */
+export const UNI_SSE_PATH = '/connection/uni_sse';
+
+/**
+ * A too-large connect body is read to its end (and dropped), up to this many
+ * bytes, before the 413 goes out: a client still sending would otherwise see
+ * a reset rather than the status.
+ */
+const TOO_LARGE_DRAIN_BYTES = 64 * 1024 * 1024;
+
+type UniHttpName = 'uni_http_stream' | 'uni_sse';
+
+/** One admitted request: what its answers need, read while the uWS request is still valid. */
+interface StreamRequest {
+  readonly res: HttpResponse;
+  readonly watch: AbortWatch;
+  readonly cors: CorsRequest;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Headers every stream response carries (Centrifugo's). */
+const NO_CACHE: readonly [string, string][] = [
+  ['X-Accel-Buffering', 'no'],
+  ['Cache-Control', 'private, no-cache, no-store, must-revalidate, max-age=0'],
+  ['Pragma', 'no-cache'],
+  ['Expire', '0'],
+];
+
+/** Opens the stream and starts the connect; runs corked (in the handler, or inside `res.cork`). */
+function startStream(shard: Shard, request: StreamRequest, name: UniHttpName, connect: Record<string, unknown>): void {
+  const { res, watch } = request;
+  if (!watch.writable) return;
+  res.writeStatus('200 OK');
+  for (const [k, v] of request.cors.headers) res.writeHeader(k, v);
+  for (const [k, v] of NO_CACHE) res.writeHeader(k, v);
+  if (name === 'uni_sse') {
+    res.writeHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.write('\r\n');
+  }
+  let conn: Connection | null = null;
+  const transport = new UniHttpTransport(name, res, watch, name === 'uni_sse' ? SSE_FRAMING : LINE_FRAMING, () => {
+    if (conn) shard.onClose(conn);
+  });
+  conn = shard.open(transport, request.headers);
+  dispatchConnect(shard, conn, connect);
+}
+
+/** Starts the stream for a connect request given as JSON text, or answers 400 when it is malformed. */
+function connectWith(shard: Shard, request: StreamRequest, name: UniHttpName, text: string): void {
+  if (shard.draining) {
+    // The drain began while the body was on its way.
+    answerError(request.res, request.watch, '503 Service Unavailable', 'shutting down', request.cors.headers);
+    return;
+  }
+  const connect = parseConnectRequest(text);
+  if (connect === null) {
+    answerError(request.res, request.watch, '400 Bad Request', 'invalid connect request', request.cors.headers);
+    return;
+  }
+  request.res.cork(() => startStream(shard, request, name, connect));
+}
+
+/** Registers the enabled unidirectional HTTP transports. */
+export function registerUniHttp(app: TemplatedApp, config: Config, shard: Shard): void {
+  const policy = new CorsPolicy(config.client.allowed_origins);
+
+  /** Screens a request (draining, origin, preflight); returns it when the transport should serve it. */
+  const admit = (res: HttpResponse, req: HttpRequest): StreamRequest | null => {
+    const watch = new AbortWatch(res);
+    if (shard.draining) {
+      answerError(res, watch, '503 Service Unavailable', 'shutting down');
+      return null;
+    }
+    const cors = policy.inspect(req);
+    if (policy.screen(res, watch, req.getMethod(), cors)) return null;
+    return { res, watch, cors, headers: keptHeaders(req, shard.keptHeaders) };
+  };
+
+  /** The POST form: the body is the connect request. */
+  const fromBody = (name: UniHttpName, limit: number) => (res: HttpResponse, req: HttpRequest) => {
+    const request = admit(res, req);
+    if (!request) return;
+    readBody(
+      res,
+      request.watch,
+      limit,
+      (body) => {
+        if (body === 'too_large') answerTooLarge(res, request.watch, limit, request.cors.headers);
+        else connectWith(shard, request, name, body.toString('utf8'));
+      },
+      TOO_LARGE_DRAIN_BYTES,
+    );
+  };
+
+  const notAllowed = (res: HttpResponse): void => {
+    answerError(res, new AbortWatch(res), '405 Method Not Allowed', 'method not allowed');
+  };
+
+  if (config.uni_http_stream.enabled) {
+    app.post(UNI_HTTP_STREAM_PATH, fromBody('uni_http_stream', config.uni_http_stream.max_request_body_size));
+    app.options(UNI_HTTP_STREAM_PATH, (res, req) => void admit(res, req));
+    app.any(UNI_HTTP_STREAM_PATH, notAllowed);
+  }
+  if (config.uni_sse.enabled) {
+    app.get(UNI_SSE_PATH, (res, req) => {
+      const request = admit(res, req);
+      if (!request) return;
+      const param = req.getQuery('cf_connect') ?? '';
+      // No parameter: an empty connect request (anonymous, or a user from a header or proxy).
+      connectWith(shard, request, 'uni_sse', param === '' ? '{}' : param);
+    });
+    app.post(UNI_SSE_PATH, fromBody('uni_sse', config.uni_sse.max_request_body_size));
+    app.options(UNI_SSE_PATH, (res, req) => void admit(res, req));
+    app.any(UNI_SSE_PATH, notAllowed);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The unidirectional WebSocket transport, `/connection/uni_websocket`
+ * (Centrifugo's uni_websocket): the client sends one ConnectRequest (in
+ * `?cf_connect=` or as its first message) and then only receives bare pushes,
+ * as text frames, JSON only. Messages after the connect request are ignored.
+ *
+ * Its sockets do not join uWS topics: topic frames are Reply-wrapped for
+ * bidirectional clients, so the Writer hands them to this transport one by
+ * one and it unwraps them. Liveness is uWS's WebSocket ping frames
+ * (`sendPingsAutomatically`) plus `{}` ping pushes; no pong push is expected.
+ */
+import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
+import type { Config } from '../config/types';
+import { Disconnects } from '../protocol/codes';
+import { ConnState, type Connection } from '../shards/connection';
+import { dispatchConnect } from '../shards/dispatcher';
+import { keptHeaders } from '../shards/server';
+import { CorsPolicy } from './cors';
+import { AbortWatch, answerError } from './http-body';
+import type { Shard } from '../shards/shard';
+import { joinJson, type EncodedReply, type WebSocketData } from '../shards/transport';
+import { UnidirectionalTransport } from './uni-transport';
+import { disconnectPush, parseConnectRequest, repliesToPushes } from './uni-push';
+
+/** The endpoint path of the unidirectional WebSocket transport. */
+export const UNI_WEBSOCKET_PATH = '/connection/uni_websocket';
+
+/** Seconds without traffic before uWS pings the socket (and closes it when the ping stays unanswered). */
+const IDLE_TIMEOUT_S = 32;
+
+/** The uWS user data of a unidirectional WebSocket. */
+interface UniSocketData extends WebSocketData<Connection> {
+  /** The ConnectRequest from `?cf_connect=`, or null when the first message carries it. */
+  connect: Record<string, unknown> | null;
+}
+
+/** Bare pushes over a uWS WebSocket. */
+export class UniWebSocketTransport extends UnidirectionalTransport {
+  readonly name = 'uni_websocket';
+
+  constructor(
+    private readonly ws: WebSocket<UniSocketData>,
+    private readonly joinPushes: boolean,
+    private readonly disconnectPushes: boolean,
+  ) {
+    super();
+  }
+
+  send(replies: readonly EncodedReply[]): void {
+    const pushes = repliesToPushes(replies);
+    if (pushes.length === 0) return;
+    this.ws.cork(() => {
+      if (this.joinPushes) this.ws.send(joinJson(pushes), false);
+      else for (const push of pushes) this.ws.send(push, false);
+    });
+  }
+
+  override bufferedAmount(): number {
+    return this.ws.getBufferedAmount();
+  }
+
+  end(code: number, reason: string): void {
+    const push = this.disconnectPushes ? disconnectPush(code, reason) : null;
+    this.ws.cork(() => {
+      if (push !== null) this.ws.send(push, false);
+      this.ws.end(code, reason);
+    });
+  }
+
+  /** Ends the socket with a close frame only: its connect request was malformed (no client yet to tell). */
+  reject(code: number, reason: string): void {
+    this.ws.end(code, reason);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+const textDecoder = new TextDecoder();
+
+/** Registers `/connection/uni_websocket` when `uni_websocket.enabled`. */
+export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: Shard): void {
+  const options = config.uni_websocket;
+  if (!options.enabled) return;
+  const policy = new CorsPolicy(config.client.allowed_origins);
+  app.ws<UniSocketData>(UNI_WEBSOCKET_PATH, {
+    maxPayloadLength: options.message_size_limit,
+    idleTimeout: IDLE_TIMEOUT_S,
+    sendPingsAutomatically: true,
+    // As for bidirectional sockets: keepalive disconnects slow ones with 3008 well before uWS would.
+    maxBackpressure: config.client.queue_max_size * 2 + 64 * 1024,
+    closeOnBackpressureLimit: 1,
+    upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
+      const watch = new AbortWatch(res);
+      if (shard.draining) {
+        answerError(res, watch, '503 Service Unavailable', 'shutting down');
+        return;
+      }
+      if (!policy.inspect(req).allowed) {
+        // Closing too: a refused upgrade should not hold an idle socket open.
+        answerError(res, watch, '403 Forbidden', 'request origin not allowed', [], true);
+        return;
+      }
+      const param = req.getQuery('cf_connect') ?? '';
+      let connect: Record<string, unknown> | null = null;
+      if (param !== '') {
+        connect = parseConnectRequest(param);
+        if (connect === null) {
+          answerError(res, watch, '400 Bad Request', 'invalid connect request', [], true);
+          return;
+        }
+      }
+      res.upgrade<UniSocketData>(
+        { conn: null, headers: keptHeaders(req, shard.keptHeaders), protocol: 'json', connect },
+        req.getHeader('sec-websocket-key'),
+        // No subprotocol is negotiated on the unidirectional transport.
+        '',
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
+    open: (ws) => {
+      const data = ws.getUserData();
+      const transport = new UniWebSocketTransport(ws, options.join_push_messages, !options.disable_disconnect_push);
+      const conn = shard.open(transport, data.headers);
+      data.conn = conn;
+      if (data.connect !== null) {
+        dispatchConnect(shard, conn, data.connect);
+        data.connect = null;
+      }
+    },
+    message: (ws, message) => {
+      const conn = ws.getUserData().conn;
+      // Only the first message counts, and only when cf_connect did not carry the request.
+      if (!conn || conn.state !== ConnState.Fresh) return;
+      const request = parseConnectRequest(textDecoder.decode(message));
+      if (request === null) {
+        conn.state = ConnState.Closed;
+        (conn.transport as UniWebSocketTransport).reject(Disconnects.badRequest.code, Disconnects.badRequest.reason);
+        return;
+      }
+      dispatchConnect(shard, conn, request);
+    },
+    close: (ws) => {
+      const conn = ws.getUserData().conn;
+      if (conn) shard.onClose(conn);
+    },
+  });
+}
