@@ -107,10 +107,19 @@ export function joinJson(replies: readonly EncodedReply[]): string | Uint8Array 
 
 /** The bidirectional WebSocket transport over a uWS socket. */
 export class WebSocketTransport<C> implements ClientTransport {
-  readonly name = 'websocket';
-  readonly unidirectional = false;
-  readonly nativeTopics = true;
-  readonly session = undefined;
+  // The constants are prototype getters, not fields: 32 bytes less per connection.
+  get name(): 'websocket' {
+    return 'websocket';
+  }
+  get unidirectional(): false {
+    return false;
+  }
+  get nativeTopics(): true {
+    return true;
+  }
+  get session(): undefined {
+    return undefined;
+  }
   readonly protocol: ProtocolType;
 
   constructor(private readonly ws: WebSocket<WebSocketData<C>>) {
