@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { numberOption } from '../common/args';
 import { MIN_PAYLOAD_BYTES } from '../loadgen/payload';
 import type { TransportKind } from '../loadgen/transport';
 import type { StepTiming, SustainBounds } from './step';
@@ -58,12 +59,7 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
     },
     strict: true,
   });
-  const number = (name: string, text: string | undefined, fallback: number, min: number): number => {
-    if (text === undefined) return fallback;
-    const value = Number(text);
-    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number ≥ ${min} (got "${text}")`);
-    return value;
-  };
+  const number = numberOption;
   const transport = (values.transport ?? DEFAULT_WORKLOAD.transport) as TransportKind;
   if (transport !== 'http' && transport !== 'ws') throw new Error(`--transport must be http or ws (got "${values.transport}")`);
   const workload: Workload = {

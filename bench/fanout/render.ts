@@ -1,12 +1,14 @@
 /**
- * Renders a fan-out or sweep result's Markdown and HTML again from its JSON,
- * after a change to the reports, without measuring again:
- * `node dist/bench/fanout/render.js bench/results/fanout.json` (or sweep.json).
+ * Renders a fan-out, sweep or features result's Markdown and HTML again from
+ * its JSON, after a change to the reports, without measuring again:
+ * `node dist/bench/fanout/render.js bench/results/fanout.json` (or sweep.json,
+ * features.json).
  * Each ladder's stop reason is worded again from its last step.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { jsonText, say, writeResults } from '../common/output';
+import { writeFeaturesReport, type FeaturesRun } from '../features/report';
 import { failureReason, type SystemRun } from './ladder';
 import type { SustainBounds } from './step';
 import { sweepHtml, sweepMarkdown, type SweepResult } from './report/sweep-report';
@@ -32,8 +34,11 @@ function main(): void {
     const sweep = result as SweepResult;
     const again: SweepResult = { ...sweep, runs: sweep.runs.map((r) => ({ ...r, run: reworded(r.run, sweep.options.bounds) })) };
     written = writeResults({ [`${name}.json`]: jsonText(again), [`${name}.md`]: sweepMarkdown(again), [`${name}.html`]: sweepHtml(again) }, dir);
+  } else if (result.benchmark === 'features') {
+    const run = result as unknown as FeaturesRun;
+    written = writeFeaturesReport({ ...run, options: { ...run.options, out: name } }, dir);
   } else {
-    throw new Error(`${file} is neither a fan-out nor a sweep result`);
+    throw new Error(`${file} is not a fan-out, sweep or features result`);
   }
   say(`written: ${written.join(', ')}`);
 }

@@ -8,22 +8,23 @@
  * variant's delivered/s, p50/p99, server CPU per delivery and bytes per
  * delivery as ratios to the baseline's (bench/results/features.{json,md,html}).
  *
- *   --rate 20k  --subscribers 1000  --channels 10  --payload 300  --rounds 5
+ *   --rate 10k  --subscribers 1000  --channels 10  --payload 300  --rounds 5
  *   --shards 2  --variants baseline,history,recovery,delta  --window 2  --workers 2  --out features  --verbose
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { numberOption } from '../common/args';
 import { nowMs } from '../common/clock';
 import { say } from '../common/output';
 import { DISTURBED_CORES, noteIfBusy, waitForQuiet } from '../common/quiet';
-import { launchTarget, systemLabel } from '../common/targets';
+import { systemLabel } from '../common/targets';
 import { stepLine } from '../fanout/lines';
-import { prime, runStep, type StepContext, type StepResult, type StepTiming } from '../fanout/step';
-import { describeWorkload, subscriberChannels, type Workload } from '../fanout/workload';
+import { startRunning } from '../fanout/running';
+import { runStep, type StepContext, type StepResult, type StepTiming } from '../fanout/step';
+import { describeWorkload, type Workload } from '../fanout/workload';
 import { describeEnvironment } from '../mailbox/environment';
 import { MIN_TICKER_BYTES } from '../loadgen/payload';
 import { LoadGenerator } from '../loadgen/pool';
-import { openTransport } from '../loadgen/transport';
 import { writeFeaturesReport, type FeaturesOptions } from './report';
 import type { VariantSteps } from './summary';
 import { DEFAULT_VARIANTS, variantNamed, variantSystem, type FeatureVariant } from './variants';
@@ -44,27 +45,8 @@ interface Contender {
 
 async function start(loadgen: LoadGenerator, variant: FeatureVariant, options: FeaturesOptions): Promise<Contender> {
   const spec = variantSystem(variant, options.shards);
-  const target = await launchTarget(spec);
-  try {
-    const session = await loadgen.open(target.wsUrl, subscriberChannels(options.workload), variant.subscribe);
-    const transport = await openTransport(options.workload.transport, target);
-    const context: StepContext = { target, session, transport, workload: options.workload, workers: loadgen.workers };
-    await prime(context, options.rate, PRIME_MS);
-    return {
-      variant,
-      label: systemLabel(spec),
-      context,
-      steps: [],
-      close: async () => {
-        await transport.close();
-        await session.close();
-        await target.stop();
-      },
-    };
-  } catch (err) {
-    await target.stop();
-    throw err;
-  }
+  const running = await startRunning(loadgen, { spec, workload: options.workload, subscribe: variant.subscribe, primeRate: options.rate, primeMs: PRIME_MS });
+  return { ...running, variant, label: systemLabel(spec), steps: [] };
 }
 
 function parseOptions(argv: readonly string[]): FeaturesOptions {
@@ -85,12 +67,7 @@ function parseOptions(argv: readonly string[]): FeaturesOptions {
     },
     strict: true,
   });
-  const number = (name: string, text: string | undefined, fallback: number, min: number): number => {
-    if (text === undefined) return fallback;
-    const value = Number(text.replace(/k$/i, '000'));
-    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number ≥ ${min} (got "${text}")`);
-    return value;
-  };
+  const number = numberOption;
   const workload: Workload = {
     subscribers: Math.round(number('subscribers', values.subscribers, 1000, 1)),
     channels: Math.round(number('channels', values.channels, 10, 1)),
@@ -105,7 +82,7 @@ function parseOptions(argv: readonly string[]): FeaturesOptions {
   const timing: StepTiming = { warmupMs: 500, windowMs: number('window', values.window, 2, 0.2) * 1000, drainMs: 2000 };
   return {
     workload,
-    rate: number('rate', values.rate, 20_000, 1),
+    rate: number('rate', values.rate, 10_000, 1),
     rounds: Math.round(number('rounds', values.rounds, 5, 1)),
     shards: Math.round(number('shards', values.shards, 2, 1)),
     variants: variants.map((v) => v.name),

@@ -6,7 +6,7 @@ import { ms, rate, thousands, times } from '../common/stats';
 import type { StepTiming } from '../fanout/step';
 import { describeWorkload, type Workload } from '../fanout/workload';
 import { htmlPage, htmlTable, inline } from '../fanout/report/page';
-import { summarizeFeatures, type VariantFigures, type VariantSteps } from './summary';
+import { MIN_QUIET_ROUNDS, summarizeFeatures, type VariantFigures, type VariantSteps } from './summary';
 
 /** Options of a features run. */
 export interface FeaturesOptions {
@@ -33,11 +33,20 @@ export interface FeaturesRun {
   readonly seconds: number;
 }
 
-const HEADS = ['variant', 'delivered/s', 'p50 ms', 'p99 ms', 'server µs per delivery', 'bytes per delivery', 'load gen µs per delivery', 'rounds sustained'];
+const HEADS = ['variant', 'delivered/s', 'p50 ms', 'p99 ms', 'server µs per delivery', 'bytes per delivery', 'load gen µs per delivery', 'rounds sustained (p99 ≤ 50 ms, all delivered)', 'rounds limited'];
 const RANGE_HEADS = ['variant', 'delivered/s', 'p50', 'p99', 'server CPU per delivery', 'bytes per delivery'];
 
 function cell(value: string, vs: number, baseline: boolean): string {
   return baseline ? value : `${value} (${times(vs)})`;
+}
+
+/** How many rounds the load generator or the whole machine limited. */
+function limits(f: VariantFigures): string {
+  const parts = [
+    ...(f.loadGeneratorBound > 0 ? [`${f.loadGeneratorBound} LOAD-GENERATOR-BOUND`] : []),
+    ...(f.saturated > 0 ? [`${f.saturated} MACHINE-SATURATED`] : []),
+  ];
+  return parts.join(', ') || 'none';
 }
 
 function mainRows(figures: readonly VariantFigures[]): string[][] {
@@ -50,6 +59,7 @@ function mainRows(figures: readonly VariantFigures[]): string[][] {
     cell(thousands(f.median.bytes), f.vsBaseline.bytes, i === 0),
     cell(f.median.loadgenCpu.toFixed(1), f.vsBaseline.loadgenCpu, i === 0),
     `${f.sustained}/${f.rounds}${f.unreadable > 0 ? `, ${f.unreadable} unreadable` : ''}`,
+    limits(f),
   ]);
 }
 
@@ -71,14 +81,19 @@ function method(run: FeaturesRun): string[] {
 
 function notes(run: FeaturesRun, figures: readonly VariantFigures[]): string[] {
   const disturbed = figures.reduce((a, f) => a + f.disturbed, 0);
+  const used = figures[0]?.roundsUsed ?? [];
   return [
+    '- **rounds limited**: steps in which the load generator used ≥ 90% of the CPU it could have (or a worker\'s event loop was ≥ 90% busy), or every core was ≥ 90% busy. Their latencies are the load generator\'s or the machine\'s, not the server\'s; delta subscribers, which parse and patch every publication, are the first to hit that limit.',
     '- **delivered/s** is deliveries received per second in the window at the fixed load; equal figures mean every variant kept up, the cost then shows in CPU and latency.',
     '- **bytes per delivery**: WebSocket message bytes a subscriber received per publication (the push JSON, without WebSocket framing). With history every publication carries its `offset`; delta subscribers get `data` as a JSON string, a fossil patch after their first publication.',
     '- **Delta subscribers rebuild every payload** the way the centrifuge SDK does: `JSON.parse` of the push, then `applyDelta` (fossil-delta, checksum checked) against the previous payload of that subscription, and the latency stamp is read from the rebuilt payload. A delivery therefore counts only if the client could rebuild it; "unreadable" counts pushes whose patch did not apply. Reading the stamp from a patch without applying it was not an option: fossil copies the unchanged digits of the stamp from the previous payload, so the patch does not hold the stamp. The extra client work shows in the load generator\'s µs per delivery (and in its share of the latency).',
     '- **recovery** differs from history by a position check per publication on each shard, and by the recovery at subscribe time, which happens before the rounds and is not measured here.',
     `- Server CPU per delivery at this load includes the per-publication work (HTTP API request, owner, history append, delta encoding) divided by ${thousands(run.options.workload.subscribers / run.options.workload.channels)} subscribers per publication.`,
     disturbed > 0
-      ? `- Other processes used ≥ ${DISTURBED_CORES} cores during ${disturbed} of ${figures.length * run.options.rounds} steps (a shared VM); medians damp that, the per-round ranges show it.`
+      ? `- Other processes used ≥ ${DISTURBED_CORES} cores during ${disturbed} of ${figures.length * run.options.rounds} steps (a shared VM). ` +
+        (used.length < run.options.rounds
+          ? `The figures use the ${used.length} rounds in which no step was disturbed (rounds ${used.map((i) => i + 1).join(', ')}).`
+          : `Fewer than ${MIN_QUIET_ROUNDS} rounds were quiet, so the figures use every round: latencies are noisy, server CPU per delivery and bytes per delivery much less so.`)
       : '- No step was disturbed by other processes.',
   ];
 }
@@ -98,7 +113,7 @@ export function featuresMarkdown(run: FeaturesRun): string {
     '',
     ...table(HEADS, mainRows(figures)),
     '',
-    'Per-round ratios to the baseline (lowest–highest):',
+    'Per-round ratios to the baseline (lowest–highest, over the rounds used):',
     '',
     ...table(RANGE_HEADS, rangeRows(figures)),
     '',
@@ -118,7 +133,7 @@ export function featuresHtml(run: FeaturesRun): string {
     '<h1>History and delta cost</h1>',
     ...method(run).map((p) => `<p>${inline(p)}</p>`),
     htmlTable(HEADS, mainRows(figures)),
-    '<p>Per-round ratios to the baseline (lowest–highest):</p>',
+    '<p>Per-round ratios to the baseline (lowest–highest, over the rounds used):</p>',
     htmlTable(RANGE_HEADS, rangeRows(figures)),
     `<ul>${figures.map((f) => `<li>${inline(`**${f.variant}**: ${f.description}.`)}</li>`).join('')}</ul>`,
     `<ul>${notes(run, figures).map((n) => `<li>${inline(n.replace(/^- /, ''))}</li>`).join('')}</ul>`,

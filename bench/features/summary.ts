@@ -2,11 +2,15 @@
  * The features report's figures: per variant, the median over rounds of each
  * measure, its ratio to the baseline's median, and the range of the per-round
  * ratios (each round measures every variant back to back, so a round's ratio
- * compares steps taken moments apart).
+ * compares steps taken moments apart). Rounds in which other processes
+ * disturbed a step are left out when at least MIN_QUIET_ROUNDS were quiet.
  */
 import { DISTURBED_CORES } from '../common/quiet';
 import { median, ratio } from '../common/stats';
 import type { StepResult } from '../fanout/step';
+
+/** Quiet rounds needed to leave the disturbed ones out. */
+export const MIN_QUIET_ROUNDS = 2;
 
 /** The measures compared, each read from a step. */
 export const MEASURES = Object.freeze({
@@ -50,6 +54,11 @@ export interface VariantFigures {
   readonly unreadable: number;
   /** Rounds whose step other processes disturbed (≥ DISTURBED_CORES). */
   readonly disturbed: number;
+  /** Rounds whose step the load generator limited, and rounds in which every core was busy. */
+  readonly loadGeneratorBound: number;
+  readonly saturated: number;
+  /** The rounds (0-based) the medians and ratios are taken over. */
+  readonly roundsUsed: readonly number[];
 }
 
 /** One variant's measured steps, one per round. */
@@ -64,18 +73,27 @@ function byMeasure(f: (m: MeasureName) => number): ByMeasure {
   return Object.fromEntries(Object.keys(MEASURES).map((m) => [m, f(m as MeasureName)])) as unknown as ByMeasure;
 }
 
+/** The rounds to use: those in which no variant's step was disturbed, if there are enough; otherwise all. */
+export function roundsToUse(runs: readonly VariantSteps[]): number[] {
+  const rounds = Math.min(...runs.map((r) => r.steps.length));
+  const all = Array.from({ length: Number.isFinite(rounds) ? rounds : 0 }, (_, i) => i);
+  const quiet = all.filter((i) => runs.every((r) => r.steps[i]!.machine.otherCores < DISTURBED_CORES));
+  return quiet.length >= MIN_QUIET_ROUNDS ? quiet : all;
+}
+
 /** Figures of every variant against `runs[0]` (the baseline), round i of each compared with round i of the baseline. */
 export function summarizeFeatures(runs: readonly VariantSteps[]): VariantFigures[] {
   const baseline = runs[0];
   if (!baseline) return [];
-  const medianOf = (steps: readonly StepResult[], m: MeasureName): number => median(steps.map(MEASURES[m]).filter(Number.isFinite));
+  const used = roundsToUse(runs);
+  const medianOf = (steps: readonly StepResult[], m: MeasureName): number => median(used.map((i) => MEASURES[m](steps[i]!)).filter(Number.isFinite));
   const base = byMeasure((m) => medianOf(baseline.steps, m));
   return runs.map((run) => {
     const own = byMeasure((m) => medianOf(run.steps, m));
     const roundRatios = Object.fromEntries(
       Object.keys(MEASURES).map((key) => {
         const m = key as MeasureName;
-        const ratios = run.steps.map((s, i) => ratio(MEASURES[m](s), baseline.steps[i] ? MEASURES[m](baseline.steps[i]) : Number.NaN)).filter(Number.isFinite);
+        const ratios = used.map((i) => ratio(MEASURES[m](run.steps[i]!), MEASURES[m](baseline.steps[i]!))).filter(Number.isFinite);
         return [m, ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : [Number.NaN, Number.NaN]];
       }),
     ) as unknown as VariantFigures['roundRatios'];
@@ -91,6 +109,9 @@ export function summarizeFeatures(runs: readonly VariantSteps[]): VariantFigures
       rounds: run.steps.length,
       unreadable: run.steps.reduce((a, s) => a + s.unreadable, 0),
       disturbed: run.steps.filter((s) => s.machine.otherCores >= DISTURBED_CORES).length,
+      loadGeneratorBound: run.steps.filter((s) => s.loadGenerator.bound).length,
+      saturated: run.steps.filter((s) => s.machine.saturated).length,
+      roundsUsed: used,
     };
   });
 }

@@ -6,11 +6,11 @@
  */
 import { nowMs } from '../common/clock';
 import { DISTURBED_CORES } from '../common/quiet';
-import { launchTarget, switchyard, systemLabel, YARDSTICK, type SystemSpec, type Target } from '../common/targets';
-import { prime, runStep, type StepContext, type StepResult } from '../fanout/step';
-import { subscriberChannels, type Workload } from '../fanout/workload';
+import { switchyard, systemLabel, YARDSTICK, type SystemSpec, type Target } from '../common/targets';
+import { startRunning } from '../fanout/running';
+import { runStep, type StepContext, type StepResult } from '../fanout/step';
+import type { Workload } from '../fanout/workload';
 import type { LoadGenerator } from '../loadgen/pool';
-import { openTransport } from '../loadgen/transport';
 import type { GuardLoad } from './thresholds';
 
 /** Raw values per repetition for one system. */
@@ -45,28 +45,8 @@ export interface GuardPlan {
 
 /** Starts a system and connects its subscribers. */
 async function contender(loadgen: LoadGenerator, spec: SystemSpec, plan: GuardPlan): Promise<Contender> {
-  const target = await launchTarget(spec, { delayMs: plan.delayMs });
-  try {
-    const session = await loadgen.open(target.wsUrl, subscriberChannels(plan.workload));
-    const transport = await openTransport(plan.workload.transport, target);
-    const context: StepContext = { target, session, transport, workload: plan.workload, workers: loadgen.workers };
-    await prime(context, plan.moderate.rate, 500);
-    return {
-      spec,
-      label: systemLabel(spec),
-      target,
-      context,
-      samples: { p50: [], throughput: [], cpu: [] },
-      close: async () => {
-        await transport.close();
-        await session.close();
-        await target.stop();
-      },
-    };
-  } catch (err) {
-    await target.stop();
-    throw err;
-  }
+  const running = await startRunning(loadgen, { spec, workload: plan.workload, launch: { delayMs: plan.delayMs }, primeRate: plan.moderate.rate, primeMs: 500 });
+  return { ...running, spec, label: systemLabel(spec), samples: { p50: [], throughput: [], cpu: [] } };
 }
 
 /** Starts the yardstick and switchyard. */

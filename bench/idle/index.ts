@@ -134,7 +134,7 @@ function markdown(environment: Environment, results: readonly IdleResult[]): str
     '- The connect rate is the load generator’s as much as the server’s: a Node `ws` client pays for each handshake too. Where it was the limit, the row says LOAD-GENERATOR-BOUND.',
     '- Garbage is collected in every server thread before each reading (a bench-side preload, common/gc-hook.ts); RSS still moves by a few hundred bytes per connection between runs, since V8 and the allocator keep some freed memory.',
     '- *of which JS heap*: the growth of the live V8 heaps (summed over the server\'s threads, read by the same preload after its collection) per connection. ' +
-      '*young-gen growth*: the growth of the young generations’ resident memory, divided by the connections. V8 enlarges a thread’s young generation while it allocates fast (here: thousands of handshakes per second) and keeps it, up to its semi-space limit (16 MB per semi-space); that is a per-thread cost whatever the number of connections, so *without young-gen growth* is the per-connection figure. ' +
+      '*young-gen growth*: the growth of the young generations’ resident memory, divided by the connections. V8 enlarges a thread’s young generation while it allocates fast (here: thousands of handshakes per second) and keeps it, up to its limit (48 MB by default; switchyard\'s shard threads are limited by `shards.max_young_generation_mb`, 6 MB by default); that is a per-thread cost whatever the number of connections, so *without young-gen growth* is the per-connection figure. ' +
       '*rest*: RSS growth minus both: native memory (uWS sockets and topic membership, buffers) and old-generation pages V8 holds beyond what is live.',
     '',
   ];

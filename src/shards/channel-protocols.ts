@@ -17,8 +17,8 @@ export class ChannelProtocols {
   requested: number;
   /** Bits of the latest OK received (0 before the first, or after the owner restarted). */
   confirmed = 0;
-  /** Bits of each request sent and not yet answered, oldest first. */
-  private readonly inflight: number[] = [];
+  /** Bits of each request sent and not yet answered, oldest first; null when none (no array kept per idle channel). */
+  private inflight: number[] | null = null;
 
   constructor(initial: number) {
     this.requested = initial;
@@ -26,7 +26,7 @@ export class ChannelProtocols {
 
   /** A request with `requested` was sent. */
   sent(): void {
-    this.inflight.push(this.requested);
+    (this.inflight ??= []).push(this.requested);
   }
 
   /** Adds a protocol; true when the set grew and a request must be sent. */
@@ -50,24 +50,25 @@ export class ChannelProtocols {
 
   /** The owner's OK arrived with the bits it applied. */
   ok(bits: number): void {
-    this.inflight.shift();
+    this.inflight?.shift();
+    if (this.inflight?.length === 0) this.inflight = null;
     this.confirmed = bits;
   }
 
   /** Whether a socket of protocol `bit` can join now: confirmed, and kept by every request in flight. */
   ready(bit: number): boolean {
-    return (this.confirmed & bit) !== 0 && this.inflight.every((bits) => (bits & bit) !== 0);
+    return (this.confirmed & bit) !== 0 && (this.inflight === null || this.inflight.every((bits) => (bits & bit) !== 0));
   }
 
   /** Whether every request was answered (no OK can still arrive for this registration). */
   settled(): boolean {
-    return this.inflight.length === 0;
+    return this.inflight === null;
   }
 
   /** The owner restarted: nothing is confirmed and earlier requests will never be answered. */
   reset(): void {
     this.confirmed = 0;
-    this.inflight.length = 0;
+    this.inflight = null;
   }
 
   /** The `p` field of a SUBSCRIBE_SHARD message (left out for JSON only). */

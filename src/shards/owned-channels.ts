@@ -29,7 +29,7 @@ import {
   type WirePublication,
 } from './messages';
 import type { Postman } from './postman';
-import { SmallSet } from './small-collections';
+import { SmallMap, SmallSet } from './small-collections';
 
 interface OwnedChannel {
   readonly shards: Set<number>;
@@ -352,7 +352,7 @@ export class OwnedChannels {
   private channel(name: string): OwnedChannel {
     let owned = this.channels.get(name);
     if (!owned) {
-      owned = { shards: new SmallSet(), protocols: new Map(), mask: 0, tail: SETTLED, steps: 0, reads: new SmallSet() };
+      owned = { shards: new SmallSet(), protocols: new SmallMap(), mask: 0, tail: SETTLED, steps: 0, reads: new SmallSet() };
       this.channels.set(name, owned);
       this.stats.channels = this.channels.size;
     }

@@ -3,10 +3,10 @@
  * almost always hold zero or one entry (a connection's channels, a personal
  * channel's subscribers, a channel's waiting sockets). A native Set or Map
  * costs about 160–220 bytes even when empty (its hash table is allocated up
- * front); these keep zero or one entry inline in a 40–48-byte object and only
- * build the native collection for a second entry, dropping it again when
- * they become empty. Behaviour is the native one: insertion order, `size`,
- * iteration, SameValueZero keys.
+ * front); these keep zero or one entry inline in a 32-byte (Set) or 40-byte
+ * (Map) object and only build the native collection for a second entry,
+ * dropping it again when they become empty. Behaviour is the native one:
+ * insertion order, `size`, iteration, SameValueZero keys.
  *
  * One difference: an iteration started while the collection holds its single
  * inline entry does not see entries added during that iteration (the native
@@ -15,52 +15,57 @@
 
 /** Marks an empty inline slot (elements and keys may be undefined). */
 const EMPTY: unique symbol = Symbol('empty');
+/** Marks a SmallMap whose entries live in the native Map held as its value. */
+const MANY: unique symbol = Symbol('many');
+
+/** The native Set of a SmallSet with two or more elements (a private class, so no element can be mistaken for it). */
+class ManyValues<T> {
+  constructor(readonly set: Set<T>) {}
+}
 
 /** A Set that allocates no hash table for zero or one element. */
 export class SmallSet<T> implements Set<T> {
-  private one: T | typeof EMPTY = EMPTY;
-  private many: Set<T> | null = null;
+  /** EMPTY, the one element, or the native Set of two or more. */
+  private slot: T | typeof EMPTY | ManyValues<T> = EMPTY;
 
   constructor(values?: Iterable<T>) {
     if (values) for (const value of values) this.add(value);
   }
 
   get size(): number {
-    return this.many ? this.many.size : this.one === EMPTY ? 0 : 1;
+    const slot = this.slot;
+    return slot instanceof ManyValues ? slot.set.size : slot === EMPTY ? 0 : 1;
   }
 
   has(value: T): boolean {
-    if (this.many) return this.many.has(value);
-    return this.one !== EMPTY && sameValueZero(this.one, value);
+    const slot = this.slot;
+    if (slot instanceof ManyValues) return slot.set.has(value);
+    return slot !== EMPTY && sameValueZero(slot, value);
   }
 
   add(value: T): this {
     value = normalized(value);
-    if (this.many) {
-      this.many.add(value);
-    } else if (this.one === EMPTY) {
-      this.one = value;
-    } else if (!sameValueZero(this.one, value)) {
-      this.many = new Set([this.one, value]);
-      this.one = EMPTY;
-    }
+    const slot = this.slot;
+    if (slot instanceof ManyValues) slot.set.add(value);
+    else if (slot === EMPTY) this.slot = value;
+    else if (!sameValueZero(slot, value)) this.slot = new ManyValues(new Set([slot, value]));
     return this;
   }
 
   delete(value: T): boolean {
-    if (this.many) {
-      const deleted = this.many.delete(value);
-      if (this.many.size === 0) this.many = null;
+    const slot = this.slot;
+    if (slot instanceof ManyValues) {
+      const deleted = slot.set.delete(value);
+      if (slot.set.size === 0) this.slot = EMPTY;
       return deleted;
     }
-    if (this.one === EMPTY || !sameValueZero(this.one, value)) return false;
-    this.one = EMPTY;
+    if (slot === EMPTY || !sameValueZero(slot, value)) return false;
+    this.slot = EMPTY;
     return true;
   }
 
   clear(): void {
-    this.one = EMPTY;
-    this.many = null;
+    this.slot = EMPTY;
   }
 
   forEach(callback: (value: T, value2: T, set: Set<T>) => void, thisArg?: unknown): void {
@@ -68,12 +73,9 @@ export class SmallSet<T> implements Set<T> {
   }
 
   *values(): IterableIterator<T> {
-    if (this.many) {
-      yield* this.many.values();
-      return;
-    }
-    const one = this.one;
-    if (one !== EMPTY) yield one;
+    const slot = this.slot;
+    if (slot instanceof ManyValues) yield* slot.set.values();
+    else if (slot !== EMPTY) yield slot;
   }
 
   keys(): IterableIterator<T> {
@@ -95,62 +97,69 @@ export class SmallSet<T> implements Set<T> {
 
 /** A Map that allocates no hash table for zero or one entry. */
 export class SmallMap<K, V> implements Map<K, V> {
-  private key: K | typeof EMPTY = EMPTY;
-  private value: V | undefined = undefined;
-  private many: Map<K, V> | null = null;
+  /** EMPTY, the one key, or MANY when `value` holds the native Map. */
+  private key: K | typeof EMPTY | typeof MANY = EMPTY;
+  private value: V | Map<K, V> | undefined = undefined;
 
   constructor(entries?: Iterable<readonly [K, V]>) {
     if (entries) for (const [key, value] of entries) this.set(key, value);
   }
 
+  /** The native Map, when there are two or more entries. */
+  private get many(): Map<K, V> | null {
+    return this.key === MANY ? (this.value as Map<K, V>) : null;
+  }
+
   get size(): number {
-    return this.many ? this.many.size : this.key === EMPTY ? 0 : 1;
+    const many = this.many;
+    return many ? many.size : this.key === EMPTY ? 0 : 1;
   }
 
   has(key: K): boolean {
-    if (this.many) return this.many.has(key);
+    const many = this.many;
+    if (many) return many.has(key);
     return this.key !== EMPTY && sameValueZero(this.key, key);
   }
 
   get(key: K): V | undefined {
-    if (this.many) return this.many.get(key);
-    return this.key !== EMPTY && sameValueZero(this.key, key) ? this.value : undefined;
+    const many = this.many;
+    if (many) return many.get(key);
+    return this.key !== EMPTY && sameValueZero(this.key, key) ? (this.value as V) : undefined;
   }
 
   set(key: K, value: V): this {
     key = normalized(key);
-    if (this.many) {
-      this.many.set(key, value);
+    const many = this.many;
+    if (many) {
+      many.set(key, value);
     } else if (this.key === EMPTY || sameValueZero(this.key, key)) {
       this.key = key;
       this.value = value;
     } else {
-      this.many = new Map([
-        [this.key, this.value as V],
+      this.value = new Map([
+        [this.key as K, this.value as V],
         [key, value],
       ]);
-      this.key = EMPTY;
-      this.value = undefined;
+      this.key = MANY;
     }
     return this;
   }
 
   delete(key: K): boolean {
-    if (this.many) {
-      const deleted = this.many.delete(key);
-      if (this.many.size === 0) this.many = null;
+    const many = this.many;
+    if (many) {
+      const deleted = many.delete(key);
+      if (many.size === 0) this.clear();
       return deleted;
     }
     if (this.key === EMPTY || !sameValueZero(this.key, key)) return false;
-    this.key = EMPTY;
-    this.value = undefined;
+    this.clear();
     return true;
   }
 
   clear(): void {
     this.key = EMPTY;
     this.value = undefined;
-    this.many = null;
   }
 
   forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
@@ -158,12 +167,9 @@ export class SmallMap<K, V> implements Map<K, V> {
   }
 
   *entries(): IterableIterator<[K, V]> {
-    if (this.many) {
-      yield* this.many.entries();
-      return;
-    }
-    const key = this.key;
-    if (key !== EMPTY) yield [key, this.value as V];
+    const many = this.many;
+    if (many) yield* many.entries();
+    else if (this.key !== EMPTY) yield [this.key as K, this.value as V];
   }
 
   *keys(): IterableIterator<K> {
