@@ -105,6 +105,9 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
   assert.deepEqual(c.channel.namespaces, []);
   assert.deepEqual(c.http_api, { key: '', insecure: false });
   assert.equal(c.websocket.message_size_limit, 65_536);
+  assert.deepEqual(c.http_stream, { enabled: false, max_request_body_size: 65_536 });
+  assert.deepEqual(c.sse, { enabled: false, max_request_body_size: 65_536 });
+  assert.deepEqual(c.emulation, { max_request_body_size: 65_536 });
   assert.deepEqual(c.uni_websocket, { enabled: false, message_size_limit: 65_536, join_push_messages: false, disable_disconnect_push: false });
   assert.deepEqual(c.uni_sse, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.uni_http_stream, { enabled: false, max_request_body_size: 65_536 });
