@@ -55,6 +55,7 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     expired_close_delay: 25_000,
     expired_sub_close_delay: 25_000,
     subscribe_to_user_personal_channel: { enabled: false, personal_channel_namespace: '', single_connection: false },
+    connect_code_to_unidirectional_disconnect: { enabled: false, transforms: [] },
     proxy: { connect: { enabled: false, ...NO_PROXY }, refresh: { enabled: false, ...NO_PROXY } },
   });
   assert.deepEqual(c.channel.proxy, { subscribe: NO_PROXY, publish: NO_PROXY, sub_refresh: NO_PROXY });
@@ -104,6 +105,10 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
   assert.deepEqual(c.channel.namespaces, []);
   assert.deepEqual(c.http_api, { key: '', insecure: false });
   assert.equal(c.websocket.message_size_limit, 65_536);
+  assert.deepEqual(c.uni_websocket, { enabled: false, message_size_limit: 65_536, join_push_messages: false, disable_disconnect_push: false });
+  assert.deepEqual(c.uni_sse, { enabled: false, max_request_body_size: 65_536 });
+  assert.deepEqual(c.uni_http_stream, { enabled: false, max_request_body_size: 65_536 });
+  assert.deepEqual(c.uni_grpc, { enabled: false, address: '', port: 11_000, max_receive_message_size: 0 });
   assert.equal(c.health.enabled, true);
   assert.equal(c.shutdown.timeout, 30_000);
   assert.deepEqual(c.engine, {

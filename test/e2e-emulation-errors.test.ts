@@ -243,6 +243,33 @@ describe('emulated transports: disabled, drain, slow client', () => {
     }
   });
 
+  test('a crashed shard cuts its streams off; the process and the other streams live on', async () => {
+    const server = await startTestServer({ shards: { count: 3 }, http_stream: { enabled: true }, sse: { enabled: true } });
+    try {
+      const opened: Awaited<ReturnType<typeof rawSse>>[] = [];
+      for (let i = 0; i < 40 && new Set(opened.map((s) => s.session.split('.')[0])).size < 3; i++) {
+        opened.push(await (i % 2 ? rawSse(server.port) : rawHttpStream(server.port)));
+      }
+      const onShard1 = opened.filter((s) => s.session.startsWith('1.'));
+      const others = opened.filter((s) => !s.session.startsWith('1.'));
+      assert.ok(onShard1.length > 0 && others.length > 0, 'sessions on shard 1 and elsewhere');
+      server.supervisor.crash(1, 'test crash');
+      await waitFor(() => server.supervisor.restarts()[1] === 1, 'shard 1 restart', 15_000);
+      await server.supervisor.waitReady(1);
+      for (const s of onShard1) await s.stream.finished();
+      assert.ok(others.every((s) => !s.stream.ended), 'streams on other shards stay open');
+      // The survivors still take commands through /emulation.
+      for (const s of others) {
+        const res = await emulate(server.port, s.node, s.session, [{ id: 7, history: { channel: 'none' } }]);
+        assert.equal(res.status, 204);
+        await s.stream.waitFor(/"id":7,/);
+        s.stream.abort();
+      }
+    } finally {
+      assert.equal(await server.close(), true);
+    }
+  });
+
   test('a client that does not read is disconnected as slow (3008) and cleaned up', async () => {
     const server = await startTestServer({ shards: { count: 2 }, client: { queue_max_size: 65_536 }, http_stream: { enabled: true } });
     try {

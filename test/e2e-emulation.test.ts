@@ -105,6 +105,23 @@ for (const shards of [4, 1]) {
         await assert.rejects(members[1]!.sub.presenceStats(), (err: { code: number }) => err.code === 108);
       });
 
+      test('server API unsubscribe by session reaches only that session', async () => {
+        const [m1, m2] = [members[2]!, members[3]!];
+        const unsubscribed: string[] = [];
+        m1.sub.on('unsubscribed', () => unsubscribed.push('m1'));
+        m2.sub.on('unsubscribed', () => unsubscribed.push('m2'));
+        // m2's session but m1's user: no connection matches.
+        const miss = await callApi(server.apiUrl, 'unsubscribe', { user: 'user2', channel, session: sessionOf(m2.client) });
+        assert.deepEqual(miss.body, { result: {} });
+        const hit = await callApi(server.apiUrl, 'unsubscribe', { user: 'user3', channel, session: sessionOf(m2.client) });
+        assert.deepEqual(hit.body, { result: {} });
+        await waitFor(() => unsubscribed.length > 0, 'unsubscribe push', 15_000);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.deepEqual(unsubscribed, ['m2']);
+        m2.sub.subscribe();
+        await m2.sub.ready(15_000);
+      });
+
       test('server API disconnect ends the stream with the disconnect push; the SDK reconnects', async () => {
         const m = members[0]!;
         const oldSession = sessionOf(m.client);

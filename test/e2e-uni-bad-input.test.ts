@@ -95,6 +95,21 @@ describe('unidirectional transports: bad input', () => {
     assert.deepEqual(ws.pushes, []);
   });
 
+  test('uni_sse also takes the connect request as a POST body', async () => {
+    const token = await hmacToken({ sub: 'poster' });
+    const abort = new AbortController();
+    const res = await fetch(`${baseUrl(server.port)}/connection/uni_sse`, { method: 'POST', body: JSON.stringify({ token }), signal: abort.signal });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    let text = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      text += Buffer.from(chunk).toString();
+      if (text.includes('\n\n')) break;
+    }
+    abort.abort();
+    assert.match(text, /^\r\ndata: \{"connect":\{"client":"[0-9a-f-]{36}"/);
+  });
+
   test('wrong methods are 405; OPTIONS on uni_http_stream is the CORS preflight', async () => {
     assert.equal((await plainRequest(server.port, 'GET', '/connection/uni_http_stream')).status, 405);
     assert.equal((await plainRequest(server.port, 'PUT', '/connection/uni_sse', '{}')).status, 405);
@@ -182,7 +197,7 @@ describe('unidirectional transports: bad input', () => {
 });
 
 describe('unidirectional transports: drain', () => {
-  test('a drain sends every uni client the 3001 disconnect push and ends its stream', async () => {
+  test('publications in order (joined uni WebSocket frames too); a drain sends every uni client the 3001 disconnect push and ends its stream', async () => {
     const server = await startTestServer({
       shards: { count: 2 },
       client: TOKENS_ONLY,
@@ -190,9 +205,15 @@ describe('unidirectional transports: drain', () => {
       uni_sse: { enabled: true },
       uni_http_stream: { enabled: true },
     });
-    const token = await hmacToken({ sub: 'drained' });
+    const token = await hmacToken({ sub: 'drained', channels: ['news'] });
     const clients = [uniHttpStream(server.port, { token }), uniSse(server.port, { token }), uniWebSocket(server.port, { token })];
     for (const c of clients) await c.next((p) => p.connect, 'connect');
+    // Publications of one batch: on the joined uni WebSocket they may share a frame, newline-separated.
+    const batch = await callApi(server.apiUrl, 'batch', { commands: [1, 2, 3].map((n) => ({ publish: { channel: 'news', data: { n } } })) });
+    assert.equal(batch.status, 200);
+    for (const c of clients) {
+      for (const n of [1, 2, 3]) assert.deepEqual((await c.next((p) => p.pub, `pub ${n}`)).pub.data, { n });
+    }
     await server.close();
     for (const c of clients) {
       assert.deepEqual(await c.next((p) => p.disconnect, 'disconnect'), { disconnect: { code: 3001, reason: 'shutdown' } });

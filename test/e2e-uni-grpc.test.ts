@@ -2,21 +2,18 @@
  * The unidirectional gRPC transport (CentrifugoUniStream.Consume on shard 0's
  * own port) with a real @grpc/grpc-js client, on 4 shards: the connect push,
  * publications of a server-side channel owned anywhere, recovery after a
- * reconnect, the disconnect push, bad requests, cleanup, and the drain.
+ * reconnect, binary payloads, the disconnect push, bad requests, cleanup,
+ * and the drain.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { RunningServer } from '../src/acceptor/run';
 import { callApi } from './helpers/api';
+import { protobufClient } from './helpers/protobuf-clients';
 import { startTestServer } from './helpers/server';
 import { hmacToken, TOKENS_ONLY, withBadSignature } from './helpers/tokens';
-import { jsonBytes, uniGrpc, waitClientCount } from './helpers/uni';
-
-/** Waits until the info API counts `expected` clients. */
-async function waitClients(server: RunningServer, expected: number): Promise<void> {
-  assert.equal(await waitClientCount(server.apiUrl, expected), expected, 'client count');
-}
+import { jsonBytes, uniGrpc, expectClientCount } from './helpers/uni';
 
 describe('uni_grpc', () => {
   let server: RunningServer;
@@ -25,7 +22,7 @@ describe('uni_grpc', () => {
       shards: { count: 4 },
       client: TOKENS_ONLY,
       uni_grpc: { enabled: true, address: '127.0.0.1', port: 0 },
-      channel: { namespaces: [{ name: 'feed', history_size: 10, history_ttl: '60s', force_recovery: true }] },
+      channel: { namespaces: [{ name: 'feed', history_size: 10, history_ttl: '60s', force_recovery: true, allow_publish_for_client: true }] },
     });
     assert.ok(server.grpcPort > 0);
   });
@@ -48,10 +45,20 @@ describe('uni_grpc', () => {
       assert.deepEqual(jsonBytes(pub.pub.data), { i });
       assert.equal(pub.pub.offset, 1);
     }
+    // Binary payloads (published by a Protobuf client) reach gRPC streams byte for byte.
+    const binary = new Uint8Array([0, 1, 2, 0xfe, 0xff]);
+    const publisher = protobufClient(server.wsUrl, { token: await hmacToken({ sub: 'publisher' }) });
+    publisher.connect();
+    await publisher.ready(10_000);
+    await publisher.publish('feed:b', binary);
+    publisher.disconnect();
+    const raw = await first.next((p) => p.pub && p.channel === 'feed:b' && p.pub.offset === 2, 'binary pub');
+    assert.deepEqual(new Uint8Array(raw.pub.data), binary);
+    assert.equal(raw.pub.info.user, 'publisher');
     const epoch = connect.subs['feed:a'].epoch;
     first.close();
     assert.equal(await first.status, grpc.status.CANCELLED);
-    await waitClients(server, 0);
+    await expectClientCount(server.apiUrl, 0);
 
     await callApi(server.apiUrl, 'publish', { channel: 'feed:a', data: { missed: 1 } });
     const second = uniGrpc(server.grpcPort, { token, subs: { 'feed:a': { recover: true, offset: 1, epoch } } });
@@ -63,7 +70,7 @@ describe('uni_grpc', () => {
     const push = await second.next((p) => p.disconnect, 'disconnect');
     assert.deepEqual(push.disconnect, { code: 4501, reason: 'go away' });
     assert.equal(await second.status, grpc.status.OK);
-    await waitClients(server, 0);
+    await expectClientCount(server.apiUrl, 0);
   });
 
   test('an invalid token is a 3500 disconnect push; malformed request bytes fail the call', async () => {
@@ -73,7 +80,7 @@ describe('uni_grpc', () => {
     const garbage = uniGrpc(server.grpcPort, new Uint8Array([0x0a, 0xff, 0xff, 0xff]));
     assert.notEqual(await garbage.status, grpc.status.OK);
     assert.deepEqual(garbage.pushes, []);
-    await waitClients(server, 0);
+    await expectClientCount(server.apiUrl, 0);
   });
 });
 

@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/acceptor/run';
 import { callApi } from './helpers/api';
+import { startBackend, type Backend } from './helpers/backend';
 import { startTestServer } from './helpers/server';
 import { hmacToken, TOKENS_ONLY } from './helpers/tokens';
-import { uniHttpStream, uniSse, uniWebSocket, type UniClient, waitClientCount } from './helpers/uni';
+import { uniGrpc, uniHttpStream, uniSse, uniWebSocket, type UniClient, expectClientCount } from './helpers/uni';
 
 type Opener = (port: number, request: unknown) => UniClient;
 
@@ -21,11 +22,6 @@ const TRANSPORTS: readonly [string, Opener][] = [
   ['uni_http_stream', (port, request) => uniHttpStream(port, request)],
   ['uni_sse', (port, request) => uniSse(port, request)],
 ];
-
-/** Waits until the info API counts `expected` clients. */
-async function waitClients(server: RunningServer, expected: number): Promise<void> {
-  assert.equal(await waitClientCount(server.apiUrl, expected), expected, 'client count');
-}
 
 describe('unidirectional transports', () => {
   let server: RunningServer;
@@ -84,7 +80,7 @@ describe('unidirectional transports', () => {
       const position = { offset: pub.pub.offset, epoch: sub.epoch };
       first.close();
       await first.ended;
-      await waitClients(server, 0);
+      await expectClientCount(server.apiUrl, 0);
 
       // Missed while away.
       await callApi(server.apiUrl, 'publish', { channel, data: { n: 2 } });
@@ -115,7 +111,7 @@ describe('unidirectional transports', () => {
       const push = await second.next((p) => p.disconnect, 'disconnect');
       assert.deepEqual(push.disconnect, { code: 4500, reason: 'bye' });
       await second.ended;
-      await waitClients(server, 0);
+      await expectClientCount(server.apiUrl, 0);
     });
   }
 
@@ -139,3 +135,57 @@ describe('unidirectional transports', () => {
     }
   });
 });
+
+describe('unidirectional transports with the connect proxy', () => {
+  let server: RunningServer;
+  let backend: Backend;
+  before(async () => {
+    backend = await startBackend({
+      '/connect': (req) => {
+        const mode = req.body.data?.mode;
+        if (mode === 'disconnect') return { body: { disconnect: { code: 4503, reason: 'go home' } } };
+        if (mode === 'error') return { body: { error: { code: 1001, message: 'not today' } } };
+        return { body: { result: { user: 'proxied', channels: ['proxy-feed'], data: { hi: 1 } } } };
+      },
+    });
+    server = await startTestServer({
+      shards: { count: 2 },
+      client: { ...TOKENS_ONLY, proxy: { connect: { enabled: true, endpoint: `${backend.url}/connect`, timeout: '2s', emulated_headers: ['x-app'] } } },
+      uni_http_stream: { enabled: true },
+      uni_grpc: { enabled: true, address: '127.0.0.1', port: 0 },
+    });
+  });
+  after(async () => {
+    await server.close();
+    await backend.close();
+  });
+
+  test('the proxy is asked with the uni transport and protocol; its user, channels and data apply; its disconnect and errors end the stream', async () => {
+    const client = uniHttpStream(server.port, { data: { mode: 'ok' }, headers: { 'X-App': 'kiosk' } });
+    const connect = (await client.next((p) => p.connect, 'connect')).connect;
+    assert.deepEqual(connect.data, { hi: 1 });
+    assert.deepEqual(Object.keys(connect.subs), ['proxy-feed']);
+    const asked = backend.on('/connect').at(-1)!;
+    assert.equal(asked.body.transport, 'uni_http_stream');
+    assert.equal(asked.body.protocol, 'json');
+    assert.equal(asked.headers['x-app'], 'kiosk');
+    await callApi(server.apiUrl, 'publish', { channel: 'proxy-feed', data: { n: 1 } });
+    assert.deepEqual((await client.next((p) => p.pub, 'pub')).pub.data, { n: 1 });
+    client.close();
+
+    const grpcClient = uniGrpc(server.grpcPort, { data: new TextEncoder().encode('{"mode":"ok"}') });
+    await grpcClient.next((p) => p.connect, 'gRPC connect');
+    const askedByGrpc = backend.on('/connect').at(-1)!;
+    assert.equal(askedByGrpc.body.transport, 'uni_grpc');
+    assert.equal(askedByGrpc.body.protocol, 'protobuf');
+    grpcClient.close();
+
+    const refused = uniHttpStream(server.port, { data: { mode: 'disconnect' } });
+    assert.deepEqual(await refused.next((p) => p.disconnect, 'disconnect'), { disconnect: { code: 4503, reason: 'go home' } });
+    const failed = uniHttpStream(server.port, { data: { mode: 'error' } });
+    // A custom error code has no disconnect of its own: 3004, as Centrifugo's default mapping.
+    assert.deepEqual(await failed.next((p) => p.disconnect, 'disconnect'), { disconnect: { code: 3004, reason: 'internal server error' } });
+    await expectClientCount(server.apiUrl, 0);
+  });
+});
+

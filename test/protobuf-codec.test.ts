@@ -19,6 +19,7 @@ import {
   encodeJoinLeaveReply,
   encodePublicationReply,
   pushFromJson,
+  pushOfReply,
   replyFromJson,
   replyJsonHasBinary,
 } from '../src/protocol/protobuf/codec';
@@ -53,6 +54,7 @@ describe('payload carrier', () => {
     assert.equal(isBinaryPayload(payloadFromBytes(utf8.encode('not json'))), true);
     assert.equal(isBinaryPayload(payloadFromBytes(new Uint8Array(0))), true);
     assert.deepEqual([...payloadToBytes(payloadFromBase64(Buffer.from('hi').toString('base64')))], [...utf8.encode('hi')]);
+    assert.equal(payloadFromBase64(Buffer.from('{"a":1}').toString('base64')), '{"a":1}');
   });
 
   test('payloadToJson passes decoded carriers through', () => {
@@ -146,17 +148,32 @@ describe('replies', () => {
   test('errors and bare pushes', () => {
     const [err] = decodeReplies(joinDelimited([replyFromJson('{"id":5,"error":{"code":103,"message":"permission denied"}}')]));
     assert.deepEqual(err, { id: 5, error: { code: 103, message: 'permission denied' } });
-    const push = decodePush(pushFromJson(encodePush('ch', 'unsubscribe', '{"code":2000,"reason":"server unsubscribe"}')));
+    const json = encodePush('ch', 'unsubscribe', '{"code":2000,"reason":"server unsubscribe"}');
+    const push = decodePush(pushFromJson(json));
     assert.deepEqual(push, { channel: 'ch', unsubscribe: { code: 2000, reason: 'server unsubscribe' } });
+    assert.deepEqual(decodePush(pushOfReply(replyFromJson(json))!), push);
+    assert.deepEqual(decodePush(pushOfReply(encodePublicationReply('ch', { data: '{}', offset: 300 }))!), { channel: 'ch', pub: { data: Buffer.from('{}'), offset: 300 } });
+    assert.equal(pushOfReply(replyFromJson('{"id":7,"publish":{}}')), null);
+    assert.equal(pushOfReply(new Uint8Array(0)), null);
   });
 
   test('fan-out encoders match the converter', () => {
     const info = { user: 'u', client: 'c', chan_info: '{"r":1}' };
-    const fields = { data: '{"a":1}', info, offset: 9 };
-    assert.deepEqual(
-      decodeReplies(joinDelimited([encodePublicationReply('ch', fields)])),
-      decodeReplies(joinDelimited([replyFromJson(encodePush('ch', 'pub', encodePublication(fields)))])),
-    );
+    const binary = payloadFromBytes(new Uint8Array([0, 9, 200]));
+    const long = JSON.stringify({ text: 'é'.repeat(300) });
+    const cases = [
+      { data: '{"a":1}', info, offset: 9 },
+      { data: binary, info: { user: 'u2', client: 'c', conn_info: binary }, offset: 2 ** 40, tags: { k: 'v', 'ключ': 'значение' } },
+      { data: long },
+    ];
+    for (const fields of cases) {
+      assert.deepEqual(
+        decodeReplies(joinDelimited([encodePublicationReply('канал', fields)])),
+        decodeReplies(joinDelimited([replyFromJson(encodePush('канал', 'pub', encodePublication(fields)))])),
+      );
+    }
+    const [delta] = decodeReplies(joinDelimited([encodePublicationReply('ch', { data: '{}' }, new Uint8Array([1, 2]), true)]));
+    assert.deepEqual(delta, { push: { channel: 'ch', pub: { data: new Uint8Array([1, 2]), delta: true } } });
     assert.deepEqual(
       decodeReplies(joinDelimited([encodeJoinLeaveReply('ch', 'join', info)])),
       decodeReplies(joinDelimited([replyFromJson(encodePush('ch', 'join', `{"info":${encodeClientInfo(info)}}`))])),

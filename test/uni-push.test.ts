@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodePush } from '../src/protocol/protobuf/codec';
+import { decodePush, encodePublicationReply, PING_REPLY, replyFromJson } from '../src/protocol/protobuf/codec';
 import { encodePush, encodeResult, encodeError, PING_FRAME } from '../src/protocol/json';
 import { grpcPush } from '../src/transports/uni-grpc';
-import { framePushes, LINE_FRAMING, SSE_FRAMING } from '../src/transports/uni-http';
+import { frameEach } from '../src/transports/emulated';
+import { framedPushes, LINE_FRAMING, SSE_FRAMING } from '../src/transports/uni-http';
 import { connectErrorDisconnect, disconnectPush, parseConnectRequest, repliesToPushes, replyToPush } from '../src/transports/uni-push';
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : Buffer.from(x as Uint8Array).toString('utf8'));
@@ -53,19 +54,37 @@ test('a ConnectRequest is a JSON object; null is an empty one; anything else is 
 
 test('HTTP-stream and SSE framing, with text and byte pushes mixed', () => {
   const pushes = ['{"a":1}', Buffer.from('{"b":2}')];
-  assert.equal(text(framePushes(pushes, LINE_FRAMING)), '{"a":1}\n{"b":2}\n');
-  assert.equal(text(framePushes(pushes, SSE_FRAMING)), 'data: {"a":1}\n\ndata: {"b":2}\n\n');
-  assert.equal(framePushes(['{}'], SSE_FRAMING), 'data: {}\n\n');
+  const frame = (p: typeof pushes, f: typeof LINE_FRAMING) => frameEach(p, f.before, f.after);
+  assert.equal(text(frame(pushes, LINE_FRAMING)), '{"a":1}\n{"b":2}\n');
+  assert.equal(text(frame(pushes, SSE_FRAMING)), 'data: {"a":1}\n\ndata: {"b":2}\n\n');
+  assert.equal(frame(['{}'], SSE_FRAMING), 'data: {}\n\n');
+  // A batch handed to many streams is framed once: the same chunk for each.
+  const batch = [Buffer.from(encodePush('c', 'pub', '{"data":1}'))];
+  const first = framedPushes(batch, SSE_FRAMING);
+  assert.equal(text(first), 'data: {"channel":"c","pub":{"data":1}}\n\n');
+  assert.equal(framedPushes(batch, SSE_FRAMING), first);
+  assert.equal(text(framedPushes(batch, LINE_FRAMING)), '{"channel":"c","pub":{"data":1}}\n');
+  assert.equal(framedPushes([encodeResult(1, 'rpc', '{}')], LINE_FRAMING), null);
 });
 
-test('gRPC pushes are Protobuf Push messages with the payload bytes exact; pings and results are dropped', () => {
-  const pub = decodePush(grpcPush(Buffer.from(encodePush('ch', 'pub', '{"data":{"x":[1,2]},"offset":5}')))!);
+test('gRPC pushes: the Push inside a Protobuf Reply (a view), the connect result re-encoded as Push.connect; pings and results dropped', () => {
+  const frame = encodePublicationReply('ch', { data: '{"x":[1,2]}', offset: 5 });
+  const view = grpcPush(frame)!;
+  assert.equal(view.buffer, frame.buffer);
+  const pub = decodePush(view);
   assert.equal(pub['channel'], 'ch');
   const body = pub['pub'] as { data: Uint8Array; offset: number };
   assert.equal(Buffer.from(body.data).toString(), '{"x":[1,2]}');
   assert.equal(body.offset, 5);
-  const connect = decodePush(grpcPush(encodeResult(1, 'connect', '{"client":"c","version":"v","ping":25,"session":"s"}'))!);
-  assert.deepEqual(connect['connect'], { client: 'c', version: 'v', ping: 25, session: 's' });
-  assert.equal(grpcPush(PING_FRAME), null);
-  assert.equal(grpcPush(encodeResult(3, 'publish', '{}')), null);
+  const connectReply = replyFromJson(encodeResult(1, 'connect', '{"client":"c","version":"v","expires":true,"ttl":60,"data":{"d":1},"session":"s","subs":{"a":{"offset":3,"epoch":"e","recoverable":true}}}'));
+  const connect = decodePush(grpcPush(connectReply)!)['connect'] as Record<string, any>;
+  assert.equal(connect['client'], 'c');
+  assert.equal(connect['expires'], true);
+  assert.equal(connect['ttl'], 60);
+  assert.equal(connect['session'], 's');
+  assert.equal(Buffer.from(connect['data']).toString(), '{"d":1}');
+  assert.deepEqual({ ...connect['subs']['a'] }, { offset: 3, epoch: 'e', recoverable: true });
+  assert.equal(grpcPush(PING_REPLY), null);
+  assert.equal(grpcPush(replyFromJson(encodeResult(3, 'publish', '{}'))), null);
+  assert.equal(grpcPush('{}'), null);
 });

@@ -4,12 +4,17 @@
  * once with the same id. Times are on the shared clock (common/clock.ts), ms.
  */
 
+/** The client protocol a load-generator connection speaks. */
+export type LoadProtocol = 'json' | 'protobuf';
+
 /** Open a session: connect one WebSocket per entry of `channels` and subscribe it to that channel. */
 export interface OpenRequest {
   readonly session: number;
   readonly url: string;
   /** The channel of each connection this worker holds. */
   readonly channels: readonly string[];
+  /** The protocol of each connection (same order as `channels`); all JSON when absent. */
+  readonly protocols?: readonly LoadProtocol[];
   /** Handshakes in flight at once. */
   readonly concurrency: number;
   /**

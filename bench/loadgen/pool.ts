@@ -9,7 +9,7 @@ import path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import Piscina from 'piscina';
-import type { CommandMap, CommandName, Envelope, OpenReport, Reply, WindowReport, WorkerSummary, WorkerTask } from './messages';
+import type { CommandMap, CommandName, Envelope, LoadProtocol, OpenReport, Reply, WindowReport, WorkerSummary, WorkerTask } from './messages';
 import { latencyHistogram } from './session';
 
 /** How many handshakes each worker keeps in flight while opening a session. */
@@ -154,13 +154,29 @@ export class LoadGenerator {
 
   /**
    * Connects one WebSocket per entry of `channels` (subscribed to that
-   * channel, with the extra subscribe fields `subscribe`); rejects if any failed.
+   * channel, with the extra subscribe fields `subscribe`), speaking the
+   * protocol at the same index of `protocols` (JSON when absent); rejects if
+   * any failed.
    */
-  async open(wsUrl: string, channels: readonly string[], subscribe?: Readonly<Record<string, unknown>>): Promise<Session> {
+  async open(
+    wsUrl: string,
+    channels: readonly string[],
+    subscribe?: Readonly<Record<string, unknown>>,
+    protocols?: readonly LoadProtocol[],
+  ): Promise<Session> {
     const id = this.nextSession++;
-    const shares = this.links.map((_, w) => channels.filter((_, j) => j % this.links.length === w));
+    const mine = <T>(list: readonly T[], w: number): T[] => list.filter((_, j) => j % this.links.length === w);
     const reports = await Promise.all(
-      this.links.map((link, w) => link.call('open', { session: id, url: wsUrl, channels: shares[w]!, concurrency: CONNECT_CONCURRENCY, ...(subscribe ? { subscribe } : {}) })),
+      this.links.map((link, w) =>
+        link.call('open', {
+          session: id,
+          url: wsUrl,
+          channels: mine(channels, w),
+          concurrency: CONNECT_CONCURRENCY,
+          ...(subscribe ? { subscribe } : {}),
+          ...(protocols ? { protocols: mine(protocols, w) } : {}),
+        }),
+      ),
     );
     const subscribers = new Map<string, number>();
     for (const channel of channels) subscribers.set(channel, (subscribers.get(channel) ?? 0) + 1);

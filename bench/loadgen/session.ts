@@ -11,7 +11,8 @@ import { nowMs } from '../common/clock';
 import { threadCpuSeconds } from '../common/proc';
 import { DeltaReader } from './delta';
 import { scanFrame, type LineHandlers } from './frames';
-import type { OpenReport, OpenRequest, ProgressReport, WindowReport, WindowRequest } from './messages';
+import type { LoadProtocol, OpenReport, OpenRequest, ProgressReport, WindowReport, WindowRequest } from './messages';
+import { PROTOBUF_PONG, protobufHandshake, scanProtobufFrame } from './protobuf-frames';
 
 /** How many failure reasons an open report keeps. */
 const MAX_ERRORS = 5;
@@ -59,9 +60,10 @@ export class WorkerSession {
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < request.channels.length) {
-        const channel = request.channels[next++]!;
+        const index = next++;
+        const channel = request.channels[index]!;
         try {
-          this.sockets.push(await this.connect(request.url, channel, request.subscribe ?? {}));
+          this.sockets.push(await this.connect(request.url, channel, request.subscribe ?? {}, request.protocols?.[index] ?? 'json'));
         } catch (err) {
           failed++;
           if (errors.length < MAX_ERRORS) errors.push((err as Error).message);
@@ -151,10 +153,15 @@ export class WorkerSession {
     };
   }
 
-  /** One connection: connect, subscribe (with the extra fields `subscribe`), then count its publications and answer pings. */
-  private connect(url: string, channel: string, subscribe: Readonly<Record<string, unknown>>): Promise<WebSocket> {
+  /**
+   * One connection: connect, subscribe (with the extra fields `subscribe`),
+   * then count its publications and answer pings, in `protocol` (Protobuf
+   * connections do not read delta subscriptions).
+   */
+  private connect(url: string, channel: string, subscribe: Readonly<Record<string, unknown>>, protocol: LoadProtocol): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+      const protobuf = protocol === 'protobuf';
+      const socket = new WebSocket(url, protobuf ? ['centrifuge-protobuf'] : [], { perMessageDeflate: false, skipUTF8Validation: true });
       let ready = false;
       const fail = (reason: string): void => {
         if (ready) return;
@@ -175,7 +182,7 @@ export class WorkerSession {
             return;
           }
           if (reply.id === undefined && reply.error === undefined) {
-            socket.send('{}'); // the server's ping: answer with the pong
+            socket.send(protobuf ? PROTOBUF_PONG : '{}'); // the server's ping: answer with the pong
           } else if (reply.error) {
             fail(`error ${reply.error.code} ${reply.error.message}`);
           } else if (reply.id === 2 && reply.subscribe !== undefined && !ready) {
@@ -189,10 +196,12 @@ export class WorkerSession {
       socket.on('message', (data: Buffer) => {
         receivedAt = nowMs();
         if (receivedAt >= this.from && receivedAt < this.to) this.bytesInWindow += data.length;
-        scanFrame(data, handlers);
+        if (protobuf) scanProtobufFrame(data, handlers);
+        else scanFrame(data, handlers);
       });
       socket.on('open', () => {
-        socket.send(`{"id":1,"connect":{}}\n{"id":2,"subscribe":${JSON.stringify({ channel, ...subscribe })}}`);
+        if (protobuf) socket.send(protobufHandshake({ channel, ...subscribe }));
+        else socket.send(`{"id":1,"connect":{}}\n{"id":2,"subscribe":${JSON.stringify({ channel, ...subscribe })}}`);
       });
       socket.on('error', (err) => fail(err.message));
       socket.on('close', (code) => {

@@ -4,8 +4,9 @@
  * once per publication at the owner shard), the fossil delta of a changed
  * payload, and `ownerOf` hashing. The mailbox ring vs postMessage lives in
  * `npm run bench:mailbox`; its committed figures are quoted here, not
- * measured again. Protobuf push encoding is not built yet and says so.
- * Writes bench/results/micro.json and micro.md.
+ * measured again. The Protobuf push of the same publications (encoded once
+ * per publication too, when the channel has Protobuf subscribers) is measured
+ * next to the JSON one, with their ratio. Writes bench/results/micro.json and micro.md.
  *
  *   --time MS   time per task (default 500)
  */
@@ -17,6 +18,7 @@ import { describeEnvironment, type Environment } from '../mailbox/environment';
 import { jsonText, RESULTS_DIR, say, writeResults } from '../common/output';
 import { round, thousands } from '../common/stats';
 import { encodeDeltaPublication, encodePublication, encodePush, type PublicationFields } from '../../src/protocol/json';
+import { encodePublicationReply } from '../../src/protocol/protobuf/codec';
 import { encodeFossilPatch } from '../../src/shards/delta';
 import { channelHash, ownerOf } from '../../src/shards/owner';
 import { makePayload } from '../loadgen/payload';
@@ -59,6 +61,18 @@ interface Task {
 }
 
 const PUSH = 'JSON push encoding (once per publication, at the owner)';
+const PROTOBUF_PUSH = 'Protobuf push encoding (once per publication with Protobuf subscribers, at the owner)';
+
+/** The publications both push encodings are measured on: [label, JSON task, Protobuf task]. */
+const PUSH_PAIRS: readonly (readonly [string, string, string])[] = [
+  ['100-byte publication', 'push frame of a 100-byte publication, as a Buffer', 'Protobuf push Reply of a 100-byte publication'],
+  [
+    '100-byte client publication (with publisher info, offset)',
+    'push frame of a 100-byte client publication (with publisher info, offset)',
+    'Protobuf push Reply of a 100-byte client publication (with publisher info, offset)',
+  ],
+  ['1,000-byte publication', 'push frame of a 1,000-byte publication, as a Buffer', 'Protobuf push Reply of a 1,000-byte publication'],
+];
 const FOSSIL = 'fossil delta (once per publication, channels with delta subscribers)';
 const HASH = 'ownerOf hashing (every publish and subscribe)';
 
@@ -86,6 +100,9 @@ function tasks(): Task[] {
     task(PUSH, 'push frame of a 100-byte publication, as a Buffer', 16, () => frame({ data: data100 })),
     task(PUSH, 'push frame of a 100-byte client publication (with publisher info, offset)', 16, () => frame({ data: data100, info, offset: 1234 })),
     task(PUSH, 'push frame of a 1,000-byte publication, as a Buffer', 16, () => frame({ data: data1k })),
+    task(PROTOBUF_PUSH, PUSH_PAIRS[0]![2], 16, () => encodePublicationReply(CHANNEL, { data: data100 }).length),
+    task(PROTOBUF_PUSH, PUSH_PAIRS[1]![2], 16, () => encodePublicationReply(CHANNEL, { data: data100, info, offset: 1234 }).length),
+    task(PROTOBUF_PUSH, PUSH_PAIRS[2]![2], 16, () => encodePublicationReply(CHANNEL, { data: data1k }).length),
     task(FOSSIL, 'encodeFossilPatch, 100-byte payload, counter changed', 4, () => encodeFossilPatch(prev100, next100)?.length ?? 0),
     task(FOSSIL, 'encodeFossilPatch, 1,000-byte payload, counter changed', 1, () => encodeFossilPatch(prev1k, next1k)?.length ?? 0),
     task(FOSSIL, 'delta push frame (patch + encodeDeltaPublication), 1,000-byte payload', 1, () => {
@@ -98,9 +115,26 @@ function tasks(): Task[] {
   ];
 }
 
-const NOT_BUILT: readonly NotBuilt[] = [
-  { group: 'Protobuf push encoding', name: 'push frame of a 100-byte publication (Protobuf protocol)', note: 'not built yet: switchyard speaks the JSON protocol only (the Protobuf protocol has its own issue)' },
-];
+const NOT_BUILT: readonly NotBuilt[] = [];
+
+/** Protobuf / JSON push encoding time for each measured publication. */
+interface PushRatio {
+  readonly publication: string;
+  readonly jsonNs: number;
+  readonly protobufNs: number;
+  /** protobufNs / jsonNs: above 1, the Protobuf push costs more. */
+  readonly ratio: number;
+}
+
+function pushRatios(results: readonly MicroResult[]): PushRatio[] {
+  const ns = (name: string): number => results.find((r) => r.name === name)!.nsPerOp;
+  return PUSH_PAIRS.map(([publication, json, protobuf]) => ({
+    publication,
+    jsonNs: ns(json),
+    protobufNs: ns(protobuf),
+    ratio: round(ns(protobuf) / ns(json), 2),
+  }));
+}
 
 /** The mailbox figures, quoted from bench/results/mailbox.json if present. */
 function mailboxQuote(): string[] {
@@ -130,6 +164,12 @@ function markdown(environment: Environment, results: readonly MicroResult[], tim
     ...results.map((r) => `| ${r.group} | ${r.name} | ${r.nsPerOp.toFixed(1)} | ${r.rme.toFixed(1)} | ${thousands(r.opsPerSecond)} |`),
     ...NOT_BUILT.map((n) => `| ${n.group} | ${n.name} | ${n.note} | | |`),
     '',
+    '## Protobuf vs JSON push encoding',
+    '',
+    '| publication | JSON ns | Protobuf ns | Protobuf / JSON |',
+    '|---|---:|---:|---:|',
+    ...pushRatios(results).map((r) => `| ${r.publication} | ${r.jsonNs.toFixed(1)} | ${r.protobufNs.toFixed(1)} | ${r.ratio.toFixed(2)} |`),
+    '',
     ...mailboxQuote().map((l) => `- ${l}`),
     '- For scale: one loopback `send()` costs about 6–7 µs on this kind of VM, so a publication fanned out to S sockets costs S × that in syscalls (bench/fanout measures it).',
     '',
@@ -155,7 +195,9 @@ async function main(): Promise<void> {
   });
   for (const r of results) say(`  ${r.name.padEnd(72)} ${r.nsPerOp.toFixed(1).padStart(9)} ns ±${r.rme.toFixed(1)}%`);
   for (const n of NOT_BUILT) say(`  ${n.name.padEnd(72)} ${n.note}`);
-  const written = writeResults({ 'micro.json': jsonText({ benchmark: 'micro', environment, timeMs, results, notBuilt: NOT_BUILT }), 'micro.md': markdown(environment, results, timeMs) });
+  const ratios = pushRatios(results);
+  for (const r of ratios) say(`  Protobuf / JSON push encoding, ${r.publication}: ${r.ratio.toFixed(2)}`);
+  const written = writeResults({ 'micro.json': jsonText({ benchmark: 'micro', environment, timeMs, results, pushRatios: ratios, notBuilt: NOT_BUILT }), 'micro.md': markdown(environment, results, timeMs) });
   say(`written: ${written.join(', ')}`);
 }
 

@@ -3,6 +3,7 @@
  * answered by the channel's owner shard. The server API bypasses channel
  * permissions, but a feature that is off answers 108.
  */
+import { isBinaryPayload } from '../protocol/payload';
 import { Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import type { ClientInfo } from '../protocol/json';
@@ -23,12 +24,21 @@ function presenceChannel(shard: Shard, params: Params): string {
   return channel;
 }
 
+/**
+ * A payload carrier as an API answer field: `name` with the JSON value, or for
+ * a binary payload (from a Protobuf client or `b64data`) `b64<name>` with its
+ * bytes in base64, since a JSON answer cannot hold raw bytes.
+ */
+function payloadField(name: string, carrier: string): Record<string, unknown> {
+  return isBinaryPayload(carrier) ? { [`b64${name}`]: carrier.slice(1) } : { [name]: JSON.parse(carrier) };
+}
+
 function clientInfoJson(info: ClientInfo): Record<string, unknown> {
   return {
     user: info.user,
     client: info.client,
-    ...(info.conn_info !== undefined ? { conn_info: JSON.parse(info.conn_info) } : {}),
-    ...(info.chan_info !== undefined ? { chan_info: JSON.parse(info.chan_info) } : {}),
+    ...(info.conn_info !== undefined ? payloadField('conn_info', info.conn_info) : {}),
+    ...(info.chan_info !== undefined ? payloadField('chan_info', info.chan_info) : {}),
   };
 }
 
@@ -48,7 +58,7 @@ export async function apiHistory(shard: Shard, params: Params): Promise<unknown>
   });
   return {
     publications: answer.publications.map((p) => ({
-      data: JSON.parse(p.data),
+      ...payloadField('data', p.data),
       offset: p.offset,
       ...(p.client !== undefined ? { info: clientInfoJson({ user: p.user ?? '', client: p.client, ...(p.connInfo ? { conn_info: p.connInfo } : {}) }) } : {}),
       ...(p.tags ? { tags: p.tags } : {}),

@@ -4,6 +4,7 @@
  */
 import { Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
+import { payloadFromBase64 } from '../protocol/payload';
 
 /** A decoded API request object. */
 export type Params = Readonly<Record<string, unknown>>;
@@ -61,10 +62,16 @@ export function optionalTags(params: Params): Record<string, string> | undefined
   return Object.keys(tags).length > 0 ? (tags as Record<string, string>) : undefined;
 }
 
-/** The `data` payload as JSON text; required. `b64data` needs binary (Protobuf) clients. */
+/**
+ * The payload carrier (protocol/payload.ts) of `data` (JSON) or `b64data`
+ * (base64 bytes; unless they are valid JSON only Protobuf clients can
+ * receive them, JSON subscribers are disconnected with 3506). One is required.
+ */
 export function requiredData(params: Params): string {
-  if (params['b64data'] !== undefined && params['data'] === undefined) {
-    throw bad('b64data is not supported yet: use data');
+  const b64 = params['b64data'];
+  if (b64 !== undefined && b64 !== null && params['data'] === undefined) {
+    if (typeof b64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) throw bad('b64data must be standard base64');
+    return payloadFromBase64(b64);
   }
   if (params['data'] === undefined) throw bad('data required');
   return JSON.stringify(params['data']);

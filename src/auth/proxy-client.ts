@@ -17,6 +17,7 @@ import { shouldReconnect } from '../protocol/codes';
 import { DisconnectError, ReplyError } from '../protocol/errors';
 import { ProxyError } from './errors';
 import type { ProxyEndpoint } from './proxy-registry';
+import type { TransportName } from '../shards/transport';
 
 /** The connection a proxy request is about. */
 export interface ProxyCaller {
@@ -30,6 +31,8 @@ export interface ProxyCaller {
   readonly emulatedHeaders: Readonly<Record<string, string>>;
   /** The connection's protocol; JSON when absent. */
   readonly protocol?: 'json' | 'protobuf';
+  /** The connection's transport, as Centrifugo names it; `websocket` when absent. */
+  readonly transport?: TransportName;
 }
 
 /** Longest disconnect reason a WebSocket close frame carries, bytes. */
@@ -48,7 +51,7 @@ export async function callProxy(
 ): Promise<Readonly<Record<string, unknown>> | undefined> {
   const body: Record<string, unknown> = {
     client: caller.client,
-    transport: 'websocket',
+    transport: caller.transport ?? 'websocket',
     protocol: caller.protocol ?? 'json',
     encoding: proxy.binary ? 'binary' : 'json',
     ...fields,

@@ -39,9 +39,13 @@ export function payloadFromBytes(bytes: Uint8Array): string {
   return BINARY_MARK + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-/** The carrier of base64-encoded bytes (the server API's `b64data`): always binary, as Centrifugo treats it. */
+/**
+ * The carrier of base64-encoded bytes (the server API's `b64data`): like any
+ * bytes, JSON when they are valid JSON (Centrifugo's JSON encoder accepts
+ * those too), binary otherwise.
+ */
 export function payloadFromBase64(base64: string): string {
-  return BINARY_MARK + Buffer.from(base64, 'base64').toString('base64');
+  return payloadFromBytes(Buffer.from(base64, 'base64'));
 }
 
 /** The bytes a carrier stands for (JSON text as UTF-8). */

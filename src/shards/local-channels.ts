@@ -20,94 +20,23 @@
  * (channel-protocols.ts); a socket whose protocol is not registered yet waits
  * for the owner's OK like the first socket of a channel.
  */
-import { Disconnects, Errors, Unsubscribes } from '../protocol/codes';
+import { Disconnects, Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
-import { encodePush } from '../protocol/json';
-import { ChannelProtocols, protocolIndex } from './channel-protocols';
+import { ChannelProtocols } from './channel-protocols';
+import { ChannelTopics } from './channel-topics';
 import { subscriptionMode, type Connection } from './connection';
-import { deltaTopic, FanoutKind, joinLeaveTopic, plainTopic, protocolBit, type Fanout } from './fanout';
-import { MessageType, type RecoverResultMessage, type WirePosition, type WirePublication } from './messages';
+import { FanoutKind, protocolBit, type Fanout } from './fanout';
+import type { JoinOptions, LocalChannel, LocalChannelsHost, OnAttached, Waiter } from './local-channel';
+import { MessageType, type RecoverResultMessage, type WirePosition } from './messages';
 import { ownerOf } from './owner';
 import type { Postman } from './postman';
 import { SmallMap, SmallSet } from './small-collections';
 import type { Writer } from './writer';
 
-/** How a socket wants a channel. All fields default to false. */
-export interface JoinOptions {
-  /** Positioned: ask the owner for the position first; gaps end the subscription. */
-  readonly positioned?: boolean;
-  /** Recover from this client position (implies positioned). */
-  readonly recover?: WirePosition;
-  /** Cache recovery: only the latest publication. */
-  readonly cache?: boolean;
-  /** Most publications a recovery may return. */
-  readonly recoveryLimit?: number;
-  /** Fossil deltas negotiated. */
-  readonly delta?: boolean;
-  /** Receive join/leave pushes. */
-  readonly joinLeave?: boolean;
-  /** Announce the client to the owner (presence and/or join/leave on the channel). */
-  readonly announce?: boolean;
-  /** Raw JSON text of the channel info sent with presence and join/leave. */
-  readonly chanInfo?: string;
-}
-
-/** What a positioned join learned from the owner. */
-export interface JoinOutcome {
-  /** The stream top at the join point. */
-  readonly top: WirePosition;
-  /** Set when recovery was asked. */
-  readonly recovered?: boolean;
-  readonly publications: readonly WirePublication[];
-}
-
-/** Called in the same step that puts the socket on the topic, so what it queues precedes any publication. */
-export type OnAttached = (outcome: JoinOutcome | null) => void;
-
-interface Waiter {
-  readonly options: JoinOptions;
-  readonly onAttached: OnAttached;
-  readonly resolve: () => void;
-  readonly reject: (err: ReplyError) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
-interface LocalChannel {
-  active: boolean;
-  /** Sockets on the channel (any topic). */
-  readonly subscribers: Set<Connection>;
-  /** Sockets waiting for the owner's OK. */
-  readonly waiting: Map<Connection, Waiter>;
-  /** Positioned sockets waiting for their RECOVER_RESULT, by request id. */
-  readonly recovering: Map<number, { conn: Connection; waiter: Waiter }>;
-  /** Positioned subscribers: ended with 2500/3010 on a gap or a new epoch. */
-  readonly positioned: Set<Connection>;
-  /** Delta subscribers that have not had their first (full) publication yet. */
-  readonly deltaFresh: Set<Connection>;
-  /** Delta subscribers on the delta topics, per protocol (protocolIndex). */
-  readonly deltaSubscribers: [number, number];
-  /** Plain subscribers on the plain topics, per protocol. */
-  readonly plainSubscribers: [number, number];
-  /** Subscribers on the channel, per protocol. */
-  readonly attached: [number, number];
-  /** The protocols registered with the owner. */
-  readonly protocols: ChannelProtocols;
-  /** Last position seen on this shard, or null. */
-  position: WirePosition | null;
-}
+export { insufficientStatePush, type JoinOptions, type JoinOutcome, type LocalChannelsHost, type OnAttached } from './local-channel';
 
 /** How long a subscribe waits for the owner, ms. */
 const OWNER_TIMEOUT_MS = 10_000;
-
-/** What LocalChannels needs from its shard beyond mailbox and writer. */
-export interface LocalChannelsHost {
-  /** Ends a client-side subscription (unsubscribe push) or, server-side, the connection. */
-  insufficientState(conn: Connection, channel: string): void;
-  /** Closes a connection. */
-  disconnect(conn: Connection, code: number, reason: string): void;
-}
-
-const textDecoder = new TextDecoder();
 
 /** Channels with subscribers on this shard. */
 export class LocalChannels {
@@ -136,10 +65,7 @@ export class LocalChannels {
         waiting: new SmallMap(),
         recovering: new SmallMap(),
         positioned: new SmallSet(),
-        deltaFresh: new SmallSet(),
-        deltaSubscribers: [0, 0],
-        plainSubscribers: [0, 0],
-        attached: [0, 0],
+        topics: new ChannelTopics(channel, this.writer),
         protocols: new ChannelProtocols(bit),
         position: null,
       };
@@ -240,39 +166,13 @@ export class LocalChannels {
   onFanout(f: Fanout): void {
     const local = this.channels.get(f.channel);
     if (!local || !local.active) return;
-    if (f.binary && local.attached[0] > 0) this.closeJsonSubscribers(f.channel, local, f.kind === FanoutKind.JOIN_LEAVE);
-    // The frames are views into the mailbox: the writer keeps copies until its flush.
+    if (f.binary && local.topics.attached[0] > 0) this.closeJsonSubscribers(f.channel, local, f.kind === FanoutKind.JOIN_LEAVE);
     if (f.kind === FanoutKind.JOIN_LEAVE) {
-      if (f.full) this.writer.publish(joinLeaveTopic(f.channel), f.full.slice());
-      if (f.pbFull) this.writer.publish(joinLeaveTopic(f.channel, 'protobuf'), f.pbFull.slice(), 'protobuf');
+      local.topics.deliverJoinLeave(f);
       return;
     }
     if (f.offset > 0) this.checkPosition(f.channel, local, f.offset, f.epoch);
-    const [plainJson, plainProtobuf] = local.plainSubscribers;
-    const [deltaJson, deltaProtobuf] = local.deltaSubscribers;
-    if (f.full && plainJson > 0) this.writer.publish(plainTopic(f.channel), f.full.slice());
-    const forDelta = f.delta ?? f.deltaFull;
-    if (forDelta && deltaJson > 0) this.writer.publish(deltaTopic(f.channel), forDelta.slice());
-    if (f.pbFull && plainProtobuf > 0) this.writer.publish(plainTopic(f.channel, 'protobuf'), f.pbFull.slice(), 'protobuf');
-    const forDeltaProtobuf = f.pbDelta ?? f.pbFull;
-    if (forDeltaProtobuf && deltaProtobuf > 0) this.writer.publish(deltaTopic(f.channel, 'protobuf'), forDeltaProtobuf.slice(), 'protobuf');
-    if (local.deltaFresh.size > 0) this.startDeltas(f, local);
-  }
-
-  /** Delta subscribers get their first publication full; afterwards they are on the delta topic like the rest. */
-  private startDeltas(f: Fanout, local: LocalChannel): void {
-    for (const conn of local.deltaFresh) {
-      const protocol = conn.transport.protocol;
-      const full = protocol === 'protobuf' ? f.pbFull : f.deltaFull;
-      if (!full) continue;
-      const topic = deltaTopic(f.channel, protocol);
-      // Frames queued for the topic before this point are older than the full publication sent here.
-      this.writer.flushChannel(topic);
-      this.writer.send(conn, protocol === 'protobuf' ? full.slice() : textDecoder.decode(full));
-      this.writer.subscribe(conn, topic);
-      local.deltaSubscribers[protocolIndex(protocolBit(protocol))]++;
-      local.deltaFresh.delete(conn);
-    }
+    local.topics.deliverPublication(f);
   }
 
   /**
@@ -375,26 +275,12 @@ export class LocalChannels {
 
   private attach(conn: Connection, channel: string, local: LocalChannel, o: JoinOptions): void {
     const mode = subscriptionMode(Boolean(o.positioned || o.recover), Boolean(o.delta), Boolean(o.joinLeave), Boolean(o.announce));
-    const protocol = conn.transport.protocol;
-    const index = protocolIndex(protocolBit(protocol));
     conn.pending.delete(channel);
     conn.channels.add(channel);
     conn.modes.set(channel, mode);
     local.subscribers.add(conn);
-    local.attached[index]++;
     if (mode.positioned) local.positioned.add(conn);
-    if (mode.delta) {
-      local.deltaFresh.add(conn);
-    } else {
-      // Publications queued before this point belong to earlier subscribers only.
-      this.writer.flushChannel(plainTopic(channel, protocol));
-      this.writer.subscribe(conn, plainTopic(channel, protocol));
-      local.plainSubscribers[index]++;
-    }
-    if (mode.joinLeave) {
-      this.writer.flushChannel(joinLeaveTopic(channel, protocol));
-      this.writer.subscribe(conn, joinLeaveTopic(channel, protocol));
-    }
+    local.topics.add(conn, mode);
     if (mode.announced) this.announce(conn, channel, false, o.chanInfo);
   }
 
@@ -404,20 +290,8 @@ export class LocalChannels {
     conn.channels.delete(channel);
     conn.modes.delete(channel);
     if (!local.subscribers.delete(conn) || !mode) return;
-    const protocol = conn.transport.protocol;
-    const index = protocolIndex(protocolBit(protocol));
-    local.attached[index]--;
     local.positioned.delete(conn);
-    if (mode.delta) {
-      if (!local.deltaFresh.delete(conn)) {
-        local.deltaSubscribers[index]--;
-        this.writer.unsubscribe(conn, deltaTopic(channel, protocol), open);
-      }
-    } else {
-      local.plainSubscribers[index]--;
-      this.writer.unsubscribe(conn, plainTopic(channel, protocol), open);
-    }
-    if (mode.joinLeave) this.writer.unsubscribe(conn, joinLeaveTopic(channel, protocol), open);
+    local.topics.remove(conn, mode, open);
     if (mode.announced) {
       this.postman.send(ownerOf(channel, this.shardCount), {
         t: MessageType.PRESENCE_LEAVE,
@@ -495,9 +369,7 @@ export class LocalChannels {
    * owner stops encoding for that protocol (this shard's share of it).
    */
   private narrowProtocols(channel: string, local: LocalChannel): void {
-    let needed = 0;
-    if (local.attached[0] > 0) needed |= protocolBit('json');
-    if (local.attached[1] > 0) needed |= protocolBit('protobuf');
+    let needed = local.topics.protocolsInUse();
     for (const conn of local.waiting.keys()) needed |= protocolBit(conn.transport.protocol);
     for (const { conn } of local.recovering.values()) needed |= protocolBit(conn.transport.protocol);
     const before = local.protocols.requested;
@@ -516,13 +388,4 @@ export class LocalChannels {
       from: this.shardId,
     });
   }
-}
-
-/** The unsubscribe push that ends a positioned client-side subscription (the SDK resubscribes and recovers). */
-export function insufficientStatePush(channel: string): string {
-  return encodePush(
-    channel,
-    'unsubscribe',
-    JSON.stringify({ code: Unsubscribes.insufficientState.code, reason: Unsubscribes.insufficientState.reason }),
-  );
 }

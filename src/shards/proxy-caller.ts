@@ -8,7 +8,14 @@ import type { Connection } from './connection';
 
 /** The proxy request context of a connection. */
 export function callerOf(conn: Connection): ProxyCaller {
-  return { client: conn.id, meta: conn.meta, headers: conn.headers, emulatedHeaders: conn.emulatedHeaders, protocol: conn.transport.protocol };
+  return {
+    client: conn.id,
+    meta: conn.meta,
+    headers: conn.headers,
+    emulatedHeaders: conn.emulatedHeaders,
+    protocol: conn.transport.protocol,
+    transport: conn.transport.name,
+  };
 }
 
 /**

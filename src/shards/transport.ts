@@ -15,6 +15,16 @@
  */
 import type { WebSocket } from 'uWebSockets.js';
 
+/**
+ * The uWS topic on which native-topic unidirectional sockets receive a JSON
+ * topic's publications as bare pushes (the Writer strips the Reply wrapper
+ * once per publication for all of them): one WebSocket message per push, or
+ * with `joined` the pushes of one flush newline-joined into one message.
+ */
+export function barePushTopic(topic: string, joined: boolean): string {
+  return (joined ? '\u0003' : '\u0002') + topic;
+}
+
 /** Encoding of a connection for its whole life. */
 export type ProtocolType = 'json' | 'protobuf';
 

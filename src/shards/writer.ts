@@ -8,7 +8,8 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import { ConnState, type Connection } from './connection';
 import { encodeReplyFor } from './reply-encoding';
-import { joinDelimited, varintSize, type EncodedReply, type ProtocolType } from './transport';
+import { barePushTopic, joinDelimited, joinJson, varintSize, type EncodedReply, type ProtocolType } from './transport';
+import { repliesToPushes } from '../transports/uni-push';
 
 /** Largest frame built by joining publications, bytes; larger batches are split. */
 const MAX_JOINED_FRAME = 64 * 1024;
@@ -159,6 +160,7 @@ export class Writer {
       }
     }
     const binary = protocol === 'protobuf';
+    if (!binary) this.publishBare(topic, frames);
     let start = 0;
     while (start < frames.length) {
       let size = framedSize(frames[start]!, binary);
@@ -173,6 +175,19 @@ export class Writer {
       start = end;
     }
     if (this.bytesSinceCheck > this.queueLimit / 2) this.onPressure();
+  }
+
+  /** Publishes a JSON topic's frames as bare pushes to the unidirectional sockets on its bare topics, if any. */
+  private publishBare(topic: string, frames: readonly Uint8Array[]): void {
+    const single = barePushTopic(topic, false);
+    const joined = barePushTopic(topic, true);
+    const toSingle = this.app.numSubscribers(single) > 0;
+    const toJoined = this.app.numSubscribers(joined) > 0;
+    if (!toSingle && !toJoined) return;
+    const pushes = repliesToPushes(frames);
+    for (const push of pushes) this.bytesSinceCheck += push.length;
+    if (toSingle) for (const push of pushes) this.app.publish(single, push, false);
+    if (toJoined && pushes.length > 0) this.app.publish(joined, joinJson(pushes), false);
   }
 }
 

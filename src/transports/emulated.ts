@@ -36,14 +36,34 @@ export function frameEach(replies: readonly EncodedReply[], prefix: string, suff
   return Buffer.concat(parts);
 }
 
+/**
+ * Wraps a framer so that one replies array is framed once: the Writer hands
+ * the same array of a channel's publications to every direct subscriber, so
+ * sessions of one kind share the framed chunk. The array must not change
+ * after it was framed (the Writer never reuses one).
+ */
+export function sharedFramer(frame: Framer): Framer {
+  let lastIn: readonly EncodedReply[] | null = null;
+  let lastOut: string | Uint8Array = '';
+  return (replies) => {
+    if (replies !== lastIn) {
+      lastOut = frame(replies);
+      lastIn = replies;
+    }
+    return lastOut;
+  };
+}
+
 const OPEN_BRACE = 0x7b;
 const utf8Decoder = new TextDecoder();
 
 /**
- * One reply as Protobuf bytes for a Protobuf session. Replies the shard
- * built as JSON text, and JSON fan-out frames (bytes starting with `{`,
- * which no Protobuf Reply does: it would be field 15 with the group wire
- * type), are converted; Protobuf bytes pass as they are.
+ * One reply as Protobuf bytes for a Protobuf session. The Writer hands
+ * replies already encoded (shards/reply-encoding.ts, Protobuf fan-out
+ * topics); JSON text (the disconnect push this transport writes itself) and,
+ * as a safeguard, JSON bytes (starting with `{`, which no Protobuf Reply
+ * does: it would be field 15 with the group wire type) are converted;
+ * Protobuf bytes pass as they are.
  */
 export function toProtobufReply(reply: EncodedReply): Uint8Array {
   if (typeof reply === 'string') return replyFromJson(reply);

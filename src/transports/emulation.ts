@@ -20,7 +20,8 @@ import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
 import { decodeEmulationRequest } from '../protocol/protobuf/codec';
 import { routeEmulation, type EmulatedCommands } from './emulation-routing';
-import { AbortWatch, answer, answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
+import { admit } from './gate';
+import { answer, answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
 
 /** The emulation endpoint path (Centrifugo's default `emulation.handler_prefix`). */
 export const EMULATION_PATH = '/emulation';
@@ -64,18 +65,9 @@ export function parseProtobufEmulationRequest(body: Buffer): EmulationRequest | 
 export function registerEmulation(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
   const limit = shard.config.emulation.max_request_body_size;
   app.any(EMULATION_PATH, (res, req) => {
-    const watch = new AbortWatch(res);
-    const method = req.getMethod().toLowerCase();
-    const origin = cors.inspect(req);
-    if (cors.screen(res, watch, method, origin)) return;
-    if (method !== 'post') {
-      answerError(res, watch, '405 Method Not Allowed', 'use POST', origin.headers);
-      return;
-    }
-    if (shard.draining) {
-      answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
-      return;
-    }
+    const admitted = admit(res, req, shard, cors, ['post']);
+    if (!admitted) return;
+    const { watch, origin } = admitted;
     const protobuf = req.getHeader('content-type') === 'application/octet-stream';
     const closeOnTooLarge = !drainsOversizedBody(req);
     readBody(res, watch, limit, (body) => {

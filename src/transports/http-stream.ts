@@ -15,29 +15,26 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
-import { frameDelimited, frameEach } from './emulated';
-import { AbortWatch, answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
+import { frameDelimited, frameEach, sharedFramer } from './emulated';
+import { admit, refuseWhileDraining } from './gate';
+import { answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
 import { openSession, STREAM_HEADERS } from './session';
 
 /** The HTTP-streaming endpoint path (Centrifugo's default `http_stream.handler_prefix`). */
 export const HTTP_STREAM_PATH = '/connection/http_stream';
 
+/** JSON replies, each followed by `\n`. */
+const jsonLines = sharedFramer((replies) => frameEach(replies, '', '\n'));
+/** Protobuf replies, varint-delimited. */
+const delimited = sharedFramer(frameDelimited);
+
 /** Registers the HTTP-streaming endpoint. */
 export function registerHttpStream(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
   const limit = shard.config.http_stream.max_request_body_size;
   app.any(HTTP_STREAM_PATH, (res, req) => {
-    const watch = new AbortWatch(res);
-    const method = req.getMethod().toLowerCase();
-    const origin = cors.inspect(req);
-    if (cors.screen(res, watch, method, origin)) return;
-    if (method !== 'post') {
-      answerError(res, watch, '405 Method Not Allowed', 'use POST', origin.headers);
-      return;
-    }
-    if (shard.draining) {
-      answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
-      return;
-    }
+    const admitted = admit(res, req, shard, cors, ['post']);
+    if (!admitted) return;
+    const { watch, origin } = admitted;
     const protobuf = req.getHeader('content-type') === 'application/octet-stream';
     const requestHeaders = keptHeaders(req, shard.keptHeaders);
     const closeOnTooLarge = !drainsOversizedBody(req);
@@ -51,15 +48,12 @@ export function registerHttpStream(app: TemplatedApp, shard: Shard, cors: CorsPo
         answerError(res, watch, '400 Bad Request', 'no connect command: the body is empty', origin.headers);
         return;
       }
-      if (shard.draining) {
-        answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
-        return;
-      }
+      if (refuseWhileDraining(res, watch, shard, origin)) return;
       openSession(shard, res, watch, {
         name: 'http_stream',
         protocol: protobuf ? 'protobuf' : 'json',
         headers: [...STREAM_HEADERS, ...origin.headers],
-        frame: protobuf ? frameDelimited : (replies) => frameEach(replies, '', '\n'),
+        frame: protobuf ? delimited : jsonLines,
         preamble: '',
         requestHeaders,
         commands,

@@ -14,8 +14,9 @@ import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import type { CorsPolicy } from './cors';
-import { frameEach } from './emulated';
-import { AbortWatch, answerError, answerTooLarge, drainsOversizedBody, readBody, type HeaderList } from './http-body';
+import { frameEach, sharedFramer } from './emulated';
+import { admit, refuseWhileDraining } from './gate';
+import { answerError, answerTooLarge, drainsOversizedBody, readBody, type AbortWatch, type HeaderList } from './http-body';
 import { openSession, STREAM_HEADERS } from './session';
 
 /** The SSE endpoint path (Centrifugo's default `sse.handler_prefix`). */
@@ -24,32 +25,23 @@ export const SSE_PATH = '/connection/sse';
 /** The query parameter holding the connect command of a GET. */
 export const CONNECT_PARAM = 'cf_connect';
 
+/** Each reply as an event: `data: <json>\n\n`. */
+const events = sharedFramer((replies) => frameEach(replies, 'data: ', '\n\n'));
+
 /** Registers the SSE endpoint. */
 export function registerSse(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
   const limit = shard.config.sse.max_request_body_size;
   app.any(SSE_PATH, (res, req) => {
-    const watch = new AbortWatch(res);
-    const method = req.getMethod().toLowerCase();
-    const origin = cors.inspect(req);
-    if (cors.screen(res, watch, method, origin)) return;
-    if (method !== 'get' && method !== 'post') {
-      answerError(res, watch, '405 Method Not Allowed', 'use GET or POST', origin.headers);
-      return;
-    }
-    if (shard.draining) {
-      answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
-      return;
-    }
+    const admitted = admit(res, req, shard, cors, ['get', 'post']);
+    if (!admitted) return;
+    const { watch, method, origin } = admitted;
     const requestHeaders = keptHeaders(req, shard.keptHeaders);
     const start = (commands: string): void => {
       if (commands.trim() === '') {
         answerError(res, watch, '400 Bad Request', `no connect command: ${CONNECT_PARAM} is missing or empty`, origin.headers);
         return;
       }
-      if (shard.draining) {
-        answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
-        return;
-      }
+      if (refuseWhileDraining(res, watch, shard, origin)) return;
       openSse(shard, res, watch, origin.headers, requestHeaders, commands);
     };
     if (method === 'get') {
@@ -76,7 +68,7 @@ function openSse(
     name: 'sse',
     protocol: 'json',
     headers: [['Content-Type', 'text/event-stream; charset=utf-8'], ...STREAM_HEADERS, ...corsHeaders],
-    frame: (replies) => frameEach(replies, 'data: ', '\n\n'),
+    frame: events,
     preamble: '\r\n',
     requestHeaders,
     commands,

@@ -9,21 +9,23 @@
  * runs in shard 0 only; its streams are connections of shard 0 like any
  * other, with the full dispatcher and cross-shard channels.
  *
- * The shard hands this transport JSON replies (the connection's protocol is
- * JSON inside the server) and each push is converted to Protobuf here, with
- * payload bytes kept exact (src/protocol/protobuf); a topic frame once per
- * shard, whatever the number of streams. Like Centrifugo, gRPC
- * streams get no `{}` ping pushes: HTTP/2 keepalive pings watch them.
+ * The connection's protocol is Protobuf: the shard hands this transport
+ * Protobuf Replies (publications encoded once per protocol at the owner,
+ * other replies converted by the Writer), and it sends the Push inside each.
+ * Like Centrifugo, gRPC streams get no `{}` ping pushes (the empty ping Reply
+ * has no Push): HTTP/2 keepalive pings watch them.
  */
 import * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
 import type { Config } from '../config/types';
+import { Disconnects } from '../protocol/codes';
 import { decodeConnectRequest, pushFromJson } from '../protocol/protobuf/codec';
+import { PushType, ReplyType } from '../protocol/protobuf/schema';
 import type { Connection } from '../shards/connection';
 import { dispatchConnect } from '../shards/dispatcher';
 import type { Shard } from '../shards/shard';
 import type { EncodedReply } from '../shards/transport';
-import { Disconnects } from '../protocol/codes';
-import { disconnectPush, replyToPush } from './uni-push';
+import { disconnectPush } from './uni-push';
 import { UnidirectionalTransport } from './uni-transport';
 
 /** Full name of the gRPC service. */
@@ -40,33 +42,38 @@ const MIN_CLIENT_PING_MS = 5_000;
 type ConnectRequest = Record<string, unknown>;
 type ConsumeCall = grpc.ServerWritableStream<ConnectRequest, Uint8Array>;
 
-const utf8 = new TextDecoder();
+/** Reply fields a push is taken from (client.proto). */
+const REPLY_PUSH_FIELD = 4;
+const REPLY_CONNECT_FIELD = 5;
+const LENGTH_DELIMITED = 2;
 
 /**
- * Protobuf pushes of topic frames already converted. The Writer hands the
- * same frame object to every gRPC subscriber of the topic, so a frame is
- * converted once per shard, not once per stream.
+ * The bare Push of one Protobuf Reply, or null when it has none (a ping, a
+ * command result). A push reply gives a view of its push bytes (no copy);
+ * the connect reply's ConnectResult is re-encoded as the Push's `connect`
+ * (the two messages number their fields differently), once per connection.
  */
-const converted = new WeakMap<Uint8Array, Uint8Array | null>();
-
-/** The Protobuf Push of one JSON reply, or null when it has none (or is a ping). */
 export function grpcPush(reply: EncodedReply): Uint8Array | null {
-  if (typeof reply !== 'string') {
-    let push = converted.get(reply);
-    if (push === undefined) {
-      push = grpcPush(utf8.decode(reply));
-      converted.set(reply, push);
+  if (typeof reply === 'string' || reply.length === 0) return null;
+  const reader = protobuf.Reader.create(reply);
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    if (wireType === LENGTH_DELIMITED && field === REPLY_PUSH_FIELD) return reader.bytes();
+    if (wireType === LENGTH_DELIMITED && field === REPLY_CONNECT_FIELD) {
+      const connect = (ReplyType.decode(reply) as unknown as { connect: unknown }).connect;
+      return PushType.encode({ connect }).finish();
     }
-    return push;
+    reader.skipType(wireType);
   }
-  const push = replyToPush(reply);
-  if (push === null || push === '{}') return null;
-  return pushFromJson(`{"push":${typeof push === 'string' ? push : utf8.decode(push)}}`);
+  return null;
 }
 
 /** Bare Protobuf pushes over one Consume stream. */
 export class UniGrpcTransport extends UnidirectionalTransport {
   readonly name = 'uni_grpc';
+  override readonly protocol = 'protobuf';
   private finished = false;
 
   /** `gone` is called once, when the stream ended or the client cancelled it. */

@@ -21,6 +21,7 @@ import { keptHeaders } from '../shards/server';
 import type { Shard } from '../shards/shard';
 import { CorsPolicy, type CorsRequest } from './cors';
 import { AbortWatch, answer, answerError, answerTooLarge, readBody } from './http-body';
+import { ResponseStream } from './response-stream';
 import { LINE_FRAMING, SSE_FRAMING, UniHttpTransport } from './uni-http';
 import { parseConnectRequest } from './uni-push';
 
@@ -54,19 +55,17 @@ const NO_CACHE: readonly [string, string][] = [
   ['Expire', '0'],
 ];
 
-/** Opens the stream and starts the connect; runs corked (in the handler, or inside `res.cork`). */
+/** Opens the stream and starts the connect. */
 function startStream(shard: Shard, request: StreamRequest, name: UniHttpName, connect: Record<string, unknown>): void {
-  const { res, watch } = request;
-  if (!watch.writable) return;
-  res.writeStatus('200 OK');
-  for (const [k, v] of request.cors.headers) res.writeHeader(k, v);
-  for (const [k, v] of NO_CACHE) res.writeHeader(k, v);
-  if (name === 'uni_sse') {
-    res.writeHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.write('\r\n');
-  }
+  if (!request.watch.writable) return;
+  const headers: (readonly [string, string])[] = [...request.cors.headers, ...NO_CACHE];
+  if (name === 'uni_sse') headers.push(['Content-Type', 'text/event-stream; charset=utf-8']);
+  const stream = new ResponseStream(request.res, request.watch, headers);
+  // SSE opens with a line break (Centrifugo's): the headers go out at once.
+  if (name === 'uni_sse') stream.write('\r\n');
   let conn: Connection | null = null;
-  const transport = new UniHttpTransport(name, res, watch, name === 'uni_sse' ? SSE_FRAMING : LINE_FRAMING, () => {
+  const framing = name === 'uni_sse' ? SSE_FRAMING : LINE_FRAMING;
+  const transport = new UniHttpTransport(name, stream, framing, () => shard.draining, () => {
     if (conn) shard.onClose(conn);
   });
   conn = shard.open(transport, request.headers);
@@ -85,7 +84,7 @@ function connectWith(shard: Shard, request: StreamRequest, name: UniHttpName, te
     answerError(request.res, request.watch, '400 Bad Request', 'invalid connect request', request.cors.headers);
     return;
   }
-  request.res.cork(() => startStream(shard, request, name, connect));
+  startStream(shard, request, name, connect);
 }
 
 /** Registers the enabled unidirectional HTTP transports. */

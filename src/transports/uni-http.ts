@@ -1,16 +1,14 @@
 /**
- * The streaming HTTP response shared by the unidirectional HTTP-streaming and
- * SSE transports: a `ClientTransport` over one uWS HttpResponse that writes
- * bare pushes, each framed by the transport (`<push>\n` or `data: <push>\n\n`),
- * and ends with a `disconnect` push and the chunked-body terminator.
- *
- * uWS rules kept here: every write outside the request handler is corked, and
- * nothing touches the response after onAborted fired (then the connection is
- * gone: the shard is told through `gone`) or after it was ended.
+ * The transport of the unidirectional HTTP-streaming and SSE connections: a
+ * `ClientTransport` over one ResponseStream (response-stream.ts: corked
+ * writes, nothing after an abort or the end, back-pressure counted) that
+ * writes bare pushes, each framed by the transport (`<push>\n` or
+ * `data: <push>\n\n`), and ends with a `disconnect` push and the end of the
+ * chunked body.
  */
-import type { HttpResponse } from 'uWebSockets.js';
 import type { EncodedReply } from '../shards/transport';
-import type { AbortWatch } from './http-body';
+import { frameEach } from './emulated';
+import type { ResponseStream } from './response-stream';
 import { disconnectPush, repliesToPushes } from './uni-push';
 import { UnidirectionalTransport } from './uni-transport';
 
@@ -26,84 +24,65 @@ export const LINE_FRAMING: PushFraming = Object.freeze({ before: '', after: '\n'
 /** Server-Sent Events: one `data:` event per push. */
 export const SSE_FRAMING: PushFraming = Object.freeze({ before: 'data: ', after: '\n\n' });
 
-const utf8 = new TextEncoder();
+/**
+ * Framed chunks of reply batches, per framing. The Writer hands one channel
+ * batch (the same array) to every stream on the topic, so the batch is
+ * unwrapped and framed once per shard, not once per stream.
+ */
+const framedBatches = new Map<PushFraming, WeakMap<readonly EncodedReply[], string | Uint8Array | null>>([
+  [LINE_FRAMING, new WeakMap()],
+  [SSE_FRAMING, new WeakMap()],
+]);
 
-/** The framed pushes as one chunk: text when every push is text, bytes otherwise. */
-export function framePushes(pushes: readonly EncodedReply[], framing: PushFraming): string | Uint8Array {
-  if (pushes.every((p) => typeof p === 'string')) {
-    let out = '';
-    for (const p of pushes as readonly string[]) out += framing.before + p + framing.after;
-    return out;
+/** The framed bare pushes of a batch of replies (null when none has a push). */
+export function framedPushes(replies: readonly EncodedReply[], framing: PushFraming): string | Uint8Array | null {
+  const cache = framedBatches.get(framing);
+  let chunk = cache?.get(replies);
+  if (chunk === undefined) {
+    const pushes = repliesToPushes(replies);
+    chunk = pushes.length > 0 ? frameEach(pushes, framing.before, framing.after) : null;
+    cache?.set(replies, chunk);
   }
-  const before = utf8.encode(framing.before);
-  const after = utf8.encode(framing.after);
-  const parts = pushes.map((p) => (typeof p === 'string' ? utf8.encode(p) : p));
-  let size = 0;
-  for (const p of parts) size += before.length + p.length + after.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(before, at);
-    at += before.length;
-    out.set(p, at);
-    at += p.length;
-    out.set(after, at);
-    at += after.length;
-  }
-  return out;
+  return chunk;
 }
 
-/** Bare pushes over a streaming uWS HttpResponse. */
+/** Bare pushes over a streaming HTTP response. */
 export class UniHttpTransport extends UnidirectionalTransport {
   private finished = false;
 
   /**
    * `gone` is called once when the response ended or was aborted, so the
-   * shard forgets the connection; `watch` is the response's abort watch.
+   * shard forgets the connection; `closeOnEnd` says whether ending the
+   * response also closes its TCP connection (while the shard drains).
    */
   constructor(
     readonly name: 'uni_http_stream' | 'uni_sse',
-    private readonly res: HttpResponse,
-    private readonly watch: AbortWatch,
+    private readonly stream: ResponseStream,
     private readonly framing: PushFraming,
+    private readonly closeOnEnd: () => boolean,
     private readonly gone: () => void,
   ) {
     super();
-    watch.onAbort(() => this.finish());
-    res.onWritable(() => {
-      this.pending = 0;
-      return true;
-    });
+    stream.watch.onAbort(() => this.finish());
   }
 
   send(replies: readonly EncodedReply[]): void {
-    if (!this.watch.writable) return;
-    const pushes = repliesToPushes(replies);
-    if (pushes.length === 0) return;
-    const chunk = framePushes(pushes, this.framing);
-    // Counted while uWS reports back-pressure; it tells only when all is drained (onWritable).
-    this.res.cork(() => {
-      if (!this.res.write(chunk)) this.pending += chunk.length;
-    });
+    const chunk = framedPushes(replies, this.framing);
+    if (chunk !== null) this.stream.write(chunk);
+  }
+
+  override bufferedAmount(): number {
+    return this.stream.bufferedAmount();
   }
 
   end(code: number, reason: string): void {
-    if (!this.watch.writable) {
-      this.finish();
-      return;
-    }
-    this.watch.ended = true;
     const push = disconnectPush(code, reason);
-    this.res.cork(() => {
-      if (push !== null) this.res.write(framePushes([push], this.framing));
-      this.res.end();
-    });
+    this.stream.finish(push === null ? '' : frameEach([push], this.framing.before, this.framing.after), this.closeOnEnd());
     this.finish();
   }
 
   close(): void {
-    // uWS runs onAborted from close(): the watch then finishes the connection.
-    if (this.watch.writable) this.res.close();
+    this.stream.cut();
     this.finish();
   }
 

@@ -4,9 +4,9 @@
  * `?cf_connect=` or as its first message) and then only receives bare pushes,
  * as text frames, JSON only. Messages after the connect request are ignored.
  *
- * Its sockets do not join uWS topics: topic frames are Reply-wrapped for
- * bidirectional clients, so the Writer hands them to this transport one by
- * one and it unwraps them. Liveness is uWS's WebSocket ping frames
+ * Its sockets join uWS topics of their own (barePushTopic): the Writer
+ * publishes each publication there once more without its Reply wrapper, so
+ * fan-out to them stays in uWS's C++ publish as for bidirectional sockets. Liveness is uWS's WebSocket ping frames
  * (`sendPingsAutomatically`) plus `{}` ping pushes; no pong push is expected.
  */
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
@@ -18,7 +18,7 @@ import { keptHeaders } from '../shards/server';
 import { CorsPolicy } from './cors';
 import { AbortWatch, answerError } from './http-body';
 import type { Shard } from '../shards/shard';
-import { joinJson, type EncodedReply, type WebSocketData } from '../shards/transport';
+import { barePushTopic, joinJson, type EncodedReply, type WebSocketData } from '../shards/transport';
 import { UnidirectionalTransport } from './uni-transport';
 import { disconnectPush, parseConnectRequest, repliesToPushes } from './uni-push';
 
@@ -37,6 +37,8 @@ interface UniSocketData extends WebSocketData<Connection> {
 /** Bare pushes over a uWS WebSocket. */
 export class UniWebSocketTransport extends UnidirectionalTransport {
   readonly name = 'uni_websocket';
+  /** On uWS topics of their own, which carry bare pushes (barePushTopic): fan-out stays in C++. */
+  override readonly nativeTopics = true;
 
   constructor(
     private readonly ws: WebSocket<UniSocketData>,
@@ -44,6 +46,14 @@ export class UniWebSocketTransport extends UnidirectionalTransport {
     private readonly disconnectPushes: boolean,
   ) {
     super();
+  }
+
+  override subscribe(topic: string): void {
+    this.ws.subscribe(barePushTopic(topic, this.joinPushes));
+  }
+
+  override unsubscribe(topic: string): void {
+    this.ws.unsubscribe(barePushTopic(topic, this.joinPushes));
   }
 
   send(replies: readonly EncodedReply[]): void {

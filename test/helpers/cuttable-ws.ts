@@ -25,8 +25,9 @@ export function cuttableWebSocket(): { WebSocketClass: typeof WebSocket; tap: So
     constructor(address: string, protocols?: string | string[]) {
       super(address, protocols);
       tap.sockets.push(this);
-      this.on('message', (data: Buffer) => {
-        tap.bytes += data.length;
+      // A Buffer, or an ArrayBuffer when the client set binaryType (the SDK's Protobuf build does).
+      this.on('message', (data: Buffer | ArrayBuffer) => {
+        tap.bytes += data.byteLength;
       });
     }
   }

@@ -223,3 +223,9 @@ export async function waitClientCount(apiUrl: string, expected: number): Promise
   }
   return count;
 }
+
+/** Asserts that the info API comes to count `expected` clients (waiting up to 15 s). */
+export async function expectClientCount(apiUrl: string, expected: number): Promise<void> {
+  const count = await waitClientCount(apiUrl, expected);
+  if (count !== expected) throw new Error(`expected ${expected} clients, the info API counts ${count}`);
+}

@@ -12,6 +12,7 @@ import type { ClientInfo, Command, PublicationFields } from '../json';
 import { payloadToBytes } from '../payload';
 import { fromMessage, hasBinaryField, toMessage } from './convert';
 import { splitDelimited } from './delimited';
+import { writePublicationReply } from './publication';
 import { parseWithRaw, type RawObject } from './raw-json';
 import { CommandType, ConnectRequestType, EmulationRequestType, PushType, ReplyType } from './schema';
 
@@ -45,6 +46,35 @@ export function pushFromJson(json: string): Uint8Array {
   return PushType.encode(toMessage(PushType, push)).finish();
 }
 
+/** Key of Reply.push: field 4, length-delimited. */
+const REPLY_PUSH_KEY = 0x22;
+
+/**
+ * The bare Push inside an encoded push Reply (unidirectional transports send
+ * pushes unwrapped): the bytes of Reply field 4, which are the encoded Push
+ * itself. Null for a Reply without a push (a result, an error, the ping).
+ */
+export function pushOfReply(reply: Uint8Array): Uint8Array | null {
+  let at = 0;
+  while (at < reply.length) {
+    const key = reply[at++]!;
+    const wireType = key & 7;
+    let value = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = reply[at++] ?? 0;
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b >= 0x80 && at < reply.length);
+    if (wireType === 0) continue;
+    if (wireType !== 2) return null;
+    if (key === REPLY_PUSH_KEY) return reply.subarray(at, at + value);
+    at += value;
+  }
+  return null;
+}
+
 /** Whether a JSON-encoded Reply carries a binary payload, which JSON clients cannot receive (3506). */
 export function replyJsonHasBinary(json: string): boolean {
   if (!json.includes('"\\u0000')) return false;
@@ -64,17 +94,11 @@ function clientInfoMessage(info: ClientInfo): Plain {
 }
 
 /**
- * A publication push Reply for Protobuf subscribers. `data` replaces the
- * payload bytes (a fossil patch, with `delta`); by default the publication's own.
+ * A publication push Reply for Protobuf subscribers (written byte by byte:
+ * publication.ts). `data` replaces the payload bytes (a fossil patch, with
+ * `delta`); by default the publication's own.
  */
-export function encodePublicationReply(channel: string, pub: PublicationFields, data?: Uint8Array, delta = false): Uint8Array {
-  const message: Plain = { data: data ?? payloadToBytes(pub.data) };
-  if (pub.info) message['info'] = clientInfoMessage(pub.info);
-  if (pub.offset) message['offset'] = pub.offset;
-  if (pub.tags && Object.keys(pub.tags).length > 0) message['tags'] = pub.tags;
-  if (delta) message['delta'] = true;
-  return ReplyType.encode({ push: { channel, pub: message } }).finish();
-}
+export const encodePublicationReply = writePublicationReply;
 
 /** A join or leave push Reply for Protobuf subscribers. */
 export function encodeJoinLeaveReply(channel: string, kind: 'join' | 'leave', info: ClientInfo): Uint8Array {
@@ -120,9 +144,14 @@ export function encodeCommands(commands: readonly Plain[]): Uint8Array {
   return writer.finish();
 }
 
-/** Decodes a delimited frame of Replies into plain objects (64-bit numbers as numbers, bytes as Uint8Array): for clients and tests. */
+/** Decodes one Reply (no length prefix) into a plain object (64-bit numbers as numbers, bytes as Uint8Array): for clients and tests. */
+export function decodeReply(message: Uint8Array): Plain {
+  return ReplyType.toObject(ReplyType.decode(message), { longs: Number }) as Plain;
+}
+
+/** Decodes a delimited frame of Replies into plain objects: for clients and tests. */
 export function decodeReplies(frame: Uint8Array): Plain[] {
-  return splitDelimited(frame).map((m) => ReplyType.toObject(ReplyType.decode(m), { longs: Number }) as Plain);
+  return splitDelimited(frame).map(decodeReply);
 }
 
 /** Decodes a bare Push into a plain object: for clients and tests of unidirectional transports. */
