@@ -31,6 +31,8 @@ export interface GcDoneMessage {
   readonly heapUsedBytes: number;
   /** Resident memory of the young generations, summed over the threads, bytes. */
   readonly newSpaceBytes: number;
+  /** Resident memory of the whole heaps, summed over the threads, bytes. */
+  readonly heapPhysicalBytes: number;
   /** Threads that reported (the main thread and every shard worker). */
   readonly threads: number;
 }

@@ -25,12 +25,15 @@ interface HeapReport {
   readonly usedBytes: number;
   /** Memory the young generation holds (resident), bytes: it grows with the allocation rate and is not given back. */
   readonly newSpaceBytes: number;
+  /** Resident memory of the whole heap (all spaces), bytes. */
+  readonly physicalBytes: number;
 }
 
 /** This thread's heap after a collection. */
 function heapReport(): HeapReport {
   const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-  return { thread: threadId, usedBytes: getHeapStatistics().used_heap_size, newSpaceBytes: newSpace?.physical_space_size ?? 0 };
+  const heap = getHeapStatistics();
+  return { thread: threadId, usedBytes: heap.used_heap_size, newSpaceBytes: newSpace?.physical_space_size ?? 0, physicalBytes: heap.total_physical_size };
 }
 /** Time given to the other threads to collect before answering, ms. */
 const SETTLE_MS = 300;
@@ -61,11 +64,13 @@ if (collect) {
         reported.set(threadId, heapReport());
         let heapUsedBytes = 0;
         let newSpaceBytes = 0;
+        let heapPhysicalBytes = 0;
         for (const report of reported.values()) {
           heapUsedBytes += report.usedBytes;
           newSpaceBytes += report.newSpaceBytes;
+          heapPhysicalBytes += report.physicalBytes;
         }
-        process.send?.({ type: 'gc-done', heapUsedBytes, newSpaceBytes, threads: reported.size } satisfies GcDoneMessage);
+        process.send?.({ type: 'gc-done', heapUsedBytes, newSpaceBytes, heapPhysicalBytes, threads: reported.size } satisfies GcDoneMessage);
       }, SETTLE_MS);
     });
   }

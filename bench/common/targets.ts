@@ -79,6 +79,8 @@ export interface HeapReading {
   readonly usedBytes: number;
   /** Resident memory of the young generations (sized by the recent allocation rate, not by what is live). */
   readonly newSpaceBytes: number;
+  /** Resident memory of the whole heaps (live objects, young generations, free space in old-generation pages). */
+  readonly physicalBytes: number;
 }
 
 /** Options of launchTarget. */
@@ -136,7 +138,7 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
         wsUrl: `ws://127.0.0.1:${message.port}/connection/websocket`,
         apiUrl: `http://127.0.0.1:${message.port}/api`,
         apiKey: API_KEY,
-        collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve({ usedBytes: Number.NaN, newSpaceBytes: Number.NaN })),
+        collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve({ usedBytes: Number.NaN, newSpaceBytes: Number.NaN, physicalBytes: Number.NaN })),
         stop: () => stopChild(child),
       });
     });
@@ -148,7 +150,7 @@ function collectGarbage(child: ChildProcess): Promise<HeapReading> {
     const onMessage = (message: GcDoneMessage): void => {
       if (message.type !== 'gc-done') return;
       child.off('message', onMessage);
-      resolve({ usedBytes: message.heapUsedBytes, newSpaceBytes: message.newSpaceBytes });
+      resolve({ usedBytes: message.heapUsedBytes, newSpaceBytes: message.newSpaceBytes, physicalBytes: message.heapPhysicalBytes });
     };
     child.on('message', onMessage);
     child.send({ type: 'gc' } satisfies GcMessage);

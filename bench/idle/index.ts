@@ -25,6 +25,12 @@ import { LoadGenerator } from '../loadgen/pool';
 const TARGET_BYTES = 3 * 1024;
 /** Settle time before each memory reading, ms. */
 const SETTLE_MS = 2000;
+/**
+ * Connections opened and closed before the first reading, so one-time costs
+ * (compiled code, lazily loaded modules, first allocations of shard-wide
+ * tables) are not counted per connection.
+ */
+const WARMUP_CONNECTIONS = 200;
 
 /** One system's figures. */
 interface IdleResult {
@@ -46,7 +52,9 @@ interface IdleResult {
   readonly heapBytesPerConnection: number;
   /** Of bytesPerConnection, the young generations' growth divided by the connections, bytes. */
   readonly youngGenerationBytesPerConnection: number;
-  /** The rest: native memory per connection (uWS sockets and topics, buffers, old-generation page slack), bytes. */
+  /** Of bytesPerConnection, free space in the heaps' other pages (old generation), bytes. */
+  readonly heapSlackBytesPerConnection: number;
+  /** The rest: memory outside the V8 heaps per connection (uWS sockets and topics, buffers, the allocator), bytes. */
   readonly nativeBytesPerConnection: number;
   /** Connections opened and subscribed per second. */
   readonly connectPerSecond: number;
@@ -60,6 +68,8 @@ interface IdleResult {
 async function measure(loadgen: LoadGenerator, spec: SystemSpec, connections: number): Promise<IdleResult> {
   const target = await launchTarget(spec, { gcHook: true });
   try {
+    const warmup = await loadgen.open(target.wsUrl, Array.from({ length: WARMUP_CONNECTIONS }, (_, i) => `warmup-${i}`));
+    await warmup.close();
     await sleep(SETTLE_MS);
     const heapBefore = await target.collectGarbage();
     const before = processMemory(target.pid);
@@ -79,6 +89,7 @@ async function measure(loadgen: LoadGenerator, spec: SystemSpec, connections: nu
     const rssGrowth = after.rssBytes - before.rssBytes;
     const heapGrowth = heapAfter.usedBytes - heapBefore.usedBytes;
     const youngGrowth = heapAfter.newSpaceBytes - heapBefore.newSpaceBytes;
+    const physicalGrowth = heapAfter.physicalBytes - heapBefore.physicalBytes;
     const available = Math.min(loadgen.workers, availableParallelism() - cpu / seconds);
     const bound = loadgenCores / Math.max(0.1, available) >= LOAD_GENERATOR_BOUND || session.opened.eventLoopUtilization >= LOAD_GENERATOR_BOUND;
     return {
@@ -93,7 +104,8 @@ async function measure(loadgen: LoadGenerator, spec: SystemSpec, connections: nu
       bytesPerConnectionWithoutYoungGeneration: round((rssGrowth - youngGrowth) / connections),
       heapBytesPerConnection: round(heapGrowth / connections),
       youngGenerationBytesPerConnection: round(youngGrowth / connections),
-      nativeBytesPerConnection: round((rssGrowth - heapGrowth - youngGrowth) / connections),
+      heapSlackBytesPerConnection: round((physicalGrowth - heapGrowth - youngGrowth) / connections),
+      nativeBytesPerConnection: round((rssGrowth - physicalGrowth) / connections),
       connectPerSecond: round(connections / ((session.opened.readyAt - session.opened.startedAt) / 1000)),
       serverMicrosPerConnection: round((cpu * 1e6) / connections, 1),
       loadGeneratorCores: round(loadgenCores, 2),
@@ -112,15 +124,16 @@ function markdown(environment: Environment, results: readonly IdleResult[]): str
     '',
     `Commit ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}, ${environment.platform}, ${environment.date}.`,
     `${thousands(results[0]?.connections ?? 0)} connections per system, each connected and subscribed to a personal channel, held by the \`ws\` client in piscina workers. ` +
-      `Bytes per connection = (server RSS ${SETTLE_MS / 1000} s after the last subscribe − RSS before) ÷ connections, both read after a garbage collection in every thread of the server. Produced by \`npm run bench:idle\`.`,
+      `Bytes per connection = (server RSS ${SETTLE_MS / 1000} s after the last subscribe − RSS before) ÷ connections, both read after a garbage collection in every thread of the server; ` +
+      `before the first reading ${WARMUP_CONNECTIONS} connections were opened and closed, so one-time costs (compiled code, lazily loaded modules) are not counted per connection. Produced by \`npm run bench:idle\`.`,
     '',
-    '| system | RSS before MB | RSS after MB | bytes per connection | × yardstick | without young-gen growth | × yardstick | of which JS heap | young-gen growth | rest (native) | connects/s | × yardstick | server µs per connect | load gen cores while connecting |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| system | RSS before MB | RSS after MB | bytes per connection | × yardstick | without young-gen growth | × yardstick | of which JS heap | young-gen growth | heap slack | native | connects/s | × yardstick | server µs per connect | load gen cores while connecting |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...results.map(
       (r) =>
         `| ${r.label} | ${mib(r.rssBeforeBytes)} | ${mib(r.rssAfterBytes)} | ${thousands(r.bytesPerConnection)} | ${times(ratio(r.bytesPerConnection, yardstick?.bytesPerConnection ?? Number.NaN))} | ` +
         `${thousands(r.bytesPerConnectionWithoutYoungGeneration)} | ${times(ratio(r.bytesPerConnectionWithoutYoungGeneration, yardstick?.bytesPerConnectionWithoutYoungGeneration ?? Number.NaN))} | ` +
-        `${thousands(r.heapBytesPerConnection)} | ${thousands(r.youngGenerationBytesPerConnection)} | ${thousands(r.nativeBytesPerConnection)} | ` +
+        `${thousands(r.heapBytesPerConnection)} | ${thousands(r.youngGenerationBytesPerConnection)} | ${thousands(r.heapSlackBytesPerConnection)} | ${thousands(r.nativeBytesPerConnection)} | ` +
         `${thousands(r.connectPerSecond)} | ${times(ratio(r.connectPerSecond, yardstick?.connectPerSecond ?? Number.NaN))} | ${r.serverMicrosPerConnection} | ${r.loadGeneratorCores}${r.loadGeneratorBound ? ' LOAD-GENERATOR-BOUND' : ''} |`,
     ),
     '',
@@ -135,7 +148,7 @@ function markdown(environment: Environment, results: readonly IdleResult[]): str
     '- Garbage is collected in every server thread before each reading (a bench-side preload, common/gc-hook.ts); RSS still moves by a few hundred bytes per connection between runs, since V8 and the allocator keep some freed memory.',
     '- *of which JS heap*: the growth of the live V8 heaps (summed over the server\'s threads, read by the same preload after its collection) per connection. ' +
       '*young-gen growth*: the growth of the young generations’ resident memory, divided by the connections. V8 enlarges a thread’s young generation while it allocates fast (here: thousands of handshakes per second) and keeps it, up to its limit (48 MB by default; switchyard\'s shard threads are limited by `shards.max_young_generation_mb`, 6 MB by default); that is a per-thread cost whatever the number of connections, so *without young-gen growth* is the per-connection figure. ' +
-      '*rest*: RSS growth minus both: native memory (uWS sockets and topic membership, buffers) and old-generation pages V8 holds beyond what is live.',
+      '*heap slack*: the rest of the heaps\' resident growth, free space in old-generation pages. *native*: RSS growth outside the V8 heaps: uWS sockets and topic membership, buffers, the allocator\'s arenas.',
     '',
   ];
   return lines.join('\n');
@@ -156,7 +169,7 @@ async function main(): Promise<void> {
       const r = await measure(loadgen, spec, connections);
       say(
         `  ${r.label.padEnd(20)} ${thousands(r.bytesPerConnection).padStart(6)} bytes/connection (${thousands(r.bytesPerConnectionWithoutYoungGeneration)} without young-gen growth; ` +
-          `heap ${thousands(r.heapBytesPerConnection)}, young gen ${thousands(r.youngGenerationBytesPerConnection)}, native ${thousands(r.nativeBytesPerConnection)}), ` +
+          `heap ${thousands(r.heapBytesPerConnection)}, young gen ${thousands(r.youngGenerationBytesPerConnection)}, slack ${thousands(r.heapSlackBytesPerConnection)}, native ${thousands(r.nativeBytesPerConnection)}), ` +
           `${thousands(r.connectPerSecond).padStart(6)} connects/s, ` +
           `server ${r.serverMicrosPerConnection} µs/connect, load gen ${r.loadGeneratorCores} cores${r.loadGeneratorBound ? ' LOAD-GENERATOR-BOUND' : ''}`,
       );
