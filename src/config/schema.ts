@@ -11,11 +11,9 @@
  */
 import { deepFreeze } from './freeze';
 import type {
-  ChannelOptions,
   ClientProxyConfig,
   Config,
   NamedProxyConfig,
-  NamespaceConfig,
   ProxyConfig,
   RpcNamespaceConfig,
   RpcOptions,
@@ -23,160 +21,44 @@ import type {
   UniDisconnectTransform,
 } from './types';
 
-interface Documented {
-  /** What the key means, with its units and what zero means; shown in the docs. */
-  readonly doc: string;
-}
+import {
+  boolean,
+  clockDuration,
+  duration,
+  integer,
+  NO_LIMIT,
+  string,
+  type FieldsFor,
+  type Group,
+  type NodeFor,
+} from './schema-nodes';
+import { CHANNEL_OPTIONS, NAMESPACE_FIELDS, NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN, proxyName } from './schema-channels';
+import { TRANSPORT_FIELDS } from './schema-transports';
 
-/** `true` or `false`. */
-export interface BooleanField extends Documented {
-  readonly kind: 'boolean';
-  readonly default: boolean;
-}
+export { NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN } from './schema-channels';
 
-/** A whole number within [min, max]; sizes are bytes. */
-export interface IntegerField extends Documented {
-  readonly kind: 'integer';
-  readonly default: number;
-  readonly min: number;
-  readonly max: number;
-  /** The value must also be a power of two. */
-  readonly powerOfTwo?: boolean;
-}
+export type {
+  BooleanField,
+  DurationField,
+  EnumField,
+  Field,
+  Fields,
+  Group,
+  IntegerField,
+  ObjectField,
+  ObjectListField,
+  SchemaNode,
+  StringField,
+  StringListField,
+  StringMapField,
+} from './schema-nodes';
 
-/** A string; a field without a default is required (namespace `name`). */
-export interface StringField extends Documented {
-  readonly kind: 'string';
-  readonly default?: string;
-  /** Source of a regular expression the whole value must match. */
-  readonly pattern?: string;
-  /** The value is itself a regular expression and must compile. */
-  readonly isRegex?: boolean;
-}
 
-/** One string out of a fixed list. */
-export interface EnumField<T extends string = string> extends Documented {
-  readonly kind: 'enum';
-  readonly values: readonly T[];
-  readonly default: NoInfer<T>;
-}
-
-/** A Go-style duration string ("25s", "1m30s", "500ms") that becomes integer milliseconds. */
-export interface DurationField extends Documented {
-  readonly kind: 'duration';
-  readonly default: string;
-  /** Smallest allowed value, as a duration string. */
-  readonly min: string;
-  /** The value is only compared with clock times, never used as a timer, so it may exceed Node's timer limit. */
-  readonly notTimer?: boolean;
-}
-
-/** A list of strings; space-separated in environment variables and flags. */
-export interface StringListField extends Documented {
-  readonly kind: 'string_list';
-  readonly default: readonly string[];
-  /** When set, every item must be one of these. */
-  readonly values?: readonly string[];
-  /** A single string is accepted too, as a list of one (Centrifugo's "string or array" keys). */
-  readonly single?: boolean;
-}
-
-/** A map of string to string (e.g. HTTP headers), default {}; JSON in environment variables. */
-export interface StringMapField extends Documented {
-  readonly kind: 'string_map';
-  /** Source of a regular expression every key must match. */
-  readonly keyPattern?: string;
-}
-
-/** A key whose value is an object with its own fields; JSON in environment variables. */
-export interface ObjectField<F = Fields> extends Documented {
-  readonly kind: 'object';
-  /** What the docs call the object's fields, e.g. "channel options". */
-  readonly itemName: string;
-  readonly fields: F;
-}
-
-/** A list of objects with their own fields (default []); JSON in environment variables. */
-export interface ObjectListField<F = Fields> extends Documented {
-  readonly kind: 'object_list';
-  /** What the docs call one item, e.g. "namespace". */
-  readonly itemName: string;
-  readonly item: F;
-  /** Field whose value must differ between items. */
-  readonly unique: string;
-}
-
-/** A section of the file (`client`, `shards`); not a key of its own. */
-export interface Group<F = Fields> {
-  readonly kind: 'group';
-  readonly fields: F;
-}
-
-/** A key that holds a value. */
-export type Field =
-  | BooleanField
-  | IntegerField
-  | StringField
-  | EnumField
-  | DurationField
-  | StringListField
-  | StringMapField
-  | ObjectField
-  | ObjectListField;
-
-/** Anything in the schema tree. */
-export type SchemaNode = Field | Group;
-
-/** The named children of a group or object. */
-export type Fields = { readonly [name: string]: SchemaNode };
-
-/** The schema node kinds that may describe a value of type T. */
-type NodeFor<T> = [T] extends [boolean]
-  ? BooleanField
-  : [T] extends [number]
-    ? IntegerField | DurationField
-    : [T] extends [string]
-      ? string extends T
-        ? StringField
-        : EnumField<T>
-      : [T] extends [readonly (infer I)[]]
-        ? [I] extends [string]
-          ? StringListField
-          : ObjectListField<FieldsFor<I>>
-        : string extends keyof T
-          ? StringMapField
-          : Group<FieldsFor<T>> | ObjectField<FieldsFor<T>>;
-
-/** Schema fields for every key of T, and only those. */
-type FieldsFor<T> = { readonly [K in keyof T]-?: NodeFor<T[K]> };
-
-const boolean = (def: boolean, doc: string): BooleanField => ({ kind: 'boolean', default: def, doc });
-const integer = (def: number, min: number, max: number, doc: string, powerOfTwo = false): IntegerField =>
-  powerOfTwo ? { kind: 'integer', default: def, min, max, powerOfTwo, doc } : { kind: 'integer', default: def, min, max, doc };
-const string = (def: string, doc: string): StringField => ({ kind: 'string', default: def, doc });
-const duration = (def: string, min: string, doc: string): DurationField => ({ kind: 'duration', default: def, min, doc });
-/** A duration compared with clock times only (stream meta expiry), which may exceed Node's timer limit. */
-const clockDuration = (def: string, doc: string): DurationField => ({ kind: 'duration', default: def, min: '0s', notTimer: true, doc });
-
-/** Largest integer the schema accepts where a key sets no tighter limit. */
-const NO_LIMIT = Number.MAX_SAFE_INTEGER;
-
-/** Namespace names: ASCII letters, digits, `-` and `_`, at least two. */
-export const NAMESPACE_NAME_PATTERN = '^[-a-zA-Z0-9_]{2,}$';
 
 /** HTTP header names (RFC 9110 tokens). */
 export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 
-/** Names of entries of `proxies`. */
-export const PROXY_NAME_PATTERN = '^[-a-zA-Z0-9_.]+$';
 
-/** The `*_proxy_name` option of one proxy kind. */
-const proxyName = (kind: string, defaultKey: string): StringField => ({
-  kind: 'string',
-  default: 'default',
-  pattern: PROXY_NAME_PATTERN,
-  doc: `Proxy that handles ${kind} when enabled: "default" is \`${defaultKey}\`, any other name an entry of \`proxies\`.`,
-});
 
 /** Fields of `client.token` and `client.subscription_token`. */
 const TOKEN_FIELDS = {
@@ -247,71 +129,6 @@ const RPC_OPTIONS = {
   proxy_name: proxyName('RPC calls', 'rpc.proxy'),
 } satisfies FieldsFor<RpcOptions>;
 
-/** Options shared by `channel.without_namespace` and every namespace. */
-const CHANNEL_OPTIONS = {
-  allow_subscribe_for_client: boolean(
-    false,
-    'Connected clients (authenticated, or any with `client.insecure`) may subscribe without a subscription token.',
-  ),
-  allow_subscribe_for_anonymous: boolean(false, 'Anonymous clients (empty user) may subscribe too, where `allow_subscribe_for_client` allows it.'),
-  allow_publish_for_client: boolean(false, 'Any connected client may publish into the channel.'),
-  allow_publish_for_subscriber: boolean(false, 'Clients subscribed to the channel may publish into it.'),
-  allow_publish_for_anonymous: boolean(false, 'Anonymous clients may publish too, where one of the two options above allows it.'),
-  channel_regex: {
-    kind: 'string',
-    default: '',
-    isRegex: true,
-    doc: 'Regular expression (JavaScript syntax) the channel name, without its `ns:` prefix, must match to be subscribed to; "" allows any.',
-  },
-  presence: boolean(false, 'Keep presence: which clients are subscribed, answered by `presence` and `presence_stats` (error 108 when off).'),
-  join_leave: boolean(false, 'Emit join and leave events when clients subscribe and unsubscribe; delivered to subscribers that ask for them (`join_leave` in subscribe).'),
-  force_push_join_leave: boolean(false, 'Deliver join and leave pushes to every subscriber, whether it asked or not (needs `join_leave`).'),
-  history_size: integer(0, 0, NO_LIMIT, 'Most publications kept in the channel history; history is on when both this and `history_ttl` are above zero.'),
-  history_ttl: clockDuration('0s', 'How long a publication stays in history; history is on when both this and `history_size` are above zero.'),
-  history_meta_ttl: clockDuration('0s', 'How long the stream position (offset, epoch) outlives the last publication; "0s" uses `channel.history_meta_ttl`.'),
-  force_positioning: boolean(false, 'Every subscription is positioned: a gap or a new epoch unsubscribes it with 2500 (server-side: disconnect 3010). Needs history.'),
-  allow_positioning: boolean(false, 'Clients may ask for positioning (`positioned` in subscribe). Needs history.'),
-  force_recovery: boolean(false, 'Every subscription is recoverable (and positioned). Needs history.'),
-  allow_recovery: boolean(false, 'Clients may ask for recovery (`recoverable` in subscribe). Needs history.'),
-  force_recovery_mode: {
-    kind: 'enum',
-    values: ['', 'stream', 'cache'],
-    default: '',
-    doc: 'How a subscription recovers: "stream" (or "") delivers every missed publication or fails; "cache" delivers only the latest publication.',
-  },
-  allowed_delta_types: {
-    kind: 'string_list',
-    default: [],
-    values: ['fossil'],
-    doc: 'Delta encodings subscribers may negotiate (`delta` in subscribe): [] or ["fossil"]. Needs history.',
-  },
-  delta_publish: boolean(false, 'Every publication into the channel is sent as a fossil delta to subscribers that negotiated one.'),
-  allow_presence_for_client: boolean(false, 'Connected clients may ask for presence and presence stats.'),
-  allow_presence_for_subscriber: boolean(false, 'Subscribers of the channel may ask for presence and presence stats.'),
-  allow_presence_for_anonymous: boolean(false, 'Anonymous clients too, where one of the two options above allows it.'),
-  allow_history_for_client: boolean(false, 'Connected clients may read the channel history.'),
-  allow_history_for_subscriber: boolean(false, 'Subscribers of the channel may read its history.'),
-  allow_history_for_anonymous: boolean(false, 'Anonymous clients too, where one of the two options above allows it.'),
-  allow_user_limited_channels: boolean(
-    false,
-    'Channels named `name#42,43` may be subscribed without a token only by the users listed after `#` (and are not sent to the subscribe proxy).',
-  ),
-  subscribe_proxy_enabled: boolean(false, 'Subscribe requests without a token are decided by the subscribe proxy `subscribe_proxy_name`.'),
-  subscribe_proxy_name: proxyName('subscribe', 'channel.proxy.subscribe'),
-  publish_proxy_enabled: boolean(false, 'Client publications are decided (and may be rewritten) by the publish proxy `publish_proxy_name`, alone.'),
-  publish_proxy_name: proxyName('publish', 'channel.proxy.publish'),
-  sub_refresh_proxy_enabled: boolean(false, 'Expiring subscriptions are refreshed by the sub_refresh proxy `sub_refresh_proxy_name` instead of by the client.'),
-  sub_refresh_proxy_name: proxyName('sub_refresh', 'channel.proxy.sub_refresh'),
-} satisfies FieldsFor<ChannelOptions>;
-
-const NAMESPACE_FIELDS = {
-  name: {
-    kind: 'string',
-    pattern: NAMESPACE_NAME_PATTERN,
-    doc: 'Namespace name (required, unique); channels named `name:rest` belong to it.',
-  },
-  ...CHANNEL_OPTIONS,
-} satisfies FieldsFor<NamespaceConfig>;
 
 const CONFIG_FIELDS = {
   http_server: {
@@ -495,69 +312,7 @@ const CONFIG_FIELDS = {
       insecure: boolean(false, 'Development only: serve the server API without checking the key.'),
     },
   },
-  websocket: {
-    kind: 'group',
-    fields: {
-      message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming WebSocket message, bytes; a bigger one closes the connection.'),
-    },
-  },
-  http_stream: {
-    kind: 'group',
-    fields: {
-      enabled: boolean(false, 'Serve the HTTP-streaming transport on `POST /connection/http_stream` (bidirectional emulation: commands come by `POST /emulation`).'),
-      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest connect request body, bytes; a bigger one is answered 413.'),
-    },
-  },
-  sse: {
-    kind: 'group',
-    fields: {
-      enabled: boolean(false, 'Serve the SSE (EventSource) transport on `GET|POST /connection/sse` (bidirectional emulation: commands come by `POST /emulation`).'),
-      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest connect request body of a POST, bytes; a bigger one is answered 413.'),
-    },
-  },
-  emulation: {
-    kind: 'group',
-    fields: {
-      max_request_body_size: integer(
-        65_536,
-        1,
-        2 ** 31 - 1,
-        'Largest `POST /emulation` body, bytes; a bigger one is answered 413. The endpoint is served when `http_stream` or `sse` is enabled.',
-      ),
-    },
-  },
-  uni_websocket: {
-    kind: 'group',
-    fields: {
-      enabled: boolean(false, 'Serve the unidirectional WebSocket transport at `/connection/uni_websocket`.'),
-      message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming message (the connect request) on a unidirectional WebSocket, bytes; a bigger one closes the connection.'),
-      join_push_messages: boolean(false, 'Join the pushes of one write into one WebSocket frame, newline-separated; off sends one frame per push.'),
-      disable_disconnect_push: boolean(false, 'Do not send the `disconnect` push before closing (the close frame carries the same code and reason).'),
-    },
-  },
-  uni_sse: {
-    kind: 'group',
-    fields: {
-      enabled: boolean(false, 'Serve the unidirectional Server-Sent Events transport at `/connection/uni_sse` (GET with `cf_connect`, or POST).'),
-      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest POST body (the connect request) on `/connection/uni_sse`, bytes; a bigger one is answered 413.'),
-    },
-  },
-  uni_http_stream: {
-    kind: 'group',
-    fields: {
-      enabled: boolean(false, 'Serve the unidirectional HTTP-streaming transport at `/connection/uni_http_stream` (POST).'),
-      max_request_body_size: integer(65_536, 1, 2 ** 31 - 1, 'Largest POST body (the connect request) on `/connection/uni_http_stream`, bytes; a bigger one is answered 413.'),
-    },
-  },
-  uni_grpc: {
-    kind: 'group',
-    fields: {
-      enabled: boolean(false, 'Serve the unidirectional gRPC transport (`centrifugal.centrifugo.unistream.CentrifugoUniStream/Consume`) on its own port.'),
-      address: string('', 'Interface the unidirectional gRPC server binds; "" means all interfaces.'),
-      port: integer(11_000, 0, 65535, 'Port of the unidirectional gRPC server; 0 picks a free port at start.'),
-      max_receive_message_size: integer(0, 0, 2 ** 31 - 1, 'Largest gRPC request (the connect request), bytes; 0 keeps the gRPC default (4 MB).'),
-    },
-  },
+  ...TRANSPORT_FIELDS,
   health: {
     kind: 'group',
     fields: {
