@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDelta } from 'fossil-delta';
 import { encodeFossilPatch } from '../src/shards/delta';
-import { recoveryOutcome } from '../src/shards/owned-channels';
+import { recoveryOutcome } from '../src/shards/recovery-rule';
 
 const pubs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ data: `${from + i}`, offset: from + i }));
 const top = { offset: 10, epoch: 'E' };

@@ -27,7 +27,7 @@ import { ChannelTopics } from './channel-topics';
 import { subscriptionMode, type Connection } from './connection';
 import { FanoutKind, protocolBit, type Fanout } from './fanout';
 import type { JoinOptions, LocalChannel, LocalChannelsHost, OnAttached, Waiter } from './local-channel';
-import { MessageType, type RecoverResultMessage, type WirePosition } from './messages';
+import { MessageType, type RecoverResultMessage } from './messages';
 import { ownerOf } from './owner';
 import type { Postman } from './postman';
 import { SmallMap, SmallSet } from './small-collections';

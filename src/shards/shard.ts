@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
-import { UnrecoverablePositionError, type Broker, type StreamPosition } from '../broker/broker';
+import type { Broker, StreamPosition } from '../broker/broker';
 import type { PresenceManager } from '../broker/presence';
 import type { Config } from '../config/types';
 import type { Logger } from '../log';
-import { ReplyError, toWireError } from '../protocol/errors';
+import { toWireError } from '../protocol/errors';
 import { encodePush } from '../protocol/json';
-import { Disconnects, Errors, Unsubscribes } from '../protocol/codes';
+import { Disconnects, Unsubscribes } from '../protocol/codes';
 import type { AuthServices } from '../auth/services';
 import { createAuthenticator, keptHeaderNames, type Authenticator, type Credentials } from './auth';
 import { connectionExpired, subscriptionExpired } from './expiry';
@@ -21,23 +21,24 @@ import { ConnState, createConnection, type Connection, type SocketData } from '.
 import { Keepalive } from './keepalive';
 import { WebSocketTransport, type ClientTransport } from './transport';
 import { insufficientStatePush, LocalChannels } from './local-channels';
-import { ProtocolBit, readFanout } from './fanout';
+import { readFanout } from './fanout';
 import {
   MessageType,
   RecordKind,
   decodeMessage,
   type LocalAction,
   type OwnerQuery,
-  type OwnerQueryMessage,
   type ShardMessage,
 } from './messages';
-import { answerEmulation, emulateOnNode, type EmulatedCommands, type EmulationOutcome } from '../transports/emulation-routing';
-import { OwnedChannels, historyOf, toWirePublication } from './owned-channels';
+import { emulateOnNode, type EmulatedCommands, type EmulationOutcome } from '../transports/emulation-routing';
+import { OwnedChannels } from './owned-channels';
 import { ownerOf } from './owner';
 import { Postman, type OutboxPort } from './postman';
+import { handleControl } from './control';
+import type { OwnerState } from './owner-queries';
 import { Requests } from './requests';
 import { Writer } from './writer';
-import { applyLocalAction, type ShardStats } from './local-actions';
+import type { ShardStats } from './local-actions';
 import type { ControlBus, NodeControl } from './node-control';
 
 /** How long a request to another shard may take, ms. */
@@ -163,90 +164,21 @@ export class Shard {
 
   /** A control message arrived (from a peer or from this shard itself). */
   onControl(from: number, msg: ShardMessage): void {
-    switch (msg.t) {
-      case MessageType.SUBSCRIBE_SHARD:
-        this.owned.addShard(msg.ch, msg.from, msg.p ?? ProtocolBit.JSON);
-        return;
-      case MessageType.SUBSCRIBE_SHARD_OK:
-        this.local.onOwnerOk(msg.ch, msg.p ?? ProtocolBit.JSON);
-        return;
-      case MessageType.UNSUBSCRIBE_SHARD:
-        this.owned.removeShard(msg.ch, msg.from);
-        return;
-      case MessageType.PUBLISH: {
-        const info =
-          msg.client !== undefined
-            ? {
-                user: msg.user ?? '',
-                client: msg.client,
-                ...(msg.connInfo !== undefined ? { conn_info: msg.connInfo } : {}),
-                ...(msg.chanInfo !== undefined ? { chan_info: msg.chanInfo } : {}),
-              }
-            : undefined;
-        this.owned
-          .publish(msg.ch, msg.data, {
-            ...(info ? { info } : {}),
-            ...(msg.tags ? { tags: msg.tags } : {}),
-            ...(msg.skipHistory ? { skipHistory: true } : {}),
-            ...(msg.idempotencyKey ? { idempotencyKey: msg.idempotencyKey } : {}),
-            ...(msg.delta ? { delta: true } : {}),
-          })
-          .then(
-            (position) => this.respond(msg.from, msg.rid, position),
-            (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
-          );
-        return;
-      }
-      case MessageType.RESPONSE:
-        this.requests.complete(msg.rid, msg.result, msg.error);
-        return;
-      case MessageType.LOCAL_ACTION:
-        try {
-          const result = applyLocalAction(this, msg.action);
-          // Cluster actions (node list, surveys) answer later; the rest at once.
-          if (result instanceof Promise) {
-            result.then(
-              (value: unknown) => this.respond(msg.from, msg.rid, value),
-              (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
-            );
-          } else {
-            this.respond(msg.from, msg.rid, result);
-          }
-        } catch (err) {
-          this.respond(msg.from, msg.rid, undefined, err);
-        }
-        return;
-      case MessageType.DROPPED:
-        if (msg.positionedOnly) this.log.debug('publications may be lost on the broker link; ending positioned subscriptions', { channel: msg.ch });
-        else this.log.warn('publications dropped on a full mailbox; ending the channel\'s local subscriptions', { channel: msg.ch });
-        this.local.onDropped(msg.ch, msg.positionedOnly);
-        return;
-      case MessageType.RECOVER:
-        this.owned.recover(msg);
-        return;
-      case MessageType.RECOVER_RESULT:
-        this.local.onRecoverResult(msg);
-        return;
-      case MessageType.PRESENCE_JOIN:
-        this.owned.join(msg);
-        return;
-      case MessageType.PRESENCE_LEAVE:
-        this.owned.leave(msg);
-        return;
-      case MessageType.OWNER_QUERY:
-        this.answerQuery(msg);
-        return;
-      case MessageType.EMULATION:
-        answerEmulation(this, msg).then(
-          (outcome) => this.respond(msg.from, msg.rid, outcome),
-          (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
-        );
-        return;
-      default: {
-        const never: never = msg;
-        this.log.error('unknown shard message', { message: never });
-      }
-    }
+    handleControl(this, msg);
+  }
+
+  /** What owner queries read on this shard. */
+  get ownerState(): OwnerState {
+    return { broker: this.broker, presence: this.presence, rules: this.rules, historyMetaTtl: this.config.channel.history_meta_ttl };
+  }
+
+  /** Answers a request of another shard (or this one) by its request id. */
+  respond(to: number, rid: number, result: unknown, err?: unknown): void {
+    this.postman.send(to, {
+      t: MessageType.RESPONSE,
+      rid,
+      ...(err !== undefined ? { error: toWireError(err) } : { result }),
+    });
   }
 
   /** Publishes into a channel through its owner; resolves with the stream position. */
@@ -414,58 +346,5 @@ export class Shard {
     this.postman.forget(peer);
     this.owned.forgetShard(peer);
     this.local.reregisterOwnedBy(peer);
-  }
-
-  private respond(to: number, rid: number, result: unknown, err?: unknown): void {
-    this.postman.send(to, {
-      t: MessageType.RESPONSE,
-      rid,
-      ...(err !== undefined ? { error: toWireError(err) } : { result }),
-    });
-  }
-
-  /** Answers an owner query about a channel this shard owns. */
-  private answerQuery(msg: OwnerQueryMessage): void {
-    this.runQuery(msg.query).then(
-      (result) => this.respond(msg.from, msg.rid, result),
-      (err: unknown) => this.respond(msg.from, msg.rid, undefined, err),
-    );
-  }
-
-  private async runQuery(query: OwnerQuery): Promise<unknown> {
-    switch (query.op) {
-      case 'history': {
-        const resolved = this.rules.resolve(query.ch);
-        const history = historyOf(resolved, this.config.channel.history_meta_ttl);
-        if (!history) throw new ReplyError(Errors.notAvailable);
-        try {
-          const result = await this.broker.history(query.ch, {
-            limit: query.limit,
-            ...(query.since ? { since: query.since } : {}),
-            ...(query.reverse ? { reverse: true } : {}),
-            metaTtl: history.metaTtl,
-          });
-          return { publications: result.publications.map(toWirePublication), offset: result.position.offset, epoch: result.position.epoch };
-        } catch (err) {
-          if (err instanceof UnrecoverablePositionError) throw new ReplyError(Errors.unrecoverablePosition);
-          throw err;
-        }
-      }
-      case 'history_remove':
-        await this.broker.removeHistory(query.ch);
-        return {};
-      case 'presence': {
-        const entries = await this.presence.presence(query.ch);
-        return [...entries.values()];
-      }
-      case 'presence_stats': {
-        const stats = await this.presence.stats(query.ch);
-        return { num_clients: stats.numClients, num_users: stats.numUsers };
-      }
-      default: {
-        const never: never = query;
-        throw new Error(`unknown owner query ${JSON.stringify(never)}`);
-      }
-    }
   }
 }
