@@ -12,6 +12,21 @@
  *   CPU per delivery, 10k/s medians 1.74, 1.88, 1.76   runs 1.48 … 2.09
  *   received/s at 200k      median 1.00                runs 0.97 … 1.02
  *
+ * Recalibrated after the transports and Protobuf landed (src at d082a75,
+ * same VM, quiet: no other process above 0.04 cores), 6 runs, and against the
+ * build before them (2460bae) measured in between:
+ *
+ *   p50 at 10k/s            median 1.30                runs 1.20 … 1.48
+ *   CPU per delivery, 10k/s median 2.17                runs 1.85 … 2.57
+ *                           (guard runs: 1.63, 1.90, 1.91, 2.05, 2.06, 2.07, 2.10;
+ *                            2460bae: 1.62, 1.82)
+ *   received/s at 200k      median 1.00                runs 1.00 … 1.00
+ *
+ * The new build costs about 10–20% more server CPU per delivery at this
+ * workload (100 subscribers, so per-publication work counts); the cause is
+ * not found yet. The calibrated ratios below are set between the guard runs'
+ * and the calibration's medians (p50 1.25, CPU 2.00).
+ *
  * Each limit is the calibrated median times (or divided by) a margin that is
  * above that spread and below 1.5, so noise passes and a 1.5× regression of
  * the ratio fails (test/bench-guard.test.ts checks the arithmetic).
@@ -63,7 +78,7 @@ export const CHECKS: Readonly<Record<'p50' | 'throughput' | 'cpu', CheckSpec>> =
     title: `fan-out p50 at ${MODERATE.rate / 1000}k deliveries/s`,
     unit: 'ms',
     better: 'lower',
-    calibratedRatio: 1.18,
+    calibratedRatio: 1.25,
     margin: 1.3,
   },
   throughput: {
@@ -79,7 +94,7 @@ export const CHECKS: Readonly<Record<'p50' | 'throughput' | 'cpu', CheckSpec>> =
     title: `server CPU per delivery at ${MODERATE.rate / 1000}k deliveries/s`,
     unit: 'µs',
     better: 'lower',
-    calibratedRatio: 1.76,
+    calibratedRatio: 2.0,
     margin: 1.3,
   },
 });
