@@ -39,6 +39,11 @@ export class Writer {
    * onPressure runs a check, so no socket goes far past its limit unnoticed.
    */
   private bytesSinceCheck = 0;
+  /**
+   * Set once a unidirectional WebSocket joined a topic (its bare-push topics):
+   * until then publishing skips the bare-topic lookups altogether.
+   */
+  private bareTopicsInUse = false;
 
   constructor(
     private readonly app: TemplatedApp,
@@ -75,6 +80,7 @@ export class Writer {
   /** Puts a connection on a topic: uWS's own for WebSockets, the Writer's list for other transports. */
   subscribe(conn: Connection, topic: string): void {
     if (conn.transport.nativeTopics) {
+      if (conn.transport.unidirectional) this.bareTopicsInUse = true;
       conn.transport.subscribe(topic);
       return;
     }
@@ -179,6 +185,7 @@ export class Writer {
 
   /** Publishes a JSON topic's frames as bare pushes to the unidirectional sockets on its bare topics, if any. */
   private publishBare(topic: string, frames: readonly Uint8Array[]): void {
+    if (!this.bareTopicsInUse) return;
     const single = barePushTopic(topic, false);
     const joined = barePushTopic(topic, true);
     const toSingle = this.app.numSubscribers(single) > 0;

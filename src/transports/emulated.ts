@@ -54,26 +54,10 @@ export function sharedFramer(frame: Framer): Framer {
   };
 }
 
-const OPEN_BRACE = 0x7b;
-const utf8Decoder = new TextDecoder();
-
-/**
- * One reply as Protobuf bytes for a Protobuf session. The Writer hands
- * replies already encoded (shards/reply-encoding.ts, Protobuf fan-out
- * topics); JSON text (the disconnect push this transport writes itself) and,
- * as a safeguard, JSON bytes (starting with `{`, which no Protobuf Reply
- * does: it would be field 15 with the group wire type) are converted;
- * Protobuf bytes pass as they are.
- */
-export function toProtobufReply(reply: EncodedReply): Uint8Array {
-  if (typeof reply === 'string') return replyFromJson(reply);
-  if (reply.length > 0 && reply[0] === OPEN_BRACE) return replyFromJson(utf8Decoder.decode(reply));
-  return reply;
-}
-
 /** Frames replies for a Protobuf stream: each a varint-delimited Reply. */
 export function frameDelimited(replies: readonly EncodedReply[]): Uint8Array {
-  return joinDelimited(replies.map(toProtobufReply));
+  // The Writer encodes every reply in the connection's protocol (shards/reply-encoding.ts).
+  return joinDelimited(replies as readonly Uint8Array[]);
 }
 
 /** A session of HTTP-streaming or SSE. */
@@ -118,7 +102,8 @@ export class EmulatedTransport implements ClientTransport {
 
   end(code: number, reason: string): void {
     if (this.closed) return;
-    this.stream.finish(this.frame([encodeDisconnectPush(code, reason)]), this.closeOnEnd());
+    const push = encodeDisconnectPush(code, reason);
+    this.stream.finish(this.frame([this.protocol === 'protobuf' ? replyFromJson(push) : push]), this.closeOnEnd());
     this.gone();
   }
 
