@@ -15,7 +15,7 @@ import { DeltaReader } from '../bench/loadgen/delta';
 import { makeTickerPayload, MIN_TICKER_BYTES } from '../bench/loadgen/payload';
 import type { VariantFigures } from '../bench/features/summary';
 import { encodeDeltaPublication, encodePush } from '../src/protocol/json';
-import { encodeFossilPatch } from '../src/shards/delta';
+import { encodeFossilPatch } from '../src/shards/owner/delta';
 
 const FEATURES = join(__dirname, '..', 'bench', 'features', 'index.js');
 const RESULTS_TMP = join(__dirname, '..', '..', 'bench', 'results', 'tmp');

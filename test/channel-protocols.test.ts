@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ChannelProtocols } from '../src/shards/channel-protocols';
-import { ProtocolBit } from '../src/shards/fanout';
+import { ChannelProtocols } from '../src/shards/subscriber/channel-protocols';
+import { ProtocolBit } from '../src/shards/messaging/fanout';
 
 const { JSON: J, PROTOBUF: P } = ProtocolBit;
 

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { validateConfig } from '../src/config/validate';
-import { VERSION } from '../src/version';
+import { VERSION } from '../src/common/version';
 import { CLI, runCli } from './helpers/cli';
 import { REPO_ROOT, tempDir } from './helpers/config';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Centrifuge, Subscription } from 'centrifuge';
 import type { RunningServer } from '../src/acceptor/run';
-import { sessionShard } from '../src/transports/emulation-routing';
+import { sessionShard } from '../src/shards/cluster/emulation-routing';
 import { callApi } from './helpers/api';
 import { waitFor } from './helpers/clients';
 import { baseUrl, closingFetch, emulatedClient } from './helpers/emulation';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Centrifuge, type Subscription } from 'centrifuge/build/protobuf';
 import type { RunningServer } from '../src/acceptor/run';
-import { ownerOf } from '../src/shards/owner';
+import { ownerOf } from '../src/shards/messaging/owner-of';
 import { callApi } from './helpers/api';
 import { cuttableWebSocket, type SocketTap } from './helpers/cuttable-ws';
 import { subscribedClient, waitFor } from './helpers/clients';

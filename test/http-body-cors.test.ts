@@ -5,9 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { us_listen_socket } from 'uWebSockets.js';
-import { loadUws } from '../src/uws';
-import { CorsPolicy } from '../src/transports/cors';
-import { AbortWatch, answer, answerTooLarge, readBody } from '../src/transports/http-body';
+import { loadUws } from '../src/common/uws';
+import { CorsPolicy } from '../src/http/cors';
+import { AbortWatch, answer, answerTooLarge, readBody } from '../src/http/body';
 
 const LIMIT = 1024;
 

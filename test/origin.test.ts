@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/acceptor/run';
-import { originChecker } from '../src/shards/origin';
+import { originChecker } from '../src/http/origin';
 import { RawClient } from './helpers/clients';
 import { startTestServer } from './helpers/server';
 

@@ -1,7 +1,7 @@
 /** ownerOf is pure and stable: these values must never change (they decide which shard owns a channel). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { channelHash, ownerOf } from '../src/shards/owner';
+import { channelHash, ownerOf } from '../src/shards/messaging/owner-of';
 
 test('channelHash is 32-bit FNV-1a', () => {
   assert.equal(channelHash(''), 0x811c9dc5);

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDelta } from 'fossil-delta';
-import { encodeFossilPatch } from '../src/shards/delta';
-import { recoveryOutcome } from '../src/shards/recovery-rule';
+import { encodeFossilPatch } from '../src/shards/owner/delta';
+import { recoveryOutcome } from '../src/shards/owner/recovery-rule';
 
 const pubs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ data: `${from + i}`, offset: from + i }));
 const top = { offset: 10, epoch: 'E' };

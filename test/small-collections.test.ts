@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SmallMap, SmallSet } from '../src/shards/small-collections';
+import { SmallMap, SmallSet } from '../src/common/small-collections';
 
 /** A seeded generator, so a failure repeats (mulberry32). */
 function random(seed: number): () => number {

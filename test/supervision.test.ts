@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/acceptor/run';
-import { ownerOf } from '../src/shards/owner';
+import { ownerOf } from '../src/shards/messaging/owner-of';
 import { callApi } from './helpers/api';
 import { subscribedClient, waitFor } from './helpers/clients';
 import { startTestServer } from './helpers/server';

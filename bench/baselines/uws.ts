@@ -8,7 +8,7 @@
  * Run as a child process by the benchmarks: `node uws.js '{"apiKey":"…"}'`.
  */
 import type { HttpResponse } from 'uWebSockets.js';
-import { loadUws } from '../../src/uws';
+import { loadUws } from '../../src/common/uws';
 import { reportFailure, serveUntilStopped, serverOptions } from '../common/child';
 import { handleApiRequest, handleClientFrame, MAX_BACKPRESSURE_BYTES, MAX_FRAME_BYTES, pushFrame, WEBSOCKET_PATH, type Publication } from './framing';
 

@@ -10,7 +10,7 @@
  * If the method is renamed, this throws at start-up, so the self-test fails
  * loudly instead of silently testing nothing.
  */
-import { OwnedChannels } from '../../src/shards/owned-channels';
+import { OwnedChannels } from '../../src/shards/owner/owned-channels';
 import { DELAY_ENV } from './child';
 
 const delayMs = Number(process.env[DELAY_ENV] ?? 0);

@@ -8,7 +8,7 @@
  * treats replies of both protocols alike.
  */
 import { decodeReply, encodeCommands } from '../../src/protocol/protobuf/codec';
-import { splitDelimited } from '../../src/protocol/protobuf/delimited';
+import { splitDelimited } from '../../src/protocol/framing';
 import type { LineHandlers } from './frames';
 import { readStamp, STAMP_PREFIX } from './payload';
 

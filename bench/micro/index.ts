@@ -19,8 +19,8 @@ import { jsonText, RESULTS_DIR, say, writeResults } from '../common/output';
 import { round, thousands } from '../common/stats';
 import { encodeDeltaPublication, encodePublication, encodePush, type PublicationFields } from '../../src/protocol/json';
 import { encodePublicationReply } from '../../src/protocol/protobuf/codec';
-import { encodeFossilPatch } from '../../src/shards/delta';
-import { channelHash, ownerOf } from '../../src/shards/owner';
+import { encodeFossilPatch } from '../../src/shards/owner/delta';
+import { channelHash, ownerOf } from '../../src/shards/messaging/owner-of';
 import { makePayload } from '../loadgen/payload';
 
 /** One task's result. */

@@ -6,10 +6,10 @@
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/types';
 import { deepFreeze } from '../config/freeze';
-import { createLogger, setLogLevel } from '../log';
+import { createLogger, setLogLevel } from '../common/log';
 import { assertPortFree, findFreePort } from './port';
 import { ListenError, StartError, Supervisor } from './supervisor';
-import { loadUws } from '../uws';
+import { loadUws } from '../common/uws';
 
 /** How many times a start on port 0 retries when its picked port is taken meanwhile. */
 const PORT_ZERO_ATTEMPTS = 5;

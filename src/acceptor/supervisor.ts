@@ -12,12 +12,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/types';
-import type { Logger } from '../log';
+import type { Logger } from '../common/log';
 import { createWiring, rewire, type Wiring } from '../mailbox/mailbox';
-import type { FromShard, ShardInit, ToShard } from '../shards/protocol';
+import type { FromShard, ShardInit, ToShard } from '../worker/lifecycle';
 import { Backoff } from './backoff';
 
-const WORKER_FILE = join(__dirname, '..', 'shards', 'worker.js');
+const WORKER_FILE = join(__dirname, '..', 'worker', 'main.js');
 
 /** Thrown when the server cannot start; the message says why, for the operator. */
 export class StartError extends Error {

@@ -7,7 +7,7 @@ import { isBinaryPayload } from '../protocol/payload';
 import { Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import type { ClientInfo } from '../protocol/json';
-import { historyOf } from '../shards/owned-channels';
+import { historyOf } from '../shards/owner/owned-channels';
 import { readLimit, readSince, type HistoryAnswer } from '../shards/commands/history';
 import type { Shard } from '../shards/shard';
 import { optionalBoolean, requiredString, type Params } from './params';

@@ -3,11 +3,11 @@
  * process and, with Redis, from every other live node (node control).
  */
 import type { Shard } from '../shards/shard';
-import type { ShardStats } from '../shards/local-actions';
-import { nodeInfo, type NodeIdentity, type NodeInfo } from '../shards/node-control';
+import type { ShardStats } from '../shards/cluster/local-actions';
+import { nodeInfo, type NodeIdentity, type NodeInfo } from '../shards/cluster/node-control';
 import { optionalString, type Params } from './params';
 
-export type { NodeIdentity } from '../shards/node-control';
+export type { NodeIdentity } from '../shards/cluster/node-control';
 
 /** `channels`: `{pattern?}` → `{channels: {name: {num_clients}}}` summed over shards and nodes. */
 export async function apiChannels(shard: Shard, params: Params): Promise<unknown> {

@@ -7,8 +7,8 @@ import { jsonOrBase64, subscribeOptions } from '../auth/claims';
 import { TokenError } from '../auth/errors';
 import { Disconnects, Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
-import type { LocalAction } from '../shards/messages';
-import { broadcastAction } from '../shards/node-control';
+import type { LocalAction } from '../shards/messaging/messages';
+import { broadcastAction } from '../shards/cluster/node-control';
 import type { Shard } from '../shards/shard';
 import { optionalBoolean, optionalInteger, optionalObject, optionalString, requiredString, type Params } from './params';
 

@@ -11,7 +11,7 @@
  */
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { TokenError, invalidToken } from './errors';
-import { HMAC_ALGORITHMS, RSA_ALGORITHMS, ecdsaAlgorithm } from './keys';
+import { HMAC_ALGORITHMS, RSA_ALGORITHMS, ecdsaAlgorithm } from '../common/pem-keys';
 
 /** How a JwksCache fetches. */
 export interface JwksOptions {

@@ -16,8 +16,8 @@ import type { TokenConfig } from '../config/types';
 import { connectClaims, subscribeClaims, type ConnectClaims, type SubscribeClaims } from './claims';
 import { TokenError, invalidToken } from './errors';
 import { JwksCache } from './jwks';
-import { StaticKeys } from './keys';
-import { compileConfigRegex } from './regex';
+import { StaticKeys } from '../common/pem-keys';
+import { compileConfigRegex } from '../common/config-regex';
 
 /** A token whose signature and common claims were checked. */
 export interface VerifiedToken {

@@ -3,8 +3,8 @@
  * node, `<prefix>.node.<uid>` one node. It always uses the first Redis shard,
  * so every node meets every other there whatever the channel sharding.
  */
-import type { ControlBus } from '../shards/node-control';
-import { RedisKeys, type RedisShard } from './redis-shards';
+import type { ControlBus } from '../shards/cluster/node-control';
+import { RedisKeys, type RedisShard } from './redis-partitions';
 import { SubscriptionSet } from './redis-subscriptions';
 
 /** ControlBus over the first Redis shard. */

@@ -12,7 +12,7 @@
  * SUBSCRIBE was already sent behind it, and would then drop every later
  * message. With the anchor the count never reaches 0.
  */
-import type { RedisClient } from './redis-shards';
+import type { RedisClient } from './redis-partitions';
 
 /** Most channels in one SUBSCRIBE or UNSUBSCRIBE command (as Centrifugo). */
 export const SUBSCRIBE_BATCH = 512;

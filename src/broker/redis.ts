@@ -21,7 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientInfo } from '../protocol/json';
-import type { Logger } from '../log';
+import type { Logger } from '../common/log';
 import {
   UnrecoverablePositionError,
   type Broker,
@@ -35,7 +35,7 @@ import {
 } from './broker';
 import { newEpoch } from './memory';
 import { decodeMessage, decodePublication, encodeJoinLeave, encodePlainMessage, encodePublication, encodeSync } from './redis-codec';
-import { readLua, RedisKeys, shardIndex, whenReady, type RedisShard } from './redis-shards';
+import { readLua, RedisKeys, shardIndex, whenReady, type RedisShard } from './redis-partitions';
 import { SubscriptionSet } from './redis-subscriptions';
 
 /** Scripts, loaded once per process thread. */

@@ -1,6 +1,6 @@
 /** The commands that only print: `version`, `configdoc` and `--help`. */
 import { renderConfigDocs } from '../config/docs';
-import { VERSION } from '../version';
+import { VERSION } from '../common/version';
 import { parseCommandArgs } from './args';
 import { Exit, say, usageError } from './output';
 

@@ -4,8 +4,8 @@
  * that must name a configured proxy. Each error names its key path. Values
  * that failed their own check are skipped (their error is already reported).
  */
-import { parsePublicKey } from '../auth/keys';
-import { compileConfigRegex } from '../auth/regex';
+import { parsePublicKey } from '../common/pem-keys';
+import { compileConfigRegex } from '../common/config-regex';
 import { isPlainObject } from './check';
 import { HEADER_NAME_PATTERN } from './schema';
 

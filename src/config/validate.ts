@@ -3,7 +3,7 @@
  * schema, then the cross-key rules; every problem reported at once; the
  * result deep-frozen.
  */
-import { redisAddressErrors } from '../broker/redis-address';
+import { redisAddressErrors } from '../common/redis-address';
 import { authErrors } from './auth-rules';
 import { checkNode, isPlainObject } from './check';
 import { formatDuration } from './duration';

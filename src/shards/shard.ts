@@ -9,19 +9,19 @@ import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { Broker, StreamPosition } from '../broker/broker';
 import type { PresenceManager } from '../broker/presence';
 import type { Config } from '../config/types';
-import type { Logger } from '../log';
+import type { Logger } from '../common/log';
 import { toWireError } from '../protocol/errors';
 import { encodePush } from '../protocol/json';
 import { Disconnects, Unsubscribes } from '../protocol/codes';
 import type { AuthServices } from '../auth/services';
-import { createAuthenticator, keptHeaderNames, type Authenticator, type Credentials } from './auth';
-import { connectionExpired, subscriptionExpired } from './expiry';
-import { ChannelRules } from './channel-rules';
-import { ConnState, createConnection, type Connection, type SocketData } from './connection';
-import { Keepalive } from './keepalive';
-import { WebSocketTransport, type ClientTransport } from './transport';
-import { insufficientStatePush, LocalChannels } from './local-channels';
-import { readFanout } from './fanout';
+import { createAuthenticator, keptHeaderNames, type Authenticator, type Credentials } from './access/authenticator';
+import { connectionExpired, subscriptionExpired } from './access/expiry';
+import { ChannelRules } from './access/channel-rules';
+import { ConnState, createConnection, type Connection, type SocketData } from './session/connection';
+import { Keepalive } from './session/keepalive';
+import { WebSocketTransport, type ClientTransport } from './session/transport';
+import { insufficientStatePush, LocalChannels } from './subscriber/local-channels';
+import { readFanout } from './messaging/fanout';
 import {
   MessageType,
   RecordKind,
@@ -29,17 +29,17 @@ import {
   type LocalAction,
   type OwnerQuery,
   type ShardMessage,
-} from './messages';
-import { emulateOnNode, type EmulatedCommands, type EmulationOutcome } from '../transports/emulation-routing';
-import { OwnedChannels } from './owned-channels';
-import { ownerOf } from './owner';
-import { Postman, type OutboxPort } from './postman';
-import { handleControl } from './control';
-import type { OwnerState } from './owner-queries';
-import { Requests } from './requests';
-import { Writer } from './writer';
-import type { ShardStats } from './local-actions';
-import type { ControlBus, NodeControl } from './node-control';
+} from './messaging/messages';
+import { emulateOnNode, type EmulatedCommands, type EmulationOutcome } from './cluster/emulation-routing';
+import { OwnedChannels } from './owner/owned-channels';
+import { ownerOf } from './messaging/owner-of';
+import { Postman, type OutboxPort } from './messaging/postman';
+import { handleControl } from './message-handler';
+import type { OwnerState } from './owner/owner-queries';
+import { Requests } from './messaging/requests';
+import { Writer } from './session/writer';
+import type { ShardStats } from './cluster/local-actions';
+import type { ControlBus, NodeControl } from './cluster/node-control';
 
 /** How long a request to another shard may take, ms. */
 const REQUEST_TIMEOUT_MS = 10_000;

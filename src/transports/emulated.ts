@@ -11,7 +11,7 @@
  */
 import { encodeDisconnectPush } from '../protocol/json';
 import { replyFromJson } from '../protocol/protobuf/codec';
-import { joinDelimited, type ClientTransport, type EncodedReply, type ProtocolType } from '../shards/transport';
+import { joinDelimited, type ClientTransport, type EncodedReply, type ProtocolType } from '../shards/session/transport';
 import type { ResponseStream } from './response-stream';
 
 /** Turns replies into one chunk of the transport's wire format. */

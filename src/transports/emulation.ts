@@ -17,11 +17,11 @@
  */
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Shard } from '../shards/shard';
-import type { CorsPolicy } from './cors';
+import type { CorsPolicy } from '../http/cors';
 import { decodeEmulationRequest } from '../protocol/protobuf/codec';
-import { routeEmulation, type EmulatedCommands } from './emulation-routing';
-import { admit } from './gate';
-import { answer, answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
+import { routeEmulation, type EmulatedCommands } from '../shards/cluster/emulation-routing';
+import { admit } from '../http/gate';
+import { answer, answerError, answerTooLarge, drainsOversizedBody, readBody } from '../http/body';
 
 /** The emulation endpoint path (Centrifugo's default `emulation.handler_prefix`). */
 export const EMULATION_PATH = '/emulation';

@@ -12,12 +12,12 @@
  * a disallowed Origin; each with a JSON body `{"error":"…"}`.
  */
 import type { TemplatedApp } from 'uWebSockets.js';
-import { keptHeaders } from '../shards/server';
+import { keptHeaders } from '../worker/routes';
 import type { Shard } from '../shards/shard';
-import type { CorsPolicy } from './cors';
+import type { CorsPolicy } from '../http/cors';
 import { frameDelimited, frameEach, sharedFramer } from './emulated';
-import { admit, refuseWhileDraining } from './gate';
-import { answerError, answerTooLarge, drainsOversizedBody, readBody } from './http-body';
+import { admit, refuseWhileDraining } from '../http/gate';
+import { answerError, answerTooLarge, drainsOversizedBody, readBody } from '../http/body';
 import { openSession, STREAM_HEADERS } from './session';
 
 /** The HTTP-streaming endpoint path (Centrifugo's default `http_stream.handler_prefix`). */

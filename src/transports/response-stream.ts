@@ -15,7 +15,7 @@
  * `onWritable` handler no longer drains its buffer by itself.
  */
 import type { HttpResponse } from 'uWebSockets.js';
-import type { AbortWatch, HeaderList } from './http-body';
+import type { AbortWatch, HeaderList } from '../http/body';
 
 /** Byte length of a chunk. */
 function sizeOf(chunk: string | Uint8Array): number {

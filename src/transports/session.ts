@@ -5,13 +5,13 @@
  * first frame would be.
  */
 import type { HttpResponse } from 'uWebSockets.js';
-import type { Connection } from '../shards/connection';
-import { dispatchFrame } from '../shards/dispatcher';
+import type { Connection } from '../shards/session/connection';
+import { dispatchFrame } from '../shards/commands/dispatcher';
 import type { Shard } from '../shards/shard';
-import type { ProtocolType } from '../shards/transport';
+import type { ProtocolType } from '../shards/session/transport';
 import { EmulatedTransport, type Framer } from './emulated';
-import { newSessionId } from './emulation-routing';
-import type { AbortWatch, HeaderList } from './http-body';
+import { newSessionId } from '../shards/cluster/emulation-routing';
+import type { AbortWatch, HeaderList } from '../http/body';
 import { ResponseStream } from './response-stream';
 
 /** What an emulated transport's connect handler hands over. */

@@ -11,12 +11,12 @@
  * disallowed Origin; each with a JSON body `{"error":"…"}`.
  */
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import { keptHeaders } from '../shards/server';
+import { keptHeaders } from '../worker/routes';
 import type { Shard } from '../shards/shard';
-import type { CorsPolicy } from './cors';
+import type { CorsPolicy } from '../http/cors';
 import { frameEach, sharedFramer } from './emulated';
-import { admit, refuseWhileDraining } from './gate';
-import { answerError, answerTooLarge, drainsOversizedBody, readBody, type AbortWatch, type HeaderList } from './http-body';
+import { admit, refuseWhileDraining } from '../http/gate';
+import { answerError, answerTooLarge, drainsOversizedBody, readBody, type AbortWatch, type HeaderList } from '../http/body';
 import { openSession, STREAM_HEADERS } from './session';
 
 /** The SSE endpoint path (Centrifugo's default `sse.handler_prefix`). */

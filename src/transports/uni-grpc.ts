@@ -21,10 +21,10 @@ import type { Config } from '../config/types';
 import { Disconnects } from '../protocol/codes';
 import { decodeConnectRequest, pushFromJson } from '../protocol/protobuf/codec';
 import { PushType, ReplyType } from '../protocol/protobuf/schema';
-import type { Connection } from '../shards/connection';
-import { dispatchConnect } from '../shards/dispatcher';
+import type { Connection } from '../shards/session/connection';
+import { dispatchConnect } from '../shards/commands/dispatcher';
 import type { Shard } from '../shards/shard';
-import type { EncodedReply } from '../shards/transport';
+import type { EncodedReply } from '../shards/session/transport';
 import { disconnectPush } from './uni-push';
 import { UnidirectionalTransport } from './uni-transport';
 

@@ -15,12 +15,12 @@
  */
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../config/types';
-import type { Connection } from '../shards/connection';
-import { dispatchConnect } from '../shards/dispatcher';
-import { keptHeaders } from '../shards/server';
+import type { Connection } from '../shards/session/connection';
+import { dispatchConnect } from '../shards/commands/dispatcher';
+import { keptHeaders } from '../worker/routes';
 import type { Shard } from '../shards/shard';
-import { CorsPolicy, type CorsRequest } from './cors';
-import { AbortWatch, answer, answerError, answerTooLarge, readBody } from './http-body';
+import { CorsPolicy, type CorsRequest } from '../http/cors';
+import { AbortWatch, answer, answerError, answerTooLarge, readBody } from '../http/body';
 import { ResponseStream } from './response-stream';
 import { LINE_FRAMING, SSE_FRAMING, UniHttpTransport } from './uni-http';
 import { parseConnectRequest } from './uni-push';

@@ -6,7 +6,7 @@
  * `data: <push>\n\n`), and ends with a `disconnect` push and the end of the
  * chunked body.
  */
-import type { EncodedReply } from '../shards/transport';
+import type { EncodedReply } from '../shards/session/transport';
 import { frameEach } from './emulated';
 import type { ResponseStream } from './response-stream';
 import { disconnectPush, repliesToPushes } from './uni-push';

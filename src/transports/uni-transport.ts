@@ -6,7 +6,7 @@
  * not taken yet (for the 3008 slow-consumer check).
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientTransport, EncodedReply, ProtocolType, TransportName } from '../shards/transport';
+import type { ClientTransport, EncodedReply, ProtocolType, TransportName } from '../shards/session/transport';
 
 /** Base of the unidirectional transports (uni-websocket.ts, uni-http.ts, uni-grpc.ts). */
 export abstract class UnidirectionalTransport implements ClientTransport {

@@ -12,13 +12,13 @@
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import { Disconnects } from '../protocol/codes';
-import { ConnState, type Connection } from '../shards/connection';
-import { dispatchConnect } from '../shards/dispatcher';
-import { keptHeaders } from '../shards/server';
-import { CorsPolicy } from './cors';
-import { AbortWatch, answerError } from './http-body';
+import { ConnState, type Connection } from '../shards/session/connection';
+import { dispatchConnect } from '../shards/commands/dispatcher';
+import { keptHeaders } from '../worker/routes';
+import { CorsPolicy } from '../http/cors';
+import { AbortWatch, answerError } from '../http/body';
 import type { Shard } from '../shards/shard';
-import { barePushTopic, joinJson, type EncodedReply, type WebSocketData } from '../shards/transport';
+import { barePushTopic, joinJson, type EncodedReply, type WebSocketData } from '../shards/session/transport';
 import { UnidirectionalTransport } from './uni-transport';
 import { disconnectPush, parseConnectRequest, repliesToPushes } from './uni-push';
 

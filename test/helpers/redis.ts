@@ -10,9 +10,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../src/acceptor/port';
-import { connectShards, whenReady, type RedisShard } from '../../src/broker/redis-shards';
+import { connectShards, whenReady, type RedisShard } from '../../src/broker/redis-partitions';
 import { validateConfig } from '../../src/config/validate';
-import { createLogger } from '../../src/log';
+import { createLogger } from '../../src/common/log';
 import { waitFor } from './clients';
 import { testConfigInput } from './server';
 

@@ -11,7 +11,7 @@ import { DisconnectError } from '../errors';
 import type { ClientInfo, Command, PublicationFields } from '../json';
 import { payloadToBytes } from '../payload';
 import { fromMessage, hasBinaryField, toMessage } from './convert';
-import { splitDelimited } from './delimited';
+import { splitDelimited } from '../framing';
 import { writePublicationReply } from './publication';
 import { parseWithRaw, type RawObject } from './raw-json';
 import { CommandType, ConnectRequestType, EmulationRequestType, PushType, ReplyType } from './schema';

@@ -11,12 +11,12 @@ import { ttlSeconds } from '../../auth/grant';
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';
 import { encodeResult } from '../../protocol/json';
-import { VERSION } from '../../version';
-import type { Credentials } from '../auth';
-import { ConnState, NO_HEADERS, type Connection } from '../connection';
-import { connectSubscriptions, serverSubscriptions, type ConnectSubscriptions } from '../server-subs';
+import { VERSION } from '../../common/version';
+import type { Credentials } from '../access/authenticator';
+import { ConnState, NO_HEADERS, type Connection } from '../session/connection';
+import { connectSubscriptions, serverSubscriptions, type ConnectSubscriptions } from '../access/server-subs';
 import type { Shard } from '../shard';
-import { isEmulated } from '../transport';
+import { isEmulated } from '../session/transport';
 import type { CommandHandler } from './types';
 
 /** Builds the ConnectResult JSON; `subs` is the JSON object of server-side subscription results. */

@@ -5,8 +5,8 @@
  */
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
-import type { WirePosition, WirePublication } from '../messages';
-import { publicationJson } from '../subscription-options';
+import type { WirePosition, WirePublication } from '../messaging/messages';
+import { publicationJson } from '../access/subscription-options';
 import type { CommandHandler } from './types';
 
 /** Reads and checks `since` ({offset, epoch}) of a history request; 107 when malformed. */

@@ -10,7 +10,7 @@ import { proxyPublish, type PublishProxyReply } from '../../auth/publish-proxy';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import { payloadToJson } from '../../protocol/json';
-import { callerOf, proxyFailure } from '../proxy-caller';
+import { callerOf, proxyFailure } from '../access/proxy-caller';
 import type { Publisher } from '../shard';
 import type { CommandHandler } from './types';
 import { EMPTY_RESULT } from './types';

@@ -11,9 +11,9 @@ import type { ChannelGrant } from '../../auth/grant';
 import { ttlSeconds } from '../../auth/grant';
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';
-import { ConnState, type Connection } from '../connection';
-import { MAX_TTL_MS } from '../expiry';
-import { tokenFailure } from '../token-answers';
+import { ConnState, type Connection } from '../session/connection';
+import { MAX_TTL_MS } from '../access/expiry';
+import { tokenFailure } from '../access/token-answers';
 import type { CommandHandler } from './types';
 
 /** Whether a token's server-side channels differ from the ones the connection got from its token. */

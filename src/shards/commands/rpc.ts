@@ -11,7 +11,7 @@ import type { Config, RpcOptions } from '../../config/types';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import { payloadToJson } from '../../protocol/json';
-import { callerOf, proxyFailure } from '../proxy-caller';
+import { callerOf, proxyFailure } from '../access/proxy-caller';
 import type { CommandHandler } from './types';
 
 /** Separator between an RPC namespace and the rest of a method name. */

@@ -15,10 +15,10 @@ import { TokenError } from '../../auth/errors';
 import { createGrant, ttlSeconds } from '../../auth/grant';
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';
-import { ConnState } from '../connection';
-import { MAX_TTL_MS } from '../expiry';
-import { subscriptionTokenClaims } from '../subscribe-access';
-import { tokenFailure } from '../token-answers';
+import { ConnState } from '../session/connection';
+import { MAX_TTL_MS } from '../access/expiry';
+import { subscriptionTokenClaims } from '../access/subscribe-access';
+import { tokenFailure } from '../access/token-answers';
 import type { CommandHandler } from './types';
 
 /** Handles `sub_refresh` (see the file comment for every answer). */

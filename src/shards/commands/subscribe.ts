@@ -7,13 +7,13 @@ import type { ChannelGrant } from '../../auth/grant';
 import { withGrant } from '../../auth/grant';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
-import { applyOverride, type ResolvedChannel } from '../channel-rules';
-import { ConnState, type Connection } from '../connection';
+import { applyOverride, type ResolvedChannel } from '../access/channel-rules';
+import { ConnState, type Connection } from '../session/connection';
 import type { Shard } from '../shard';
-import { authorizeSubscribe } from '../subscribe-access';
+import { authorizeSubscribe } from '../access/subscribe-access';
 import type { CommandHandler } from './types';
 import { encodeError, encodeResult } from '../../protocol/json';
-import { grant, recoveryFailed, subscribeResult } from '../subscription-options';
+import { grant, recoveryFailed, subscribeResult } from '../access/subscription-options';
 
 type Request = Readonly<Record<string, unknown>>;
 

@@ -4,7 +4,7 @@
  * no reply (send), or a promise of either; it throws ReplyError or
  * DisconnectError, and only the dispatcher turns those into frames.
  */
-import type { Connection } from '../connection';
+import type { Connection } from '../session/connection';
 import type { Shard } from '../shard';
 
 /** A client command handler. */

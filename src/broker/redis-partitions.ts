@@ -1,0 +1,233 @@
+/**
+ * Connections to the Redis shards of `engine.redis.address`, and which shard
+ * holds a channel. Each address is one shard with two connections: commands
+ * (auto-pipelined: commands issued in one event-loop turn go out in one
+ * write) and PUB/SUB. Channels spread over shards by jump consistent hash of
+ * the channel name, so adding a shard moves only about 1/N of the channels.
+ *
+ * Faults: commands fail at once while a connection is down (no offline
+ * queue, no retries), so a caller learns the outcome instead of waiting; the
+ * connection itself reconnects forever with a capped backoff. Each loss and
+ * each return is logged once per connection.
+ */
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { RedisConfig } from '../config/types';
+import type { Logger } from '../common/log';
+import { parseRedisAddress, type RedisAddress } from '../common/redis-address';
+
+/** A command or PUB/SUB connection to one shard. */
+export type RedisClient = Redis | Cluster;
+
+/** One Redis shard. */
+export interface RedisShard {
+  readonly index: number;
+  /** Auto-pipelined command connection. */
+  readonly command: RedisClient;
+  /** PUB/SUB connection (subscriber mode). */
+  readonly subscriber: RedisClient;
+  /** A Redis Cluster: keys of one channel carry the channel as a hash tag. */
+  readonly cluster: boolean;
+}
+
+/** Longest wait between reconnect attempts, ms. */
+const MAX_RECONNECT_DELAY_MS = 2_000;
+
+/** FNV-1a, 64 bits, over the UTF-8 bytes of `text`. */
+export function fnv1a64(text: string): bigint {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash;
+}
+
+/** Jump consistent hash (Lamping & Veach): a bucket in [0, buckets) for a 64-bit key. */
+export function jumpHash(key: bigint, buckets: number): number {
+  let b = -1;
+  let j = 0;
+  while (j < buckets) {
+    b = j;
+    key = (key * 2862933555777941757n + 1n) & 0xffffffffffffffffn;
+    j = Math.floor(((b + 1) * 2 ** 31) / (Number(key >> 33n) + 1));
+  }
+  return b;
+}
+
+/** The shard index of a channel among `count` shards. */
+export function shardIndex(channel: string, count: number): number {
+  return count <= 1 ? 0 : jumpHash(fnv1a64(channel), count);
+}
+
+function tlsOptions(config: RedisConfig, address: RedisAddress): ConnectionOptions | undefined {
+  const t = config.tls;
+  if (!t.enabled && !address.tls) return undefined;
+  return {
+    ...(t.ca_pem ? { ca: t.ca_pem } : {}),
+    ...(t.cert_pem ? { cert: t.cert_pem } : {}),
+    ...(t.key_pem ? { key: t.key_pem } : {}),
+    ...(t.server_name ? { servername: t.server_name } : {}),
+    ...(t.insecure_skip_verify ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+function baseOptions(config: RedisConfig, address: RedisAddress, name: string): RedisOptions {
+  const user = address.user ?? config.user;
+  const password = address.password ?? config.password;
+  const tls = tlsOptions(config, address);
+  return {
+    connectionName: name,
+    ...(user ? { username: user } : {}),
+    ...(password ? { password } : {}),
+    db: address.db ?? config.db,
+    ...(tls ? { tls } : {}),
+    connectTimeout: config.connect_timeout,
+    commandTimeout: config.io_timeout,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResubscribe: false,
+    enableAutoPipelining: true,
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+  };
+}
+
+function connect(config: RedisConfig, address: RedisAddress, name: string): RedisClient {
+  const options = baseOptions(config, address, name);
+  if (address.kind === 'cluster') {
+    const clusterOptions: ClusterOptions = {
+      redisOptions: options,
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+    };
+    return new Cluster(address.nodes.map((n) => ({ host: n.host, port: n.port })), clusterOptions);
+  }
+  if (address.kind === 'sentinel') {
+    return new Redis({
+      ...options,
+      sentinels: address.nodes.map((n) => ({ host: n.host, port: n.port })),
+      name: address.masterName!,
+      ...(address.sentinelPassword ? { sentinelPassword: address.sentinelPassword } : {}),
+    });
+  }
+  const node = address.nodes[0]!;
+  return new Redis({ ...options, host: node.host, port: node.port });
+}
+
+/** Logs a connection's losses and returns once each, and keeps its 'error' events from crashing the thread. */
+function watch(client: RedisClient, label: string, log: Logger): void {
+  let state: 'connecting' | 'up' | 'down' = 'connecting';
+  client.on('ready', () => {
+    if (state === 'down') log.info('redis connection restored', { connection: label });
+    state = 'up';
+  });
+  const lost = (err?: unknown): void => {
+    // 'end' is a disconnect we asked for (shutdown), not an outage.
+    if (state === 'down' || client.status === 'end') return;
+    const was = state;
+    state = 'down';
+    const error = err instanceof Error ? err.message : undefined;
+    if (was === 'up') log.warn('redis connection lost; reconnecting', { connection: label, ...(error ? { error } : {}) });
+    else log.warn('redis not reachable; retrying', { connection: label, ...(error ? { error } : {}) });
+  };
+  client.on('error', (err: unknown) => lost(err));
+  client.on('close', () => lost());
+}
+
+/** Opens both connections of every shard; they connect in the background. */
+export function connectShards(config: RedisConfig, name: string, log: Logger): RedisShard[] {
+  return config.address.map((text, index) => {
+    const address = parseRedisAddress(text);
+    const label = config.address.length > 1 ? `${text} (shard ${index})` : text;
+    const command = connect(config, address, name);
+    const subscriber = connect(config, address, `${name}-sub`);
+    watch(command, `${label} commands`, log);
+    watch(subscriber, `${label} pubsub`, log);
+    return { index, command, subscriber, cluster: address.kind === 'cluster' };
+  });
+}
+
+/** Resolves once the client is ready, or after `timeoutMs` (the caller goes on either way). */
+export function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
+}
+
+/** Reads a Lua script shipped in src/broker/lua (looked up from src/ and dist/src/ alike). */
+export function readLua(name: string): string {
+  // dist/src/broker → ../../.. is the package root; src/broker (ts-node, tests) → ../.. is.
+  const candidates = [`${__dirname}/../../../src/broker/lua/${name}`, `${__dirname}/lua/${name}`];
+  for (const path of candidates) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      // Try the next place.
+    }
+  }
+  throw new Error(`Lua script ${name} not found (looked in ${candidates.join(', ')})`);
+}
+
+/** Key and channel names of one prefix; in a cluster, a channel's keys share its hash tag. */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  private tagged(channel: string, cluster: boolean): string {
+    return cluster ? `{${channel}}` : channel;
+  }
+
+  /** The PUB/SUB channel of a switchyard channel. */
+  pubsub(channel: string): string {
+    return `${this.prefix}.client.${channel}`;
+  }
+
+  /** The switchyard channel of a PUB/SUB channel, or null when it is not one of ours. */
+  channelOf(pubsub: string): string | null {
+    const head = `${this.prefix}.client.`;
+    return pubsub.startsWith(head) ? pubsub.slice(head.length) : null;
+  }
+
+  stream(channel: string, cluster: boolean): string {
+    return `${this.prefix}.stream.${this.tagged(channel, cluster)}`;
+  }
+
+  meta(channel: string, cluster: boolean): string {
+    return `${this.prefix}.stream.meta.${this.tagged(channel, cluster)}`;
+  }
+
+  result(channel: string, key: string, cluster: boolean): string {
+    return `${this.prefix}.result.${this.tagged(channel, cluster)}.${key}`;
+  }
+
+  presenceData(channel: string, cluster: boolean): string {
+    return `${this.prefix}.presence.data.${this.tagged(channel, cluster)}`;
+  }
+
+  presenceExpire(channel: string, cluster: boolean): string {
+    return `${this.prefix}.presence.expire.${this.tagged(channel, cluster)}`;
+  }
+
+  /** Subscribed by every PUB/SUB connection for its whole life, never published to (see SubscriptionSet). */
+  get anchor(): string {
+    return `${this.prefix}.anchor`;
+  }
+
+  /** Node control: every node. */
+  get control(): string {
+    return `${this.prefix}.control`;
+  }
+
+  /** Node control: one node. */
+  node(uid: string): string {
+    return `${this.prefix}.node.${uid}`;
+  }
+}

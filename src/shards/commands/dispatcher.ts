@@ -1,0 +1,154 @@
+/**
+ * Turns a client frame into handler calls and handler outcomes into frames.
+ *
+ * Rules (Centrifugo's): the first command must be `connect`; every command but
+ * `send` and the empty pong needs `id > 0`; an unknown or empty command, or a
+ * pong with no ping outstanding, closes the connection with 3501. Commands
+ * are started in order; a connect being authenticated holds back the commands
+ * that follow it.
+ */
+import { Disconnects, Errors } from '../../protocol/codes';
+import { DisconnectError, ReplyError, toWireError } from '../../protocol/errors';
+import { commandMethod, decodeCommands, encodeError, encodeResult, type Command } from '../../protocol/json';
+import { decodeCommands as decodeProtobufCommands } from '../../protocol/protobuf/codec';
+import { COMMAND_HANDLERS } from './index';
+import { ConnState, type Connection } from '../session/connection';
+import type { Shard } from '../shard';
+import { connectErrorDisconnect } from '../../transports/uni-push';
+
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+
+/** Decodes a frame in the connection's protocol: newline-joined JSON, or varint-delimited Protobuf. */
+function decodeFrame(conn: Connection, frame: string | Uint8Array): Command[] {
+  if (conn.transport.protocol === 'protobuf') {
+    return decodeProtobufCommands(typeof frame === 'string' ? utf8Encoder.encode(frame) : frame);
+  }
+  return decodeCommands(typeof frame === 'string' ? frame : utf8Decoder.decode(frame));
+}
+
+/**
+ * Handles one incoming frame: JSON text, or bytes in the connection's
+ * protocol (Protobuf bytes are only read during this call, or copied when
+ * the frame must wait for connect).
+ */
+export function dispatchFrame(shard: Shard, conn: Connection, frame: string | Uint8Array): void {
+  if (conn.state === ConnState.Closed) return;
+  if (conn.state === ConnState.Connecting) {
+    conn.queued.push(typeof frame === 'string' ? frame : frame.slice());
+    return;
+  }
+  let commands: Command[];
+  try {
+    commands = decodeFrame(conn, frame);
+  } catch (err) {
+    fail(shard, conn, err);
+    return;
+  }
+  runCommands(shard, conn, commands, 0);
+}
+
+/**
+ * Starts the connect of a unidirectional connection, whose ConnectRequest
+ * came from a request body, a query parameter or a first message rather than
+ * a Command frame: it runs as the Command `{"id":1,"connect":request}`.
+ */
+export function dispatchConnect(shard: Shard, conn: Connection, request: Record<string, unknown>): void {
+  if (conn.state !== ConnState.Fresh) return;
+  runCommands(shard, conn, [{ id: 1, connect: request }], 0);
+}
+
+function runCommands(shard: Shard, conn: Connection, commands: readonly Command[], from: number): void {
+  for (let i = from; i < commands.length; i++) {
+    if (conn.state === ConnState.Closed) return;
+    const pending = runCommand(shard, conn, commands[i]!);
+    if (pending) {
+      // connect is in flight: the rest of this frame, and later frames, wait for it.
+      pending.then(() => {
+        if (conn.state === ConnState.Closed) return;
+        runCommands(shard, conn, commands, i + 1);
+        const queued = conn.queued;
+        conn.queued = [];
+        for (const f of queued) dispatchFrame(shard, conn, f);
+      });
+      return;
+    }
+  }
+}
+
+/** Starts one command; returns a promise only when later commands must wait (connect). */
+function runCommand(shard: Shard, conn: Connection, cmd: Command): Promise<void> | null {
+  const method = commandMethod(cmd);
+  if (method === null) {
+    // An empty command is the pong.
+    if (conn.pongDeadline === 0 || conn.state !== ConnState.Connected) {
+      fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+    } else {
+      conn.pongDeadline = 0;
+    }
+    return null;
+  }
+  const id = cmd.id;
+  if (method !== 'send' && (typeof id !== 'number' || !Number.isInteger(id) || id <= 0)) {
+    fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+    return null;
+  }
+  if (method === 'connect') {
+    if (conn.state !== ConnState.Fresh) {
+      fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+      return null;
+    }
+  } else if (conn.state !== ConnState.Connected) {
+    fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+    return null;
+  }
+  const request = cmd[method];
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    fail(shard, conn, new DisconnectError(Disconnects.badRequest));
+    return null;
+  }
+  const replyId = id ?? 0;
+  let outcome: string | null | Promise<string | null>;
+  try {
+    outcome = COMMAND_HANDLERS[method](shard, conn, request, replyId);
+  } catch (err) {
+    answerError(shard, conn, method, replyId, err);
+    return null;
+  }
+  if (typeof outcome === 'string' || outcome === null) {
+    if (outcome !== null) shard.writer.send(conn, encodeResult(replyId, method, outcome));
+    return null;
+  }
+  const done = outcome.then(
+    (result) => {
+      if (result !== null && conn.state !== ConnState.Closed) shard.writer.send(conn, encodeResult(replyId, method, result));
+    },
+    (err: unknown) => answerError(shard, conn, method, replyId, err),
+  );
+  return method === 'connect' ? done : null;
+}
+
+function answerError(shard: Shard, conn: Connection, method: string, id: number, err: unknown): void {
+  if (err instanceof DisconnectError) {
+    fail(shard, conn, err);
+    return;
+  }
+  if (!(err instanceof ReplyError)) shard.log.error('command failed', { method, client: conn.id, error: err });
+  if (conn.transport.unidirectional) {
+    // The client reads no replies: its failed connect ends the connection with the matching disconnect.
+    const code = err instanceof ReplyError ? err.code : Errors.internal.code;
+    fail(shard, conn, new DisconnectError(connectErrorDisconnect(code, shard.config.client.connect_code_to_unidirectional_disconnect)));
+    return;
+  }
+  if (method === 'connect' && conn.state === ConnState.Connecting) conn.state = ConnState.Failed;
+  if (conn.state !== ConnState.Closed) shard.writer.send(conn, encodeError(id, toWireError(err)));
+}
+
+function fail(shard: Shard, conn: Connection, err: unknown): void {
+  if (err instanceof DisconnectError) {
+    shard.disconnect(conn, err.disconnect.code, err.disconnect.reason);
+  } else {
+    shard.log.error('frame handling failed', { client: conn.id, error: err });
+    shard.disconnect(conn, Disconnects.serverError.code, Disconnects.serverError.reason);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * What a shard does with each control message from the mailboxes: the owner
+ * side (shard registrations, publishes, recovery reads, presence, owner
+ * queries), the subscriber side (owner answers, dropped publications),
+ * answers to this shard's requests, server API actions and emulation.
+ */
+import { ProtocolBit } from './messaging/fanout';
+import { applyLocalAction } from './cluster/local-actions';
+import { MessageType, type OwnerQueryMessage, type ShardMessage } from './messaging/messages';
+import { runOwnerQuery } from './owner/owner-queries';
+import type { Shard } from './shard';
+import { answerEmulation } from './cluster/emulation-routing';
+
+/** Handles one control message on `shard`. */
+export function handleControl(shard: Shard, msg: ShardMessage): void {
+  switch (msg.t) {
+    case MessageType.SUBSCRIBE_SHARD:
+      shard.owned.addShard(msg.ch, msg.from, msg.p ?? ProtocolBit.JSON);
+      return;
+    case MessageType.SUBSCRIBE_SHARD_OK:
+      shard.local.onOwnerOk(msg.ch, msg.p ?? ProtocolBit.JSON);
+      return;
+    case MessageType.UNSUBSCRIBE_SHARD:
+      shard.owned.removeShard(msg.ch, msg.from);
+      return;
+    case MessageType.PUBLISH: {
+      const info =
+        msg.client !== undefined
+          ? {
+              user: msg.user ?? '',
+              client: msg.client,
+              ...(msg.connInfo !== undefined ? { conn_info: msg.connInfo } : {}),
+              ...(msg.chanInfo !== undefined ? { chan_info: msg.chanInfo } : {}),
+            }
+          : undefined;
+      shard.owned
+        .publish(msg.ch, msg.data, {
+          ...(info ? { info } : {}),
+          ...(msg.tags ? { tags: msg.tags } : {}),
+          ...(msg.skipHistory ? { skipHistory: true } : {}),
+          ...(msg.idempotencyKey ? { idempotencyKey: msg.idempotencyKey } : {}),
+          ...(msg.delta ? { delta: true } : {}),
+        })
+        .then(
+          (position) => shard.respond(msg.from, msg.rid, position),
+          (err: unknown) => shard.respond(msg.from, msg.rid, undefined, err),
+        );
+      return;
+    }
+    case MessageType.RESPONSE:
+      shard.requests.complete(msg.rid, msg.result, msg.error);
+      return;
+    case MessageType.LOCAL_ACTION:
+      try {
+        const result = applyLocalAction(shard, msg.action);
+        // Cluster actions (node list, surveys) answer later; the rest at once.
+        if (result instanceof Promise) {
+          result.then(
+            (value: unknown) => shard.respond(msg.from, msg.rid, value),
+            (err: unknown) => shard.respond(msg.from, msg.rid, undefined, err),
+          );
+        } else {
+          shard.respond(msg.from, msg.rid, result);
+        }
+      } catch (err) {
+        shard.respond(msg.from, msg.rid, undefined, err);
+      }
+      return;
+    case MessageType.DROPPED:
+      if (msg.positionedOnly) shard.log.debug('publications may be lost on the broker link; ending positioned subscriptions', { channel: msg.ch });
+      else shard.log.warn('publications dropped on a full mailbox; ending the channel\'s local subscriptions', { channel: msg.ch });
+      shard.local.onDropped(msg.ch, msg.positionedOnly);
+      return;
+    case MessageType.RECOVER:
+      shard.owned.recover(msg);
+      return;
+    case MessageType.RECOVER_RESULT:
+      shard.local.onRecoverResult(msg);
+      return;
+    case MessageType.PRESENCE_JOIN:
+      shard.owned.join(msg);
+      return;
+    case MessageType.PRESENCE_LEAVE:
+      shard.owned.leave(msg);
+      return;
+    case MessageType.OWNER_QUERY:
+      answerQuery(shard, msg);
+      return;
+    case MessageType.EMULATION:
+      answerEmulation(shard, msg).then(
+        (outcome) => shard.respond(msg.from, msg.rid, outcome),
+        (err: unknown) => shard.respond(msg.from, msg.rid, undefined, err),
+      );
+      return;
+    default: {
+      const never: never = msg;
+      shard.log.error('unknown shard message', { message: never });
+    }
+  }
+}
+
+/** Answers an owner query about a channel this shard owns. */
+function answerQuery(shard: Shard, msg: OwnerQueryMessage): void {
+  runOwnerQuery(shard.ownerState, msg.query).then(
+    (result) => shard.respond(msg.from, msg.rid, result),
+    (err: unknown) => shard.respond(msg.from, msg.rid, undefined, err),
+  );
+}

@@ -1,0 +1,290 @@
+/**
+ * Messages between shards. Control messages are a discriminated union encoded
+ * with msgpack into ring records of kind CONTROL; publication frames travel as
+ * raw bytes in records of kind PUBLICATION, so a publication is encoded once
+ * at its owner and copied as bytes from there on.
+ */
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import type { SubscribeOverride } from '../../auth/claims';
+import type { WireError } from '../../protocol/errors';
+
+/** Ring record kinds. */
+export const RecordKind = Object.freeze({
+  /** Body: msgpack of a ShardMessage. */
+  CONTROL: 1,
+  /** Body: a fan-out record (src/shards/fanout.ts): header, then the encoded frames. */
+  FANOUT: 2,
+});
+
+/** Message type tags. */
+export const MessageType = Object.freeze({
+  SUBSCRIBE_SHARD: 1,
+  SUBSCRIBE_SHARD_OK: 2,
+  UNSUBSCRIBE_SHARD: 3,
+  PUBLISH: 4,
+  RESPONSE: 5,
+  LOCAL_ACTION: 6,
+  DROPPED: 7,
+  RECOVER: 8,
+  RECOVER_RESULT: 9,
+  PRESENCE_JOIN: 10,
+  PRESENCE_LEAVE: 11,
+  OWNER_QUERY: 12,
+  EMULATION: 13,
+});
+
+/**
+ * A shard asks a channel's owner to send it the channel's publications, in
+ * the protocols of `p`; sent again whenever that set changes.
+ */
+export interface SubscribeShard {
+  readonly t: typeof MessageType.SUBSCRIBE_SHARD;
+  readonly ch: string;
+  readonly from: number;
+  /** Protocol bits (fanout.ts ProtocolBit) the shard's subscribers need; JSON only when absent. */
+  readonly p?: number;
+}
+
+/** The owner's answer; every publication after it reaches the shard, encoded for the protocols of `p`. */
+export interface SubscribeShardOk {
+  readonly t: typeof MessageType.SUBSCRIBE_SHARD_OK;
+  readonly ch: string;
+  /** The protocol bits now applied for this shard; JSON only when absent. */
+  readonly p?: number;
+}
+
+/** A shard no longer has local subscribers of the channel. */
+export interface UnsubscribeShard {
+  readonly t: typeof MessageType.UNSUBSCRIBE_SHARD;
+  readonly ch: string;
+  readonly from: number;
+}
+
+/** Publish into a channel; sent to its owner, answered with a Response. */
+export interface PublishMessage {
+  readonly t: typeof MessageType.PUBLISH;
+  readonly rid: number;
+  readonly from: number;
+  readonly ch: string;
+  /** Raw JSON text of the data. */
+  readonly data: string;
+  /** Publisher info (client publications): user, client. */
+  readonly user?: string;
+  readonly client?: string;
+  /** Raw JSON text of the publisher's connection info. */
+  readonly connInfo?: string;
+  /** The publisher's channel info (from its subscription token or proxy), JSON text. */
+  readonly chanInfo?: string;
+  readonly tags?: Record<string, string>;
+  /** Do not keep this publication in history. */
+  readonly skipHistory?: boolean;
+  readonly idempotencyKey?: string;
+  /** Send it as a fossil delta to delta subscribers. */
+  readonly delta?: boolean;
+}
+
+/** The answer to a request (PUBLISH or LOCAL_ACTION). */
+export interface ResponseMessage {
+  readonly t: typeof MessageType.RESPONSE;
+  readonly rid: number;
+  readonly result?: unknown;
+  readonly error?: WireError;
+}
+
+/** A server API action every shard applies to its own connections. */
+export type LocalAction =
+  | {
+      readonly op: 'subscribe';
+      readonly user: string;
+      readonly channel: string;
+      readonly client?: string;
+      readonly session?: string;
+      /** Data for the subscribe push, JSON text. */
+      readonly data?: string;
+      /** Channel info, JSON text. */
+      readonly info?: string;
+      /** Subscription expiry, Unix seconds (0 or absent = never): disconnect 3006 once it passes. */
+      readonly expire_at?: number;
+      /** Channel option overrides. */
+      readonly override?: SubscribeOverride;
+    }
+  | { readonly op: 'unsubscribe'; readonly user: string; readonly channel: string; readonly client?: string; readonly session?: string }
+  | {
+      readonly op: 'disconnect';
+      readonly user: string;
+      readonly client?: string;
+      readonly session?: string;
+      readonly whitelist?: string[];
+      readonly code: number;
+      readonly reason: string;
+    }
+  | {
+      readonly op: 'refresh';
+      readonly user: string;
+      readonly client?: string;
+      readonly session?: string;
+      readonly expired?: boolean;
+      /** New connection expiry, Unix seconds. */
+      readonly expire_at?: number;
+      /** New connection info, JSON text. */
+      readonly info?: string;
+    }
+  | { readonly op: 'channels'; readonly pattern?: string }
+  | { readonly op: 'stats' }
+  /** Shard 0 only (node control): the other live nodes. */
+  | { readonly op: 'nodes' }
+  /** Shard 0 only (node control): ask every other node, answer what they said. */
+  | { readonly op: 'survey'; readonly request: { readonly op: 'channels'; readonly pattern?: string } };
+
+/** Asks a shard to apply a LocalAction; answered with a Response. */
+export interface LocalActionMessage {
+  readonly t: typeof MessageType.LOCAL_ACTION;
+  readonly rid: number;
+  readonly from: number;
+  readonly action: LocalAction;
+}
+
+/** The owner could not deliver publications of `ch` to this shard (its mailbox was full). */
+export interface DroppedMessage {
+  readonly t: typeof MessageType.DROPPED;
+  readonly ch: string;
+  /** Only positioned subscriptions are ended (the broker may have lost publications); the rest stay. */
+  readonly positionedOnly?: boolean;
+}
+
+/** A stream position as it crosses threads. */
+export interface WirePosition {
+  readonly offset: number;
+  readonly epoch: string;
+}
+
+/** A publication as it crosses threads (in recovery results and history answers). */
+export interface WirePublication {
+  /** Raw JSON text. */
+  readonly data: string;
+  readonly offset: number;
+  readonly user?: string;
+  readonly client?: string;
+  readonly connInfo?: string;
+  readonly chanInfo?: string;
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A positioned subscribe asks the owner for the stream position (and, when
+ * recovering, the publications since the client's position). The channel is
+ * already active on the asking shard; the answer travels on the same FIFO as
+ * the channel's publications, so the socket joins exactly at that position.
+ */
+export interface RecoverMessage {
+  readonly t: typeof MessageType.RECOVER;
+  readonly rid: number;
+  readonly from: number;
+  readonly ch: string;
+  /** The client's position, when it asks to recover. */
+  readonly since?: WirePosition;
+  /** Recover only the latest publication (cache mode). */
+  readonly cache?: boolean;
+  /** Most publications a recovery may return. */
+  readonly limit: number;
+}
+
+/** The owner's answer to RECOVER. */
+export interface RecoverResultMessage {
+  readonly t: typeof MessageType.RECOVER_RESULT;
+  readonly rid: number;
+  readonly ch: string;
+  /** The stream top the socket joins at. */
+  readonly top?: WirePosition;
+  /** Set when a recovery was asked: whether it succeeded. */
+  readonly recovered?: boolean;
+  /** Recovered publications (empty unless recovered). */
+  readonly pubs?: WirePublication[];
+  readonly error?: WireError;
+}
+
+/** Who joined or left a channel on the sending shard. */
+interface PresenceChange {
+  readonly ch: string;
+  readonly from: number;
+  readonly user: string;
+  readonly client: string;
+  readonly connInfo?: string;
+  readonly chanInfo?: string;
+}
+
+/** A client joined: add presence, emit join. */
+export interface PresenceJoinMessage extends PresenceChange {
+  readonly t: typeof MessageType.PRESENCE_JOIN;
+  /** Re-announcing after an owner restart: add presence, emit no join. */
+  readonly silent?: boolean;
+}
+
+/** A client left: remove presence, emit leave. */
+export interface PresenceLeaveMessage extends PresenceChange {
+  readonly t: typeof MessageType.PRESENCE_LEAVE;
+}
+
+/** A read of the owner's channel state, answered with a Response. */
+export type OwnerQuery =
+  | { readonly op: 'history'; readonly ch: string; readonly limit: number; readonly since?: WirePosition; readonly reverse?: boolean }
+  | { readonly op: 'history_remove'; readonly ch: string }
+  | { readonly op: 'presence'; readonly ch: string }
+  | { readonly op: 'presence_stats'; readonly ch: string };
+
+/** Asks a channel's owner an OwnerQuery. */
+export interface OwnerQueryMessage {
+  readonly t: typeof MessageType.OWNER_QUERY;
+  readonly rid: number;
+  readonly from: number;
+  readonly query: OwnerQuery;
+}
+
+/**
+ * Commands of an emulated session (HTTP-streaming, SSE) from `POST
+ * /emulation`, answered with a Response whose result is an
+ * EmulationOutcome. Without `node`: sent to the shard holding the session,
+ * which feeds `data` to it. With `node` (another process): sent to shard 0,
+ * which forwards it over node control.
+ */
+export interface EmulationMessage {
+  readonly t: typeof MessageType.EMULATION;
+  readonly rid: number;
+  readonly from: number;
+  /** Target node uid, when it is not this process. */
+  readonly node?: string;
+  readonly session: string;
+  /** The commands: newline-joined JSON text, or varint-delimited Protobuf bytes (a view: copy to keep). */
+  readonly data: string | Uint8Array;
+}
+
+/** Every control message between shards. */
+export type ShardMessage =
+  | SubscribeShard
+  | SubscribeShardOk
+  | UnsubscribeShard
+  | PublishMessage
+  | ResponseMessage
+  | LocalActionMessage
+  | DroppedMessage
+  | RecoverMessage
+  | RecoverResultMessage
+  | PresenceJoinMessage
+  | PresenceLeaveMessage
+  | OwnerQueryMessage
+  | EmulationMessage;
+
+// One encoder and decoder per thread: msgpack's one-shot encode() builds a new
+// Encoder per call, which costs several times the encoding itself.
+const encoder = new Encoder({ ignoreUndefined: true });
+const decoder = new Decoder();
+
+/** Encodes a control message for a CONTROL record (a copy: the encoder reuses its buffer). */
+export function encodeMessage(msg: ShardMessage): Uint8Array {
+  return encoder.encode(msg).slice();
+}
+
+/** Decodes a CONTROL record body. */
+export function decodeMessage(body: Uint8Array): ShardMessage {
+  return decoder.decode(body) as ShardMessage;
+}

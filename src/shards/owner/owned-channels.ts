@@ -1,0 +1,393 @@
+/**
+ * The owner side of channels: for each channel this shard owns (ownerOf), the
+ * set of shards that have local subscribers (with the protocols each needs),
+ * the broker subscription, and the channel's presence. A publication is
+ * encoded here once per protocol in use (plus once for delta subscribers) and
+ * its bytes go to each subscribed shard.
+ *
+ * Ordering: a shard is added to a channel's set in the same step that sends it
+ * SUBSCRIBE_SHARD_OK, on the same FIFO mailbox that carries publications, so the
+ * shard receives exactly the publications fanned out after its OK. A RECOVER
+ * answer is sent after every publication the owner fanned out while it read
+ * the history, and it includes those publications, so the socket that joins at
+ * the answer misses none and sees none twice.
+ */
+import type { Broker, HistoryOptions, Publication, StreamPosition } from '../../broker/broker';
+import type { PresenceManager } from '../../broker/presence';
+import { encodeClientInfo, encodeDeltaPublication, encodePublication, encodePush, type ClientInfo } from '../../protocol/json';
+import type { ResolvedChannel } from '../access/channel-rules';
+import type { ChannelRules } from '../access/channel-rules';
+import { isBinaryPayload, payloadToBytes } from '../../protocol/payload';
+import { encodeJoinLeaveReply, encodePublicationReply } from '../../protocol/protobuf/codec';
+import { encodeFossilPatch, encodeFossilPatchBytes } from './delta';
+import { FanoutKind, fanoutParts, ProtocolBit, type Fanout } from '../messaging/fanout';
+import {
+  MessageType,
+  type PresenceJoinMessage,
+  type PresenceLeaveMessage,
+  type RecoverMessage,
+  type WirePublication,
+} from '../messaging/messages';
+import type { Postman } from '../messaging/postman';
+import { recoveryOutcome } from './recovery-rule';
+import { SmallMap, SmallSet } from '../../common/small-collections';
+
+interface OwnedChannel {
+  readonly shards: Set<number>;
+  /** Protocol bits each subscribed shard needs (fanout.ts ProtocolBit). */
+  readonly protocols: Map<number, number>;
+  /** Union of `protocols`: the encodings each publication is made in. */
+  mask: number;
+  /** Serializes subscribe/unsubscribe steps for this channel. */
+  tail: Promise<void>;
+  /** Steps queued on `tail` and not finished. */
+  steps: number;
+  /** Publications fanned out while history reads are in flight, one buffer per read. */
+  readonly reads: Set<WirePublication[]>;
+}
+
+/** The tail of a channel with no step queued: one settled promise shared by all (a promise never changes). */
+const SETTLED: Promise<void> = Promise.resolve();
+
+/** Counters of the owner side. */
+export interface OwnerStats {
+  channels: number;
+  publications: number;
+  /** Fan-out messages a full mailbox refused (each followed by a DROPPED notice). */
+  dropped: number;
+  /** Publications sent to delta subscribers as a fossil patch. */
+  deltas: number;
+}
+
+/** How long an idempotency key is remembered, ms (Centrifugo: 5 minutes). */
+export const IDEMPOTENT_RESULT_TTL_MS = 5 * 60_000;
+
+/** What a publish asks besides channel and data. */
+export interface PublishRequest {
+  readonly info?: ClientInfo;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly skipHistory?: boolean;
+  readonly idempotencyKey?: string;
+  readonly delta?: boolean;
+}
+
+/** The history retention of a channel, or undefined when it keeps none. */
+export function historyOf(resolved: ResolvedChannel, defaultMetaTtl: number): HistoryOptions | undefined {
+  const o = resolved.options;
+  if (o.history_size <= 0 || o.history_ttl <= 0) return undefined;
+  return { size: o.history_size, ttl: o.history_ttl, metaTtl: o.history_meta_ttl || defaultMetaTtl };
+}
+
+/** A broker publication as it crosses threads. */
+export function toWirePublication(pub: Publication): WirePublication {
+  return {
+    data: pub.data,
+    offset: pub.offset,
+    ...(pub.info ? { user: pub.info.user, client: pub.info.client } : {}),
+    ...(pub.info?.conn_info !== undefined ? { connInfo: pub.info.conn_info } : {}),
+    ...(pub.info?.chan_info !== undefined ? { chanInfo: pub.info.chan_info } : {}),
+    ...(pub.tags ? { tags: { ...pub.tags } } : {}),
+  };
+}
+
+/** Channels owned by this shard. */
+export class OwnedChannels {
+  private readonly channels = new Map<string, OwnedChannel>();
+  readonly stats: OwnerStats = { channels: 0, publications: 0, dropped: 0, deltas: 0 };
+
+  constructor(
+    private readonly self: number,
+    private readonly broker: Broker,
+    private readonly presence: PresenceManager,
+    private readonly rules: ChannelRules,
+    private readonly defaultMetaTtl: number,
+    private readonly postman: Postman,
+  ) {}
+
+  /**
+   * A shard wants the channel's publications in the protocols of `mask`
+   * (again when that set changed). The OK, on the FIFO that carries the
+   * publications, marks where the new set applies.
+   */
+  addShard(channel: string, shard: number, mask: number = ProtocolBit.JSON): void {
+    const owned = this.channel(channel);
+    this.step(owned, async () => {
+      if (owned.shards.size === 0) await this.broker.subscribe(channel);
+      owned.shards.add(shard);
+      owned.protocols.set(shard, mask);
+      owned.mask = unionOf(owned.protocols);
+      this.postman.send(shard, { t: MessageType.SUBSCRIBE_SHARD_OK, ch: channel, ...(mask !== ProtocolBit.JSON ? { p: mask } : {}) });
+      // On a broker refusal the shard gets no OK and its subscribers time out with 100.
+    });
+  }
+
+  /** A shard has no local subscribers of the channel any more. */
+  removeShard(channel: string, shard: number): void {
+    const owned = this.channels.get(channel);
+    if (!owned) return;
+    this.step(owned, async () => {
+      owned.shards.delete(shard);
+      owned.protocols.delete(shard);
+      owned.mask = unionOf(owned.protocols);
+      if (owned.shards.size === 0) {
+        await this.broker.unsubscribe(channel);
+        // Forgotten only when no later step (a new subscriber's addShard) waits behind this one.
+        if (owned.shards.size === 0 && owned.reads.size === 0 && owned.steps === 1 && this.channels.get(channel) === owned) {
+          this.channels.delete(channel);
+          this.stats.channels = this.channels.size;
+        }
+      }
+    });
+  }
+
+  /** Runs a subscribe/unsubscribe step of the channel after the ones before it. */
+  private step(owned: OwnedChannel, run: () => Promise<void>): void {
+    owned.steps++;
+    owned.tail = owned.tail
+      .then(run)
+      .catch(() => undefined)
+      .then(() => {
+        // Idle again: the finished chain gives way to the shared settled promise.
+        if (--owned.steps === 0) owned.tail = SETTLED;
+      });
+  }
+
+  /** Forgets a shard that was restarted: its subscriptions and its clients' presence are gone. */
+  forgetShard(shard: number): void {
+    for (const channel of [...this.channels.keys()]) {
+      if (this.channels.get(channel)?.shards.has(shard)) this.removeShard(channel, shard);
+    }
+    void this.presence.removeShard(shard).then((removed) => {
+      for (const [channel, infos] of removed) {
+        const resolved = this.resolveQuietly(channel);
+        if (!resolved?.options.join_leave) continue;
+        for (const info of infos) void this.broker.publishLeave(channel, info).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Publishes through the broker with the channel's history settings; the broker calls deliver(). */
+  async publish(channel: string, data: string, request: PublishRequest): Promise<StreamPosition> {
+    const resolved = this.rules.resolve(channel);
+    const history = request.skipHistory ? undefined : historyOf(resolved, this.defaultMetaTtl);
+    const delta = Boolean(history) && resolved.options.allowed_delta_types.length > 0 && (request.delta || resolved.options.delta_publish);
+    const result = await this.broker.publish(
+      channel,
+      { data, ...(request.info ? { info: request.info } : {}), ...(request.tags ? { tags: request.tags } : {}) },
+      {
+        ...(history ? { history } : {}),
+        ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey, idempotentResultTtl: IDEMPOTENT_RESULT_TTL_MS } : {}),
+        ...(delta ? { delta: true } : {}),
+      },
+    );
+    return result.position;
+  }
+
+  /** Fans a publication out to every subscribed shard (broker event). */
+  deliver(channel: string, pub: Publication, position: StreamPosition, prev?: Publication): void {
+    const owned = this.channels.get(channel);
+    if (!owned || owned.shards.size === 0) return;
+    this.stats.publications++;
+    if (owned.reads.size > 0) {
+      const wire = toWirePublication(pub);
+      for (const buffer of owned.reads) buffer.push(wire);
+    }
+    const resolved = this.resolveQuietly(channel);
+    const withDelta = (resolved?.options.allowed_delta_types.length ?? 0) > 0;
+    const binary = isBinaryPublication(pub);
+    const json = (owned.mask & ProtocolBit.JSON) !== 0 && !binary ? this.jsonFrames(channel, pub, withDelta, prev) : NO_JSON_FRAMES;
+    const pb = (owned.mask & ProtocolBit.PROTOBUF) !== 0 ? this.protobufFrames(channel, pub, withDelta, prev) : NO_PROTOBUF_FRAMES;
+    this.fanOut(channel, owned, {
+      kind: FanoutKind.PUBLICATION,
+      channel,
+      offset: position.offset,
+      epoch: position.epoch,
+      binary,
+      ...json,
+      ...pb,
+    });
+  }
+
+  /** The JSON frames of a publication: plain, and for a channel with deltas the delta subscribers' ones. */
+  private jsonFrames(channel: string, pub: Publication, withDelta: boolean, prev: Publication | undefined): JsonFrames {
+    let deltaFull: Uint8Array | null = null;
+    let delta: Uint8Array | null = null;
+    if (withDelta) {
+      deltaFull = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub)));
+      const patch = prev && !isBinaryPayload(prev.data) ? encodeFossilPatch(prev.data, pub.data) : null;
+      if (patch !== null) {
+        delta = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub, patch)));
+        this.stats.deltas++;
+      }
+    }
+    return { full: Buffer.from(encodePush(channel, 'pub', encodePublication(pub))), deltaFull, delta };
+  }
+
+  /** The Protobuf frames of a publication: plain (also the first one of a delta subscriber), and the fossil patch. */
+  private protobufFrames(channel: string, pub: Publication, withDelta: boolean, prev: Publication | undefined): ProtobufFrames {
+    let pbDelta: Uint8Array | null = null;
+    if (withDelta && prev) {
+      const patch = encodeFossilPatchBytes(payloadToBytes(prev.data), payloadToBytes(pub.data));
+      if (patch !== null) {
+        pbDelta = encodePublicationReply(channel, pub, patch, true);
+        this.stats.deltas++;
+      }
+    }
+    return { pbFull: encodePublicationReply(channel, pub), pbDelta };
+  }
+
+  /**
+   * Answers a positioned subscribe: the stream top, and for a recovery the
+   * missed publications under Centrifugo's all-or-nothing rule.
+   */
+  recover(msg: RecoverMessage): void {
+    const owned = this.channel(msg.ch);
+    const buffer: WirePublication[] = [];
+    owned.reads.add(buffer);
+    const resolved = this.resolveQuietly(msg.ch);
+    const metaTtl = resolved ? historyOf(resolved, this.defaultMetaTtl)?.metaTtl ?? this.defaultMetaTtl : this.defaultMetaTtl;
+    const reply = (fields: Record<string, unknown>): void => {
+      owned.reads.delete(buffer);
+      this.postman.send(msg.from, { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, ...fields });
+      // The asking shard normally keeps the channel registered; if it is gone, so is this entry.
+      if (owned.shards.size === 0 && owned.reads.size === 0 && this.channels.get(msg.ch) === owned) {
+        this.channels.delete(msg.ch);
+        this.stats.channels = this.channels.size;
+      }
+    };
+    this.broker
+      .history(msg.ch, { limit: -1, metaTtl })
+      .then((history) => {
+        // Merge what was fanned out during the read (already sent to the asking shard, before this answer).
+        const pubs = history.publications.map(toWirePublication);
+        let topOffset = history.position.offset;
+        for (const p of buffer) {
+          if (p.offset > topOffset) {
+            pubs.push(p);
+            topOffset = p.offset;
+          }
+        }
+        const top = { offset: topOffset, epoch: history.position.epoch };
+        if (!msg.since) {
+          reply({ top });
+          return;
+        }
+        reply({ top, ...recoveryOutcome(msg, pubs, top) });
+      })
+      .catch((err: unknown) => reply({ error: { code: 100, message: err instanceof Error ? err.message : 'history failed' } }));
+  }
+
+  /** A client joined: presence and join push, as the channel's options say. */
+  join(msg: PresenceJoinMessage): void {
+    const resolved = this.resolveQuietly(msg.ch);
+    if (!resolved) return;
+    const info = infoOf(msg);
+    if (resolved.options.presence) void this.presence.add(msg.ch, info, msg.from).catch(() => undefined);
+    if (resolved.options.join_leave && !msg.silent) void this.broker.publishJoin(msg.ch, info).catch(() => undefined);
+  }
+
+  /** A client left. */
+  leave(msg: PresenceLeaveMessage): void {
+    const resolved = this.resolveQuietly(msg.ch);
+    if (!resolved) return;
+    const info = infoOf(msg);
+    if (resolved.options.presence) void this.presence.remove(msg.ch, msg.client).catch(() => undefined);
+    if (resolved.options.join_leave) void this.broker.publishLeave(msg.ch, info).catch(() => undefined);
+  }
+
+  /** A join or leave event of a channel arrived from the broker (any node's): fan it out. */
+  deliverJoinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {
+    this.fanOutJoinLeave(channel, kind, info);
+  }
+
+  /**
+   * The broker may have lost publications of the channel on their way here:
+   * each subscribed shard ends its positioned subscriptions (2500, or 3010
+   * server-side), which resubscribe and recover from history.
+   */
+  lost(channel: string): void {
+    const owned = this.channels.get(channel);
+    if (!owned) return;
+    for (const shard of owned.shards) this.postman.send(shard, { t: MessageType.DROPPED, ch: channel, positionedOnly: true });
+  }
+
+  /** Number of owned channels with at least one subscribed shard. */
+  get size(): number {
+    return this.channels.size;
+  }
+
+  private fanOutJoinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {
+    const owned = this.channels.get(channel);
+    if (!owned || owned.shards.size === 0) return;
+    const binary = isBinaryInfo(info);
+    this.fanOut(channel, owned, {
+      kind: FanoutKind.JOIN_LEAVE,
+      channel,
+      offset: 0,
+      epoch: '',
+      binary,
+      full: (owned.mask & ProtocolBit.JSON) !== 0 && !binary ? Buffer.from(encodePush(channel, kind, `{"info":${encodeClientInfo(info)}}`)) : null,
+      deltaFull: null,
+      delta: null,
+      pbFull: (owned.mask & ProtocolBit.PROTOBUF) !== 0 ? encodeJoinLeaveReply(channel, kind, info) : null,
+      pbDelta: null,
+    });
+  }
+
+  private fanOut(channel: string, owned: OwnedChannel, f: Fanout): void {
+    const parts = fanoutParts(f);
+    for (const shard of owned.shards) {
+      if (shard === this.self) this.postman.sendFanoutToSelf(f);
+      else if (!this.postman.sendFanout(shard, channel, parts)) this.stats.dropped++;
+    }
+  }
+
+  private resolveQuietly(channel: string): ResolvedChannel | undefined {
+    try {
+      return this.rules.resolve(channel);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private channel(name: string): OwnedChannel {
+    let owned = this.channels.get(name);
+    if (!owned) {
+      owned = { shards: new SmallSet(), protocols: new SmallMap(), mask: 0, tail: SETTLED, steps: 0, reads: new SmallSet() };
+      this.channels.set(name, owned);
+      this.stats.channels = this.channels.size;
+    }
+    return owned;
+  }
+}
+
+type JsonFrames = Pick<Fanout, 'full' | 'deltaFull' | 'delta'>;
+type ProtobufFrames = Pick<Fanout, 'pbFull' | 'pbDelta'>;
+const NO_JSON_FRAMES: JsonFrames = { full: null, deltaFull: null, delta: null };
+const NO_PROTOBUF_FRAMES: ProtobufFrames = { pbFull: null, pbDelta: null };
+
+/** The union of the shards' protocol bits. */
+function unionOf(protocols: ReadonlyMap<number, number>): number {
+  let mask = 0;
+  for (const bits of protocols.values()) mask |= bits;
+  return mask;
+}
+
+/** Whether a client info carries a binary payload (JSON clients cannot receive it). */
+function isBinaryInfo(info: ClientInfo | undefined): boolean {
+  return info !== undefined && ((info.conn_info !== undefined && isBinaryPayload(info.conn_info)) || (info.chan_info !== undefined && isBinaryPayload(info.chan_info)));
+}
+
+/** Whether a publication carries a binary payload (data or publisher info). */
+function isBinaryPublication(pub: Publication): boolean {
+  return isBinaryPayload(pub.data) || isBinaryInfo(pub.info);
+}
+
+function infoOf(msg: PresenceJoinMessage | PresenceLeaveMessage): ClientInfo {
+  return {
+    user: msg.user,
+    client: msg.client,
+    ...(msg.connInfo !== undefined ? { conn_info: msg.connInfo } : {}),
+    ...(msg.chanInfo !== undefined ? { chan_info: msg.chanInfo } : {}),
+  };
+}

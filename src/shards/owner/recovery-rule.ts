@@ -1,0 +1,31 @@
+/**
+ * Centrifugo's recovery rule, as the owner applies it to a positioned
+ * subscribe that asks to recover from a client position.
+ */
+import type { StreamPosition } from '../../broker/broker';
+import type { RecoverMessage, WirePublication } from '../messaging/messages';
+
+/**
+ * Centrifugo's recovery rule, all or nothing: recovered when the client's
+ * epoch is the stream's (or empty) and every publication after its offset is
+ * still held and no more than the limit; otherwise nothing is returned.
+ * Cache mode returns only the latest publication.
+ */
+export function recoveryOutcome(
+  msg: Pick<RecoverMessage, 'since' | 'cache' | 'limit'>,
+  pubs: readonly WirePublication[],
+  top: StreamPosition,
+): { recovered: boolean; pubs: WirePublication[] } {
+  const since = msg.since!;
+  if (since.epoch !== '' && since.epoch !== top.epoch) return { recovered: false, pubs: [] };
+  if (msg.cache) {
+    const latest = pubs[pubs.length - 1];
+    return latest && latest.offset === top.offset ? { recovered: true, pubs: [latest] } : { recovered: false, pubs: [] };
+  }
+  const missed = top.offset - since.offset;
+  if (missed === 0) return { recovered: true, pubs: [] };
+  if (missed < 0 || (msg.limit > 0 && missed > msg.limit)) return { recovered: false, pubs: [] };
+  const after = pubs.filter((p) => p.offset > since.offset);
+  const complete = after.length === missed && after[0]?.offset === since.offset + 1;
+  return complete ? { recovered: true, pubs: after } : { recovered: false, pubs: [] };
+}

@@ -1,0 +1,221 @@
+/**
+ * Outgoing frames. Replies and pushes for one connection that are produced in
+ * the same event-loop turn are joined into one WebSocket frame by its
+ * transport, and publications for one topic are joined before uWS's native
+ * topic publish: with `\n` for JSON topics, varint-delimited for Protobuf ones. One flush per turn writes replies first, then publications,
+ * so a subscribe reply always precedes the channel's first publication.
+ */
+import type { TemplatedApp } from 'uWebSockets.js';
+import { ConnState, type Connection } from './connection';
+import { encodeReplyFor } from './reply-encoding';
+import { barePushTopic, joinDelimited, joinJson, varintSize, type EncodedReply, type ProtocolType } from './transport';
+import { repliesToPushes } from '../../transports/uni-push';
+
+/** Largest frame built by joining publications, bytes; larger batches are split. */
+const MAX_JOINED_FRAME = 64 * 1024;
+const NEWLINE = 0x0a;
+
+/** Called when a connection's outgoing buffer passes the limit. */
+export type SlowHandler = (conn: Connection) => void;
+
+/** Called when a reply cannot be encoded in the connection's protocol (a binary payload for a JSON client: 3506). */
+export type InappropriateHandler = (conn: Connection) => void;
+
+/** Called when enough bytes were published to topics that some socket may be near its limit. */
+export type PressureHandler = () => void;
+
+/** Per-shard frame batching for replies and topic publications. */
+export class Writer {
+  private readonly dirty = new Set<Connection>();
+  private readonly topics = new Map<string, TopicQueue>();
+  /** Topic members whose transport has no native uWS topics: written to one by one. */
+  private readonly direct = new Map<string, Set<Connection>>();
+  private scheduled = false;
+  /** Publications written to topics (frames, before joining). */
+  published = 0;
+  /**
+   * Bytes published to topics since the last buffer check: no socket's buffer
+   * can have grown by more than this through topics. Past half the queue limit,
+   * onPressure runs a check, so no socket goes far past its limit unnoticed.
+   */
+  private bytesSinceCheck = 0;
+  /**
+   * Set once a unidirectional WebSocket joined a topic (its bare-push topics):
+   * until then publishing skips the bare-topic lookups altogether.
+   */
+  private bareTopicsInUse = false;
+
+  constructor(
+    private readonly app: TemplatedApp,
+    private readonly queueLimit: number,
+    private readonly onSlow: SlowHandler,
+    private readonly onPressure: PressureHandler,
+    private readonly onInappropriate: InappropriateHandler,
+  ) {}
+
+  /** The buffer check ran: restart the count. */
+  buffersChecked(): void {
+    this.bytesSinceCheck = 0;
+  }
+
+  /**
+   * Queues a reply or push for one connection: bytes already encoded in its
+   * protocol, or JSON text, which is converted for a Protobuf connection.
+   */
+  send(conn: Connection, reply: EncodedReply): void {
+    if (conn.state === ConnState.Closed) return;
+    if (typeof reply === 'string') {
+      const encoded = encodeReplyFor(conn.transport.protocol, reply);
+      if (encoded === null) {
+        this.onInappropriate(conn);
+        return;
+      }
+      reply = encoded;
+    }
+    conn.outgoing.push(reply);
+    this.dirty.add(conn);
+    this.schedule();
+  }
+
+  /** Puts a connection on a topic: uWS's own for WebSockets, the Writer's list for other transports. */
+  subscribe(conn: Connection, topic: string): void {
+    if (conn.transport.nativeTopics) {
+      if (conn.transport.unidirectional) this.bareTopicsInUse = true;
+      conn.transport.subscribe(topic);
+      return;
+    }
+    let members = this.direct.get(topic);
+    if (!members) {
+      members = new Set();
+      this.direct.set(topic, members);
+    }
+    members.add(conn);
+  }
+
+  /** Takes a connection off a topic; `open` when its transport still exists. */
+  unsubscribe(conn: Connection, topic: string, open: boolean): void {
+    if (conn.transport.nativeTopics) {
+      if (open) conn.transport.unsubscribe(topic);
+      return;
+    }
+    const members = this.direct.get(topic);
+    if (!members) return;
+    members.delete(conn);
+    if (members.size === 0) this.direct.delete(topic);
+  }
+
+  /** Queues a publication frame (one Reply, in the topic's protocol) for every local subscriber of a topic. */
+  publish(topic: string, frame: Uint8Array, protocol: ProtocolType = 'json'): void {
+    let queue = this.topics.get(topic);
+    if (!queue) {
+      queue = { protocol, frames: [] };
+      this.topics.set(topic, queue);
+    }
+    queue.frames.push(frame);
+    this.schedule();
+  }
+
+  /**
+   * Publishes what is queued for one channel now. Called before a socket joins
+   * the topic, so it does not receive publications from before its subscribe point.
+   */
+  flushChannel(topic: string): void {
+    const queue = this.topics.get(topic);
+    if (!queue) return;
+    this.topics.delete(topic);
+    this.publishFrames(topic, queue);
+  }
+
+  /** Writes everything queued: replies first, then publications. */
+  flush(): void {
+    this.scheduled = false;
+    for (const conn of this.dirty) this.flushConnection(conn);
+    this.dirty.clear();
+    if (this.topics.size > 0) {
+      const topics = [...this.topics];
+      this.topics.clear();
+      for (const [topic, queue] of topics) this.publishFrames(topic, queue);
+    }
+  }
+
+  /** Writes one connection's queued frames now (used before closing it). */
+  flushConnection(conn: Connection): void {
+    if (conn.outgoing.length === 0) return;
+    const replies = conn.outgoing;
+    conn.outgoing = [];
+    if (conn.state === ConnState.Closed) return;
+    conn.transport.send(replies);
+    if (conn.transport.bufferedAmount() > this.queueLimit) this.onSlow(conn);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private publishFrames(topic: string, queue: TopicQueue): void {
+    const { frames, protocol } = queue;
+    this.published += frames.length;
+    const members = this.direct.get(topic);
+    if (members) {
+      for (const conn of members) {
+        if (conn.state === ConnState.Closed) continue;
+        conn.transport.send(frames);
+        if (conn.transport.bufferedAmount() > this.queueLimit) this.onSlow(conn);
+      }
+    }
+    const binary = protocol === 'protobuf';
+    if (!binary) this.publishBare(topic, frames);
+    let start = 0;
+    while (start < frames.length) {
+      let size = framedSize(frames[start]!, binary);
+      let end = start + 1;
+      while (end < frames.length && size + framedSize(frames[end]!, binary) <= MAX_JOINED_FRAME) {
+        size += framedSize(frames[end]!, binary);
+        end++;
+      }
+      const frame = binary ? joinDelimited(frames.slice(start, end)) : end - start === 1 ? frames[start]! : join(frames, start, end, size - 1);
+      this.app.publish(topic, frame, binary);
+      this.bytesSinceCheck += size;
+      start = end;
+    }
+    if (this.bytesSinceCheck > this.queueLimit / 2) this.onPressure();
+  }
+
+  /** Publishes a JSON topic's frames as bare pushes to the unidirectional sockets on its bare topics, if any. */
+  private publishBare(topic: string, frames: readonly Uint8Array[]): void {
+    if (!this.bareTopicsInUse) return;
+    const single = barePushTopic(topic, false);
+    const joined = barePushTopic(topic, true);
+    const toSingle = this.app.numSubscribers(single) > 0;
+    const toJoined = this.app.numSubscribers(joined) > 0;
+    if (!toSingle && !toJoined) return;
+    const pushes = repliesToPushes(frames);
+    for (const push of pushes) this.bytesSinceCheck += push.length;
+    if (toSingle) for (const push of pushes) this.app.publish(single, push, false);
+    if (toJoined && pushes.length > 0) this.app.publish(joined, joinJson(pushes), false);
+  }
+}
+
+/** Publications queued for one topic, in its subscribers' protocol. */
+interface TopicQueue {
+  readonly protocol: ProtocolType;
+  readonly frames: Uint8Array[];
+}
+
+/** Bytes a frame takes in a joined topic frame: its `\n` separator, or its varint length prefix. */
+function framedSize(frame: Uint8Array, delimited: boolean): number {
+  return (delimited ? varintSize(frame.length) : 1) + frame.length;
+}
+
+function join(frames: Uint8Array[], start: number, end: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    if (i > start) out[at++] = NEWLINE;
+    out.set(frames[i]!, at);
+    at += frames[i]!.length;
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * One local channel's uWS topics, per protocol: which sockets are on the
+ * plain, delta and join/leave topics, and the delivery of the owner's
+ * fan-out frames to them. JSON topics get the JSON frames, Protobuf topics
+ * (`channel\0p`, `\0pd`, `\0pj`) the Protobuf ones; a delta subscriber gets
+ * its first publication full, then joins its protocol's delta topic.
+ */
+import type { Connection, SubscriptionMode } from '../session/connection';
+import { deltaTopic, joinLeaveTopic, plainTopic, protocolBit, type Fanout } from '../messaging/fanout';
+import { protocolIndex } from './channel-protocols';
+import { SmallSet } from '../../common/small-collections';
+import type { Writer } from '../session/writer';
+
+const textDecoder = new TextDecoder();
+
+/** Topic membership and delivery of one channel on this shard. */
+export class ChannelTopics {
+  /** Delta subscribers that have not had their first (full) publication yet. */
+  private readonly deltaFresh = new SmallSet<Connection>();
+  /** Delta subscribers on the delta topics, per protocol (protocolIndex). */
+  private readonly deltaSubscribers: [number, number] = [0, 0];
+  /** Plain subscribers on the plain topics, per protocol. */
+  private readonly plainSubscribers: [number, number] = [0, 0];
+  /** Subscribers on the channel, per protocol. */
+  readonly attached: [number, number] = [0, 0];
+
+  constructor(
+    private readonly channel: string,
+    private readonly writer: Writer,
+  ) {}
+
+  /** Puts a socket on the topics its mode asks for. */
+  add(conn: Connection, mode: SubscriptionMode): void {
+    const protocol = conn.transport.protocol;
+    const index = protocolIndex(protocolBit(protocol));
+    this.attached[index]++;
+    if (mode.delta) {
+      this.deltaFresh.add(conn);
+    } else {
+      // Publications queued before this point belong to earlier subscribers only.
+      this.writer.flushChannel(plainTopic(this.channel, protocol));
+      this.writer.subscribe(conn, plainTopic(this.channel, protocol));
+      this.plainSubscribers[index]++;
+    }
+    if (mode.joinLeave) {
+      this.writer.flushChannel(joinLeaveTopic(this.channel, protocol));
+      this.writer.subscribe(conn, joinLeaveTopic(this.channel, protocol));
+    }
+  }
+
+  /** Takes a socket off its topics; `open` when the socket still exists. */
+  remove(conn: Connection, mode: SubscriptionMode, open: boolean): void {
+    const protocol = conn.transport.protocol;
+    const index = protocolIndex(protocolBit(protocol));
+    this.attached[index]--;
+    if (mode.delta) {
+      if (!this.deltaFresh.delete(conn)) {
+        this.deltaSubscribers[index]--;
+        this.writer.unsubscribe(conn, deltaTopic(this.channel, protocol), open);
+      }
+    } else {
+      this.plainSubscribers[index]--;
+      this.writer.unsubscribe(conn, plainTopic(this.channel, protocol), open);
+    }
+    if (mode.joinLeave) this.writer.unsubscribe(conn, joinLeaveTopic(this.channel, protocol), open);
+  }
+
+  /** Protocol bits of the sockets on the channel. */
+  protocolsInUse(): number {
+    return (this.attached[0] > 0 ? protocolBit('json') : 0) | (this.attached[1] > 0 ? protocolBit('protobuf') : 0);
+  }
+
+  /** Queues a join/leave push for the join/leave topics. Frames are views into the mailbox: the writer keeps copies. */
+  deliverJoinLeave(f: Fanout): void {
+    if (f.full) this.writer.publish(joinLeaveTopic(this.channel), f.full.slice());
+    if (f.pbFull) this.writer.publish(joinLeaveTopic(this.channel, 'protobuf'), f.pbFull.slice(), 'protobuf');
+  }
+
+  /** Queues a publication for the plain and delta topics of each protocol. */
+  deliverPublication(f: Fanout): void {
+    const [plainJson, plainProtobuf] = this.plainSubscribers;
+    const [deltaJson, deltaProtobuf] = this.deltaSubscribers;
+    if (f.full && plainJson > 0) this.writer.publish(plainTopic(this.channel), f.full.slice());
+    const forDelta = f.delta ?? f.deltaFull;
+    if (forDelta && deltaJson > 0) this.writer.publish(deltaTopic(this.channel), forDelta.slice());
+    if (f.pbFull && plainProtobuf > 0) this.writer.publish(plainTopic(this.channel, 'protobuf'), f.pbFull.slice(), 'protobuf');
+    const forDeltaProtobuf = f.pbDelta ?? f.pbFull;
+    if (forDeltaProtobuf && deltaProtobuf > 0) this.writer.publish(deltaTopic(this.channel, 'protobuf'), forDeltaProtobuf.slice(), 'protobuf');
+    if (this.deltaFresh.size > 0) this.startDeltas(f);
+  }
+
+  /** Delta subscribers get their first publication full; afterwards they are on the delta topic like the rest. */
+  private startDeltas(f: Fanout): void {
+    for (const conn of this.deltaFresh) {
+      const protocol = conn.transport.protocol;
+      const full = protocol === 'protobuf' ? f.pbFull : f.deltaFull;
+      if (!full) continue;
+      const topic = deltaTopic(this.channel, protocol);
+      // Frames queued for the topic before this point are older than the full publication sent here.
+      this.writer.flushChannel(topic);
+      this.writer.send(conn, protocol === 'protobuf' ? full.slice() : textDecoder.decode(full));
+      this.writer.subscribe(conn, topic);
+      this.deltaSubscribers[protocolIndex(protocolBit(protocol))]++;
+      this.deltaFresh.delete(conn);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The state LocalChannels (local-channels.ts) keeps per channel, and the
+ * shapes of a socket's join: what it asks, what it learns, who waits.
+ */
+import { Unsubscribes } from '../../protocol/codes';
+import type { ReplyError } from '../../protocol/errors';
+import { encodePush } from '../../protocol/json';
+import type { ChannelProtocols } from './channel-protocols';
+import type { ChannelTopics } from './channel-topics';
+import type { Connection } from '../session/connection';
+import type { WirePosition, WirePublication } from '../messaging/messages';
+
+/** How a socket wants a channel. All fields default to false. */
+export interface JoinOptions {
+  /** Positioned: ask the owner for the position first; gaps end the subscription. */
+  readonly positioned?: boolean;
+  /** Recover from this client position (implies positioned). */
+  readonly recover?: WirePosition;
+  /** Cache recovery: only the latest publication. */
+  readonly cache?: boolean;
+  /** Most publications a recovery may return. */
+  readonly recoveryLimit?: number;
+  /** Fossil deltas negotiated. */
+  readonly delta?: boolean;
+  /** Receive join/leave pushes. */
+  readonly joinLeave?: boolean;
+  /** Announce the client to the owner (presence and/or join/leave on the channel). */
+  readonly announce?: boolean;
+  /** Raw JSON text of the channel info sent with presence and join/leave. */
+  readonly chanInfo?: string;
+}
+
+/** What a positioned join learned from the owner. */
+export interface JoinOutcome {
+  /** The stream top at the join point. */
+  readonly top: WirePosition;
+  /** Set when recovery was asked. */
+  readonly recovered?: boolean;
+  readonly publications: readonly WirePublication[];
+}
+
+/** Called in the same step that puts the socket on the topic, so what it queues precedes any publication. */
+export type OnAttached = (outcome: JoinOutcome | null) => void;
+
+/** A socket waiting to join: for the owner's OK, or for its RECOVER_RESULT. */
+export interface Waiter {
+  readonly options: JoinOptions;
+  readonly onAttached: OnAttached;
+  readonly resolve: () => void;
+  readonly reject: (err: ReplyError) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** One channel with subscribers (or joiners) on this shard. */
+export interface LocalChannel {
+  active: boolean;
+  /** Sockets on the channel (any topic). */
+  readonly subscribers: Set<Connection>;
+  /** Sockets waiting for the owner's OK. */
+  readonly waiting: Map<Connection, Waiter>;
+  /** Positioned sockets waiting for their RECOVER_RESULT, by request id. */
+  readonly recovering: Map<number, { conn: Connection; waiter: Waiter }>;
+  /** Positioned subscribers: ended with 2500/3010 on a gap or a new epoch. */
+  readonly positioned: Set<Connection>;
+  /** The channel's topics on this shard, per protocol. */
+  readonly topics: ChannelTopics;
+  /** The protocols registered with the owner. */
+  readonly protocols: ChannelProtocols;
+  /** Last position seen on this shard, or null. */
+  position: WirePosition | null;
+}
+
+/** What LocalChannels needs from its shard beyond mailbox and writer. */
+export interface LocalChannelsHost {
+  /** Ends a client-side subscription (unsubscribe push) or, server-side, the connection. */
+  insufficientState(conn: Connection, channel: string): void;
+  /** Closes a connection. */
+  disconnect(conn: Connection, code: number, reason: string): void;
+}
+
+/** The unsubscribe push that ends a positioned client-side subscription (the SDK resubscribes and recovers). */
+export function insufficientStatePush(channel: string): string {
+  return encodePush(
+    channel,
+    'unsubscribe',
+    JSON.stringify({ code: Unsubscribes.insufficientState.code, reason: Unsubscribes.insufficientState.reason }),
+  );
+}

@@ -1,0 +1,391 @@
+/**
+ * The subscriber side of channels: which local sockets are on each channel's
+ * uWS topics, the registration of this shard with each channel's owner, and
+ * the stream position this shard has seen for positioned subscribers.
+ *
+ * A channel is `pending` from the SUBSCRIBE_SHARD sent to its owner until the
+ * owner's OK, then `active`. Sockets that subscribe while pending wait for the
+ * OK; sockets that subscribe while active join at once, except positioned ones,
+ * which first ask the owner for the stream position (RECOVER) and join when
+ * the answer arrives. OK and RECOVER_RESULT travel on the FIFO that carries the
+ * channel's publications and are handled synchronously as they are read, so a
+ * socket joins exactly at the point its answer describes. When the last socket
+ * leaves, the shard unregisters (UNSUBSCRIBE_SHARD) and forgets the channel.
+ * See docs/architecture.md for why no publication is lost or duplicated.
+ *
+ * Topics per channel and protocol: the plain topic (the channel name for JSON,
+ * `channel\0p` for Protobuf), the delta topic (delta subscribers after their
+ * first, full publication) and the join/leave topic. The owner encodes each
+ * publication only in the protocols this shard registered for
+ * (channel-protocols.ts); a socket whose protocol is not registered yet waits
+ * for the owner's OK like the first socket of a channel.
+ */
+import { Disconnects, Errors } from '../../protocol/codes';
+import { ReplyError } from '../../protocol/errors';
+import { ChannelProtocols } from './channel-protocols';
+import { ChannelTopics } from './channel-topics';
+import { subscriptionMode, type Connection } from '../session/connection';
+import { FanoutKind, protocolBit, type Fanout } from '../messaging/fanout';
+import type { JoinOptions, LocalChannel, LocalChannelsHost, OnAttached, Waiter } from './local-channel';
+import { MessageType, type RecoverResultMessage } from '../messaging/messages';
+import { ownerOf } from '../messaging/owner-of';
+import type { Postman } from '../messaging/postman';
+import { SmallMap, SmallSet } from '../../common/small-collections';
+import type { Writer } from '../session/writer';
+
+export { insufficientStatePush, type JoinOptions, type JoinOutcome, type LocalChannelsHost, type OnAttached } from './local-channel';
+
+/** How long a subscribe waits for the owner, ms. */
+const OWNER_TIMEOUT_MS = 10_000;
+
+/** Channels with subscribers on this shard. */
+export class LocalChannels {
+  private readonly channels = new Map<string, LocalChannel>();
+  private nextRid = 1;
+
+  constructor(
+    private readonly shardId: number,
+    private readonly shardCount: number,
+    private readonly postman: Postman,
+    private readonly writer: Writer,
+    private readonly host: LocalChannelsHost,
+  ) {}
+
+  /**
+   * Puts the socket on the channel; resolves once it is there. `onAttached`
+   * runs at that moment (it queues the subscribe reply or push).
+   */
+  join(conn: Connection, channel: string, onAttached: OnAttached, options: JoinOptions = {}): Promise<void> {
+    let local = this.channels.get(channel);
+    const bit = protocolBit(conn.transport.protocol);
+    if (!local) {
+      local = {
+        active: false,
+        subscribers: new SmallSet(),
+        waiting: new SmallMap(),
+        recovering: new SmallMap(),
+        positioned: new SmallSet(),
+        topics: new ChannelTopics(channel, this.writer),
+        protocols: new ChannelProtocols(bit),
+        position: null,
+      };
+      this.channels.set(channel, local);
+      if (!this.register(channel, local)) {
+        this.channels.delete(channel);
+        return Promise.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
+      }
+    } else if (local.protocols.add(bit) && !this.register(channel, local)) {
+      local.protocols.undoAdd(bit);
+      return Promise.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
+    }
+    const target = local;
+    conn.pending.add(channel);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.forgetWaiter(conn, channel, target);
+        reject(new ReplyError(Errors.internal, 'channel owner did not answer'));
+      }, OWNER_TIMEOUT_MS);
+      const waiter: Waiter = { options, onAttached, resolve, reject, timer };
+      if (target.active && target.protocols.ready(bit)) this.proceed(conn, channel, target, waiter);
+      else target.waiting.set(conn, waiter);
+    });
+  }
+
+  /** Takes the socket off the channel (unsubscribe, server unsubscribe). */
+  leave(conn: Connection, channel: string): void {
+    const local = this.channels.get(channel);
+    conn.pending.delete(channel);
+    if (!local) {
+      conn.channels.delete(channel);
+      conn.modes.delete(channel);
+      return;
+    }
+    this.cancelWaits(conn, local, true);
+    this.detach(conn, channel, local, true);
+    this.narrowProtocols(channel, local);
+    this.releaseIfEmpty(channel);
+  }
+
+  /** Takes a closed socket off all its channels (uWS already dropped its topics). */
+  leaveAll(conn: Connection): void {
+    for (const channel of [...conn.channels, ...conn.pending]) {
+      const local = this.channels.get(channel);
+      if (!local) continue;
+      this.cancelWaits(conn, local, false);
+      this.detach(conn, channel, local, false);
+      this.narrowProtocols(channel, local);
+      this.releaseIfEmpty(channel);
+    }
+    conn.channels.clear();
+    conn.pending.clear();
+    conn.modes.clear();
+  }
+
+  /** The owner confirmed: every later publication of the channel reaches this shard, in the protocols of `bits`. */
+  onOwnerOk(channel: string, bits: number): void {
+    const local = this.channels.get(channel);
+    if (!local) return;
+    local.active = true;
+    local.protocols.ok(bits);
+    const waiting = [...local.waiting].filter(([conn]) => local.protocols.ready(protocolBit(conn.transport.protocol)));
+    for (const [conn, waiter] of waiting) {
+      local.waiting.delete(conn);
+      this.proceed(conn, channel, local, waiter);
+    }
+    this.releaseIfEmpty(channel);
+  }
+
+  /** The owner answered a positioned join: the socket joins now, at that position. */
+  onRecoverResult(msg: RecoverResultMessage): void {
+    const local = this.channels.get(msg.ch);
+    const entry = local?.recovering.get(msg.rid);
+    if (!local || !entry) return;
+    local.recovering.delete(msg.rid);
+    const { conn, waiter } = entry;
+    clearTimeout(waiter.timer);
+    if (msg.error || !msg.top) {
+      conn.pending.delete(msg.ch);
+      waiter.reject(new ReplyError(Errors.internal, msg.error?.message ?? 'recovery failed'));
+      this.releaseIfEmpty(msg.ch);
+      return;
+    }
+    // Positions seen on this shard continue from the owner's answer.
+    if (!local.position || local.position.epoch !== msg.top.epoch || local.position.offset < msg.top.offset) {
+      local.position = msg.top;
+    }
+    this.attach(conn, msg.ch, local, waiter.options);
+    waiter.onAttached({
+      top: msg.top,
+      ...(msg.recovered !== undefined ? { recovered: msg.recovered } : {}),
+      publications: msg.pubs ?? [],
+    });
+    waiter.resolve();
+  }
+
+  /** A fan-out record for a channel arrived from its owner. */
+  onFanout(f: Fanout): void {
+    const local = this.channels.get(f.channel);
+    if (!local || !local.active) return;
+    if (f.binary && local.topics.attached[0] > 0) this.closeJsonSubscribers(f.channel, local, f.kind === FanoutKind.JOIN_LEAVE);
+    if (f.kind === FanoutKind.JOIN_LEAVE) {
+      local.topics.deliverJoinLeave(f);
+      return;
+    }
+    if (f.offset > 0) this.checkPosition(f.channel, local, f.offset, f.epoch);
+    local.topics.deliverPublication(f);
+  }
+
+  /**
+   * A binary payload reached a channel with JSON subscribers (or, for a
+   * join/leave, JSON join/leave receivers): they cannot receive it, 3506.
+   */
+  private closeJsonSubscribers(channel: string, local: LocalChannel, joinLeaveOnly: boolean): void {
+    const { code, reason } = Disconnects.inappropriateProtocol;
+    for (const conn of [...local.subscribers]) {
+      if (conn.transport.protocol !== 'json') continue;
+      if (joinLeaveOnly && !conn.modes.get(channel)?.joinLeave) continue;
+      this.host.disconnect(conn, code, reason);
+    }
+  }
+
+  /**
+   * Publications of the channel were lost on the way here (a full mailbox, or
+   * with `positionedOnly` the broker's link): positioned subscriptions end
+   * (2500/3010) and recover; the others are disconnected with 3008 unless
+   * `positionedOnly`.
+   */
+  onDropped(channel: string, positionedOnly = false): void {
+    const local = this.channels.get(channel);
+    if (!local) return;
+    local.position = null;
+    for (const conn of [...local.subscribers]) {
+      if (local.positioned.has(conn)) this.host.insufficientState(conn, channel);
+      else if (!positionedOnly) this.host.disconnect(conn, Disconnects.slow.code, Disconnects.slow.reason);
+    }
+  }
+
+  /**
+   * A restarted owner lost its state: re-register every channel it owns,
+   * re-announce presence silently, and end positioned subscriptions (their
+   * stream and epoch are gone; they resubscribe and learn the new epoch).
+   */
+  reregisterOwnedBy(owner: number): void {
+    for (const [channel, local] of this.channels) {
+      if (ownerOf(channel, this.shardCount) !== owner) continue;
+      // Pending registrations and recoveries are sent again too: the old ring and its messages are gone.
+      if (local.subscribers.size === 0 && local.waiting.size === 0 && local.recovering.size === 0) continue;
+      local.active = false;
+      local.position = null;
+      local.protocols.reset();
+      for (const [, { conn, waiter }] of local.recovering) local.waiting.set(conn, waiter);
+      local.recovering.clear();
+      this.register(channel, local);
+      for (const conn of [...local.subscribers]) {
+        if (local.positioned.has(conn)) {
+          this.host.insufficientState(conn, channel);
+          continue;
+        }
+        const mode = conn.modes.get(channel);
+        if (mode?.announced) this.announce(conn, channel, true);
+      }
+    }
+  }
+
+  /** Local channels with their subscriber counts. */
+  counts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [channel, local] of this.channels) if (local.subscribers.size > 0) out.set(channel, local.subscribers.size);
+    return out;
+  }
+
+  /** Number of channels with local subscribers. */
+  get size(): number {
+    return this.channels.size;
+  }
+
+  /** The channel is active: join now, or ask the owner for the position first. */
+  private proceed(conn: Connection, channel: string, local: LocalChannel, waiter: Waiter): void {
+    const o = waiter.options;
+    if (!o.positioned && !o.recover) {
+      clearTimeout(waiter.timer);
+      this.attach(conn, channel, local, o);
+      waiter.onAttached(null);
+      waiter.resolve();
+      return;
+    }
+    const rid = this.nextRid++;
+    local.recovering.set(rid, { conn, waiter });
+    const sent = this.postman.send(ownerOf(channel, this.shardCount), {
+      t: MessageType.RECOVER,
+      rid,
+      from: this.shardId,
+      ch: channel,
+      ...(o.recover ? { since: o.recover } : {}),
+      ...(o.cache ? { cache: true } : {}),
+      limit: o.recoveryLimit ?? 0,
+    });
+    if (!sent) {
+      local.recovering.delete(rid);
+      clearTimeout(waiter.timer);
+      conn.pending.delete(channel);
+      waiter.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
+      this.releaseIfEmpty(channel);
+    }
+  }
+
+  private attach(conn: Connection, channel: string, local: LocalChannel, o: JoinOptions): void {
+    const mode = subscriptionMode(Boolean(o.positioned || o.recover), Boolean(o.delta), Boolean(o.joinLeave), Boolean(o.announce));
+    conn.pending.delete(channel);
+    conn.channels.add(channel);
+    conn.modes.set(channel, mode);
+    local.subscribers.add(conn);
+    if (mode.positioned) local.positioned.add(conn);
+    local.topics.add(conn, mode);
+    if (mode.announced) this.announce(conn, channel, false, o.chanInfo);
+  }
+
+  /** Takes the socket off the channel's topics and sets; `open` when the socket still exists. */
+  private detach(conn: Connection, channel: string, local: LocalChannel, open: boolean): void {
+    const mode = conn.modes.get(channel);
+    conn.channels.delete(channel);
+    conn.modes.delete(channel);
+    if (!local.subscribers.delete(conn) || !mode) return;
+    local.positioned.delete(conn);
+    local.topics.remove(conn, mode, open);
+    if (mode.announced) {
+      this.postman.send(ownerOf(channel, this.shardCount), {
+        t: MessageType.PRESENCE_LEAVE,
+        ch: channel,
+        from: this.shardId,
+        user: conn.user,
+        client: conn.id,
+        ...(conn.connInfo !== undefined ? { connInfo: conn.connInfo } : {}),
+      });
+    }
+  }
+
+  private announce(conn: Connection, channel: string, silent: boolean, chanInfo?: string): void {
+    this.postman.send(ownerOf(channel, this.shardCount), {
+      t: MessageType.PRESENCE_JOIN,
+      ch: channel,
+      from: this.shardId,
+      user: conn.user,
+      client: conn.id,
+      ...(conn.connInfo !== undefined ? { connInfo: conn.connInfo } : {}),
+      ...(chanInfo !== undefined ? { chanInfo } : {}),
+      ...(silent ? { silent: true } : {}),
+    });
+  }
+
+  /** Publications reach this shard in stream order; a gap or a new epoch ends positioned subscriptions. */
+  private checkPosition(channel: string, local: LocalChannel, offset: number, epoch: string): void {
+    const seen = local.position;
+    local.position = { offset, epoch };
+    if (!seen || (seen.epoch === epoch && offset === seen.offset + 1)) return;
+    if (seen.epoch === epoch && offset <= seen.offset) {
+      // Not newer than what was seen: cannot happen on a FIFO; keep the higher position.
+      local.position = seen;
+      return;
+    }
+    for (const conn of [...local.positioned]) this.host.insufficientState(conn, channel);
+  }
+
+  private cancelWaits(conn: Connection, local: LocalChannel, reject: boolean): void {
+    const waiter = local.waiting.get(conn);
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      local.waiting.delete(conn);
+      if (reject) waiter.reject(new ReplyError(Errors.internal, 'unsubscribed'));
+    }
+    for (const [rid, entry] of local.recovering) {
+      if (entry.conn !== conn) continue;
+      clearTimeout(entry.waiter.timer);
+      local.recovering.delete(rid);
+      if (reject) entry.waiter.reject(new ReplyError(Errors.internal, 'unsubscribed'));
+    }
+  }
+
+  private forgetWaiter(conn: Connection, channel: string, local: LocalChannel): void {
+    local.waiting.delete(conn);
+    for (const [rid, entry] of local.recovering) if (entry.conn === conn) local.recovering.delete(rid);
+    conn.pending.delete(channel);
+    this.releaseIfEmpty(channel);
+  }
+
+  /** Sends the owner the channel's protocol set (SUBSCRIBE_SHARD); false when its mailbox is full. */
+  private register(channel: string, local: LocalChannel): boolean {
+    const sent = this.postman.send(ownerOf(channel, this.shardCount), {
+      t: MessageType.SUBSCRIBE_SHARD,
+      ch: channel,
+      from: this.shardId,
+      ...local.protocols.messageField(),
+    });
+    if (sent) local.protocols.sent();
+    return sent;
+  }
+
+  /**
+   * The last socket of a protocol left a channel that still has others: the
+   * owner stops encoding for that protocol (this shard's share of it).
+   */
+  private narrowProtocols(channel: string, local: LocalChannel): void {
+    let needed = local.topics.protocolsInUse();
+    for (const conn of local.waiting.keys()) needed |= protocolBit(conn.transport.protocol);
+    for (const { conn } of local.recovering.values()) needed |= protocolBit(conn.transport.protocol);
+    const before = local.protocols.requested;
+    if (local.protocols.shrinkTo(needed) && !this.register(channel, local)) local.protocols.requested = before;
+  }
+
+  private releaseIfEmpty(channel: string): void {
+    const local = this.channels.get(channel);
+    // Not while an OK is owed: it would be taken for the answer to a later registration.
+    if (!local || !local.active || !local.protocols.settled()) return;
+    if (local.subscribers.size > 0 || local.waiting.size > 0 || local.recovering.size > 0) return;
+    this.channels.delete(channel);
+    this.postman.send(ownerOf(channel, this.shardCount), {
+      t: MessageType.UNSUBSCRIBE_SHARD,
+      ch: channel,
+      from: this.shardId,
+    });
+  }
+}

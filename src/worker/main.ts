@@ -1,0 +1,188 @@
+/**
+ * Entry point of a shard worker thread. Builds the shard, listens on the
+ * shared port (SO_REUSEPORT: the kernel spreads connections over shards),
+ * drains its mailbox, and obeys the acceptor: drain on shutdown, swap rings
+ * when a peer is restarted.
+ *
+ * A worker must never exit while uWS sockets are open (Node aborts the whole
+ * process), so on an uncaught error the shard does not exit: it closes its
+ * listen socket and client sockets, stops its mailbox, tells the acceptor it
+ * crashed (a replacement takes its index), and lets its event loop empty by itself.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { us_listen_socket } from 'uWebSockets.js';
+import { createLogger, setLogLevel } from '../common/log';
+import { Inbox, Outbox, type MailboxWiring } from '../mailbox/mailbox';
+import { Disconnects } from '../protocol/codes';
+import { loadUws } from '../common/uws';
+import { createAuthServices } from '../auth/services';
+import { ConnState } from '../shards/session/connection';
+import { createEngine } from '../shards/cluster/engine';
+import type { FromShard, ShardInit, ToShard } from './lifecycle';
+import { registerRoutes, type Readiness } from './routes';
+import { Shard } from '../shards/shard';
+import { startUniGrpc, type UniGrpcServer } from '../transports/uni-grpc';
+
+const init = workerData as ShardInit;
+const port = parentPort!;
+const log = createLogger(`shard ${init.shardId}`);
+setLogLevel(init.config.log.level);
+
+function tell(msg: FromShard): void {
+  port.postMessage(msg);
+}
+
+let uws: ReturnType<typeof loadUws>;
+try {
+  uws = loadUws();
+} catch (err) {
+  tell({ type: 'fatal', shardId: init.shardId, message: (err as Error).message });
+  throw err;
+}
+
+const config = init.config;
+const wiring: MailboxWiring = { ...init.wiring, shardId: init.shardId };
+const app = uws.App();
+const outbox = new Outbox(wiring, config.shards.mailbox_overflow_limit);
+const engine = createEngine(config, init.shardId, log);
+const shard = new Shard({
+  id: init.shardId,
+  count: wiring.shardCount,
+  config,
+  app,
+  outbox,
+  broker: engine.broker,
+  presence: engine.presence,
+  auth: createAuthServices(config),
+  log,
+});
+const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
+const readiness: Readiness = { allReady: false };
+let listenSocket: us_listen_socket | null = null;
+/** The unidirectional gRPC server (shard 0 only, when enabled). */
+let grpcServer: UniGrpcServer | null = null;
+let stopped = false;
+
+const identity = { uid: init.nodeUid, name: init.nodeName };
+// Emulated transports name this node in their connect result, whatever the engine.
+shard.nodeUid = identity.uid;
+engine.attach(shard, identity);
+registerRoutes(app, config, shard, identity, readiness);
+
+/** Stops everything but lets open sockets finish; the loop then empties and the thread ends. */
+function stopAll(): void {
+  if (stopped) return;
+  stopped = true;
+  // Its streams were ended with their connections (drain) or cut (crash); this releases the port.
+  grpcServer?.close();
+  grpcServer = null;
+  engine.close();
+  shard.keepalive.stop();
+  inbox.stop();
+  outbox.close();
+  shard.postman.close();
+  shard.requests.failAll();
+}
+
+function closeListen(): void {
+  if (listenSocket) uws.us_listen_socket_close(listenSocket);
+  listenSocket = null;
+}
+
+/** Graceful drain: stop accepting, disconnect clients with 3001, then stop. */
+function drain(timeoutMs: number): void {
+  if (shard.draining) return;
+  shard.draining = true;
+  closeListen();
+  for (const conn of [...shard.connections.values()]) {
+    shard.disconnect(conn, Disconnects.shutdown.code, Disconnects.shutdown.reason);
+  }
+  const deadline = Date.now() + Math.max(0, timeoutMs - 500);
+  const check = setInterval(() => {
+    if (shard.connections.size > 0 && Date.now() < deadline) return;
+    clearInterval(check);
+    // Clients that did not finish the close handshake in time are cut off.
+    for (const conn of [...shard.connections.values()]) conn.transport.close();
+    stopAll();
+    tell({ type: 'drained', shardId: init.shardId });
+    port.close();
+  }, 20);
+}
+
+/** Uncaught error: release every uWS handle we can reach, report, and stay until the loop empties. */
+function crash(err: unknown): void {
+  log.error('shard crashed; closing its sockets', { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+  if (stopped) return;
+  shard.draining = true;
+  closeListen();
+  for (const conn of [...shard.connections.values()]) {
+    if (conn.state !== ConnState.Closed) conn.transport.close();
+  }
+  stopAll();
+  tell({ type: 'crashed', shardId: init.shardId, message: err instanceof Error ? err.message : String(err) });
+  port.close();
+}
+
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
+port.on('message', (msg: ToShard) => {
+  switch (msg.type) {
+    case 'all-ready':
+      readiness.allReady = true;
+      return;
+    case 'drain':
+      drain(msg.timeoutMs);
+      return;
+    case 'peer-restarted':
+      outbox.replacePeer(msg.peer, msg.toPeer);
+      inbox.replacePeer(msg.peer, msg.fromPeer);
+      shard.onPeerRestarted(msg.peer);
+      return;
+    case 'crash':
+      // Test hook: behave exactly as an uncaught error thrown by a handler.
+      setImmediate(() => {
+        throw new Error(msg.reason);
+      });
+      return;
+    default: {
+      const never: never = msg;
+      log.error('unknown acceptor message', { message: never });
+    }
+  }
+});
+
+const host = config.http_server.address;
+const onListen = (socket: us_listen_socket | false): void => {
+  if (!socket) {
+    tell({ type: 'listen-failed', shardId: init.shardId, port: init.port });
+    stopAll();
+    port.close();
+    return;
+  }
+  listenSocket = socket;
+  inbox.start();
+  shard.keepalive.run();
+  tell({ type: 'ready', shardId: init.shardId });
+};
+// Listen once the engine is connected (at most engine.redis.connect_timeout), so a ready shard can publish.
+void engine.ready().then(async () => {
+  if (stopped) return;
+  if (init.shardId === 0 && config.uni_grpc.enabled) {
+    try {
+      grpcServer = await startUniGrpc(config, shard);
+    } catch (err) {
+      log.error('unidirectional gRPC server did not start', { port: config.uni_grpc.port, error: (err as Error).message });
+      tell({ type: 'listen-failed', shardId: init.shardId, port: config.uni_grpc.port });
+      stopAll();
+      port.close();
+      return;
+    }
+    if (stopped) {
+      grpcServer.close();
+      return;
+    }
+  }
+  if (host) app.listen(host, init.port, onListen);
+  else app.listen(init.port, onListen);
+});
