@@ -12,7 +12,7 @@ import type { PresenceManager } from '../src/broker/presence';
 import { MemoryPresence } from '../src/broker/presence-memory';
 import { RedisPresence } from '../src/broker/presence-redis';
 import { RedisBroker } from '../src/broker/redis';
-import type { RedisShard } from '../src/broker/redis-partitions';
+import type { RedisPartition } from '../src/broker/redis-partitions';
 import { createLogger } from '../src/common/log';
 import type { ClientInfo } from '../src/protocol/json';
 import { waitFor } from './helpers/clients';
@@ -30,7 +30,7 @@ interface Flavour {
   presence(): Promise<PresenceManager>;
 }
 
-const opened: RedisShard[][] = [];
+const opened: RedisPartition[][] = [];
 const log = createLogger('test');
 
 async function started(broker: Broker): Promise<{ broker: Broker; events: Events }> {

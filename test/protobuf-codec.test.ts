@@ -24,7 +24,7 @@ import {
   replyJsonHasBinary,
 } from '../src/protocol/protobuf/codec';
 import { parseWithRaw, RAW, type RawObject } from '../src/protocol/protobuf/raw-json';
-import { joinDelimited } from '../src/shards/session/transport';
+import { joinDelimited } from '../src/protocol/framing';
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();

@@ -9,7 +9,7 @@ import { encodePush, encodeResult, encodeError, PING_FRAME } from '../src/protoc
 import { grpcPush } from '../src/transports/uni-grpc';
 import { frameEach } from '../src/transports/emulated';
 import { framedPushes, LINE_FRAMING, SSE_FRAMING } from '../src/transports/uni-http';
-import { connectErrorDisconnect, disconnectPush, parseConnectRequest, repliesToPushes, replyToPush } from '../src/transports/uni-push';
+import { connectErrorDisconnect, disconnectPush, parseConnectRequest, repliesToPushes, replyToPush } from '../src/protocol/uni-push';
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : Buffer.from(x as Uint8Array).toString('utf8'));
 

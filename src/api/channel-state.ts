@@ -8,7 +8,8 @@ import { Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import type { ClientInfo } from '../protocol/json';
 import { historyOf } from '../shards/owner/owned-channels';
-import { readLimit, readSince, type HistoryAnswer } from '../shards/commands/history';
+import { readLimit, readSince } from '../protocol/history-request';
+import type { HistoryAnswer } from '../shards/commands/history';
 import type { Shard } from '../shards/shard';
 import { optionalBoolean, requiredString, type Params } from './params';
 

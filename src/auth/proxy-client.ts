@@ -17,7 +17,7 @@ import { shouldReconnect } from '../protocol/codes';
 import { DisconnectError, ReplyError } from '../protocol/errors';
 import { ProxyError } from './errors';
 import type { ProxyEndpoint } from './proxy-registry';
-import type { TransportName } from '../shards/session/transport';
+import type { TransportName } from '../protocol/names';
 
 /** The connection a proxy request is about. */
 export interface ProxyCaller {

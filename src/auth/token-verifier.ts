@@ -16,7 +16,7 @@ import type { TokenConfig } from '../config/types';
 import { connectClaims, subscribeClaims, type ConnectClaims, type SubscribeClaims } from './claims';
 import { TokenError, invalidToken } from './errors';
 import { JwksCache } from './jwks';
-import { StaticKeys } from '../common/pem-keys';
+import { StaticKeys } from './static-keys';
 import { compileConfigRegex } from '../common/config-regex';
 
 /** A token whose signature and common claims were checked. */

@@ -14,7 +14,7 @@
 import type { Logger } from '../common/log';
 import type { ClientInfo } from '../protocol/json';
 import type { PresenceManager, PresenceStats } from './presence';
-import { readLua, RedisKeys, shardIndex, type RedisShard } from './redis-partitions';
+import { readLua, RedisKeys, shardIndex, type RedisPartition } from './redis-partitions';
 
 const ADD_LUA = readLua('presence-add.lua');
 const GET_LUA = readLua('presence-get.lua');
@@ -46,7 +46,7 @@ export class RedisPresence implements PresenceManager {
   private failing = false;
 
   constructor(
-    private readonly shards: readonly RedisShard[],
+    private readonly shards: readonly RedisPartition[],
     private readonly options: RedisPresenceOptions,
   ) {
     this.keys = new RedisKeys(options.prefix);
@@ -58,11 +58,11 @@ export class RedisPresence implements PresenceManager {
     this.timer.unref();
   }
 
-  private shardOf(channel: string): RedisShard {
+  private shardOf(channel: string): RedisPartition {
     return this.shards[shardIndex(channel, this.shards.length)]!;
   }
 
-  private commands(shard: RedisShard): PresenceCommands {
+  private commands(shard: RedisPartition): PresenceCommands {
     return shard.command as unknown as PresenceCommands;
   }
 

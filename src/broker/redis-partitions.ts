@@ -21,7 +21,7 @@ import { parseRedisAddress, type RedisAddress } from '../common/redis-address';
 export type RedisClient = Redis | Cluster;
 
 /** One Redis shard. */
-export interface RedisShard {
+export interface RedisPartition {
   readonly index: number;
   /** Auto-pipelined command connection. */
   readonly command: RedisClient;
@@ -137,7 +137,7 @@ function watch(client: RedisClient, label: string, log: Logger): void {
 }
 
 /** Opens both connections of every shard; they connect in the background. */
-export function connectShards(config: RedisConfig, name: string, log: Logger): RedisShard[] {
+export function connectShards(config: RedisConfig, name: string, log: Logger): RedisPartition[] {
   return config.address.map((text, index) => {
     const address = parseRedisAddress(text);
     const label = config.address.length > 1 ? `${text} (shard ${index})` : text;

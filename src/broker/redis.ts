@@ -35,7 +35,7 @@ import {
 } from './broker';
 import { newEpoch } from './memory';
 import { decodeMessage, decodePublication, encodeJoinLeave, encodePlainMessage, encodePublication, encodeSync } from './redis-codec';
-import { readLua, RedisKeys, shardIndex, whenReady, type RedisShard } from './redis-partitions';
+import { readLua, RedisKeys, shardIndex, whenReady, type RedisPartition } from './redis-partitions';
 import { SubscriptionSet } from './redis-subscriptions';
 
 /** Scripts, loaded once per process thread. */
@@ -73,7 +73,7 @@ export class RedisBroker implements Broker {
   private nextToken = 1;
 
   constructor(
-    private readonly shards: readonly RedisShard[],
+    private readonly shards: readonly RedisPartition[],
     private readonly options: RedisBrokerOptions,
   ) {
     this.keys = new RedisKeys(options.prefix);
@@ -91,7 +91,7 @@ export class RedisBroker implements Broker {
     await Promise.all(this.shards.flatMap((s) => [whenReady(s.command, this.options.connectTimeout), whenReady(s.subscriber, this.options.connectTimeout)]));
   }
 
-  private shardOf(channel: string): RedisShard {
+  private shardOf(channel: string): RedisPartition {
     return this.shards[shardIndex(channel, this.shards.length)]!;
   }
 

@@ -3,7 +3,8 @@
  * which systemd's journal and a terminal both read well. Nothing in src/ prints
  * any other way.
  */
-import type { LogLevel } from '../config/types';
+/** Log levels, from the most verbose; `none` logs nothing. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'none';
 
 const LEVELS: Readonly<Record<LogLevel, number>> = Object.freeze({
   trace: 0,

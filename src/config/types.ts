@@ -4,6 +4,7 @@
  * works for the features switchyard has. Durations are already converted to
  * milliseconds; sizes are in bytes.
  */
+import type { LogLevel } from '../common/log';
 
 /** Channel options shared by `channel.without_namespace` and each namespace. */
 export interface ChannelOptions {
@@ -156,8 +157,6 @@ export interface NamespaceConfig extends ChannelOptions {
   /** Namespace name, `^[-a-zA-Z0-9_]{2,}$`; channels `name:rest` belong to it. */
   readonly name: string;
 }
-
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'none';
 
 /** `engine.redis.tls`: TLS towards Redis. */
 export interface RedisTlsConfig {

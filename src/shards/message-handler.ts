@@ -1,5 +1,5 @@
 /**
- * What a shard does with each control message from the mailboxes: the owner
+ * What a shard does with each shard message from the mailboxes: the owner
  * side (shard registrations, publishes, recovery reads, presence, owner
  * queries), the subscriber side (owner answers, dropped publications),
  * answers to this shard's requests, server API actions and emulation.
@@ -11,8 +11,8 @@ import { runOwnerQuery } from './owner/owner-queries';
 import type { Shard } from './shard';
 import { answerEmulation } from './cluster/emulation-routing';
 
-/** Handles one control message on `shard`. */
-export function handleControl(shard: Shard, msg: ShardMessage): void {
+/** Handles one shard message on `shard`. */
+export function handleShardMessage(shard: Shard, msg: ShardMessage): void {
   switch (msg.t) {
     case MessageType.SUBSCRIBE_SHARD:
       shard.owned.addShard(msg.ch, msg.from, msg.p ?? ProtocolBit.JSON);

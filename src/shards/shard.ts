@@ -34,12 +34,13 @@ import { emulateOnNode, type EmulatedCommands, type EmulationOutcome } from './c
 import { OwnedChannels } from './owner/owned-channels';
 import { ownerOf } from './messaging/owner-of';
 import { Postman, type OutboxPort } from './messaging/postman';
-import { handleControl } from './message-handler';
+import { handleShardMessage } from './message-handler';
 import type { OwnerState } from './owner/owner-queries';
 import { Requests } from './messaging/requests';
 import { Writer } from './session/writer';
 import type { ShardStats } from './cluster/local-actions';
-import type { ControlBus, NodeControl } from './cluster/node-control';
+import type { NodeBus } from '../broker/node-bus';
+import type { NodeControl } from './cluster/node-control';
 
 /** How long a request to another shard may take, ms. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -106,7 +107,7 @@ export class Shard {
   /** True once draining started: new connections are refused. */
   draining = false;
   /** With Redis: the bus to other nodes (user actions are published there too); null on a single node. */
-  bus: ControlBus | null = null;
+  bus: NodeBus | null = null;
   /** With Redis, on shard 0: the live nodes and surveys; null elsewhere. */
   nodeControl: NodeControl | null = null;
   /** This process's node uid (node control messages carry it). */
@@ -129,7 +130,7 @@ export class Shard {
       (conn) => this.disconnect(conn, Disconnects.inappropriateProtocol.code, Disconnects.inappropriateProtocol.reason),
     );
     this.postman = new Postman(parts.id, parts.outbox, {
-      onControl: (from, msg) => this.onControl(from, msg),
+      onMessage: (from, msg) => this.onMessage(from, msg),
       onFanout: (f) => this.local.onFanout(f),
     });
     this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer, this);
@@ -155,16 +156,16 @@ export class Shard {
     if (kind === RecordKind.FANOUT) {
       // The body is only valid during this call; LocalChannels copies what it keeps.
       this.local.onFanout(readFanout(body));
-    } else if (kind === RecordKind.CONTROL) {
-      this.onControl(from, decodeMessage(body));
+    } else if (kind === RecordKind.MESSAGE) {
+      this.onMessage(from, decodeMessage(body));
     } else {
       this.log.error('unknown mailbox record kind', { kind, from });
     }
   }
 
-  /** A control message arrived (from a peer or from this shard itself). */
-  onControl(from: number, msg: ShardMessage): void {
-    handleControl(this, msg);
+  /** A shard message arrived (from a peer or from this shard itself). */
+  onMessage(from: number, msg: ShardMessage): void {
+    handleShardMessage(this, msg);
   }
 
   /** What owner queries read on this shard. */

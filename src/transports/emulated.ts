@@ -11,7 +11,9 @@
  */
 import { encodeDisconnectPush } from '../protocol/json';
 import { replyFromJson } from '../protocol/protobuf/codec';
-import { joinDelimited, type ClientTransport, type EncodedReply, type ProtocolType } from '../shards/session/transport';
+import { joinDelimited } from '../protocol/framing';
+import type { ClientTransport } from '../shards/session/transport';
+import type { EncodedReply, ProtocolType } from '../protocol/names';
 import type { ResponseStream } from './response-stream';
 
 /** Turns replies into one chunk of the transport's wire format. */

@@ -8,7 +8,7 @@ import type { HttpResponse } from 'uWebSockets.js';
 import type { Connection } from '../shards/session/connection';
 import { dispatchFrame } from '../shards/commands/dispatcher';
 import type { Shard } from '../shards/shard';
-import type { ProtocolType } from '../shards/session/transport';
+import type { ProtocolType } from '../protocol/names';
 import { EmulatedTransport, type Framer } from './emulated';
 import { newSessionId } from '../shards/cluster/emulation-routing';
 import type { AbortWatch, HeaderList } from '../http/body';

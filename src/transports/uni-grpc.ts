@@ -24,8 +24,8 @@ import { PushType, ReplyType } from '../protocol/protobuf/schema';
 import type { Connection } from '../shards/session/connection';
 import { dispatchConnect } from '../shards/commands/dispatcher';
 import type { Shard } from '../shards/shard';
-import type { EncodedReply } from '../shards/session/transport';
-import { disconnectPush } from './uni-push';
+import type { EncodedReply } from '../protocol/names';
+import { disconnectPush } from '../protocol/uni-push';
 import { UnidirectionalTransport } from './uni-transport';
 
 /** Full name of the gRPC service. */

@@ -23,7 +23,7 @@ import { CorsPolicy, type CorsRequest } from '../http/cors';
 import { AbortWatch, answer, answerError, answerTooLarge, readBody } from '../http/body';
 import { ResponseStream } from './response-stream';
 import { LINE_FRAMING, SSE_FRAMING, UniHttpTransport } from './uni-http';
-import { parseConnectRequest } from './uni-push';
+import { parseConnectRequest } from '../protocol/uni-push';
 
 /** Endpoint of the unidirectional HTTP-streaming transport. */
 export const UNI_HTTP_STREAM_PATH = '/connection/uni_http_stream';

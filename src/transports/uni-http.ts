@@ -6,10 +6,10 @@
  * `data: <push>\n\n`), and ends with a `disconnect` push and the end of the
  * chunked body.
  */
-import type { EncodedReply } from '../shards/session/transport';
+import type { EncodedReply } from '../protocol/names';
 import { frameEach } from './emulated';
 import type { ResponseStream } from './response-stream';
-import { disconnectPush, repliesToPushes } from './uni-push';
+import { disconnectPush, repliesToPushes } from '../protocol/uni-push';
 import { UnidirectionalTransport } from './uni-transport';
 
 /** How one push is framed on the stream: the text written before and after it. */

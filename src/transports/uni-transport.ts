@@ -6,7 +6,8 @@
  * not taken yet (for the 3008 slow-consumer check).
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientTransport, EncodedReply, ProtocolType, TransportName } from '../shards/session/transport';
+import type { ClientTransport } from '../shards/session/transport';
+import type { EncodedReply, ProtocolType, TransportName } from '../protocol/names';
 
 /** Base of the unidirectional transports (uni-websocket.ts, uni-http.ts, uni-grpc.ts). */
 export abstract class UnidirectionalTransport implements ClientTransport {

@@ -18,9 +18,11 @@ import { keptHeaders } from '../worker/routes';
 import { CorsPolicy } from '../http/cors';
 import { AbortWatch, answerError } from '../http/body';
 import type { Shard } from '../shards/shard';
-import { barePushTopic, joinJson, type EncodedReply, type WebSocketData } from '../shards/session/transport';
+import { barePushTopic, type WebSocketData } from '../shards/session/transport';
+import { joinJson } from '../protocol/framing';
+import type { EncodedReply } from '../protocol/names';
 import { UnidirectionalTransport } from './uni-transport';
-import { disconnectPush, parseConnectRequest, repliesToPushes } from './uni-push';
+import { disconnectPush, parseConnectRequest, repliesToPushes } from '../protocol/uni-push';
 
 /** The endpoint path of the unidirectional WebSocket transport. */
 export const UNI_WEBSOCKET_PATH = '/connection/uni_websocket';

@@ -13,7 +13,7 @@ import { NO_HEADERS, type SocketData } from '../shards/session/connection';
 import { dispatchFrame } from '../shards/commands/dispatcher';
 import { originChecker } from '../http/origin';
 import type { Shard } from '../shards/shard';
-import type { ProtocolType } from '../shards/session/transport';
+import type { ProtocolType } from '../protocol/names';
 import { Disconnects } from '../protocol/codes';
 import { registerEmulatedTransports } from '../transports/emulated-routes';
 

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../src/acceptor/port';
-import { connectShards, whenReady, type RedisShard } from '../../src/broker/redis-partitions';
+import { connectShards, whenReady, type RedisPartition } from '../../src/broker/redis-partitions';
 import { validateConfig } from '../../src/config/validate';
 import { createLogger } from '../../src/common/log';
 import { waitFor } from './clients';
@@ -33,7 +33,7 @@ export function redisEngine(prefix: string, address: string | string[] = REDIS_U
 }
 
 /** Connections to Redis for a broker or presence manager under test, once they are ready (disconnect them in `after`). */
-export async function testShards(address: string | string[] = REDIS_URL ?? ''): Promise<RedisShard[]> {
+export async function testShards(address: string | string[] = REDIS_URL ?? ''): Promise<RedisPartition[]> {
   const config = validateConfig({ engine: { type: 'redis', redis: { address, io_timeout: '2s' } } });
   const shards = connectShards(config.engine.redis, 'switchyard-test', createLogger('test'));
   await Promise.all(shards.flatMap((s) => [whenReady(s.command, 5000), whenReady(s.subscriber, 5000)]));

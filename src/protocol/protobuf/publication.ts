@@ -11,6 +11,7 @@
  */
 import type { ClientInfo, PublicationFields } from '../json';
 import { isBinaryPayload } from '../payload';
+import { varintSize, writeVarint } from '../framing';
 
 /** A length-delimited field's key: (field number << 3) | wire type 2. */
 const delimited = (field: number): number => (field << 3) | 2;
@@ -29,15 +30,6 @@ function payloadChunk(carrier: string): Chunk {
   return isBinaryPayload(carrier) ? Buffer.from(carrier.slice(1), 'base64') : carrier;
 }
 
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
 /** Size of a length-delimited field holding `length` bytes (key of one byte: fields below 16). */
 function fieldSize(length: number): number {
   return 1 + varintSize(length) + length;
@@ -49,11 +41,7 @@ class Out {
   constructor(readonly buf: Buffer) {}
 
   varint(n: number): void {
-    while (n >= 0x80) {
-      this.buf[this.at++] = (n & 0x7f) | 0x80;
-      n = Math.floor(n / 128);
-    }
-    this.buf[this.at++] = n;
+    this.at = writeVarint(this.buf, this.at, n);
   }
 
   header(key: number, length: number): void {

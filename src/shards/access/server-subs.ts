@@ -5,7 +5,7 @@
  * the server API adds later. The client does not subscribe to them; it learns
  * of them from the connect result's `subs` or from a `subscribe` push.
  */
-import type { ProtocolType } from '../session/transport';
+import type { ProtocolType } from '../../protocol/names';
 import { createGrant, withGrant, type ChannelGrant } from '../../auth/grant';
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';

@@ -3,7 +3,7 @@
  * asks (Centrifugo's rules), and the subscribe result that describes it. Used
  * by client subscribes and by server-side subscriptions.
  */
-import type { ProtocolType } from '../session/transport';
+import type { ProtocolType } from '../../protocol/names';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import { encodeDeltaPublication, encodePublication, type ClientInfo } from '../../protocol/json';

@@ -7,7 +7,7 @@ import { MemoryBroker } from '../../broker/memory';
 import { MemoryPresence } from '../../broker/presence-memory';
 import { RedisPresence } from '../../broker/presence-redis';
 import { RedisBroker } from '../../broker/redis';
-import { RedisControlBus } from '../../broker/redis-control';
+import { RedisNodeBus } from '../../broker/redis-node-bus';
 import { connectShards, whenReady } from '../../broker/redis-partitions';
 import type { Broker } from '../../broker/broker';
 import type { PresenceManager } from '../../broker/presence';
@@ -63,7 +63,7 @@ function redisEngine(config: Config, shardId: number, log: Logger): Engine {
     presence,
     ready: () => Promise.all(shards.flatMap((s) => [whenReady(s.command, redis.connect_timeout), whenReady(s.subscriber, redis.connect_timeout)])).then(() => undefined),
     attach(shard, identity) {
-      const bus = new RedisControlBus(shards[0]!, redis.prefix, identity.uid);
+      const bus = new RedisNodeBus(shards[0]!, redis.prefix, identity.uid);
       shard.bus = bus;
       shard.nodeUid = identity.uid;
       if (shardId !== 0) return;

@@ -10,6 +10,7 @@ import { createGrant, ttlSeconds } from '../../auth/grant';
 import { Disconnects } from '../../protocol/codes';
 import { encodeConnectionPush, encodePush } from '../../protocol/json';
 import { joinServerSide } from '../access/server-subs';
+import { globToRegExp } from '../../common/glob';
 
 /** One shard's counts, as listed by the `info` API. */
 export interface ShardStats {
@@ -33,12 +34,6 @@ function targets(shard: Shard, user: string, client?: string, session?: string):
   return [...conns].filter(
     (c) => c.state === ConnState.Connected && (!client || c.id === client) && (!session || c.transport.session === session),
   );
-}
-
-/** Converts a glob (`*` any run, `?` one character) into a RegExp. */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
 }
 
 /** Applies one action and returns this shard's part of the answer. */

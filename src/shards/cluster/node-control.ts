@@ -19,19 +19,12 @@ import { VERSION } from '../../common/version';
 import type { ShardStats } from './local-actions';
 import type { LocalAction } from '../messaging/messages';
 import type { EmulatedCommands, EmulationOutcome } from './emulation-routing';
+import type { NodeBus } from '../../broker/node-bus';
 
 /** How often a node announces itself, ms (Centrifugo: 3 s). */
 export const ANNOUNCE_MS = 3_000;
 /** A node not heard from for this long is gone, ms (Centrifugo: 7 s). */
 export const NODE_TTL_MS = 7_000;
-
-/** PUB/SUB between nodes; implemented over Redis (broker/redis-control.ts). */
-export interface ControlBus {
-  /** Publishes to every node (`to` null) or to one node by uid. */
-  publish(to: string | null, message: string): Promise<void>;
-  /** Starts receiving messages for every node and for this one. */
-  listen(onMessage: (message: string) => void): Promise<void>;
-}
 
 /** Identity of this process in `info`. */
 export interface NodeIdentity {
@@ -83,7 +76,7 @@ export function nodeInfo(identity: NodeIdentity, shards: readonly ShardStats[]):
 }
 
 /** Publishes a user action for every other node (their shard 0 applies it to their shards). */
-export function broadcastAction(bus: ControlBus, from: string, action: LocalAction): Promise<void> {
+export function broadcastAction(bus: NodeBus, from: string, action: LocalAction): Promise<void> {
   return bus.publish(null, JSON.stringify({ t: 'action', from, action } satisfies ControlMessage));
 }
 
@@ -103,7 +96,7 @@ export class NodeControl {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly bus: ControlBus,
+    private readonly bus: NodeBus,
     private readonly identity: NodeIdentity,
     private readonly host: NodeControlHost,
     /** How long a survey waits for answers, ms. */

@@ -14,7 +14,7 @@ import { decodeCommands as decodeProtobufCommands } from '../../protocol/protobu
 import { COMMAND_HANDLERS } from './index';
 import { ConnState, type Connection } from '../session/connection';
 import type { Shard } from '../shard';
-import { connectErrorDisconnect } from '../../transports/uni-push';
+import { connectErrorDisconnect } from '../../protocol/uni-push';
 
 const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();

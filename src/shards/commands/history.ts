@@ -3,32 +3,10 @@
  * `limit` 0 returns only the position; -1 or more than
  * `client.history_max_publication_limit` returns at most that many.
  */
-import { Errors } from '../../protocol/codes';
-import { ReplyError } from '../../protocol/errors';
 import type { WirePosition, WirePublication } from '../messaging/messages';
 import { publicationJson } from '../access/subscription-options';
 import type { CommandHandler } from './types';
-
-/** Reads and checks `since` ({offset, epoch}) of a history request; 107 when malformed. */
-export function readSince(value: unknown): WirePosition | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ReplyError(Errors.badRequest, 'since must be an object');
-  const { offset = 0, epoch = '' } = value as { offset?: unknown; epoch?: unknown };
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
-    throw new ReplyError(Errors.badRequest, 'since.offset must be a non-negative integer');
-  }
-  if (typeof epoch !== 'string') throw new ReplyError(Errors.badRequest, 'since.epoch must be a string');
-  return { offset, epoch };
-}
-
-/** Reads `limit`: an integer ≥ -1; 107 otherwise. */
-export function readLimit(value: unknown): number {
-  if (value === undefined || value === null) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < -1) {
-    throw new ReplyError(Errors.badRequest, 'limit must be an integer of at least -1');
-  }
-  return value;
-}
+import { readLimit, readSince } from '../../protocol/history-request';
 
 /** The owner's history answer as it crosses threads. */
 export interface HistoryAnswer {

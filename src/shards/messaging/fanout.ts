@@ -23,7 +23,7 @@
  * per topic (JSON with `\n`, Protobuf varint-delimited).
  */
 
-import type { ProtocolType } from '../session/transport';
+import type { ProtocolType } from '../../protocol/names';
 
 /** Kinds of fan-out. */
 export const FanoutKind = Object.freeze({ PUBLICATION: 0, JOIN_LEAVE: 1 });

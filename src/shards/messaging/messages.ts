@@ -1,7 +1,7 @@
 /**
- * Messages between shards. Control messages are a discriminated union encoded
- * with msgpack into ring records of kind CONTROL; publication frames travel as
- * raw bytes in records of kind PUBLICATION, so a publication is encoded once
+ * Messages between shards. Shard messages are a discriminated union encoded
+ * with msgpack into ring records of kind MESSAGE; publication frames travel as
+ * raw bytes in records of kind FANOUT (fanout.ts), so a publication is encoded once
  * at its owner and copied as bytes from there on.
  */
 import { Decoder, Encoder } from '@msgpack/msgpack';
@@ -11,8 +11,8 @@ import type { WireError } from '../../protocol/errors';
 /** Ring record kinds. */
 export const RecordKind = Object.freeze({
   /** Body: msgpack of a ShardMessage. */
-  CONTROL: 1,
-  /** Body: a fan-out record (src/shards/fanout.ts): header, then the encoded frames. */
+  MESSAGE: 1,
+  /** Body: a fan-out record (fanout.ts): header, then the encoded frames. */
   FANOUT: 2,
 });
 
@@ -258,7 +258,7 @@ export interface EmulationMessage {
   readonly data: string | Uint8Array;
 }
 
-/** Every control message between shards. */
+/** Every message between shards. */
 export type ShardMessage =
   | SubscribeShard
   | SubscribeShardOk
@@ -279,12 +279,12 @@ export type ShardMessage =
 const encoder = new Encoder({ ignoreUndefined: true });
 const decoder = new Decoder();
 
-/** Encodes a control message for a CONTROL record (a copy: the encoder reuses its buffer). */
+/** Encodes a shard message for a MESSAGE record (a copy: the encoder reuses its buffer). */
 export function encodeMessage(msg: ShardMessage): Uint8Array {
   return encoder.encode(msg).slice();
 }
 
-/** Decodes a CONTROL record body. */
+/** Decodes a MESSAGE record body. */
 export function decodeMessage(body: Uint8Array): ShardMessage {
   return decoder.decode(body) as ShardMessage;
 }

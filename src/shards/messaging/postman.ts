@@ -18,11 +18,11 @@ export interface OutboxPort {
 
 /** Receives what a shard sends to itself. */
 export interface LocalReceiver {
-  onControl(from: number, msg: ShardMessage): void;
+  onMessage(from: number, msg: ShardMessage): void;
   onFanout(f: Fanout): void;
 }
 
-type SelfItem = { readonly control: ShardMessage; readonly fanout?: undefined } | { readonly control?: undefined; readonly fanout: Fanout };
+type SelfItem = { readonly message: ShardMessage; readonly fanout?: undefined } | { readonly message?: undefined; readonly fanout: Fanout };
 
 /** How often refused DROPPED notices are retried, ms. */
 const DROPPED_RETRY_MS = 5;
@@ -43,15 +43,15 @@ export class Postman {
     private readonly receiver: LocalReceiver,
   ) {}
 
-  /** Sends a control message; false when the target's mailbox is full or this shard has stopped. */
+  /** Sends a shard message; false when the target's mailbox is full or this shard has stopped. */
   send(to: number, msg: ShardMessage): boolean {
     // Answers can still come due after a drain stopped the mailbox; they have nowhere to go.
     if (this.closed) return false;
     if (to === this.self) {
-      this.enqueueSelf({ control: msg });
+      this.enqueueSelf({ message: msg });
       return true;
     }
-    return this.outbox.post(to, RecordKind.CONTROL, [encodeMessage(msg)]) === 'ok';
+    return this.outbox.post(to, RecordKind.MESSAGE, [encodeMessage(msg)]) === 'ok';
   }
 
   /** Sends a fan-out record (its parts, from fanoutParts); false when refused (a DROPPED notice follows). */
@@ -66,7 +66,7 @@ export class Postman {
     return false;
   }
 
-  /** Delivers a fan-out to this shard itself, in order with its control messages. */
+  /** Delivers a fan-out to this shard itself, in order with its shard messages. */
   sendFanoutToSelf(f: Fanout): void {
     this.enqueueSelf({ fanout: f });
   }
@@ -120,7 +120,7 @@ export class Postman {
     // Items enqueued while draining are handled in this same pass, in order.
     for (let i = 0; i < this.selfQueue.length; i++) {
       const item = this.selfQueue[i]!;
-      if (item.control) this.receiver.onControl(this.self, item.control);
+      if (item.message) this.receiver.onMessage(this.self, item.message);
       else this.receiver.onFanout(item.fanout);
     }
     this.selfQueue.length = 0;

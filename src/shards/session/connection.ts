@@ -4,7 +4,8 @@
  */
 import type { ChannelGrant } from '../../auth/grant';
 import { SmallMap, SmallSet } from '../../common/small-collections';
-import type { ClientTransport, EncodedReply, WebSocketData } from './transport';
+import type { ClientTransport, WebSocketData } from './transport';
+import type { EncodedReply } from '../../protocol/names';
 
 /** How one subscription of a connection receives its channel. */
 export interface SubscriptionMode {

@@ -8,7 +8,7 @@
  */
 import { PING_FRAME } from '../../protocol/json';
 import { PING_REPLY, replyFromJson, replyJsonHasBinary } from '../../protocol/protobuf/codec';
-import type { EncodedReply, ProtocolType } from './transport';
+import type { EncodedReply, ProtocolType } from '../../protocol/names';
 
 /** A JSON-text reply encoded for `protocol`; null when a JSON client cannot receive it (binary payload: 3506). */
 export function encodeReplyFor(protocol: ProtocolType, json: string): EncodedReply | null {

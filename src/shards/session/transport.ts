@@ -14,6 +14,8 @@
  * by one by the Writer, which keeps their topic membership.
  */
 import type { WebSocket } from 'uWebSockets.js';
+import { joinDelimited, joinJson } from '../../protocol/framing';
+import type { EncodedReply, ProtocolType, TransportName } from '../../protocol/names';
 
 /**
  * The uWS topic on which native-topic unidirectional sockets receive a JSON
@@ -25,26 +27,10 @@ export function barePushTopic(topic: string, joined: boolean): string {
   return (joined ? '\u0003' : '\u0002') + topic;
 }
 
-/** Encoding of a connection for its whole life. */
-export type ProtocolType = 'json' | 'protobuf';
-
-/** Transport names as Centrifugo reports them (proxies' `transport` field). */
-export type TransportName =
-  | 'websocket'
-  | 'http_stream'
-  | 'sse'
-  | 'uni_websocket'
-  | 'uni_http_stream'
-  | 'uni_sse'
-  | 'uni_grpc';
-
 /** Bidirectional emulation: commands arrive by POST /emulation (HTTP-streaming and SSE). */
 export function isEmulated(transport: ClientTransport): boolean {
   return transport.name === 'http_stream' || transport.name === 'sse';
 }
-
-/** One encoded Reply: JSON text, or Protobuf bytes without the length prefix. */
-export type EncodedReply = string | Uint8Array;
 
 /** What carries one connection's bytes. */
 export interface ClientTransport {
@@ -80,29 +66,6 @@ export interface WebSocketData<C> {
   headers: Readonly<Record<string, string>>;
   /** Protocol chosen at upgrade (subprotocol or `cf_protocol`). */
   protocol: ProtocolType;
-}
-
-const NEWLINE = 0x0a;
-const utf8 = new TextEncoder();
-
-/**
- * Joins JSON replies (text or UTF-8 bytes) with `\n` into one frame: a string
- * when every reply is text, bytes otherwise.
- */
-export function joinJson(replies: readonly EncodedReply[]): string | Uint8Array {
-  if (replies.length === 1) return replies[0]!;
-  if (replies.every((r) => typeof r === 'string')) return (replies as readonly string[]).join('\n');
-  const parts = replies.map((r) => (typeof r === 'string' ? utf8.encode(r) : r));
-  let size = parts.length - 1;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) out[at++] = NEWLINE;
-    out.set(parts[i]!, at);
-    at += parts[i]!.length;
-  }
-  return out;
 }
 
 /** The bidirectional WebSocket transport over a uWS socket. */
@@ -156,38 +119,4 @@ export class WebSocketTransport<C> implements ClientTransport {
   close(): void {
     this.ws.close();
   }
-}
-
-/** Number of bytes of a varint holding `n`. */
-export function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-/** Writes `n` as a varint at `at`; returns the offset after it. */
-export function writeVarint(out: Uint8Array, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
-}
-
-/** Concatenates messages, each prefixed with its length as a varint (Protobuf framing). */
-export function joinDelimited(messages: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const m of messages) size += varintSize(m.length) + m.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const m of messages) {
-    at = writeVarint(out, at, m.length);
-    out.set(m, at);
-    at += m.length;
-  }
-  return out;
 }

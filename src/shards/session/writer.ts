@@ -8,8 +8,10 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import { ConnState, type Connection } from './connection';
 import { encodeReplyFor } from './reply-encoding';
-import { barePushTopic, joinDelimited, joinJson, varintSize, type EncodedReply, type ProtocolType } from './transport';
-import { repliesToPushes } from '../../transports/uni-push';
+import { barePushTopic } from './transport';
+import { joinDelimited, joinJson, varintSize } from '../../protocol/framing';
+import type { EncodedReply, ProtocolType } from '../../protocol/names';
+import { repliesToPushes } from '../../protocol/uni-push';
 
 /** Largest frame built by joining publications, bytes; larger batches are split. */
 const MAX_JOINED_FRAME = 64 * 1024;

@@ -15,7 +15,7 @@
  */
 import type { Config } from '../config/types';
 import { Disconnects, shouldReconnect, UnidirectionalConnectDisconnects, type DisconnectCode } from '../protocol/codes';
-import type { EncodedReply } from '../shards/session/transport';
+import type { EncodedReply } from './names';
 
 const PUSH_PREFIX = '{"push":';
 const ID_PREFIX = '{"id":';

@@ -3,17 +3,17 @@
  * node, `<prefix>.node.<uid>` one node. It always uses the first Redis shard,
  * so every node meets every other there whatever the channel sharding.
  */
-import type { ControlBus } from '../shards/cluster/node-control';
-import { RedisKeys, type RedisShard } from './redis-partitions';
+import type { NodeBus } from './node-bus';
+import { RedisKeys, type RedisPartition } from './redis-partitions';
 import { SubscriptionSet } from './redis-subscriptions';
 
-/** ControlBus over the first Redis shard. */
-export class RedisControlBus implements ControlBus {
+/** NodeBus over the first Redis shard. */
+export class RedisNodeBus implements NodeBus {
   private readonly keys: RedisKeys;
   private subscriptions: SubscriptionSet | null = null;
 
   constructor(
-    private readonly shard: RedisShard,
+    private readonly shard: RedisPartition,
     prefix: string,
     private readonly uid: string,
   ) {
