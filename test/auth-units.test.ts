@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { connectClaims, subscribeClaims } from '../src/auth/claims';
 import { TokenError } from '../src/auth/errors';
 import { JwksCache, parseKeySet } from '../src/auth/jwks';
-import { decodeAnswer } from '../src/auth/proxy-client';
+import { decodeAnswer } from '../src/auth/proxy/proxy-client';
 import { DisconnectError, ReplyError } from '../src/protocol/errors';
 import { startBackend, type Backend } from './helpers/backend';
 import { keyPair, type TestKeyPair } from './helpers/tokens';

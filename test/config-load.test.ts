@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { jsonErrorOffset } from '../src/config/json-position';
+import { jsonErrorOffset } from '../src/config/sources/json-position';
 import { loadConfig } from '../src/config/load';
 import { configErrors, tempDir } from './helpers/config';
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { defaultFileConfig } from '../src/config/defaults';
 import { renderConfigDocs } from '../src/config/docs';
 import { CONFIG_KEYS, keyByPath, leafPaths } from '../src/config/keys';
-import { ORDERED_KEYS } from '../src/config/schema';
+import { ORDERED_KEYS } from '../src/config/schema/schema';
 import { validateConfig } from '../src/config/validate';
 import { REPO_ROOT } from './helpers/config';
 

@@ -4,9 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodePush, encodePublicationReply, PING_REPLY, replyFromJson } from '../src/protocol/protobuf/codec';
+import { decodePush, encodePublicationReply, PING_REPLY, pushOfReply, replyFromJson } from '../src/protocol/protobuf/codec';
 import { encodePush, encodeResult, encodeError, PING_FRAME } from '../src/protocol/json';
-import { grpcPush } from '../src/transports/uni-grpc';
 import { frameEach } from '../src/transports/emulated';
 import { framedPushes, LINE_FRAMING, SSE_FRAMING } from '../src/transports/uni-http';
 import { connectErrorDisconnect, disconnectPush, parseConnectRequest, repliesToPushes, replyToPush } from '../src/protocol/uni-push';
@@ -69,7 +68,7 @@ test('HTTP-stream and SSE framing, with text and byte pushes mixed', () => {
 
 test('gRPC pushes: the Push inside a Protobuf Reply (a view), the connect result re-encoded as Push.connect; pings and results dropped', () => {
   const frame = encodePublicationReply('ch', { data: '{"x":[1,2]}', offset: 5 });
-  const view = grpcPush(frame)!;
+  const view = pushOfReply(frame)!;
   assert.equal(view.buffer, frame.buffer);
   const pub = decodePush(view);
   assert.equal(pub['channel'], 'ch');
@@ -77,14 +76,14 @@ test('gRPC pushes: the Push inside a Protobuf Reply (a view), the connect result
   assert.equal(Buffer.from(body.data).toString(), '{"x":[1,2]}');
   assert.equal(body.offset, 5);
   const connectReply = replyFromJson(encodeResult(1, 'connect', '{"client":"c","version":"v","expires":true,"ttl":60,"data":{"d":1},"session":"s","subs":{"a":{"offset":3,"epoch":"e","recoverable":true}}}'));
-  const connect = decodePush(grpcPush(connectReply)!)['connect'] as Record<string, any>;
+  const connect = decodePush(pushOfReply(connectReply)!)['connect'] as Record<string, any>;
   assert.equal(connect['client'], 'c');
   assert.equal(connect['expires'], true);
   assert.equal(connect['ttl'], 60);
   assert.equal(connect['session'], 's');
   assert.equal(Buffer.from(connect['data']).toString(), '{"d":1}');
   assert.deepEqual({ ...connect['subs']['a'] }, { offset: 3, epoch: 'e', recoverable: true });
-  assert.equal(grpcPush(PING_REPLY), null);
-  assert.equal(grpcPush(replyFromJson(encodeResult(3, 'publish', '{}'))), null);
-  assert.equal(grpcPush('{}'), null);
+  assert.equal(pushOfReply(PING_REPLY), null);
+  assert.equal(pushOfReply(replyFromJson(encodeResult(3, 'publish', '{}'))), null);
+  assert.equal(pushOfReply('{}'), null);
 });

@@ -1,3 +1,8 @@
+/*
+ * src/acceptor/: the main thread: loads config, starts and supervises the
+ * shard workers (restart with backoff, drain on SIGTERM), finds the port. May
+ * import: everything below, including worker/lifecycle.ts.
+ */
 /**
  * Runs switchyard: resolve the shard count and port, start the supervisor,
  * log where it listens, and drain on SIGTERM/SIGINT. `startServer` is the

@@ -7,19 +7,18 @@ import { isBinaryPayload } from '../protocol/payload';
 import { Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import type { ClientInfo } from '../protocol/json';
-import { historyOf } from '../shards/owner/owned-channels';
 import { readLimit, readSince } from '../protocol/history-request';
 import type { HistoryAnswer } from '../shards/commands/history';
-import type { Shard } from '../shards/shard';
+import type { ShardContext } from '../shards/context';
 import { optionalBoolean, requiredString, type Params } from './params';
 
-function historyChannel(shard: Shard, params: Params): string {
+function historyChannel(shard: ShardContext, params: Params): string {
   const channel = requiredString(params, 'channel');
-  if (!historyOf(shard.rules.resolve(channel), shard.config.channel.history_meta_ttl)) throw new ReplyError(Errors.notAvailable);
+  if (!shard.rules.history(shard.rules.resolve(channel))) throw new ReplyError(Errors.notAvailable);
   return channel;
 }
 
-function presenceChannel(shard: Shard, params: Params): string {
+function presenceChannel(shard: ShardContext, params: Params): string {
   const channel = requiredString(params, 'channel');
   if (!shard.rules.resolve(channel).options.presence) throw new ReplyError(Errors.notAvailable);
   return channel;
@@ -44,7 +43,7 @@ function clientInfoJson(info: ClientInfo): Record<string, unknown> {
 }
 
 /** `history`: `{channel, limit?, since?: {offset, epoch}, reverse?}` → `{publications, offset, epoch}`. */
-export async function apiHistory(shard: Shard, params: Params): Promise<unknown> {
+export async function apiHistory(shard: ShardContext, params: Params): Promise<unknown> {
   const channel = historyChannel(shard, params);
   const limit = readLimit(params['limit']);
   const since = readSince(params['since']);
@@ -61,7 +60,7 @@ export async function apiHistory(shard: Shard, params: Params): Promise<unknown>
     publications: answer.publications.map((p) => ({
       ...payloadField('data', p.data),
       offset: p.offset,
-      ...(p.client !== undefined ? { info: clientInfoJson({ user: p.user ?? '', client: p.client, ...(p.connInfo ? { conn_info: p.connInfo } : {}) }) } : {}),
+      ...(p.info ? { info: clientInfoJson(p.info) } : {}),
       ...(p.tags ? { tags: p.tags } : {}),
     })),
     offset: answer.offset,
@@ -70,14 +69,14 @@ export async function apiHistory(shard: Shard, params: Params): Promise<unknown>
 }
 
 /** `history_remove`: `{channel}` → `{}`; the stream position is kept. */
-export async function apiHistoryRemove(shard: Shard, params: Params): Promise<unknown> {
+export async function apiHistoryRemove(shard: ShardContext, params: Params): Promise<unknown> {
   const channel = historyChannel(shard, params);
   await shard.query({ op: 'history_remove', ch: channel });
   return {};
 }
 
 /** `presence`: `{channel}` → `{presence: {clientId: ClientInfo}}`. */
-export async function apiPresence(shard: Shard, params: Params): Promise<unknown> {
+export async function apiPresence(shard: ShardContext, params: Params): Promise<unknown> {
   const channel = presenceChannel(shard, params);
   const entries = await shard.query<ClientInfo[]>({ op: 'presence', ch: channel });
   const presence: Record<string, unknown> = {};
@@ -86,7 +85,7 @@ export async function apiPresence(shard: Shard, params: Params): Promise<unknown
 }
 
 /** `presence_stats`: `{channel}` → `{num_clients, num_users}`. */
-export async function apiPresenceStats(shard: Shard, params: Params): Promise<unknown> {
+export async function apiPresenceStats(shard: ShardContext, params: Params): Promise<unknown> {
   const channel = presenceChannel(shard, params);
   return shard.query({ op: 'presence_stats', ch: channel });
 }

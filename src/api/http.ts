@@ -1,3 +1,9 @@
+/*
+ * src/api/: the server HTTP API (/api/<method>): auth, body limits, the method
+ * table, and each method run on the shard that took the request through
+ * ShardContext. May import: everything below (shards, http, …), not
+ * transports/ or worker/.
+ */
 /**
  * The HTTP server API on `/api/<method>`: POST with a JSON object body,
  * authenticated by `X-API-Key: <key>` or `Authorization: apikey <key>`.
@@ -11,7 +17,8 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import { Errors } from '../protocol/codes';
-import { API_METHODS, runMethod, type ApiContext } from './methods';
+import { API_METHODS, runMethod } from './methods';
+import type { ShardContext } from '../shards/context';
 
 /** Largest accepted request body, bytes. */
 export const API_BODY_LIMIT = 16 * 1024 * 1024;
@@ -43,7 +50,7 @@ export function authorized(config: Config, apiKeyHeader: string, authorization: 
 }
 
 /** Registers the API routes. `draining()` tells whether the shard is shutting down. */
-export function registerApi(app: TemplatedApp, config: Config, ctx: ApiContext, draining: () => boolean): void {
+export function registerApi(app: TemplatedApp, config: Config, shard: ShardContext, draining: () => boolean): void {
   app.any('/api/*', (res: HttpResponse, req: HttpRequest) => {
     const aborted = { value: false };
     res.onAborted(() => {
@@ -87,7 +94,7 @@ export function registerApi(app: TemplatedApp, config: Config, ctx: ApiContext, 
         answer(res, aborted, '400 Bad Request', errorBody(Errors.badRequest.code, 'bad request: body must be a JSON object'));
         return;
       }
-      void runMethod(ctx, apiMethod, params as Record<string, unknown>).then((out) =>
+      void runMethod(shard, apiMethod, params as Record<string, unknown>).then((out) =>
         answer(res, aborted, '200 OK', out, draining()),
       );
     });

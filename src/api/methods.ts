@@ -4,46 +4,40 @@
  */
 import { Errors } from '../protocol/codes';
 import { ReplyError, toWireError } from '../protocol/errors';
-import type { Shard } from '../shards/shard';
+import type { ShardContext } from '../shards/context';
 import { apiHistory, apiHistoryRemove, apiPresence, apiPresenceStats } from './channel-state';
-import { apiChannels, apiInfo, type NodeIdentity } from './node';
+import { apiChannels, apiInfo } from './node';
 import type { Params } from './params';
 import { apiBroadcast, apiPublish } from './publish';
 import { apiDisconnect, apiRefresh, apiSubscribe, apiUnsubscribe } from './users';
 
-/** Where API methods run: the shard that took the request, and the process identity. */
-export interface ApiContext {
-  readonly shard: Shard;
-  readonly node: NodeIdentity;
-}
-
-/** An API method: request object → result object; throws ReplyError. */
-export type ApiMethod = (ctx: ApiContext, params: Params) => Promise<unknown>;
+/** An API method, run on the shard that took the request: request object → result object; throws ReplyError. */
+export type ApiMethod = (shard: ShardContext, params: Params) => Promise<unknown>;
 
 /** Every method served at `/api/<name>`. */
 export const API_METHODS: Readonly<Record<string, ApiMethod>> = Object.freeze({
-  publish: (ctx, p) => apiPublish(ctx.shard, p),
-  broadcast: (ctx, p) => apiBroadcast(ctx.shard, p),
-  subscribe: (ctx, p) => apiSubscribe(ctx.shard, p),
-  unsubscribe: (ctx, p) => apiUnsubscribe(ctx.shard, p),
-  disconnect: (ctx, p) => apiDisconnect(ctx.shard, p),
-  refresh: (ctx, p) => apiRefresh(ctx.shard, p),
-  channels: (ctx, p) => apiChannels(ctx.shard, p),
-  info: (ctx) => apiInfo(ctx.shard, ctx.node),
-  presence: (ctx, p) => apiPresence(ctx.shard, p),
-  presence_stats: (ctx, p) => apiPresenceStats(ctx.shard, p),
-  history: (ctx, p) => apiHistory(ctx.shard, p),
-  history_remove: (ctx, p) => apiHistoryRemove(ctx.shard, p),
-  batch: (ctx, p) => apiBatch(ctx, p),
+  publish: apiPublish,
+  broadcast: apiBroadcast,
+  subscribe: apiSubscribe,
+  unsubscribe: apiUnsubscribe,
+  disconnect: apiDisconnect,
+  refresh: apiRefresh,
+  channels: apiChannels,
+  info: apiInfo,
+  presence: apiPresence,
+  presence_stats: apiPresenceStats,
+  history: apiHistory,
+  history_remove: apiHistoryRemove,
+  batch: apiBatch,
 });
 
 /** Runs a method and wraps the outcome as `{result}` or `{error}`. */
-export async function runMethod(ctx: ApiContext, method: ApiMethod, params: Params): Promise<string> {
+export async function runMethod(shard: ShardContext, method: ApiMethod, params: Params): Promise<string> {
   try {
-    const result = await method(ctx, params);
+    const result = await method(shard, params);
     return JSON.stringify({ result });
   } catch (err) {
-    if (!(err instanceof ReplyError)) ctx.shard.log.error('api method failed', { error: err });
+    if (!(err instanceof ReplyError)) shard.log.error('api method failed', { error: err });
     return JSON.stringify({ error: toWireError(err) });
   }
 }
@@ -52,7 +46,7 @@ export async function runMethod(ctx: ApiContext, method: ApiMethod, params: Para
  * `batch`: `{commands: [{<method>: {...}}, …], parallel?}` → `{replies: [{<method>: result} | {error}]}`.
  * Sequential by default, so publications in one batch keep their order.
  */
-async function apiBatch(ctx: ApiContext, params: Params): Promise<unknown> {
+async function apiBatch(shard: ShardContext, params: Params): Promise<unknown> {
   const commands = params['commands'];
   if (!Array.isArray(commands)) throw new ReplyError(Errors.badRequest, 'commands required');
   const runOne = async (command: unknown): Promise<unknown> => {
@@ -68,7 +62,7 @@ async function apiBatch(ctx: ApiContext, params: Params): Promise<unknown> {
       return { error: new ReplyError(Errors.badRequest, `${name} must be an object`).toJSON() };
     }
     try {
-      return { [name]: await method(ctx, inner as Params) };
+      return { [name]: await method(shard, inner as Params) };
     } catch (err) {
       return { error: toWireError(err) };
     }

@@ -2,20 +2,18 @@
  * Server API `channels` and `info`: answers gathered from every shard of this
  * process and, with Redis, from every other live node (node control).
  */
-import type { Shard } from '../shards/shard';
-import type { ShardStats } from '../shards/cluster/local-actions';
-import { nodeInfo, type NodeIdentity, type NodeInfo } from '../shards/cluster/node-control';
+import type { ShardContext } from '../shards/context';
+import type { ShardStats } from '../shards/stats';
+import { nodeInfo, type NodeInfo } from '../shards/cluster/node-control';
 import { optionalString, type Params } from './params';
 
-export type { NodeIdentity } from '../shards/cluster/node-control';
-
 /** `channels`: `{pattern?}` → `{channels: {name: {num_clients}}}` summed over shards and nodes. */
-export async function apiChannels(shard: Shard, params: Params): Promise<unknown> {
+export async function apiChannels(shard: ShardContext, params: Params): Promise<unknown> {
   const pattern = optionalString(params, 'pattern');
   const request = { op: 'channels' as const, ...(pattern ? { pattern } : {}) };
   const [local, others] = await Promise.all([
     shard.gather<Record<string, number>>(request),
-    shard.bus ? shard.ask<Record<string, number>[][]>(0, { op: 'survey', request }) : Promise.resolve([]),
+    shard.node.bus ? shard.ask<Record<string, number>[][]>(0, { op: 'survey', request }) : Promise.resolve([]),
   ]);
   const channels: Record<string, { num_clients: number }> = {};
   for (const part of [...local, ...others.flat()]) {
@@ -27,10 +25,10 @@ export async function apiChannels(shard: Shard, params: Params): Promise<unknown
 }
 
 /** `info`: this node with a per-shard breakdown, then every other live node (as last announced). */
-export async function apiInfo(shard: Shard, node: NodeIdentity): Promise<unknown> {
+export async function apiInfo(shard: ShardContext): Promise<unknown> {
   const [shards, others] = await Promise.all([
     shard.gather<ShardStats>({ op: 'stats' }),
-    shard.bus ? shard.ask<NodeInfo[]>(0, { op: 'nodes' }) : Promise.resolve([]),
+    shard.node.bus ? shard.ask<NodeInfo[]>(0, { op: 'nodes' }) : Promise.resolve([]),
   ]);
-  return { nodes: [nodeInfo(node, shards), ...others] };
+  return { nodes: [nodeInfo(shard.node.identity, shards), ...others] };
 }

@@ -1,9 +1,9 @@
 /** Server API `publish` and `broadcast`. */
 import { Errors } from '../protocol/codes';
 import { ReplyError, toWireError } from '../protocol/errors';
-import type { Shard } from '../shards/shard';
+import type { ShardContext } from '../shards/context';
 import { optionalBoolean, optionalString, optionalTags, requiredData, requiredString, type Params } from './params';
-import type { PublishOptions } from '../shards/shard';
+import type { PublishParams } from '../shards/context';
 import type { StreamPosition } from '../broker/broker';
 
 /** The publish result: offset and epoch only for channels with history. */
@@ -12,7 +12,7 @@ function publishResult(position: StreamPosition): Record<string, unknown> {
 }
 
 /** The publish options both methods share: tags, skip_history, idempotency_key, delta. */
-function publishOptions(params: Params): PublishOptions {
+function publishOptions(params: Params): PublishParams {
   const tags = optionalTags(params);
   const idempotencyKey = optionalString(params, 'idempotency_key');
   return {
@@ -24,7 +24,7 @@ function publishOptions(params: Params): PublishOptions {
 }
 
 /** `publish`: `{channel, data, tags?, skip_history?, idempotency_key?, delta?}` → `{}` or `{offset, epoch}`. */
-export async function apiPublish(shard: Shard, params: Params): Promise<unknown> {
+export async function apiPublish(shard: ShardContext, params: Params): Promise<unknown> {
   const channel = requiredString(params, 'channel');
   shard.rules.resolve(channel);
   const data = requiredData(params);
@@ -32,7 +32,7 @@ export async function apiPublish(shard: Shard, params: Params): Promise<unknown>
 }
 
 /** `broadcast`: `{channels, data, …publish options}` → `{responses: [{result}|{error}]}`, one per channel in order. */
-export async function apiBroadcast(shard: Shard, params: Params): Promise<unknown> {
+export async function apiBroadcast(shard: ShardContext, params: Params): Promise<unknown> {
   const channels = params['channels'];
   if (!Array.isArray(channels) || channels.length === 0) throw new ReplyError(Errors.badRequest, 'channels required');
   const data = requiredData(params);

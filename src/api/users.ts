@@ -9,12 +9,12 @@ import { Disconnects, Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import type { LocalAction } from '../shards/messaging/messages';
 import { broadcastAction } from '../shards/cluster/node-control';
-import type { Shard } from '../shards/shard';
+import type { ShardContext } from '../shards/context';
 import { optionalBoolean, optionalInteger, optionalObject, optionalString, requiredString, type Params } from './params';
 
 /** Applies a user action on every shard of this process and, with Redis, publishes it to every other node. */
-async function everywhere(shard: Shard, action: LocalAction): Promise<void> {
-  await Promise.all([shard.gather(action), shard.bus ? broadcastAction(shard.bus, shard.nodeUid, action) : undefined]);
+async function everywhere(shard: ShardContext, action: LocalAction): Promise<void> {
+  await Promise.all([shard.gather(action), shard.node.bus ? broadcastAction(shard.node.bus, shard.node.identity.uid, action) : undefined]);
 }
 
 /** Runs a claims reader on request fields, turning its complaint into a 107 that names the field. */
@@ -31,7 +31,7 @@ function requestFields<T>(read: () => T): T {
  * `subscribe`: `{user, channel, client?, session?, info?|b64info?, data?|b64data?, expire_at?, override?}` → `{}`.
  * The subscription is server-side; once `expire_at` (Unix seconds) passes the connection is closed with 3006.
  */
-export async function apiSubscribe(shard: Shard, params: Params): Promise<unknown> {
+export async function apiSubscribe(shard: ShardContext, params: Params): Promise<unknown> {
   const user = requiredString(params, 'user');
   const channel = requiredString(params, 'channel');
   shard.rules.resolve(channel);
@@ -52,7 +52,7 @@ export async function apiSubscribe(shard: Shard, params: Params): Promise<unknow
 }
 
 /** `unsubscribe`: `{user, channel, client?, session?}` → `{}`. */
-export async function apiUnsubscribe(shard: Shard, params: Params): Promise<unknown> {
+export async function apiUnsubscribe(shard: ShardContext, params: Params): Promise<unknown> {
   const user = requiredString(params, 'user');
   const channel = requiredString(params, 'channel');
   shard.rules.resolve(channel);
@@ -67,7 +67,7 @@ export async function apiUnsubscribe(shard: Shard, params: Params): Promise<unkn
 }
 
 /** `disconnect`: `{user, client?, session?, whitelist?, disconnect?: {code, reason}}` → `{}`. Default code 3503. */
-export async function apiDisconnect(shard: Shard, params: Params): Promise<unknown> {
+export async function apiDisconnect(shard: ShardContext, params: Params): Promise<unknown> {
   const user = requiredString(params, 'user');
   const custom = optionalObject(params, 'disconnect');
   let code = Disconnects.forceNoReconnect.code;
@@ -95,7 +95,7 @@ export async function apiDisconnect(shard: Shard, params: Params): Promise<unkno
 }
 
 /** `refresh`: `{user, client?, session?, expired?, expire_at?, info?|b64info?}` → `{}`. */
-export async function apiRefresh(shard: Shard, params: Params): Promise<unknown> {
+export async function apiRefresh(shard: ShardContext, params: Params): Promise<unknown> {
   const user = requiredString(params, 'user');
   const expireAt = optionalInteger(params, 'expire_at');
   const info = requestFields(() => jsonOrBase64(params, 'info', 'b64info'));

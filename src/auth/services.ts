@@ -1,10 +1,15 @@
+/*
+ * src/auth/: who a client is and what a token or proxy grants: JWT
+ * verification (static keys, JWKS), claims, grants, and the HTTP proxies
+ * (proxy/). May import: common, protocol, config.
+ */
 /**
  * Everything a shard needs to authenticate and authorize: the token verifiers
  * and the proxies. Each shard builds its own (JWKS caches and HTTP keep-alive
  * pools are per thread).
  */
 import type { Config } from '../config/types';
-import { ProxyRegistry } from './proxy-registry';
+import { ProxyRegistry } from './proxy/proxy-registry';
 import { TokenVerifier } from './token-verifier';
 
 /** A shard's authentication services. */

@@ -1,3 +1,9 @@
+/*
+ * src/broker/: engines behind small contracts: the Broker (publications,
+ * history, join/leave) and PresenceManager, in memory and on Redis
+ * (partitions, Lua scripts, PUB/SUB), and the NodeBus between processes. May
+ * import: common, protocol, config.
+ */
 /**
  * The broker: how publications leave a shard and come back. A channel's owner
  * shard is the only caller for that channel, so an implementation may assume

@@ -137,7 +137,7 @@ function watch(client: RedisClient, label: string, log: Logger): void {
 }
 
 /** Opens both connections of every shard; they connect in the background. */
-export function connectShards(config: RedisConfig, name: string, log: Logger): RedisPartition[] {
+export function connectPartitions(config: RedisConfig, name: string, log: Logger): RedisPartition[] {
   return config.address.map((text, index) => {
     const address = parseRedisAddress(text);
     const label = config.address.length > 1 ? `${text} (shard ${index})` : text;
@@ -163,18 +163,9 @@ export function whenReady(client: RedisClient, timeoutMs: number): Promise<void>
   });
 }
 
-/** Reads a Lua script shipped in src/broker/lua (looked up from src/ and dist/src/ alike). */
+/** Reads a Lua script shipped next to this module (src/broker/lua, copied to dist/src/broker/lua by the build). */
 export function readLua(name: string): string {
-  // dist/src/broker → ../../.. is the package root; src/broker (ts-node, tests) → ../.. is.
-  const candidates = [`${__dirname}/../../../src/broker/lua/${name}`, `${__dirname}/lua/${name}`];
-  for (const path of candidates) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      // Try the next place.
-    }
-  }
-  throw new Error(`Lua script ${name} not found (looked in ${candidates.join(', ')})`);
+  return readFileSync(`${__dirname}/lua/${name}`, 'utf8');
 }
 
 /** Key and channel names of one prefix; in a cluster, a channel's keys share its hash tag. */

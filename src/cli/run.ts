@@ -1,3 +1,8 @@
+/*
+ * src/cli/: the subcommands of the switchyard command (run, checkconfig,
+ * genconfig, configdoc, token tools, version); src/cli.ts dispatches to them.
+ * May import: everything below.
+ */
 /** The default command: load the configuration and run the server until SIGTERM/SIGINT. */
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';

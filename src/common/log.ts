@@ -1,3 +1,9 @@
+/*
+ * src/common/: leaf helpers every part uses: the logger, the version, the uWS
+ * loader (refusing the JS fallback), small inline collections, glob patterns,
+ * PEM keys and config regexes, Redis addresses. Imports nothing of the
+ * project.
+ */
 /**
  * The one logger. Lines go to stderr as `<ISO time> <LEVEL> [<scope>] <message> key=value…`,
  * which systemd's journal and a terminal both read well. Nothing in src/ prints

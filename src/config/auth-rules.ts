@@ -7,7 +7,7 @@
 import { parsePublicKey } from '../common/pem-keys';
 import { compileConfigRegex } from '../common/config-regex';
 import { isPlainObject } from './check';
-import { HEADER_NAME_PATTERN } from './schema';
+import { HEADER_NAME_PATTERN } from './schema/schema';
 
 type Obj = Record<string, unknown>;
 

@@ -6,7 +6,7 @@
  */
 import { MAX_TIMER_MS, formatDuration, parseDuration } from './duration';
 import { joinPath, suggestPath } from './keys';
-import type { DurationField, Fields, IntegerField, ObjectListField, SchemaNode, StringField, StringListField, StringMapField } from './schema';
+import type { DurationField, Fields, IntegerField, ObjectListField, SchemaNode, StringField, StringListField, StringMapField } from './schema/schema';
 import { didYouMean, nearest } from './suggest';
 
 /** Stands in for a value that failed its check, so later checks can skip it. */

@@ -1,5 +1,5 @@
 /** Every default, in file form (for genconfig) and as the final Config. */
-import { SCHEMA, type Fields } from './schema';
+import { SCHEMA, type Fields } from './schema/schema';
 import type { Config } from './types';
 import { validateConfig } from './validate';
 

@@ -4,7 +4,7 @@
  */
 import { formatDuration, MAX_TIMER_MS } from './duration';
 import { CONFIG_KEYS, joinPath } from './keys';
-import { ORDERED_KEYS, type Field, type Fields, type ObjectListField } from './schema';
+import { ORDERED_KEYS, type Field, type Fields, type ObjectListField } from './schema/schema';
 
 /** The type column: kind plus limits. */
 function typeText(field: Field): string {

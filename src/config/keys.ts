@@ -6,7 +6,7 @@
  * (`channel.without_namespace.allow_subscribe_for_client`); fields of list
  * items (namespaces) are not, since items have no stable address.
  */
-import { SCHEMA, type Field, type Fields } from './schema';
+import { SCHEMA, type Field, type Fields } from './schema/schema';
 import { nearest } from './suggest';
 
 /** Prefix of every environment variable switchyard reads. */

@@ -1,13 +1,19 @@
+/*
+ * src/config/: the config: one schema (schema/) with types, defaults and docs,
+ * the sources it is read from (sources/: file, SWITCHYARD_* env, flags),
+ * validation that names every bad key's path, and the frozen result. May
+ * import: common, protocol.
+ */
 /**
  * Loading the configuration from its sources, each overriding the one before:
  * defaults → JSON file → `SWITCHYARD_*` environment variables → command-line
  * flags.
  */
-import { readEnv } from './env';
+import { readEnv } from './sources/env';
 import { ConfigError } from './errors';
-import { readConfigFile } from './file';
-import { readFlags } from './flags';
-import { applyOverrides } from './overrides';
+import { readConfigFile } from './sources/file';
+import { readFlags } from './sources/flags';
+import { applyOverrides } from './sources/overrides';
 import type { Config } from './types';
 import { checkConfig } from './validate';
 

@@ -5,6 +5,7 @@
  * milliseconds; sizes are in bytes.
  */
 import type { LogLevel } from '../common/log';
+import type { UniDisconnectTransform } from '../protocol/uni-push';
 
 /** Channel options shared by `channel.without_namespace` and each namespace. */
 export interface ChannelOptions {
@@ -202,16 +203,6 @@ export interface EngineConfig {
   readonly redis: RedisConfig;
 }
 
-/** One connect error code turned into a disconnect on unidirectional transports. */
-export interface UniDisconnectTransform {
-  /** The connect error code (reply error) to match. */
-  readonly code: number;
-  /** The disconnect that ends the connection instead. */
-  readonly to: {
-    readonly code: number;
-    readonly reason: string;
-  };
-}
 
 export interface Config {
   readonly http_server: {

@@ -9,7 +9,7 @@ import { checkNode, isPlainObject } from './check';
 import { formatDuration } from './duration';
 import { ConfigError } from './errors';
 import { deepFreeze } from './freeze';
-import { ORDERED_KEYS, SCHEMA } from './schema';
+import { ORDERED_KEYS, SCHEMA } from './schema/schema';
 import type { Config } from './types';
 
 /** The outcome of checking a config: the frozen config, or every problem found. */

@@ -1,3 +1,9 @@
+/*
+ * src/http/: HTTP pieces the transports and the API share: request body
+ * reading with limits and abort handling, CORS and Origin checks, kept
+ * headers, and the gate (method, CORS, drain) of the HTTP transports. May
+ * import: common, protocol, config, shards.
+ */
 /**
  * Plain-HTTP request handling shared by the HTTP transports (HTTP-streaming,
  * SSE, emulation, and the unidirectional ones): the abort watch a uWS

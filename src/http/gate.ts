@@ -4,7 +4,7 @@
  * and the shard draining (503, closing the connection).
  */
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import type { Shard } from '../shards/shard';
+import type { ShardContext } from '../shards/context';
 import type { CorsPolicy, CorsRequest } from './cors';
 import { AbortWatch, answerError } from './body';
 
@@ -17,7 +17,7 @@ export interface Admitted {
 }
 
 /** Answers 503 while the shard drains; true when it answered. */
-export function refuseWhileDraining(res: HttpResponse, watch: AbortWatch, shard: Shard, origin: CorsRequest): boolean {
+export function refuseWhileDraining(res: HttpResponse, watch: AbortWatch, shard: ShardContext, origin: CorsRequest): boolean {
   if (!shard.draining) return false;
   answerError(res, watch, '503 Service Unavailable', 'shutting down', origin.headers, true);
   return true;
@@ -27,7 +27,7 @@ export function refuseWhileDraining(res: HttpResponse, watch: AbortWatch, shard:
  * Runs the common checks in the request handler; returns null when it
  * answered the request. `methods` are the lower-case methods served.
  */
-export function admit(res: HttpResponse, req: HttpRequest, shard: Shard, cors: CorsPolicy, methods: readonly string[]): Admitted | null {
+export function admit(res: HttpResponse, req: HttpRequest, shard: ShardContext, cors: CorsPolicy, methods: readonly string[]): Admitted | null {
   const watch = new AbortWatch(res);
   const method = req.getMethod().toLowerCase();
   const origin = cors.inspect(req);

@@ -1,3 +1,9 @@
+/*
+ * src/mailbox/: the shared-memory mailboxes between shards: SPSC rings with
+ * named slots, one Atomics doorbell per shard, the outbox with its bounded
+ * overflow, and the wiring the acceptor hands out. May import: common,
+ * protocol, config.
+ */
 /**
  * The shard-to-shard mailbox: byte records (a kind byte plus a body the caller
  * encodes) moved between worker threads through shared-memory rings.

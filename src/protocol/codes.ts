@@ -1,3 +1,10 @@
+/*
+ * src/protocol/: Centrifugo's client protocol as data: the frozen code table,
+ * reply and disconnect errors, the JSON and Protobuf codecs, payload carriers,
+ * framing (newline-joined JSON, varint-delimited Protobuf), transport and
+ * protocol names, bare pushes for unidirectional transports, history request
+ * fields. May import: common.
+ */
 /**
  * Every number of the Centrifugo client protocol that switchyard sends, in one
  * frozen table. Clients decide what to do from these numbers, so they must

@@ -13,7 +13,6 @@
  * The shard writes these replies itself, always in these exact shapes, so the
  * conversion is slicing: no parsing.
  */
-import type { Config } from '../config/types';
 import { Disconnects, shouldReconnect, UnidirectionalConnectDisconnects, type DisconnectCode } from '../protocol/codes';
 import type { EncodedReply } from './names';
 
@@ -66,13 +65,24 @@ export function disconnectPush(code: number, reason: string): string | null {
   return `{"disconnect":{"code":${code},"reason":${JSON.stringify(reason)}}}`;
 }
 
+/** One connect error code turned into a disconnect on unidirectional transports. */
+export interface UniDisconnectTransform {
+  /** The connect error code (reply error) to match. */
+  readonly code: number;
+  /** The disconnect that ends the connection instead. */
+  readonly to: {
+    readonly code: number;
+    readonly reason: string;
+  };
+}
+
 /**
  * The disconnect that ends a unidirectional connection whose connect failed
  * with a reply error `code`: the configured transform for it
  * (`client.connect_code_to_unidirectional_disconnect`), else Centrifugo's
  * default mapping, else 3004 internal server error.
  */
-export function connectErrorDisconnect(code: number, custom?: Config['client']['connect_code_to_unidirectional_disconnect']): DisconnectCode {
+export function connectErrorDisconnect(code: number, custom?: { readonly enabled: boolean; readonly transforms: readonly UniDisconnectTransform[] }): DisconnectCode {
   if (custom?.enabled) {
     const transform = custom.transforms.find((t) => t.code === code);
     if (transform) return { code: transform.to.code, reason: transform.to.reason, reconnect: shouldReconnect(transform.to.code) };

@@ -7,12 +7,26 @@
 import { ProtocolBit } from './messaging/fanout';
 import { applyLocalAction } from './cluster/local-actions';
 import { MessageType, type OwnerQueryMessage, type ShardMessage } from './messaging/messages';
-import { runOwnerQuery } from './owner/owner-queries';
-import type { Shard } from './shard';
+import { runOwnerQuery, type OwnerState } from './owner/owner-queries';
+import type { ShardContext } from './context';
+import type { OwnedChannels } from './owner/owned-channels';
+import type { Requests } from './messaging/requests';
 import { answerEmulation } from './cluster/emulation-routing';
 
+/**
+ * What the handler reaches on its shard beyond ShardContext: the owner side
+ * and the request bookkeeping, which only messages from other shards touch.
+ */
+export interface MessageTargets extends ShardContext {
+  readonly owned: OwnedChannels;
+  readonly requests: Requests;
+  readonly ownerState: OwnerState;
+  /** Answers a request of another shard (or this one) by its request id. */
+  respond(to: number, rid: number, result: unknown, err?: unknown): void;
+}
+
 /** Handles one shard message on `shard`. */
-export function handleShardMessage(shard: Shard, msg: ShardMessage): void {
+export function handleShardMessage(shard: MessageTargets, msg: ShardMessage): void {
   switch (msg.t) {
     case MessageType.SUBSCRIBE_SHARD:
       shard.owned.addShard(msg.ch, msg.from, msg.p ?? ProtocolBit.JSON);
@@ -20,27 +34,16 @@ export function handleShardMessage(shard: Shard, msg: ShardMessage): void {
     case MessageType.SUBSCRIBE_SHARD_OK:
       shard.local.onOwnerOk(msg.ch, msg.p ?? ProtocolBit.JSON);
       return;
+    case MessageType.SUBSCRIBE_SHARD_FAILED:
+      shard.local.onOwnerFailed(msg.ch, msg.error.message);
+      return;
     case MessageType.UNSUBSCRIBE_SHARD:
       shard.owned.removeShard(msg.ch, msg.from);
       return;
     case MessageType.PUBLISH: {
-      const info =
-        msg.client !== undefined
-          ? {
-              user: msg.user ?? '',
-              client: msg.client,
-              ...(msg.connInfo !== undefined ? { conn_info: msg.connInfo } : {}),
-              ...(msg.chanInfo !== undefined ? { chan_info: msg.chanInfo } : {}),
-            }
-          : undefined;
+      // The message carries the publish parameters as they are (info, tags, skipHistory, idempotencyKey, delta).
       shard.owned
-        .publish(msg.ch, msg.data, {
-          ...(info ? { info } : {}),
-          ...(msg.tags ? { tags: msg.tags } : {}),
-          ...(msg.skipHistory ? { skipHistory: true } : {}),
-          ...(msg.idempotencyKey ? { idempotencyKey: msg.idempotencyKey } : {}),
-          ...(msg.delta ? { delta: true } : {}),
-        })
+        .publish(msg.ch, msg.data, msg)
         .then(
           (position) => shard.respond(msg.from, msg.rid, position),
           (err: unknown) => shard.respond(msg.from, msg.rid, undefined, err),
@@ -100,7 +103,7 @@ export function handleShardMessage(shard: Shard, msg: ShardMessage): void {
 }
 
 /** Answers an owner query about a channel this shard owns. */
-function answerQuery(shard: Shard, msg: OwnerQueryMessage): void {
+function answerQuery(shard: MessageTargets, msg: OwnerQueryMessage): void {
   runOwnerQuery(shard.ownerState, msg.query).then(
     (result) => shard.respond(msg.from, msg.rid, result),
     (err: unknown) => shard.respond(msg.from, msg.rid, undefined, err),

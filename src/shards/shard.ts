@@ -1,11 +1,22 @@
+/*
+ * src/shards/: one shard thread's state and behaviour, in parts (session/,
+ * subscriber/, owner/, messaging/, access/, commands/, cluster/) that
+ * handlers, transports and the API reach through ShardContext (context.ts);
+ * this file composes them. May import: common, protocol, config, mailbox,
+ * broker, auth.
+ */
 /**
- * One shard: the state a worker thread owns, and the routing between its
- * parts. Client connections and local channel subscribers live in
- * LocalChannels; the channels this shard owns live in OwnedChannels; messages
- * to other shards go through the Postman.
+ * One shard, the composition root of src/shards: it builds the parts a
+ * worker thread owns and wires them together. Client connections and local
+ * channel subscribers live in LocalChannels (subscriber/); the channels this
+ * shard owns live in OwnedChannels (owner/); messages to other shards go
+ * through the Postman (messaging/); commands (commands/), transports and the
+ * server API see the shard only as a ShardContext (context.ts).
+ *
+ * Only the worker entry (src/worker/main.ts) imports this file.
  */
 import { randomUUID } from 'node:crypto';
-import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { TemplatedApp } from 'uWebSockets.js';
 import type { Broker, StreamPosition } from '../broker/broker';
 import type { PresenceManager } from '../broker/presence';
 import type { Config } from '../config/types';
@@ -17,9 +28,9 @@ import type { AuthServices } from '../auth/services';
 import { createAuthenticator, keptHeaderNames, type Authenticator, type Credentials } from './access/authenticator';
 import { connectionExpired, subscriptionExpired } from './access/expiry';
 import { ChannelRules } from './access/channel-rules';
-import { ConnState, createConnection, type Connection, type SocketData } from './session/connection';
+import { ConnState, createConnection, type Connection } from './session/connection';
 import { Keepalive } from './session/keepalive';
-import { WebSocketTransport, type ClientTransport } from './session/transport';
+import type { ClientTransport } from './session/transport';
 import { insufficientStatePush, LocalChannels } from './subscriber/local-channels';
 import { readFanout } from './messaging/fanout';
 import {
@@ -30,7 +41,8 @@ import {
   type OwnerQuery,
   type ShardMessage,
 } from './messaging/messages';
-import { emulateOnNode, type EmulatedCommands, type EmulationOutcome } from './cluster/emulation-routing';
+import { sessionShard } from './cluster/emulation-routing';
+import type { EmulatedCommands, EmulationOutcome } from './messaging/messages';
 import { OwnedChannels } from './owner/owned-channels';
 import { ownerOf } from './messaging/owner-of';
 import { Postman, type OutboxPort } from './messaging/postman';
@@ -38,30 +50,16 @@ import { handleShardMessage } from './message-handler';
 import type { OwnerState } from './owner/owner-queries';
 import { Requests } from './messaging/requests';
 import { Writer } from './session/writer';
-import type { ShardStats } from './cluster/local-actions';
+import type { ShardStats } from './stats';
 import type { NodeBus } from '../broker/node-bus';
-import type { NodeControl } from './cluster/node-control';
+import { NodeControl, type NodeControlHost, type NodeIdentity } from './cluster/node-control';
+import type { NodeLink, PublishParams, ShardContext } from './context';
+import type { MessageTargets } from './message-handler';
+import type { KeepaliveHost } from './session/keepalive';
+import type { LocalChannelsHost } from './subscriber/local-channels';
 
 /** How long a request to another shard may take, ms. */
 const REQUEST_TIMEOUT_MS = 10_000;
-
-/** Who published, for client publications. */
-export interface Publisher {
-  readonly user: string;
-  readonly client: string;
-  readonly connInfo?: string | undefined;
-  /** Channel info of the publisher's subscription, JSON text. */
-  readonly chanInfo?: string | undefined;
-}
-
-/** Options of a publish, from a client command or the server API. */
-export interface PublishOptions {
-  readonly publisher?: Publisher;
-  readonly tags?: Record<string, string>;
-  readonly skipHistory?: boolean;
-  readonly idempotencyKey?: string;
-  readonly delta?: boolean;
-}
 
 /** Everything a shard is built from. */
 export interface ShardParts {
@@ -77,10 +75,14 @@ export interface ShardParts {
   /** Replaces the default authenticator (tokens, proxy, anonymous) when given. */
   readonly authenticate?: Authenticator;
   readonly log: Logger;
+  /** This process's identity (node control messages and emulated sessions carry its uid). */
+  readonly identity: NodeIdentity;
+  /** The bus to other nodes (Redis engine), or null on a single node. */
+  readonly bus: NodeBus | null;
 }
 
 /** A shard's state and routing. */
-export class Shard {
+export class Shard implements ShardContext, MessageTargets, KeepaliveHost, LocalChannelsHost, NodeControlHost {
   readonly id: number;
   readonly count: number;
   readonly config: Config;
@@ -106,12 +108,7 @@ export class Shard {
   readonly keptHeaders: readonly string[];
   /** True once draining started: new connections are refused. */
   draining = false;
-  /** With Redis: the bus to other nodes (user actions are published there too); null on a single node. */
-  bus: NodeBus | null = null;
-  /** With Redis, on shard 0: the live nodes and surveys; null elsewhere. */
-  nodeControl: NodeControl | null = null;
-  /** This process's node uid (node control messages carry it). */
-  nodeUid = '';
+  readonly node: NodeLink;
 
   constructor(parts: ShardParts) {
     this.id = parts.id;
@@ -136,8 +133,10 @@ export class Shard {
     this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer, this);
     this.broker = parts.broker;
     this.presence = parts.presence;
-    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this.rules, parts.config.channel.history_meta_ttl, this.postman);
+    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this.rules, parts.config.channel.history_meta_ttl, this.postman, parts.log);
     this.keepalive = new Keepalive(parts.config, this);
+    const control = parts.bus && parts.id === 0 ? new NodeControl(parts.bus, parts.identity, this, parts.config.engine.redis.io_timeout, parts.log) : null;
+    this.node = { identity: parts.identity, bus: parts.bus, control };
     void parts.broker.start({
       onPublication: (channel, pub, position, prev) => this.owned.deliver(channel, pub, position, prev),
       onJoin: (channel, info) => this.owned.deliverJoinLeave(channel, 'join', info),
@@ -170,7 +169,7 @@ export class Shard {
 
   /** What owner queries read on this shard. */
   get ownerState(): OwnerState {
-    return { broker: this.broker, presence: this.presence, rules: this.rules, historyMetaTtl: this.config.channel.history_meta_ttl };
+    return { broker: this.broker, presence: this.presence, rules: this.rules };
   }
 
   /** Answers a request of another shard (or this one) by its request id. */
@@ -183,9 +182,8 @@ export class Shard {
   }
 
   /** Publishes into a channel through its owner; resolves with the stream position. */
-  publish(channel: string, data: string, options: PublishOptions = {}): Promise<StreamPosition> {
+  publish(channel: string, data: string, params: PublishParams = {}): Promise<StreamPosition> {
     const owner = ownerOf(channel, this.count);
-    const p = options.publisher;
     return this.requests.start<StreamPosition>(owner, (rid) =>
       this.postman.send(owner, {
         t: MessageType.PUBLISH,
@@ -193,18 +191,11 @@ export class Shard {
         from: this.id,
         ch: channel,
         data,
-        ...(p
-          ? {
-              user: p.user,
-              client: p.client,
-              ...(p.connInfo !== undefined ? { connInfo: p.connInfo } : {}),
-              ...(p.chanInfo !== undefined ? { chanInfo: p.chanInfo } : {}),
-            }
-          : {}),
-        ...(options.tags ? { tags: options.tags } : {}),
-        ...(options.skipHistory ? { skipHistory: true } : {}),
-        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-        ...(options.delta ? { delta: true } : {}),
+        ...(params.info ? { info: params.info } : {}),
+        ...(params.tags ? { tags: params.tags } : {}),
+        ...(params.skipHistory ? { skipHistory: true } : {}),
+        ...(params.idempotencyKey ? { idempotencyKey: params.idempotencyKey } : {}),
+        ...(params.delta ? { delta: true } : {}),
       }),
     );
   }
@@ -239,13 +230,6 @@ export class Shard {
   /** Applies a server API action on one shard of this process. */
   ask<T>(shard: number, action: LocalAction): Promise<T> {
     return this.requests.start<T>(shard, (rid) => this.postman.send(shard, { t: MessageType.LOCAL_ACTION, rid, from: this.id, action }));
-  }
-
-  /** A socket opened. */
-  onOpen(ws: WebSocket<SocketData>): Connection {
-    const conn = this.open(new WebSocketTransport<Connection>(ws), ws.getUserData().headers);
-    ws.getUserData().conn = conn;
-    return conn;
   }
 
   /** A client connection opened on any transport: its state starts Fresh, waiting for connect. */
@@ -318,9 +302,23 @@ export class Shard {
     subscriptionExpired(this, conn, channel);
   }
 
-  /** Feeds emulated commands to a session of this process, on whichever shard holds it (node control's hook). */
+  /** Sends emulated commands to a session of this process, on whichever shard holds it (also node control's hook). */
   emulate(session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
-    return emulateOnNode(this, session, data);
+    const target = sessionShard(session, this.count);
+    if (target === null) return Promise.resolve('no_session');
+    return this.requests.start<EmulationOutcome>(target, (rid) =>
+      this.postman.send(target, { t: MessageType.EMULATION, rid, from: this.id, session, data }),
+    );
+  }
+
+  /** Routes an emulation request to the session's node and shard: this node's, or another node's through shard 0. */
+  routeEmulation(node: string, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
+    if (node === this.node.identity.uid) return this.emulate(session, data);
+    // Without a bus there are no other nodes; with one, shard 0 holds node control.
+    if (!this.node.bus) return Promise.resolve('no_node');
+    return this.requests.start<EmulationOutcome>(0, (rid) =>
+      this.postman.send(0, { t: MessageType.EMULATION, rid, from: this.id, node, session, data }),
+    );
   }
 
   /** Counts for the info API and stats. */
@@ -337,8 +335,23 @@ export class Shard {
       publications_fanned_out: this.owned.stats.publications,
       fanout_dropped: this.owned.stats.dropped,
       frames_published: this.writer.published,
+      delta_publications: this.owned.stats.deltas,
+      closed: {
+        no_pong: this.keepalive.closed.noPong,
+        stale: this.keepalive.closed.stale,
+        expired: this.keepalive.closed.expired,
+        slow: this.keepalive.closed.slow,
+      },
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
     };
+  }
+
+  /** Stops timers, node control and the postman, and fails pending requests; sockets are the worker's to close. */
+  stop(): void {
+    this.node.control?.stop();
+    this.keepalive.stop();
+    this.postman.close();
+    this.requests.failAll();
   }
 
   /** A peer shard restarted: forget its subscriptions, fail its requests, re-register with it. */

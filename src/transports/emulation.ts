@@ -16,10 +16,10 @@
  * JSON body `{"error":"…"}`.
  */
 import type { TemplatedApp } from 'uWebSockets.js';
-import type { Shard } from '../shards/shard';
+import type { ShardContext } from '../shards/context';
 import type { CorsPolicy } from '../http/cors';
 import { decodeEmulationRequest } from '../protocol/protobuf/codec';
-import { routeEmulation, type EmulatedCommands } from '../shards/cluster/emulation-routing';
+import type { EmulatedCommands } from '../shards/messaging/messages';
 import { admit } from '../http/gate';
 import { answer, answerError, answerTooLarge, drainsOversizedBody, readBody } from '../http/body';
 
@@ -62,7 +62,7 @@ export function parseProtobufEmulationRequest(body: Buffer): EmulationRequest | 
 }
 
 /** Registers the emulation endpoint. */
-export function registerEmulation(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
+export function registerEmulation(app: TemplatedApp, shard: ShardContext, cors: CorsPolicy): void {
   const limit = shard.config.emulation.max_request_body_size;
   app.any(EMULATION_PATH, (res, req) => {
     const admitted = admit(res, req, shard, cors, ['post']);
@@ -80,7 +80,7 @@ export function registerEmulation(app: TemplatedApp, shard: Shard, cors: CorsPol
         answerError(res, watch, '400 Bad Request', request, origin.headers);
         return;
       }
-      routeEmulation(shard, request.node, request.session, request.data).then(
+      shard.routeEmulation(request.node, request.session, request.data).then(
         (outcome) => {
           // While draining, close the connection so no idle keep-alive socket holds the shard up.
           if (outcome === 'no_node') answerError(res, watch, '404 Not Found', 'node not found', origin.headers, shard.draining);

@@ -12,8 +12,8 @@
  * a disallowed Origin; each with a JSON body `{"error":"…"}`.
  */
 import type { TemplatedApp } from 'uWebSockets.js';
-import { keptHeaders } from '../worker/routes';
-import type { Shard } from '../shards/shard';
+import { keptHeaders } from '../http/kept-headers';
+import type { ShardContext } from '../shards/context';
 import type { CorsPolicy } from '../http/cors';
 import { frameDelimited, frameEach, sharedFramer } from './emulated';
 import { admit, refuseWhileDraining } from '../http/gate';
@@ -29,7 +29,7 @@ const jsonLines = sharedFramer((replies) => frameEach(replies, '', '\n'));
 const delimited = sharedFramer(frameDelimited);
 
 /** Registers the HTTP-streaming endpoint. */
-export function registerHttpStream(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
+export function registerHttpStream(app: TemplatedApp, shard: ShardContext, cors: CorsPolicy): void {
   const limit = shard.config.http_stream.max_request_body_size;
   app.any(HTTP_STREAM_PATH, (res, req) => {
     const admitted = admit(res, req, shard, cors, ['post']);

@@ -7,7 +7,7 @@
 import type { HttpResponse } from 'uWebSockets.js';
 import type { Connection } from '../shards/session/connection';
 import { dispatchFrame } from '../shards/commands/dispatcher';
-import type { Shard } from '../shards/shard';
+import type { ShardContext } from '../shards/context';
 import type { ProtocolType } from '../protocol/names';
 import { EmulatedTransport, type Framer } from './emulated';
 import { newSessionId } from '../shards/cluster/emulation-routing';
@@ -31,7 +31,7 @@ export interface SessionStart {
 }
 
 /** Opens the session and starts its connect; returns the connection. */
-export function openSession(shard: Shard, res: HttpResponse, watch: AbortWatch, start: SessionStart): Connection {
+export function openSession(shard: ShardContext, res: HttpResponse, watch: AbortWatch, start: SessionStart): Connection {
   const stream = new ResponseStream(res, watch, start.headers);
   const transport = new EmulatedTransport(start.name, start.protocol, newSessionId(shard.id), stream, start.frame, () => shard.draining);
   const conn = shard.open(transport, start.requestHeaders);

@@ -11,8 +11,8 @@
  * disallowed Origin; each with a JSON body `{"error":"…"}`.
  */
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import { keptHeaders } from '../worker/routes';
-import type { Shard } from '../shards/shard';
+import { keptHeaders } from '../http/kept-headers';
+import type { ShardContext } from '../shards/context';
 import type { CorsPolicy } from '../http/cors';
 import { frameEach, sharedFramer } from './emulated';
 import { admit, refuseWhileDraining } from '../http/gate';
@@ -29,7 +29,7 @@ export const CONNECT_PARAM = 'cf_connect';
 const events = sharedFramer((replies) => frameEach(replies, 'data: ', '\n\n'));
 
 /** Registers the SSE endpoint. */
-export function registerSse(app: TemplatedApp, shard: Shard, cors: CorsPolicy): void {
+export function registerSse(app: TemplatedApp, shard: ShardContext, cors: CorsPolicy): void {
   const limit = shard.config.sse.max_request_body_size;
   app.any(SSE_PATH, (res, req) => {
     const admitted = admit(res, req, shard, cors, ['get', 'post']);
@@ -57,7 +57,7 @@ export function registerSse(app: TemplatedApp, shard: Shard, cors: CorsPolicy): 
 }
 
 function openSse(
-  shard: Shard,
+  shard: ShardContext,
   res: HttpResponse,
   watch: AbortWatch,
   corsHeaders: HeaderList,

@@ -16,14 +16,12 @@
  * has no Push): HTTP/2 keepalive pings watch them.
  */
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
 import type { Config } from '../config/types';
 import { Disconnects } from '../protocol/codes';
-import { decodeConnectRequest, pushFromJson } from '../protocol/protobuf/codec';
-import { PushType, ReplyType } from '../protocol/protobuf/schema';
+import { decodeConnectRequest, pushFromJson, pushOfReply } from '../protocol/protobuf/codec';
 import type { Connection } from '../shards/session/connection';
 import { dispatchConnect } from '../shards/commands/dispatcher';
-import type { Shard } from '../shards/shard';
+import type { ShardContext } from '../shards/context';
 import type { EncodedReply } from '../protocol/names';
 import { disconnectPush } from '../protocol/uni-push';
 import { UnidirectionalTransport } from './uni-transport';
@@ -42,33 +40,6 @@ const MIN_CLIENT_PING_MS = 5_000;
 type ConnectRequest = Record<string, unknown>;
 type ConsumeCall = grpc.ServerWritableStream<ConnectRequest, Uint8Array>;
 
-/** Reply fields a push is taken from (client.proto). */
-const REPLY_PUSH_FIELD = 4;
-const REPLY_CONNECT_FIELD = 5;
-const LENGTH_DELIMITED = 2;
-
-/**
- * The bare Push of one Protobuf Reply, or null when it has none (a ping, a
- * command result). A push reply gives a view of its push bytes (no copy);
- * the connect reply's ConnectResult is re-encoded as the Push's `connect`
- * (the two messages number their fields differently), once per connection.
- */
-export function grpcPush(reply: EncodedReply): Uint8Array | null {
-  if (typeof reply === 'string' || reply.length === 0) return null;
-  const reader = protobuf.Reader.create(reply);
-  while (reader.pos < reader.len) {
-    const tag = reader.uint32();
-    const field = tag >>> 3;
-    const wireType = tag & 7;
-    if (wireType === LENGTH_DELIMITED && field === REPLY_PUSH_FIELD) return reader.bytes();
-    if (wireType === LENGTH_DELIMITED && field === REPLY_CONNECT_FIELD) {
-      const connect = (ReplyType.decode(reply) as unknown as { connect: unknown }).connect;
-      return PushType.encode({ connect }).finish();
-    }
-    reader.skipType(wireType);
-  }
-  return null;
-}
 
 /** Bare Protobuf pushes over one Consume stream. */
 export class UniGrpcTransport extends UnidirectionalTransport {
@@ -89,7 +60,7 @@ export class UniGrpcTransport extends UnidirectionalTransport {
 
   send(replies: readonly EncodedReply[]): void {
     for (const reply of replies) {
-      const push = grpcPush(reply);
+      const push = pushOfReply(reply);
       if (push !== null) this.write(push);
     }
   }
@@ -130,7 +101,7 @@ export interface UniGrpcServer {
 }
 
 /** The Consume handler: a new connection of `shard`, its connect request the call's request. */
-function consume(shard: Shard, call: ConsumeCall): void {
+function consume(shard: ShardContext, call: ConsumeCall): void {
   let conn: Connection | null = null;
   const transport = new UniGrpcTransport(call, () => {
     if (conn) shard.onClose(conn);
@@ -163,7 +134,7 @@ const SERVICE: grpc.ServiceDefinition = {
 };
 
 /** Starts the gRPC server for `shard` (shard 0); rejects when it cannot bind. */
-export function startUniGrpc(config: Config, shard: Shard): Promise<UniGrpcServer> {
+export function startUniGrpc(config: Config, shard: ShardContext): Promise<UniGrpcServer> {
   const options = config.uni_grpc;
   const server = new grpc.Server({
     'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,

@@ -17,10 +17,10 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import type { Connection } from '../shards/session/connection';
 import { dispatchConnect } from '../shards/commands/dispatcher';
-import { keptHeaders } from '../worker/routes';
-import type { Shard } from '../shards/shard';
+import { keptHeaders } from '../http/kept-headers';
+import type { ShardContext } from '../shards/context';
 import { CorsPolicy, type CorsRequest } from '../http/cors';
-import { AbortWatch, answer, answerError, answerTooLarge, readBody } from '../http/body';
+import { AbortWatch, answerError, answerTooLarge, readBody } from '../http/body';
 import { ResponseStream } from './response-stream';
 import { LINE_FRAMING, SSE_FRAMING, UniHttpTransport } from './uni-http';
 import { parseConnectRequest } from '../protocol/uni-push';
@@ -56,7 +56,7 @@ const NO_CACHE: readonly [string, string][] = [
 ];
 
 /** Opens the stream and starts the connect. */
-function startStream(shard: Shard, request: StreamRequest, name: UniHttpName, connect: Record<string, unknown>): void {
+function startStream(shard: ShardContext, request: StreamRequest, name: UniHttpName, connect: Record<string, unknown>): void {
   if (!request.watch.writable) return;
   const headers: (readonly [string, string])[] = [...request.cors.headers, ...NO_CACHE];
   if (name === 'uni_sse') headers.push(['Content-Type', 'text/event-stream; charset=utf-8']);
@@ -73,7 +73,7 @@ function startStream(shard: Shard, request: StreamRequest, name: UniHttpName, co
 }
 
 /** Starts the stream for a connect request given as JSON text, or answers 400 when it is malformed. */
-function connectWith(shard: Shard, request: StreamRequest, name: UniHttpName, text: string): void {
+function connectWith(shard: ShardContext, request: StreamRequest, name: UniHttpName, text: string): void {
   if (shard.draining) {
     // The drain began while the body was on its way.
     answerError(request.res, request.watch, '503 Service Unavailable', 'shutting down', request.cors.headers);
@@ -88,7 +88,7 @@ function connectWith(shard: Shard, request: StreamRequest, name: UniHttpName, te
 }
 
 /** Registers the enabled unidirectional HTTP transports. */
-export function registerUniHttp(app: TemplatedApp, config: Config, shard: Shard): void {
+export function registerUniHttp(app: TemplatedApp, config: Config, shard: ShardContext): void {
   const policy = new CorsPolicy(config.client.allowed_origins);
 
   /** Screens a request (draining, origin, preflight); returns it when the transport should serve it. */

@@ -14,10 +14,10 @@ import type { Config } from '../config/types';
 import { Disconnects } from '../protocol/codes';
 import { ConnState, type Connection } from '../shards/session/connection';
 import { dispatchConnect } from '../shards/commands/dispatcher';
-import { keptHeaders } from '../worker/routes';
+import { keptHeaders } from '../http/kept-headers';
 import { CorsPolicy } from '../http/cors';
 import { AbortWatch, answerError } from '../http/body';
-import type { Shard } from '../shards/shard';
+import type { ShardContext } from '../shards/context';
 import { barePushTopic, type WebSocketData } from '../shards/session/transport';
 import { joinJson } from '../protocol/framing';
 import type { EncodedReply } from '../protocol/names';
@@ -92,7 +92,7 @@ export class UniWebSocketTransport extends UnidirectionalTransport {
 const textDecoder = new TextDecoder();
 
 /** Registers `/connection/uni_websocket` when `uni_websocket.enabled`. */
-export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: Shard): void {
+export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: ShardContext): void {
   const options = config.uni_websocket;
   if (!options.enabled) return;
   const policy = new CorsPolicy(config.client.allowed_origins);

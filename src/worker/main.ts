@@ -1,3 +1,9 @@
+/*
+ * src/worker/: a shard thread: its entry (this file: builds the Shard,
+ * listens, obeys the acceptor), its route table, and the messages it exchanges
+ * with the acceptor (lifecycle.ts). May import: everything below; the only
+ * importer of shards/shard.ts.
+ */
 /**
  * Entry point of a shard worker thread. Builds the shard, listens on the
  * shared port (SO_REUSEPORT: the kernel spreads connections over shards),
@@ -44,7 +50,8 @@ const config = init.config;
 const wiring: MailboxWiring = { ...init.wiring, shardId: init.shardId };
 const app = uws.App();
 const outbox = new Outbox(wiring, config.shards.mailbox_overflow_limit);
-const engine = createEngine(config, init.shardId, log);
+const identity = { uid: init.nodeUid, name: init.nodeName };
+const engine = createEngine(config, init.shardId, identity.uid, log);
 const shard = new Shard({
   id: init.shardId,
   count: wiring.shardCount,
@@ -55,6 +62,8 @@ const shard = new Shard({
   presence: engine.presence,
   auth: createAuthServices(config),
   log,
+  identity,
+  bus: engine.bus,
 });
 const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
 const readiness: Readiness = { allReady: false };
@@ -63,11 +72,10 @@ let listenSocket: us_listen_socket | null = null;
 let grpcServer: UniGrpcServer | null = null;
 let stopped = false;
 
-const identity = { uid: init.nodeUid, name: init.nodeName };
-// Emulated transports name this node in their connect result, whatever the engine.
-shard.nodeUid = identity.uid;
-engine.attach(shard, identity);
-registerRoutes(app, config, shard, identity, readiness);
+// Node control (shard 0 with a bus) listens once the bus can subscribe.
+const nodeControl = shard.node.control;
+if (nodeControl) void engine.busReady().then(() => nodeControl.start());
+registerRoutes(app, config, shard, readiness);
 
 /** Stops everything but lets open sockets finish; the loop then empties and the thread ends. */
 function stopAll(): void {
@@ -77,11 +85,9 @@ function stopAll(): void {
   grpcServer?.close();
   grpcServer = null;
   engine.close();
-  shard.keepalive.stop();
+  shard.stop();
   inbox.stop();
   outbox.close();
-  shard.postman.close();
-  shard.requests.failAll();
 }
 
 function closeListen(): void {

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../src/acceptor/port';
-import { connectShards, whenReady, type RedisPartition } from '../../src/broker/redis-partitions';
+import { connectPartitions, whenReady, type RedisPartition } from '../../src/broker/redis-partitions';
 import { validateConfig } from '../../src/config/validate';
 import { createLogger } from '../../src/common/log';
 import { waitFor } from './clients';
@@ -35,7 +35,7 @@ export function redisEngine(prefix: string, address: string | string[] = REDIS_U
 /** Connections to Redis for a broker or presence manager under test, once they are ready (disconnect them in `after`). */
 export async function testShards(address: string | string[] = REDIS_URL ?? ''): Promise<RedisPartition[]> {
   const config = validateConfig({ engine: { type: 'redis', redis: { address, io_timeout: '2s' } } });
-  const shards = connectShards(config.engine.redis, 'switchyard-test', createLogger('test'));
+  const shards = connectPartitions(config.engine.redis, 'switchyard-test', createLogger('test'));
   await Promise.all(shards.flatMap((s) => [whenReady(s.command, 5000), whenReady(s.subscriber, 5000)]));
   return shards;
 }
@@ -91,13 +91,13 @@ export interface ChildNode {
 
 const CLI = join(__dirname, '..', '..', 'src', 'cli.js');
 
-/** Starts `node dist/src/cli.js --config FILE` with the test config plus overrides; resolves once ready. */
-export async function startNode(overrides: Record<string, unknown>): Promise<ChildNode> {
+/** Starts `node dist/src/cli.js --config FILE` (or the CLI at `cli`) with the test config plus overrides; resolves once ready. */
+export async function startNode(overrides: Record<string, unknown>, cli = CLI): Promise<ChildNode> {
   const port = await findFreePort('127.0.0.1');
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-redis-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(testConfigInput({ ...overrides, http_server: { address: '127.0.0.1', port }, log: { level: 'info' } })));
-  const child = spawn(process.execPath, [CLI, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

@@ -8,13 +8,15 @@
  */
 import { Disconnects } from '../codes';
 import { DisconnectError } from '../errors';
-import type { ClientInfo, Command, PublicationFields } from '../json';
+import type { ClientInfo, Command } from '../json';
 import { payloadToBytes } from '../payload';
 import { fromMessage, hasBinaryField, toMessage } from './convert';
 import { splitDelimited } from '../framing';
 import { writePublicationReply } from './publication';
 import { parseWithRaw, type RawObject } from './raw-json';
 import { CommandType, ConnectRequestType, EmulationRequestType, PushType, ReplyType } from './schema';
+import protobuf from 'protobufjs';
+import type { EncodedReply } from '../names';
 
 type Plain = Record<string, unknown>;
 
@@ -46,31 +48,31 @@ export function pushFromJson(json: string): Uint8Array {
   return PushType.encode(toMessage(PushType, push)).finish();
 }
 
-/** Key of Reply.push: field 4, length-delimited. */
-const REPLY_PUSH_KEY = 0x22;
+/** Reply fields a push is taken from (client.proto). */
+const REPLY_PUSH_FIELD = 4;
+const REPLY_CONNECT_FIELD = 5;
+const LENGTH_DELIMITED = 2;
 
 /**
- * The bare Push inside an encoded push Reply (unidirectional transports send
- * pushes unwrapped): the bytes of Reply field 4, which are the encoded Push
- * itself. Null for a Reply without a push (a result, an error, the ping).
+ * The bare Push of one Protobuf Reply (unidirectional transports send pushes
+ * unwrapped), or null when it has none (a ping, a command result). A push
+ * reply gives a view of its push bytes (no copy); the connect reply's
+ * ConnectResult is re-encoded as the Push's `connect` (the two messages
+ * number their fields differently), once per connection.
  */
-export function pushOfReply(reply: Uint8Array): Uint8Array | null {
-  let at = 0;
-  while (at < reply.length) {
-    const key = reply[at++]!;
-    const wireType = key & 7;
-    let value = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      b = reply[at++] ?? 0;
-      value += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b >= 0x80 && at < reply.length);
-    if (wireType === 0) continue;
-    if (wireType !== 2) return null;
-    if (key === REPLY_PUSH_KEY) return reply.subarray(at, at + value);
-    at += value;
+export function pushOfReply(reply: EncodedReply): Uint8Array | null {
+  if (typeof reply === 'string' || reply.length === 0) return null;
+  const reader = protobuf.Reader.create(reply);
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    if (wireType === LENGTH_DELIMITED && field === REPLY_PUSH_FIELD) return reader.bytes();
+    if (wireType === LENGTH_DELIMITED && field === REPLY_CONNECT_FIELD) {
+      const connect = (ReplyType.decode(reply) as unknown as { connect: unknown }).connect;
+      return PushType.encode({ connect }).finish();
+    }
+    reader.skipType(wireType);
   }
   return null;
 }

@@ -14,7 +14,7 @@
  */
 import { createGrant, type ChannelGrant, type GrantSource } from '../../auth/grant';
 import type { SubscribeOptions } from '../../auth/claims';
-import { proxyConnect } from '../../auth/connect-proxy';
+import { proxyConnect } from '../../auth/proxy/connect-proxy';
 import type { AuthServices } from '../../auth/services';
 import type { Config } from '../../config/types';
 import type { Logger } from '../../common/log';

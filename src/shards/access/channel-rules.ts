@@ -1,8 +1,16 @@
+/*
+ * src/shards/access/: what a client may do: channel rules and namespaces, the
+ * connect authenticator, subscribe access (tokens, user-limited channels,
+ * proxies), subscription options, server-side subscriptions, expiry and
+ * refresh, proxy calls. May import (in shards): session, subscriber,
+ * context.ts.
+ */
 /**
  * Channel names and namespaces: which options apply to a channel, and whether
  * a client may subscribe or publish. Follows Centrifugo's order of checks.
  */
 import type { SubscribeOverride } from '../../auth/claims';
+import type { HistoryOptions } from '../../broker/broker';
 import type { ChannelOptions, Config } from '../../config/types';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
@@ -150,12 +158,22 @@ export class ChannelRules {
   }
 
   /**
+   * The history a channel keeps (size, ttl, meta ttl in ms), or undefined when
+   * it keeps none: the one place that decides whether a channel has history.
+   */
+  history(resolved: ResolvedChannel): HistoryOptions | undefined {
+    const o = resolved.options;
+    if (o.history_size <= 0 || o.history_ttl <= 0) return undefined;
+    return { size: o.history_size, ttl: o.history_ttl, metaTtl: o.history_meta_ttl || this.config.channel.history_meta_ttl };
+  }
+
+  /**
    * Whether a client may read history: 108 when the channel keeps none, then
    * allow_history_for_client (+anonymous), allow_history_for_subscriber, insecure; else 103.
    */
   checkHistory(resolved: ResolvedChannel, user: string, subscribed: boolean): void {
     const o = resolved.options;
-    if (o.history_size <= 0 || o.history_ttl <= 0) throw new ReplyError(Errors.notAvailable);
+    if (!this.history(resolved)) throw new ReplyError(Errors.notAvailable);
     if (!this.allowedRead(o.allow_history_for_client, o.allow_history_for_subscriber, o.allow_history_for_anonymous, user, subscribed)) {
       throw new ReplyError(Errors.permissionDenied);
     }

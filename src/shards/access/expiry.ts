@@ -12,14 +12,14 @@
  */
 import { ProxyError } from '../../auth/errors';
 import { ttlSeconds } from '../../auth/grant';
-import { proxyRefresh } from '../../auth/refresh-proxy';
-import { proxySubRefresh } from '../../auth/sub-refresh-proxy';
+import { proxyRefresh } from '../../auth/proxy/refresh-proxy';
+import { proxySubRefresh } from '../../auth/proxy/sub-refresh-proxy';
 import { Disconnects, Unsubscribes } from '../../protocol/codes';
 import { DisconnectError } from '../../protocol/errors';
 import { encodePush } from '../../protocol/json';
 import { ConnState, type Connection } from '../session/connection';
 import { callerOf } from './proxy-caller';
-import type { Shard } from '../shard';
+import type { ShardContext } from '../context';
 
 /** How long a failed refresh proxy call extends a connection or subscription, ms. */
 export const PROXY_FAILURE_GRACE_MS = 60_000;
@@ -28,7 +28,7 @@ export const PROXY_FAILURE_GRACE_MS = 60_000;
 export const MAX_TTL_MS = 365 * 24 * 3600 * 1000;
 
 /** The connection is past its expiry (plus `client.expired_close_delay` when the client refreshes it). */
-export function connectionExpired(shard: Shard, conn: Connection): void {
+export function connectionExpired(shard: ShardContext, conn: Connection): void {
   if (conn.clientSideRefresh || !shard.auth.proxies.refresh) {
     shard.disconnect(conn, Disconnects.expired.code, Disconnects.expired.reason);
     return;
@@ -63,7 +63,7 @@ export function connectionExpired(shard: Shard, conn: Connection): void {
 }
 
 /** The subscription is past its expiry plus `client.expired_sub_close_delay`. */
-export function subscriptionExpired(shard: Shard, conn: Connection, channel: string): void {
+export function subscriptionExpired(shard: ShardContext, conn: Connection, channel: string): void {
   const grant = conn.grants.get(channel);
   if (!grant) return;
   if (grant.refreshing) return;
@@ -100,7 +100,7 @@ export function subscriptionExpired(shard: Shard, conn: Connection, channel: str
 }
 
 /** Ends an expired subscription: unsubscribe 2501 client-side; disconnect 3006 server-side. */
-export function endExpiredSubscription(shard: Shard, conn: Connection, channel: string): void {
+export function endExpiredSubscription(shard: ShardContext, conn: Connection, channel: string): void {
   conn.grants.delete(channel);
   if (conn.serverSide.has(channel)) {
     shard.disconnect(conn, Disconnects.subExpired.code, Disconnects.subExpired.reason);

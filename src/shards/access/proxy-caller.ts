@@ -1,6 +1,6 @@
 /** A connection as proxy requests see it, and what a failed proxy request means for the client. */
 import { ProxyError } from '../../auth/errors';
-import type { ProxyCaller } from '../../auth/proxy-client';
+import type { ProxyCaller } from '../../auth/proxy/proxy-client';
 import type { LogFields, Logger } from '../../common/log';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';

@@ -12,7 +12,7 @@ import { DisconnectError, ReplyError } from '../../protocol/errors';
 import { applyOverride } from './channel-rules';
 import type { Credentials } from './authenticator';
 import type { Connection } from '../session/connection';
-import type { Shard } from '../shard';
+import type { ShardContext } from '../context';
 import type { JoinOutcome } from '../subscriber/local-channels';
 import { grant as negotiate, subscribeResult, type Granted } from './subscription-options';
 
@@ -30,7 +30,7 @@ function connectSubs(request: Request): Readonly<Record<string, Request>> {
  * unknown namespace among the client's own `subs` (as Centrifugo), and
  * disconnect 3505 past `client.channel_limit`.
  */
-export function serverSubscriptions(shard: Shard, credentials: Credentials, request: Request): Map<string, ChannelGrant> {
+export function serverSubscriptions(shard: ShardContext, credentials: Credentials, request: Request): Map<string, ChannelGrant> {
   const out = new Map(credentials.subs);
   const user = credentials.user;
   const personal = shard.config.client.subscribe_to_user_personal_channel;
@@ -66,7 +66,7 @@ interface Plan {
 }
 
 /** Negotiates one server-side subscription and records it on the connection (`serverSide`, `grants`). */
-function plan(shard: Shard, conn: Connection, channel: string, access: ChannelGrant, ask: Request): Plan {
+function plan(shard: ShardContext, conn: Connection, channel: string, access: ChannelGrant, ask: Request): Plan {
   const resolved = applyOverride(shard.rules.resolve(channel), access.override);
   const granted = negotiate(shard.rules, resolved, conn.user, ask, shard.config.client.recovery_max_publication_limit, access.info);
   conn.serverSide.add(channel);
@@ -80,7 +80,7 @@ function resultOf(p: Plan, outcome: JoinOutcome | null): string {
 }
 
 /** Joins a planned subscription; resolves with its result once the socket is on the channel. */
-function join(shard: Shard, conn: Connection, p: Plan): Promise<string> {
+function join(shard: ShardContext, conn: Connection, p: Plan): Promise<string> {
   let result = '{}';
   return shard.local
     .join(conn, p.channel, (outcome) => {
@@ -100,7 +100,7 @@ function join(shard: Shard, conn: Connection, p: Plan): Promise<string> {
  * Puts the connection on one server-side channel (server API `subscribe`);
  * resolves with its SubscribeResult JSON once the socket is on it.
  */
-export function joinServerSide(shard: Shard, conn: Connection, channel: string, access: ChannelGrant): Promise<string> {
+export function joinServerSide(shard: ShardContext, conn: Connection, channel: string, access: ChannelGrant): Promise<string> {
   return join(shard, conn, plan(shard, conn, channel, access, {}));
 }
 
@@ -123,7 +123,7 @@ export interface ConnectSubscriptions {
  * and the reply follows (a publication of a channel joined early may then be
  * written just before the reply; see docs/architecture.md).
  */
-export async function connectSubscriptions(shard: Shard, conn: Connection, subs: ReadonlyMap<string, ChannelGrant>, request: Request): Promise<ConnectSubscriptions> {
+export async function connectSubscriptions(shard: ShardContext, conn: Connection, subs: ReadonlyMap<string, ChannelGrant>, request: Request): Promise<ConnectSubscriptions> {
   const hints = connectSubs(request);
   const plans = [...subs].map(([channel, access]) => plan(shard, conn, channel, access, hints[channel] ?? {}));
   const entry = (p: Plan, result: string): string => `${JSON.stringify(p.channel)}:${result}`;

@@ -16,14 +16,14 @@
  * the client (`sub_refresh`) unless the namespace enables the sub_refresh proxy.
  */
 import { createGrant, ttlSeconds, type ChannelGrant } from '../../auth/grant';
-import { proxySubscribe } from '../../auth/subscribe-proxy';
+import { proxySubscribe } from '../../auth/proxy/subscribe-proxy';
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';
 import { payloadToJson } from '../../protocol/json';
 import type { ResolvedChannel } from './channel-rules';
 import type { Connection } from '../session/connection';
 import { callerOf, proxyFailure } from './proxy-caller';
-import type { Shard } from '../shard';
+import type { ShardContext } from '../context';
 import { tokenFailure } from './token-answers';
 
 type Request = Readonly<Record<string, unknown>>;
@@ -39,7 +39,7 @@ function unexpired(access: ChannelGrant): ChannelGrant {
  * subscribe or sub_refresh) and checks it is this channel's, this user's and,
  * when bound, this client's (else disconnect 3500).
  */
-export async function subscriptionTokenClaims(shard: Shard, conn: Connection, channel: string, token: string) {
+export async function subscriptionTokenClaims(shard: ShardContext, conn: Connection, channel: string, token: string) {
   const claims = await shard.auth.subscriptionTokens.subscriptionClaims(token);
   const mismatch = claims.channel !== channel ? 'channel' : claims.user !== conn.user ? 'user' : claims.client !== '' && claims.client !== conn.id ? 'client' : '';
   if (mismatch !== '') {
@@ -51,7 +51,7 @@ export async function subscriptionTokenClaims(shard: Shard, conn: Connection, ch
 
 /** Decides a client subscribe; synchronous unless a token or the subscribe proxy is involved. */
 export function authorizeSubscribe(
-  shard: Shard,
+  shard: ShardContext,
   conn: Connection,
   channel: string,
   resolved: ResolvedChannel,

@@ -6,10 +6,11 @@
 import type { ProtocolType } from '../../protocol/names';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
-import { encodeDeltaPublication, encodePublication, type ClientInfo } from '../../protocol/json';
+import type { Publication } from '../../broker/broker';
+import { encodeDeltaPublication, encodePublication } from '../../protocol/json';
 import type { ChannelRules, ResolvedChannel } from './channel-rules';
 import type { JoinOptions, JoinOutcome } from '../subscriber/local-channels';
-import type { WirePublication } from '../messaging/messages';
+
 
 /** The subscribe request flag bit asking for error 112 instead of an unrecovered subscription. */
 export const REJECT_UNRECOVERED_FLAG = 2;
@@ -41,7 +42,7 @@ export function grant(
   chanInfo?: string,
 ): Granted {
   const o = resolved.options;
-  const history = o.history_size > 0 && o.history_ttl > 0;
+  const history = rules.history(resolved) !== undefined;
   // A subscriber is subscribed for the purpose of subscriber-only read permissions.
   const mayHistory = rules.mayReadHistory(resolved, user, true);
   const recoverable = history && (o.force_recovery || (flag(request, 'recoverable') && (o.allow_recovery || mayHistory)));
@@ -73,18 +74,8 @@ export function grant(
 }
 
 /** A publication from history as JSON, for plain or (with `delta`) delta subscribers. */
-export function publicationJson(p: WirePublication, delta = false): string {
-  const info: ClientInfo | undefined =
-    p.client !== undefined
-      ? {
-          user: p.user ?? '',
-          client: p.client,
-          ...(p.connInfo !== undefined ? { conn_info: p.connInfo } : {}),
-          ...(p.chanInfo !== undefined ? { chan_info: p.chanInfo } : {}),
-        }
-      : undefined;
-  const fields = { data: p.data, offset: p.offset, ...(info ? { info } : {}), ...(p.tags ? { tags: p.tags } : {}) };
-  return delta ? encodeDeltaPublication(fields) : encodePublication(fields);
+export function publicationJson(p: Publication, delta = false): string {
+  return delta ? encodeDeltaPublication(p) : encodePublication(p);
 }
 
 /**

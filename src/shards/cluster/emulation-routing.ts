@@ -19,15 +19,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConnState } from '../session/connection';
 import { dispatchFrame } from '../commands/dispatcher';
-import { MessageType, type EmulationMessage } from '../messaging/messages';
-import type { Shard } from '../shard';
-
-/**
- * What became of an emulation request: `ok` (commands handed to the
- * session), `no_session` (no such session on the node; it may just have
- * ended), `no_node` (no such live node).
- */
-export type EmulationOutcome = 'ok' | 'no_session' | 'no_node';
+import type { EmulatedCommands, EmulationMessage, EmulationOutcome } from '../messaging/messages';
+import type { ShardContext } from '../context';
 
 const SESSION_PATTERN = /^(\d{1,3})\.[0-9a-f-]{36}$/;
 
@@ -44,43 +37,17 @@ export function sessionShard(session: string, shardCount: number): number | null
   return shard < shardCount ? shard : null;
 }
 
-/**
- * The commands of an emulation request: newline-joined JSON text, or
- * varint-delimited Protobuf bytes. Each session decodes them in its own
- * protocol (text as UTF-8 bytes for Protobuf, bytes as UTF-8 text for JSON).
- */
-export type EmulatedCommands = string | Uint8Array;
-
 /** Feeds commands to a session held by this shard. */
-export function feedSession(shard: Shard, session: string, data: EmulatedCommands): EmulationOutcome {
-  const conn = shard.sessions.get(session);
+export function feedSession(ctx: ShardContext, session: string, data: EmulatedCommands): EmulationOutcome {
+  const conn = ctx.sessions.get(session);
   if (!conn || conn.transport.unidirectional || conn.state === ConnState.Closed) return 'no_session';
-  dispatchFrame(shard, conn, data);
+  dispatchFrame(ctx, conn, data);
   return 'ok';
 }
 
-/** Sends commands to a session of this process, on whichever shard holds it. */
-export function emulateOnNode(shard: Shard, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
-  const target = sessionShard(session, shard.count);
-  if (target === null) return Promise.resolve('no_session');
-  return shard.requests.start<EmulationOutcome>(target, (rid) =>
-    shard.postman.send(target, { t: MessageType.EMULATION, rid, from: shard.id, session, data }),
-  );
-}
-
-/** Routes one emulation request from the shard that took it. */
-export function routeEmulation(shard: Shard, node: string, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
-  if (node === shard.nodeUid) return emulateOnNode(shard, session, data);
-  // Without Redis there are no other nodes; with it, shard 0 holds node control.
-  if (!shard.bus) return Promise.resolve('no_node');
-  return shard.requests.start<EmulationOutcome>(0, (rid) =>
-    shard.postman.send(0, { t: MessageType.EMULATION, rid, from: shard.id, node, session, data }),
-  );
-}
-
-/** Handles an EMULATION message on the shard it was sent to. */
-export function answerEmulation(shard: Shard, msg: EmulationMessage): Promise<EmulationOutcome> {
-  if (msg.node === undefined) return Promise.resolve(feedSession(shard, msg.session, msg.data));
-  if (!shard.nodeControl) return Promise.resolve('no_node');
-  return shard.nodeControl.emulate(msg.node, msg.session, msg.data);
+/** Handles an EMULATION message on the shard it was sent to: feeds its session, or (shard 0) forwards it to another node. */
+export function answerEmulation(ctx: ShardContext, msg: EmulationMessage): Promise<EmulationOutcome> {
+  if (msg.node === undefined) return Promise.resolve(feedSession(ctx, msg.session, msg.data));
+  if (!ctx.node.control) return Promise.resolve('no_node');
+  return ctx.node.control.emulate(msg.node, msg.session, msg.data);
 }

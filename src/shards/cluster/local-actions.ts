@@ -5,30 +5,15 @@
  */
 import { ConnState, type Connection } from '../session/connection';
 import type { LocalAction } from '../messaging/messages';
-import type { Shard } from '../shard';
+import type { ShardContext } from '../context';
 import { createGrant, ttlSeconds } from '../../auth/grant';
 import { Disconnects } from '../../protocol/codes';
 import { encodeConnectionPush, encodePush } from '../../protocol/json';
 import { joinServerSide } from '../access/server-subs';
 import { globToRegExp } from '../../common/glob';
 
-/** One shard's counts, as listed by the `info` API. */
-export interface ShardStats {
-  readonly id: number;
-  readonly num_clients: number;
-  readonly num_users: number;
-  readonly num_channels: number;
-  readonly num_subs: number;
-  readonly owned_channels: number;
-  readonly publications_fanned_out: number;
-  readonly fanout_dropped: number;
-  readonly frames_published: number;
-  /** Seconds since the shard started. */
-  readonly uptime: number;
-}
-
 /** The connections of `user` on this shard, narrowed by client id or session when given. */
-function targets(shard: Shard, user: string, client?: string, session?: string): Connection[] {
+function targets(shard: ShardContext, user: string, client?: string, session?: string): Connection[] {
   const conns = shard.byUser.get(user);
   if (!conns) return [];
   return [...conns].filter(
@@ -37,7 +22,7 @@ function targets(shard: Shard, user: string, client?: string, session?: string):
 }
 
 /** Applies one action and returns this shard's part of the answer. */
-export function applyLocalAction(shard: Shard, action: LocalAction): unknown {
+export function applyLocalAction(shard: ShardContext, action: LocalAction): unknown {
   switch (action.op) {
     case 'subscribe': {
       const { channel } = action;
@@ -89,9 +74,9 @@ export function applyLocalAction(shard: Shard, action: LocalAction): unknown {
     case 'stats':
       return shard.stats();
     case 'nodes':
-      return shard.nodeControl?.liveNodes() ?? [];
+      return shard.node.control?.liveNodes() ?? [];
     case 'survey':
-      return shard.nodeControl ? shard.nodeControl.survey(action.request) : Promise.resolve([]);
+      return shard.node.control ? shard.node.control.survey(action.request) : Promise.resolve([]);
     default: {
       const never: never = action;
       throw new Error(`unknown local action ${JSON.stringify(never)}`);

@@ -16,9 +16,9 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../../common/log';
 import { VERSION } from '../../common/version';
-import type { ShardStats } from './local-actions';
+import type { ShardStats } from '../stats';
 import type { LocalAction } from '../messaging/messages';
-import type { EmulatedCommands, EmulationOutcome } from './emulation-routing';
+import type { EmulatedCommands, EmulationOutcome } from '../messaging/messages';
 import type { NodeBus } from '../../broker/node-bus';
 
 /** How often a node announces itself, ms (Centrifugo: 3 s). */

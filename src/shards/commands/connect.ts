@@ -15,12 +15,12 @@ import { VERSION } from '../../common/version';
 import type { Credentials } from '../access/authenticator';
 import { ConnState, NO_HEADERS, type Connection } from '../session/connection';
 import { connectSubscriptions, serverSubscriptions, type ConnectSubscriptions } from '../access/server-subs';
-import type { Shard } from '../shard';
+import type { ShardContext } from '../context';
 import { isEmulated } from '../session/transport';
 import type { CommandHandler } from './types';
 
 /** Builds the ConnectResult JSON; `subs` is the JSON object of server-side subscription results. */
-function connectResult(shard: Shard, conn: Connection, credentials: Credentials, subs: string, now: number): string {
+function connectResult(shard: ShardContext, conn: Connection, credentials: Credentials, subs: string, now: number): string {
   let out = `{"client":${JSON.stringify(conn.id)},"version":${JSON.stringify(VERSION)}`;
   if (conn.expiresAt > 0 && conn.clientSideRefresh) out += `,"expires":true,"ttl":${ttlSeconds(conn.expiresAt, now)}`;
   // Unidirectional clients get pings but cannot answer them; gRPC streams get none (HTTP/2 keepalive instead), as in Centrifugo.
@@ -32,12 +32,12 @@ function connectResult(shard: Shard, conn: Connection, credentials: Credentials,
   const session = conn.transport.session;
   if (session !== undefined) out += `,"session":${JSON.stringify(session)}`;
   // Emulated transports send their commands to POST /emulation naming this node.
-  if (isEmulated(conn.transport)) out += `,"node":${JSON.stringify(shard.nodeUid)}`;
+  if (isEmulated(conn.transport)) out += `,"node":${JSON.stringify(shard.node.identity.uid)}`;
   return out + '}';
 }
 
 /** The connect command's `headers` (strings only), kept when some proxy forwards them. */
-function emulatedHeaders(shard: Shard, request: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
+function emulatedHeaders(shard: ShardContext, request: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
   const headers = request['headers'];
   if (!shard.auth.proxies.usesEmulatedHeaders || typeof headers !== 'object' || headers === null || Array.isArray(headers)) return NO_HEADERS;
   return Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string'));

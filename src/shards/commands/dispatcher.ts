@@ -1,3 +1,8 @@
+/*
+ * src/shards/commands/: the client commands: this dispatcher and one handler
+ * per command behind one signature (types.ts), taking a ShardContext. May
+ * import (in shards): session, access, subscriber, messaging, context.ts.
+ */
 /**
  * Turns a client frame into handler calls and handler outcomes into frames.
  *
@@ -13,7 +18,7 @@ import { commandMethod, decodeCommands, encodeError, encodeResult, type Command 
 import { decodeCommands as decodeProtobufCommands } from '../../protocol/protobuf/codec';
 import { COMMAND_HANDLERS } from './index';
 import { ConnState, type Connection } from '../session/connection';
-import type { Shard } from '../shard';
+import type { ShardContext } from '../context';
 import { connectErrorDisconnect } from '../../protocol/uni-push';
 
 const utf8Decoder = new TextDecoder();
@@ -32,7 +37,7 @@ function decodeFrame(conn: Connection, frame: string | Uint8Array): Command[] {
  * protocol (Protobuf bytes are only read during this call, or copied when
  * the frame must wait for connect).
  */
-export function dispatchFrame(shard: Shard, conn: Connection, frame: string | Uint8Array): void {
+export function dispatchFrame(shard: ShardContext, conn: Connection, frame: string | Uint8Array): void {
   if (conn.state === ConnState.Closed) return;
   if (conn.state === ConnState.Connecting) {
     conn.queued.push(typeof frame === 'string' ? frame : frame.slice());
@@ -53,12 +58,12 @@ export function dispatchFrame(shard: Shard, conn: Connection, frame: string | Ui
  * came from a request body, a query parameter or a first message rather than
  * a Command frame: it runs as the Command `{"id":1,"connect":request}`.
  */
-export function dispatchConnect(shard: Shard, conn: Connection, request: Record<string, unknown>): void {
+export function dispatchConnect(shard: ShardContext, conn: Connection, request: Record<string, unknown>): void {
   if (conn.state !== ConnState.Fresh) return;
   runCommands(shard, conn, [{ id: 1, connect: request }], 0);
 }
 
-function runCommands(shard: Shard, conn: Connection, commands: readonly Command[], from: number): void {
+function runCommands(shard: ShardContext, conn: Connection, commands: readonly Command[], from: number): void {
   for (let i = from; i < commands.length; i++) {
     if (conn.state === ConnState.Closed) return;
     const pending = runCommand(shard, conn, commands[i]!);
@@ -77,7 +82,7 @@ function runCommands(shard: Shard, conn: Connection, commands: readonly Command[
 }
 
 /** Starts one command; returns a promise only when later commands must wait (connect). */
-function runCommand(shard: Shard, conn: Connection, cmd: Command): Promise<void> | null {
+function runCommand(shard: ShardContext, conn: Connection, cmd: Command): Promise<void> | null {
   const method = commandMethod(cmd);
   if (method === null) {
     // An empty command is the pong.
@@ -128,7 +133,7 @@ function runCommand(shard: Shard, conn: Connection, cmd: Command): Promise<void>
   return method === 'connect' ? done : null;
 }
 
-function answerError(shard: Shard, conn: Connection, method: string, id: number, err: unknown): void {
+function answerError(shard: ShardContext, conn: Connection, method: string, id: number, err: unknown): void {
   if (err instanceof DisconnectError) {
     fail(shard, conn, err);
     return;
@@ -144,7 +149,7 @@ function answerError(shard: Shard, conn: Connection, method: string, id: number,
   if (conn.state !== ConnState.Closed) shard.writer.send(conn, encodeError(id, toWireError(err)));
 }
 
-function fail(shard: Shard, conn: Connection, err: unknown): void {
+function fail(shard: ShardContext, conn: Connection, err: unknown): void {
   if (err instanceof DisconnectError) {
     shard.disconnect(conn, err.disconnect.code, err.disconnect.reason);
   } else {

@@ -3,14 +3,14 @@
  * `limit` 0 returns only the position; -1 or more than
  * `client.history_max_publication_limit` returns at most that many.
  */
-import type { WirePosition, WirePublication } from '../messaging/messages';
 import { publicationJson } from '../access/subscription-options';
 import type { CommandHandler } from './types';
 import { readLimit, readSince } from '../../protocol/history-request';
+import type { Publication } from '../../broker/broker';
 
 /** The owner's history answer as it crosses threads. */
 export interface HistoryAnswer {
-  readonly publications: WirePublication[];
+  readonly publications: Publication[];
   readonly offset: number;
   readonly epoch: string;
 }

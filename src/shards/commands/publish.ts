@@ -6,12 +6,12 @@
  * namespace's publish permissions (103). Then the publication goes through
  * the channel's owner.
  */
-import { proxyPublish, type PublishProxyReply } from '../../auth/publish-proxy';
+import { proxyPublish, type PublishProxyReply } from '../../auth/proxy/publish-proxy';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import { payloadToJson } from '../../protocol/json';
 import { callerOf, proxyFailure } from '../access/proxy-caller';
-import type { Publisher } from '../shard';
+import { clientInfoOf } from '../session/connection';
 import type { CommandHandler } from './types';
 import { EMPTY_RESULT } from './types';
 
@@ -23,17 +23,17 @@ export const handlePublish: CommandHandler = (shard, conn, request) => {
   shard.rules.checkName(name, resolved);
   if (request['data'] === undefined) throw new ReplyError(Errors.badRequest);
   const data = payloadToJson(request['data']);
-  const publisher: Publisher = { user: conn.user, client: conn.id, connInfo: conn.connInfo, chanInfo: conn.grants.get(name)?.info };
+  const info = clientInfoOf(conn, conn.grants.get(name)?.info);
   if (!resolved.options.publish_proxy_enabled) {
     shard.rules.checkPublish(resolved, conn.user, conn.channels.has(name));
-    return shard.publish(name, data, { publisher }).then(() => EMPTY_RESULT);
+    return shard.publish(name, data, { info }).then(() => EMPTY_RESULT);
   }
   const proxy = shard.auth.proxies.channel('publish', resolved.options.publish_proxy_name);
   return proxyPublish(proxy, callerOf(conn), conn.user, name, data).then(
     (reply: PublishProxyReply) =>
       shard
         .publish(name, reply.data ?? data, {
-          publisher,
+          info,
           ...(reply.tags ? { tags: reply.tags } : {}),
           ...(reply.skipHistory ? { skipHistory: true } : {}),
         })

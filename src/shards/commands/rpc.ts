@@ -6,7 +6,7 @@
  * else the RPC proxy answers `{data}` (its error or disconnect passes
  * through; a failure is 100).
  */
-import { proxyRpc } from '../../auth/rpc-proxy';
+import { proxyRpc } from '../../auth/proxy/rpc-proxy';
 import type { Config, RpcOptions } from '../../config/types';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';

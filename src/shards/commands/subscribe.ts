@@ -9,7 +9,7 @@ import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import { applyOverride, type ResolvedChannel } from '../access/channel-rules';
 import { ConnState, type Connection } from '../session/connection';
-import type { Shard } from '../shard';
+import type { ShardContext } from '../context';
 import { authorizeSubscribe } from '../access/subscribe-access';
 import type { CommandHandler } from './types';
 import { encodeError, encodeResult } from '../../protocol/json';
@@ -18,7 +18,7 @@ import { grant, recoveryFailed, subscribeResult } from '../access/subscription-o
 type Request = Readonly<Record<string, unknown>>;
 
 /** The channel and its options; throws 107/102 for the name, 105 when already subscribed, 106 past the limit. */
-function validate(shard: Shard, conn: Connection, request: Request): { channel: string; resolved: ResolvedChannel } {
+function validate(shard: ShardContext, conn: Connection, request: Request): { channel: string; resolved: ResolvedChannel } {
   const channel = request['channel'];
   const resolved = shard.rules.resolve(channel);
   const name = channel as string;
@@ -33,7 +33,7 @@ function validate(shard: Shard, conn: Connection, request: Request): { channel: 
  * The grant, now or (token, proxy) later. While it is decided the channel
  * counts as subscribed; an unsubscribe meanwhile cancels the subscribe (100).
  */
-function authorize(shard: Shard, conn: Connection, channel: string, resolved: ResolvedChannel, request: Request): ChannelGrant | Promise<ChannelGrant> {
+function authorize(shard: ShardContext, conn: Connection, channel: string, resolved: ResolvedChannel, request: Request): ChannelGrant | Promise<ChannelGrant> {
   const access = authorizeSubscribe(shard, conn, channel, resolved, request);
   if (!(access instanceof Promise)) return access;
   conn.authorizing.add(channel);
@@ -53,7 +53,7 @@ function authorize(shard: Shard, conn: Connection, channel: string, resolved: Re
 }
 
 /** Joins the channel; the reply is queued when the socket joins the topic, ahead of the channel's next publication. */
-function commit(shard: Shard, conn: Connection, id: number, channel: string, resolved: ResolvedChannel, request: Request, access: ChannelGrant): Promise<null> {
+function commit(shard: ShardContext, conn: Connection, id: number, channel: string, resolved: ResolvedChannel, request: Request, access: ChannelGrant): Promise<null> {
   const effective = applyOverride(resolved, access.override);
   const granted = grant(shard.rules, effective, conn.user, request, shard.config.client.recovery_max_publication_limit, access.info);
   const onAttached = (outcome: Parameters<typeof subscribeResult>[1]): void => {

@@ -5,11 +5,11 @@
  * DisconnectError, and only the dispatcher turns those into frames.
  */
 import type { Connection } from '../session/connection';
-import type { Shard } from '../shard';
+import type { ShardContext } from '../context';
 
 /** A client command handler. */
 export type CommandHandler = (
-  shard: Shard,
+  shard: ShardContext,
   conn: Connection,
   request: Readonly<Record<string, unknown>>,
   /** The command id, for handlers that write their reply themselves. */

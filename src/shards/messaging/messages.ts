@@ -1,3 +1,8 @@
+/*
+ * src/shards/messaging/: how shards talk: the message union, fan-out records,
+ * the Postman (mailboxes and the shard's own FIFO), request bookkeeping with
+ * timeouts, and ownerOf. May import (in shards): nothing.
+ */
 /**
  * Messages between shards. Shard messages are a discriminated union encoded
  * with msgpack into ring records of kind MESSAGE; publication frames travel as
@@ -7,6 +12,22 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import type { SubscribeOverride } from '../../auth/claims';
 import type { WireError } from '../../protocol/errors';
+import type { ClientInfo } from '../../protocol/json';
+import type { Publication } from '../../broker/broker';
+
+/**
+ * What became of an emulation request: `ok` (commands handed to the
+ * session), `no_session` (no such session on the node; it may just have
+ * ended), `no_node` (no such live node).
+ */
+export type EmulationOutcome = 'ok' | 'no_session' | 'no_node';
+
+/**
+ * The commands of an emulation request: newline-joined JSON text, or
+ * varint-delimited Protobuf bytes. Each session decodes them in its own
+ * protocol (text as UTF-8 bytes for Protobuf, bytes as UTF-8 text for JSON).
+ */
+export type EmulatedCommands = string | Uint8Array;
 
 /** Ring record kinds. */
 export const RecordKind = Object.freeze({
@@ -31,6 +52,7 @@ export const MessageType = Object.freeze({
   PRESENCE_LEAVE: 11,
   OWNER_QUERY: 12,
   EMULATION: 13,
+  SUBSCRIBE_SHARD_FAILED: 14,
 });
 
 /**
@@ -53,6 +75,17 @@ export interface SubscribeShardOk {
   readonly p?: number;
 }
 
+/**
+ * The owner could not subscribe the channel on its broker: the shard's
+ * waiting subscribers get error 100 now instead of waiting out the owner
+ * timeout. Answers one SUBSCRIBE_SHARD, like an OK, on the same FIFO.
+ */
+export interface SubscribeShardFailed {
+  readonly t: typeof MessageType.SUBSCRIBE_SHARD_FAILED;
+  readonly ch: string;
+  readonly error: WireError;
+}
+
 /** A shard no longer has local subscribers of the channel. */
 export interface UnsubscribeShard {
   readonly t: typeof MessageType.UNSUBSCRIBE_SHARD;
@@ -68,14 +101,9 @@ export interface PublishMessage {
   readonly ch: string;
   /** Raw JSON text of the data. */
   readonly data: string;
-  /** Publisher info (client publications): user, client. */
-  readonly user?: string;
-  readonly client?: string;
-  /** Raw JSON text of the publisher's connection info. */
-  readonly connInfo?: string;
-  /** The publisher's channel info (from its subscription token or proxy), JSON text. */
-  readonly chanInfo?: string;
-  readonly tags?: Record<string, string>;
+  /** The publisher, for client publications. */
+  readonly info?: ClientInfo;
+  readonly tags?: Readonly<Record<string, string>>;
   /** Do not keep this publication in history. */
   readonly skipHistory?: boolean;
   readonly idempotencyKey?: string;
@@ -158,18 +186,6 @@ export interface WirePosition {
   readonly epoch: string;
 }
 
-/** A publication as it crosses threads (in recovery results and history answers). */
-export interface WirePublication {
-  /** Raw JSON text. */
-  readonly data: string;
-  readonly offset: number;
-  readonly user?: string;
-  readonly client?: string;
-  readonly connInfo?: string;
-  readonly chanInfo?: string;
-  readonly tags?: Record<string, string>;
-}
-
 /**
  * A positioned subscribe asks the owner for the stream position (and, when
  * recovering, the publications since the client's position). The channel is
@@ -199,7 +215,7 @@ export interface RecoverResultMessage {
   /** Set when a recovery was asked: whether it succeeded. */
   readonly recovered?: boolean;
   /** Recovered publications (empty unless recovered). */
-  readonly pubs?: WirePublication[];
+  readonly pubs?: Publication[];
   readonly error?: WireError;
 }
 
@@ -207,10 +223,7 @@ export interface RecoverResultMessage {
 interface PresenceChange {
   readonly ch: string;
   readonly from: number;
-  readonly user: string;
-  readonly client: string;
-  readonly connInfo?: string;
-  readonly chanInfo?: string;
+  readonly info: ClientInfo;
 }
 
 /** A client joined: add presence, emit join. */
@@ -262,6 +275,7 @@ export interface EmulationMessage {
 export type ShardMessage =
   | SubscribeShard
   | SubscribeShardOk
+  | SubscribeShardFailed
   | UnsubscribeShard
   | PublishMessage
   | ResponseMessage

@@ -1,3 +1,9 @@
+/*
+ * src/shards/owner/: the owner side of the channels this shard owns: broker
+ * subscription, fan-out encoding, recovery reads, presence and join/leave,
+ * owner queries, the recovery rule, fossil deltas. May import (in shards):
+ * messaging, access (channel rules), context types.
+ */
 /**
  * The owner side of channels: for each channel this shard owns (ownerOf), the
  * set of shards that have local subscribers (with the protocols each needs),
@@ -12,11 +18,10 @@
  * the history, and it includes those publications, so the socket that joins at
  * the answer misses none and sees none twice.
  */
-import type { Broker, HistoryOptions, Publication, StreamPosition } from '../../broker/broker';
+import type { Broker, Publication, StreamPosition } from '../../broker/broker';
 import type { PresenceManager } from '../../broker/presence';
 import { encodeClientInfo, encodeDeltaPublication, encodePublication, encodePush, type ClientInfo } from '../../protocol/json';
-import type { ResolvedChannel } from '../access/channel-rules';
-import type { ChannelRules } from '../access/channel-rules';
+import type { ChannelRules, ResolvedChannel } from '../access/channel-rules';
 import { isBinaryPayload, payloadToBytes } from '../../protocol/payload';
 import { encodeJoinLeaveReply, encodePublicationReply } from '../../protocol/protobuf/codec';
 import { encodeFossilPatch, encodeFossilPatchBytes } from './delta';
@@ -26,11 +31,13 @@ import {
   type PresenceJoinMessage,
   type PresenceLeaveMessage,
   type RecoverMessage,
-  type WirePublication,
 } from '../messaging/messages';
 import type { Postman } from '../messaging/postman';
 import { recoveryOutcome } from './recovery-rule';
 import { SmallMap, SmallSet } from '../../common/small-collections';
+import type { PublishParams } from '../context';
+import type { Logger } from '../../common/log';
+import { Errors } from '../../protocol/codes';
 
 interface OwnedChannel {
   readonly shards: Set<number>;
@@ -43,7 +50,7 @@ interface OwnedChannel {
   /** Steps queued on `tail` and not finished. */
   steps: number;
   /** Publications fanned out while history reads are in flight, one buffer per read. */
-  readonly reads: Set<WirePublication[]>;
+  readonly reads: Set<Publication[]>;
 }
 
 /** The tail of a channel with no step queued: one settled promise shared by all (a promise never changes). */
@@ -51,7 +58,7 @@ const SETTLED: Promise<void> = Promise.resolve();
 
 /** Counters of the owner side. */
 export interface OwnerStats {
-  channels: number;
+  /** Publications fanned out to subscribed shards. */
   publications: number;
   /** Fan-out messages a full mailbox refused (each followed by a DROPPED notice). */
   dropped: number;
@@ -62,38 +69,10 @@ export interface OwnerStats {
 /** How long an idempotency key is remembered, ms (Centrifugo: 5 minutes). */
 export const IDEMPOTENT_RESULT_TTL_MS = 5 * 60_000;
 
-/** What a publish asks besides channel and data. */
-export interface PublishRequest {
-  readonly info?: ClientInfo;
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly skipHistory?: boolean;
-  readonly idempotencyKey?: string;
-  readonly delta?: boolean;
-}
-
-/** The history retention of a channel, or undefined when it keeps none. */
-export function historyOf(resolved: ResolvedChannel, defaultMetaTtl: number): HistoryOptions | undefined {
-  const o = resolved.options;
-  if (o.history_size <= 0 || o.history_ttl <= 0) return undefined;
-  return { size: o.history_size, ttl: o.history_ttl, metaTtl: o.history_meta_ttl || defaultMetaTtl };
-}
-
-/** A broker publication as it crosses threads. */
-export function toWirePublication(pub: Publication): WirePublication {
-  return {
-    data: pub.data,
-    offset: pub.offset,
-    ...(pub.info ? { user: pub.info.user, client: pub.info.client } : {}),
-    ...(pub.info?.conn_info !== undefined ? { connInfo: pub.info.conn_info } : {}),
-    ...(pub.info?.chan_info !== undefined ? { chanInfo: pub.info.chan_info } : {}),
-    ...(pub.tags ? { tags: { ...pub.tags } } : {}),
-  };
-}
-
 /** Channels owned by this shard. */
 export class OwnedChannels {
   private readonly channels = new Map<string, OwnedChannel>();
-  readonly stats: OwnerStats = { channels: 0, publications: 0, dropped: 0, deltas: 0 };
+  readonly stats: OwnerStats = { publications: 0, dropped: 0, deltas: 0 };
 
   constructor(
     private readonly self: number,
@@ -102,6 +81,7 @@ export class OwnedChannels {
     private readonly rules: ChannelRules,
     private readonly defaultMetaTtl: number,
     private readonly postman: Postman,
+    private readonly log: Logger,
   ) {}
 
   /**
@@ -112,12 +92,14 @@ export class OwnedChannels {
   addShard(channel: string, shard: number, mask: number = ProtocolBit.JSON): void {
     const owned = this.channel(channel);
     this.step(owned, async () => {
-      if (owned.shards.size === 0) await this.broker.subscribe(channel);
+      if (owned.shards.size === 0 && !(await this.subscribeBroker(channel, shard))) {
+        this.forgetIfIdle(channel, owned);
+        return;
+      }
       owned.shards.add(shard);
       owned.protocols.set(shard, mask);
       owned.mask = unionOf(owned.protocols);
       this.postman.send(shard, { t: MessageType.SUBSCRIBE_SHARD_OK, ch: channel, ...(mask !== ProtocolBit.JSON ? { p: mask } : {}) });
-      // On a broker refusal the shard gets no OK and its subscribers time out with 100.
     });
   }
 
@@ -132,12 +114,33 @@ export class OwnedChannels {
       if (owned.shards.size === 0) {
         await this.broker.unsubscribe(channel);
         // Forgotten only when no later step (a new subscriber's addShard) waits behind this one.
-        if (owned.shards.size === 0 && owned.reads.size === 0 && owned.steps === 1 && this.channels.get(channel) === owned) {
-          this.channels.delete(channel);
-          this.stats.channels = this.channels.size;
-        }
+        this.forgetIfIdle(channel, owned);
       }
     });
+  }
+
+  /**
+   * Subscribes the channel on the broker for its first shard; on a refusal
+   * logs the channel and the reason and tells the asking shard at once
+   * (its subscribers get error 100). False when it failed.
+   */
+  private async subscribeBroker(channel: string, shard: number): Promise<boolean> {
+    try {
+      await this.broker.subscribe(channel);
+      return true;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.log.error('broker refused to subscribe a channel; its subscribers get error 100', { channel, reason });
+      this.postman.send(shard, { t: MessageType.SUBSCRIBE_SHARD_FAILED, ch: channel, error: { code: Errors.internal.code, message: reason } });
+      return false;
+    }
+  }
+
+  /** Forgets an owned channel no shard subscribes and no later step waits for. */
+  private forgetIfIdle(channel: string, owned: OwnedChannel): void {
+    if (owned.shards.size === 0 && owned.reads.size === 0 && owned.steps === 1 && this.channels.get(channel) === owned) {
+      this.channels.delete(channel);
+    }
   }
 
   /** Runs a subscribe/unsubscribe step of the channel after the ones before it. */
@@ -167,9 +170,9 @@ export class OwnedChannels {
   }
 
   /** Publishes through the broker with the channel's history settings; the broker calls deliver(). */
-  async publish(channel: string, data: string, request: PublishRequest): Promise<StreamPosition> {
+  async publish(channel: string, data: string, request: PublishParams): Promise<StreamPosition> {
     const resolved = this.rules.resolve(channel);
-    const history = request.skipHistory ? undefined : historyOf(resolved, this.defaultMetaTtl);
+    const history = request.skipHistory ? undefined : this.rules.history(resolved);
     const delta = Boolean(history) && resolved.options.allowed_delta_types.length > 0 && (request.delta || resolved.options.delta_publish);
     const result = await this.broker.publish(
       channel,
@@ -189,8 +192,7 @@ export class OwnedChannels {
     if (!owned || owned.shards.size === 0) return;
     this.stats.publications++;
     if (owned.reads.size > 0) {
-      const wire = toWirePublication(pub);
-      for (const buffer of owned.reads) buffer.push(wire);
+      for (const buffer of owned.reads) buffer.push(pub);
     }
     const resolved = this.resolveQuietly(channel);
     const withDelta = (resolved?.options.allowed_delta_types.length ?? 0) > 0;
@@ -242,24 +244,23 @@ export class OwnedChannels {
    */
   recover(msg: RecoverMessage): void {
     const owned = this.channel(msg.ch);
-    const buffer: WirePublication[] = [];
+    const buffer: Publication[] = [];
     owned.reads.add(buffer);
     const resolved = this.resolveQuietly(msg.ch);
-    const metaTtl = resolved ? historyOf(resolved, this.defaultMetaTtl)?.metaTtl ?? this.defaultMetaTtl : this.defaultMetaTtl;
+    const metaTtl = resolved ? this.rules.history(resolved)?.metaTtl ?? this.defaultMetaTtl : this.defaultMetaTtl;
     const reply = (fields: Record<string, unknown>): void => {
       owned.reads.delete(buffer);
       this.postman.send(msg.from, { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, ...fields });
       // The asking shard normally keeps the channel registered; if it is gone, so is this entry.
       if (owned.shards.size === 0 && owned.reads.size === 0 && this.channels.get(msg.ch) === owned) {
         this.channels.delete(msg.ch);
-        this.stats.channels = this.channels.size;
       }
     };
     this.broker
       .history(msg.ch, { limit: -1, metaTtl })
       .then((history) => {
         // Merge what was fanned out during the read (already sent to the asking shard, before this answer).
-        const pubs = history.publications.map(toWirePublication);
+        const pubs = [...history.publications];
         let topOffset = history.position.offset;
         for (const p of buffer) {
           if (p.offset > topOffset) {
@@ -281,7 +282,7 @@ export class OwnedChannels {
   join(msg: PresenceJoinMessage): void {
     const resolved = this.resolveQuietly(msg.ch);
     if (!resolved) return;
-    const info = infoOf(msg);
+    const info = msg.info;
     if (resolved.options.presence) void this.presence.add(msg.ch, info, msg.from).catch(() => undefined);
     if (resolved.options.join_leave && !msg.silent) void this.broker.publishJoin(msg.ch, info).catch(() => undefined);
   }
@@ -290,8 +291,8 @@ export class OwnedChannels {
   leave(msg: PresenceLeaveMessage): void {
     const resolved = this.resolveQuietly(msg.ch);
     if (!resolved) return;
-    const info = infoOf(msg);
-    if (resolved.options.presence) void this.presence.remove(msg.ch, msg.client).catch(() => undefined);
+    const info = msg.info;
+    if (resolved.options.presence) void this.presence.remove(msg.ch, msg.info.client).catch(() => undefined);
     if (resolved.options.join_leave) void this.broker.publishLeave(msg.ch, info).catch(() => undefined);
   }
 
@@ -355,7 +356,6 @@ export class OwnedChannels {
     if (!owned) {
       owned = { shards: new SmallSet(), protocols: new SmallMap(), mask: 0, tail: SETTLED, steps: 0, reads: new SmallSet() };
       this.channels.set(name, owned);
-      this.stats.channels = this.channels.size;
     }
     return owned;
   }
@@ -383,11 +383,3 @@ function isBinaryPublication(pub: Publication): boolean {
   return isBinaryPayload(pub.data) || isBinaryInfo(pub.info);
 }
 
-function infoOf(msg: PresenceJoinMessage | PresenceLeaveMessage): ClientInfo {
-  return {
-    user: msg.user,
-    client: msg.client,
-    ...(msg.connInfo !== undefined ? { conn_info: msg.connInfo } : {}),
-    ...(msg.chanInfo !== undefined ? { chan_info: msg.chanInfo } : {}),
-  };
-}

@@ -9,15 +9,12 @@ import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import type { ChannelRules } from '../access/channel-rules';
 import type { OwnerQuery } from '../messaging/messages';
-import { historyOf, toWirePublication } from './owned-channels';
 
 /** What an owner query reads. */
 export interface OwnerState {
   readonly broker: Broker;
   readonly presence: PresenceManager;
   readonly rules: ChannelRules;
-  /** `channel.history_meta_ttl`, ms. */
-  readonly historyMetaTtl: number;
 }
 
 /** Runs one owner query on this (the owner) shard; rejects with a ReplyError (108, 112) or the broker's error. */
@@ -25,7 +22,7 @@ export async function runOwnerQuery(owner: OwnerState, query: OwnerQuery): Promi
   switch (query.op) {
     case 'history': {
       const resolved = owner.rules.resolve(query.ch);
-      const history = historyOf(resolved, owner.historyMetaTtl);
+      const history = owner.rules.history(resolved);
       if (!history) throw new ReplyError(Errors.notAvailable);
       try {
         const result = await owner.broker.history(query.ch, {
@@ -34,7 +31,7 @@ export async function runOwnerQuery(owner: OwnerState, query: OwnerQuery): Promi
           ...(query.reverse ? { reverse: true } : {}),
           metaTtl: history.metaTtl,
         });
-        return { publications: result.publications.map(toWirePublication), offset: result.position.offset, epoch: result.position.epoch };
+        return { publications: result.publications, offset: result.position.offset, epoch: result.position.epoch };
       } catch (err) {
         if (err instanceof UnrecoverablePositionError) throw new ReplyError(Errors.unrecoverablePosition);
         throw err;

@@ -3,7 +3,8 @@
  * subscribe that asks to recover from a client position.
  */
 import type { StreamPosition } from '../../broker/broker';
-import type { RecoverMessage, WirePublication } from '../messaging/messages';
+import type { RecoverMessage } from '../messaging/messages';
+import type { Publication } from '../../broker/broker';
 
 /**
  * Centrifugo's recovery rule, all or nothing: recovered when the client's
@@ -13,9 +14,9 @@ import type { RecoverMessage, WirePublication } from '../messaging/messages';
  */
 export function recoveryOutcome(
   msg: Pick<RecoverMessage, 'since' | 'cache' | 'limit'>,
-  pubs: readonly WirePublication[],
+  pubs: readonly Publication[],
   top: StreamPosition,
-): { recovered: boolean; pubs: WirePublication[] } {
+): { recovered: boolean; pubs: Publication[] } {
   const since = msg.since!;
   if (since.epoch !== '' && since.epoch !== top.epoch) return { recovered: false, pubs: [] };
   if (msg.cache) {

@@ -1,3 +1,9 @@
+/*
+ * src/shards/session/: one client connection: its state record, the transport
+ * contract and the WebSocket transport, the Writer that batches its replies
+ * and topic frames, reply encoding per protocol, and the keepalive timer. May
+ * import (in shards): nothing.
+ */
 /**
  * Per-connection state: a plain record. Behaviour lives in functions that
  * take it (commands/, dispatcher.ts, writer.ts).
@@ -6,6 +12,7 @@ import type { ChannelGrant } from '../../auth/grant';
 import { SmallMap, SmallSet } from '../../common/small-collections';
 import type { ClientTransport, WebSocketData } from './transport';
 import type { EncodedReply } from '../../protocol/names';
+import type { ClientInfo } from '../../protocol/json';
 
 /** How one subscription of a connection receives its channel. */
 export interface SubscriptionMode {
@@ -127,5 +134,15 @@ export function createConnection(
     refreshing: false,
     grants: new SmallMap(),
     authorizing: new SmallSet(),
+  };
+}
+
+/** The connection as publications, presence and join/leave name it, with the subscription's channel info (JSON text) when it has one. */
+export function clientInfoOf(conn: Connection, chanInfo?: string): ClientInfo {
+  return {
+    user: conn.user,
+    client: conn.id,
+    ...(conn.connInfo !== undefined ? { conn_info: conn.connInfo } : {}),
+    ...(chanInfo !== undefined ? { chan_info: chanInfo } : {}),
   };
 }

@@ -55,6 +55,12 @@ export class ChannelProtocols {
     this.confirmed = bits;
   }
 
+  /** The owner refused the oldest request in flight: it is answered, and nothing more is confirmed. */
+  failed(): void {
+    this.inflight?.shift();
+    if (this.inflight?.length === 0) this.inflight = null;
+  }
+
   /** Whether a socket of protocol `bit` can join now: confirmed, and kept by every request in flight. */
   ready(bit: number): boolean {
     return (this.confirmed & bit) !== 0 && (this.inflight === null || this.inflight.every((bits) => (bits & bit) !== 0));

@@ -8,7 +8,8 @@ import { encodePush } from '../../protocol/json';
 import type { ChannelProtocols } from './channel-protocols';
 import type { ChannelTopics } from './channel-topics';
 import type { Connection } from '../session/connection';
-import type { WirePosition, WirePublication } from '../messaging/messages';
+import type { WirePosition } from '../messaging/messages';
+import type { Publication } from '../../broker/broker';
 
 /** How a socket wants a channel. All fields default to false. */
 export interface JoinOptions {
@@ -36,7 +37,7 @@ export interface JoinOutcome {
   readonly top: WirePosition;
   /** Set when recovery was asked. */
   readonly recovered?: boolean;
-  readonly publications: readonly WirePublication[];
+  readonly publications: readonly Publication[];
 }
 
 /** Called in the same step that puts the socket on the topic, so what it queues precedes any publication. */

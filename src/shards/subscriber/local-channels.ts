@@ -1,3 +1,8 @@
+/*
+ * src/shards/subscriber/: the subscriber side of channels on one shard: local
+ * subscribers, their topics per protocol and mode, joins waiting for the
+ * owner, positions seen. May import (in shards): session, messaging.
+ */
 /**
  * The subscriber side of channels: which local sockets are on each channel's
  * uWS topics, the registration of this shard with each channel's owner, and
@@ -32,6 +37,7 @@ import { ownerOf } from '../messaging/owner-of';
 import type { Postman } from '../messaging/postman';
 import { SmallMap, SmallSet } from '../../common/small-collections';
 import type { Writer } from '../session/writer';
+import { clientInfoOf } from '../session/connection';
 
 export { insufficientStatePush, type JoinOptions, type JoinOutcome, type LocalChannelsHost, type OnAttached } from './local-channel';
 
@@ -131,6 +137,30 @@ export class LocalChannels {
     for (const [conn, waiter] of waiting) {
       local.waiting.delete(conn);
       this.proceed(conn, channel, local, waiter);
+    }
+    this.releaseIfEmpty(channel);
+  }
+
+  /**
+   * The owner could not subscribe the channel on its broker (it logged why):
+   * the sockets waiting for a protocol it has not confirmed get error 100 now,
+   * and a channel that never became active is forgotten.
+   */
+  onOwnerFailed(channel: string, reason: string): void {
+    const local = this.channels.get(channel);
+    if (!local) return;
+    local.protocols.failed();
+    for (const [conn, waiter] of [...local.waiting]) {
+      if (local.active && local.protocols.ready(protocolBit(conn.transport.protocol))) continue;
+      clearTimeout(waiter.timer);
+      local.waiting.delete(conn);
+      conn.pending.delete(channel);
+      waiter.reject(new ReplyError(Errors.internal, reason));
+    }
+    if (!local.active && local.protocols.settled() && local.subscribers.size === 0 && local.waiting.size === 0 && local.recovering.size === 0) {
+      // The owner kept nothing of this registration: nothing to unsubscribe.
+      this.channels.delete(channel);
+      return;
     }
     this.releaseIfEmpty(channel);
   }
@@ -297,9 +327,7 @@ export class LocalChannels {
         t: MessageType.PRESENCE_LEAVE,
         ch: channel,
         from: this.shardId,
-        user: conn.user,
-        client: conn.id,
-        ...(conn.connInfo !== undefined ? { connInfo: conn.connInfo } : {}),
+        info: clientInfoOf(conn, conn.grants.get(channel)?.info),
       });
     }
   }
@@ -309,10 +337,7 @@ export class LocalChannels {
       t: MessageType.PRESENCE_JOIN,
       ch: channel,
       from: this.shardId,
-      user: conn.user,
-      client: conn.id,
-      ...(conn.connInfo !== undefined ? { connInfo: conn.connInfo } : {}),
-      ...(chanInfo !== undefined ? { chanInfo } : {}),
+      info: clientInfoOf(conn, chanInfo),
       ...(silent ? { silent: true } : {}),
     });
   }

@@ -3,9 +3,9 @@
  * file. Each is turned into the value the file would hold, checked on its own
  * so that an error names its source, and set only when valid.
  */
-import { INVALID, checkNode, isPlainObject } from './check';
-import type { ConfigKey } from './keys';
-import type { Field } from './schema';
+import { INVALID, checkNode, isPlainObject } from '../check';
+import type { ConfigKey } from '../keys';
+import type { Field } from '../schema/schema';
 
 /** One value to set, as text. */
 export interface Override {

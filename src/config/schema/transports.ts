@@ -3,8 +3,8 @@
  * bidirectional emulation (HTTP-streaming, SSE, `/emulation`) and the
  * unidirectional transports. Part of the one schema in schema.ts.
  */
-import { boolean, integer, string, type FieldsFor } from './schema-nodes';
-import type { Config } from './types';
+import { boolean, integer, string, type FieldsFor } from './nodes';
+import type { Config } from '../types';
 
 /** Transport keys of the config file, in the order the docs list them. */
 export const TRANSPORT_FIELDS = {

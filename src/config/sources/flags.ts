@@ -4,10 +4,10 @@
  * (`--client.insecure`), plus `--port` for http_server.port and
  * `-c`/`--config FILE` for the config file.
  */
-import { show } from './check';
-import { keyByPath, suggestPath } from './keys';
+import { show } from '../check';
+import { keyByPath, suggestPath } from '../keys';
 import type { Override } from './overrides';
-import { didYouMean, nearest } from './suggest';
+import { didYouMean, nearest } from '../suggest';
 
 /** Flags that stand for a key path. */
 const SHORTCUTS: Readonly<Record<string, string>> = Object.freeze({ '--port': 'http_server.port' });

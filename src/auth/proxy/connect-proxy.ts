@@ -4,8 +4,8 @@
  * channels}`; result `{user, expire_at, info|b64info, data|b64data, channels,
  * subs, meta}`. No result means no credentials (anonymous if allowed).
  */
-import type { SubscribeOptions } from './claims';
-import { ProxyError } from './errors';
+import type { SubscribeOptions } from '../claims';
+import { ProxyError } from '../errors';
 import { callProxy, type ProxyCaller } from './proxy-client';
 import type { ProxyEndpoint } from './proxy-registry';
 import { resultExpireAt, resultJson, resultRawJson, resultString, resultStringList, resultSubscribeOptions, type ProxyResult } from './proxy-result';

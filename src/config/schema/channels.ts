@@ -3,8 +3,8 @@
  * `channel.without_namespace` and every namespace, a namespace's fields, and
  * the proxy-name option they use. Part of the one schema in schema.ts.
  */
-import { boolean, clockDuration, integer, NO_LIMIT, type FieldsFor, type StringField } from './schema-nodes';
-import type { ChannelOptions, NamespaceConfig } from './types';
+import { boolean, clockDuration, integer, NO_LIMIT, type FieldsFor, type StringField } from './nodes';
+import type { ChannelOptions, NamespaceConfig } from '../types';
 
 /** Namespace names: ASCII letters, digits, `-` and `_`, at least two. */
 export const NAMESPACE_NAME_PATTERN = '^[-a-zA-Z0-9_]{2,}$';

@@ -9,17 +9,9 @@
  * src/config/types.ts in step: a key missing here, an extra key, or a key of
  * the wrong kind is a type error.
  */
-import { deepFreeze } from './freeze';
-import type {
-  ClientProxyConfig,
-  Config,
-  NamedProxyConfig,
-  ProxyConfig,
-  RpcNamespaceConfig,
-  RpcOptions,
-  TokenConfig,
-  UniDisconnectTransform,
-} from './types';
+import { deepFreeze } from '../freeze';
+import type { ClientProxyConfig, Config, NamedProxyConfig, ProxyConfig, RpcNamespaceConfig, RpcOptions, TokenConfig } from '../types';
+import type { UniDisconnectTransform } from '../../protocol/uni-push';
 
 import {
   boolean,
@@ -31,12 +23,12 @@ import {
   type FieldsFor,
   type Group,
   type NodeFor,
-} from './schema-nodes';
-import { CHANNEL_OPTIONS, NAMESPACE_FIELDS, NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN, proxyName } from './schema-channels';
-import { ENGINE_FIELDS } from './schema-engine';
-import { TRANSPORT_FIELDS } from './schema-transports';
+} from './nodes';
+import { CHANNEL_OPTIONS, NAMESPACE_FIELDS, NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN, proxyName } from './channels';
+import { ENGINE_FIELDS } from './engine';
+import { TRANSPORT_FIELDS } from './transports';
 
-export { NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN } from './schema-channels';
+export { NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN } from './channels';
 
 export type {
   BooleanField,
@@ -52,7 +44,7 @@ export type {
   StringField,
   StringListField,
   StringMapField,
-} from './schema-nodes';
+} from './nodes';
 
 
 

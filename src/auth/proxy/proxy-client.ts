@@ -12,12 +12,12 @@
  * The request goes through `fetch` (undici, keep-alive), so it never blocks
  * the shard's event loop.
  */
-import { isBinaryPayload, payloadToBytes } from '../protocol/payload';
-import { shouldReconnect } from '../protocol/codes';
-import { DisconnectError, ReplyError } from '../protocol/errors';
-import { ProxyError } from './errors';
+import { isBinaryPayload, payloadToBytes } from '../../protocol/payload';
+import { shouldReconnect } from '../../protocol/codes';
+import { DisconnectError, ReplyError } from '../../protocol/errors';
+import { ProxyError } from '../errors';
 import type { ProxyEndpoint } from './proxy-registry';
-import type { TransportName } from '../protocol/names';
+import type { TransportName } from '../../protocol/names';
 
 /** The connection a proxy request is about. */
 export interface ProxyCaller {

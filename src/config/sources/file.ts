@@ -1,6 +1,6 @@
 /** Reading a JSON config file, with errors that name the file and the line and column. */
 import { readFileSync } from 'node:fs';
-import { isPlainObject } from './check';
+import { isPlainObject } from '../check';
 import { jsonErrorOffset } from './json-position';
 
 /** The parsed top-level object of a config file, or what went wrong. */

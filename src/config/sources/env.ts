@@ -3,9 +3,9 @@
  * `_` (SWITCHYARD_HTTP_SERVER_PORT). Lists of strings are space-separated;
  * objects and `channel.namespaces` are JSON.
  */
-import { CONFIG_KEYS, ENV_PREFIX, keyByEnv } from './keys';
+import { CONFIG_KEYS, ENV_PREFIX, keyByEnv } from '../keys';
 import type { Override } from './overrides';
-import { didYouMean, nearest } from './suggest';
+import { didYouMean, nearest } from '../suggest';
 
 /** What the environment sets, and warnings for `SWITCHYARD_*` variables that match no key. */
 export interface EnvReading {

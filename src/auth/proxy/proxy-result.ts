@@ -3,8 +3,8 @@
  * whole answer unusable (ProxyError → error 100 for the client), like an
  * answer that is not JSON.
  */
-import { json, jsonOrBase64, subscribeOptions, type SubscribeOptions } from './claims';
-import { ProxyError, TokenError } from './errors';
+import { json, jsonOrBase64, subscribeOptions, type SubscribeOptions } from '../claims';
+import { ProxyError, TokenError } from '../errors';
 
 /** A proxy result object. */
 export type ProxyResult = Readonly<Record<string, unknown>>;

@@ -3,7 +3,7 @@
  * Request `{client, transport, protocol, encoding, user, channel, token, meta,
  * data|b64data}`; result `{expire_at, info|b64info, data|b64data, override}`.
  */
-import type { SubscribeOptions } from './claims';
+import type { SubscribeOptions } from '../claims';
 import { callProxy, type ProxyCaller } from './proxy-client';
 import type { ProxyEndpoint } from './proxy-registry';
 import { resultExpireAt, resultSubscribeOptions } from './proxy-result';

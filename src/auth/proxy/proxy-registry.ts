@@ -5,7 +5,7 @@
  * name an entry of `proxies`. Validation guaranteed that every enabled
  * `*_proxy_name` resolves.
  */
-import type { Config, ProxyConfig } from '../config/types';
+import type { Config, ProxyConfig } from '../../config/types';
 
 /** One proxy, ready to call. */
 export interface ProxyEndpoint {

@@ -2,8 +2,8 @@
  * The schema section of the engine: the memory broker or Redis, with the
  * Redis addresses, prefix and timeouts. Part of the one schema in schema.ts.
  */
-import { NO_LIMIT, boolean, duration, integer, string, type FieldsFor } from './schema-nodes';
-import type { Config } from './types';
+import { NO_LIMIT, boolean, duration, integer, string, type FieldsFor } from './nodes';
+import type { Config } from '../types';
 
 /** Engine keys of the config file. */
 export const ENGINE_FIELDS = {
