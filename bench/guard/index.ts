@@ -1,8 +1,10 @@
 /**
- * `npm run bench:guard`: a short fan-out run (well under 60 s) that fails
+ * `npm run bench:guard`: a short fan-out run (about a minute) that fails
  * (exit 1) when switchyard got slower relative to the raw uWS yardstick
  * measured in the same run. It prints one line per check (thresholds.ts
- * lists them and how their limits were set).
+ * lists them and how their limits were set): three on one channel with the
+ * Node load generator, one on 1,000 channels with the native one (built with
+ * the system C compiler on first use).
  *
  *   --quick          one repetition, no re-run on failure (the self-test's mode)
  *   --calibrate N    run the full measurement N times and print each ratio's
@@ -21,10 +23,21 @@ import { DISTURBED_CORES, waitForQuiet } from '../common/quiet';
 import { median } from '../common/stats';
 import { stepLine } from '../fanout/lines';
 import { LoadGenerator } from '../loadgen/pool';
+import { NativeGenerator } from '../native/driver';
 import { decide, outcomeLine, type CheckOutcome } from './decide';
-import { measurePairs, recordHigh, recordModerate, startContenders, type Contender, type GuardPlan, type PairStats } from './measure';
+import {
+  measurePairs,
+  recordChannels,
+  recordHigh,
+  recordModerate,
+  startChannelsContenders,
+  startContenders,
+  type Contender,
+  type GuardPlan,
+  type PairStats,
+} from './measure';
 import type { StepResult } from '../fanout/step';
-import { CHECKS, EXTRA_REPETITIONS, GUARD_SHARDS, GUARD_WORKLOAD, HIGH, MODERATE, REPETITIONS } from './thresholds';
+import { CHANNELS, CHANNELS_WORKLOAD, CHECKS, EXTRA_REPETITIONS, GUARD_SHARDS, GUARD_WORKLOAD, HIGH, MODERATE, REPETITIONS } from './thresholds';
 
 /** Load-generator threads of the guard. */
 const WORKERS = 2;
@@ -38,6 +51,8 @@ const MAX_RERUNS = 2;
 const BUDGET_MS = 45_000;
 /** The extra pairs after a failure may end this much after the budget, ms. */
 const RETRY_GRACE_MS = 10_000;
+/** The many-channel check's own time budget, ms (a normal run of it takes about 15 s). */
+const CHANNELS_BUDGET_MS = 25_000;
 
 function outcomes(subject: Contender, yardstick: Contender): CheckOutcome[] {
   return [
@@ -51,19 +66,65 @@ function outcomes(subject: Contender, yardstick: Contender): CheckOutcome[] {
 interface MeasureNotes {
   readonly moderate: PairStats;
   readonly high: PairStats;
+  readonly channels: PairStats;
 }
 
-async function measure(
+/** How to measure. */
+interface MeasureOptions {
+  readonly repetitions: number;
+  readonly maxPairs: number;
+  readonly retry: boolean;
+  readonly verbose: boolean;
+}
+
+function stepPrinter(options: MeasureOptions): ((who: Contender, step: StepResult) => void) | undefined {
+  return options.verbose ? (who: Contender, step: StepResult) => say(stepLine(who.label, step)) : undefined;
+}
+
+/** Every check: the one-channel ones, then the many-channel one. */
+async function measure(plan: GuardPlan, options: MeasureOptions): Promise<{ results: CheckOutcome[]; subject: Contender; yardstick: Contender; notes: MeasureNotes }> {
+  const one = await measureOneChannel(plan, options);
+  const many = await measureChannels(plan, options);
+  return { results: [...one.results, many.result], subject: one.subject, yardstick: one.yardstick, notes: { ...one.notes, channels: many.stats } };
+}
+
+/**
+ * The many-channel check: switchyard and the yardstick under 1,000 channels
+ * with one subscriber each, on the native load generator; pairs as for the
+ * other checks, 2 more after a failure.
+ */
+async function measureChannels(plan: GuardPlan, options: MeasureOptions): Promise<{ result: CheckOutcome; stats: PairStats }> {
+  const deadline = nowMs() + CHANNELS_BUDGET_MS;
+  const { yardstick, subject } = await startChannelsContenders(new NativeGenerator(1), plan);
+  try {
+    const pair = [yardstick, subject] as const;
+    const onStep = stepPrinter(options);
+    const stats = await measurePairs(pair, plan.channels, { wanted: options.repetitions, maxPairs: options.maxPairs, deadline }, recordChannels, onStep);
+    let result = decide(CHECKS.channelsCpu, subject.samples.channelsCpu, yardstick.samples.channelsCpu);
+    if (options.retry && !result.passed && nowMs() + EXTRA_REPETITIONS * stats.pairMs < deadline + RETRY_GRACE_MS) {
+      say(`guard: the many-channel check failed on the median of ${options.repetitions}; measuring ${EXTRA_REPETITIONS} more pairs to rule out a disturbance`);
+      await measurePairs(pair, plan.channels, { wanted: EXTRA_REPETITIONS, maxPairs: EXTRA_REPETITIONS, deadline }, recordChannels, onStep);
+      result = decide(CHECKS.channelsCpu, subject.samples.channelsCpu, yardstick.samples.channelsCpu);
+    }
+    return { result, stats };
+  } finally {
+    await subject.close();
+    await yardstick.close();
+  }
+}
+
+/** The one-channel checks (p50, throughput, CPU per delivery) on the Node load generator. */
+async function measureOneChannel(
   plan: GuardPlan,
-  options: { repetitions: number; maxPairs: number; retry: boolean; verbose: boolean },
-): Promise<{ results: CheckOutcome[]; subject: Contender; yardstick: Contender; notes: MeasureNotes }> {
+  options: MeasureOptions,
+): Promise<{ results: CheckOutcome[]; subject: Contender; yardstick: Contender; notes: Omit<MeasureNotes, 'channels'> }> {
   const deadline = nowMs() + BUDGET_MS;
   const loadgen = LoadGenerator.start(WORKERS);
   try {
     const { yardstick, subject } = await startContenders(loadgen, plan);
     try {
       const pair = [yardstick, subject] as const;
-      const onStep = options.verbose ? (who: Contender, step: StepResult) => say(stepLine(who.label, step)) : undefined;
+      const onStep = stepPrinter(options);
       const pairs = { wanted: options.repetitions, maxPairs: options.maxPairs, deadline };
       const moderate = await measurePairs(pair, plan.moderate, pairs, recordModerate, onStep);
       const high = await measurePairs(pair, plan.high, pairs, recordHigh, onStep);
@@ -90,7 +151,7 @@ async function measure(
 }
 
 async function calibrate(plan: GuardPlan, runs: number, verbose: boolean): Promise<void> {
-  const ratios: Record<string, number[]> = { p50: [], throughput: [], cpu: [] };
+  const ratios: Record<string, number[]> = { p50: [], throughput: [], cpu: [], channelsCpu: [] };
   for (let run = 1; run <= runs; run++) {
     const busy = await waitForQuiet(DISTURBED_CORES, 120_000);
     const { results } = await measure(plan, { repetitions: REPETITIONS, maxPairs: REPETITIONS + MAX_RERUNS, retry: false, verbose });
@@ -109,7 +170,15 @@ async function main(): Promise<number> {
     strict: true,
   });
   const delayMs = Number(process.env[DELAY_ENV] ?? 0);
-  const plan: GuardPlan = { workload: GUARD_WORKLOAD, moderate: MODERATE, high: HIGH, shards: values.shards === undefined ? GUARD_SHARDS : Number(values.shards), delayMs };
+  const plan: GuardPlan = {
+    workload: GUARD_WORKLOAD,
+    moderate: MODERATE,
+    high: HIGH,
+    shards: values.shards === undefined ? GUARD_SHARDS : Number(values.shards),
+    delayMs,
+    channelsWorkload: CHANNELS_WORKLOAD,
+    channels: CHANNELS,
+  };
   if (values.calibrate !== undefined) {
     await calibrate(plan, Math.max(1, Number(values.calibrate)), values.verbose === true);
     return 0;
@@ -125,8 +194,8 @@ async function main(): Promise<number> {
     verbose: values.verbose === true,
   });
   for (const r of results) say(`guard: ${outcomeLine(r, subject.label, yardstick.label)}`);
-  const reruns = notes.moderate.run + notes.high.run - 2 * repetitions;
-  const disturbed = notes.moderate.keptDisturbed + notes.high.keptDisturbed;
+  const reruns = notes.moderate.run + notes.high.run + notes.channels.run - 3 * repetitions;
+  const disturbed = notes.moderate.keptDisturbed + notes.high.keptDisturbed + notes.channels.keptDisturbed;
   if (reruns > 0 || disturbed > 0) {
     say(`guard: note: other processes disturbed the machine: ${reruns} pairs were run again, ${disturbed} kept pairs were still disturbed`);
   }
