@@ -39,6 +39,9 @@ static void set_interest(publisher_t *p, http_conn_t *c, int writing) {
 }
 
 static void reconnect(publisher_t *p, http_conn_t *c) {
+  int64_t now = now_ns();
+  if (now < c->retry_at_ns) return;
+  c->retry_at_ns = now + RECONNECT_BACKOFF_NS;
   c->fd = connect_nonblocking(&p->cfg->api);
   if (c->fd < 0) return;
   c->connected = 0;

@@ -20,12 +20,15 @@
 #include <stdint.h>
 
 #include "buffer.h"
+#include "clock.h"
 #include "config.h"
 #include "histogram.h"
 #include "mailbox.h"
 
 /* Requests one connection may have in flight (pipelined). */
 #define PIPELINE_DEPTH 256
+/* How long a connection that failed waits before it is opened again, ns (the server may be gone). */
+#define RECONNECT_BACKOFF_NS (100 * NS_PER_MS)
 
 typedef struct {
   int fd;
@@ -38,6 +41,8 @@ typedef struct {
   uint32_t outstanding;
   /* EPOLLOUT is in its epoll interest. */
   int writing;
+  /* A closed connection is opened again no sooner than this, ns. */
+  int64_t retry_at_ns;
 } http_conn_t;
 
 /* What to publish in a step (set before COMMAND_PUBLISH). */
