@@ -37,6 +37,9 @@ export interface ThreadLine {
   readonly cpuSeconds: number;
   /** Share of the window the thread spent outside epoll_wait, 0..1 (like Node's event-loop utilization). */
   readonly busy: number;
+  /** Receivers: read() calls that returned data, and epoll_wait calls that returned events, in the window (0 for the publisher). */
+  readonly reads: number;
+  readonly wakeups: number;
 }
 
 /** The answer to a step command. */

@@ -56,9 +56,11 @@ void mailbox_finish(mailbox_t *box) {
 
 void meter_wait_begins(loop_meter_t *meter) { atomic_store_explicit(&meter->waiting_since_ns, now_ns(), memory_order_relaxed); }
 
-void meter_wait_ends(loop_meter_t *meter) {
+int64_t meter_wait_ends(loop_meter_t *meter) {
+  int64_t now = now_ns();
   int64_t since = atomic_exchange_explicit(&meter->waiting_since_ns, 0, memory_order_relaxed);
-  if (since > 0) atomic_fetch_add_explicit(&meter->waited_ns, now_ns() - since, memory_order_relaxed);
+  if (since > 0) atomic_fetch_add_explicit(&meter->waited_ns, now - since, memory_order_relaxed);
+  return now;
 }
 
 int64_t meter_waited(loop_meter_t *meter, int64_t now) {

@@ -62,8 +62,8 @@ typedef struct {
 
 /* Before epoll_wait. */
 void meter_wait_begins(loop_meter_t *meter);
-/* After epoll_wait. */
-void meter_wait_ends(loop_meter_t *meter);
+/* After epoll_wait; returns the time it ended, ns. */
+int64_t meter_wait_ends(loop_meter_t *meter);
 /* Nanoseconds spent waiting up to `now`, counting a wait in progress. */
 int64_t meter_waited(loop_meter_t *meter, int64_t now);
 

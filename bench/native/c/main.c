@@ -243,7 +243,9 @@ static void run_step(const step_spec_t *spec) {
     double cpu = measured ? end.thread_cpu_s[t] - start.thread_cpu_s[t] : 0;
     double elapsed = measured ? (double)(end.at_ns - start.at_ns) : 0;
     double busy = elapsed > 0 ? 1.0 - (double)(end.waited_ns[t] - start.waited_ns[t]) / elapsed : 0;
-    fprintf(out, "%s{\"role\":\"%s\",\"cpuSeconds\":%.6f,\"busy\":%.4f}", t ? "," : "", t ? "receiver" : "publisher", cpu, busy < 0 ? 0 : busy);
+    uint64_t reads = t ? receivers[t - 1]->report.reads_in_window : 0, wakeups = t ? receivers[t - 1]->report.wakeups_in_window : 0;
+    fprintf(out, "%s{\"role\":\"%s\",\"cpuSeconds\":%.6f,\"busy\":%.4f,\"reads\":%llu,\"wakeups\":%llu}", t ? "," : "", t ? "receiver" : "publisher", cpu,
+            busy < 0 ? 0 : busy, (unsigned long long)reads, (unsigned long long)wakeups);
   }
   fputs("]}\n", out);
   fflush(out);

@@ -316,6 +316,7 @@ static void sub_readable(receiver_t *r, subscriber_t *s) {
     return;
   }
   r->now = now_ns();
+  if (in_window_ns(&r->window, r->now)) r->reads_in_window++;
   size_t len = held + (size_t)n;
   size_t at = 0;
   if (s->state == SUB_UPGRADING) {
@@ -425,7 +426,7 @@ static void check_deadlines(receiver_t *r) {
 static void start_window(receiver_t *r) {
   r->window = r->next_window;
   hist_reset(&r->latency);
-  r->recorded_count = r->received = r->received_in_window = r->bytes_in_window = 0;
+  r->recorded_count = r->received = r->received_in_window = r->bytes_in_window = r->reads_in_window = r->wakeups_in_window = 0;
   atomic_store_explicit(&r->recorded, 0, memory_order_relaxed);
   r->disconnected_at_window = r->disconnected_total;
 }
@@ -437,6 +438,8 @@ static void collect(receiver_t *r) {
   out->received = r->received;
   out->received_in_window = r->received_in_window;
   out->bytes_in_window = r->bytes_in_window;
+  out->reads_in_window = r->reads_in_window;
+  out->wakeups_in_window = r->wakeups_in_window;
   out->disconnected = r->disconnected_total - r->disconnected_at_window;
   memcpy(out->closes, r->closes, sizeof out->closes);
   out->close_kinds = r->close_kinds;
@@ -474,8 +477,9 @@ static void *receiver_main(void *arg) {
   for (;;) {
     meter_wait_begins(&r->meter);
     int n = epoll_wait(r->epfd, events, 256, r->connecting ? TIMEOUT_CHECK_MS : -1);
-    meter_wait_ends(&r->meter);
+    int64_t woke = meter_wait_ends(&r->meter);
     if (n < 0 && errno != EINTR) break;
+    if (n > 0 && in_window_ns(&r->window, woke)) r->wakeups_in_window++;
     for (int i = 0; i < n; i++) {
       if (events[i].data.ptr == &r->box) {
         if (on_command(r)) return NULL;

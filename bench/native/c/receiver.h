@@ -80,6 +80,9 @@ typedef struct {
   /* Publications received inside the window, and the message bytes (without WebSocket framing) received inside it. */
   uint64_t received_in_window;
   uint64_t bytes_in_window;
+  /* read() calls that returned data, and epoll_wait calls that returned events, inside the window. */
+  uint64_t reads_in_window;
+  uint64_t wakeups_in_window;
   /* Connections the server closed since the window was set, and every close code since connecting. */
   uint64_t disconnected;
   close_count_t closes[MAX_CLOSE_CODES];
@@ -118,6 +121,8 @@ struct receiver {
   uint64_t received;
   uint64_t received_in_window;
   uint64_t bytes_in_window;
+  uint64_t reads_in_window;
+  uint64_t wakeups_in_window;
   uint64_t disconnected_total;
   uint64_t disconnected_at_window;
   close_count_t closes[MAX_CLOSE_CODES];
