@@ -10,6 +10,7 @@
  *   --calibrate N    run the full measurement N times and print each ratio's
  *                    spread, to set calibratedRatio in thresholds.ts
  *   --verbose        print every step
+ *   --only channels  the many-channel check only (calibrating or debugging it)
  *
  * SWITCHYARD_BENCH_DELAY_MS=<ms> slows switchyard by that busy wait per
  * publication (bench/common/slow-hook.ts): the self-test's deliberately
@@ -62,12 +63,8 @@ function outcomes(subject: Contender, yardstick: Contender): CheckOutcome[] {
   ];
 }
 
-/** How the measuring went, for the notes under the check lines. */
-interface MeasureNotes {
-  readonly moderate: PairStats;
-  readonly high: PairStats;
-  readonly channels: PairStats;
-}
+/** How the measuring went, for the notes under the check lines: the pairs of each load that ran. */
+type MeasureNotes = readonly PairStats[];
 
 /** How to measure. */
 interface MeasureOptions {
@@ -75,17 +72,32 @@ interface MeasureOptions {
   readonly maxPairs: number;
   readonly retry: boolean;
   readonly verbose: boolean;
+  /** The many-channel check only. */
+  readonly channelsOnly: boolean;
+}
+
+/** What a measurement gives: the outcomes, the systems' labels, how the pairs went. */
+interface Measured {
+  readonly results: CheckOutcome[];
+  readonly subjectLabel: string;
+  readonly yardstickLabel: string;
+  readonly notes: MeasureNotes;
 }
 
 function stepPrinter(options: MeasureOptions): ((who: Contender, step: StepResult) => void) | undefined {
   return options.verbose ? (who: Contender, step: StepResult) => say(stepLine(who.label, step)) : undefined;
 }
 
-/** Every check: the one-channel ones, then the many-channel one. */
-async function measure(plan: GuardPlan, options: MeasureOptions): Promise<{ results: CheckOutcome[]; subject: Contender; yardstick: Contender; notes: MeasureNotes }> {
-  const one = await measureOneChannel(plan, options);
+/** Every check: the one-channel ones (unless channelsOnly), then the many-channel one. */
+async function measure(plan: GuardPlan, options: MeasureOptions): Promise<Measured> {
+  const one = options.channelsOnly ? null : await measureOneChannel(plan, options);
   const many = await measureChannels(plan, options);
-  return { results: [...one.results, many.result], subject: one.subject, yardstick: one.yardstick, notes: { ...one.notes, channels: many.stats } };
+  return {
+    results: [...(one?.results ?? []), many.result],
+    subjectLabel: many.subjectLabel,
+    yardstickLabel: many.yardstickLabel,
+    notes: [...(one ? [one.notes.moderate, one.notes.high] : []), many.stats],
+  };
 }
 
 /**
@@ -93,7 +105,7 @@ async function measure(plan: GuardPlan, options: MeasureOptions): Promise<{ resu
  * with one subscriber each, on the native load generator; pairs as for the
  * other checks, 2 more after a failure.
  */
-async function measureChannels(plan: GuardPlan, options: MeasureOptions): Promise<{ result: CheckOutcome; stats: PairStats }> {
+async function measureChannels(plan: GuardPlan, options: MeasureOptions): Promise<{ result: CheckOutcome; stats: PairStats; subjectLabel: string; yardstickLabel: string }> {
   const deadline = nowMs() + CHANNELS_BUDGET_MS;
   const { yardstick, subject } = await startChannelsContenders(new NativeGenerator(1), plan);
   try {
@@ -106,7 +118,7 @@ async function measureChannels(plan: GuardPlan, options: MeasureOptions): Promis
       await measurePairs(pair, plan.channels, { wanted: EXTRA_REPETITIONS, maxPairs: EXTRA_REPETITIONS, deadline }, recordChannels, onStep);
       result = decide(CHECKS.channelsCpu, subject.samples.channelsCpu, yardstick.samples.channelsCpu);
     }
-    return { result, stats };
+    return { result, stats, subjectLabel: subject.label, yardstickLabel: yardstick.label };
   } finally {
     await subject.close();
     await yardstick.close();
@@ -117,7 +129,7 @@ async function measureChannels(plan: GuardPlan, options: MeasureOptions): Promis
 async function measureOneChannel(
   plan: GuardPlan,
   options: MeasureOptions,
-): Promise<{ results: CheckOutcome[]; subject: Contender; yardstick: Contender; notes: Omit<MeasureNotes, 'channels'> }> {
+): Promise<{ results: CheckOutcome[]; notes: { moderate: PairStats; high: PairStats } }> {
   const deadline = nowMs() + BUDGET_MS;
   const loadgen = LoadGenerator.start(WORKERS);
   try {
@@ -140,7 +152,7 @@ async function measureOneChannel(
         await measurePairs(pair, plan.high, extra, recordHigh, onStep);
         results = outcomes(subject, yardstick);
       }
-      return { results, subject, yardstick, notes: { moderate, high } };
+      return { results, notes: { moderate, high } };
     } finally {
       await subject.close();
       await yardstick.close();
@@ -150,15 +162,16 @@ async function measureOneChannel(
   }
 }
 
-async function calibrate(plan: GuardPlan, runs: number, verbose: boolean): Promise<void> {
+async function calibrate(plan: GuardPlan, runs: number, verbose: boolean, channelsOnly: boolean): Promise<void> {
   const ratios: Record<string, number[]> = { p50: [], throughput: [], cpu: [], channelsCpu: [] };
   for (let run = 1; run <= runs; run++) {
     const busy = await waitForQuiet(DISTURBED_CORES, 120_000);
-    const { results } = await measure(plan, { repetitions: REPETITIONS, maxPairs: REPETITIONS + MAX_RERUNS, retry: false, verbose });
+    const { results } = await measure(plan, { repetitions: REPETITIONS, maxPairs: REPETITIONS + MAX_RERUNS, retry: false, verbose, channelsOnly });
     for (const r of results) ratios[r.spec.id]!.push(r.ratio);
     say(`calibration run ${run}/${runs} (machine busy before: ${busy.toFixed(2)} cores): ${results.map((r) => `${r.spec.id} ${r.ratio.toFixed(3)}`).join(', ')}`);
   }
   for (const [id, values] of Object.entries(ratios)) {
+    if (values.length === 0) continue;
     const sorted = [...values].sort((a, b) => a - b);
     say(`${id}: median ${median(values).toFixed(3)}, min ${sorted[0]!.toFixed(3)}, max ${sorted.at(-1)!.toFixed(3)} (${values.map((v) => v.toFixed(3)).join(' ')})`);
   }
@@ -166,9 +179,11 @@ async function calibrate(plan: GuardPlan, runs: number, verbose: boolean): Promi
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, calibrate: { type: 'string' }, verbose: { type: 'boolean' }, shards: { type: 'string' } },
+    options: { quick: { type: 'boolean' }, calibrate: { type: 'string' }, verbose: { type: 'boolean' }, shards: { type: 'string' }, only: { type: 'string' } },
     strict: true,
   });
+  if (values.only !== undefined && values.only !== 'channels') throw new Error(`--only must be channels (got "${values.only}")`);
+  const channelsOnly = values.only === 'channels';
   const delayMs = Number(process.env[DELAY_ENV] ?? 0);
   const plan: GuardPlan = {
     workload: GUARD_WORKLOAD,
@@ -180,22 +195,23 @@ async function main(): Promise<number> {
     channels: CHANNELS,
   };
   if (values.calibrate !== undefined) {
-    await calibrate(plan, Math.max(1, Number(values.calibrate)), values.verbose === true);
+    await calibrate(plan, Math.max(1, Number(values.calibrate)), values.verbose === true, channelsOnly);
     return 0;
   }
   const started = nowMs();
   const quick = values.quick === true;
   if (delayMs > 0) say(`guard: ${DELAY_ENV}=${delayMs}: switchyard is deliberately slowed by ${delayMs} ms of busy wait per publication (self-test)`);
   const repetitions = quick ? 1 : REPETITIONS;
-  const { results, subject, yardstick, notes } = await measure(plan, {
+  const { results, subjectLabel, yardstickLabel, notes } = await measure(plan, {
     repetitions,
     maxPairs: quick ? 1 : REPETITIONS + MAX_RERUNS,
     retry: !quick,
     verbose: values.verbose === true,
+    channelsOnly,
   });
-  for (const r of results) say(`guard: ${outcomeLine(r, subject.label, yardstick.label)}`);
-  const reruns = notes.moderate.run + notes.high.run + notes.channels.run - 3 * repetitions;
-  const disturbed = notes.moderate.keptDisturbed + notes.high.keptDisturbed + notes.channels.keptDisturbed;
+  for (const r of results) say(`guard: ${outcomeLine(r, subjectLabel, yardstickLabel)}`);
+  const reruns = notes.reduce((n, p) => n + p.run - repetitions, 0);
+  const disturbed = notes.reduce((n, p) => n + p.keptDisturbed, 0);
   if (reruns > 0 || disturbed > 0) {
     say(`guard: note: other processes disturbed the machine: ${reruns} pairs were run again, ${disturbed} kept pairs were still disturbed`);
   }
