@@ -61,8 +61,9 @@ export function channelsCells(runs: readonly SystemRun[]): ChannelsCell[] {
   );
 }
 
-function table(heads: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const align = heads.map((_, i) => (i === 0 || i === heads.length - 1 ? '---' : '---:'));
+/** A Markdown table; the first column (and the last, when `textLast`) left-aligned, the others right-aligned. */
+function table(heads: readonly string[], rows: readonly (readonly string[])[], textLast = true): string[] {
+  const align = heads.map((_, i) => (i === 0 || (textLast && i === heads.length - 1) ? '---' : '---:'));
   return [`| ${heads.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
@@ -130,8 +131,8 @@ export function channelsMarkdown(run: FanoutRun): string {
   lines.push('## Highest sustained publications/s, against the minimal uWS server of this run', '');
   lines.push(`Sustained: p99 ≤ ${run.options.bounds.p99Ms} ms with ≥ ${(run.options.bounds.deliveredRatio * 100).toFixed(1)}% delivered.`, '');
   lines.push(...table(CAPACITY_HEADS, capacityRows(run)), '');
-  lines.push('## Server CPU per publication at each rate every system ran', '', ...table(tables.cpu.heads, tables.cpu.rows), '');
-  lines.push('## Latency at each rate every system ran', '', ...table(tables.latency.heads, tables.latency.rows), '');
+  lines.push('## Server CPU per publication at each rate every system ran', '', ...table(tables.cpu.heads, tables.cpu.rows, false), '');
+  lines.push('## Latency at each rate every system ran', '', ...table(tables.latency.heads, tables.latency.rows, false), '');
   lines.push('## Every step', '', ...table(CHANNEL_STEP_HEADS, stepRows(run)), '');
   lines.push('## How to read this', '', ...[...POINT_NOTES, ...methodNotes(run.options.bounds, run.options.workers, run.options.loadgen)].map((n) => `- ${n}`), '');
   return lines.join('\n');

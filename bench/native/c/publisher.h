@@ -1,6 +1,6 @@
 /*
  * The publisher thread: K keep-alive HTTP/1.1 connections to the server's
- * API, used in turn, and a timer that paces publications at a fixed rate.
+ * API, used in turn, paced at a fixed rate by its own wake-ups.
  * Publication i (in bursts of B) is *due* at start + floor(i / B) × B / rate
  * and carries that due time in its payload whenever it actually leaves, as
  * bench/loadgen/pacer.ts and payload.ts do:
@@ -8,7 +8,9 @@
  *   {"t":<due, ms, 3 decimals>,"n":<sequence>,"p":"xxx…"}   padded to the payload size
  *
  * so a publisher (or server) that falls behind shows up as latency, not as a
- * lighter load. A burst of one goes to /api/publish, a larger one to
+ * lighter load. The thread sleeps in epoll_pwait2 until the next due time
+ * (a ns timeout; a timerfd would cost two more syscalls per wake-up). A
+ * burst of one goes to /api/publish, a larger one to
  * /api/batch. Requests go to the next idle connection in turn, or, when
  * every connection has one in flight, pipelined on the least busy one.
  */
@@ -61,7 +63,6 @@ typedef struct {
   const config_t *cfg;
   pthread_t thread;
   int epfd;
-  int timer_fd;
   mailbox_t box;
   loop_meter_t meter;
   http_conn_t *conns;
