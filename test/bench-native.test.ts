@@ -14,12 +14,43 @@ import { after, before, describe, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { nowMs } from '../bench/common/clock';
 import { launchTarget, switchyard, type Target } from '../bench/common/targets';
+import { parseFanoutOptions } from '../bench/fanout/options';
+import { MANY_CHANNELS_WORKLOAD, pointOf, POINT_DEFAULTS } from '../bench/fanout/points';
 import { windowEdge } from '../bench/loadgen/pacer';
 import { ensureNativeLoadgen } from '../bench/native/build';
 import { NativeGenerator } from '../bench/native/driver';
 import { NativeProcess, type NativeOptions } from '../bench/native/process';
 
 const KEY = 'native-test-key';
+
+describe('bench:fanout options for the load generator and the point', () => {
+  test('--point picks the many-channel defaults: native generator, 1,000 channels, publications/s ladder, its own files', () => {
+    assert.equal(pointOf([]), 'one-channel');
+    assert.equal(pointOf(['--point', 'many-channels']), 'many-channels');
+    assert.equal(pointOf(['--point=many-channels']), 'many-channels');
+    assert.throws(() => pointOf(['--point', 'few']), /--point must be one-channel or many-channels/);
+    const options = parseFanoutOptions(['--point', 'many-channels'], POINT_DEFAULTS['many-channels']);
+    assert.equal(options.loadgen, 'native');
+    assert.equal(options.workers, 1);
+    assert.deepEqual(options.workload, MANY_CHANNELS_WORKLOAD);
+    assert.equal(options.workload.channels, 1000);
+    assert.equal(options.workload.subscribers, 1000);
+    assert.equal(options.out, 'fanout-channels');
+    assert.deepEqual(options.systems, ['uws', 'switchyard-1', 'switchyard-2']);
+  });
+
+  test('--loadgen is checked, and the native generator refuses client-side publish', () => {
+    const defaults = POINT_DEFAULTS['one-channel'];
+    assert.equal(parseFanoutOptions(['--loadgen', 'native'], defaults).loadgen, 'native');
+    assert.equal(parseFanoutOptions([], defaults).loadgen, defaults.loadgen);
+    assert.throws(() => parseFanoutOptions(['--loadgen', 'java'], defaults), /--loadgen must be node or native/);
+    assert.throws(() => parseFanoutOptions(['--loadgen', 'native', '--transport', 'ws'], defaults), /publishes through the HTTP API only/);
+    // Options given still override the point's defaults.
+    const many = parseFanoutOptions(['--point', 'many-channels', '--channels', '500', '--loadgen', 'node'], POINT_DEFAULTS['many-channels']);
+    assert.equal(many.workload.channels, 500);
+    assert.equal(many.loadgen, 'node');
+  });
+});
 
 test('the C parts pass their self-test', () => {
   const output = execFileSync(ensureNativeLoadgen(), ['--self-test'], { encoding: 'utf8' });
