@@ -42,7 +42,8 @@ describe('bench:fanout options for the load generator and the point', () => {
   test('--loadgen is checked, and the native generator refuses client-side publish', () => {
     const defaults = POINT_DEFAULTS['one-channel'];
     assert.equal(parseFanoutOptions(['--loadgen', 'native'], defaults).loadgen, 'native');
-    assert.equal(parseFanoutOptions([], defaults).loadgen, defaults.loadgen);
+    assert.equal(parseFanoutOptions([], defaults).loadgen, 'native');
+    assert.equal(parseFanoutOptions(['--transport', 'ws'], defaults).loadgen, 'node'); // only the Node generator publishes over WebSocket
     assert.throws(() => parseFanoutOptions(['--loadgen', 'java'], defaults), /--loadgen must be node or native/);
     assert.throws(() => parseFanoutOptions(['--loadgen', 'native', '--transport', 'ws'], defaults), /publishes through the HTTP API only/);
     // Options given still override the point's defaults.

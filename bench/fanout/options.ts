@@ -41,7 +41,7 @@ export interface FanoutDefaults {
   readonly windowSeconds: number;
   /** The workload options not given start from (default DEFAULT_WORKLOAD). */
   readonly workload?: Workload;
-  /** The load generator when `--loadgen` is not given (default node). */
+  /** The load generator when `--loadgen` is not given (default node; always node with `--transport ws`). */
   readonly loadgen?: LoadgenKind;
 }
 
@@ -79,7 +79,8 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
   const base = defaults.workload ?? DEFAULT_WORKLOAD;
   const transport = (values.transport ?? base.transport) as TransportKind;
   if (transport !== 'http' && transport !== 'ws') throw new Error(`--transport must be http or ws (got "${values.transport}")`);
-  const loadgen = (values.loadgen ?? defaults.loadgen ?? 'node') as LoadgenKind;
+  // Client-side publish needs the Node generator, which is then the default.
+  const loadgen = (values.loadgen ?? (transport === 'ws' ? 'node' : (defaults.loadgen ?? 'node'))) as LoadgenKind;
   if (!LOADGEN_KINDS.includes(loadgen)) throw new Error(`--loadgen must be ${LOADGEN_KINDS.join(' or ')} (got "${values.loadgen}")`);
   if (loadgen === 'native' && transport !== 'http') throw new Error('--loadgen native publishes through the HTTP API only (use --transport http)');
   const workload: Workload = {
