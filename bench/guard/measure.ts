@@ -67,7 +67,12 @@ async function channelsContender(generator: Generator, spec: SystemSpec, plan: G
   const target = await launchTarget(spec, { delayMs: plan.delayMs });
   try {
     const driver = await generator.open(target, plan.channelsWorkload);
-    await driver.prime(plan.channels.rate, 500);
+    try {
+      await driver.prime(plan.channels.rate, 500);
+    } catch (err) {
+      await driver.close();
+      throw err;
+    }
     return {
       spec,
       label: systemLabel(spec),
