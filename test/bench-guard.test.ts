@@ -1,9 +1,10 @@
 /**
- * The fan-out guard (`npm run bench:guard`, issue 6): its decision passes
- * measured-like ratios near the calibrated medians and fails a 1.5×
+ * The fan-out guard (`npm run bench:guard`, issues 6 and 12): its decision
+ * passes measured-like ratios near the calibrated medians and fails a 1.5×
  * regression, and a deliberately slowed switchyard (SWITCHYARD_BENCH_DELAY_MS,
  * a busy wait per publication injected by the bench-side preload) makes a
- * quick real run of the guard exit 1 with a FAIL line.
+ * quick real run of the guard exit 1 with FAIL lines, the many-channel
+ * check's among them.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -24,11 +25,12 @@ function subjectAt(yardstick: readonly number[], ratio: number): number[] {
   return yardstick.map((v) => v * ratio);
 }
 
-/** Yardstick values like those measured for each check (p50 ms, deliveries/s, µs per delivery). */
+/** Yardstick values like those measured for each check (p50 ms, deliveries/s, µs per delivery, µs per publication). */
 const YARDSTICK: Record<string, number[]> = {
   p50: samples(3.8, [0.95, 1, 1.07]),
   throughput: samples(118_000, [0.97, 1, 1.01]),
   cpu: samples(15.5, [0.96, 1, 1.05]),
+  channelsCpu: samples(40, [0.95, 1, 1.04]),
 };
 
 describe('guard decision', () => {
@@ -69,7 +71,7 @@ describe('guard decision', () => {
   });
 });
 
-test('a deliberately slowed switchyard fails the guard (quick real run)', { timeout: 90_000 }, async () => {
+test('a deliberately slowed switchyard fails the guard (quick real run)', { timeout: 150_000 }, async () => {
   const child = spawn(process.execPath, [GUARD, '--quick'], {
     env: { ...process.env, SWITCHYARD_BENCH_DELAY_MS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,5 +83,6 @@ test('a deliberately slowed switchyard fails the guard (quick real run)', { time
   assert.equal(code, 1, output);
   assert.match(output, /deliberately slowed/);
   assert.match(output, /^guard: FAIL {2}/m);
-  assert.match(output, /^guard: FAILED \d of 3 checks/m);
+  assert.match(output, /^guard: FAILED \d of 4 checks/m);
+  assert.match(output, /^guard: FAIL {2}server CPU per publication, 1,000 channels/m);
 });

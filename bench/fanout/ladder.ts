@@ -9,10 +9,9 @@
  */
 import { DISTURBED_CORES, waitForQuiet } from '../common/quiet';
 import { launchTarget, systemId, systemLabel, type SystemSpec } from '../common/targets';
-import type { LoadGenerator } from '../loadgen/pool';
-import { openTransport } from '../loadgen/transport';
-import { DEFAULT_BOUNDS, MAX_IN_FLIGHT, prime, runStep, type StepResult, type StepTiming, type SustainBounds } from './step';
-import { subscriberChannels, type Workload } from './workload';
+import type { Generator } from './generator';
+import { DEFAULT_BOUNDS, MAX_IN_FLIGHT, type StepResult, type StepTiming, type SustainBounds } from './step';
+import type { Workload } from './workload';
 
 /** Unmeasured publishing at the first rate before the first step, ms. */
 const PRIME_MS = 1000;
@@ -74,25 +73,21 @@ export function failureReason(step: StepResult, bounds: SustainBounds = DEFAULT_
   return reasons.join(', ') || 'sustained';
 }
 
-/** Runs the ladder for one system; the server runs only for its duration. */
-export async function runLadder(loadgen: LoadGenerator, spec: SystemSpec, ladder: LadderSpec, onStep?: StepListener): Promise<SystemRun> {
+/** Runs the ladder for one system on `generator`; the server runs only for its duration. */
+export async function runLadder(generator: Generator, spec: SystemSpec, ladder: LadderSpec, onStep?: StepListener): Promise<SystemRun> {
   const label = systemLabel(spec);
   await waitForQuiet(DISTURBED_CORES, QUIET_WAIT_MS);
   const target = await launchTarget(spec);
   try {
-    const channels = subscriberChannels(ladder.workload);
-    const session = await loadgen.open(target.wsUrl, channels);
-    const connectSeconds = (session.opened.readyAt - session.opened.startedAt) / 1000;
-    const transport = await openTransport(ladder.workload.transport, target);
+    const driver = await generator.open(target, ladder.workload);
     const steps: StepResult[] = [];
     let stoppedBecause = 'top of the ladder';
     let reruns = 0;
-    const context = { target, session, transport, workload: ladder.workload, workers: loadgen.workers };
     try {
-      await prime(context, ladder.rates[0] ?? 0, PRIME_MS);
+      await driver.prime(ladder.rates[0] ?? 0, PRIME_MS);
       for (const rate of ladder.rates) {
-        const first = await runStep(context, rate, ladder.timing, ladder.bounds);
-        const step = first.sustained ? first : await confirm(first, () => runStep(context, rate, ladder.timing, ladder.bounds));
+        const first = await driver.step(rate, ladder.timing, ladder.bounds);
+        const step = first.sustained ? first : await confirm(first, () => driver.step(rate, ladder.timing, ladder.bounds));
         reruns += step === first ? 0 : CONFIRM_RUNS - 1;
         steps.push(step);
         onStep?.({ label }, step, steps.length - 1);
@@ -102,12 +97,11 @@ export async function runLadder(loadgen: LoadGenerator, spec: SystemSpec, ladder
         }
       }
     } finally {
-      await transport.close();
-      await session.close();
+      await driver.close();
     }
     return {
       system: { id: systemId(spec), label, kind: spec.kind, shards: spec.shards },
-      connect: { connections: channels.length, perSecond: channels.length / Math.max(connectSeconds, 1e-3) },
+      connect: { connections: driver.connections, perSecond: driver.connections / Math.max(driver.connectSeconds, 1e-3) },
       steps,
       stoppedBecause,
       reruns,

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { numberOption } from '../common/args';
 import { MIN_PAYLOAD_BYTES } from '../loadgen/payload';
 import type { TransportKind } from '../loadgen/transport';
+import { LOADGEN_KINDS, type LoadgenKind } from './generator';
 import type { StepTiming, SustainBounds } from './step';
 import { DEFAULT_WORKLOAD, type Workload } from './workload';
 
@@ -17,7 +18,9 @@ export interface FanoutOptions {
   readonly rates: readonly number[];
   readonly timing: StepTiming;
   readonly bounds: SustainBounds;
-  /** Load-generator worker threads. */
+  /** Which load generator runs the ladders (`--loadgen node|native`). */
+  readonly loadgen: LoadgenKind;
+  /** Load-generator threads holding the subscribers: piscina workers (node) or receiver threads (native). */
   readonly workers: number;
   /** Systems, as parseSystem names. */
   readonly systems: readonly string[];
@@ -25,6 +28,8 @@ export interface FanoutOptions {
   readonly out: string;
   /** bench:sweep only: the dimensions to run (comma-separated), if given. */
   readonly only?: string;
+  /** bench:fanout only: the workload point (`--point`), if given. */
+  readonly point?: string;
 }
 
 /** What a benchmark uses when an option is not given. */
@@ -34,6 +39,15 @@ export interface FanoutDefaults {
   readonly rates: readonly number[];
   /** Measurement window of each step, s. */
   readonly windowSeconds: number;
+  /** The workload options not given start from (default DEFAULT_WORKLOAD). */
+  readonly workload?: Workload;
+  /** The load generator when `--loadgen` is not given (default node; always node with `--transport ws`). */
+  readonly loadgen?: LoadgenKind;
+}
+
+/** Default load-generator threads: two piscina workers (one per core here) or one native receiver thread. */
+function defaultWorkers(loadgen: LoadgenKind): number {
+  return loadgen === 'native' ? 1 : Math.min(2, availableParallelism());
 }
 
 
@@ -56,18 +70,25 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
       systems: { type: 'string' },
       out: { type: 'string' },
       only: { type: 'string' },
+      point: { type: 'string' },
+      loadgen: { type: 'string' },
     },
     strict: true,
   });
   const number = numberOption;
-  const transport = (values.transport ?? DEFAULT_WORKLOAD.transport) as TransportKind;
+  const base = defaults.workload ?? DEFAULT_WORKLOAD;
+  const transport = (values.transport ?? base.transport) as TransportKind;
   if (transport !== 'http' && transport !== 'ws') throw new Error(`--transport must be http or ws (got "${values.transport}")`);
+  // Client-side publish needs the Node generator, which is then the default.
+  const loadgen = (values.loadgen ?? (transport === 'ws' ? 'node' : (defaults.loadgen ?? 'node'))) as LoadgenKind;
+  if (!LOADGEN_KINDS.includes(loadgen)) throw new Error(`--loadgen must be ${LOADGEN_KINDS.join(' or ')} (got "${values.loadgen}")`);
+  if (loadgen === 'native' && transport !== 'http') throw new Error('--loadgen native publishes through the HTTP API only (use --transport http)');
   const workload: Workload = {
-    subscribers: Math.round(number('subscribers', values.subscribers, DEFAULT_WORKLOAD.subscribers, 1)),
-    channels: Math.round(number('channels', values.channels, DEFAULT_WORKLOAD.channels, 1)),
-    payloadBytes: Math.round(number('payload', values.payload, DEFAULT_WORKLOAD.payloadBytes, MIN_PAYLOAD_BYTES)),
+    subscribers: Math.round(number('subscribers', values.subscribers, base.subscribers, 1)),
+    channels: Math.round(number('channels', values.channels, base.channels, 1)),
+    payloadBytes: Math.round(number('payload', values.payload, base.payloadBytes, MIN_PAYLOAD_BYTES)),
     transport,
-    burst: Math.round(number('burst', values.burst, DEFAULT_WORKLOAD.burst, 1)),
+    burst: Math.round(number('burst', values.burst, base.burst, 1)),
   };
   if (workload.channels > workload.subscribers) throw new Error('--channels must not exceed --subscribers (every channel needs a subscriber)');
   const rates = values.rates === undefined ? defaults.rates : values.rates.split(',').map((r) => number('rates', r.trim().replace(/k$/i, '000'), 0, 1));
@@ -80,9 +101,11 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
       drainMs: number('drain', values.drain, 3, 0.1) * 1000,
     },
     bounds: { p99Ms: number('p99', values.p99, 50, 0.1), deliveredRatio: 0.999 },
-    workers: Math.round(number('workers', values.workers, Math.min(2, availableParallelism()), 1)),
+    loadgen,
+    workers: Math.round(number('workers', values.workers, defaultWorkers(loadgen), 1)),
     systems: values.systems === undefined ? defaults.systems : values.systems.split(',').map((s) => s.trim()),
     out: values.out ?? defaults.out,
     ...(values.only === undefined ? {} : { only: values.only }),
+    ...(values.point === undefined ? {} : { point: values.point }),
   };
 }

@@ -2,15 +2,15 @@
 import { say } from '../common/output';
 import type { Progress } from '../common/progress';
 import { systemLabel, type SystemSpec } from '../common/targets';
-import type { LoadGenerator } from '../loadgen/pool';
+import type { Generator } from './generator';
 import { runLadder, type LadderSpec, type SystemRun } from './ladder';
 import { stepLine } from './lines';
 
 /** Runs a ladder; each step prints its line, and the bar advances by the ladder's length in all. */
-export async function runLadderWithProgress(loadgen: LoadGenerator, spec: SystemSpec, ladder: LadderSpec, progress: Progress, tag: string): Promise<SystemRun> {
+export async function runLadderWithProgress(generator: Generator, spec: SystemSpec, ladder: LadderSpec, progress: Progress, tag: string): Promise<SystemRun> {
   progress.show(`${tag}${systemLabel(spec)}: starting`);
   let done = 0;
-  const run = await runLadder(loadgen, spec, ladder, ({ label }, step) => {
+  const run = await runLadder(generator, spec, ladder, ({ label }, step) => {
     done++;
     progress.clear();
     say(stepLine(label, step));

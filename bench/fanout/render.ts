@@ -1,8 +1,8 @@
 /**
  * Renders a fan-out, sweep or features result's Markdown and HTML again from
  * its JSON, after a change to the reports, without measuring again:
- * `node dist/bench/fanout/render.js bench/results/fanout.json` (or sweep.json,
- * features.json).
+ * `node dist/bench/fanout/render.js bench/results/fanout.json` (or
+ * fanout-channels.json, sweep.json, features.json).
  * Each ladder's stop reason is worded again from its last step.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { jsonText, say, writeResults } from '../common/output';
 import { writeFeaturesReport, type FeaturesRun } from '../features/report';
 import { failureReason, type SystemRun } from './ladder';
 import type { SustainBounds } from './step';
+import { writeChannelsReport } from './report/channels';
 import { sweepHtml, sweepMarkdown, type SweepResult } from './report/sweep-report';
 import { writeFanoutReport, type FanoutRun } from './report/write';
 
@@ -27,9 +28,10 @@ function main(): void {
   const dir = path.dirname(file);
   const name = path.basename(file, '.json');
   let written: string[];
-  if (result.benchmark === 'fanout') {
+  if (result.benchmark === 'fanout' || result.benchmark === 'fanout-channels') {
     const run = result as unknown as FanoutRun;
-    written = writeFanoutReport(name, { ...run, runs: run.runs.map((r) => reworded(r, run.options.bounds)) }, dir);
+    const again = { ...run, runs: run.runs.map((r) => reworded(r, run.options.bounds)) };
+    written = result.benchmark === 'fanout' ? writeFanoutReport(name, again, dir) : writeChannelsReport(name, again, dir);
   } else if (result.benchmark === 'sweep') {
     const sweep = result as SweepResult;
     const again: SweepResult = { ...sweep, runs: sweep.runs.map((r) => ({ ...r, run: reworded(r.run, sweep.options.bounds) })) };

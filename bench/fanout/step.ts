@@ -130,10 +130,13 @@ export interface StepContext {
   readonly workers: number;
 }
 
-interface Readings {
-  serverCpuSeconds: number;
-  loadgenCpuSeconds: number;
-  machine: ReturnType<typeof machineTicks>;
+/** CPU counters read at a window edge. */
+export interface Readings {
+  /** CPU seconds the server process (all threads) has used. */
+  readonly serverCpuSeconds: number;
+  /** CPU seconds this benchmark process has used (the Node load generator lives in it). */
+  readonly loadgenCpuSeconds: number;
+  readonly machine: ReturnType<typeof machineTicks>;
 }
 
 function read(pid: number): Readings {
@@ -141,8 +144,15 @@ function read(pid: number): Readings {
   return { serverCpuSeconds: processCpuSeconds(pid), loadgenCpuSeconds: (usage.user + usage.system) / 1e6, machine: machineTicks() };
 }
 
+/** The readings at both edges of a window, and the server's memory at its end. */
+export interface EdgeReadings {
+  readonly start: Readings;
+  readonly end: Readings;
+  readonly memory: ReturnType<typeof processMemory>;
+}
+
 /** Reads the counters at `from` and at `to` (main-thread timers). */
-async function readAround(pid: number, from: number, to: number): Promise<{ start: Readings; end: Readings; memory: ReturnType<typeof processMemory> }> {
+export async function readAround(pid: number, from: number, to: number): Promise<EdgeReadings> {
   await sleepUntil(from);
   const start = read(pid);
   await sleepUntil(to);
@@ -202,7 +212,90 @@ function paceSpec(workload: Workload, offeredRate: number, startAt: number, endA
   };
 }
 
-/** Runs one step at `offeredRate` deliveries per second. */
+/** What a load generator measured in one step, whichever generator it was (Node workers or the native one). */
+export interface LoadgenWindow {
+  readonly publisher: StepResult['publisher'];
+  /** Deliveries of publications due in the window that should arrive, and did (by the end of the drain). */
+  readonly expected: number;
+  readonly delivered: number;
+  /** Publications received during the window, and their message bytes (without WebSocket framing). */
+  readonly receivedInWindow: number;
+  readonly bytesInWindow: number;
+  readonly unreadable: number;
+  readonly latencyMs: Percentiles;
+  /** Subscriber connections the server closed during the step; close codes since the session opened. */
+  readonly disconnected: number;
+  readonly closeCodes: Readonly<Record<string, number>>;
+  /** CPU seconds the load generator used during the window (all its threads). */
+  readonly cpuSeconds: number;
+  /** Its threads that may each use a core (Node: worker threads; native: receiver threads plus the publisher). */
+  readonly threads: number;
+  /** The busiest thread's loop utilization during the window, 0..1 (event loop, or time outside epoll_wait). */
+  readonly maxLoopUtilization: number;
+}
+
+/**
+ * A step's result from what the load generator measured and the readings at
+ * the window's edges: rates, CPU per delivery, who limited the step, and
+ * whether it met the bounds.
+ */
+export function assembleStep(
+  offeredRate: number,
+  publicationsPerSecond: number,
+  timing: StepTiming,
+  bounds: SustainBounds,
+  measured: LoadgenWindow,
+  edges: EdgeReadings,
+): StepResult {
+  const { start, end, memory } = edges;
+  const seconds = timing.windowMs / 1000;
+  const serverCpu = end.serverCpuSeconds - start.serverCpuSeconds;
+  const loadgenCores = measured.cpuSeconds / seconds;
+  const busy = machineBusy(start.machine, end.machine);
+  const deliveredRatio = measured.expected > 0 ? measured.delivered / measured.expected : Number.NaN;
+  const serverCores = serverCpu / seconds;
+  const otherCores = Math.max(0, busy * CORES - serverCores - loadgenCores);
+  const loadgenAvailable = Math.max(0.1, Math.min(measured.threads, CORES - serverCores - otherCores));
+  const loadgenUtilization = loadgenCores / loadgenAvailable;
+  const maxElu = measured.maxLoopUtilization;
+  const loadgenBound = loadgenUtilization >= LOAD_GENERATOR_BOUND || maxElu >= LOAD_GENERATOR_BOUND;
+  const received = measured.receivedInWindow;
+  return {
+    offeredRate,
+    publicationsPerSecond,
+    windowSeconds: seconds,
+    publisher: measured.publisher,
+    expected: measured.expected,
+    delivered: measured.delivered,
+    deliveredRatio,
+    throughput: received / seconds,
+    bytesPerDelivery: received > 0 ? measured.bytesInWindow / received : Number.NaN,
+    unreadable: measured.unreadable,
+    latencyMs: measured.latencyMs,
+    server: {
+      cpuCores: serverCores,
+      cpuMicrosPerDelivery: received > 0 ? (serverCpu * 1e6) / received : Number.NaN,
+      rssBytes: memory.rssBytes,
+      peakRssBytes: memory.peakRssBytes,
+    },
+    loadGenerator: {
+      workers: measured.threads,
+      cpuCores: loadgenCores,
+      cpuMicrosPerDelivery: received > 0 ? (measured.cpuSeconds * 1e6) / received : Number.NaN,
+      utilization: loadgenUtilization,
+      maxEventLoopUtilization: maxElu,
+      bound: loadgenBound,
+    },
+    machine: { busy, saturated: busy >= MACHINE_SATURATED, otherCores },
+    disconnected: measured.disconnected,
+    closeCodes: measured.closeCodes,
+    sustained:
+      deliveredRatio >= bounds.deliveredRatio && measured.latencyMs.p99 <= bounds.p99Ms && measured.disconnected === 0 && measured.publisher.skipped === 0,
+    attempts: 1,
+  };
+}
+
+/** Runs one step at `offeredRate` deliveries per second with the Node load generator. */
 export async function runStep(context: StepContext, offeredRate: number, timing: StepTiming, bounds: SustainBounds = DEFAULT_BOUNDS): Promise<StepResult> {
   const { session, transport, workload, target } = context;
   const publicationsPerSecond = offeredRate / deliveriesPerPublication(workload);
@@ -214,7 +307,7 @@ export async function runStep(context: StepContext, offeredRate: number, timing:
   const readings = readAround(target.pid, from, to);
   const errorsBefore = transport.errors;
   const paced = await pace(transport, paceSpec(workload, offeredRate, startAt, to, from));
-  const { start, end, memory } = await readings;
+  const edges = await readings;
   let expected = 0;
   let dueInWindow = 0;
   for (const [channel, count] of paced.dueInWindow) {
@@ -224,50 +317,19 @@ export async function runStep(context: StepContext, offeredRate: number, timing:
   await drain(session, expected, to, timing.drainMs);
   const window = await session.collect();
   await settle(session, transport);
-
-  const seconds = timing.windowMs / 1000;
-  const serverCpu = end.serverCpuSeconds - start.serverCpuSeconds;
-  const loadgenCores = (end.loadgenCpuSeconds - start.loadgenCpuSeconds) / seconds;
-  const maxElu = Math.max(0, ...window.workerUtilization);
-  const busy = machineBusy(start.machine, end.machine);
-  const latencyMs = percentiles(window);
-  const deliveredRatio = expected > 0 ? window.recorded / expected : Number.NaN;
-  const disconnected = window.disconnected - disconnectedBefore;
-  const serverCores = serverCpu / seconds;
-  const otherCores = Math.max(0, busy * CORES - serverCores - loadgenCores);
-  const loadgenAvailable = Math.max(0.1, Math.min(context.workers, CORES - serverCores - otherCores));
-  const loadgenUtilization = loadgenCores / loadgenAvailable;
-  const loadgenBound = loadgenUtilization >= LOAD_GENERATOR_BOUND || maxElu >= LOAD_GENERATOR_BOUND;
-  return {
-    offeredRate,
-    publicationsPerSecond,
-    windowSeconds: seconds,
+  const measured: LoadgenWindow = {
     publisher: { dueInWindow, sent: paced.sent, skipped: paced.skipped, errors: transport.errors - errorsBefore, lagMs: paced.lagMs },
     expected,
     delivered: window.recorded,
-    deliveredRatio,
-    throughput: window.receivedInWindow / seconds,
-    bytesPerDelivery: window.receivedInWindow > 0 ? window.bytesInWindow / window.receivedInWindow : Number.NaN,
+    receivedInWindow: window.receivedInWindow,
+    bytesInWindow: window.bytesInWindow,
     unreadable: window.unreadable,
-    latencyMs,
-    server: {
-      cpuCores: serverCores,
-      cpuMicrosPerDelivery: window.receivedInWindow > 0 ? (serverCpu * 1e6) / window.receivedInWindow : Number.NaN,
-      rssBytes: memory.rssBytes,
-      peakRssBytes: memory.peakRssBytes,
-    },
-    loadGenerator: {
-      workers: context.workers,
-      cpuCores: loadgenCores,
-      cpuMicrosPerDelivery: window.receivedInWindow > 0 ? (loadgenCores * seconds * 1e6) / window.receivedInWindow : Number.NaN,
-      utilization: loadgenUtilization,
-      maxEventLoopUtilization: maxElu,
-      bound: loadgenBound,
-    },
-    machine: { busy, saturated: busy >= MACHINE_SATURATED, otherCores },
-    disconnected,
+    latencyMs: percentiles(window),
+    disconnected: window.disconnected - disconnectedBefore,
     closeCodes: window.closeCodes,
-    sustained: deliveredRatio >= bounds.deliveredRatio && latencyMs.p99 <= bounds.p99Ms && disconnected === 0 && paced.skipped === 0,
-    attempts: 1,
+    cpuSeconds: edges.end.loadgenCpuSeconds - edges.start.loadgenCpuSeconds,
+    threads: context.workers,
+    maxLoopUtilization: Math.max(0, ...window.workerUtilization),
   };
+  return assembleStep(offeredRate, publicationsPerSecond, timing, bounds, measured, edges);
 }

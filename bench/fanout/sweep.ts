@@ -13,7 +13,7 @@ import { nowMs } from '../common/clock';
 import { jsonText, say, writeResults } from '../common/output';
 import { Progress } from '../common/progress';
 import { noteIfBusy } from '../common/quiet';
-import { LoadGenerator } from '../loadgen/pool';
+import { startGenerator } from './generator';
 import { runLadderWithProgress } from './progress-ladder';
 import { parseFanoutOptions } from './options';
 import { sweepHtml, sweepMarkdown, type SweepResult, type SweepRun } from './report/sweep-report';
@@ -31,6 +31,7 @@ function dimensionsOf(only: string | undefined): Dimension[] {
 
 async function main(): Promise<void> {
   const options = parseFanoutOptions(process.argv.slice(2), { out: 'sweep', systems: [], rates: SWEEP_RATES, windowSeconds: 2 });
+  if (options.point !== undefined) throw new Error('--point is an option of bench:fanout');
   const only = dimensionsOf(options.only);
   const environment = describeEnvironment();
   const points = sweepPoints(only, availableParallelism());
@@ -38,20 +39,20 @@ async function main(): Promise<void> {
   await noteIfBusy();
   const started = nowMs();
   const progress = new Progress(points.reduce((n, p) => n + p.systems.length * options.rates.length, 0));
-  const loadgen = LoadGenerator.start(options.workers);
+  const generator = startGenerator(options.loadgen, options.workers);
   const runs: SweepRun[] = [];
   try {
     for (const point of points) {
       say(`${point.dimension} = ${point.value}: ${describeWorkload(point.workload)}`);
       const ladder = { workload: point.workload, rates: options.rates, timing: options.timing, bounds: options.bounds };
       for (const spec of point.systems) {
-        const run = await runLadderWithProgress(loadgen, spec, ladder, progress, `${point.dimension}=${point.value} `);
+        const run = await runLadderWithProgress(generator, spec, ladder, progress, `${point.dimension}=${point.value} `);
         runs.push({ dimension: point.dimension, value: point.value, workload: point.workload, run });
       }
     }
   } finally {
     progress.clear();
-    await loadgen.close();
+    await generator.close();
   }
   const result: SweepResult = { benchmark: 'sweep', environment, options, seconds: Math.round((nowMs() - started) / 1000), runs };
   const written = writeResults({ [`${options.out}.json`]: jsonText(result), [`${options.out}.md`]: sweepMarkdown(result), [`${options.out}.html`]: sweepHtml(result) });

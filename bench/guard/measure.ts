@@ -1,14 +1,16 @@
 /**
  * The guard's measurements: switchyard and the yardstick run side by side,
- * each with its own subscriber session, and their steps alternate
- * (yardstick, switchyard, yardstick, …) so that drift and disturbance on a
- * shared machine fall on both alike.
+ * each with its own subscribers, and their steps alternate (yardstick,
+ * switchyard, yardstick, …) so that drift and disturbance on a shared machine
+ * fall on both alike. The one-channel checks run on the Node load generator
+ * (as they were calibrated), the many-channel check on the native one.
  */
 import { nowMs } from '../common/clock';
 import { DISTURBED_CORES } from '../common/quiet';
-import { switchyard, systemLabel, YARDSTICK, type SystemSpec, type Target } from '../common/targets';
+import { launchTarget, switchyard, systemLabel, YARDSTICK, type SystemSpec } from '../common/targets';
+import type { Generator } from '../fanout/generator';
 import { startRunning } from '../fanout/running';
-import { runStep, type StepContext, type StepResult } from '../fanout/step';
+import { runStep, type StepResult } from '../fanout/step';
 import type { Workload } from '../fanout/workload';
 import type { LoadGenerator } from '../loadgen/pool';
 import type { GuardLoad } from './thresholds';
@@ -21,16 +23,23 @@ export interface Samples {
   readonly throughput: number[];
   /** Server CPU per delivery at the moderate load, µs. */
   readonly cpu: number[];
+  /** Server CPU per publication at the many-channel load, µs. */
+  readonly channelsCpu: number[];
 }
 
-/** One system's server, session and transport. */
+/** One system's server with its subscribers and publisher. */
 export interface Contender {
   readonly spec: SystemSpec;
   readonly label: string;
-  readonly target: Target;
-  readonly context: StepContext;
+  /** Measures one step at a load. */
+  run(load: GuardLoad): Promise<StepResult>;
   readonly samples: Samples;
   close(): Promise<void>;
+}
+
+/** Fresh, empty samples. */
+function noSamples(): Samples {
+  return { p50: [], throughput: [], cpu: [], channelsCpu: [] };
 }
 
 /** What the guard compares. */
@@ -41,23 +50,64 @@ export interface GuardPlan {
   readonly shards: number;
   /** Busy-wait per publication in switchyard (the self-test's slowed build); 0 normally. */
   readonly delayMs: number;
+  /** The many-channel check's workload (one subscriber per channel) and load. */
+  readonly channelsWorkload: Workload;
+  readonly channels: GuardLoad;
 }
 
-/** Starts a system and connects its subscribers. */
+/** Starts a system and connects its subscribers (Node load generator, one-channel workload). */
 async function contender(loadgen: LoadGenerator, spec: SystemSpec, plan: GuardPlan): Promise<Contender> {
   const running = await startRunning(loadgen, { spec, workload: plan.workload, launch: { delayMs: plan.delayMs }, primeRate: plan.moderate.rate, primeMs: 500 });
-  return { ...running, spec, label: systemLabel(spec), samples: { p50: [], throughput: [], cpu: [] } };
+  const { context } = running;
+  return { spec, label: systemLabel(spec), run: (load) => runStep(context, load.rate, load.timing), samples: noSamples(), close: () => running.close() };
 }
 
-/** Starts the yardstick and switchyard. */
-export async function startContenders(loadgen: LoadGenerator, plan: GuardPlan): Promise<{ yardstick: Contender; subject: Contender }> {
-  const yardstick = await contender(loadgen, YARDSTICK, plan);
+/** Starts a system and connects the many-channel workload's subscribers (native load generator). */
+async function channelsContender(generator: Generator, spec: SystemSpec, plan: GuardPlan): Promise<Contender> {
+  const target = await launchTarget(spec, { delayMs: plan.delayMs });
   try {
-    return { yardstick, subject: await contender(loadgen, switchyard(plan.shards), plan) };
+    const driver = await generator.open(target, plan.channelsWorkload);
+    try {
+      await driver.prime(plan.channels.rate, 500);
+    } catch (err) {
+      await driver.close();
+      throw err;
+    }
+    return {
+      spec,
+      label: systemLabel(spec),
+      run: (load) => driver.step(load.rate, load.timing),
+      samples: noSamples(),
+      close: async () => {
+        await driver.close();
+        await target.stop();
+      },
+    };
+  } catch (err) {
+    await target.stop();
+    throw err;
+  }
+}
+
+/** Starts the yardstick, then switchyard, with `start`; stops the yardstick if switchyard fails to start. */
+async function startPair(start: (spec: SystemSpec) => Promise<Contender>, shards: number): Promise<{ yardstick: Contender; subject: Contender }> {
+  const yardstick = await start(YARDSTICK);
+  try {
+    return { yardstick, subject: await start(switchyard(shards)) };
   } catch (err) {
     await yardstick.close();
     throw err;
   }
+}
+
+/** Starts the yardstick and switchyard under the one-channel workload. */
+export function startContenders(loadgen: LoadGenerator, plan: GuardPlan): Promise<{ yardstick: Contender; subject: Contender }> {
+  return startPair((spec) => contender(loadgen, spec, plan), plan.shards);
+}
+
+/** Starts the yardstick and switchyard under the many-channel workload. */
+export function startChannelsContenders(generator: Generator, plan: GuardPlan): Promise<{ yardstick: Contender; subject: Contender }> {
+  return startPair((spec) => channelsContender(generator, spec, plan), plan.shards);
 }
 
 /** How a load's pairs went. */
@@ -103,7 +153,7 @@ export async function measurePairs(
     const order = pairs.length % 2 === 0 ? contenders : ([contenders[1], contenders[0]] as const);
     const steps: [Contender, StepResult][] = [];
     for (const who of order) {
-      const step = await runStep(who.context, load.rate, load.timing);
+      const step = await who.run(load);
       onStep?.(who, step);
       steps.push([who, step]);
     }
@@ -130,4 +180,9 @@ export function recordModerate(who: Contender, step: StepResult): void {
 /** Records a high-load step's values. */
 export function recordHigh(who: Contender, step: StepResult): void {
   who.samples.throughput.push(step.throughput);
+}
+
+/** Records a many-channel step's value (one subscriber per channel: per delivery is per publication). */
+export function recordChannels(who: Contender, step: StepResult): void {
+  who.samples.channelsCpu.push(step.server.cpuMicrosPerDelivery);
 }

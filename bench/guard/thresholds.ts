@@ -31,6 +31,7 @@
  * above that spread and below 1.5, so noise passes and a 1.5× regression of
  * the ratio fails (test/bench-guard.test.ts checks the arithmetic).
  */
+import { MANY_CHANNELS_WORKLOAD } from '../fanout/points';
 import type { Workload } from '../fanout/workload';
 import type { StepTiming } from '../fanout/step';
 import type { CheckSpec } from './decide';
@@ -63,6 +64,20 @@ export const MODERATE: GuardLoad = Object.freeze({ rate: 10_000, timing: { warmu
  */
 export const HIGH: GuardLoad = Object.freeze({ rate: 200_000, timing: { warmupMs: 300, windowMs: 1500, drainMs: 0 } });
 
+/**
+ * The many-channel check's workload: bench:fanout's many-channel point
+ * (1,000 channels, one subscriber each, one `/api/publish` per publication),
+ * driven by the native load generator.
+ */
+export const CHANNELS_WORKLOAD: Workload = MANY_CHANNELS_WORKLOAD;
+
+/**
+ * The many-channel check's load: 2,000 publications/s (= deliveries/s), well
+ * under what switchyard ×2 sustains here, so the server's CPU per publication
+ * is measured without queueing; short steps keep the check to about 15 s.
+ */
+export const CHANNELS: GuardLoad = Object.freeze({ rate: 2_000, timing: { warmupMs: 300, windowMs: 1500, drainMs: 1000 } });
+
 /** switchyard's shard count in the guard: the default deployment on this 2-core box (one shard per core). */
 export const GUARD_SHARDS = 2;
 
@@ -72,7 +87,7 @@ export const REPETITIONS = 3;
 export const EXTRA_REPETITIONS = 2;
 
 /** The checks. */
-export const CHECKS: Readonly<Record<'p50' | 'throughput' | 'cpu', CheckSpec>> = Object.freeze({
+export const CHECKS: Readonly<Record<'p50' | 'throughput' | 'cpu' | 'channelsCpu', CheckSpec>> = Object.freeze({
   p50: {
     id: 'p50',
     title: `fan-out p50 at ${MODERATE.rate / 1000}k deliveries/s`,
@@ -95,6 +110,14 @@ export const CHECKS: Readonly<Record<'p50' | 'throughput' | 'cpu', CheckSpec>> =
     unit: 'µs',
     better: 'lower',
     calibratedRatio: 2.0,
+    margin: 1.3,
+  },
+  channelsCpu: {
+    id: 'channelsCpu',
+    title: `server CPU per publication, ${CHANNELS_WORKLOAD.channels.toLocaleString('en-US')} channels at ${CHANNELS.rate / 1000}k publications/s`,
+    unit: 'µs',
+    better: 'lower',
+    calibratedRatio: 4.0,
     margin: 1.3,
   },
 });

@@ -85,7 +85,7 @@ export function fanoutHtml(run: FanoutRun): string {
   const targets = targetLines(summary);
   if (targets.length > 0) parts.push('<h2>Targets of issue 6</h2><ul>' + targets.map((t) => `<li>${inline(t)}</li>`).join('') + '<li>Idle memory per connection: see idle.md.</li></ul>');
   if (summary.shardNote) parts.push(`<h2>Shards</h2><p class="note">${inline(summary.shardNote)}</p>`);
-  parts.push('<h2>How to read this</h2><ul>' + methodNotes(run.options.bounds, run.options.workers).map((n) => `<li>${inline(n)}</li>`).join('') + '</ul>');
+  parts.push('<h2>How to read this</h2><ul>' + methodNotes(run.options.bounds, run.options.workers, run.options.loadgen).map((n) => `<li>${inline(n)}</li>`).join('') + '</ul>');
   parts.push('<h2>Every step</h2>');
   parts.push(htmlTable(STEP_HEADS, run.runs.flatMap((r) => r.steps.map((s) => stepCells(r.system.label, s)))));
   return htmlPage('switchyard fan-out benchmark', parts.join('\n'));

@@ -2,7 +2,7 @@
 import { ms, rate, thousands, times } from '../../common/stats';
 import { describeWorkload } from '../workload';
 import { limitFlags } from '../lines';
-import { methodNotes } from './notes';
+import { describeLoadgen, methodNotes } from './notes';
 import { capacity, summarize, type FanoutSummary } from './summary';
 import type { FanoutRun } from './write';
 import type { StepResult } from '../step';
@@ -17,7 +17,7 @@ export function stampLines(run: FanoutRun): string[] {
   return [
     `Commit ${e.commit}, Node ${e.node}, ${e.cpu} × ${e.cores}, ${e.platform}, ${e.date}; ${Math.round(run.seconds)} s.`,
     `Workload: ${describeWorkload(run.options.workload)}.`,
-    `Load generator: ${run.options.workers} piscina worker threads holding the \`ws\` client connections, in the benchmark process; each server runs in its own child process. ` +
+    `Load generator: ${describeLoadgen(run.options.loadgen, run.options.workers)}; each server runs in its own child process. ` +
       `Each step: ${t.warmupMs / 1000} s warm-up, ${t.windowMs / 1000} s window, up to ${t.drainMs / 1000} s drain.`,
   ];
 }
@@ -159,6 +159,6 @@ export function fanoutMarkdown(run: FanoutRun, summary: FanoutSummary = summariz
   if (summary.shardNote) lines.push('## Shards', '', summary.shardNote, '');
   lines.push('## Every step', '');
   lines.push(...table(STEP_HEADS, run.runs.flatMap((r) => r.steps.map((s) => stepCells(r.system.label, s)))), '');
-  lines.push('## How to read this', '', ...methodNotes(run.options.bounds, run.options.workers).map((n) => `- ${n}`), '');
+  lines.push('## How to read this', '', ...methodNotes(run.options.bounds, run.options.workers, run.options.loadgen).map((n) => `- ${n}`), '');
   return lines.join('\n');
 }

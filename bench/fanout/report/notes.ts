@@ -2,10 +2,22 @@
  * The method notes every fan-out report (Markdown and HTML, single run and
  * sweep) carries, written once. Plain text with `code` spans.
  */
+import type { LoadgenKind } from '../generator';
 import { LOAD_GENERATOR_BOUND, MACHINE_SATURATED, type SustainBounds } from '../step';
 
+/**
+ * The load generator of a run in words. `kind` is absent in results written
+ * before the native generator existed: those ran on the Node one.
+ */
+export function describeLoadgen(kind: LoadgenKind | undefined, workers: number): string {
+  if (kind === 'native') {
+    return `the native C load generator (\`bench/native/\`): ${workers} receiver thread${workers === 1 ? '' : 's'} holding the subscriber connections and one publisher thread, each on its own epoll, in a process of its own`;
+  }
+  return `${workers} piscina worker threads holding the \`ws\` client connections, plus the publisher, in the benchmark process`;
+}
+
 /** The paragraphs of "How to read this". */
-export function methodNotes(bounds: SustainBounds, workers: number): string[] {
+export function methodNotes(bounds: SustainBounds, workers: number, loadgen?: LoadgenKind): string[] {
   return [
     'Only the protocol framing differs between the systems. All of them get the same subscriber connections, the same payloads and the same publisher. ' +
       'The baselines (`bench/baselines/`) implement just the framing of Centrifugo’s JSON protocol: minimal connect and subscribe replies, and publications in the same push envelope, byte for byte. ' +
@@ -17,9 +29,11 @@ export function methodNotes(bounds: SustainBounds, workers: number): string[] {
       'The figure includes the publish request (HTTP API or client publish) and up to about 1 ms of the publisher’s timer granularity, the same for every system.',
     `A step is *sustained* when at least ${(bounds.deliveredRatio * 100).toFixed(1)}% of the deliveries due in its window arrived, p99 ≤ ${bounds.p99Ms} ms, no connection was closed and the publisher never had to skip. ` +
       'A step that fails is measured three times and the run with the median p99 stands for it ("median of 3"); the ladder stops at the first step that still fails. Hollow chart markers show such steps.',
-    `**LOAD-GENERATOR-BOUND** marks a step where the load generator (${workers} piscina worker threads holding the \`ws\` client connections, plus the publisher) used at least ${LOAD_GENERATOR_BOUND * 100}% of the cores it could have: ` +
-      `its ${workers} threads, but no more than the server and other processes left of the machine. It is also set when a worker’s event loop was busy at least ${LOAD_GENERATOR_BOUND * 100}% of the window. ` +
-      'Such a figure is the load generator’s limit, not the server’s. A Node load generator cannot saturate uWS on a 2-core machine (bench/README.md has the reasons).',
+    `**LOAD-GENERATOR-BOUND** marks a step where the load generator (${describeLoadgen(loadgen, workers)}) used at least ${LOAD_GENERATOR_BOUND * 100}% of the cores it could have: ` +
+      `its threads, but no more than the server and other processes left of the machine. It is also set when one of its threads was busy at least ${LOAD_GENERATOR_BOUND * 100}% of the window (event loop, or time outside \`epoll_wait\`). ` +
+      (loadgen === 'native'
+        ? 'Such a figure is the load generator’s limit, not the server’s.'
+        : 'Such a figure is the load generator’s limit, not the server’s. A Node load generator cannot saturate uWS on a 2-core machine (bench/README.md has the reasons; `--loadgen native` is the way round it).'),
     `**MACHINE-SATURATED** marks a step where every core was at least ${MACHINE_SATURATED * 100}% busy: the server and the load generator were sharing the CPU, so neither figure is a clean limit. ` +
       '"Others" is CPU used by unrelated processes (a shared VM); a step with a lot of it is disturbed.',
     'p50 repeats within about ±10% between identical runs, but p99 varies 2–5×. Compare ratios taken within one run, not absolute figures across runs or machines.',

@@ -11,7 +11,7 @@ import type { FanoutOptions } from '../options';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../sweep-plan';
 import { describeWorkload, type Workload } from '../workload';
 import { seriesOf } from './html';
-import { methodNotes } from './notes';
+import { describeLoadgen, methodNotes } from './notes';
 import { htmlPage, htmlTable, inline } from './page';
 import { capacity, summarize, type FanoutSummary } from './summary';
 import { escapeXml, lineChart, systemColor, type Series } from './svg';
@@ -120,7 +120,7 @@ function stamp(result: SweepResult): string {
   const t = result.options.timing;
   return (
     `Commit ${e.commit}, Node ${e.node}, ${e.cpu} × ${e.cores}, ${e.platform}, ${e.date}; ${result.seconds} s. ` +
-    `Each point runs a ladder per system (${result.options.rates.map(rate).join(', ')}), steps of ${t.windowMs / 1000} s; ${result.options.workers} load-generator workers. ` +
+    `Each point runs a ladder per system (${result.options.rates.map(rate).join(', ')}), steps of ${t.windowMs / 1000} s; load generator: ${describeLoadgen(result.options.loadgen, result.options.workers)}. ` +
     'Unless swept: 1,000 subscribers on 1 channel, 100-byte messages, HTTP API singly (with 100+ channels, batches of 50).'
   );
 }
@@ -136,7 +136,7 @@ export function sweepMarkdown(result: SweepResult): string {
     const note = points.map((p) => p.summary.shardNote).find((n) => n !== null);
     lines.push('', ...(note ? [note, ''] : []));
   }
-  lines.push('## How to read this', '', ...methodNotes(result.options.bounds, result.options.workers).map((n) => `- ${n}`), '');
+  lines.push('## How to read this', '', ...methodNotes(result.options.bounds, result.options.workers, result.options.loadgen).map((n) => `- ${n}`), '');
   return lines.join('\n');
 }
 
@@ -159,6 +159,6 @@ export function sweepHtml(result: SweepResult): string {
     parts.push('</div>');
     parts.push(`<p class="stamp">${escapeXml(raw.map((p) => `${p.value}: ${describeWorkload(p.workload)}`).join('; '))}</p>`);
   }
-  parts.push('<h2>How to read this</h2><ul>' + methodNotes(result.options.bounds, result.options.workers).map((n) => `<li>${inline(n)}</li>`).join('') + '</ul>');
+  parts.push('<h2>How to read this</h2><ul>' + methodNotes(result.options.bounds, result.options.workers, result.options.loadgen).map((n) => `<li>${inline(n)}</li>`).join('') + '</ul>');
   return htmlPage('switchyard fan-out sweeps', parts.join('\n'));
 }
