@@ -15,7 +15,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/types';
 import type { Logger } from '../log';
-import { parseRedisAddress, type RedisAddress } from './redis-address';
+import type { RedisAddress } from './redis-address';
+import { redisTargets, type RedisTarget } from './redis-topology';
 
 /** A command or PUB/SUB connection to one shard. */
 export type RedisClient = Redis | Cluster;
@@ -93,7 +94,7 @@ function baseOptions(config: RedisConfig, address: RedisAddress, name: string): 
   };
 }
 
-function connect(config: RedisConfig, address: RedisAddress, name: string): RedisClient {
+function connect(config: RedisConfig, address: RedisTarget, name: string): RedisClient {
   const options = baseOptions(config, address, name);
   if (address.kind === 'cluster') {
     const clusterOptions: ClusterOptions = {
@@ -110,6 +111,10 @@ function connect(config: RedisConfig, address: RedisAddress, name: string): Redi
       sentinels: address.nodes.map((n) => ({ host: n.host, port: n.port })),
       name: address.masterName!,
       ...(address.sentinelPassword ? { sentinelPassword: address.sentinelPassword } : {}),
+      ...(address.sentinelUser ? { sentinelUsername: address.sentinelUser } : {}),
+      sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+      // A failover is found by asking the Sentinels again when the master connection drops.
+      failoverDetector: true,
     });
   }
   const node = address.nodes[0]!;
@@ -138,9 +143,9 @@ function watch(client: RedisClient, label: string, log: Logger): void {
 
 /** Opens both connections of every shard; they connect in the background. */
 export function connectShards(config: RedisConfig, name: string, log: Logger): RedisShard[] {
-  return config.address.map((text, index) => {
-    const address = parseRedisAddress(text);
-    const label = config.address.length > 1 ? `${text} (shard ${index})` : text;
+  const targets = redisTargets(config);
+  return targets.map((address, index) => {
+    const label = targets.length > 1 ? `${address.label} (shard ${index})` : address.label;
     const command = connect(config, address, name);
     const subscriber = connect(config, address, `${name}-sub`);
     watch(command, `${label} commands`, log);

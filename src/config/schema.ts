@@ -33,6 +33,7 @@ import {
   type NodeFor,
 } from './schema-nodes';
 import { CHANNEL_OPTIONS, NAMESPACE_FIELDS, NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN, proxyName } from './schema-channels';
+import { CONSUMER_FIELDS } from './schema-consumers';
 import { ENGINE_FIELDS } from './schema-engine';
 import { TRANSPORT_FIELDS } from './schema-transports';
 
@@ -327,6 +328,7 @@ const CONFIG_FIELDS = {
     },
   },
   ...ENGINE_FIELDS,
+  ...CONSUMER_FIELDS,
   shards: {
     kind: 'group',
     fields: {
