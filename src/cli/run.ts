@@ -17,6 +17,15 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
     complainAll('invalid configuration', err.errors);
     return Exit.usage;
   }
+  // An engine that cannot be reached at start is an error, not a server that cannot deliver.
+  const { probeEngines } = await import('../broker/probe');
+  const { createLogger } = await import('../log');
+  const unreachable = await probeEngines(loaded.config, createLogger('probe'));
+  if (unreachable.length > 0) {
+    complainAll('engine unreachable', unreachable);
+    // Exit now: the client libraries keep reconnect timers around for a while after a close.
+    process.exit(Exit.failure);
+  }
   // Loaded only now, so the other commands never load the server (or uWS).
   const { runServer } = await import('../acceptor/run');
   await runServer(loaded.config, loaded.warnings);
