@@ -20,7 +20,8 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
   // An engine that cannot be reached at start is an error, not a server that cannot deliver.
   const { probeEngines } = await import('../broker/probe');
   const { createLogger } = await import('../log');
-  const unreachable = await probeEngines(loaded.config, createLogger('probe'));
+  const { probeConsumers } = await import('../consumers');
+  const unreachable = [...(await probeEngines(loaded.config, createLogger('probe'))), ...(await probeConsumers(loaded.config.consumers))];
   if (unreachable.length > 0) {
     complainAll('engine unreachable', unreachable);
     // Exit now: the client libraries keep reconnect timers around for a while after a close.
