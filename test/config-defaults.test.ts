@@ -122,6 +122,7 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     sentinel_user: '',
     sentinel_password: '',
     sharded_pubsub: false,
+    wait_replicas: 0,
     prefix: 'switchyard',
     db: 0,
     user: '',

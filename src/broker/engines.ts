@@ -89,7 +89,13 @@ export function createEngineParts(config: Config, shardId: number, log: Logger):
   } else if (brokerType === 'redis') {
     const section = config.broker.enabled ? config.broker.redis : config.engine.redis;
     const link = redisLink(section);
-    broker = new RedisBroker(link.shards, { prefix: section.prefix, ioTimeout: section.io_timeout, connectTimeout: section.connect_timeout, log });
+    broker = new RedisBroker(link.shards, {
+      prefix: section.prefix,
+      ioTimeout: section.io_timeout,
+      connectTimeout: section.connect_timeout,
+      waitReplicas: section.wait_replicas,
+      log,
+    });
     controlBus = (uid) => new RedisControlBus(link.shards[0]!, section.prefix, uid);
     controlReady = () => whenReady(link.shards[0]!.subscriber, section.connect_timeout);
     controlTimeout = section.io_timeout;

@@ -121,6 +121,31 @@ function connect(config: RedisConfig, address: RedisTarget, name: string): Redis
   return new Redis({ ...options, host: node.host, port: node.port });
 }
 
+/**
+ * The PUB/SUB connection of a Redis Cluster shard: a plain connection to one
+ * node, moving to the next seed node at each reconnect. Classic PUB/SUB
+ * reaches every node of a cluster, so any live node serves; a plain
+ * connection (unlike ioredis's cluster subscriber) reports its losses, so the
+ * subscriptions are restored and checked for gaps (SubscriptionSet).
+ */
+function clusterSubscriber(config: RedisConfig, address: RedisTarget, name: string): Redis {
+  const nodes = address.nodes;
+  let next = 0;
+  const client: Redis = new Redis({
+    ...baseOptions(config, address, name),
+    host: nodes[0]!.host,
+    port: nodes[0]!.port,
+    retryStrategy: (attempt: number) => {
+      next = (next + 1) % nodes.length;
+      // The connector reads host and port from these options at each connect.
+      client.options.host = nodes[next]!.host;
+      client.options.port = nodes[next]!.port;
+      return Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS);
+    },
+  });
+  return client;
+}
+
 /** Logs a connection's losses and returns once each, and keeps its 'error' events from crashing the thread. */
 function watch(client: RedisClient, label: string, log: Logger): void {
   let state: 'connecting' | 'up' | 'down' = 'connecting';
@@ -147,7 +172,7 @@ export function connectShards(config: RedisConfig, name: string, log: Logger): R
   return targets.map((address, index) => {
     const label = targets.length > 1 ? `${address.label} (shard ${index})` : address.label;
     const command = connect(config, address, name);
-    const subscriber = connect(config, address, `${name}-sub`);
+    const subscriber = address.kind === 'cluster' ? clusterSubscriber(config, address, `${name}-sub`) : connect(config, address, `${name}-sub`);
     watch(command, `${label} commands`, log);
     watch(subscriber, `${label} pubsub`, log);
     return { index, command, subscriber, cluster: address.kind === 'cluster' };

@@ -57,6 +57,8 @@ export interface RedisBrokerOptions {
   readonly ioTimeout: number;
   /** How long start() waits for the first connection, ms (engine.redis.connect_timeout). */
   readonly connectTimeout: number;
+  /** Replicas a publish with history must reach before it resolves (engine.redis.wait_replicas); 0 does not wait. */
+  readonly waitReplicas?: number;
   readonly log: Logger;
 }
 
@@ -103,10 +105,10 @@ export class RedisBroker implements Broker {
       await shard.command.publish(this.keys.pubsub(channel), encodePlainMessage(payload));
       return { position: { offset: 0, epoch: '' }, duplicate: false };
     }
-    const reply = (await (shard.command as unknown as ScriptCommands).sy_publish(
+    const reply = (await this.runPublish(shard, [
       this.keys.stream(channel, shard.cluster),
       this.keys.meta(channel, shard.cluster),
-      opts.idempotencyKey ? this.keys.result(channel, opts.idempotencyKey, shard.cluster) : '',
+      opts.idempotencyKey ? this.keys.result(channel, opts.idempotencyKey, shard.cluster) : this.keys.meta(channel, shard.cluster),
       payload,
       history?.size ?? 0,
       history?.ttl ?? 0,
@@ -115,9 +117,45 @@ export class RedisBroker implements Broker {
       this.keys.pubsub(channel),
       opts.idempotentResultTtl ?? 300_000,
       opts.delta ? '1' : '0',
-    )) as [string, number];
+      opts.idempotencyKey ? '1' : '0',
+    ])) as [string, number];
     const [offset, epoch] = reply[0].split(':') as [string, string];
     return { position: { offset: Number(offset), epoch }, duplicate: reply[1] === 1 };
+  }
+
+  /** Runs publish.lua; with waitReplicas, pipelined with WAIT on the same node, failing when too few replicas have it. */
+  private async runPublish(shard: RedisShard, args: (string | number)[]): Promise<unknown> {
+    const replicas = this.options.waitReplicas ?? 0;
+    if (replicas === 0) return (shard.command as unknown as ScriptCommands).sy_publish(...args);
+    const pipeline = shard.command.pipeline() as unknown as ScriptCommands & { call(...a: (string | number)[]): unknown; exec(): Promise<[Error | null, unknown][] | null> };
+    pipeline.sy_publish(...args);
+    pipeline.call('WAIT', replicas, Math.max(1, Math.floor(this.options.ioTimeout / 2)));
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (err) {
+      this.afterClusterError(shard, err);
+      throw err;
+    }
+    if (!results) throw new Error('redis publish pipeline was discarded');
+    const [[publishError, reply], [waitError, reached]] = results as [[Error | null, unknown], [Error | null, unknown]];
+    if (publishError) {
+      this.afterClusterError(shard, publishError);
+      throw publishError;
+    }
+    if (waitError) throw waitError;
+    if ((reached as number) < replicas) throw new Error(`publication reached ${String(reached)} of ${replicas} Redis replicas in time`);
+    return reply;
+  }
+
+  /**
+   * A pipeline (publish + WAIT) is not redirected by ioredis when a slot moved
+   * (failover), so the slot map is refreshed here and the next publish goes to
+   * the new master; this one fails with 100.
+   */
+  private afterClusterError(shard: RedisShard, err: unknown): void {
+    if (!shard.cluster || !/^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN)|Connection is closed/.test((err as Error).message ?? '')) return;
+    (shard.command as unknown as { refreshSlotsCache(cb?: () => void): void }).refreshSlotsCache(() => undefined);
   }
 
   /** Publishes a join event to every node subscribed to the channel. */

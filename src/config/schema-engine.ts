@@ -35,6 +35,12 @@ function redisFields(): FieldsFor<RedisConfig> {
       false,
       'Redis Cluster only: carry publications, join/leave and sync markers over sharded PUB/SUB (SSUBSCRIBE/SPUBLISH, Redis 7), so each message goes only to the nodes of its slot instead of the whole cluster. Every process of the cluster must agree.',
     ),
+    wait_replicas: integer(
+      0,
+      0,
+      16,
+      'Replicas a publish with history must reach (Redis WAIT, at most half of `io_timeout`) before it is acknowledged, so a failover (Cluster or Sentinel) cannot lose an acknowledged publication; a publish that reaches fewer answers error 100. 0 does not wait (Centrifugo\'s behaviour: replication is asynchronous).',
+    ),
     prefix: {
       kind: 'string',
       default: 'switchyard',

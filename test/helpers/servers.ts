@@ -137,7 +137,32 @@ export async function startRedisCluster(): Promise<RedisClusterFixture> {
     },
   };
   await fixture.waitHealthy(20_000);
+  const deadline = Date.now() + 20_000;
+  while (!(await replicasOnline(nodes.map((n) => n.port)))) {
+    if (Date.now() > deadline) throw new Error('cluster replicas did not come online');
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return fixture;
+}
+
+/** Whether every master among `ports` has a replica that is online (synced). */
+async function replicasOnline(ports: number[]): Promise<boolean> {
+  const infos = await Promise.all(ports.map((port) => nodeInfo(port, 'replication')));
+  const masters = infos.filter((i) => /role:master/.test(i));
+  return masters.length > 0 && masters.every((i) => /slave0:.*state=online/.test(i));
+}
+
+async function nodeInfo(port: number, section: string): Promise<string> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await client.info(section);
+  } catch {
+    return '';
+  } finally {
+    client.disconnect();
+  }
 }
 
 async function clusterState(port: number): Promise<string> {
