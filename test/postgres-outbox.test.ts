@@ -151,5 +151,31 @@ describe('PostgreSQL outbox consumer', { skip: skipWithoutPostgres }, () => {
       Array.from({ length: total }, (_, i) => i),
       'each command applied once, in order',
     );
+    await second.stop();
+  });
+
+  test('losing the database connections at run time: a clear error, then the consumer goes on where it was', async () => {
+    const node = await startNode({ ...consumerConfig(1), shards: { count: 1 } });
+    nodes.push(node);
+    const client = sdkClient(node.wsUrl);
+    cleanups.push(() => client.disconnect());
+    const got = new Set<number>();
+    const sub = client.newSubscription('pgloss');
+    sub.on('publication', (ctx) => got.add((ctx.data as { n: number }).n));
+    client.connect();
+    sub.subscribe();
+    await sub.ready(5000);
+    let n = 0;
+    const batch = (): { method: string; payload: unknown }[] => Array.from({ length: 20 }, () => ({ method: 'publish', payload: { channel: 'pgloss', data: { n: n++ } } }));
+    await insert(batch());
+    await waitFor(() => got.size >= 20, 'first batch');
+    // Cut every connection of the consumer, as a database restart or a network cut would.
+    await sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'switchyard-outbox-outbox'");
+    await insert(batch());
+    await waitFor(() => got.size >= 40, 'every row after the connections were cut', 15_000);
+    assert.deepEqual([...got].sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i));
+    assert.match(node.output(), /outbox (connection error|LISTEN connection lost|consumer failed)/);
+    assert.equal(node.child.exitCode, null);
+    await node.stop();
   });
 });

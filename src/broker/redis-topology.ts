@@ -23,9 +23,15 @@ const SENTINEL_PORT = 26379;
 function hostPorts(item: string, defaultPort: number): HostPort[] {
   return item.split(',').map((part) => {
     const text = part.trim();
+    const explicitPort = /:\d+$/.test(text) && !/^[^[]*:.*:/.test(text);
     // Reuse the URL parser's host:port rules; a bare address is a single server to it.
-    const parsed = parseRedisAddress(/:\d+$/.test(text) || text.startsWith('[') ? text : `${text}:${defaultPort}`);
-    if (parsed.kind !== 'single') throw new RedisAddressError(`"${text}" is not host:port`);
+    let parsed: RedisAddress;
+    try {
+      parsed = parseRedisAddress(explicitPort || text.startsWith('[') ? text : `${text}:${defaultPort}`);
+    } catch {
+      throw new RedisAddressError(`"${text}" is not host:port`);
+    }
+    if (parsed.kind !== 'single' || text.includes('/')) throw new RedisAddressError(`"${text}" is not host:port`);
     return parsed.nodes[0]!;
   });
 }
@@ -47,11 +53,6 @@ export function redisTargets(config: RedisConfig): RedisTarget[] {
     }));
   }
   return config.address.map((text) => ({ ...parseRedisAddress(text), label: text }));
-}
-
-/** Whether the section names Redis Cluster shards (by either form). */
-export function isClusterConfig(config: RedisConfig): boolean {
-  return config.cluster_address.length > 0 || (config.sentinel_address.length === 0 && config.address.some((a) => a.trim().startsWith('redis+cluster://')));
 }
 
 function listErrors(items: readonly string[], path: string, defaultPort: number): string[] {
@@ -77,6 +78,5 @@ export function redisConfigErrors(config: RedisConfig, path: string): string[] {
   } else {
     errors.push(...redisAddressErrors(config.address, `${path}.address`));
   }
-  if (config.sharded_pubsub && !isClusterConfig(config)) errors.push(`${path}.sharded_pubsub needs Redis Cluster (${path}.cluster_address)`);
   return errors;
 }

@@ -31,10 +31,6 @@ function redisFields(): FieldsFor<RedisConfig> {
     sentinel_master_name: string('', 'Name of the master the Sentinels watch; required with `sentinel_address`.'),
     sentinel_user: string('', 'ACL user towards the Sentinels; "" for none.'),
     sentinel_password: string('', 'Password towards the Sentinels; "" for none.'),
-    sharded_pubsub: boolean(
-      false,
-      'Redis Cluster only: carry publications, join/leave and sync markers over sharded PUB/SUB (SSUBSCRIBE/SPUBLISH, Redis 7), so each message goes only to the nodes of its slot instead of the whole cluster. Every process of the cluster must agree.',
-    ),
     wait_replicas: integer(
       0,
       0,

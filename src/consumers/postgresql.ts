@@ -57,7 +57,7 @@ export class PostgresOutboxConsumer implements Consumer {
     private readonly log: Logger,
   ) {
     const pg = config.postgresql;
-    this.pool = new Pool({ connectionString: pg.dsn, max: pg.num_partitions + 1 });
+    this.pool = new Pool({ connectionString: pg.dsn, max: pg.num_partitions + 1, application_name: `switchyard-outbox-${config.name}` });
     this.pool.on('error', (err) => this.log.warn('outbox connection error', { consumer: config.name, error: err.message }));
     this.wakers = Array.from({ length: pg.num_partitions }, () => null);
     this.listener = pg.partition_notification_channel
