@@ -55,95 +55,102 @@ function redisReady(link: RedisLink): Promise<void> {
   return Promise.all(link.shards.flatMap((s) => [whenReady(s.command, t), whenReady(s.subscriber, t)])).then(() => undefined);
 }
 
-/** Builds the broker and presence manager the config names for shard `shardId`. */
-export function createEngineParts(config: Config, shardId: number, log: Logger): EngineParts {
-  const name = `switchyard-shard-${shardId}`;
-  const brokerType = config.broker.enabled ? config.broker.type : config.engine.type;
-  const presenceType = config.presence_manager.enabled ? config.presence_manager.type : config.engine.type;
-  const redisLinks = new Map<RedisConfig, RedisLink>();
-  const redisLink = (section: RedisConfig): RedisLink => {
-    let link = redisLinks.get(section);
+/** Connections opened for one shard thread, shared by its parts; closed with them. */
+class Links {
+  readonly redis = new Map<RedisConfig, RedisLink>();
+  readonly waits: (() => Promise<void>)[] = [];
+  readonly closers: (() => void)[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly log: Logger,
+  ) {}
+
+  /** The connections of a Redis section, opened on first use. */
+  redisLink(section: RedisConfig): RedisLink {
+    let link = this.redis.get(section);
     if (!link) {
-      link = { config: section, shards: connectShards(section, redisLinks.size === 0 ? name : `${name}-${redisLinks.size}`, log) };
-      redisLinks.set(section, link);
+      link = { config: section, shards: connectShards(section, this.redis.size === 0 ? this.name : `${this.name}-${this.redis.size}`, this.log) };
+      this.redis.set(section, link);
+      const opened = link;
+      this.waits.push(() => redisReady(opened));
     }
     return link;
-  };
-  const waits: (() => Promise<void>)[] = [];
-  const closers: (() => void)[] = [];
+  }
+}
 
-  let broker: Broker;
-  let controlBus: (uid: string) => NodeBus | null = () => null;
-  let controlReady: () => Promise<void> = () => Promise.resolve();
-  let controlTimeout = config.engine.redis.io_timeout;
-  if (brokerType === 'nats') {
+type BrokerPart = Pick<EngineParts, 'broker' | 'controlBus' | 'controlTimeout' | 'controlReady'>;
+
+function brokerPart(config: Config, links: Links): BrokerPart {
+  const type = config.broker.enabled ? config.broker.type : config.engine.type;
+  const log = links.log;
+  if (type === 'nats') {
     const nats = config.broker.nats;
-    const link = new NatsLink(nats, name, log);
-    broker = new NatsBroker(link, nats, log);
-    controlBus = (uid) => new NatsControlBus(link, nats, uid);
-    controlReady = () => link.connected;
-    // A survey waits for other nodes' answers, so it gets at least the Redis default.
-    controlTimeout = Math.max(nats.write_timeout, 4_000);
-    waits.push(() => Promise.race([link.connected, new Promise<void>((r) => setTimeout(r, nats.dial_timeout).unref())]));
-    closers.push(() => void link.close());
-  } else if (brokerType === 'redis') {
+    const link = new NatsLink(nats, links.name, log);
+    links.waits.push(() => Promise.race([link.connected, new Promise<void>((r) => setTimeout(r, nats.dial_timeout).unref())]));
+    links.closers.push(() => void link.close());
+    return {
+      broker: new NatsBroker(link, nats, log),
+      controlBus: (uid) => new NatsControlBus(link, nats, uid),
+      // A survey waits for other nodes' answers, so it gets at least the Redis default.
+      controlTimeout: Math.max(nats.write_timeout, 4_000),
+      controlReady: () => link.connected,
+    };
+  }
+  if (type === 'redis') {
     const section = config.broker.enabled ? config.broker.redis : config.engine.redis;
-    const link = redisLink(section);
-    broker = new RedisBroker(link.shards, {
-      prefix: section.prefix,
-      ioTimeout: section.io_timeout,
-      connectTimeout: section.connect_timeout,
-      waitReplicas: section.wait_replicas,
-      log,
+    const link = links.redisLink(section);
+    const options = { prefix: section.prefix, ioTimeout: section.io_timeout, connectTimeout: section.connect_timeout, waitReplicas: section.wait_replicas, log };
+    return {
+      broker: new RedisBroker(link.shards, options),
+      controlBus: (uid) => new RedisControlBus(link.shards[0]!, section.prefix, uid),
+      controlTimeout: section.io_timeout,
+      controlReady: () => whenReady(link.shards[0]!.subscriber, section.connect_timeout),
+    };
+  }
+  const memory = new MemoryBroker();
+  // Expired history and stream metas are dropped in the background, so memory follows live channels.
+  const sweep = setInterval(() => memory.sweep(), BROKER_SWEEP_MS);
+  sweep.unref();
+  links.closers.push(() => clearInterval(sweep));
+  return { broker: memory, controlBus: () => null, controlTimeout: config.engine.redis.io_timeout, controlReady: () => Promise.resolve() };
+}
+
+function presencePart(config: Config, links: Links): PresenceManager {
+  const type = config.presence_manager.enabled ? config.presence_manager.type : config.engine.type;
+  if (type !== 'redis') return new MemoryPresence();
+  const section: RedisPresenceConfig = config.presence_manager.enabled ? config.presence_manager.redis : config.engine.redis;
+  const link = links.redisLink(section);
+  const presence = new RedisPresence(link.shards, {
+    prefix: section.prefix,
+    ttl: section.presence_ttl,
+    updateInterval: config.client.presence_update_interval,
+    log: links.log,
+  });
+  links.closers.push(() => presence.close());
+  return presence;
+}
+
+/** Builds the broker and presence manager the config names for shard `shardId`. */
+export function createEngineParts(config: Config, shardId: number, log: Logger): EngineParts {
+  const links = new Links(`switchyard-shard-${shardId}`, log);
+  const part = brokerPart(config, links);
+  const presence = presencePart(config, links);
+  // The broker closes its own connections (the Redis broker disconnects its link); the others are closed here.
+  const brokerLink = part.broker instanceof RedisBroker ? (config.broker.enabled ? config.broker.redis : config.engine.redis) : null;
+  for (const link of links.redis.values()) {
+    if (link.config === brokerLink) continue;
+    links.closers.push(() => {
+      for (const s of link.shards) (s.command.disconnect(), s.subscriber.disconnect());
     });
-    controlBus = (uid) => new RedisControlBus(link.shards[0]!, section.prefix, uid);
-    controlReady = () => whenReady(link.shards[0]!.subscriber, section.connect_timeout);
-    controlTimeout = section.io_timeout;
-  } else {
-    const memory = new MemoryBroker();
-    // Expired history and stream metas are dropped in the background, so memory follows live channels.
-    const sweep = setInterval(() => memory.sweep(), BROKER_SWEEP_MS);
-    sweep.unref();
-    closers.push(() => clearInterval(sweep));
-    broker = memory;
   }
-
-  let presence: PresenceManager;
-  if (presenceType === 'redis') {
-    const section: RedisPresenceConfig = config.presence_manager.enabled ? config.presence_manager.redis : config.engine.redis;
-    const link = redisLink(section);
-    const redisPresence = new RedisPresence(link.shards, {
-      prefix: section.prefix,
-      ttl: section.presence_ttl,
-      updateInterval: config.client.presence_update_interval,
-      log,
-    });
-    closers.push(() => redisPresence.close());
-    presence = redisPresence;
-  } else {
-    presence = new MemoryPresence();
-  }
-
-  for (const link of redisLinks.values()) {
-    waits.push(() => redisReady(link));
-    // The Redis broker closes its own connections; presence-only links are closed here.
-    if (brokerType !== 'redis' || link.config !== (config.broker.enabled ? config.broker.redis : config.engine.redis)) {
-      closers.push(() => {
-        for (const s of link.shards) (s.command.disconnect(), s.subscriber.disconnect());
-      });
-    }
-  }
-  closers.push(() => void broker.close());
-
+  links.closers.push(() => void part.broker.close());
   return {
-    broker,
+    ...part,
     presence,
-    controlBus,
-    controlTimeout,
-    controlReady,
-    ready: () => Promise.all(waits.map((w) => w())).then(() => undefined),
+    ready: () => Promise.all(links.waits.map((w) => w())).then(() => undefined),
     close: () => {
-      for (const close of closers) close();
+      for (const close of links.closers) close();
     },
   };
 }

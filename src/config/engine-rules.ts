@@ -49,6 +49,10 @@ export function engineErrors(config: Config): string[] {
   const errors: string[] = [];
   for (const [path, section] of usedRedisSections(config)) errors.push(...redisConfigErrors(section, path));
   errors.push(...natsHistoryErrors(config));
+  const pm = config.presence_manager;
+  if (pm.enabled && pm.type === 'redis' && config.client.presence_update_interval >= pm.redis.presence_ttl) {
+    errors.push('client.presence_update_interval must be less than presence_manager.redis.presence_ttl');
+  }
   errors.push(...consumerErrors(config));
   return errors;
 }
