@@ -13,7 +13,7 @@ import { validateConfig } from '../src/config/validate';
 import { ConfigError } from '../src/config/errors';
 import { callApi } from './helpers/api';
 import { sdkClient, waitFor } from './helpers/clients';
-import { REDIS_URL, startNode, uniquePrefix, type ChildNode } from './helpers/redis';
+import { REDIS_URL, startNodes, uniquePrefix, type ChildNode } from './helpers/redis';
 import { skipWithoutNatsServer, startNatsServer, type ServerProcess } from './helpers/servers';
 import { runCli } from './helpers/engines';
 
@@ -66,7 +66,7 @@ describe('three processes on NATS', { skip: skipWithoutNatsServer }, () => {
   before(async () => {
     nats = await startNatsServer();
     const shared = natsConfig(nats.url, uniquePrefix('nats').replace(/\./g, '_'));
-    nodes.push(...(await Promise.all([1, 2, 1].map((count) => startNode({ ...shared, shards: { count } })))));
+    await startNodes([1, 2, 1].map((count) => ({ ...shared, shards: { count } })), nodes);
   });
 
   after(async () => {

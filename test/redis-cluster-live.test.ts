@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
 import { callApi } from './helpers/api';
 import { sdkClient, waitFor } from './helpers/clients';
-import { startNode, uniquePrefix, type ChildNode } from './helpers/redis';
+import { startNodes, uniquePrefix, type ChildNode } from './helpers/redis';
 import { skipWithoutRedisServer, startRedisCluster, type RedisClusterFixture } from './helpers/servers';
 
 const CHANNEL_OPTIONS = { history_size: 5000, history_ttl: '300s', allow_recovery: true, presence: true };
@@ -26,10 +26,10 @@ describe('two processes on a Redis Cluster', { skip: skipWithoutRedisServer }, (
   before(async () => {
     cluster = await startRedisCluster();
     const config = {
-      engine: { type: 'redis', redis: { cluster_address: cluster.seeds, prefix, io_timeout: '1s', connect_timeout: '1s', wait_replicas: 1 } },
+      engine: { type: 'redis', redis: { cluster_address: cluster.seeds, prefix, io_timeout: '2s', connect_timeout: '3s', wait_replicas: 1 } },
       channel: { without_namespace: CHANNEL_OPTIONS },
     };
-    nodes.push(...(await Promise.all([2, 1].map((count) => startNode({ ...config, shards: { count } })))));
+    await startNodes([2, 1].map((count) => ({ ...config, shards: { count } })), nodes);
   });
 
   after(async () => {

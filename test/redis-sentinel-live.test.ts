@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { callApi } from './helpers/api';
 import { sdkClient, waitFor } from './helpers/clients';
-import { startNode, uniquePrefix, type ChildNode } from './helpers/redis';
+import { startNodes, uniquePrefix, type ChildNode } from './helpers/redis';
 import { skipWithoutRedisServer, startRedisSentinels, type RedisSentinelFixture } from './helpers/servers';
 
 describe('two processes on Redis Sentinel', { skip: skipWithoutRedisServer }, () => {
@@ -27,13 +27,13 @@ describe('two processes on Redis Sentinel', { skip: skipWithoutRedisServer }, ()
           sentinel_master_name: sentinel.masterName,
           prefix: uniquePrefix('sentinel'),
           io_timeout: '1s',
-          connect_timeout: '1s',
+          connect_timeout: '3s',
           wait_replicas: 1,
         },
       },
       channel: { without_namespace: { history_size: 5000, history_ttl: '300s', allow_recovery: true } },
     };
-    nodes.push(...(await Promise.all([2, 1].map((count) => startNode({ ...config, shards: { count } })))));
+    await startNodes([2, 1].map((count) => ({ ...config, shards: { count } })), nodes);
   });
 
   after(async () => {

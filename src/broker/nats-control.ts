@@ -30,5 +30,6 @@ export class NatsControlBus {
     const deliver = (_subject: string, data: Uint8Array): void => onMessage(decoder.decode(data));
     this.link.subscribe(`${this.config.prefix}.control`, deliver);
     this.link.subscribe(`${this.config.prefix}.node.${this.uid}`, deliver);
+    await this.link.settled();
   }
 }

@@ -96,6 +96,11 @@ export class NatsLink {
     } catch (err) {
       return Promise.reject(new NatsUnavailableError(`NATS publish failed: ${(err as Error).message}`));
     }
+    return this.confirmed();
+  }
+
+  /** Resolves once the server answered a PING sent after everything written so far. */
+  private confirmed(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ resolve, reject });
       if (!this.flushScheduled) {
@@ -103,6 +108,16 @@ export class NatsLink {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * Resolves once the server has processed what was written so far (a SUB, so
+   * publications made after it reach this node), or at once while the link is
+   * down (the client subscribes again when it is back). Never rejects.
+   */
+  settled(): Promise<void> {
+    if (!this.live) return Promise.resolve();
+    return this.confirmed().catch(() => undefined);
   }
 
   private flush(): void {

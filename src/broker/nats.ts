@@ -94,6 +94,8 @@ export class NatsBroker implements Broker {
     if (this.channels.has(subject)) return;
     const sub = this.link.subscribe(subject, (_subject, data) => this.onMessage(channel, data));
     this.channels.set(subject, { channel, sub });
+    // The subscription counts once the server has it: publications after this reach the node.
+    await this.link.settled();
   }
 
   async unsubscribe(channel: string): Promise<void> {

@@ -154,8 +154,8 @@ function watch(client: RedisClient, label: string, log: Logger): void {
     state = 'up';
   });
   const lost = (err?: unknown): void => {
-    // 'end' is a disconnect we asked for (shutdown), not an outage.
-    if (state === 'down' || client.status === 'end') return;
+    // 'end' (or a disconnect under way) is a disconnect we asked for (shutdown), not an outage.
+    if (state === 'down' || client.status === 'end' || (client as unknown as { manuallyClosing?: boolean }).manuallyClosing) return;
     const was = state;
     state = 'down';
     const error = err instanceof Error ? err.message : undefined;

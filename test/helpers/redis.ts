@@ -120,3 +120,20 @@ export async function startNode(overrides: Record<string, unknown>): Promise<Chi
     },
   };
 }
+
+/**
+ * Starts one node per override set, in parallel, adding each started node to
+ * `into` as soon as it is up, so `after()` stops every started node even when
+ * another failed to start (a leftover child would keep the test process alive).
+ */
+export async function startNodes(overrides: Record<string, unknown>[], into: ChildNode[]): Promise<void> {
+  const results = await Promise.allSettled(
+    overrides.map(async (o) => {
+      const node = await startNode(o);
+      into.push(node);
+      return node;
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
