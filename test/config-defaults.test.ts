@@ -121,6 +121,7 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     sentinel_master_name: '',
     sentinel_user: '',
     sentinel_password: '',
+    sharded_pubsub: false,
     wait_replicas: 0,
     prefix: 'switchyard',
     db: 0,

@@ -52,7 +52,8 @@ interface RedisLink {
 
 function redisReady(link: RedisLink): Promise<void> {
   const t = link.config.connect_timeout;
-  return Promise.all(link.shards.flatMap((s) => [whenReady(s.command, t), whenReady(s.subscriber, t)])).then(() => undefined);
+  const clients = link.shards.flatMap((s) => [s.command, s.subscriber, ...(s.shardedSubscriber ? [s.shardedSubscriber] : [])]);
+  return Promise.all(clients.map((c) => whenReady(c, t))).then(() => undefined);
 }
 
 /** Connections opened for one shard thread, shared by its parts; closed with them. */
@@ -141,7 +142,7 @@ export function createEngineParts(config: Config, shardId: number, log: Logger):
   for (const link of links.redis.values()) {
     if (link.config === brokerLink) continue;
     links.closers.push(() => {
-      for (const s of link.shards) (s.command.disconnect(), s.subscriber.disconnect());
+      for (const s of link.shards) (s.command.disconnect(), s.subscriber.disconnect(), s.shardedSubscriber?.disconnect());
     });
   }
   links.closers.push(() => void part.broker.close());

@@ -31,7 +31,7 @@ async function probeRedis(path: string, section: RedisConfig, log: Logger): Prom
       .filter((s) => s.command.status !== 'ready')
       .map((s) => `${path}: Redis at ${targets[s.index]!.label} did not answer within connect_timeout (${section.connect_timeout} ms)`);
   } finally {
-    for (const s of shards) (s.command.disconnect(), s.subscriber.disconnect());
+    for (const s of shards) (s.command.disconnect(), s.subscriber.disconnect(), s.shardedSubscriber?.disconnect());
   }
 }
 

@@ -30,6 +30,12 @@ export interface RedisShard {
   readonly subscriber: RedisClient;
   /** A Redis Cluster: keys of one channel carry the channel as a hash tag. */
   readonly cluster: boolean;
+  /**
+   * With `sharded_pubsub`: the connections of sharded PUB/SUB (one per node,
+   * kept on the node of each channel's slot by ioredis). Channels go there;
+   * `subscriber` keeps node control on classic PUB/SUB.
+   */
+  readonly shardedSubscriber?: Cluster;
 }
 
 /** Longest wait between reconnect attempts, ms. */
@@ -94,7 +100,7 @@ function baseOptions(config: RedisConfig, address: RedisAddress, name: string): 
   };
 }
 
-function connect(config: RedisConfig, address: RedisTarget, name: string): RedisClient {
+function connect(config: RedisConfig, address: RedisTarget, name: string, shardedSubscribers = false): RedisClient {
   const options = baseOptions(config, address, name);
   if (address.kind === 'cluster') {
     const clusterOptions: ClusterOptions = {
@@ -102,6 +108,7 @@ function connect(config: RedisConfig, address: RedisTarget, name: string): Redis
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+      ...(shardedSubscribers ? { shardedSubscribers: true } : {}),
     };
     return new Cluster(address.nodes.map((n) => ({ host: n.host, port: n.port })), clusterOptions);
   }
@@ -175,7 +182,11 @@ export function connectShards(config: RedisConfig, name: string, log: Logger): R
     const subscriber = address.kind === 'cluster' ? clusterSubscriber(config, address, `${name}-sub`) : connect(config, address, `${name}-sub`);
     watch(command, `${label} commands`, log);
     watch(subscriber, `${label} pubsub`, log);
-    return { index, command, subscriber, cluster: address.kind === 'cluster' };
+    const cluster = address.kind === 'cluster';
+    if (!cluster || !config.sharded_pubsub) return { index, command, subscriber, cluster };
+    const sharded = connect(config, address, `${name}-ssub`, true) as Cluster;
+    watch(sharded, `${label} sharded pubsub`, log);
+    return { index, command, subscriber, cluster, shardedSubscriber: sharded };
   });
 }
 
@@ -209,7 +220,11 @@ export function readLua(name: string): string {
 
 /** Key and channel names of one prefix; in a cluster, a channel's keys share its hash tag. */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  /** `sharded`: PUB/SUB channels carry the channel as a hash tag too (sharded PUB/SUB, one slot with its keys). */
+  constructor(
+    readonly prefix: string,
+    readonly sharded = false,
+  ) {}
 
   private tagged(channel: string, cluster: boolean): string {
     return cluster ? `{${channel}}` : channel;
@@ -217,13 +232,15 @@ export class RedisKeys {
 
   /** The PUB/SUB channel of a switchyard channel. */
   pubsub(channel: string): string {
-    return `${this.prefix}.client.${channel}`;
+    return this.sharded ? `${this.prefix}.client.{${channel}}` : `${this.prefix}.client.${channel}`;
   }
 
   /** The switchyard channel of a PUB/SUB channel, or null when it is not one of ours. */
   channelOf(pubsub: string): string | null {
     const head = `${this.prefix}.client.`;
-    return pubsub.startsWith(head) ? pubsub.slice(head.length) : null;
+    if (!pubsub.startsWith(head)) return null;
+    const rest = pubsub.slice(head.length);
+    return this.sharded && rest.startsWith('{') && rest.endsWith('}') ? rest.slice(1, -1) : rest;
   }
 
   stream(channel: string, cluster: boolean): string {

@@ -78,5 +78,6 @@ export function redisConfigErrors(config: RedisConfig, path: string): string[] {
   } else {
     errors.push(...redisAddressErrors(config.address, `${path}.address`));
   }
+  if (config.sharded_pubsub && config.cluster_address.length === 0) errors.push(`${path}.sharded_pubsub needs Redis Cluster: set ${path}.cluster_address`);
   return errors;
 }

@@ -31,6 +31,10 @@ function redisFields(): FieldsFor<RedisConfig> {
     sentinel_master_name: string('', 'Name of the master the Sentinels watch; required with `sentinel_address`.'),
     sentinel_user: string('', 'ACL user towards the Sentinels; "" for none.'),
     sentinel_password: string('', 'Password towards the Sentinels; "" for none.'),
+    sharded_pubsub: boolean(
+      false,
+      'Redis Cluster only: carry publications, join/leave and history sync markers over sharded PUB/SUB (SSUBSCRIBE/SPUBLISH, Redis 7): each message goes only to the nodes of its channel\'s slot, and each process subscribes on the node that serves the slot, instead of every message crossing the whole cluster. Every process of one prefix must agree. Node control stays on classic PUB/SUB.',
+    ),
     wait_replicas: integer(
       0,
       0,

@@ -189,6 +189,8 @@ export interface RedisConfig {
   readonly sentinel_user: string;
   /** Password towards the Sentinels; "" for none. */
   readonly sentinel_password: string;
+  /** Redis Cluster: publications over sharded PUB/SUB (SSUBSCRIBE/SPUBLISH, Redis 7) instead of cluster-wide PUB/SUB. */
+  readonly sharded_pubsub: boolean;
   /** Replicas a publish with history must reach (WAIT) before it is acknowledged; 0 does not wait. */
   readonly wait_replicas: number;
   /** Prefix of every key and PUB/SUB channel. */

@@ -6,7 +6,8 @@
 -- ARGV[3] history ttl ms, ARGV[4] meta ttl ms (0: forever), ARGV[5] epoch to use
 -- when the stream has none, ARGV[6] PUB/SUB channel, ARGV[7] idempotency ttl ms,
 -- ARGV[8] "1" to send the previous publication along (fossil delta),
--- ARGV[9] "1" when the publish is idempotent (KEYS[3] holds the result).
+-- ARGV[9] "1" when the publish is idempotent (KEYS[3] holds the result),
+-- ARGV[10] "1" to publish with SPUBLISH (sharded PUB/SUB; ARGV[6] is in the keys' slot).
 -- Returns { "offset:epoch", duplicate (0|1) }.
 local stream, meta = KEYS[1], KEYS[2]
 local result_key = ''
@@ -48,7 +49,11 @@ else
   message = '__p1:0:__' .. payload
 end
 
-redis.call('publish', ARGV[6], message)
+if ARGV[10] == '1' then
+  redis.call('spublish', ARGV[6], message)
+else
+  redis.call('publish', ARGV[6], message)
+end
 local position = offset .. ':' .. epoch
 if result_key ~= '' then redis.call('set', result_key, position, 'PX', ARGV[7]) end
 return { position, 0 }
