@@ -114,20 +114,38 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
   assert.deepEqual(c.uni_grpc, { enabled: false, address: '', port: 11_000, max_receive_message_size: 0 });
   assert.equal(c.health.enabled, true);
   assert.equal(c.shutdown.timeout, 30_000);
-  assert.deepEqual(c.engine, {
+  const redis = {
+    address: ['redis://127.0.0.1:6379'],
+    cluster_address: [],
+    sentinel_address: [],
+    sentinel_master_name: '',
+    sentinel_user: '',
+    sentinel_password: '',
+    sharded_pubsub: false,
+    wait_replicas: 0,
+    prefix: 'switchyard',
+    db: 0,
+    user: '',
+    password: '',
+    tls: { enabled: false, ca_pem: '', cert_pem: '', key_pem: '', server_name: '', insecure_skip_verify: false },
+    connect_timeout: 1_000,
+    io_timeout: 4_000,
+  };
+  assert.deepEqual(c.engine, { type: 'memory', redis: { ...redis, presence_ttl: 60_000 } });
+  assert.deepEqual(c.broker, {
+    enabled: false,
     type: 'memory',
-    redis: {
-      address: ['redis://127.0.0.1:6379'],
+    redis,
+    nats: {
+      url: 'nats://127.0.0.1:4222',
       prefix: 'switchyard',
-      db: 0,
-      user: '',
-      password: '',
-      tls: { enabled: false, ca_pem: '', cert_pem: '', key_pem: '', server_name: '', insecure_skip_verify: false },
-      connect_timeout: 1_000,
-      io_timeout: 4_000,
-      presence_ttl: 60_000,
+      dial_timeout: 1_000,
+      write_timeout: 1_000,
+      raw_mode: { enabled: false, channel_replacements: {}, prefix: '' },
     },
   });
+  assert.deepEqual(c.presence_manager, { enabled: false, type: 'memory', redis: { ...redis, presence_ttl: 60_000 } });
+  assert.deepEqual(c.consumers, []);
   assert.deepEqual(c.shards, {
     count: 0,
     mailbox_size: 1_048_576,

@@ -9,7 +9,7 @@ import type { Centrifuge } from 'centrifuge';
 import { callApi } from './helpers/api';
 import { waitFor } from './helpers/clients';
 import { baseUrl, closingFetch, emulatedClient, post, RawStream } from './helpers/emulation';
-import { redisEngine, skipWithoutRedis, startNode, uniquePrefix, type ChildNode } from './helpers/redis';
+import { redisEngine, skipWithoutRedis, startNodes, uniquePrefix, type ChildNode } from './helpers/redis';
 
 async function nodeUids(node: ChildNode): Promise<string[]> {
   const info = await callApi(node.apiUrl, 'info', {});
@@ -22,7 +22,7 @@ describe('emulation requests reach a session on another process', { skip: skipWi
 
   before(async () => {
     const shared = { engine: redisEngine(uniquePrefix('emulation')), http_stream: { enabled: true }, sse: { enabled: true } };
-    nodes.push(...(await Promise.all([startNode({ ...shared, shards: { count: 2 } }), startNode({ ...shared, shards: { count: 3 } })])));
+    await startNodes([{ ...shared, shards: { count: 2 } }, { ...shared, shards: { count: 3 } }], nodes);
     // Each node must have heard the other's announcement (every 3 s).
     for (const n of nodes) {
       const deadline = Date.now() + 15_000;

@@ -11,7 +11,7 @@ import type { Centrifuge, Subscription } from 'centrifuge';
 import WebSocket from 'ws';
 import { callApi } from './helpers/api';
 import { sdkClient, waitFor } from './helpers/clients';
-import { redisEngine, skipWithoutRedis, startNode, uniquePrefix, type ChildNode } from './helpers/redis';
+import { redisEngine, skipWithoutRedis, startNodes, uniquePrefix, type ChildNode } from './helpers/redis';
 
 const CHANNEL_OPTIONS = {
   history_size: 2000,
@@ -60,8 +60,7 @@ describe('three processes on one Redis', { skip: skipWithoutRedis }, () => {
       client: { user_id_http_header: 'X-User', presence_update_interval: '1s' },
       channel: { without_namespace: CHANNEL_OPTIONS },
     };
-    const started = await Promise.all([1, 2, 3].map((count) => startNode({ ...shared, shards: { count } })));
-    nodes.push(...started);
+    await startNodes([1, 2, 3].map((count) => ({ ...shared, shards: { count } })), nodes);
   });
 
   after(async () => {

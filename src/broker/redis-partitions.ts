@@ -15,7 +15,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/types';
 import type { Logger } from '../common/log';
-import { parseRedisAddress, type RedisAddress } from '../common/redis-address';
+import type { RedisAddress } from '../common/redis-address';
+import { redisTargets, type RedisTarget } from '../config/redis-topology';
 
 /** A command or PUB/SUB connection to one shard. */
 export type RedisClient = Redis | Cluster;
@@ -29,6 +30,12 @@ export interface RedisPartition {
   readonly subscriber: RedisClient;
   /** A Redis Cluster: keys of one channel carry the channel as a hash tag. */
   readonly cluster: boolean;
+  /**
+   * With `sharded_pubsub`: the connections of sharded PUB/SUB (one per node,
+   * kept on the node of each channel's slot by ioredis). Channels go there;
+   * `subscriber` keeps node control on classic PUB/SUB.
+   */
+  readonly shardedSubscriber?: Cluster;
 }
 
 /** Longest wait between reconnect attempts, ms. */
@@ -93,7 +100,7 @@ function baseOptions(config: RedisConfig, address: RedisAddress, name: string): 
   };
 }
 
-function connect(config: RedisConfig, address: RedisAddress, name: string): RedisClient {
+function connect(config: RedisConfig, address: RedisTarget, name: string, shardedSubscribers = false): RedisClient {
   const options = baseOptions(config, address, name);
   if (address.kind === 'cluster') {
     const clusterOptions: ClusterOptions = {
@@ -101,6 +108,7 @@ function connect(config: RedisConfig, address: RedisAddress, name: string): Redi
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+      ...(shardedSubscribers ? { shardedSubscribers: true } : {}),
     };
     return new Cluster(address.nodes.map((n) => ({ host: n.host, port: n.port })), clusterOptions);
   }
@@ -110,10 +118,39 @@ function connect(config: RedisConfig, address: RedisAddress, name: string): Redi
       sentinels: address.nodes.map((n) => ({ host: n.host, port: n.port })),
       name: address.masterName!,
       ...(address.sentinelPassword ? { sentinelPassword: address.sentinelPassword } : {}),
+      ...(address.sentinelUser ? { sentinelUsername: address.sentinelUser } : {}),
+      sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+      // A failover is found by asking the Sentinels again when the master connection drops.
+      failoverDetector: true,
     });
   }
   const node = address.nodes[0]!;
   return new Redis({ ...options, host: node.host, port: node.port });
+}
+
+/**
+ * The PUB/SUB connection of a Redis Cluster shard: a plain connection to one
+ * node, moving to the next seed node at each reconnect. Classic PUB/SUB
+ * reaches every node of a cluster, so any live node serves; a plain
+ * connection (unlike ioredis's cluster subscriber) reports its losses, so the
+ * subscriptions are restored and checked for gaps (SubscriptionSet).
+ */
+function clusterSubscriber(config: RedisConfig, address: RedisTarget, name: string): Redis {
+  const nodes = address.nodes;
+  let next = 0;
+  const client: Redis = new Redis({
+    ...baseOptions(config, address, name),
+    host: nodes[0]!.host,
+    port: nodes[0]!.port,
+    retryStrategy: (attempt: number) => {
+      next = (next + 1) % nodes.length;
+      // The connector reads host and port from these options at each connect.
+      client.options.host = nodes[next]!.host;
+      client.options.port = nodes[next]!.port;
+      return Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS);
+    },
+  });
+  return client;
 }
 
 /** Logs a connection's losses and returns once each, and keeps its 'error' events from crashing the thread. */
@@ -124,8 +161,8 @@ function watch(client: RedisClient, label: string, log: Logger): void {
     state = 'up';
   });
   const lost = (err?: unknown): void => {
-    // 'end' is a disconnect we asked for (shutdown), not an outage.
-    if (state === 'down' || client.status === 'end') return;
+    // 'end' (or a disconnect under way) is a disconnect we asked for (shutdown), not an outage.
+    if (state === 'down' || client.status === 'end' || (client as unknown as { manuallyClosing?: boolean }).manuallyClosing) return;
     const was = state;
     state = 'down';
     const error = err instanceof Error ? err.message : undefined;
@@ -138,14 +175,18 @@ function watch(client: RedisClient, label: string, log: Logger): void {
 
 /** Opens both connections of every shard; they connect in the background. */
 export function connectPartitions(config: RedisConfig, name: string, log: Logger): RedisPartition[] {
-  return config.address.map((text, index) => {
-    const address = parseRedisAddress(text);
-    const label = config.address.length > 1 ? `${text} (shard ${index})` : text;
+  const targets = redisTargets(config);
+  return targets.map((address, index) => {
+    const label = targets.length > 1 ? `${address.label} (partition ${index})` : address.label;
     const command = connect(config, address, name);
-    const subscriber = connect(config, address, `${name}-sub`);
+    const subscriber = address.kind === 'cluster' ? clusterSubscriber(config, address, `${name}-sub`) : connect(config, address, `${name}-sub`);
     watch(command, `${label} commands`, log);
     watch(subscriber, `${label} pubsub`, log);
-    return { index, command, subscriber, cluster: address.kind === 'cluster' };
+    const cluster = address.kind === 'cluster';
+    if (!cluster || !config.sharded_pubsub) return { index, command, subscriber, cluster };
+    const sharded = connect(config, address, `${name}-ssub`, true) as Cluster;
+    watch(sharded, `${label} sharded pubsub`, log);
+    return { index, command, subscriber, cluster, shardedSubscriber: sharded };
   });
 }
 
@@ -170,7 +211,11 @@ export function readLua(name: string): string {
 
 /** Key and channel names of one prefix; in a cluster, a channel's keys share its hash tag. */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  /** `sharded`: PUB/SUB channels carry the channel as a hash tag too (sharded PUB/SUB, one slot with its keys). */
+  constructor(
+    readonly prefix: string,
+    readonly sharded = false,
+  ) {}
 
   private tagged(channel: string, cluster: boolean): string {
     return cluster ? `{${channel}}` : channel;
@@ -178,13 +223,15 @@ export class RedisKeys {
 
   /** The PUB/SUB channel of a switchyard channel. */
   pubsub(channel: string): string {
-    return `${this.prefix}.client.${channel}`;
+    return this.sharded ? `${this.prefix}.client.{${channel}}` : `${this.prefix}.client.${channel}`;
   }
 
   /** The switchyard channel of a PUB/SUB channel, or null when it is not one of ours. */
   channelOf(pubsub: string): string | null {
     const head = `${this.prefix}.client.`;
-    return pubsub.startsWith(head) ? pubsub.slice(head.length) : null;
+    if (!pubsub.startsWith(head)) return null;
+    const rest = pubsub.slice(head.length);
+    return this.sharded && rest.startsWith('{') && rest.endsWith('}') ? rest.slice(1, -1) : rest;
   }
 
   stream(channel: string, cluster: boolean): string {

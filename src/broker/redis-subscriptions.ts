@@ -11,6 +11,10 @@
  * subscriber mode when an UNSUBSCRIBE reply counts 0 channels, even if a
  * SUBSCRIBE was already sent behind it, and would then drop every later
  * message. With the anchor the count never reaches 0.
+ *
+ * With `sharded` (sharded PUB/SUB on a Redis Cluster, see RedisPartition) the
+ * commands are SSUBSCRIBE/SUNSUBSCRIBE, one channel each: channels of one
+ * command must share a slot, and ioredis sends each to its slot's node.
  */
 import type { RedisClient } from './redis-partitions';
 
@@ -43,6 +47,7 @@ export class SubscriptionSet {
     anchor: string,
     /** Runs after a lost connection is back and every wanted channel is subscribed again. */
     private readonly onRestored: () => void,
+    private readonly sharded = false,
   ) {
     this.wanted.add(anchor);
     this.lost = client.status !== 'ready';
@@ -112,7 +117,7 @@ export class SubscriptionSet {
       this.waiting.push(...run);
       return;
     }
-    const sent = op === 'subscribe' ? this.client.subscribe(...channels) : this.client.unsubscribe(...channels);
+    const sent = op === 'subscribe' ? this.sub(channels) : this.unsub(channels);
     sent.then(
       () => {
         for (const r of run) r.resolve();
@@ -124,6 +129,14 @@ export class SubscriptionSet {
     );
   }
 
+  private sub(channels: string[]): Promise<unknown> {
+    return this.sharded ? Promise.all(channels.map((c) => this.client.ssubscribe(c))) : this.client.subscribe(...channels);
+  }
+
+  private unsub(channels: string[]): Promise<unknown> {
+    return this.sharded ? Promise.all(channels.map((c) => this.client.sunsubscribe(c))) : this.client.unsubscribe(...channels);
+  }
+
   /** Subscribes every wanted channel again, then reports the set restored. */
   private async restore(): Promise<void> {
     const done = new Set<string>();
@@ -132,12 +145,12 @@ export class SubscriptionSet {
       for (let next = [...this.wanted]; next.length > 0; next = [...this.wanted].filter((c) => !done.has(c))) {
         for (let i = 0; i < next.length; i += SUBSCRIBE_BATCH) {
           const batch = next.slice(i, i + SUBSCRIBE_BATCH);
-          await this.client.subscribe(...batch);
+          await this.sub(batch);
           for (const c of batch) done.add(c);
         }
       }
       const stale = [...done].filter((c) => !this.wanted.has(c));
-      for (let i = 0; i < stale.length; i += SUBSCRIBE_BATCH) await this.client.unsubscribe(...stale.slice(i, i + SUBSCRIBE_BATCH));
+      for (let i = 0; i < stale.length; i += SUBSCRIBE_BATCH) await this.unsub(stale.slice(i, i + SUBSCRIBE_BATCH));
     } catch {
       // Lost again mid-way: the next 'ready' restores from the start.
       return;

@@ -38,6 +38,9 @@ import { decodeMessage, decodePublication, encodeJoinLeave, encodePlainMessage, 
 import { readLua, RedisKeys, shardIndex, whenReady, type RedisPartition } from './redis-partitions';
 import { SubscriptionSet } from './redis-subscriptions';
 
+/** How long after a sharded PUB/SUB node went the gap check runs (ioredis has resubscribed by then), ms. */
+const SHARD_MOVE_SETTLE_MS = 2_000;
+
 /** Scripts, loaded once per process thread. */
 const PUBLISH_LUA = readLua('publish.lua');
 const HISTORY_LUA = readLua('history.lua');
@@ -57,6 +60,8 @@ export interface RedisBrokerOptions {
   readonly ioTimeout: number;
   /** How long start() waits for the first connection, ms (engine.redis.connect_timeout). */
   readonly connectTimeout: number;
+  /** Replicas a publish with history must reach before it resolves (engine.redis.wait_replicas); 0 does not wait. */
+  readonly waitReplicas?: number;
   readonly log: Logger;
 }
 
@@ -76,12 +81,21 @@ export class RedisBroker implements Broker {
     private readonly shards: readonly RedisPartition[],
     private readonly options: RedisBrokerOptions,
   ) {
-    this.keys = new RedisKeys(options.prefix);
-    this.subscriptions = shards.map((shard) => new SubscriptionSet(shard.subscriber, this.keys.anchor, () => this.checkAfterRestore(shard.index)));
+    this.keys = new RedisKeys(options.prefix, shards.some((s) => s.shardedSubscriber));
+    this.subscriptions = shards.map(
+      (shard) => new SubscriptionSet(shard.shardedSubscriber ?? shard.subscriber, this.keys.anchor, () => this.checkAfterRestore(shard.index), Boolean(shard.shardedSubscriber)),
+    );
     for (const shard of shards) {
       shard.command.defineCommand('sy_publish', { numberOfKeys: 3, lua: PUBLISH_LUA });
       shard.command.defineCommand('sy_history', { numberOfKeys: 2, lua: HISTORY_LUA });
-      shard.subscriber.on('message', (pubsub: string, message: string) => this.onMessage(pubsub, message));
+      if (!shard.shardedSubscriber) {
+        shard.subscriber.on('message', (pubsub: string, message: string) => this.onMessage(pubsub, message));
+        continue;
+      }
+      shard.shardedSubscriber.on('smessage', (pubsub: string, message: string) => this.onMessage(pubsub, message));
+      // ioredis moves a node's shard subscriptions by itself when the node goes (failover); what was
+      // published meanwhile is found by the same gap check as after an outage, once it settled.
+      shard.shardedSubscriber.on('-node', () => setTimeout(() => this.events && this.checkAfterRestore(shard.index), SHARD_MOVE_SETTLE_MS).unref());
     }
   }
 
@@ -100,13 +114,13 @@ export class RedisBroker implements Broker {
     const payload = encodePublication(pub);
     const history = opts.history && opts.history.size > 0 && opts.history.ttl > 0 ? opts.history : undefined;
     if (!history && !opts.idempotencyKey) {
-      await shard.command.publish(this.keys.pubsub(channel), encodePlainMessage(payload));
+      await this.send(shard, channel, encodePlainMessage(payload));
       return { position: { offset: 0, epoch: '' }, duplicate: false };
     }
-    const reply = (await (shard.command as unknown as ScriptCommands).sy_publish(
+    const reply = (await this.runPublish(shard, [
       this.keys.stream(channel, shard.cluster),
       this.keys.meta(channel, shard.cluster),
-      opts.idempotencyKey ? this.keys.result(channel, opts.idempotencyKey, shard.cluster) : '',
+      opts.idempotencyKey ? this.keys.result(channel, opts.idempotencyKey, shard.cluster) : this.keys.meta(channel, shard.cluster),
       payload,
       history?.size ?? 0,
       history?.ttl ?? 0,
@@ -115,19 +129,62 @@ export class RedisBroker implements Broker {
       this.keys.pubsub(channel),
       opts.idempotentResultTtl ?? 300_000,
       opts.delta ? '1' : '0',
-    )) as [string, number];
+      opts.idempotencyKey ? '1' : '0',
+      shard.shardedSubscriber ? '1' : '0',
+    ])) as [string, number];
     const [offset, epoch] = reply[0].split(':') as [string, string];
     return { position: { offset: Number(offset), epoch }, duplicate: reply[1] === 1 };
   }
 
+  /** Runs publish.lua; with waitReplicas, pipelined with WAIT on the same node, failing when too few replicas have it. */
+  private async runPublish(shard: RedisPartition, args: (string | number)[]): Promise<unknown> {
+    const replicas = this.options.waitReplicas ?? 0;
+    if (replicas === 0) return (shard.command as unknown as ScriptCommands).sy_publish(...args);
+    const pipeline = shard.command.pipeline() as unknown as ScriptCommands & { call(...a: (string | number)[]): unknown; exec(): Promise<[Error | null, unknown][] | null> };
+    pipeline.sy_publish(...args);
+    pipeline.call('WAIT', replicas, Math.max(1, Math.floor(this.options.ioTimeout / 2)));
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (err) {
+      this.afterClusterError(shard, err);
+      throw err;
+    }
+    if (!results) throw new Error('redis publish pipeline was discarded');
+    const [[publishError, reply], [waitError, reached]] = results as [[Error | null, unknown], [Error | null, unknown]];
+    if (publishError) {
+      this.afterClusterError(shard, publishError);
+      throw publishError;
+    }
+    if (waitError) throw waitError;
+    if ((reached as number) < replicas) throw new Error(`publication reached ${String(reached)} of ${replicas} Redis replicas in time`);
+    return reply;
+  }
+
+  /**
+   * A pipeline (publish + WAIT) is not redirected by ioredis when a slot moved
+   * (failover), so the slot map is refreshed here and the next publish goes to
+   * the new master; this one fails with 100.
+   */
+  private afterClusterError(shard: RedisPartition, err: unknown): void {
+    if (!shard.cluster || !/^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN)|Connection is closed/.test((err as Error).message ?? '')) return;
+    (shard.command as unknown as { refreshSlotsCache(cb?: () => void): void }).refreshSlotsCache(() => undefined);
+  }
+
+  /** Publishes a message on the channel's PUB/SUB channel (sharded or classic). */
+  private async send(shard: RedisPartition, channel: string, message: string): Promise<void> {
+    const pubsub = this.keys.pubsub(channel);
+    await (shard.shardedSubscriber ? shard.command.spublish(pubsub, message) : shard.command.publish(pubsub, message));
+  }
+
   /** Publishes a join event to every node subscribed to the channel. */
   async publishJoin(channel: string, info: ClientInfo): Promise<void> {
-    await this.shardOf(channel).command.publish(this.keys.pubsub(channel), encodeJoinLeave('join', info));
+    await this.send(this.shardOf(channel), channel, encodeJoinLeave('join', info));
   }
 
   /** Publishes a leave event to every node subscribed to the channel. */
   async publishLeave(channel: string, info: ClientInfo): Promise<void> {
-    await this.shardOf(channel).command.publish(this.keys.pubsub(channel), encodeJoinLeave('leave', info));
+    await this.send(this.shardOf(channel), channel, encodeJoinLeave('leave', info));
   }
 
   async subscribe(channel: string): Promise<void> {
@@ -168,6 +225,7 @@ export class RedisBroker implements Broker {
         reverse ? '1' : '0',
         sync ? this.keys.pubsub(channel) : '',
         sync ? encodeSync(token) : '',
+        shard.shardedSubscriber ? '1' : '0',
       )) as [number, string, StreamEntry[]];
     } catch (err) {
       if (arrived) this.cancelMarker(token);
@@ -196,6 +254,7 @@ export class RedisBroker implements Broker {
     for (const shard of this.shards) {
       shard.command.disconnect();
       shard.subscriber.disconnect();
+      shard.shardedSubscriber?.disconnect();
     }
   }
 

@@ -3,11 +3,11 @@
  * schema, then the cross-key rules; every problem reported at once; the
  * result deep-frozen.
  */
-import { redisAddressErrors } from '../common/redis-address';
 import { authErrors } from './auth-rules';
 import { checkNode, isPlainObject } from './check';
 import { formatDuration } from './duration';
 import { ConfigError } from './errors';
+import { engineErrors } from './engine-rules';
 import { deepFreeze } from './freeze';
 import { ORDERED_KEYS, SCHEMA } from './schema/schema';
 import type { Config } from './types';
@@ -93,8 +93,8 @@ export function checkConfig(raw: unknown): ValidationResult {
   errors.push(...channelOptionErrors(config));
   errors.push(...authErrors(config));
   errors.push(...uniTransformErrors(config));
-  const addresses = valueAt(config, 'engine.redis.address');
-  if (Array.isArray(addresses)) errors.push(...redisAddressErrors(addresses as string[], 'engine.redis.address'));
+  // The engine rules read whole sections, so they run only on a config whose keys are each valid.
+  if (errors.length === 0) errors.push(...engineErrors(config as Config));
   return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config) } : { ok: false, errors };
 }
 

@@ -77,8 +77,10 @@ export interface ShardParts {
   readonly log: Logger;
   /** This process's identity (node control messages and emulated sessions carry its uid). */
   readonly identity: NodeIdentity;
-  /** The bus to other nodes (Redis engine), or null on a single node. */
+  /** The bus to other nodes (Redis or NATS broker), or null on a single node. */
   readonly bus: NodeBus | null;
+  /** How long a request to other nodes (a survey) may wait for answers, ms. */
+  readonly busTimeout: number;
 }
 
 /** A shard's state and routing. */
@@ -135,7 +137,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.presence = parts.presence;
     this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this.rules, parts.config.channel.history_meta_ttl, this.postman, parts.log);
     this.keepalive = new Keepalive(parts.config, this);
-    const control = parts.bus && parts.id === 0 ? new NodeControl(parts.bus, parts.identity, this, parts.config.engine.redis.io_timeout, parts.log) : null;
+    const control = parts.bus && parts.id === 0 ? new NodeControl(parts.bus, parts.identity, this, parts.busTimeout, parts.log) : null;
     this.node = { identity: parts.identity, bus: parts.bus, control };
     void parts.broker.start({
       onPublication: (channel, pub, position, prev) => this.owned.deliver(channel, pub, position, prev),

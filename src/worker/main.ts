@@ -28,6 +28,8 @@ import type { FromShard, ShardInit, ToShard } from './lifecycle';
 import { registerRoutes, type Readiness } from './routes';
 import { Shard } from '../shards/shard';
 import { startUniGrpc, type UniGrpcServer } from '../transports/uni-grpc';
+import { consumedCommands } from '../api/consumed';
+import { startConsumers } from '../consumers';
 
 const init = workerData as ShardInit;
 const port = parentPort!;
@@ -64,6 +66,7 @@ const shard = new Shard({
   log,
   identity,
   bus: engine.bus,
+  busTimeout: engine.busTimeout,
 });
 const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
 const readiness: Readiness = { allReady: false };
@@ -75,6 +78,8 @@ let stopped = false;
 // Node control (shard 0 with a bus) listens once the bus can subscribe.
 const nodeControl = shard.node.control;
 if (nodeControl) void engine.busReady().then(() => nodeControl.start());
+// Consumers (the PostgreSQL outbox) run on shard 0 and apply commands through the server API methods.
+const consumers = init.shardId === 0 ? startConsumers(config.consumers, consumedCommands(shard, log), log) : null;
 registerRoutes(app, config, shard, readiness);
 
 /** Stops everything but lets open sockets finish; the loop then empties and the thread ends. */
@@ -84,6 +89,7 @@ function stopAll(): void {
   // Its streams were ended with their connections (drain) or cut (crash); this releases the port.
   grpcServer?.close();
   grpcServer = null;
+  void consumers?.close();
   engine.close();
   shard.stop();
   inbox.stop();

@@ -29,7 +29,7 @@ export function uniquePrefix(name: string): string {
 
 /** The `engine` section of a config on the given Redis addresses. */
 export function redisEngine(prefix: string, address: string | string[] = REDIS_URL ?? ''): Record<string, unknown> {
-  return { type: 'redis', redis: { address, prefix, io_timeout: '2s', connect_timeout: '500ms' } };
+  return { type: 'redis', redis: { address, prefix, io_timeout: '2s', connect_timeout: '2s' } };
 }
 
 /** Connections to Redis for a broker or presence manager under test, once they are ready (disconnect them in `after`). */
@@ -119,4 +119,17 @@ export async function startNode(overrides: Record<string, unknown>, cli = CLI): 
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Starts one node per override set, in parallel, and adds every node that
+ * started to `into`, in the order of `overrides`, even when another failed
+ * (then it throws), so `after()` stops them all: a leftover child would keep
+ * the test process alive.
+ */
+export async function startNodes(overrides: Record<string, unknown>[], into: ChildNode[]): Promise<void> {
+  const results = await Promise.allSettled(overrides.map((o) => startNode(o)));
+  for (const r of results) if (r.status === 'fulfilled') into.push(r.value);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

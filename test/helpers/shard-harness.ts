@@ -128,6 +128,7 @@ export function startShards(count: number, overrides: Record<string, unknown> = 
         log: logger,
         identity: { uid: 'test-node', name: 'test' },
         bus: null,
+        busTimeout: 1000,
       }),
     );
   }

@@ -5,7 +5,8 @@
 -- ARGV[1] epoch to use when the stream has none, ARGV[2] meta ttl ms (0: forever),
 -- ARGV[3] "1" to read publications, ARGV[4] first id ("-" or "N-0"),
 -- ARGV[5] last id ("+" or "N-0"), ARGV[6] count (0: all), ARGV[7] "1" for newest first,
--- ARGV[8] PUB/SUB channel for a sync marker, or "", ARGV[9] the marker.
+-- ARGV[8] PUB/SUB channel for a sync marker, or "", ARGV[9] the marker,
+-- ARGV[10] "1" to publish the marker with SPUBLISH (sharded PUB/SUB).
 -- Returns { top offset, epoch, entries }.
 local stream, meta = KEYS[1], KEYS[2]
 local epoch = redis.call('hget', meta, 'e')
@@ -30,5 +31,7 @@ if ARGV[3] == '1' then
 end
 -- Published after the read, in the same atomic step: every publication the read
 -- saw reaches this node's subscription before the marker does.
-if ARGV[8] ~= '' then redis.call('publish', ARGV[8], ARGV[9]) end
+if ARGV[8] ~= '' then
+  if ARGV[10] == '1' then redis.call('spublish', ARGV[8], ARGV[9]) else redis.call('publish', ARGV[8], ARGV[9]) end
+end
 return { offset, epoch, entries }

@@ -1,12 +1,17 @@
 -- Publishes one publication of a channel, atomically (switchyard Redis broker).
 -- KEYS[1] stream (history), KEYS[2] stream meta (hash: e = epoch, s = top offset),
--- KEYS[3] idempotency result key, or "" for none.
+-- KEYS[3] idempotency result key (used only when ARGV[9] is "1"; otherwise any key of the
+-- channel's slot, so a Redis Cluster sees no cross-slot key).
 -- ARGV[1] encoded publication, ARGV[2] history size (0: no history),
 -- ARGV[3] history ttl ms, ARGV[4] meta ttl ms (0: forever), ARGV[5] epoch to use
 -- when the stream has none, ARGV[6] PUB/SUB channel, ARGV[7] idempotency ttl ms,
--- ARGV[8] "1" to send the previous publication along (fossil delta).
+-- ARGV[8] "1" to send the previous publication along (fossil delta),
+-- ARGV[9] "1" when the publish is idempotent (KEYS[3] holds the result),
+-- ARGV[10] "1" to publish with SPUBLISH (sharded PUB/SUB; ARGV[6] is in the keys' slot).
 -- Returns { "offset:epoch", duplicate (0|1) }.
-local stream, meta, result_key = KEYS[1], KEYS[2], KEYS[3]
+local stream, meta = KEYS[1], KEYS[2]
+local result_key = ''
+if ARGV[9] == '1' then result_key = KEYS[3] end
 local payload = ARGV[1]
 local size = tonumber(ARGV[2])
 local meta_ttl = tonumber(ARGV[4])
@@ -44,7 +49,11 @@ else
   message = '__p1:0:__' .. payload
 end
 
-redis.call('publish', ARGV[6], message)
+if ARGV[10] == '1' then
+  redis.call('spublish', ARGV[6], message)
+else
+  redis.call('publish', ARGV[6], message)
+end
 local position = offset .. ':' .. epoch
 if result_key ~= '' then redis.call('set', result_key, position, 'PX', ARGV[7]) end
 return { position, 0 }

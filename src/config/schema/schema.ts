@@ -25,6 +25,7 @@ import {
   type NodeFor,
 } from './nodes';
 import { CHANNEL_OPTIONS, NAMESPACE_FIELDS, NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN, proxyName } from './channels';
+import { CONSUMER_FIELDS } from './consumers';
 import { ENGINE_FIELDS } from './engine';
 import { TRANSPORT_FIELDS } from './transports';
 
@@ -319,6 +320,7 @@ const CONFIG_FIELDS = {
     },
   },
   ...ENGINE_FIELDS,
+  ...CONSUMER_FIELDS,
   shards: {
     kind: 'group',
     fields: {

@@ -5,76 +5,45 @@
  * parts above, commands, context.ts.
  */
 /**
- * The engine of one shard, chosen by `engine.type`: the broker and presence
- * manager its owned channels use, and with Redis the bus to other nodes
- * (every shard publishes on it; shard 0's node control also listens,
- * announces and answers).
+ * The engine of one shard: the broker and presence manager its owned
+ * channels use (chosen by `engine`, `broker` and `presence_manager`, see
+ * src/broker/engines.ts) and, when the broker links processes (Redis, NATS),
+ * the bus to other nodes: every shard publishes on it; shard 0's node control
+ * also listens, announces and answers.
  */
-import { MemoryBroker } from '../../broker/memory';
-import { MemoryPresence } from '../../broker/presence-memory';
-import { RedisPresence } from '../../broker/presence-redis';
-import { RedisBroker } from '../../broker/redis';
-import { RedisNodeBus } from '../../broker/redis-node-bus';
-import { connectPartitions, whenReady } from '../../broker/redis-partitions';
 import type { Broker } from '../../broker/broker';
-import type { PresenceManager } from '../../broker/presence';
-import type { Config } from '../../config/types';
-import type { Logger } from '../../common/log';
+import { createEngineParts } from '../../broker/engines';
 import type { NodeBus } from '../../broker/node-bus';
-
-/** How often the memory broker drops expired history, ms. */
-const BROKER_SWEEP_MS = 5_000;
+import type { PresenceManager } from '../../broker/presence';
+import type { Logger } from '../../common/log';
+import type { Config } from '../../config/types';
 
 /** A shard's engine. */
 export interface Engine {
   readonly broker: Broker;
   readonly presence: PresenceManager;
-  /** The bus to other nodes (Redis only): user actions, node list, surveys; null on a single node. */
+  /** The bus to other nodes (Redis or NATS broker): user actions, node list, surveys; null on a single node. */
   readonly bus: NodeBus | null;
-  /** Resolves once the engine's connections are up, or after `engine.redis.connect_timeout` (never rejects). */
+  /** How long a request to other nodes (a survey) may wait for answers, ms. */
+  readonly busTimeout: number;
+  /** Resolves once the engine's connections are up, or after their connect timeout (never rejects). */
   ready(): Promise<void>;
-  /** Resolves once the bus can take subscriptions (node control starts listening then); never on a single node. */
+  /** Resolves once the bus can take subscriptions (node control starts listening then). */
   busReady(): Promise<void>;
   /** Stops timers and closes connections, so the thread's loop can empty. */
   close(): void;
 }
 
-/** Builds the engine `config.engine.type` names for shard `shardId` of the node `nodeUid`. */
+/** Builds the engine the config names for shard `shardId` of the node `nodeUid`. */
 export function createEngine(config: Config, shardId: number, nodeUid: string, log: Logger): Engine {
-  if (config.engine.type === 'redis') return redisEngine(config, shardId, nodeUid, log);
-  const broker = new MemoryBroker();
-  // Expired history and stream metas are dropped in the background, so memory follows live channels.
-  const sweep = setInterval(() => broker.sweep(), BROKER_SWEEP_MS);
-  sweep.unref();
+  const parts = createEngineParts(config, shardId, log);
   return {
-    broker,
-    presence: new MemoryPresence(),
-    bus: null,
-    ready: () => Promise.resolve(),
-    busReady: () => new Promise<void>(() => undefined),
-    close: () => clearInterval(sweep),
-  };
-}
-
-function redisEngine(config: Config, shardId: number, nodeUid: string, log: Logger): Engine {
-  const redis = config.engine.redis;
-  const partitions = connectPartitions(redis, `switchyard-shard-${shardId}`, log);
-  const broker = new RedisBroker(partitions, { prefix: redis.prefix, ioTimeout: redis.io_timeout, connectTimeout: redis.connect_timeout, log });
-  const presence = new RedisPresence(partitions, {
-    prefix: redis.prefix,
-    ttl: redis.presence_ttl,
-    updateInterval: config.client.presence_update_interval,
-    log,
-  });
-  return {
-    broker,
-    presence,
-    bus: new RedisNodeBus(partitions[0]!, redis.prefix, nodeUid),
-    ready: () => Promise.all(partitions.flatMap((s) => [whenReady(s.command, redis.connect_timeout), whenReady(s.subscriber, redis.connect_timeout)])).then(() => undefined),
-    busReady: () => whenReady(partitions[0]!.subscriber, redis.connect_timeout),
-    close() {
-      presence.close();
-      void broker.close();
-    },
+    broker: parts.broker,
+    presence: parts.presence,
+    bus: parts.controlBus(nodeUid),
+    busTimeout: parts.controlTimeout,
+    ready: () => parts.ready(),
+    busReady: () => parts.controlReady(),
+    close: () => parts.close(),
   };
 }

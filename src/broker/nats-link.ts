@@ -1,0 +1,170 @@
+/**
+ * One connection to NATS (`broker.nats`), shared by the broker and the node
+ * control bus of a shard thread. It connects in the background and reconnects
+ * forever (the client resubscribes by itself); each loss and each return is
+ * logged once.
+ *
+ * Publishing never queues behind an outage: while the link is down a publish
+ * fails at once, and a publish made while it is up resolves only after the
+ * server answered a PING sent behind it (one PING per event-loop turn, shared
+ * by every publish of that turn), so "accepted" means the server has it. A
+ * PING that takes longer than `write_timeout` fails the publishes waiting on it.
+ */
+import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { NatsConfig } from '../config/types';
+import type { Logger } from '../common/log';
+
+/** Longest wait between reconnect attempts, ms. */
+const MAX_RECONNECT_DELAY_MS = 1_000;
+
+/** Thrown by publish while NATS is unreachable, or when the server did not confirm in time. */
+export class NatsUnavailableError extends Error {
+  readonly code = 'SY_NATS_UNAVAILABLE';
+}
+
+/** A NATS connection with outage tracking and confirmed publishes. */
+export class NatsLink {
+  private nc: NatsConnection | null = null;
+  private up = false;
+  private closed = false;
+  private pending: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private flushScheduled = false;
+  private readonly restoreListeners: (() => void)[] = [];
+  /** Resolves once the first connection is up (never rejects; close() resolves it too). */
+  readonly connected: Promise<void>;
+
+  constructor(
+    private readonly config: NatsConfig,
+    name: string,
+    private readonly log: Logger,
+  ) {
+    const options: NodeConnectionOptions = {
+      servers: config.url.split(',').map((s) => s.trim()),
+      name,
+      timeout: config.dial_timeout,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: MAX_RECONNECT_DELAY_MS,
+      waitOnFirstConnect: true,
+      pingInterval: 2_000,
+      maxPingOut: 2,
+    };
+    this.connected = connect(options).then(
+      (nc) => {
+        if (this.closed) {
+          void nc.close();
+          return;
+        }
+        this.nc = nc;
+        this.up = true;
+        void this.watch(nc);
+      },
+      (err: unknown) => this.log.error('NATS connection failed', { url: config.url, error: (err as Error).message }),
+    );
+  }
+
+  /** Whether the connection is up now. */
+  get live(): boolean {
+    return this.up && this.nc !== null;
+  }
+
+  /** Runs `listener` each time the connection comes back after a loss (subscriptions are already restored). */
+  onRestored(listener: () => void): void {
+    this.restoreListeners.push(listener);
+  }
+
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' && this.up) {
+        this.up = false;
+        this.log.warn('NATS connection lost; reconnecting', { url: this.config.url });
+        this.failPending(new NatsUnavailableError('NATS connection lost'));
+      } else if (status.type === 'reconnect' && !this.up) {
+        this.up = true;
+        this.log.info('NATS connection restored', { url: this.config.url });
+        for (const listener of this.restoreListeners) listener();
+      }
+    }
+  }
+
+  /** Publishes; resolves once the server confirmed it (see the file comment). */
+  publish(subject: string, payload: string | Uint8Array): Promise<void> {
+    if (!this.live) return Promise.reject(new NatsUnavailableError('NATS is unreachable'));
+    try {
+      this.nc!.publish(subject, payload);
+    } catch (err) {
+      return Promise.reject(new NatsUnavailableError(`NATS publish failed: ${(err as Error).message}`));
+    }
+    return this.confirmed();
+  }
+
+  /** Resolves once the server answered a PING sent after everything written so far. */
+  private confirmed(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /**
+   * Resolves once the server has processed what was written so far (a SUB, so
+   * publications made after it reach this node), or at once while the link is
+   * down (the client subscribes again when it is back). Never rejects.
+   */
+  settled(): Promise<void> {
+    if (!this.live) return Promise.resolve();
+    return this.confirmed().catch(() => undefined);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const waiting = this.pending;
+    this.pending = [];
+    if (waiting.length === 0) return;
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      for (const w of waiting) w.reject(new NatsUnavailableError(`NATS did not confirm within ${this.config.write_timeout} ms`));
+    }, this.config.write_timeout);
+    const nc = this.nc;
+    if (!nc) return;
+    nc.flush().then(
+      () => {
+        if (settled) return;
+        clearTimeout(timer);
+        for (const w of waiting) w.resolve();
+      },
+      (err: unknown) => {
+        if (settled) return;
+        clearTimeout(timer);
+        for (const w of waiting) w.reject(new NatsUnavailableError(`NATS publish failed: ${(err as Error).message}`));
+      },
+    );
+  }
+
+  private failPending(err: Error): void {
+    const waiting = this.pending;
+    this.pending = [];
+    for (const w of waiting) w.reject(err);
+  }
+
+  /** Subscribes to a subject; messages arrive in server order. Throws when the link has not connected yet. */
+  subscribe(subject: string, onMessage: (subject: string, data: Uint8Array) => void): Subscription {
+    if (!this.nc) throw new NatsUnavailableError('NATS is not connected yet');
+    return this.nc.subscribe(subject, { callback: (err, msg) => (err ? undefined : onMessage(msg.subject, msg.data)) });
+  }
+
+  /** Closes the connection. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failPending(new NatsUnavailableError('NATS link closed'));
+    const nc = this.nc;
+    this.nc = null;
+    this.up = false;
+    if (nc) await nc.close().catch(() => undefined);
+  }
+}
