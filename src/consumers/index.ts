@@ -1,3 +1,9 @@
+/*
+ * src/consumers/: Centrifugo's `consumers`: sources of server API commands
+ * other than HTTP (the PostgreSQL outbox), run on shard 0 of each process and
+ * applying each command through a RunCommand the worker entry builds from the
+ * server API methods. May import: common, protocol, config.
+ */
 /**
  * Starts the enabled `consumers` of the config (one set per process, on shard
  * 0), and checks at start-up that their databases answer.
