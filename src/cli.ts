@@ -6,10 +6,13 @@
 import { checkconfig } from './cli/checkconfig';
 import { checksubtoken, checktoken } from './cli/checktoken';
 import { gensubtoken, gentoken } from './cli/gentoken';
+import { defaultconfig } from './cli/defaultconfig';
+import { defaultenv } from './cli/defaultenv';
 import { genconfig } from './cli/genconfig';
 import { configdoc, help, version } from './cli/info';
 import { Exit, complain, usageError } from './cli/output';
 import { run } from './cli/run';
+import { serve } from './cli/serve';
 import { didYouMean, nearest } from './config/suggest';
 
 /** A subcommand: takes the arguments after its name, resolves to an exit code (undefined: keep running). */
@@ -18,6 +21,9 @@ type Command = (args: readonly string[]) => Promise<number | undefined>;
 const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['checkconfig', checkconfig],
   ['genconfig', genconfig],
+  ['defaultconfig', defaultconfig],
+  ['defaultenv', defaultenv],
+  ['serve', serve],
   ['configdoc', configdoc],
   ['gentoken', gentoken],
   ['gensubtoken', gensubtoken],
@@ -34,7 +40,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   if (first === undefined || first.startsWith('-')) return run(argv);
   const command = COMMANDS.get(first);
   if (command !== undefined) return command(rest);
-  const hint = first.endsWith('.json') ? ' (did you mean --config ' + first + '?)' : didYouMean(nearest(first, COMMANDS.keys()));
+  const hint = /\.(json|ya?ml|toml)$/.test(first) ? ' (did you mean --config ' + first + '?)' : didYouMean(nearest(first, COMMANDS.keys()));
   return usageError(`unknown command "${first}"${hint}`);
 }
 

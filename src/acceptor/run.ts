@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/types';
+import { warningLines, type ConfigWarning } from '../config/centrifugo/classify';
 import { deepFreeze } from '../config/freeze';
 import { createLogger, setLogLevel } from '../common/log';
 import { assertPortFree, findFreePort } from './port';
@@ -83,10 +84,10 @@ async function withGrpcPort(config: Config): Promise<Config> {
 }
 
 /** The CLI's default command: run until SIGTERM/SIGINT, then drain and exit 0. */
-export async function runServer(config: Config, warnings: readonly string[]): Promise<void> {
+export async function runServer(config: Config, warnings: readonly ConfigWarning[]): Promise<void> {
   setLogLevel(config.log.level);
   const log = createLogger('acceptor');
-  for (const w of warnings) log.warn(w);
+  for (const line of warningLines(warnings)) log[line.level](line.message);
   if (!config.http_api.insecure && config.http_api.key === '') {
     log.warn('http_api.key is empty: every server API request will get 401 (set http_api.key, or http_api.insecure for development)');
   }

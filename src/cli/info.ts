@@ -5,27 +5,36 @@ import { parseCommandArgs } from './args';
 import { Exit, say, usageError } from './output';
 
 const HELP = `Usage:
-  switchyard [-c FILE] [--<key> VALUE ...]   run the server
-  switchyard checkconfig FILE                validate a config file (environment and flags not applied)
-  switchyard genconfig [FILE|-] [--force]    write a config with every default (FILE defaults to config.json; - is stdout)
+  switchyard [-c FILE] [--<key> VALUE ...]   run the server (FILE defaults to ./config.json when it exists)
+  switchyard checkconfig [FILE] [--strict]   validate a config file (environment and flags not applied), list the keys it ignores
+  switchyard genconfig [FILE|-] [--force]    write a minimal config with fresh secrets (FILE defaults to config.json; - is stdout)
+  switchyard defaultconfig [-c FILE] [-b BASE] [--dry-run]
+                                             write a config with every key at its default (or BASE's value)
+  switchyard defaultenv [-b BASE] [--base-non-zero-only]
+                                             print every environment variable with its default (or BASE's value)
   switchyard configdoc                       print the configuration reference (Markdown)
   switchyard gentoken -u USER [-t TTL]       sign an HS256 connection token with client.token.hmac_secret_key
   switchyard gensubtoken -u USER -s CHANNEL [-t TTL]
                                              sign an HS256 subscription token
   switchyard checktoken TOKEN                verify a connection token as the server would
   switchyard checksubtoken TOKEN             verify a subscription token as the server would
+  switchyard serve [-d DIR] [-p PORT] [-a ADDRESS]
+                                             serve a directory over HTTP for development (default ./ on port 3000)
   switchyard version                         print the switchyard and Node.js versions
   switchyard --help                          print this help
 
+Config files are JSON, YAML (.yaml, .yml) or TOML (.toml), chosen by the extension.
+
 Running the server:
-  -c, --config FILE     JSON config file
+  -c, --config FILE     config file
   --port PORT           same as --http_server.port
+  --strict              same as --config.strict: keys switchyard does not use are errors, not warnings
   --<key> VALUE         any config key, e.g. --http_server.port 9000, --shards.count=4, --client.insecure
 
-Environment variables SWITCHYARD_<KEY> (e.g. SWITCHYARD_HTTP_SERVER_PORT) set keys too.
+Environment variables SWITCHYARD_<KEY> or CENTRIFUGO_<KEY> (e.g. SWITCHYARD_HTTP_SERVER_PORT) set keys too.
 Flags win over the environment, which wins over the file. Every key is in docs/configuration.md.
 
-Token commands read -c FILE (default ./config.json when it exists) and SWITCHYARD_* variables;
+Token commands read -c FILE (default ./config.json when it exists) and SWITCHYARD_*/CENTRIFUGO_* variables;
 -t is seconds (default 604800; 0 or -1: no expiry); -q prints only the token.
 
 Exit status: 0 done, 1 could not start (or write, or a token is not valid), 2 invalid configuration or command line.`;

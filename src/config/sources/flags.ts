@@ -2,7 +2,7 @@
  * Command-line flags: `--<path> value` or `--<path>=value` for every key
  * (`--http_server.port 9000`), a boolean alone meaning true
  * (`--client.insecure`), plus `--port` for http_server.port and
- * `-c`/`--config FILE` for the config file.
+ * `--strict` for config.strict and `-c`/`--config FILE` for the config file.
  */
 import { show } from '../check';
 import { keyByPath, suggestPath } from '../keys';
@@ -10,7 +10,7 @@ import type { Override } from './overrides';
 import { didYouMean, nearest } from '../suggest';
 
 /** Flags that stand for a key path. */
-const SHORTCUTS: Readonly<Record<string, string>> = Object.freeze({ '--port': 'http_server.port' });
+const SHORTCUTS: Readonly<Record<string, string>> = Object.freeze({ '--port': 'http_server.port', '--strict': 'config.strict' });
 
 /** Flags that name the config file. */
 const CONFIG_FILE_FLAGS: readonly string[] = ['-c', '--config'];
