@@ -22,7 +22,7 @@ const tmp = tempDir();
 after(() => tmp.cleanup());
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, tmp.dir, env);
 
-describe('config commands', { concurrency: true }, () => {
+describe('config commands', () => {
   test('genconfig writes YAML and TOML by extension; another extension is refused', async () => {
     assert.equal((await cli(['genconfig', '-c', 'gen.yaml'])).code, 0);
     assert.equal((await cli(['genconfig', 'gen.toml'])).code, 0);

@@ -26,7 +26,7 @@ export interface RunningServer {
   readonly port: number;
   /** `ws://host:port/connection/websocket`. */
   readonly wsUrl: string;
-  /** `http://host:port/api`. */
+  /** The server API base URL: `http://host:port` + `http_api.handler_prefix` (`/api`). */
   readonly apiUrl: string;
   /** Port of the unidirectional gRPC server (shard 0); 0 when `uni_grpc` is off. */
   readonly grpcPort: number;
@@ -67,7 +67,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     return {
       port,
       wsUrl: `ws://${shown}:${port}/connection/websocket`,
-      apiUrl: `http://${shown}:${port}/api`,
+      apiUrl: `http://${shown}:${port}${config.http_api.handler_prefix.replace(/\/+$/, '')}`,
       grpcPort: config.uni_grpc.enabled ? config.uni_grpc.port : 0,
       shardCount,
       supervisor,

@@ -115,6 +115,8 @@ export class RedisBroker implements Broker {
       this.keys.pubsub(channel),
       opts.idempotentResultTtl ?? 300_000,
       opts.delta ? '1' : '0',
+      String(opts.version ?? 0),
+      opts.versionEpoch ?? '',
     )) as [string, number];
     const [offset, epoch] = reply[0].split(':') as [string, string];
     return { position: { offset: Number(offset), epoch }, duplicate: reply[1] === 1 };

@@ -4,7 +4,10 @@
 -- ARGV[1] encoded publication, ARGV[2] history size (0: no history),
 -- ARGV[3] history ttl ms, ARGV[4] meta ttl ms (0: forever), ARGV[5] epoch to use
 -- when the stream has none, ARGV[6] PUB/SUB channel, ARGV[7] idempotency ttl ms,
--- ARGV[8] "1" to send the previous publication along (fossil delta).
+-- ARGV[8] "1" to send the previous publication along (fossil delta),
+-- ARGV[9] version ("0": none), ARGV[10] version epoch (meta fields v, ve): with
+-- history, a version not above the recorded one (same epoch, or any for "")
+-- publishes nothing and answers the current top.
 -- Returns { "offset:epoch", duplicate (0|1) }.
 local stream, meta, result_key = KEYS[1], KEYS[2], KEYS[3]
 local payload = ARGV[1]
@@ -25,6 +28,13 @@ if size > 0 then
     epoch = ARGV[5]
     redis.call('hset', meta, 'e', epoch)
     redis.call('del', stream)
+  end
+  if ARGV[9] ~= '0' then
+    local recorded = redis.call('hmget', meta, 'v', 've', 's')
+    if recorded[1] and (ARGV[10] == '' or ARGV[10] == recorded[2]) and tonumber(recorded[1]) >= tonumber(ARGV[9]) then
+      return { (recorded[3] or '0') .. ':' .. epoch, 1 }
+    end
+    redis.call('hset', meta, 'v', ARGV[9], 've', ARGV[10])
   end
   offset = redis.call('hincrby', meta, 's', 1)
   if meta_ttl > 0 then redis.call('pexpire', meta, meta_ttl) end
