@@ -113,6 +113,24 @@ describe('environment variables', () => {
   });
 });
 
+describe("Centrifugo's command-line flags", () => {
+  test('-a and -p set the address and port; a flag for a key switchyard lacks is a warning and takes its value', () => {
+    const { config, warnings } = loadConfig({ env: {}, argv: ['-a', '127.0.0.1', '-p', '9200', '--admin.enabled', '--grpc_api.port', '10001', '--client.insecure'] });
+    assert.deepEqual([config.http_server.address, config.http_server.port, config.client.insecure], ['127.0.0.1', 9200, true]);
+    assert.deepEqual(messages(warnings), [
+      'SECURITY: flag --admin.enabled sets admin.enabled, a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
+      'flag --grpc_api.port sets grpc_api.port, a Centrifugo setting switchyard does not implement; ignored',
+    ]);
+    assert.deepEqual(configErrors(() => loadConfig({ env: {}, argv: ['--admin'] })), ['unknown flag --admin']);
+    assert.equal(configErrors(() => loadConfig({ env: {}, argv: ['--prometheus.enabled', '--strict'] })).length, 1);
+  });
+
+  test('an empty variable for a key with a default is unset, as Centrifugo reads it; for a list it clears it', () => {
+    const { config } = loadConfig({ env: { CENTRIFUGO_HTTP_SERVER_PORT: '', SWITCHYARD_HTTP_API_HANDLER_PREFIX: ' ', CENTRIFUGO_LOG_LEVEL: '' } });
+    assert.deepEqual([config.http_server.port, config.http_api.handler_prefix, config.log.level], [8000, '/api', 'info']);
+  });
+});
+
 describe('strict mode', () => {
   const file = tmp.write('lax.json', { prometheus: { enabled: true }, client: { insecure: true, colour: 'red' } });
 

@@ -1,5 +1,4 @@
 /** The commands that only print: `version`, `configdoc` and `--help`. */
-import { renderConfigDocs } from '../config/docs';
 import { VERSION } from '../common/version';
 import { parseCommandArgs } from './args';
 import { Exit, say, usageError } from './output';
@@ -12,7 +11,7 @@ const HELP = `Usage:
                                              write a config with every key at its default (or BASE's value)
   switchyard defaultenv [-b BASE] [--base-non-zero-only]
                                              print every environment variable with its default (or BASE's value)
-  switchyard configdoc                       print the configuration reference (Markdown)
+  switchyard configdoc [--ignored]           print the configuration reference (Markdown; --ignored: the Centrifugo keys ignored)
   switchyard gentoken -u USER [-t TTL]       sign an HS256 connection token with client.token.hmac_secret_key
   switchyard gensubtoken -u USER -s CHANNEL [-t TTL]
                                              sign an HS256 subscription token
@@ -59,5 +58,17 @@ export async function help(): Promise<number> {
 /** Prints `switchyard <version> node <version>`. */
 export const version = printer('version', () => `switchyard ${VERSION} node ${process.versions.node}\n`);
 
-/** Prints docs/configuration.md as generated from the schema. */
-export const configdoc = printer('configdoc', renderConfigDocs);
+/** Prints docs/configuration.md as generated from the schema; `--ignored`: the README's table of ignored Centrifugo keys. */
+export async function configdoc(args: readonly string[]): Promise<number> {
+  // `--markdown` is Centrifugo's switch for the format switchyard always prints.
+  const parsed = parseCommandArgs(args, { '--ignored': 'switch', '--markdown': 'switch' });
+  if (parsed.errors.length > 0) return usageError(parsed.errors.join('\n'));
+  if (parsed.positionals.length > 0) return usageError('configdoc takes no arguments');
+  if (parsed.options.has('--ignored')) {
+    const { renderDefaultsTable, renderIgnoredTable } = await import('../config/centrifugo/ignored-table');
+    process.stdout.write(`${renderIgnoredTable()}\n\n${renderDefaultsTable()}\n`);
+  } else {
+    process.stdout.write((await import('../config/docs')).renderConfigDocs());
+  }
+  return Exit.ok;
+}

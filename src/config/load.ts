@@ -43,7 +43,7 @@ export interface LoadResult {
 
 /**
  * The config in file form, merged from every source but not yet checked,
- * with the variables and keys it does not use. Errors of the sources
+ * with the variables and flags it does not use (`envWarnings`). Errors of the sources
  * themselves (file syntax, bad env and flag values) go to `errors`.
  */
 export function mergeSources(opts: LoadOptions, errors: string[]): { raw: Record<string, unknown>; envWarnings: ConfigWarning[] } {
@@ -61,7 +61,7 @@ export function mergeSources(opts: LoadOptions, errors: string[]): { raw: Record
   const itemWarnings = applyItemEnv(raw, rest, errors);
   errors.push(...flags.errors);
   applyOverrides(raw, flags.overrides, errors);
-  return { raw, envWarnings: [...itemWarnings, ...envWarnings(rest)] };
+  return { raw, envWarnings: [...itemWarnings, ...envWarnings(rest), ...flags.warnings] };
 }
 
 /**

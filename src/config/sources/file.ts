@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type * as SmolToml from 'smol-toml';
+import type * as Yaml from 'yaml';
 import { isPlainObject } from '../check';
 import { jsonErrorOffset } from './json-position';
 
@@ -46,7 +46,12 @@ function parseJsonText(file: string, text: string): unknown {
   }
 }
 
+// The YAML and TOML parsers are loaded on first use: a JSON config (and every short command) does not pay for them.
+const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
+const toml = (): typeof SmolToml => require('smol-toml') as typeof SmolToml;
+
 function parseYamlText(file: string, text: string): unknown {
+  const { parse: parseYaml, YAMLParseError } = yaml();
   try {
     // An empty document is an empty config, as Centrifugo reads it.
     return parseYaml(text) ?? {};
@@ -61,6 +66,7 @@ function parseYamlText(file: string, text: string): unknown {
 }
 
 function parseTomlText(file: string, text: string): unknown {
+  const { parse: parseToml, TomlError } = toml();
   try {
     return parseToml(text);
   } catch (err) {

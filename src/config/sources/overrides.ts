@@ -65,9 +65,21 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
   node[last] = value;
 }
 
-/** Applies each valid override to `raw` in order (later wins); appends errors, prefixed by source, for the rest. */
+/** Whether a field has a default that is not empty ("", [], 0, false count as empty). */
+function hasNonEmptyDefault(field: Field): boolean {
+  if (!('default' in field) || field.default === undefined) return false;
+  const d: unknown = field.default;
+  return Array.isArray(d) ? d.length > 0 : d !== '' && d !== 0 && d !== false;
+}
+
+/**
+ * Applies each valid override to `raw` in order (later wins); appends errors,
+ * prefixed by source, for the rest. An empty environment variable for a key
+ * with a non-empty default counts as unset, as Centrifugo reads it.
+ */
 export function applyOverrides(raw: Record<string, unknown>, overrides: readonly Override[], errors: string[]): void {
   for (const { source, key, text, at } of overrides) {
+    if (text.trim() === '' && source.startsWith('env ') && hasNonEmptyDefault(key.field)) continue;
     const parsed = fromText(key.field, text);
     if ('error' in parsed) {
       errors.push(`${source}: ${at ?? key.path} ${parsed.error}`);
