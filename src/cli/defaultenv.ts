@@ -54,7 +54,7 @@ function itemLeaves(fields: Fields, parent = ''): [string, Field][] {
   });
 }
 
-/** `NAME=value` lines for every variable (of the base when `only` is given: just the non-zero ones it sets). */
+/** `NAME=value` lines for every variable, at its value in `raw` or its default; with `onlyNonZero`, just those `raw` sets to a non-zero value. */
 export function envLines(raw: Record<string, unknown>, onlyNonZero: boolean): string[] {
   const full = fullFileConfig(raw);
   const lines: [string, string][] = [];
