@@ -113,6 +113,16 @@ describe('environment variables', () => {
   });
 });
 
+test('${CENTRIFUGO_VAR_*} in a string map value is the variable; an unset one is an error naming the key', () => {
+  const file = tmp.write('vars.json', { proxies: [{ name: 'p', endpoint: 'http://127.0.0.1:9/x', http: { static_headers: { Authorization: 'Bearer ${CENTRIFUGO_VAR_TOKEN}', 'X-B': '${SWITCHYARD_VAR_B}-${SWITCHYARD_VAR_B}' } } }] });
+  const { config, warnings } = loadConfig({ file, env: { CENTRIFUGO_VAR_TOKEN: 's3cret', SWITCHYARD_VAR_B: 'b' } });
+  assert.deepEqual(config.proxies[0]?.http.static_headers, { Authorization: 'Bearer s3cret', 'X-B': 'b-b' });
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(configErrors(() => loadConfig({ file, env: { SWITCHYARD_VAR_B: 'b' } })), [
+    'proxies[0].http.static_headers.Authorization refers to environment variable CENTRIFUGO_VAR_TOKEN, which is not set',
+  ]);
+});
+
 describe("Centrifugo's command-line flags", () => {
   test('-a and -p set the address and port; a flag for a key switchyard lacks is a warning and takes its value', () => {
     const { config, warnings } = loadConfig({ env: {}, argv: ['-a', '127.0.0.1', '-p', '9200', '--admin.enabled', '--grpc_api.port', '10001', '--client.insecure'] });

@@ -99,13 +99,15 @@ switchyard reads its settings as Centrifugo v6 does, from these sources, each ov
    (the \`SWITCHYARD_\` one wins when both are set).
    Lists of strings are space-separated (\`SWITCHYARD_CLIENT_ALLOWED_ORIGINS="https://a.example https://b.example"\`);
    objects and lists of objects are JSON. A field of a named list item has a variable of its own,
-   \`CENTRIFUGO_CHANNEL_NAMESPACES_CHAT_PRESENCE=true\` (the item's name upper-cased, \`.\` and \`-\` as \`_\`);
+   \`CENTRIFUGO_CHANNEL_NAMESPACES_CHAT_PRESENCE=true\` (the item's name upper-cased, \`.\` and \`-\` as \`_\`).
+   In the values of string maps (proxy \`http.static_headers\`), \`\${CENTRIFUGO_VAR_NAME}\` (or \`\${SWITCHYARD_VAR_NAME}\`)
+   is replaced by that variable, which must be set;
 4. command-line flags \`--<key> value\` or \`--<key>=value\` (\`--http_server.port 9000\`, \`--shards.count=4\`).
    A boolean flag alone means true (\`--client.insecure\`); \`--port\` is short for \`--http_server.port\`,
    \`--strict\` for \`--config.strict\`.
 
 Durations are Go-style strings: a number and a unit, possibly repeated (\`"500ms"\`, \`"25s"\`, \`"1m30s"\`, \`"2h"\`;
-units \`ns\`, \`us\`, \`ms\`, \`s\`, \`m\`, \`h\`). They must come to a whole number of milliseconds, at most
+units \`ns\`, \`us\`, \`ms\`, \`s\`, \`m\`, \`h\`), or, as Centrifugo reads them, numbers of nanoseconds. They must come to a whole number of milliseconds, at most
 ${formatDuration(MAX_TIMER_MS)} (the longest timer Node.js allows). Sizes are integers in bytes.
 
 Every problem is reported at once, each with its key path. A key switchyard does not use is not an error: a

@@ -19,6 +19,8 @@ import { isPlainObject } from './check';
 import { readConfigFile } from './sources/file';
 import { readFlags } from './sources/flags';
 import { applyOverrides } from './sources/overrides';
+import { expandEnvReferences } from './sources/env-refs';
+import { SCHEMA } from './schema/schema';
 import type { Config } from './types';
 import { checkConfig } from './validate';
 
@@ -61,6 +63,7 @@ export function mergeSources(opts: LoadOptions, errors: string[]): { raw: Record
   const itemWarnings = applyItemEnv(raw, rest, errors);
   errors.push(...flags.errors);
   applyOverrides(raw, flags.overrides, errors);
+  expandEnvReferences(raw, SCHEMA.fields, opts.env ?? process.env, errors);
   return { raw, envWarnings: [...itemWarnings, ...envWarnings(rest), ...flags.warnings] };
 }
 

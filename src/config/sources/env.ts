@@ -45,13 +45,14 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvReading {
 /**
  * Warnings for the variables no key took: a Centrifugo setting switchyard
  * does not implement is ignored (by name), anything else is unknown, with the
- * nearest variable of the same prefix. `CENTRIFUGO_VAR_*` (Centrifugo's own
- * substitutions) and Kubernetes service variables are skipped.
+ * nearest variable of the same prefix. `CENTRIFUGO_VAR_*`/`SWITCHYARD_VAR_*`
+ * (referenced from map values, env-refs.ts) and Kubernetes service variables
+ * are skipped.
  */
 export function envWarnings(rest: ReadonlyMap<string, string>): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
   for (const [name, text] of rest) {
-    if (KUBERNETES.test(name) || name.startsWith(`${CENTRIFUGO_ENV_PREFIX}VAR_`)) continue;
+    if (KUBERNETES.test(name) || /^(CENTRIFUGO|SWITCHYARD)_VAR_/.test(name)) continue;
     const centrifugo = centrifugoKeyByEnv(CENTRIFUGO_ENV_PREFIX + name.slice(name.indexOf('_') + 1));
     if (centrifugo !== undefined) {
       const security = isSecurityRelevant(centrifugo.path) && text.trim() !== '' && text.trim() !== String(centrifugo.defaultValue);
