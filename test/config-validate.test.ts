@@ -40,6 +40,9 @@ describe('each kind of bad value names its key path', () => {
     ['body limit (http_stream)', { http_stream: { max_request_body_size: 0 } }, 'http_stream.max_request_body_size must be an integer between 1 and 2147483647, got 0'],
     ['body limit (emulation)', { emulation: { max_request_body_size: '64kb' } }, 'emulation.max_request_body_size must be an integer, got "64kb"'],
     ['bad enum', { log: { level: 'verbose' } }, 'log.level must be one of trace, debug, info, warn, error, none, got "verbose"'],
+    ['API prefix without a slash', { http_api: { handler_prefix: 'api' } }, 'http_api.handler_prefix must match ^(/[^?#\\s]*)?$, got "api"'],
+    ['API error mode', { http_api: { error_mode: 'custom' } }, 'http_api.error_mode must be one of "", transport, got "custom"'],
+    ['strict not a boolean', { config: { strict: 'yes' } }, 'config.strict must be true or false, got "yes"'],
     [
       'duplicate namespace name',
       { channel: { namespaces: [{ name: 'chat' }, { name: 'news' }, { name: 'chat' }] } },
