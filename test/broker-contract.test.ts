@@ -151,6 +151,24 @@ for (const flavour of FLAVOURS) {
       await broker.close();
     });
 
+    test('a version not above the last one is skipped and answers the top; a new version epoch starts over', async () => {
+      const { broker, events } = await flavour.broker();
+      await broker.subscribe('v');
+      const at = (version: number, versionEpoch = '') => broker.publish('v', { data: String(version) }, { history: HISTORY, version, versionEpoch });
+      const five = await at(5);
+      const three = await at(3);
+      assert.deepEqual([three.duplicate, three.position], [true, five.position]);
+      assert.equal((await at(5)).duplicate, true);
+      const six = await at(6);
+      assert.deepEqual([six.duplicate, six.position.offset], [false, five.position.offset + 1]);
+      assert.equal((await at(2, 'e2')).duplicate, false); // another version epoch counts anew
+      assert.equal((await at(1, 'e2')).duplicate, true);
+      assert.equal((await broker.publish('v', { data: 'plain' }, { history: HISTORY })).duplicate, false); // no version: no check
+      await waitFor(() => events.pubs.length === 4, 'four publications');
+      assert.deepEqual(events.pubs.map(([, pub]) => pub.data), ['5', '6', '2', 'plain']);
+      await broker.close();
+    });
+
     test('publication info and tags travel; a delta publish carries the previous publication', async () => {
       const { broker, events } = await flavour.broker();
       await broker.subscribe('d');

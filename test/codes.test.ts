@@ -1,7 +1,7 @@
 /** The Centrifugo code table: frozen, complete, and with the reconnect rules of the protocol. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Disconnects, Errors, Unsubscribes, shouldReconnect } from '../src/protocol/codes';
+import { ApiErrorHttpStatus, Disconnects, Errors, Unsubscribes, apiErrorHttpStatus, shouldReconnect } from '../src/protocol/codes';
 
 test('tables are frozen', () => {
   for (const table of [Errors, Disconnects, Unsubscribes]) {
@@ -38,4 +38,22 @@ test('unsubscribe codes: ≥ 2500 resubscribe', () => {
   assert.equal(Unsubscribes.server.resubscribe, false);
   assert.equal(Unsubscribes.insufficientState.resubscribe, true);
   assert.equal(Unsubscribes.expired.code, 2501);
+});
+
+test("the transport error mode's HTTP statuses are Centrifugo's MapErrorToHTTPCode; unmapped codes are 500", () => {
+  assert.ok(Object.isFrozen(ApiErrorHttpStatus));
+  const statuses = [100, 101, 102, 103, 104, 107, 108, 111, 112, 113, 4000].map((code) => [code, apiErrorHttpStatus(code)]);
+  assert.deepEqual(statuses, [
+    [100, 500],
+    [101, 500],
+    [102, 404],
+    [103, 500],
+    [104, 404],
+    [107, 400],
+    [108, 400],
+    [111, 500],
+    [112, 416],
+    [113, 409],
+    [4000, 500],
+  ]);
 });

@@ -103,7 +103,8 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     sub_refresh_proxy_name: 'default',
   });
   assert.deepEqual(c.channel.namespaces, []);
-  assert.deepEqual(c.http_api, { key: '', insecure: false });
+  assert.deepEqual(c.http_api, { key: '', insecure: false, disabled: false, handler_prefix: '/api', error_mode: '' });
+  assert.deepEqual(c.config, { strict: false });
   assert.equal(c.websocket.message_size_limit, 65_536);
   assert.deepEqual(c.http_stream, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.sse, { enabled: false, max_request_body_size: 65_536 });

@@ -7,6 +7,7 @@ import { defaultFileConfig } from '../src/config/defaults';
 import { renderConfigDocs } from '../src/config/docs';
 import { CONFIG_KEYS, keyByPath, leafPaths } from '../src/config/keys';
 import { ORDERED_KEYS } from '../src/config/schema/schema';
+import { DEFAULTS_TABLE_MARKERS, IGNORED_TABLE_MARKERS, renderDefaultsTable, renderIgnoredTable } from '../src/config/centrifugo/ignored-table';
 import { validateConfig } from '../src/config/validate';
 import { REPO_ROOT } from './helpers/config';
 
@@ -74,4 +75,18 @@ test('every ordered pair names two duration keys', () => {
 test('environment variable names are unique and every key has a doc', () => {
   assert.equal(new Set(CONFIG_KEYS.map((k) => k.env)).size, CONFIG_KEYS.length);
   for (const key of CONFIG_KEYS) assert.ok(key.field.doc.length > 10, `${key.path} has no doc`);
+});
+
+test("README's tables of ignored Centrifugo keys and differing defaults are the generated ones", () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const hint = 'README.md is stale: replace the block with the output of `node dist/src/cli.js configdoc --ignored`';
+  for (const [markers, table] of [
+    [IGNORED_TABLE_MARKERS, renderIgnoredTable()],
+    [DEFAULTS_TABLE_MARKERS, renderDefaultsTable()],
+  ] as const) {
+    const start = readme.indexOf(markers.start);
+    const end = readme.indexOf(markers.end);
+    assert.ok(start >= 0 && end > start, `README.md lacks ${markers.start}`);
+    assert.equal(readme.slice(start, end + markers.end.length), table, hint);
+  }
 });

@@ -26,7 +26,7 @@ describe('each kind of bad value names its key path', () => {
     ['out of range (batch)', { shards: { mailbox_batch: 0 } }, 'shards.mailbox_batch must be an integer between 1 and 65536, got 0'],
     ['out of range (young generation)', { shards: { max_young_generation_mb: -1 } }, 'shards.max_young_generation_mb must be an integer between 0 and 4096, got -1'],
     ['not an integer (young generation)', { shards: { max_young_generation_mb: 6.5 } }, 'shards.max_young_generation_mb must be an integer, got 6.5'],
-    ['bad duration (number)', { client: { ping_interval: 25 } }, 'client.ping_interval must be a duration like "25s", got 25'],
+    ['bad duration (number)', { client: { ping_interval: 25 } }, 'client.ping_interval must be a duration like "25s", or a number of nanoseconds making whole milliseconds, got 25'],
     ['bad duration (text)', { shutdown: { timeout: '30 seconds' } }, 'shutdown.timeout must be a duration like "25s", got "30 seconds"'],
     ['bad duration (sub-ms)', { client: { stale_close_delay: '1.5ms' } }, 'client.stale_close_delay must be a whole number of milliseconds, got "1.5ms"'],
     ['duration below its minimum', { client: { ping_interval: '500ms' } }, 'client.ping_interval must be at least 1s, got "500ms"'],
@@ -39,21 +39,10 @@ describe('each kind of bad value names its key path', () => {
     ['emulated transport switch', { sse: { enabled: 'yes' } }, 'sse.enabled must be true or false, got "yes"'],
     ['body limit (http_stream)', { http_stream: { max_request_body_size: 0 } }, 'http_stream.max_request_body_size must be an integer between 1 and 2147483647, got 0'],
     ['body limit (emulation)', { emulation: { max_request_body_size: '64kb' } }, 'emulation.max_request_body_size must be an integer, got "64kb"'],
-    ['unknown emulation key', { emulation: { handler_prefix: '/emu' } }, 'unknown key emulation.handler_prefix'],
     ['bad enum', { log: { level: 'verbose' } }, 'log.level must be one of trace, debug, info, warn, error, none, got "verbose"'],
-    ['unknown key', { client: { ping_intervall: '25s' } }, 'unknown key client.ping_intervall (did you mean client.ping_interval?)'],
-    ['unknown key in the wrong section', { port: 9000 }, 'unknown key port (did you mean http_server.port?)'],
-    ['unknown key far from any', { zzzzzzzz: 1 }, 'unknown key zzzzzzzz'],
-    [
-      'unknown key inside without_namespace',
-      { channel: { without_namespace: { allow_publish: true } } },
-      'unknown key channel.without_namespace.allow_publish (did you mean channel.without_namespace.allow_publish_for_client?)',
-    ],
-    [
-      'unknown key inside a namespace',
-      { channel: { namespaces: [{ name: 'chat' }, { name: 'news', allow_subscribe_for_clients: true }] } },
-      'unknown key channel.namespaces[1].allow_subscribe_for_clients (did you mean channel.namespaces[1].allow_subscribe_for_client?)',
-    ],
+    ['API prefix without a slash', { http_api: { handler_prefix: 'api' } }, 'http_api.handler_prefix must match ^(/[^?#\\s]*)?$, got "api"'],
+    ['API error mode', { http_api: { error_mode: 'custom' } }, 'http_api.error_mode must be one of "", transport, got "custom"'],
+    ['strict not a boolean', { config: { strict: 'yes' } }, 'config.strict must be true or false, got "yes"'],
     [
       'duplicate namespace name',
       { channel: { namespaces: [{ name: 'chat' }, { name: 'news' }, { name: 'chat' }] } },
@@ -108,11 +97,48 @@ test('several bad keys are all reported at once, in one ConfigError', () => {
   }
   assert.ok(thrown instanceof ConfigError);
   assert.equal(thrown.code, 'SY_CONFIG_INVALID');
-  const paths = ['http_server.port', 'log.level', 'client.pong_timeout', 'client.allowed_origins[0]', 'channel.namespaces[0].name', 'channel.namespaces[1].colour', 'shards.mailbox_size', 'shards.count', 'extra'];
+  const paths = ['http_server.port', 'log.level', 'client.pong_timeout', 'client.allowed_origins[0]', 'channel.namespaces[0].name', 'shards.mailbox_size', 'shards.count'];
   assert.equal(thrown.errors.length, paths.length, thrown.errors.join('\n'));
   for (const path of paths) assert.ok(thrown.errors.some((e) => e.includes(path)), `no error names ${path}`);
-  assert.match(thrown.message, /^invalid configuration \(9 errors\):\n {2}- /);
+  assert.match(thrown.message, /^invalid configuration \(7 errors\):\n {2}- /);
   assert.ok(Object.isFrozen(thrown.errors));
+});
+
+describe('keys switchyard does not use are warnings, errors in strict mode', () => {
+  const cases: [string, unknown, string][] = [
+    ['a Centrifugo key switchyard lacks', { emulation: { handler_prefix: '/emu' } }, 'config key emulation.handler_prefix is a Centrifugo setting switchyard does not implement; ignored'],
+    ['unknown key', { client: { ping_intervall: '25s' } }, 'unknown config key client.ping_intervall ignored (did you mean client.ping_interval?)'],
+    ['unknown key in the wrong section', { port: 9000 }, 'unknown config key port ignored (did you mean http_server.port?)'],
+    ['unknown key far from any', { zzzzzzzz: 1 }, 'unknown config key zzzzzzzz ignored'],
+    [
+      'unknown key inside without_namespace',
+      { channel: { without_namespace: { allow_publish: true } } },
+      'unknown config key channel.without_namespace.allow_publish ignored (did you mean channel.without_namespace.allow_publish_for_client?)',
+    ],
+    [
+      'unknown key inside a namespace',
+      { channel: { namespaces: [{ name: 'chat' }, { name: 'news', allow_subscribe_for_clients: true }] } },
+      'unknown config key channel.namespaces[1].allow_subscribe_for_clients ignored (did you mean channel.namespaces[1].allow_subscribe_for_client?)',
+    ],
+    [
+      'a Centrifugo namespace option switchyard lacks',
+      { channel: { namespaces: [{ name: 'chat', shared_poll: { refresh_interval: '5s' } }] } },
+      'config key channel.namespaces[0].shared_poll.refresh_interval is a Centrifugo setting switchyard does not implement; ignored',
+    ],
+    [
+      'a security-relevant Centrifugo key',
+      { http_server: { tls: { enabled: true } } },
+      'SECURITY: config key http_server.tls.enabled is a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
+    ],
+  ];
+  for (const [name, raw, expected] of cases) {
+    test(name, () => {
+      const result = checkConfig(raw);
+      assert.ok(result.ok);
+      assert.deepEqual(result.warnings.map((w) => w.message), [expected]);
+      assert.deepEqual(configErrors(() => validateConfig({ ...(raw as object), config: { strict: true } })), [`${expected} (strict mode)`]);
+    });
+  }
 });
 
 test('a cross-key rule is skipped while one of its keys is itself invalid', () => {

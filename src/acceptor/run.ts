@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/types';
+import { warningLines, type ConfigWarning } from '../config/centrifugo/classify';
 import { deepFreeze } from '../config/freeze';
 import { createLogger, setLogLevel } from '../common/log';
 import { assertPortFree, findFreePort } from './port';
@@ -25,7 +26,7 @@ export interface RunningServer {
   readonly port: number;
   /** `ws://host:port/connection/websocket`. */
   readonly wsUrl: string;
-  /** `http://host:port/api`. */
+  /** The server API base URL: `http://host:port` + `http_api.handler_prefix` (`/api`). */
   readonly apiUrl: string;
   /** Port of the unidirectional gRPC server (shard 0); 0 when `uni_grpc` is off. */
   readonly grpcPort: number;
@@ -66,7 +67,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     return {
       port,
       wsUrl: `ws://${shown}:${port}/connection/websocket`,
-      apiUrl: `http://${shown}:${port}/api`,
+      apiUrl: `http://${shown}:${port}${config.http_api.handler_prefix.replace(/\/+$/, '')}`,
       grpcPort: config.uni_grpc.enabled ? config.uni_grpc.port : 0,
       shardCount,
       supervisor,
@@ -83,10 +84,10 @@ async function withGrpcPort(config: Config): Promise<Config> {
 }
 
 /** The CLI's default command: run until SIGTERM/SIGINT, then drain and exit 0. */
-export async function runServer(config: Config, warnings: readonly string[]): Promise<void> {
+export async function runServer(config: Config, warnings: readonly ConfigWarning[]): Promise<void> {
   setLogLevel(config.log.level);
   const log = createLogger('acceptor');
-  for (const w of warnings) log.warn(w);
+  for (const line of warningLines(warnings)) log[line.level](line.message);
   if (!config.http_api.insecure && config.http_api.key === '') {
     log.warn('http_api.key is empty: every server API request will get 401 (set http_api.key, or http_api.insecure for development)');
   }

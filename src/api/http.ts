@@ -1,121 +1,131 @@
-/*
- * src/api/: the server HTTP API (/api/<method>): auth, body limits, the method
- * table, and each method run on the shard that took the request through
- * ShardContext. May import: everything below (shards, http, …), not
- * transports/ or worker/.
- */
 /**
- * The HTTP server API on `/api/<method>`: POST with a JSON object body,
- * authenticated by `X-API-Key: <key>` or `Authorization: apikey <key>`.
+ * The HTTP server API at `http_api.handler_prefix` (default `/api`): POST
+ * `<prefix>/<method>` with a JSON object body, and POST `<prefix>` with the
+ * legacy newline-delimited `{"method","params"}` commands (legacy.ts).
+ * Authenticated by `X-API-Key: <key>`, `Authorization: apikey <key>` or the
+ * query parameter `api_key` (compared in constant time), unless
+ * `http_api.insecure`; not served at all with `http_api.disabled`.
  *
  * Statuses (Centrifugo's): 401 for a bad or missing key, 404 for an unknown
  * method, 400 for a body that is not a JSON object, 413 for a body over the
- * limit, 405 for a method other than POST, 503 while draining. Every error
- * answer has a JSON body `{"error":{"code","message"}}`. Method outcomes are
- * 200 with `{"result":…}` or `{"error":…}`.
+ * limit, 405 for a method other than POST, 503 while draining; each with a
+ * JSON body `{"error":{"code","message"}}`. Method outcomes are 200 with
+ * `{"result":…}` or `{"error":…}`, or in the transport error mode
+ * (`http_api.error_mode: "transport"`, or the request header
+ * `X-Centrifugo-Error-Mode: transport`) an error is the HTTP status
+ * Centrifugo maps its code to, with `{"code","message"}` as the body.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../config/types';
-import { Errors } from '../protocol/codes';
-import { API_METHODS, runMethod } from './methods';
+import { apiErrorHttpStatus, Errors } from '../protocol/codes';
 import type { ShardContext } from '../shards/context';
+import { answer, errorBody, readBody, type ApiExchange } from './exchange';
+import { handleLegacy } from './legacy';
+import { API_METHODS, callMethod } from './methods';
 
-/** Largest accepted request body, bytes. */
-export const API_BODY_LIMIT = 16 * 1024 * 1024;
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-const JSON_HEADERS = Object.freeze([['Content-Type', 'application/json']] as const);
-
-/** Writes a JSON answer unless the request was aborted. */
-function answer(res: HttpResponse, aborted: { value: boolean }, status: string, body: string, close = false): void {
-  if (aborted.value) return;
-  res.cork(() => {
-    res.writeStatus(status);
-    for (const [k, v] of JSON_HEADERS) res.writeHeader(k, v);
-    res.end(body, close);
-  });
+/** Constant-time equality of two strings (their digests have one length). */
+function sameKey(given: string, key: string): boolean {
+  return timingSafeEqual(digest(given), digest(key));
 }
 
-function errorBody(code: number, message: string): string {
-  return JSON.stringify({ error: { code, message } });
-}
-
-/** Checks the API key headers. */
-export function authorized(config: Config, apiKeyHeader: string, authorization: string): boolean {
+/** Checks the API key: `X-API-Key`, else `Authorization: apikey <key>`, else the `api_key` query parameter. */
+export function authorized(config: Config, apiKeyHeader: string, authorization: string, queryKey = ''): boolean {
   if (config.http_api.insecure) return true;
   const key = config.http_api.key;
   if (key === '') return false;
-  if (apiKeyHeader === key) return true;
-  const match = /^apikey\s+(.+)$/i.exec(authorization.trim());
-  return match !== null && match[1] === key;
+  if (apiKeyHeader !== '' && sameKey(apiKeyHeader, key)) return true;
+  const match = /^apikey\s+(\S+)$/i.exec(authorization.trim());
+  if (apiKeyHeader === '' && match !== null && sameKey(match[1] as string, key)) return true;
+  return queryKey !== '' && sameKey(queryKey, key);
 }
 
-/** Registers the API routes. `draining()` tells whether the shard is shutting down. */
-export function registerApi(app: TemplatedApp, config: Config, shard: ShardContext, draining: () => boolean): void {
-  app.any('/api/*', (res: HttpResponse, req: HttpRequest) => {
-    const aborted = { value: false };
-    res.onAborted(() => {
-      aborted.value = true;
-    });
-    const method = req.getMethod().toLowerCase();
-    const name = req.getUrl().slice('/api/'.length);
-    const apiKey = req.getHeader('x-api-key');
-    const authorization = req.getHeader('authorization');
-
-    if (draining()) {
-      answer(res, aborted, '503 Service Unavailable', errorBody(Errors.internal.code, 'shutting down'), true);
-      return;
-    }
-    if (!authorized(config, apiKey, authorization)) {
-      answer(res, aborted, '401 Unauthorized', errorBody(Errors.unauthorized.code, 'unauthorized'));
-      return;
-    }
-    const apiMethod = Object.hasOwn(API_METHODS, name) ? API_METHODS[name] : undefined;
-    if (!apiMethod) {
-      answer(res, aborted, '404 Not Found', errorBody(Errors.methodNotFound.code, 'method not found'));
-      return;
-    }
-    if (method !== 'post') {
-      answer(res, aborted, '405 Method Not Allowed', errorBody(Errors.badRequest.code, 'use POST'));
-      return;
-    }
-    readBody(res, aborted, (body) => {
-      if (body === null) {
-        answer(res, aborted, '413 Payload Too Large', errorBody(Errors.badRequest.code, 'request body too large'), true);
-        return;
-      }
-      let params: unknown;
-      try {
-        params = JSON.parse(body.toString('utf8'));
-      } catch {
-        answer(res, aborted, '400 Bad Request', errorBody(Errors.badRequest.code, 'bad request: body is not valid JSON'));
-        return;
-      }
-      if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-        answer(res, aborted, '400 Bad Request', errorBody(Errors.badRequest.code, 'bad request: body must be a JSON object'));
-        return;
-      }
-      void runMethod(shard, apiMethod, params as Record<string, unknown>).then((out) =>
-        answer(res, aborted, '200 OK', out, draining()),
-      );
-    });
+/** What every API route checks first: draining, the key, POST. Answers and returns null when the request goes no further. */
+function admit(config: Config, draining: () => boolean, res: HttpResponse, req: HttpRequest): ApiExchange | null {
+  const ex: ApiExchange = { res, aborted: { value: false } };
+  res.onAborted(() => {
+    ex.aborted.value = true;
   });
+  if (draining()) {
+    answer(ex, 503, errorBody(Errors.internal.code, 'shutting down'), true);
+    return null;
+  }
+  if (!authorized(config, req.getHeader('x-api-key'), req.getHeader('authorization'), req.getQuery('api_key') ?? '')) {
+    answer(ex, 401, errorBody(Errors.unauthorized.code, 'unauthorized'));
+    return null;
+  }
+  return ex;
 }
 
-/** Collects the body; calls back with null once it passes the limit. */
-function readBody(res: HttpResponse, aborted: { value: boolean }, done: (body: Buffer | null) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  res.onData((chunk, isLast) => {
-    if (aborted.value || over) return;
-    size += chunk.byteLength;
-    if (size > API_BODY_LIMIT) {
-      over = true;
-      done(null);
+/** Parses a method body: a JSON object, or answers 413/400 and returns null. */
+function parseParams(ex: ApiExchange, body: Buffer | null): Record<string, unknown> | null {
+  if (body === null) {
+    answer(ex, 413, errorBody(Errors.badRequest.code, 'request body too large'), true);
+    return null;
+  }
+  let params: unknown;
+  try {
+    params = JSON.parse(body.toString('utf8'));
+  } catch {
+    answer(ex, 400, errorBody(Errors.badRequest.code, 'bad request: body is not valid JSON'));
+    return null;
+  }
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    answer(ex, 400, errorBody(Errors.badRequest.code, 'bad request: body must be a JSON object'));
+    return null;
+  }
+  return params as Record<string, unknown>;
+}
+
+/** `/api`, or "" for a root prefix ("" or "/"). */
+export function apiPrefix(config: Config): string {
+  return config.http_api.handler_prefix.replace(/\/+$/, '');
+}
+
+/** Registers the API routes (none with `http_api.disabled`). `draining()` tells whether the shard is shutting down. */
+export function registerApi(app: TemplatedApp, config: Config, shard: ShardContext, draining: () => boolean): void {
+  if (config.http_api.disabled) return;
+  const prefix = apiPrefix(config);
+  const transportMode = config.http_api.error_mode === 'transport';
+  const method = (name: string) => (res: HttpResponse, req: HttpRequest) => {
+    const httpMethod = req.getMethod().toLowerCase();
+    const perRequest = req.getHeader('x-centrifugo-error-mode').toLowerCase() === 'transport';
+    const ex = admit(config, draining, res, req);
+    if (ex === null) return;
+    if (!Object.hasOwn(API_METHODS, name)) {
+      answer(ex, 404, errorBody(Errors.methodNotFound.code, 'method not found'));
       return;
     }
-    // uWS reuses the chunk's memory after this call returns: copy it.
-    chunks.push(Buffer.from(new Uint8Array(chunk).slice()));
-    if (isLast) done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    if (httpMethod !== 'post') {
+      answer(ex, 405, errorBody(Errors.badRequest.code, 'use POST'));
+      return;
+    }
+    readBody(ex, (body) => {
+      const params = parseParams(ex, body);
+      if (params === null) return;
+      void callMethod(shard, name, params).then((outcome) => {
+        if ('result' in outcome) answer(ex, 200, JSON.stringify({ result: outcome.result }), draining());
+        else if (transportMode || perRequest) answer(ex, apiErrorHttpStatus(outcome.error.code), JSON.stringify(outcome.error), draining());
+        else answer(ex, 200, JSON.stringify({ error: outcome.error }), draining());
+      });
+    });
+  };
+  for (const name of Object.keys(API_METHODS)) app.any(`${prefix}/${name}`, method(name));
+  // Under a prefix, any other name is an unknown method (104); at the root it is just a path nobody serves.
+  if (prefix !== '') app.any(`${prefix}/*`, (res, req) => method(req.getUrl().slice(prefix.length + 1))(res, req));
+  app.any(prefix === '' ? '/' : prefix, (res, req) => {
+    const httpMethod = req.getMethod().toLowerCase();
+    const ex = admit(config, draining, res, req);
+    if (ex === null) return;
+    if (httpMethod !== 'post') {
+      answer(ex, 405, errorBody(Errors.badRequest.code, 'use POST'));
+      return;
+    }
+    readBody(ex, (body) => {
+      if (body === null) answer(ex, 413, errorBody(Errors.badRequest.code, 'request body too large'), true);
+      else void handleLegacy(shard, ex, body, draining);
+    });
   });
 }

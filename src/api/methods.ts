@@ -1,20 +1,44 @@
 /**
- * The server API method table (`/api/<method>`) and `batch`, which runs
- * several of them in one request.
+ * The server API method table (`<prefix>/<method>`), `rpc`, and `batch`,
+ * which runs several of them in one request. Every request's fields are
+ * type-checked first (request-fields.ts).
  */
 import { Errors } from '../protocol/codes';
-import { ReplyError, toWireError } from '../protocol/errors';
+import { ReplyError, toWireError, type WireError } from '../protocol/errors';
 import type { ShardContext } from '../shards/context';
 import { apiHistory, apiHistoryRemove, apiPresence, apiPresenceStats } from './channel-state';
 import { apiChannels, apiInfo } from './node';
 import type { Params } from './params';
 import { apiBroadcast, apiPublish } from './publish';
+import { checkRequestFields, REQUEST_FIELDS } from './request-fields';
 import { apiDisconnect, apiRefresh, apiSubscribe, apiUnsubscribe } from './users';
 
 /** An API method, run on the shard that took the request: request object → result object; throws ReplyError. */
 export type ApiMethod = (shard: ShardContext, params: Params) => Promise<unknown>;
 
-/** Every method served at `/api/<name>`. */
+/**
+ * `rpc`: `{method, params}` → `{data}`. Centrifugo OSS registers no
+ * server-side RPC extensions, so every method is 104 (an empty one 107), as
+ * there.
+ */
+async function apiRpc(_shard: ShardContext, params: Params): Promise<unknown> {
+  if (typeof params['method'] !== 'string' || params['method'] === '') throw new ReplyError(Errors.badRequest, 'method required');
+  throw new ReplyError(Errors.methodNotFound);
+}
+
+/**
+ * Centrifugo's experimental map-subscription and shared-poll methods
+ * (`map_publish`, …, `shared_poll_publish`): their channel types do not exist
+ * in switchyard, so they answer 108.
+ */
+async function notAvailable(): Promise<unknown> {
+  throw new ReplyError(Errors.notAvailable, 'map and shared poll subscriptions are not available in switchyard');
+}
+
+/** Methods Centrifugo v6 serves for channel types switchyard does not have. */
+const UNAVAILABLE = ['map_publish', 'map_remove', 'map_read_state', 'map_read_stream', 'map_stats', 'map_clear', 'shared_poll_publish'] as const;
+
+/** Every method served at `<prefix>/<name>`. */
 export const API_METHODS: Readonly<Record<string, ApiMethod>> = Object.freeze({
   publish: apiPublish,
   broadcast: apiBroadcast,
@@ -28,18 +52,31 @@ export const API_METHODS: Readonly<Record<string, ApiMethod>> = Object.freeze({
   presence_stats: apiPresenceStats,
   history: apiHistory,
   history_remove: apiHistoryRemove,
+  rpc: apiRpc,
   batch: apiBatch,
+  ...Object.fromEntries(UNAVAILABLE.map((name) => [name, notAvailable])),
 });
 
-/** Runs a method and wraps the outcome as `{result}` or `{error}`. */
-export async function runMethod(shard: ShardContext, method: ApiMethod, params: Params): Promise<string> {
+/** What one method call came to: its result, or the error to answer. */
+export type MethodOutcome = { readonly result: unknown } | { readonly error: WireError };
+
+/** Checks the request's fields, runs the method, and catches its ReplyError (anything else is logged and answered 100). */
+export async function callMethod(shard: ShardContext, name: string, params: Params): Promise<MethodOutcome> {
+  const method = API_METHODS[name] as ApiMethod;
   try {
-    const result = await method(shard, params);
-    return JSON.stringify({ result });
+    checkRequestFields(REQUEST_FIELDS[name] ?? {}, params);
+    return { result: await method(shard, params) };
   } catch (err) {
-    if (!(err instanceof ReplyError)) shard.log.error('api method failed', { error: err });
-    return JSON.stringify({ error: toWireError(err) });
+    if (!(err instanceof ReplyError)) shard.log.error('api method failed', { method: name, error: err });
+    // API errors are `{code, message}`: no `temporary` flag (api.proto's Error).
+    const { code, message } = toWireError(err);
+    return { error: { code, message } };
   }
+}
+
+/** Whether `name` is a method of the table (own property, not `toString`). */
+export function isApiMethod(name: string): boolean {
+  return Object.hasOwn(API_METHODS, name);
 }
 
 /**
@@ -51,21 +88,17 @@ async function apiBatch(shard: ShardContext, params: Params): Promise<unknown> {
   if (!Array.isArray(commands)) throw new ReplyError(Errors.badRequest, 'commands required');
   const runOne = async (command: unknown): Promise<unknown> => {
     if (typeof command !== 'object' || command === null || Array.isArray(command)) {
-      return { error: new ReplyError(Errors.badRequest, 'command must be an object').toJSON() };
+      return { error: { code: Errors.badRequest.code, message: 'command must be an object' } };
     }
     const names = Object.keys(command).filter((k) => (command as Params)[k] != null);
     const name = names[0];
-    const method = name !== undefined && name !== 'batch' ? API_METHODS[name] : undefined;
-    if (names.length !== 1 || !method || !name) return { error: new ReplyError(Errors.methodNotFound).toJSON() };
+    if (names.length !== 1 || name === undefined || name === 'batch' || !isApiMethod(name)) return { error: { code: Errors.methodNotFound.code, message: Errors.methodNotFound.message } };
     const inner = (command as Params)[name];
     if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
-      return { error: new ReplyError(Errors.badRequest, `${name} must be an object`).toJSON() };
+      return { error: { code: Errors.badRequest.code, message: `${name} must be an object` } };
     }
-    try {
-      return { [name]: await method(shard, inner as Params) };
-    } catch (err) {
-      return { error: toWireError(err) };
-    }
+    const outcome = await callMethod(shard, name, inner as Params);
+    return 'error' in outcome ? outcome : { [name]: outcome.result };
   };
   if (params['parallel'] === true) return { replies: await Promise.all(commands.map(runOne)) };
   // Sequential: a run of publish/broadcast commands is started all at once, in order. Each post

@@ -36,14 +36,6 @@ export function optionalBoolean(params: Params, name: string): boolean {
   return v;
 }
 
-/** An optional integer field (0 when absent). */
-export function optionalInteger(params: Params, name: string): number {
-  const v = params[name];
-  if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(`${name} must be an integer`);
-  return v;
-}
-
 /** An optional object field, or undefined. */
 export function optionalObject(params: Params, name: string): Params | undefined {
   const v = params[name];

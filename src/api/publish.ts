@@ -3,6 +3,7 @@ import { Errors } from '../protocol/codes';
 import { ReplyError, toWireError } from '../protocol/errors';
 import type { ShardContext } from '../shards/context';
 import { optionalBoolean, optionalString, optionalTags, requiredData, requiredString, type Params } from './params';
+import { integerField } from './request-fields';
 import type { PublishParams } from '../shards/context';
 import type { StreamPosition } from '../broker/broker';
 
@@ -11,15 +12,22 @@ function publishResult(position: StreamPosition): Record<string, unknown> {
   return position.offset > 0 ? { offset: position.offset, epoch: position.epoch } : {};
 }
 
-/** The publish options both methods share: tags, skip_history, idempotency_key, delta. */
+/**
+ * The publish options both methods share: tags, skip_history,
+ * idempotency_key, delta, and version/version_epoch (on a channel with
+ * history, a version not above the last one published is skipped and
+ * answered with the current position, as Centrifugo does).
+ */
 function publishOptions(params: Params): PublishParams {
   const tags = optionalTags(params);
   const idempotencyKey = optionalString(params, 'idempotency_key');
+  const version = integerField(params, 'version');
   return {
     ...(tags ? { tags } : {}),
     ...(optionalBoolean(params, 'skip_history') ? { skipHistory: true } : {}),
     ...(idempotencyKey ? { idempotencyKey } : {}),
     ...(optionalBoolean(params, 'delta') ? { delta: true } : {}),
+    ...(version > 0 ? { version, versionEpoch: optionalString(params, 'version_epoch') } : {}),
   };
 }
 

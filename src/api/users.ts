@@ -10,7 +10,8 @@ import { ReplyError } from '../protocol/errors';
 import type { LocalAction } from '../shards/messaging/messages';
 import { broadcastAction } from '../shards/cluster/node-control';
 import type { ShardContext } from '../shards/context';
-import { optionalBoolean, optionalInteger, optionalObject, optionalString, requiredString, type Params } from './params';
+import { optionalBoolean, optionalObject, optionalString, requiredString, type Params } from './params';
+import { integerField } from './request-fields';
 
 /** Applies a user action on every shard of this process and, with Redis, publishes it to every other node. */
 async function everywhere(shard: ShardContext, action: LocalAction): Promise<void> {
@@ -28,15 +29,18 @@ function requestFields<T>(read: () => T): T {
 }
 
 /**
- * `subscribe`: `{user, channel, client?, session?, info?|b64info?, data?|b64data?, expire_at?, override?}` → `{}`.
+ * `subscribe`: `{user, channel, client?, session?, info?|b64info?, data?|b64data?, expire_at?, override?, recover_since?}` → `{}`.
  * The subscription is server-side; once `expire_at` (Unix seconds) passes the connection is closed with 3006.
+ * `recover_since: {offset, epoch}` recovers from there where the channel is recoverable (`force_recovery`,
+ * or the override's), the missed publications coming in the subscribe push.
  */
 export async function apiSubscribe(shard: ShardContext, params: Params): Promise<unknown> {
   const user = requiredString(params, 'user');
   const channel = requiredString(params, 'channel');
   shard.rules.resolve(channel);
   const options = requestFields(() => subscribeOptions(params, 'request'));
-  const expireAt = optionalInteger(params, 'expire_at');
+  const expireAt = integerField(params, 'expire_at');
+  const since = optionalObject(params, 'recover_since');
   await everywhere(shard, {
     op: 'subscribe',
     user,
@@ -47,6 +51,7 @@ export async function apiSubscribe(shard: ShardContext, params: Params): Promise
     ...(options.info !== undefined ? { info: options.info } : {}),
     ...(expireAt > 0 ? { expire_at: expireAt } : {}),
     ...(options.override ? { override: options.override } : {}),
+    ...(since ? { recover_since: { offset: integerField(since, 'offset'), epoch: optionalString(since, 'epoch') } } : {}),
   });
   return {};
 }
@@ -73,7 +78,7 @@ export async function apiDisconnect(shard: ShardContext, params: Params): Promis
   let code = Disconnects.forceNoReconnect.code;
   let reason = Disconnects.forceNoReconnect.reason;
   if (custom) {
-    code = optionalInteger(custom, 'code');
+    code = integerField(custom, 'code');
     reason = optionalString(custom, 'reason');
     if (code < 3000 || code > 4999) throw new ReplyError(Errors.badRequest, 'disconnect.code must be in 3000..4999');
     if (Buffer.byteLength(reason) > 123) throw new ReplyError(Errors.badRequest, 'disconnect.reason longer than 123 bytes');
@@ -97,7 +102,7 @@ export async function apiDisconnect(shard: ShardContext, params: Params): Promis
 /** `refresh`: `{user, client?, session?, expired?, expire_at?, info?|b64info?}` → `{}`. */
 export async function apiRefresh(shard: ShardContext, params: Params): Promise<unknown> {
   const user = requiredString(params, 'user');
-  const expireAt = optionalInteger(params, 'expire_at');
+  const expireAt = integerField(params, 'expire_at');
   const info = requestFields(() => jsonOrBase64(params, 'info', 'b64info'));
   await everywhere(shard, {
     op: 'refresh',

@@ -57,12 +57,21 @@ export interface PublishOptions {
   readonly idempotentResultTtl?: number;
   /** The owner wants the previous publication (for a fossil delta against it). */
   readonly delta?: boolean;
+  /**
+   * With history: the publication's version. When the stream's last recorded
+   * version is this one or newer (and `versionEpoch` is "" or the recorded
+   * one's), nothing is published and the answer is the current top position,
+   * as Centrifugo does. Absent or 0: no check, nothing recorded.
+   */
+  readonly version?: number;
+  /** The epoch `version` belongs to; a new epoch starts a new count. */
+  readonly versionEpoch?: string;
 }
 
 /** What publish answers. */
 export interface PublishResult {
   readonly position: StreamPosition;
-  /** True when an idempotency key matched an earlier publish: nothing was published now. */
+  /** True when nothing was published now: an idempotency key matched an earlier publish, or its version was not newer. */
   readonly duplicate: boolean;
 }
 

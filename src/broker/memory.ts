@@ -25,6 +25,9 @@ interface Stream {
   items: { pub: Publication; expiresAt: number }[];
   /** When the stream meta expires, ms since epoch; 0 = never. */
   metaExpiresAt: number;
+  /** The last version published with one (PublishOptions.version), and its epoch; 0 for none. */
+  version: number;
+  versionEpoch: string;
 }
 
 const EPOCH_LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -68,6 +71,13 @@ export class MemoryBroker implements Broker {
     const history = opts.history;
     if (history && history.size > 0 && history.ttl > 0) {
       const stream = this.stream(channel, history.metaTtl);
+      if (opts.version) {
+        if (stream.version >= opts.version && (!opts.versionEpoch || opts.versionEpoch === stream.versionEpoch)) {
+          return { position: { offset: stream.offset, epoch: stream.epoch }, duplicate: true };
+        }
+        stream.version = opts.version;
+        stream.versionEpoch = opts.versionEpoch ?? '';
+      }
       this.trim(stream, history.size, now);
       const last = stream.items[stream.items.length - 1];
       if (opts.delta && last && last.pub.offset === stream.offset) prev = last.pub;
@@ -177,7 +187,7 @@ export class MemoryBroker implements Broker {
     const now = this.now();
     let stream = this.streams.get(channel);
     if (!stream || (stream.metaExpiresAt !== 0 && stream.metaExpiresAt <= now)) {
-      stream = { epoch: newEpoch(), offset: 0, items: [], metaExpiresAt: 0 };
+      stream = { epoch: newEpoch(), offset: 0, items: [], metaExpiresAt: 0, version: 0, versionEpoch: '' };
       this.streams.set(channel, stream);
     }
     stream.metaExpiresAt = metaTtl > 0 ? now + metaTtl : 0;

@@ -131,6 +131,8 @@ export class RedisBroker implements Broker {
       opts.delta ? '1' : '0',
       opts.idempotencyKey ? '1' : '0',
       shard.shardedSubscriber ? '1' : '0',
+      String(opts.version ?? 0),
+      opts.versionEpoch ?? '',
     ])) as [string, number];
     const [offset, epoch] = reply[0].split(':') as [string, string];
     return { position: { offset: Number(offset), epoch }, duplicate: reply[1] === 1 };

@@ -4,19 +4,25 @@
  * May import: everything below.
  */
 /** The default command: load the configuration and run the server until SIGTERM/SIGINT. */
+import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { Exit, complainAll } from './output';
 
+/** The file read when no `-c` is given, if it exists (as Centrifugo). */
+export const DEFAULT_CONFIG_FILE = 'config.json';
+
 /**
- * Loads the config from `-c FILE`, the environment and flags; exit 2 with
- * every problem listed when it is invalid. Otherwise starts the server and
- * returns undefined: the process lives until the server exits it.
+ * Loads the config from `-c FILE` (default ./config.json when it exists), the
+ * environment and flags; exit 2 with every problem listed when it is invalid.
+ * Otherwise starts the server and returns undefined: the process lives until
+ * the server exits it.
  */
 export async function run(args: readonly string[]): Promise<number | undefined> {
   let loaded;
   try {
-    loaded = loadConfig({ argv: args, env: process.env });
+    const file = existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
+    loaded = loadConfig({ argv: args, env: process.env, ...(file !== undefined ? { file } : {}) });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     complainAll('invalid configuration', err.errors);

@@ -4,10 +4,10 @@
  * problem is appended to `errors` with its full path; checking goes on, so one
  * pass finds them all.
  */
+import { classifyUnknownKey, type ConfigWarning } from './centrifugo/classify';
 import { MAX_TIMER_MS, formatDuration, parseDuration } from './duration';
-import { joinPath, suggestPath } from './keys';
+import { suggestPath } from './keys';
 import type { DurationField, Fields, IntegerField, ObjectListField, SchemaNode, StringField, StringListField, StringMapField } from './schema/schema';
-import { didYouMean, nearest } from './suggest';
 
 /** Stands in for a value that failed its check, so later checks can skip it. */
 export const INVALID: unique symbol = Symbol('invalid');
@@ -24,8 +24,13 @@ export function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** Checks `value` (undefined when the key is absent) at `path`; returns the final value or INVALID. */
-export function checkNode(node: SchemaNode, value: unknown, path: string, errors: string[]): unknown {
+/**
+ * Checks `value` (undefined when the key is absent) at `path`; returns the
+ * final value or INVALID. Keys the schema does not have go to `warnings`
+ * (ignored Centrifugo keys, unknown keys); without `warnings` they are
+ * skipped, as when a single override is checked before the whole config is.
+ */
+export function checkNode(node: SchemaNode, value: unknown, path: string, errors: string[], warnings?: ConfigWarning[]): unknown {
   const fail = (expected: string): typeof INVALID => {
     errors.push(`${path} must be ${expected}, got ${show(value)}`);
     return INVALID;
@@ -33,9 +38,9 @@ export function checkNode(node: SchemaNode, value: unknown, path: string, errors
   switch (node.kind) {
     case 'group':
     case 'object':
-      return checkFields(node.fields, value === undefined ? {} : value, path, errors);
+      return checkFields(node.fields, value === undefined ? {} : value, path, errors, warnings);
     case 'object_list':
-      return checkList(node, value === undefined ? [] : value, path, errors);
+      return checkList(node, value === undefined ? [] : value, path, errors, warnings);
     case 'boolean':
       if (value === undefined) return node.default;
       return typeof value === 'boolean' ? value : fail('true or false');
@@ -47,8 +52,13 @@ export function checkNode(node: SchemaNode, value: unknown, path: string, errors
       return checkString(node, value, path, errors);
     case 'enum':
       if (value === undefined) return node.default;
-      return typeof value === 'string' && node.values.includes(value) ? value : fail(`one of ${node.values.join(', ')}`);
+      return typeof value === 'string' && node.values.includes(value) ? value : fail(`one of ${node.values.map((v) => (v === '' ? '""' : v)).join(', ')}`);
     case 'duration':
+      // A number is nanoseconds, as Centrifugo reads it.
+      if (typeof value === 'number') {
+        if (!Number.isInteger(value / 1e6)) return fail('a duration like "25s", or a number of nanoseconds making whole milliseconds');
+        return checkDuration(node, `${value / 1e6}ms`, fail);
+      }
       return checkDuration(node, value === undefined ? node.default : value, fail);
     case 'string_list':
       return checkStringList(node, value === undefined ? node.default : value, path, errors);
@@ -130,29 +140,25 @@ function checkStringMap(node: StringMapField, value: unknown, path: string, erro
   return errors.length === before ? { ...(value as Record<string, string>) } : INVALID;
 }
 
-function checkFields(fields: Fields, value: unknown, path: string, errors: string[]): unknown {
+function checkFields(fields: Fields, value: unknown, path: string, errors: string[], warnings?: ConfigWarning[]): unknown {
   if (!isPlainObject(value)) {
     errors.push(`${path === '' ? 'the config' : path} must be an object, got ${show(value)}`);
     return INVALID;
   }
-  const inListItem = path.includes('[');
-  for (const name of Object.keys(value)) {
-    if (Object.hasOwn(fields, name)) continue;
-    const sibling = nearest(name, Object.keys(fields));
-    const suggestion = sibling !== undefined ? joinPath(path, sibling) : inListItem ? undefined : suggestPath(joinPath(path, name));
-    errors.push(`unknown key ${joinPath(path, name)}${didYouMean(suggestion)}`);
+  for (const [name, v] of Object.entries(value)) {
+    if (!Object.hasOwn(fields, name)) warnings?.push(...classifyUnknownKey(path, name, v, Object.keys(fields), suggestPath));
   }
   const out: Record<string, unknown> = {};
-  for (const [name, node] of Object.entries(fields)) out[name] = checkNode(node, value[name], joinPath(path, name), errors);
+  for (const [name, node] of Object.entries(fields)) out[name] = checkNode(node, value[name], path === '' ? name : `${path}.${name}`, errors, warnings);
   return out;
 }
 
-function checkList(node: ObjectListField, value: unknown, path: string, errors: string[]): unknown {
+function checkList(node: ObjectListField, value: unknown, path: string, errors: string[], warnings?: ConfigWarning[]): unknown {
   if (!Array.isArray(value)) {
     errors.push(`${path} must be an array of ${node.itemName} objects, got ${show(value)}`);
     return INVALID;
   }
-  const items = value.map((item, i) => checkFields(node.item, item, `${path}[${i}]`, errors));
+  const items = value.map((item, i) => checkFields(node.item, item, `${path}[${i}]`, errors, warnings));
   const firstIndex = new Map<unknown, number>();
   items.forEach((item, i) => {
     if (!isPlainObject(item) || typeof item[node.unique] !== 'string') return;

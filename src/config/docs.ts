@@ -90,24 +90,33 @@ const INTRO = `# Configuration
 
 <!-- Generated from src/config/schema.ts by \`switchyard configdoc\`; edit the schema, not this file. -->
 
-switchyard reads its settings from these sources, each overriding the one before:
+switchyard reads its settings as Centrifugo v6 does, from these sources, each overriding the one before:
 
 1. the defaults listed below;
-2. the JSON file given with \`--config FILE\` (or \`-c FILE\`);
-3. environment variables \`SWITCHYARD_<KEY>\`: the key path upper-cased with \`.\` as \`_\`.
+2. the file given with \`--config FILE\` (or \`-c FILE\`; without it, \`./config.json\` when it exists): JSON, or YAML
+   (\`.yaml\`, \`.yml\`) or TOML (\`.toml\`) by its extension;
+3. environment variables \`SWITCHYARD_<KEY>\` or \`CENTRIFUGO_<KEY>\`: the key path upper-cased with \`.\` as \`_\`
+   (the \`SWITCHYARD_\` one wins when both are set).
    Lists of strings are space-separated (\`SWITCHYARD_CLIENT_ALLOWED_ORIGINS="https://a.example https://b.example"\`);
-   objects and \`channel.namespaces\` are JSON. An unknown \`SWITCHYARD_*\` variable is logged as a warning;
+   objects and lists of objects are JSON. A field of a named list item has a variable of its own,
+   \`CENTRIFUGO_CHANNEL_NAMESPACES_CHAT_PRESENCE=true\` (the item's name upper-cased, \`.\` and \`-\` as \`_\`).
+   In the values of string maps (proxy \`http.static_headers\`), \`\${CENTRIFUGO_VAR_NAME}\` (or \`\${SWITCHYARD_VAR_NAME}\`)
+   is replaced by that variable, which must be set;
 4. command-line flags \`--<key> value\` or \`--<key>=value\` (\`--http_server.port 9000\`, \`--shards.count=4\`).
-   A boolean flag alone means true (\`--client.insecure\`); \`--port\` is short for \`--http_server.port\`.
+   A boolean flag alone means true (\`--client.insecure\`); \`--port\` is short for \`--http_server.port\`,
+   \`--strict\` for \`--config.strict\`.
 
 Durations are Go-style strings: a number and a unit, possibly repeated (\`"500ms"\`, \`"25s"\`, \`"1m30s"\`, \`"2h"\`;
-units \`ns\`, \`us\`, \`ms\`, \`s\`, \`m\`, \`h\`). They must come to a whole number of milliseconds, at most
+units \`ns\`, \`us\`, \`ms\`, \`s\`, \`m\`, \`h\`), or, as Centrifugo reads them, numbers of nanoseconds. They must come to a whole number of milliseconds, at most
 ${formatDuration(MAX_TIMER_MS)} (the longest timer Node.js allows). Sizes are integers in bytes.
 
-Every problem is reported at once, each with its key path; a key switchyard does not know is an error that
-suggests the nearest known key. \`switchyard checkconfig FILE\` validates a file, \`switchyard genconfig FILE\`
-writes one with every default, and \`config.example.json\` is a starting point for development. In code,
-\`loadConfig\` and \`validateConfig\` (src/config) throw \`ConfigError\`, code \`SY_CONFIG_INVALID\`, whose
+Every problem is reported at once, each with its key path. A key switchyard does not use is not an error: a
+Centrifugo key switchyard does not implement is logged as ignored (at error level when it is security-relevant:
+limits, TLS, admin, insecure modes), any other key as unknown with the nearest known key; unknown
+\`SWITCHYARD_*\`/\`CENTRIFUGO_*\` variables likewise. \`config.strict\` (or \`--strict\`) makes them errors.
+\`switchyard checkconfig FILE\` validates a file and lists them, \`switchyard defaultconfig\` writes one with every
+default (\`defaultenv\` lists every variable), and \`config.example.json\` is a starting point for development. In
+code, \`loadConfig\` and \`validateConfig\` (src/config) throw \`ConfigError\`, code \`SY_CONFIG_INVALID\`, whose
 \`errors\` array holds the same lines.
 
 ## Keys

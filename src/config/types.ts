@@ -6,6 +6,9 @@
  */
 import type { LogLevel } from '../common/log';
 import type { UniDisconnectTransform } from '../protocol/uni-push';
+import type { ConfigOptions, HttpApiConfig } from './schema/api';
+
+export type { ConfigOptions, HttpApiConfig } from './schema/api';
 
 /** Channel options shared by `channel.without_namespace` and each namespace. */
 export interface ChannelOptions {
@@ -389,12 +392,7 @@ export interface Config {
   };
   /** Named proxies for `*_proxy_name` options. */
   readonly proxies: readonly NamedProxyConfig[];
-  readonly http_api: {
-    /** API key checked against `X-API-Key` or `Authorization: apikey <key>`. */
-    readonly key: string;
-    /** Serve the API without a key (development only). */
-    readonly insecure: boolean;
-  };
+  readonly http_api: HttpApiConfig;
   readonly websocket: {
     /** Largest incoming WebSocket message, bytes. */
     readonly message_size_limit: number;
@@ -479,4 +477,5 @@ export interface Config {
     /** Longest restart delay, ms. */
     readonly restart_backoff_max: number;
   };
+  readonly config: ConfigOptions;
 }

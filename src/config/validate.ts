@@ -4,6 +4,7 @@
  * result deep-frozen.
  */
 import { authErrors } from './auth-rules';
+import type { ConfigWarning } from './centrifugo/classify';
 import { checkNode, isPlainObject } from './check';
 import { formatDuration } from './duration';
 import { ConfigError } from './errors';
@@ -12,10 +13,14 @@ import { deepFreeze } from './freeze';
 import { ORDERED_KEYS, SCHEMA } from './schema/schema';
 import type { Config } from './types';
 
-/** The outcome of checking a config: the frozen config, or every problem found. */
+/**
+ * The outcome of checking a config: the frozen config, or every problem
+ * found; either way the keys switchyard does not use (`warnings`), which are
+ * errors too with `config.strict`.
+ */
 export type ValidationResult =
-  | { readonly ok: true; readonly config: Config }
-  | { readonly ok: false; readonly errors: readonly string[] };
+  | { readonly ok: true; readonly config: Config; readonly warnings: readonly ConfigWarning[] }
+  | { readonly ok: false; readonly errors: readonly string[]; readonly warnings: readonly ConfigWarning[] };
 
 function valueAt(root: unknown, path: string): unknown {
   let node = root;
@@ -86,22 +91,25 @@ function uniTransformErrors(config: unknown): string[] {
  * Checks a config in file form (durations as strings; missing keys take their
  * defaults) and reports every problem, each naming its key path.
  */
-export function checkConfig(raw: unknown): ValidationResult {
+export function checkConfig(raw: unknown, strict = false): ValidationResult {
   const errors: string[] = [];
-  const config = checkNode(SCHEMA, raw, '', errors);
+  const warnings: ConfigWarning[] = [];
+  const config = checkNode(SCHEMA, raw, '', errors, warnings);
+  if (strict || valueAt(config, 'config.strict') === true) errors.push(...warnings.map((w) => `${w.message} (strict mode)`));
   errors.push(...orderErrors(config));
   errors.push(...channelOptionErrors(config));
   errors.push(...authErrors(config));
   errors.push(...uniTransformErrors(config));
   // The engine rules read whole sections, so they run only on a config whose keys are each valid.
   if (errors.length === 0) errors.push(...engineErrors(config as Config));
-  return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config) } : { ok: false, errors };
+  return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config), warnings } : { ok: false, errors, warnings };
 }
 
 /**
  * Validates a config in file form and returns it deep-frozen, with durations
  * in milliseconds and every missing key at its default. Throws ConfigError
- * listing every problem.
+ * listing every problem; keys it does not use are left out silently (use
+ * checkConfig or loadConfig to see them).
  */
 export function validateConfig(raw: unknown): Config {
   const result = checkConfig(raw);

@@ -123,7 +123,12 @@ export const Unsubscribes = Object.freeze({
   expired: unsubscribe(2501, 'subscription expired'),
 });
 
-/** Server API error → HTTP status in Centrifugo's "transport" error mode. */
+/**
+ * Server API error → HTTP status in Centrifugo's "transport" error mode
+ * (`http_api.error_mode: "transport"` or the request header
+ * `X-Centrifugo-Error-Mode: transport`), as Centrifugo's MapErrorToHTTPCode
+ * maps them; a code not listed is 500 (apiErrorHttpStatus).
+ */
 export const ApiErrorHttpStatus: Readonly<Record<number, number>> = Object.freeze({
   100: 500,
   102: 404,
@@ -133,3 +138,8 @@ export const ApiErrorHttpStatus: Readonly<Record<number, number>> = Object.freez
   112: 416,
   113: 409,
 });
+
+/** The HTTP status of a server API error in transport error mode: ApiErrorHttpStatus, else 500. */
+export function apiErrorHttpStatus(code: number): number {
+  return ApiErrorHttpStatus[code] ?? 500;
+}

@@ -36,6 +36,10 @@ export interface PublishParams {
   readonly idempotencyKey?: string;
   /** Send it as a fossil delta to delta subscribers. */
   readonly delta?: boolean;
+  /** Skip it when the channel's history already has this version or a newer one (of the same `versionEpoch`); 0 or absent: no check. */
+  readonly version?: number;
+  /** The epoch `version` counts in; "" compares with any. */
+  readonly versionEpoch?: string;
 }
 
 /** This process as other nodes know it, and its link to them. */

@@ -198,6 +198,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
         ...(params.skipHistory ? { skipHistory: true } : {}),
         ...(params.idempotencyKey ? { idempotencyKey: params.idempotencyKey } : {}),
         ...(params.delta ? { delta: true } : {}),
+        ...(params.version ? { version: params.version, versionEpoch: params.versionEpoch ?? '' } : {}),
       }),
     );
   }

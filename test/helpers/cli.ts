@@ -13,9 +13,14 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the CLI in `cwd` with no SWITCHYARD_* variables but those in `env`. */
+/** The test process's environment without SWITCHYARD_* and CENTRIFUGO_* variables. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWITCHYARD_') && !k.startsWith('CENTRIFUGO_')));
+}
+
+/** Runs the CLI in `cwd` with no SWITCHYARD_* or CENTRIFUGO_* variables but those in `env`. */
 export function runCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SWITCHYARD_')));
+  const base = cleanEnv();
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, timeout: 10_000 });
   let stdout = '';
   let stderr = '';

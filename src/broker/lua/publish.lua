@@ -7,7 +7,10 @@
 -- when the stream has none, ARGV[6] PUB/SUB channel, ARGV[7] idempotency ttl ms,
 -- ARGV[8] "1" to send the previous publication along (fossil delta),
 -- ARGV[9] "1" when the publish is idempotent (KEYS[3] holds the result),
--- ARGV[10] "1" to publish with SPUBLISH (sharded PUB/SUB; ARGV[6] is in the keys' slot).
+-- ARGV[10] "1" to publish with SPUBLISH (sharded PUB/SUB; ARGV[6] is in the keys' slot),
+-- ARGV[11] version ("0": none), ARGV[12] version epoch (meta fields v, ve): with
+-- history, a version not above the recorded one (same epoch, or any for "")
+-- publishes nothing and answers the current top.
 -- Returns { "offset:epoch", duplicate (0|1) }.
 local stream, meta = KEYS[1], KEYS[2]
 local result_key = ''
@@ -30,6 +33,13 @@ if size > 0 then
     epoch = ARGV[5]
     redis.call('hset', meta, 'e', epoch)
     redis.call('del', stream)
+  end
+  if ARGV[11] ~= '0' then
+    local recorded = redis.call('hmget', meta, 'v', 've', 's')
+    if recorded[1] and (ARGV[12] == '' or ARGV[12] == recorded[2]) and tonumber(recorded[1]) >= tonumber(ARGV[11]) then
+      return { (recorded[3] or '0') .. ':' .. epoch, 1 }
+    end
+    redis.call('hset', meta, 'v', ARGV[11], 've', ARGV[12])
   end
   offset = redis.call('hincrby', meta, 's', 1)
   if meta_ttl > 0 then redis.call('pexpire', meta, meta_ttl) end

@@ -26,6 +26,7 @@ import {
 } from './nodes';
 import { CHANNEL_OPTIONS, NAMESPACE_FIELDS, NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN, proxyName } from './channels';
 import { CONSUMER_FIELDS } from './consumers';
+import { API_FIELDS, CONFIG_OPTION_FIELDS } from './api';
 import { ENGINE_FIELDS } from './engine';
 import { TRANSPORT_FIELDS } from './transports';
 
@@ -299,13 +300,7 @@ const CONFIG_FIELDS = {
     unique: 'name',
     doc: 'Named proxies, for namespaces whose `*_proxy_name` is not "default".',
   },
-  http_api: {
-    kind: 'group',
-    fields: {
-      key: string('', 'Server API key, sent as `X-API-Key: <key>` or `Authorization: apikey <key>`; "" rejects every API request (401) unless `http_api.insecure`.'),
-      insecure: boolean(false, 'Development only: serve the server API without checking the key.'),
-    },
-  },
+  ...API_FIELDS,
   ...TRANSPORT_FIELDS,
   health: {
     kind: 'group',
@@ -349,6 +344,7 @@ const CONFIG_FIELDS = {
       restart_backoff_max: duration('10s', '1ms', 'Longest delay before restarting a crashed shard; at least `shards.restart_backoff_min`.'),
     },
   },
+  ...CONFIG_OPTION_FIELDS,
 } satisfies FieldsFor<Config>;
 
 /** The whole schema: the root group of the config file. */

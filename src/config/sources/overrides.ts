@@ -13,6 +13,8 @@ export interface Override {
   readonly source: string;
   readonly key: ConfigKey;
   readonly text: string;
+  /** The path errors name, when it is not `key.path` (a field of a list item: `channel.namespaces[0].presence`). */
+  readonly at?: string;
 }
 
 /**
@@ -24,7 +26,8 @@ function fromText(field: Field, text: string): { value: unknown } | { error: str
   const trimmed = text.trim();
   switch (field.kind) {
     case 'boolean':
-      return { value: /^(true|1)$/i.test(trimmed) ? true : /^(false|0)$/i.test(trimmed) ? false : text };
+      // Go's strconv.ParseBool, as Centrifugo reads booleans: 1, t, true, 0, f, false in any case.
+      return { value: /^(true|t|1)$/i.test(trimmed) ? true : /^(false|f|0)$/i.test(trimmed) ? false : text };
     case 'integer':
       return { value: /^[-+]?\d+$/.test(trimmed) ? Number(trimmed) : text };
     case 'string_list':
@@ -62,16 +65,28 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
   node[last] = value;
 }
 
-/** Applies each valid override to `raw` in order (later wins); appends errors, prefixed by source, for the rest. */
+/** Whether a field has a default that is not empty ("", [], 0, false count as empty). */
+function hasNonEmptyDefault(field: Field): boolean {
+  if (!('default' in field) || field.default === undefined) return false;
+  const d: unknown = field.default;
+  return Array.isArray(d) ? d.length > 0 : d !== '' && d !== 0 && d !== false;
+}
+
+/**
+ * Applies each valid override to `raw` in order (later wins); appends errors,
+ * prefixed by source, for the rest. An empty environment variable for a key
+ * with a non-empty default counts as unset, as Centrifugo reads it.
+ */
 export function applyOverrides(raw: Record<string, unknown>, overrides: readonly Override[], errors: string[]): void {
-  for (const { source, key, text } of overrides) {
+  for (const { source, key, text, at } of overrides) {
+    if (text.trim() === '' && source.startsWith('env ') && hasNonEmptyDefault(key.field)) continue;
     const parsed = fromText(key.field, text);
     if ('error' in parsed) {
-      errors.push(`${source}: ${key.path} ${parsed.error}`);
+      errors.push(`${source}: ${at ?? key.path} ${parsed.error}`);
       continue;
     }
     const own: string[] = [];
-    if (checkNode(key.field, parsed.value, key.path, own) === INVALID || own.length > 0) {
+    if (checkNode(key.field, parsed.value, at ?? key.path, own) === INVALID || own.length > 0) {
       errors.push(...own.map((e) => `${source}: ${e}`));
       continue;
     }

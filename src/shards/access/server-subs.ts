@@ -100,8 +100,8 @@ function join(shard: ShardContext, conn: Connection, p: Plan): Promise<string> {
  * Puts the connection on one server-side channel (server API `subscribe`);
  * resolves with its SubscribeResult JSON once the socket is on it.
  */
-export function joinServerSide(shard: ShardContext, conn: Connection, channel: string, access: ChannelGrant): Promise<string> {
-  return join(shard, conn, plan(shard, conn, channel, access, {}));
+export function joinServerSide(shard: ShardContext, conn: Connection, channel: string, access: ChannelGrant, ask: Request = {}): Promise<string> {
+  return join(shard, conn, plan(shard, conn, channel, access, ask));
 }
 
 /** The connect result's `subs`, and what to do once the connect reply is queued. */

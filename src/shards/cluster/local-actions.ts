@@ -31,7 +31,9 @@ export function applyLocalAction(shard: ShardContext, action: LocalAction): unkn
         if (conn.channels.has(channel) || conn.pending.has(channel) || conn.authorizing.has(channel)) continue;
         const options = { info: action.info, data: action.data, override: action.override };
         const access = createGrant('server_api', options, (action.expire_at ?? 0) * 1000, !refreshByProxy);
-        joinServerSide(shard, conn, channel, access).then(
+        // A recovery position is honoured where the channel (or the override) makes it recoverable, as Centrifugo.
+        const ask = action.recover_since ? { recover: true, ...action.recover_since } : {};
+        joinServerSide(shard, conn, channel, access, ask).then(
           (result) => shard.writer.send(conn, encodePush(channel, 'subscribe', result)),
           () => undefined,
         );

@@ -13,6 +13,7 @@
  * channel (commands of an emulated session whose `POST /emulation` reached
  * another node), {t:"answer", from, id, result} on the asking node's channel.
  */
+import { nodeMetrics, processStats, type NodeMetrics, type ProcessStats } from './process-stats';
 import { hostname } from 'node:os';
 import type { Logger } from '../../common/log';
 import { VERSION } from '../../common/version';
@@ -43,6 +44,10 @@ export interface NodeInfo {
   readonly num_subs: number;
   /** Seconds since the node started. */
   readonly uptime: number;
+  /** Node metrics under Centrifugo's names (api.proto `Metrics`). */
+  readonly metrics: NodeMetrics;
+  /** The process's CPU (percent of one core) and RSS (bytes) (api.proto `Process`). */
+  readonly process: ProcessStats;
   readonly shards: readonly ShardStats[];
 }
 
@@ -60,6 +65,7 @@ type ControlMessage =
 /** A node's summary from its shards' counts. */
 export function nodeInfo(identity: NodeIdentity, shards: readonly ShardStats[]): NodeInfo {
   const sum = (key: 'num_clients' | 'num_users' | 'owned_channels' | 'num_subs'): number => shards.reduce((n, s) => n + s[key], 0);
+  const uptime = Math.max(0, ...shards.map((s) => s.uptime));
   return {
     uid: identity.uid,
     name: identity.name || hostname(),
@@ -70,7 +76,9 @@ export function nodeInfo(identity: NodeIdentity, shards: readonly ShardStats[]):
     // Every channel with subscribers has exactly one owner per process, so owned channels count each once.
     num_channels: sum('owned_channels'),
     num_subs: sum('num_subs'),
-    uptime: Math.max(0, ...shards.map((s) => s.uptime)),
+    uptime,
+    metrics: nodeMetrics(shards, uptime),
+    process: processStats(),
     shards,
   };
 }

@@ -109,6 +109,9 @@ export interface PublishMessage {
   readonly idempotencyKey?: string;
   /** Send it as a fossil delta to delta subscribers. */
   readonly delta?: boolean;
+  /** Skip it when the history has this version or a newer one (PublishParams.version). */
+  readonly version?: number;
+  readonly versionEpoch?: string;
 }
 
 /** The answer to a request (PUBLISH or LOCAL_ACTION). */
@@ -135,6 +138,8 @@ export type LocalAction =
       readonly expire_at?: number;
       /** Channel option overrides. */
       readonly override?: SubscribeOverride;
+      /** Recover from this position (where the channel is recoverable): the subscribe push carries the missed publications. */
+      readonly recover_since?: { readonly offset: number; readonly epoch: string };
     }
   | { readonly op: 'unsubscribe'; readonly user: string; readonly channel: string; readonly client?: string; readonly session?: string }
   | {

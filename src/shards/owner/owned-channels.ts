@@ -181,6 +181,7 @@ export class OwnedChannels {
         ...(history ? { history } : {}),
         ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey, idempotentResultTtl: IDEMPOTENT_RESULT_TTL_MS } : {}),
         ...(delta ? { delta: true } : {}),
+        ...(history && request.version ? { version: request.version, versionEpoch: request.versionEpoch ?? '' } : {}),
       },
     );
     return result.position;

@@ -1,0 +1,50 @@
+/** One server API request in flight: answering it with JSON, reading its body. */
+import { STATUS_CODES } from 'node:http';
+import type { HttpResponse } from 'uWebSockets.js';
+
+/** Largest accepted request body, bytes. */
+export const API_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** A request in flight: its response and whether the client went away. */
+export interface ApiExchange {
+  readonly res: HttpResponse;
+  readonly aborted: { value: boolean };
+}
+
+/** `"404 Not Found"` for 404. */
+const statusLine = (status: number): string => `${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+
+/** Writes a JSON answer unless the request was aborted. */
+export function answer(ex: ApiExchange, status: number, body: string, close = false): void {
+  if (ex.aborted.value) return;
+  ex.res.cork(() => {
+    ex.res.writeStatus(statusLine(status));
+    ex.res.writeHeader('Content-Type', 'application/json');
+    ex.res.end(body, close);
+  });
+}
+
+/** `{"error":{"code","message"}}`. */
+export function errorBody(code: number, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
+/** Collects the body; calls back with null once it passes the limit. */
+export function readBody(ex: ApiExchange, done: (body: Buffer | null) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  ex.res.onData((chunk, isLast) => {
+    if (ex.aborted.value || over) return;
+    size += chunk.byteLength;
+    if (size > API_BODY_LIMIT) {
+      over = true;
+      done(null);
+      return;
+    }
+    // uWS reuses the chunk's memory after this call returns: copy it.
+    chunks.push(Buffer.from(new Uint8Array(chunk).slice()));
+    if (isLast) done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  });
+}
+
