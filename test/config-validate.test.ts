@@ -39,7 +39,7 @@ describe('each kind of bad value names its key path', () => {
     ['emulated transport switch', { sse: { enabled: 'yes' } }, 'sse.enabled must be true or false, got "yes"'],
     ['body limit (http_stream)', { http_stream: { max_request_body_size: 0 } }, 'http_stream.max_request_body_size must be an integer between 1 and 2147483647, got 0'],
     ['body limit (emulation)', { emulation: { max_request_body_size: '64kb' } }, 'emulation.max_request_body_size must be an integer, got "64kb"'],
-    ['unknown emulation key', { emulation: { handler_prefix: '/emu' } }, 'unknown key emulation.handler_prefix'],
+    ['unknown emulation key', { emulation: { handler_prefix: '/emu' } }, 'unknown key emulation.handler_prefix (did you mean admin.handler_prefix?)'],
     ['bad enum', { log: { level: 'verbose' } }, 'log.level must be one of trace, debug, info, warn, error, none, got "verbose"'],
     ['unknown key', { client: { ping_intervall: '25s' } }, 'unknown key client.ping_intervall (did you mean client.ping_interval?)'],
     ['unknown key in the wrong section', { port: 9000 }, 'unknown key port (did you mean http_server.port?)'],

@@ -50,7 +50,7 @@ import { handleShardMessage } from './message-handler';
 import type { OwnerState } from './owner/owner-queries';
 import { Requests } from './messaging/requests';
 import { Writer } from './session/writer';
-import type { ShardStats } from './stats';
+import { NO_MAILBOX, type MailboxStats, type ShardStats } from './stats';
 import type { NodeBus } from '../broker/node-bus';
 import { NodeControl, type NodeControlHost, type NodeIdentity } from './cluster/node-control';
 import type { NodeLink, PublishParams, ShardContext } from './context';
@@ -79,6 +79,10 @@ export interface ShardParts {
   readonly identity: NodeIdentity;
   /** The bus to other nodes (Redis engine), or null on a single node. */
   readonly bus: NodeBus | null;
+  /** Times the acceptor restarted this shard index before this worker; 0 when absent. */
+  readonly restarts?: number;
+  /** The mailbox as it stands, read for stats(); absent for shards built without a mailbox. */
+  readonly mailbox?: () => MailboxStats;
 }
 
 /** A shard's state and routing. */
@@ -109,8 +113,12 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   /** True once draining started: new connections are refused. */
   draining = false;
   readonly node: NodeLink;
+  private readonly restarts: number;
+  private readonly mailbox: () => MailboxStats;
 
   constructor(parts: ShardParts) {
+    this.restarts = parts.restarts ?? 0;
+    this.mailbox = parts.mailbox ?? (() => NO_MAILBOX);
     this.id = parts.id;
     this.count = parts.count;
     this.config = parts.config;
@@ -342,6 +350,9 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
         expired: this.keepalive.closed.expired,
         slow: this.keepalive.closed.slow,
       },
+      deliveries: this.local.delivered,
+      mailbox: this.mailbox(),
+      restarts: this.restarts,
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
     };
   }
