@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
+import type { Logger } from '../common/log';
 
 /** One file as served. */
 export interface Asset {
@@ -44,10 +45,19 @@ function walk(dir: string, out: Map<string, Asset>): void {
   }
 }
 
-/** Every file of the page by its path under web/ ("index.html", "views/shards.js", …) plus "vendor/centrifuge.mjs". */
-export function loadAssets(): ReadonlyMap<string, Asset> {
+/**
+ * Every file of the page by its path under web/ ("index.html",
+ * "views/shards.js", …) plus "vendor/centrifuge.mjs". Files that cannot be
+ * read (a dist/ built without scripts/copy-assets.js) are logged and left
+ * out, so the page answers 404 for them instead of the shard failing.
+ */
+export function loadAssets(log: Logger): ReadonlyMap<string, Asset> {
   const out = new Map<string, Asset>();
-  walk(WEB_DIR, out);
-  out.set('vendor/centrifuge.mjs', { body: readFileSync(sdkModule()), type: TYPES['.mjs']! });
+  try {
+    walk(WEB_DIR, out);
+    out.set('vendor/centrifuge.mjs', { body: readFileSync(sdkModule()), type: TYPES['.mjs']! });
+  } catch (err) {
+    log.error('admin web UI files missing: run npm run build (it copies src/admin/web into dist)', { error: (err as Error).message });
+  }
   return out;
 }

@@ -45,7 +45,7 @@ type AdminAction = (params: Record<string, unknown>) => Promise<string>;
 /** Serves the admin UI on `app` (config.admin.enabled is checked by the caller). */
 export function registerAdmin(app: TemplatedApp, config: Config, shard: ShardContext): void {
   const prefix = adminPrefix(config);
-  const assets = loadAssets();
+  const assets = loadAssets(shard.log);
   const guard = new LoginGuard();
 
   app.get(`${prefix}/`, (res) => serveAsset(res, assets.get('index.html')));
