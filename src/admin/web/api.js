@@ -11,6 +11,7 @@ export function token() {
 /** Called when the server refuses the token (set by app.js). */
 export const hooks = { unauthorized: () => {} };
 
+/** Drops the session token (log out). */
 export function forget() {
   sessionStorage.removeItem(TOKEN_KEY);
 }

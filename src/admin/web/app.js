@@ -41,7 +41,10 @@ async function poll() {
     samples.add(answer.result);
     $('live').textContent = `updated ${new Date().toLocaleTimeString()}`;
     render();
-    if (currentView() === 'channels') refreshChannel(tailInActions);
+    if (currentView() === 'channels') {
+      void searchChannels(tailInActions);
+      refreshChannel(tailInActions);
+    }
   } else if (answer.error) {
     $('live').textContent = `info failed: ${answer.error.message}`;
   }

@@ -9,7 +9,12 @@ function selectedNode(samples) {
   const select = document.getElementById('shards-node');
   const nodes = samples.nodes();
   const current = select.value;
-  select.replaceChildren(...nodes.map((n, i) => el('option', { value: n.uid, selected: n.uid === current }, i === 0 ? `${n.name} (this node)` : n.name)));
+  // Rebuilt only when the set of nodes changes, so an open list is not closed under the user's pointer.
+  const key = nodes.map((n) => n.uid).join(' ');
+  if (select.dataset.nodes !== key) {
+    select.dataset.nodes = key;
+    select.replaceChildren(...nodes.map((n, i) => el('option', { value: n.uid, selected: n.uid === current }, i === 0 ? `${n.name} (this node)` : n.name)));
+  }
   return nodes.find((n) => n.uid === current) ?? nodes[0];
 }
 
