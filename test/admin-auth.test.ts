@@ -156,13 +156,20 @@ test('an app that does not serve the admin UI refuses its paths, saying where it
   }
 });
 
-test('admin.insecure opens every admin endpoint without a login', async () => {
-  const server = await startTestServer({ admin: { enabled: true, insecure: true }, shards: { count: 1 } });
+test('admin.insecure opens every admin endpoint without a login; handler_prefix moves them all', async () => {
+  const server = await startTestServer({ admin: { enabled: true, insecure: true, handler_prefix: '/ops/' }, shards: { count: 1 } });
   try {
-    const base = `http://127.0.0.1:${server.port}`;
+    const base = `http://127.0.0.1:${server.port}/ops`;
     assert.equal((await httpCall(`${base}/admin/init`)).body.authenticated, true);
     assert.equal((await httpCall(`${base}/admin/api`, 'POST', { method: 'info' })).status, 200);
     assert.equal((await httpCall(`${base}/admin/auth`, 'POST', { password: 'x' })).status, 400, 'nothing to log in to');
+    assert.equal((await httpCall(`${base}/admin/tail`, 'POST', { channel: 'a' })).body.result.endpoint, '/ops/admin/connection/websocket');
+    const redirect = await httpCall(base);
+    assert.equal(redirect.status, 308);
+    assert.equal(redirect.headers['location'], '/ops/');
+    assert.equal((await httpCall(`${base}/`)).status, 200);
+    assert.equal((await httpCall(`${base}/static/vendor/centrifuge.mjs`)).status, 200);
+    assert.equal((await httpCall(`http://127.0.0.1:${server.port}/admin/init`)).status, 404, 'nothing at the unprefixed path');
   } finally {
     await server.close();
   }
