@@ -23,6 +23,7 @@ export const SRC_LAYERS: LayerRules = {
     ['shards'],
     ['http'],
     ['transports', 'api'],
+    ['admin'],
     ['worker'],
     ['acceptor'],
     ['cli'],

@@ -61,6 +61,18 @@ describe('Ring', () => {
     assert.equal(ring.isEmpty(), true);
   });
 
+  test('usedBytes counts the published, unread bytes, headers included', () => {
+    const ring = new Ring(Ring.allocate(256));
+    assert.equal(ring.usedBytes(), 0);
+    assert.ok(ring.tryWrite(1, [new Uint8Array(10)]));
+    assert.ok(ring.tryWrite(2, [new Uint8Array(3)]));
+    assert.equal(ring.usedBytes(), 2 * RECORD_HEADER_BYTES + 13);
+    readRecords(ring, 1);
+    assert.equal(ring.usedBytes(), RECORD_HEADER_BYTES + 3);
+    readRecords(ring, 1);
+    assert.equal(ring.usedBytes(), 0);
+  });
+
   test('round-trips every record size at every wrap-around offset, also across the 2^32 index wrap', () => {
     const capacity = 64;
     const garbage = 0xee;

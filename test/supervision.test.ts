@@ -10,6 +10,8 @@ import { startTestServer } from './helpers/server';
 interface ShardInfo {
   id: number;
   num_clients: number;
+  deliveries: number;
+  restarts: number;
 }
 
 async function shardsInfo(server: RunningServer): Promise<ShardInfo[]> {
@@ -49,6 +51,9 @@ describe('shard supervision', () => {
     await waitFor(() => clients.every((c) => c.received.length === 1), 'delivery after restart');
     const totals = await shardsInfo(server);
     assert.equal(totals.reduce((n, s) => n + s.num_clients, 0), 12);
+    // info (and the admin UI) report the acceptor's restart count and the one publication's 12 deliveries.
+    assert.deepEqual(totals.map((s) => s.restarts), [0, 1, 0]);
+    assert.equal(totals.reduce((n, s) => n + s.deliveries, 0), 12);
     for (const c of clients) c.client.disconnect();
   });
 

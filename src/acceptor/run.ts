@@ -53,6 +53,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       throw new ListenError(err.message);
     });
   }
+  warnInsecure(config);
   for (let attempt = 1; ; attempt++) {
     const port = config.http_server.port || (await findFreePort(host));
     const supervisor = new Supervisor(config, shardCount, createLogger('acceptor'));
@@ -73,6 +74,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
       supervisor,
       close: () => supervisor.drain(config.shutdown.timeout),
     };
+  }
+}
+
+/** Loud warnings for development-only switches that open the server to anyone. */
+function warnInsecure(config: Config): void {
+  const log = createLogger('acceptor');
+  if (config.admin.enabled && config.admin.insecure) {
+    log.warn(
+      'INSECURE: admin.insecure is on: the admin web UI and its endpoints need no login, so anyone who reaches this port can publish, disconnect users and read history. Development only; in production set admin.password and admin.secret and turn admin.insecure off',
+      { prefix: config.admin.handler_prefix || '/' },
+    );
   }
 }
 

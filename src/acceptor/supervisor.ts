@@ -117,6 +117,7 @@ export class Supervisor {
       port: this.port,
       nodeUid: this.nodeUid,
       nodeName: `${hostname()}_${this.port}`,
+      restarts: slot.restarts,
     };
     const youngMb = this.config.shards.max_young_generation_mb;
     const worker = new Worker(WORKER_FILE, { workerData: init, name: `shard-${index}`, ...(youngMb > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: youngMb } } : {}) });

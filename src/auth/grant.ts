@@ -27,7 +27,9 @@ export type GrantSource =
   /** A server-side subscription the client asked for in its connect `subs` (server-side). */
   | 'connect_request'
   /** The server API `subscribe` method (server-side). */
-  | 'server_api';
+  | 'server_api'
+  /** The admin web UI's live tail, from an admin tail token (server-side; src/admin). */
+  | 'admin_tail';
 
 /** One subscription's grant. */
 export interface ChannelGrant {

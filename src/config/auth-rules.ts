@@ -140,6 +140,26 @@ export function authErrors(config: unknown): string[] {
   }
   for (const [options, path] of optionSets(config, 'rpc')) errors.push(...proxyNameErrors(options, path, 'rpc', '', 'rpc.proxy', config, named));
   errors.push(...personalChannelErrors(config));
+  errors.push(...adminErrors(config));
+  return errors;
+}
+
+/** Paths the client protocol and the server API own; the admin UI may not be served under them. */
+const RESERVED_PREFIXES = ['/api', '/connection', '/emulation', '/health'];
+
+/** `admin.enabled` needs a password and a secret unless `admin.insecure`; the prefix must not shadow other endpoints. */
+function adminErrors(config: unknown): string[] {
+  const admin = at(config, 'admin');
+  if (!isPlainObject(admin) || admin['enabled'] !== true) return [];
+  const errors: string[] = [];
+  if (admin['insecure'] !== true) {
+    for (const key of ['password', 'secret']) {
+      if (str(admin[key]) === '') errors.push(`admin.${key} is required when admin.enabled is true (or set admin.insecure to open the UI without a login, development only)`);
+    }
+  }
+  const prefix = str(admin['handler_prefix']).replace(/\/+$/, '');
+  const clash = RESERVED_PREFIXES.find((p) => prefix === p || prefix.startsWith(`${p}/`));
+  if (clash !== undefined) errors.push(`admin.handler_prefix ${JSON.stringify(prefix)} is under ${clash}, which other endpoints use: choose another prefix`);
   return errors;
 }
 

@@ -393,6 +393,19 @@ export interface Config {
   /** Named proxies for `*_proxy_name` options. */
   readonly proxies: readonly NamedProxyConfig[];
   readonly http_api: HttpApiConfig;
+  /** The admin web UI (src/admin). */
+  readonly admin: {
+    /** Serve the admin web UI and its endpoints. */
+    readonly enabled: boolean;
+    /** Password exchanged for an admin token at login. */
+    readonly password: string;
+    /** Key that signs admin tokens (HMAC-SHA256). */
+    readonly secret: string;
+    /** No login: every admin endpoint is open (development only). */
+    readonly insecure: boolean;
+    /** Path the UI is served under ("" = at /). */
+    readonly handler_prefix: string;
+  };
   readonly websocket: {
     /** Largest incoming WebSocket message, bytes. */
     readonly message_size_limit: number;

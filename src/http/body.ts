@@ -120,7 +120,7 @@ export function answer(
   watch: AbortWatch,
   status: string,
   headers: HeaderList,
-  body = '',
+  body: string | Uint8Array = '',
   close = false,
 ): void {
   if (!watch.writable) return;

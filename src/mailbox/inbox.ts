@@ -20,6 +20,8 @@ export interface InboxStats {
   yields: number;
   /** Records left unread in a replaced peer's old ring, dropped by replacePeer(). */
   discarded: number;
+  /** Bytes waiting in the rings to this shard now, all senders together (a gauge, not a counter). */
+  pendingBytes: number;
 }
 
 const ignore = (): void => {};
@@ -81,9 +83,11 @@ export class Inbox {
     this.bell.interrupt(); // settles the pending wait, which then sees the new generation
   }
 
-  /** Counters since creation. */
+  /** Counters since creation, plus the bytes waiting in the rings now. */
   stats(): InboxStats {
-    return { ...this.counts };
+    let pendingBytes = 0;
+    for (const ring of this.rings) if (ring !== null) pendingBytes += ring.usedBytes();
+    return { ...this.counts, pendingBytes };
   }
 
   /**

@@ -208,6 +208,10 @@ export class Ring {
     return count;
   }
 
+  /** Bytes published and not yet read (records' headers included), as both indices stand now. */
+  usedBytes(): number {
+    return (Atomics.load(this.header, WRITE_INDEX) - Atomics.load(this.header, READ_INDEX)) >>> 0;
+  }
 
   /** True when no published record is waiting to be read. */
   isEmpty(): boolean {

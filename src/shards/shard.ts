@@ -50,7 +50,7 @@ import { handleShardMessage } from './message-handler';
 import type { OwnerState } from './owner/owner-queries';
 import { Requests } from './messaging/requests';
 import { Writer } from './session/writer';
-import type { ShardStats } from './stats';
+import { NO_MAILBOX, type MailboxStats, type ShardStats } from './stats';
 import type { NodeBus } from '../broker/node-bus';
 import { NodeControl, type NodeControlHost, type NodeIdentity } from './cluster/node-control';
 import type { NodeLink, PublishParams, ShardContext } from './context';
@@ -81,6 +81,10 @@ export interface ShardParts {
   readonly bus: NodeBus | null;
   /** How long a request to other nodes (a survey) may wait for answers, ms. */
   readonly busTimeout: number;
+  /** Times the acceptor restarted this shard index before this worker; 0 when absent. */
+  readonly restarts?: number;
+  /** The mailbox as it stands, read for stats(); absent for shards built without a mailbox. */
+  readonly mailbox?: () => MailboxStats;
 }
 
 /** A shard's state and routing. */
@@ -111,8 +115,12 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   /** True once draining started: new connections are refused. */
   draining = false;
   readonly node: NodeLink;
+  private readonly restarts: number;
+  private readonly mailbox: () => MailboxStats;
 
   constructor(parts: ShardParts) {
+    this.restarts = parts.restarts ?? 0;
+    this.mailbox = parts.mailbox ?? (() => NO_MAILBOX);
     this.id = parts.id;
     this.count = parts.count;
     this.config = parts.config;
@@ -345,6 +353,9 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
         expired: this.keepalive.closed.expired,
         slow: this.keepalive.closed.slow,
       },
+      deliveries: this.local.delivered,
+      mailbox: this.mailbox(),
+      restarts: this.restarts,
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
     };
   }

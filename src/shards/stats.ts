@@ -1,7 +1,26 @@
 /**
- * A shard's counts: what the `info` API lists per shard and what node
- * control announces to other nodes (summed per node).
+ * A shard's counts: what the `info` API lists per shard, what node control
+ * announces to other nodes (summed per node), and what the admin web UI
+ * charts per shard (src/admin). Counters count since the shard's worker
+ * started (a restarted shard starts again from 0); gauges are as they stand.
  */
+
+/** A shard's mailbox as it stands (src/mailbox). */
+export interface MailboxStats {
+  /** Bytes other shards have written to this shard's rings and it has not read yet (gauge). */
+  readonly pending_bytes: number;
+  /** Bytes this shard holds in its overflow queues for rings to other shards that were full (gauge). */
+  readonly overflow_bytes: number;
+  /** Times this shard's mailbox was woken from sleep by a sender (counter). */
+  readonly wakeups: number;
+  /** Records this shard read from its mailbox (counter). */
+  readonly drained: number;
+  /** Records this shard's sends were refused with 'full' (counter). */
+  readonly full: number;
+}
+
+/** Mailbox counts before the worker has wired its mailbox (shards built without one, in unit tests). */
+export const NO_MAILBOX: MailboxStats = Object.freeze({ pending_bytes: 0, overflow_bytes: 0, wakeups: 0, drained: 0, full: 0 });
 
 /** One shard's counts, as listed by the `info` API. */
 export interface ShardStats {
@@ -18,6 +37,11 @@ export interface ShardStats {
   readonly delta_publications: number;
   /** Connections this shard closed for each housekeeping reason: no pong (3012), stale (3502), expired (3005), slow (3008). */
   readonly closed: { readonly no_pong: number; readonly stale: number; readonly expired: number; readonly slow: number };
+  /** Publications written to this shard's subscribers: one per local subscriber of the channel per publication (counter). */
+  readonly deliveries: number;
+  readonly mailbox: MailboxStats;
+  /** Times the acceptor restarted this shard index after a crash, before this worker (src/acceptor/supervisor.ts). */
+  readonly restarts: number;
   /** Seconds since the shard started. */
   readonly uptime: number;
 }

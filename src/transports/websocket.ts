@@ -10,7 +10,7 @@
  * each frame handed to the connection's dispatcher. Publications reach these
  * sockets through uWS's native topics (WebSocketTransport).
  */
-import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import { keptHeaders } from '../http/kept-headers';
 import { originChecker } from '../http/origin';
@@ -19,7 +19,7 @@ import type { ProtocolType } from '../protocol/names';
 import { dispatchFrame } from '../shards/commands/dispatcher';
 import type { ShardContext } from '../shards/context';
 import type { Connection, SocketData } from '../shards/session/connection';
-import { WebSocketTransport } from '../shards/session/transport';
+import { WebSocketTransport, type ClientTransport } from '../shards/session/transport';
 
 /** The WebSocket endpoint path of the bidirectional client protocol. */
 export const WEBSOCKET_PATH = '/connection/websocket';
@@ -37,11 +37,28 @@ export function websocketProtocol(offeredSubprotocols: readonly string[], query:
   return params.get('cf_protocol') === 'protobuf' || params.get('format') === 'protobuf' ? 'protobuf' : 'json';
 }
 
-/** Registers the WebSocket endpoint of the client protocol. */
-export function registerWebSocket(app: TemplatedApp, config: Config, shard: ShardContext): void {
-  const originAllowed = originChecker(config.client.allowed_origins);
+/**
+ * Where a bidirectional WebSocket endpoint is served and whom it admits: the
+ * client endpoint, or the admin web UI's live tail (src/admin), which serves
+ * the same protocol on its own path and origin rule with AdminTailTransport.
+ */
+export interface WebSocketEndpoint {
+  readonly path: string;
+  /** Whether an upgrade with this Origin header ("" when absent) and Host header is admitted; 403 otherwise. */
+  readonly originAllowed: (origin: string, host: string) => boolean;
+  /** The transport of an opened socket. */
+  readonly transport: (ws: WebSocket<SocketData>) => ClientTransport;
+}
 
-  app.ws<SocketData>(WEBSOCKET_PATH, {
+/** The client endpoint: `/connection/websocket`, origins by `client.allowed_origins`. */
+export function clientWebSocketEndpoint(config: Config): WebSocketEndpoint {
+  const allowed = originChecker(config.client.allowed_origins);
+  return { path: WEBSOCKET_PATH, originAllowed: (origin) => allowed(origin), transport: (ws) => new WebSocketTransport<Connection>(ws) };
+}
+
+/** Registers a WebSocket endpoint of the client protocol (by default the client one). */
+export function registerWebSocket(app: TemplatedApp, config: Config, shard: ShardContext, endpoint = clientWebSocketEndpoint(config)): void {
+  app.ws<SocketData>(endpoint.path, {
     maxPayloadLength: config.websocket.message_size_limit,
     // Liveness is the protocol's ping/pong (3012), not uWS's idle timer.
     idleTimeout: 0,
@@ -56,7 +73,7 @@ export function registerWebSocket(app: TemplatedApp, config: Config, shard: Shar
         res.writeStatus('503 Service Unavailable').end('shutting down');
         return;
       }
-      if (!originAllowed(req.getHeader('origin'))) {
+      if (!endpoint.originAllowed(req.getHeader('origin'), req.getHeader('host'))) {
         // Close the connection too: a refused upgrade should not hold an idle socket open.
         res.writeStatus('403 Forbidden').end('request origin not allowed', true);
         return;
@@ -75,7 +92,7 @@ export function registerWebSocket(app: TemplatedApp, config: Config, shard: Shar
       );
     },
     open: (ws) => {
-      ws.getUserData().conn = shard.open(new WebSocketTransport<Connection>(ws), ws.getUserData().headers);
+      ws.getUserData().conn = shard.open(endpoint.transport(ws), ws.getUserData().headers);
     },
     message: (ws, message, isBinary) => {
       const conn = ws.getUserData().conn;

@@ -15,6 +15,14 @@ export interface ShardInit {
   readonly port: number;
   readonly nodeUid: string;
   readonly nodeName: string;
+  /**
+   * Times the acceptor restarted this shard index after a crash before
+   * starting this worker. Restarts are the acceptor's to count (a crashed
+   * worker cannot count its own end); each worker learns the count at start
+   * and reports it in its stats (`ShardStats.restarts`), so `info` and the
+   * admin UI show it without asking the acceptor.
+   */
+  readonly restarts: number;
 }
 
 /** Acceptor → shard. */

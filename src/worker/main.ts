@@ -18,7 +18,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { us_listen_socket } from 'uWebSockets.js';
 import { createLogger, setLogLevel } from '../common/log';
-import { Inbox, Outbox, type MailboxWiring } from '../mailbox/mailbox';
+import { Inbox, Outbox, type InboxStats, type MailboxWiring, type OutboxStats } from '../mailbox/mailbox';
+import type { MailboxStats } from '../shards/stats';
 import { Disconnects } from '../protocol/codes';
 import { loadUws } from '../common/uws';
 import { createAuthServices } from '../auth/services';
@@ -35,6 +36,11 @@ const init = workerData as ShardInit;
 const port = parentPort!;
 const log = createLogger(`shard ${init.shardId}`);
 setLogLevel(init.config.log.level);
+
+/** The mailbox part of the shard's stats. */
+function mailboxStats(inbox: InboxStats, outbox: OutboxStats): MailboxStats {
+  return { pending_bytes: inbox.pendingBytes, overflow_bytes: outbox.queuedBytes, wakeups: inbox.wakeups, drained: inbox.drained, full: outbox.full };
+}
 
 function tell(msg: FromShard): void {
   port.postMessage(msg);
@@ -67,6 +73,9 @@ const shard = new Shard({
   identity,
   bus: engine.bus,
   busTimeout: engine.busTimeout,
+  restarts: init.restarts,
+  // Read lazily: the inbox is built just below, and stats are only asked for once it runs.
+  mailbox: () => mailboxStats(inbox.stats(), outbox.stats()),
 });
 const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
 const readiness: Readiness = { allReady: false };

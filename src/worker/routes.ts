@@ -1,10 +1,11 @@
 /**
  * A shard's route table: the client transports (src/transports: the
  * WebSocket, HTTP-streaming and SSE with /emulation, the unidirectional
- * ones, each when enabled), the server API (src/api), /health, and 404 for
- * the rest.
+ * ones, each when enabled), the server API (src/api), the admin web UI
+ * (src/admin, when enabled), /health, and 404 for the rest.
  */
 import type { TemplatedApp } from 'uWebSockets.js';
+import { registerAdmin } from '../admin/routes';
 import { registerApi } from '../api/http';
 import { registerUniHttp } from '../transports/uni-http-routes';
 import { registerUniWebSocket } from '../transports/uni-websocket';
@@ -30,6 +31,8 @@ export function registerRoutes(
   registerEmulatedTransports(app, shard);
 
   registerApi(app, config, shard, () => shard.draining);
+  // On the client app until http_server.internal_port exists; then the internal app, with refuseAdmin() here.
+  if (config.admin.enabled) registerAdmin(app, config, shard);
 
   app.get('/health', (res) => {
     if (!config.health.enabled) {

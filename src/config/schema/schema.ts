@@ -302,6 +302,21 @@ const CONFIG_FIELDS = {
   },
   ...API_FIELDS,
   ...TRANSPORT_FIELDS,
+  admin: {
+    kind: 'group',
+    fields: {
+      enabled: boolean(false, 'Serve the admin web UI (nodes, shards, channels, server API actions) at `admin.handler_prefix`; needs `admin.password` and `admin.secret` unless `admin.insecure`.'),
+      password: string('', 'Password an operator types to log in to the admin web UI; it is exchanged for an admin token signed with `admin.secret`. Make it long and keep it secret.'),
+      secret: string('', 'Key that signs admin tokens (HMAC-SHA256; a token is valid for 12 hours); changing it logs every admin out. Make it long and random and keep it secret.'),
+      insecure: boolean(false, 'Development only: the admin web UI and its endpoints need no login, so anyone who reaches them can run any server API command. Logged as a warning at start.'),
+      handler_prefix: {
+        kind: 'string',
+        default: '',
+        pattern: '^(/[A-Za-z0-9._~%!$&\'()*+,;=:@/-]*)?$',
+        doc: 'Path prefix of the admin web UI, e.g. `/admin` serves it at `/admin/` and its endpoints at `/admin/admin/*`; "" serves it at `/` (Centrifugo\'s `admin.handler_prefix`).',
+      },
+    },
+  },
   health: {
     kind: 'group',
     fields: {

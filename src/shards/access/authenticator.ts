@@ -11,15 +11,23 @@
  *
  * Server-side subscriptions from the token (`channels`, `subs`) or the proxy
  * come back with the credentials; an unknown namespace among them is 102.
+ *
+ * The admin web UI's live tail (a connection on the admin endpoint, whose
+ * transport says `adminTail`) is decided apart: it must present an admin
+ * tail token signed with `admin.secret` (expired → 109, anything else →
+ * 3500) and is subscribed, server-side, to the one channel the token names,
+ * without presence or join/leave. No other connection can present one: an
+ * admin token is not a JWT, so `client.token` refuses it.
  */
+import { verifyAdminToken } from '../../auth/admin-token';
 import { createGrant, type ChannelGrant, type GrantSource } from '../../auth/grant';
 import type { SubscribeOptions } from '../../auth/claims';
 import { proxyConnect } from '../../auth/proxy/connect-proxy';
 import type { AuthServices } from '../../auth/services';
 import type { Config } from '../../config/types';
 import type { Logger } from '../../common/log';
-import { Disconnects } from '../../protocol/codes';
-import { DisconnectError } from '../../protocol/errors';
+import { Disconnects, Errors } from '../../protocol/codes';
+import { DisconnectError, ReplyError } from '../../protocol/errors';
 import { payloadToJson } from '../../protocol/json';
 import type { ChannelRules } from './channel-rules';
 import type { Connection } from '../session/connection';
@@ -62,6 +70,18 @@ function serverGrants(rules: ChannelRules, subs: ReadonlyMap<string, SubscribeOp
     out.set(channel, createGrant(source, options));
   }
   return out;
+}
+
+/** Credentials of an admin live-tail connection (see the file comment). */
+function adminTailCredentials(config: Config, rules: ChannelRules, token: unknown, log: Logger, client: string): Credentials {
+  const check = config.admin.enabled && typeof token === 'string' ? verifyAdminToken(config.admin.secret, token, 'tail') : null;
+  if (check?.ok !== true || check.claims.channel === '') {
+    if (check?.ok === false && check.problem === 'expired') throw new ReplyError(Errors.tokenExpired);
+    log.info('admin tail connection refused', { client, reason: check?.ok === false ? check.problem : 'no admin tail token' });
+    throw new DisconnectError(Disconnects.invalidToken);
+  }
+  const subs = serverGrants(rules, new Map([[check.claims.channel, { override: { presence: false, join_leave: false } }]]), 'admin_tail');
+  return { user: '', expireAt: 0, subs, honorClientChannels: false };
 }
 
 /** The authenticator for the configured features. */
@@ -111,6 +131,7 @@ export function createAuthenticator(config: Config, auth: AuthServices, rules: C
 
   return async (request, conn) => {
     const token = request['token'];
+    if (conn.transport.adminTail === true) return adminTailCredentials(config, rules, token, log, conn.id);
     if (typeof token === 'string' && token !== '') return fromToken(token, conn);
     if (auth.proxies.connect) {
       const credentials = await fromProxy(request, conn);

@@ -57,6 +57,11 @@ export interface ClientTransport {
   end(code: number, reason: string): void;
   /** Cuts the connection without a code (shutdown deadline, crash). */
   close(): void;
+  /**
+   * True for the admin web UI's live-tail WebSocket (src/admin): it connects
+   * with an admin tail token only, and nothing else may. Absent elsewhere.
+   */
+  readonly adminTail?: boolean;
 }
 
 /** The uWS user data a bidirectional WebSocket carries; `conn` is set once it opens. */
@@ -118,5 +123,17 @@ export class WebSocketTransport<C> implements ClientTransport {
 
   close(): void {
     this.ws.close();
+  }
+}
+
+/**
+ * The WebSocket of the admin web UI's live tail, served on the admin
+ * endpoint: a WebSocketTransport whose connection must present an admin tail
+ * token (access/authenticator.ts). The flag is a prototype getter, so other
+ * connections carry nothing for it.
+ */
+export class AdminTailTransport<C> extends WebSocketTransport<C> {
+  get adminTail(): true {
+    return true;
   }
 }

@@ -48,6 +48,8 @@ const OWNER_TIMEOUT_MS = 10_000;
 export class LocalChannels {
   private readonly channels = new Map<string, LocalChannel>();
   private nextRid = 1;
+  /** Publications handed to this shard's subscribers since start: each publication counts once per local subscriber of its channel. */
+  delivered = 0;
 
   constructor(
     private readonly shardId: number,
@@ -202,6 +204,7 @@ export class LocalChannels {
       return;
     }
     if (f.offset > 0) this.checkPosition(f.channel, local, f.offset, f.epoch);
+    this.delivered += local.subscribers.size;
     local.topics.deliverPublication(f);
   }
 
