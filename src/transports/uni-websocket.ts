@@ -75,6 +75,8 @@ export class UniWebSocketTransport extends UnidirectionalTransport {
     const push = this.disconnectPushes ? disconnectPush(code, reason) : null;
     this.ws.cork(() => {
       if (push !== null) this.ws.send(push, false);
+      // As WebSocketTransport.end: nothing more is queued while the close handshake waits.
+      for (const topic of this.ws.getTopics()) this.ws.unsubscribe(topic);
       this.ws.end(code, reason);
     });
   }

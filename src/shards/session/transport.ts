@@ -118,6 +118,10 @@ export class WebSocketTransport<C> implements ClientTransport {
   }
 
   end(code: number, reason: string): void {
+    // Nothing more is queued for a socket being closed: without this, topic frames published while
+    // the close handshake waits (a slow reader never answers it) would grow its buffer past uWS's
+    // maxBackpressure, and uWS would cut it without the close frame (1006 instead of the code).
+    for (const topic of this.ws.getTopics()) this.ws.unsubscribe(topic);
     this.ws.end(code, reason);
   }
 
