@@ -10,6 +10,7 @@ import { genconfig } from './cli/genconfig';
 import { configdoc, help, version } from './cli/info';
 import { Exit, complain, usageError } from './cli/output';
 import { run } from './cli/run';
+import { reload } from './cli/reload';
 import { didYouMean, nearest } from './config/suggest';
 
 /** A subcommand: takes the arguments after its name, resolves to an exit code (undefined: keep running). */
@@ -17,6 +18,7 @@ type Command = (args: readonly string[]) => Promise<number | undefined>;
 
 const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['checkconfig', checkconfig],
+  ['reload', reload],
   ['genconfig', genconfig],
   ['configdoc', configdoc],
   ['gentoken', gentoken],

@@ -50,7 +50,7 @@ export function authorized(config: Config, apiKeyHeader: string, authorization: 
 }
 
 /** Registers the API routes. `draining()` tells whether the shard is shutting down. */
-export function registerApi(app: TemplatedApp, config: Config, shard: ShardContext, draining: () => boolean): void {
+export function registerApi(app: TemplatedApp, shard: ShardContext, draining: () => boolean): void {
   app.any('/api/*', (res: HttpResponse, req: HttpRequest) => {
     const aborted = { value: false };
     res.onAborted(() => {
@@ -65,7 +65,7 @@ export function registerApi(app: TemplatedApp, config: Config, shard: ShardConte
       answer(res, aborted, '503 Service Unavailable', errorBody(Errors.internal.code, 'shutting down'), true);
       return;
     }
-    if (!authorized(config, apiKey, authorization)) {
+    if (!authorized(shard.config, apiKey, authorization)) {
       answer(res, aborted, '401 Unauthorized', errorBody(Errors.unauthorized.code, 'unauthorized'));
       return;
     }
@@ -94,7 +94,7 @@ export function registerApi(app: TemplatedApp, config: Config, shard: ShardConte
         answer(res, aborted, '400 Bad Request', errorBody(Errors.badRequest.code, 'bad request: body must be a JSON object'));
         return;
       }
-      void runMethod(shard, apiMethod, params as Record<string, unknown>).then((out) =>
+      void runMethod(shard, apiMethod, params as Record<string, unknown>, name).then((out) =>
         answer(res, aborted, '200 OK', out, draining()),
       );
     });

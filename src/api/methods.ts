@@ -32,13 +32,16 @@ export const API_METHODS: Readonly<Record<string, ApiMethod>> = Object.freeze({
 });
 
 /** Runs a method and wraps the outcome as `{result}` or `{error}`. */
-export async function runMethod(shard: ShardContext, method: ApiMethod, params: Params): Promise<string> {
+export async function runMethod(shard: ShardContext, method: ApiMethod, params: Params, name = ''): Promise<string> {
+  const started = shard.metrics.enabled ? performance.now() : 0;
   try {
     const result = await method(shard, params);
     return JSON.stringify({ result });
   } catch (err) {
     if (!(err instanceof ReplyError)) shard.log.error('api method failed', { error: err });
     return JSON.stringify({ error: toWireError(err) });
+  } finally {
+    if (shard.metrics.enabled) shard.metrics.observeApi(name, (performance.now() - started) / 1000);
   }
 }
 

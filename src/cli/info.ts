@@ -7,6 +7,7 @@ import { Exit, say, usageError } from './output';
 const HELP = `Usage:
   switchyard [-c FILE] [--<key> VALUE ...]   run the server
   switchyard checkconfig FILE                validate a config file (environment and flags not applied)
+  switchyard reload [-c FILE] [--pid_file P] make the running server reload its config (SIGHUP to the pid in pid_file)
   switchyard genconfig [FILE|-] [--force]    write a config with every default (FILE defaults to config.json; - is stdout)
   switchyard configdoc                       print the configuration reference (Markdown)
   switchyard gentoken -u USER [-t TTL]       sign an HS256 connection token with client.token.hmac_secret_key
@@ -17,7 +18,7 @@ const HELP = `Usage:
   switchyard version                         print the switchyard and Node.js versions
   switchyard --help                          print this help
 
-Running the server:
+Running the server (SIGHUP reloads the config, SIGTERM drains and exits):
   -c, --config FILE     JSON config file
   --port PORT           same as --http_server.port
   --<key> VALUE         any config key, e.g. --http_server.port 9000, --shards.count=4, --client.insecure

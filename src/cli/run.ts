@@ -14,16 +14,18 @@ import { Exit, complainAll } from './output';
  * returns undefined: the process lives until the server exits it.
  */
 export async function run(args: readonly string[]): Promise<number | undefined> {
+  // The same loader runs again on every reload (SIGHUP), so a reload reads the same sources.
+  const load = () => loadConfig({ argv: args, env: process.env });
   let loaded;
   try {
-    loaded = loadConfig({ argv: args, env: process.env });
+    loaded = load();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     complainAll('invalid configuration', err.errors);
     return Exit.usage;
   }
   // Loaded only now, so the other commands never load the server (or uWS).
-  const { runServer } = await import('../acceptor/run');
-  await runServer(loaded.config, loaded.warnings);
+  const { runServer } = await import('../acceptor/service');
+  await runServer(loaded.config, loaded.warnings, load);
   return undefined;
 }

@@ -4,6 +4,7 @@
  * result deep-frozen.
  */
 import { redisAddressErrors } from '../common/redis-address';
+import { httpServerErrors } from './tls';
 import { authErrors } from './auth-rules';
 import { checkNode, isPlainObject } from './check';
 import { formatDuration } from './duration';
@@ -93,6 +94,7 @@ export function checkConfig(raw: unknown): ValidationResult {
   errors.push(...channelOptionErrors(config));
   errors.push(...authErrors(config));
   errors.push(...uniTransformErrors(config));
+  errors.push(...httpServerErrors(valueAt(config, 'http_server')));
   const addresses = valueAt(config, 'engine.redis.address');
   if (Array.isArray(addresses)) errors.push(...redisAddressErrors(addresses as string[], 'engine.redis.address'));
   return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config) } : { ok: false, errors };

@@ -25,9 +25,14 @@ import { toWireError } from '../protocol/errors';
 import { encodePush } from '../protocol/json';
 import { Disconnects, Unsubscribes } from '../protocol/codes';
 import type { AuthServices } from '../auth/services';
-import { createAuthenticator, keptHeaderNames, type Authenticator, type Credentials } from './access/authenticator';
+import type { Authenticator, Credentials } from './access/authenticator';
 import { connectionExpired, subscriptionExpired } from './access/expiry';
-import { ChannelRules } from './access/channel-rules';
+import type { ChannelRules } from './access/channel-rules';
+import { revokedChannels } from './access/revoke';
+import { ConfigSwitch, type SwitchHost } from './config-switch';
+import { createShardSettings, type ShardSettings } from './settings';
+import { configureLog } from '../common/log';
+import { bump, ShardMetrics } from '../metrics/shard-metrics';
 import { ConnState, createConnection, type Connection } from './session/connection';
 import { Keepalive } from './session/keepalive';
 import type { ClientTransport } from './session/transport';
@@ -79,14 +84,18 @@ export interface ShardParts {
   readonly identity: NodeIdentity;
   /** The bus to other nodes (Redis engine), or null on a single node. */
   readonly bus: NodeBus | null;
+  /** Reload version of `config` (0 at start; a shard restarted after reloads starts with the newest). */
+  readonly configVersion?: number;
 }
 
 /** A shard's state and routing. */
-export class Shard implements ShardContext, MessageTargets, KeepaliveHost, LocalChannelsHost, NodeControlHost {
+export class Shard implements ShardContext, MessageTargets, KeepaliveHost, LocalChannelsHost, NodeControlHost, SwitchHost {
   readonly id: number;
   readonly count: number;
-  readonly config: Config;
-  readonly rules: ChannelRules;
+  /** The settings commands on this shard see now: the current ones, or a waiting peer's previous ones (config-switch.ts). */
+  private view: ShardSettings;
+  /** The reload protocol's state on this shard. */
+  readonly reload: ConfigSwitch;
   readonly log: Logger;
   readonly writer: Writer;
   readonly postman: Postman;
@@ -101,24 +110,20 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   readonly sessions = new Map<string, Connection>();
   readonly byUser = new Map<string, Set<Connection>>();
   readonly startedAt = Date.now();
-  private readonly authenticator: Authenticator;
-  /** Token verifiers and proxies. */
-  readonly auth: AuthServices;
-  /** Lower-case names of the upgrade-request headers each connection keeps (forwarded by proxies, or naming the user). */
-  readonly keptHeaders: readonly string[];
   /** True once draining started: new connections are refused. */
   draining = false;
   readonly node: NodeLink;
+  /** What this shard counts for Prometheus (`prometheus.enabled`; plain counters either way). */
+  readonly metrics: ShardMetrics;
 
   constructor(parts: ShardParts) {
     this.id = parts.id;
     this.count = parts.count;
-    this.config = parts.config;
     this.log = parts.log;
-    this.rules = new ChannelRules(parts.config);
-    this.auth = parts.auth;
-    this.authenticator = parts.authenticate ?? createAuthenticator(parts.config, parts.auth, this.rules, parts.log);
-    this.keptHeaders = keptHeaderNames(parts.config, parts.auth);
+    const settings = createShardSettings(parts.configVersion ?? 0, parts.config, parts.log, { auth: parts.auth, ...(parts.authenticate ? { authenticate: parts.authenticate } : {}) });
+    this.view = settings;
+    this.reload = new ConfigSwitch(this, settings);
+    this.metrics = this.createMetrics(parts);
     this.writer = new Writer(
       parts.app,
       parts.config.client.queue_max_size,
@@ -133,8 +138,13 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer, this);
     this.broker = parts.broker;
     this.presence = parts.presence;
-    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this.rules, parts.config.channel.history_meta_ttl, this.postman, parts.log);
+    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this, this.postman, parts.log);
     this.keepalive = new Keepalive(parts.config, this);
+    if (this.metrics.enabled) {
+      const metrics = this.metrics;
+      this.writer.countSockets = true;
+      this.writer.afterFlush = () => metrics.written();
+    }
     const control = parts.bus && parts.id === 0 ? new NodeControl(parts.bus, parts.identity, this, parts.config.engine.redis.io_timeout, parts.log) : null;
     this.node = { identity: parts.identity, bus: parts.bus, control };
     void parts.broker.start({
@@ -145,16 +155,118 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     });
   }
 
-  /** Authenticates a connect request of `conn` (the seam for tokens and proxies). */
-  authenticate(request: Readonly<Record<string, unknown>>, conn: Connection): Promise<Credentials> {
-    return Promise.resolve().then(() => this.authenticator(request, conn));
+  /** The config in force for what runs now (see `view`). */
+  get config(): Config {
+    return this.view.config;
   }
 
-  /** A mailbox record arrived from shard `from`. */
+  /** Channel rules of that config. */
+  get rules(): ChannelRules {
+    return this.view.rules;
+  }
+
+  /** Token verifiers and proxies of that config. */
+  get auth(): AuthServices {
+    return this.view.auth;
+  }
+
+  /** Lower-case names of the upgrade-request headers each connection keeps (forwarded by proxies, or naming the user). */
+  get keptHeaders(): readonly string[] {
+    return this.view.keptHeaders;
+  }
+
+  /** `channel.history_meta_ttl` of that config, ms (owner side). */
+  get defaultMetaTtl(): number {
+    return this.view.config.channel.history_meta_ttl;
+  }
+
+  private createMetrics(parts: ShardParts): ShardMetrics {
+    const noMailbox = { queuedBytes: 0, queuedRecords: 0, full: 0, wakeups: 0 };
+    return new ShardMetrics(parts.config.prometheus.enabled, {
+      connections: () => this.connections.size,
+      users: () => this.byUser.size,
+      subscriptions: () => {
+        let n = 0;
+        for (const conn of this.connections.values()) n += conn.channels.size;
+        return n;
+      },
+      ownedChannels: () => this.owned.size,
+      mailbox: () => parts.outbox.stats?.() ?? noMailbox,
+      fanoutDropped: () => this.owned.stats.dropped,
+    });
+  }
+
+  /** Authenticates a connect request of `conn` (the seam for tokens and proxies), with the authenticator of the config in force when it starts. */
+  authenticate(request: Readonly<Record<string, unknown>>, conn: Connection): Promise<Credentials> {
+    const authenticator: Authenticator = this.view.authenticator;
+    return Promise.resolve().then(() => authenticator(request, conn));
+  }
+
+  /** A mailbox record arrived from shard `from`; while `from` has not switched to a reloaded config, it is handled with the previous one. */
   onRecord(from: number, kind: number, body: Uint8Array): void {
+    const previous = this.reload.viewFor(from);
+    if (previous === null) {
+      this.handleRecord(from, kind, body);
+      return;
+    }
+    this.view = previous;
+    try {
+      this.handleRecord(from, kind, body);
+    } finally {
+      this.view = this.reload.settings;
+    }
+  }
+
+  /** SwitchHost: the reloaded settings take effect here; subscriptions they no longer permit end with unsubscribe 2000. */
+  installSettings(next: ShardSettings): void {
+    this.view = next;
+    this.keepalive.config = next.config;
+    try {
+      configureLog({ level: next.config.log.level, format: next.config.log.format, file: next.config.log.file });
+    } catch (err) {
+      this.log.error('log.file cannot be opened; logging where it did', { file: next.config.log.file, error: (err as Error).message });
+    }
+    let revoked = 0;
+    for (const conn of [...this.connections.values()]) {
+      if (conn.state !== ConnState.Connected) continue;
+      for (const channel of revokedChannels(next.rules, conn)) {
+        this.unsubscribeServer(conn, channel);
+        conn.grants.delete(channel);
+        revoked++;
+      }
+    }
+    this.revokedOnLastSwitch = revoked;
+  }
+
+  /** Subscriptions the last reload ended (installSettings). */
+  revokedOnLastSwitch = 0;
+
+  /** SwitchHost: post the marker on the FIFO to `to`. */
+  sendMarker(to: number, version: number): void {
+    if (!this.postman.send(to, { t: MessageType.CONFIG_SWITCH, from: this.id, v: version })) {
+      this.log.warn('reload marker not sent: mailbox full or closed', { to, version });
+    }
+  }
+
+  /** SwitchHost: set by the worker to report the switch to the acceptor. */
+  switchDone(version: number): void {
+    this.onSwitchDone?.(version);
+  }
+
+  /** Called when every peer's marker arrived for a version (the worker reports it). */
+  onSwitchDone: ((version: number) => void) | null = null;
+
+  /** A CONFIG_SWITCH marker arrived from a peer. */
+  configMarker(from: number, version: number): void {
+    this.reload.onMarker(from, version);
+  }
+
+  private handleRecord(from: number, kind: number, body: Uint8Array): void {
     if (kind === RecordKind.FANOUT) {
       // The body is only valid during this call; LocalChannels copies what it keeps.
-      this.local.onFanout(readFanout(body));
+      const fanout = readFanout(body);
+      this.metrics.noteFanout(fanout.at);
+      this.local.onFanout(fanout);
     } else if (kind === RecordKind.MESSAGE) {
       this.onMessage(from, decodeMessage(body));
     } else {
@@ -266,6 +378,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   /** Closes a connection with a disconnect code, after writing what is queued for it. */
   disconnect(conn: Connection, code: number, reason: string): void {
     if (conn.state === ConnState.Closed) return;
+    bump(this.metrics.disconnects, String(code));
     this.writer.flushConnection(conn);
     conn.state = ConnState.Closed;
     conn.transport.end(code, reason);
@@ -357,6 +470,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   /** A peer shard restarted: forget its subscriptions, fail its requests, re-register with it. */
   onPeerRestarted(peer: number): void {
     this.requests.failTarget(peer);
+    this.reload.peerRestarted(peer);
     this.postman.forget(peer);
     this.owned.forgetShard(peer);
     this.local.reregisterOwnedBy(peer);

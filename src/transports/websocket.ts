@@ -13,7 +13,7 @@
 import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import { keptHeaders } from '../http/kept-headers';
-import { originChecker } from '../http/origin';
+import { liveOriginChecker } from '../http/origin';
 import { Disconnects } from '../protocol/codes';
 import type { ProtocolType } from '../protocol/names';
 import { dispatchFrame } from '../shards/commands/dispatcher';
@@ -39,7 +39,7 @@ export function websocketProtocol(offeredSubprotocols: readonly string[], query:
 
 /** Registers the WebSocket endpoint of the client protocol. */
 export function registerWebSocket(app: TemplatedApp, config: Config, shard: ShardContext): void {
-  const originAllowed = originChecker(config.client.allowed_origins);
+  const originAllowed = liveOriginChecker(() => shard.config.client.allowed_origins);
 
   app.ws<SocketData>(WEBSOCKET_PATH, {
     maxPayloadLength: config.websocket.message_size_limit,

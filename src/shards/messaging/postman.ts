@@ -14,6 +14,8 @@ import { RecordKind, encodeMessage, MessageType, type ShardMessage } from './mes
 /** The part of the mailbox Outbox the postman needs. */
 export interface OutboxPort {
   post(to: number, kind: number, parts: readonly Uint8Array[]): 'ok' | 'full';
+  /** Counters for metrics (the real Outbox has them; test ports may not). */
+  stats?(): { readonly queuedBytes: number; readonly queuedRecords: number; readonly full: number; readonly wakeups: number };
 }
 
 /** Receives what a shard sends to itself. */
