@@ -140,6 +140,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.presence = parts.presence;
     this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this, this.postman, parts.log);
     this.keepalive = new Keepalive(parts.config, this);
+    this.writer.counts = this.metrics.writes;
     if (this.metrics.enabled) {
       const metrics = this.metrics;
       this.writer.countSockets = true;

@@ -48,8 +48,8 @@ export class Writer {
    */
   private bareTopicsInUse = false;
 
-  /** Messages written to clients, by transport (metrics); the shard reads them at scrape time. */
-  readonly counts: WriteCounters = { replies: new Map(), publications: new Map() };
+  /** Messages written to clients, by transport (metrics); the shard points it at its ShardMetrics. */
+  counts: WriteCounters = { replies: new Map(), publications: new Map() };
   /** Called after each flush (the shard observes publish-to-write latency there); null for none. */
   afterFlush: (() => void) | null = null;
   /** Count the sockets of each topic publish (one native call per publish; on only with metrics). */
