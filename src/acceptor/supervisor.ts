@@ -212,7 +212,7 @@ export class Supervisor {
       slot.ready = false;
       if (this.draining) return;
       this.log.error('shard exited unexpectedly', { shard: index, code });
-      this.scheduleRestart(index);
+      this.scheduleRestart(index, `exited with code ${code}`);
     });
   }
 
@@ -241,7 +241,7 @@ export class Supervisor {
         slot.ready = false;
         this.forgetCalls(index);
         this.log.error('shard crashed', { shard: index, error: msg.message, restarts: slot.restarts });
-        if (!this.draining) this.scheduleRestart(index);
+        if (!this.draining) this.scheduleRestart(index, `crashed: ${msg.message}`);
         return;
       case 'drained':
         return;
@@ -300,11 +300,11 @@ export class Supervisor {
     else this.log.error('shard failed', { error: err.message });
   }
 
-  private scheduleRestart(index: number): void {
+  private scheduleRestart(index: number, reason: string): void {
     const slot = this.slots[index]!;
     if (slot.restartTimer) return;
     const delay = slot.backoff.next(Date.now());
-    this.log.warn('restarting shard', { shard: index, in_ms: delay });
+    this.log.warn('restarting shard', { shard: index, reason, in_ms: delay, restarts: slot.restarts + 1 });
     slot.restartTimer = setTimeout(() => {
       slot.restartTimer = null;
       if (this.draining) return;

@@ -9,7 +9,8 @@
  * The gathered snapshot is plain JSON (MetricsSnapshot), so other code (an
  * admin UI) can read the same numbers without parsing the text.
  */
-import { AggregatorRegistry, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { mergeMetrics, toPrometheusText } from './text';
 import { VERSION } from '../common/version';
 import { Names, SHARD_PREFIX, SUMMARY_QUANTILES } from './names';
 
@@ -103,19 +104,19 @@ function summaryOf(histogram: MetricJson, name: string): MetricJson {
   return { name, help: `${histogram.help} Summary; quantiles estimated from the histogram's buckets.`, type: 'summary', aggregator: 'sum', values };
 }
 
-/** The Prometheus text exposition of a snapshot. */
-export async function renderMetrics(snapshot: MetricsSnapshot): Promise<string> {
-  const merged = AggregatorRegistry.aggregate([...snapshot.shards.map(labelled), [...snapshot.node]] as never);
-  const extra: MetricJson[] = [];
-  const json = toJson(await merged.getMetricsAsJSON());
+/** The metrics of a snapshot merged into one set: per-shard ones labelled, the rest summed, summaries derived. */
+export function mergeSnapshot(snapshot: MetricsSnapshot): MetricJson[] {
+  const merged = mergeMetrics([...snapshot.shards.map(labelled), snapshot.node]);
   for (const [histogram, summary] of [[Names.commandDuration, Names.commandSummary], [Names.apiDuration, Names.apiSummary]] as const) {
-    const found = json.find((m) => m.name === histogram);
-    if (found) extra.push(summaryOf(found, summary));
+    const found = merged.find((m) => m.name === histogram);
+    if (found) merged.push(summaryOf(found, summary));
   }
-  const text = await merged.metrics();
-  if (extra.length === 0) return text;
-  const summaries = await AggregatorRegistry.aggregate([extra] as never).metrics();
-  return text + summaries;
+  return merged;
+}
+
+/** The Prometheus text exposition of a snapshot. */
+export function renderMetrics(snapshot: MetricsSnapshot): string {
+  return toPrometheusText(mergeSnapshot(snapshot));
 }
 
 /** Prometheus' text content type. */
