@@ -28,26 +28,18 @@ import type { AuthServices } from '../auth/services';
 import type { Authenticator, Credentials } from './access/authenticator';
 import { connectionExpired, subscriptionExpired } from './access/expiry';
 import type { ChannelRules } from './access/channel-rules';
-import { revokedChannels } from './access/revoke';
-import { ConfigSwitch, type SwitchHost } from './config-switch';
+import { ConfigSwitch } from './config-switch';
+import { reloadHost, type SwitchReport } from './reload-host';
 import { createShardSettings, type ShardSettings } from './settings';
-import { configureLog } from '../common/log';
-import { bump, ShardMetrics } from '../metrics/shard-metrics';
+import { bump, type ShardMetrics } from '../metrics/shard-metrics';
 import { ConnState, createConnection, type Connection } from './session/connection';
 import { Keepalive } from './session/keepalive';
 import type { ClientTransport } from './session/transport';
 import { insufficientStatePush, LocalChannels } from './subscriber/local-channels';
 import { readFanout } from './messaging/fanout';
-import {
-  MessageType,
-  RecordKind,
-  decodeMessage,
-  type LocalAction,
-  type OwnerQuery,
-  type ShardMessage,
-} from './messaging/messages';
-import { sessionShard } from './cluster/emulation-routing';
+import { MessageType, RecordKind, decodeMessage, type LocalAction, type OwnerQuery, type ShardMessage } from './messaging/messages';
 import type { EmulatedCommands, EmulationOutcome } from './messaging/messages';
+import { routeEmulationRequest, sendEmulation } from './cluster/emulation-routing';
 import { OwnedChannels } from './owner/owned-channels';
 import { ownerOf } from './messaging/owner-of';
 import { Postman, type OutboxPort } from './messaging/postman';
@@ -56,6 +48,7 @@ import type { OwnerState } from './owner/owner-queries';
 import { Requests } from './messaging/requests';
 import { Writer } from './session/writer';
 import type { ShardStats } from './stats';
+import { createShardMetrics, shardStats } from './counts';
 import type { NodeBus } from '../broker/node-bus';
 import { NodeControl, type NodeControlHost, type NodeIdentity } from './cluster/node-control';
 import type { NodeLink, PublishParams, ShardContext } from './context';
@@ -89,13 +82,15 @@ export interface ShardParts {
 }
 
 /** A shard's state and routing. */
-export class Shard implements ShardContext, MessageTargets, KeepaliveHost, LocalChannelsHost, NodeControlHost, SwitchHost {
+export class Shard implements ShardContext, MessageTargets, KeepaliveHost, LocalChannelsHost, NodeControlHost {
   readonly id: number;
   readonly count: number;
   /** The settings commands on this shard see now: the current ones, or a waiting peer's previous ones (config-switch.ts). */
   private view: ShardSettings;
   /** The reload protocol's state on this shard. */
   readonly reload: ConfigSwitch;
+  /** What the last switch did, and whom to tell when a switch is complete (the worker). */
+  readonly switching: SwitchReport;
   readonly log: Logger;
   readonly writer: Writer;
   readonly postman: Postman;
@@ -122,8 +117,14 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.log = parts.log;
     const settings = createShardSettings(parts.configVersion ?? 0, parts.config, parts.log, { auth: parts.auth, ...(parts.authenticate ? { authenticate: parts.authenticate } : {}) });
     this.view = settings;
-    this.reload = new ConfigSwitch(this, settings);
-    this.metrics = this.createMetrics(parts);
+    this.switching = { revoked: 0, onDone: null };
+    this.reload = new ConfigSwitch(
+      reloadHost(this, this.switching, (next) => {
+        this.view = next;
+      }),
+      settings,
+    );
+    this.metrics = createShardMetrics(parts.config.prometheus.enabled, this, parts.outbox);
     this.writer = new Writer(
       parts.app,
       parts.config.client.queue_max_size,
@@ -181,22 +182,6 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     return this.view.config.channel.history_meta_ttl;
   }
 
-  private createMetrics(parts: ShardParts): ShardMetrics {
-    const noMailbox = { queuedBytes: 0, queuedRecords: 0, full: 0, wakeups: 0 };
-    return new ShardMetrics(parts.config.prometheus.enabled, {
-      connections: () => this.connections.size,
-      users: () => this.byUser.size,
-      subscriptions: () => {
-        let n = 0;
-        for (const conn of this.connections.values()) n += conn.channels.size;
-        return n;
-      },
-      ownedChannels: () => this.owned.size,
-      mailbox: () => parts.outbox.stats?.() ?? noMailbox,
-      fanoutDropped: () => this.owned.stats.dropped,
-    });
-  }
-
   /** Authenticates a connect request of `conn` (the seam for tokens and proxies), with the authenticator of the config in force when it starts. */
   authenticate(request: Readonly<Record<string, unknown>>, conn: Connection): Promise<Credentials> {
     const authenticator: Authenticator = this.view.authenticator;
@@ -217,45 +202,6 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
       this.view = this.reload.settings;
     }
   }
-
-  /** SwitchHost: the reloaded settings take effect here; subscriptions they no longer permit end with unsubscribe 2000. */
-  installSettings(next: ShardSettings): void {
-    this.view = next;
-    this.keepalive.config = next.config;
-    try {
-      configureLog({ level: next.config.log.level, format: next.config.log.format, file: next.config.log.file });
-    } catch (err) {
-      this.log.error('log.file cannot be opened; logging where it did', { file: next.config.log.file, error: (err as Error).message });
-    }
-    let revoked = 0;
-    for (const conn of [...this.connections.values()]) {
-      if (conn.state !== ConnState.Connected) continue;
-      for (const channel of revokedChannels(next.rules, conn)) {
-        this.unsubscribeServer(conn, channel);
-        conn.grants.delete(channel);
-        revoked++;
-      }
-    }
-    this.revokedOnLastSwitch = revoked;
-  }
-
-  /** Subscriptions the last reload ended (installSettings). */
-  revokedOnLastSwitch = 0;
-
-  /** SwitchHost: post the marker on the FIFO to `to`. */
-  sendMarker(to: number, version: number): void {
-    if (!this.postman.send(to, { t: MessageType.CONFIG_SWITCH, from: this.id, v: version })) {
-      this.log.warn('reload marker not sent: mailbox full or closed', { to, version });
-    }
-  }
-
-  /** SwitchHost: set by the worker to report the switch to the acceptor. */
-  switchDone(version: number): void {
-    this.onSwitchDone?.(version);
-  }
-
-  /** Called when every peer's marker arrived for a version (the worker reports it). */
-  onSwitchDone: ((version: number) => void) | null = null;
 
   /** A CONFIG_SWITCH marker arrived from a peer. */
   configMarker(from: number, version: number): void {
@@ -418,46 +364,17 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
 
   /** Sends emulated commands to a session of this process, on whichever shard holds it (also node control's hook). */
   emulate(session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
-    const target = sessionShard(session, this.count);
-    if (target === null) return Promise.resolve('no_session');
-    return this.requests.start<EmulationOutcome>(target, (rid) =>
-      this.postman.send(target, { t: MessageType.EMULATION, rid, from: this.id, session, data }),
-    );
+    return sendEmulation(this, session, data);
   }
 
   /** Routes an emulation request to the session's node and shard: this node's, or another node's through shard 0. */
   routeEmulation(node: string, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
-    if (node === this.node.identity.uid) return this.emulate(session, data);
-    // Without a bus there are no other nodes; with one, shard 0 holds node control.
-    if (!this.node.bus) return Promise.resolve('no_node');
-    return this.requests.start<EmulationOutcome>(0, (rid) =>
-      this.postman.send(0, { t: MessageType.EMULATION, rid, from: this.id, node, session, data }),
-    );
+    return routeEmulationRequest(this, node, session, data);
   }
 
   /** Counts for the info API and stats. */
   stats(): ShardStats {
-    let subs = 0;
-    for (const conn of this.connections.values()) subs += conn.channels.size;
-    return {
-      id: this.id,
-      num_clients: this.connections.size,
-      num_users: this.byUser.size,
-      num_channels: this.local.size,
-      num_subs: subs,
-      owned_channels: this.owned.size,
-      publications_fanned_out: this.owned.stats.publications,
-      fanout_dropped: this.owned.stats.dropped,
-      frames_published: this.writer.published,
-      delta_publications: this.owned.stats.deltas,
-      closed: {
-        no_pong: this.keepalive.closed.noPong,
-        stale: this.keepalive.closed.stale,
-        expired: this.keepalive.closed.expired,
-        slow: this.keepalive.closed.slow,
-      },
-      uptime: Math.round((Date.now() - this.startedAt) / 1000),
-    };
+    return shardStats(this);
   }
 
   /** Stops timers, node control and the postman, and fails pending requests; sockets are the worker's to close. */

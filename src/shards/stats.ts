@@ -2,7 +2,6 @@
  * A shard's counts: what the `info` API lists per shard and what node
  * control announces to other nodes (summed per node).
  */
-
 /** One shard's counts, as listed by the `info` API. */
 export interface ShardStats {
   readonly id: number;

@@ -80,7 +80,7 @@ let internalSocket: us_listen_socket | null = null;
 /** Metrics expositions this shard asked the acceptor for, by request id. */
 const metricsWaiters = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
 let nextMetricsId = 1;
-shard.onSwitchDone = (version) => tell({ type: 'config-applied', shardId: init.shardId, version, revoked: shard.revokedOnLastSwitch });
+shard.switching.onDone = (version) => tell({ type: 'config-applied', shardId: init.shardId, version, revoked: shard.switching.revoked });
 /** The unidirectional gRPC server (shard 0 only, when enabled). */
 let grpcServer: UniGrpcServer | null = null;
 let stopped = false;

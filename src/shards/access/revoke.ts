@@ -10,7 +10,7 @@
  */
 import type { ChannelGrant } from '../../auth/grant';
 import type { ChannelRules } from './channel-rules';
-import type { Connection } from '../session/connection';
+import { ConnState, type Connection } from '../session/connection';
 
 /** Whether the rules still admit one subscription of a connection of `user`. */
 export function stillPermitted(rules: ChannelRules, channel: string, user: string, grant: ChannelGrant | undefined): boolean {
@@ -44,4 +44,25 @@ export function revokedChannels(rules: ChannelRules, conn: Connection): string[]
     if (!stillPermitted(rules, channel, conn.user, conn.grants.get(channel))) out.push(channel);
   }
   return out;
+}
+
+/** What revocation needs of a shard. */
+export interface RevokeHost {
+  readonly connections: ReadonlyMap<string, Connection>;
+  /** Sends the server-side unsubscribe (2000) and takes the connection off the channel. */
+  unsubscribeServer(conn: Connection, channel: string): void;
+}
+
+/** Ends every connected client's subscription that `rules` no longer permit; returns how many. */
+export function revokeNotPermitted(host: RevokeHost, rules: ChannelRules): number {
+  let revoked = 0;
+  for (const conn of [...host.connections.values()]) {
+    if (conn.state !== ConnState.Connected) continue;
+    for (const channel of revokedChannels(rules, conn)) {
+      host.unsubscribeServer(conn, channel);
+      conn.grants.delete(channel);
+      revoked++;
+    }
+  }
+  return revoked;
 }
