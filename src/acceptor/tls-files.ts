@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTls } from '../config/tls';
+import { pemForm, readTls } from '../config/tls';
 import type { TlsConfig } from '../config/types';
 import type { TlsFiles } from '../worker/lifecycle';
 
@@ -17,16 +17,11 @@ export interface PreparedTls {
   cleanup(): void;
 }
 
-/** Whether a `*_pem` value is a path (not PEM text or base64 of it). */
-function isPath(value: string): boolean {
-  return !value.includes('-----BEGIN ') && !/^[A-Za-z0-9+/=\s]{64,}$/.test(value);
-}
-
 /** Files for an enabled TLS config (validated already), or null when TLS is off. */
 export function prepareTlsFiles(tls: TlsConfig): PreparedTls | null {
   if (!tls.enabled) return null;
-  const certPath = tls.cert_pem_file || (isPath(tls.cert_pem) ? tls.cert_pem : '');
-  const keyPath = tls.key_pem_file || (isPath(tls.key_pem) ? tls.key_pem : '');
+  const certPath = tls.cert_pem_file || (pemForm(tls.cert_pem) === 'path' ? tls.cert_pem : '');
+  const keyPath = tls.key_pem_file || (pemForm(tls.key_pem) === 'path' ? tls.key_pem : '');
   if (certPath && keyPath) return { files: { certFile: certPath, keyFile: keyPath }, cleanup: () => undefined };
   const errors: string[] = [];
   const material = readTls(tls, 'http_server.tls', errors);

@@ -18,12 +18,19 @@ export interface TlsMaterial {
 
 const PEM_BEGIN = '-----BEGIN ';
 
+/** What a `*_pem` value holds: PEM text, base64 of PEM text, or a file path. */
+export function pemForm(value: string): 'pem' | 'base64' | 'path' {
+  if (value.includes(PEM_BEGIN)) return 'pem';
+  if (/^[A-Za-z0-9+/=\s]+$/.test(value) && Buffer.from(value, 'base64').toString('utf8').includes(PEM_BEGIN)) return 'base64';
+  return 'path';
+}
+
 /** The PEM text a `*_pem` value holds: itself, its base64 decoding, or the file it names. */
 function pemOf(value: string, file: string, path: string, errors: string[]): string | null {
   if (file !== '') return readPem(file, `${path}_file`, errors);
-  if (value.includes(PEM_BEGIN)) return value;
-  const decoded = /^[A-Za-z0-9+/=\s]+$/.test(value) ? Buffer.from(value, 'base64').toString('utf8') : '';
-  if (decoded.includes(PEM_BEGIN)) return decoded;
+  const form = pemForm(value);
+  if (form === 'pem') return value;
+  if (form === 'base64') return Buffer.from(value, 'base64').toString('utf8');
   return readPem(value, path, errors);
 }
 

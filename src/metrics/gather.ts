@@ -35,7 +35,8 @@ export interface MetricsSnapshot {
 /** The acceptor's own registry: process metrics, build info, and metrics it keeps itself. */
 export function createNodeRegistry(): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // Event-loop lag sampled every 100 ms, not prom-client's 10 ms: 10 wake-ups a second of the acceptor instead of 100.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   return registry;
 }
 
