@@ -28,14 +28,14 @@ function host(id: number, count: number) {
   return { h, events };
 }
 
-test('the commit switches; markers go out after the install; done once every peer marker came', () => {
+test('the commit switches; markers go out first, then the install; done once every peer marker came', () => {
   const { h, events } = host(1, 3);
   const sw = new ConfigSwitch(h, settings(0));
   const v0 = sw.settings;
   sw.prepare(settings(1));
   assert.equal(sw.settings, v0, 'prepare alone switches nothing');
   sw.commit(1);
-  assert.deepEqual(events, ['install 1', 'marker 1 to 0', 'marker 1 to 2']);
+  assert.deepEqual(events, ['marker 1 to 0', 'marker 1 to 2', 'install 1']);
   assert.equal(sw.viewFor(0), v0, "peer 0's records still use the previous settings");
   sw.onMarker(0, 1);
   assert.equal(sw.viewFor(0), null);
@@ -51,7 +51,7 @@ test('a peer marker before the commit switches at once; the late commit does not
   sw.prepare(settings(1));
   sw.onMarker(1, 1);
   assert.equal(sw.settings.version, 1);
-  assert.deepEqual(events, ['install 1', 'marker 1 to 1', 'done 1']);
+  assert.deepEqual(events, ['marker 1 to 1', 'install 1', 'done 1']);
   sw.commit(1);
   assert.equal(events.length, 3);
 });
@@ -66,7 +66,7 @@ test('a restarted peer is not waited for; an older version is ignored', () => {
   sw.commit(3);
   sw.onMarker(1, 3);
   sw.peerRestarted(2);
-  assert.deepEqual(events, ['install 3', 'marker 3 to 1', 'marker 3 to 2', 'done 3']);
+  assert.deepEqual(events, ['marker 3 to 1', 'marker 3 to 2', 'install 3', 'done 3']);
 });
 
 test('restart-only keys: reported, kept at their running values; other keys change', () => {

@@ -5,8 +5,9 @@
  * The acceptor first sends every shard the new config (`prepare`): each
  * builds its ShardSettings aside. Once all are prepared it sends `commit`.
  * A shard switches at whichever comes first: the commit, or the first
- * CONFIG_SWITCH marker from a peer that switched already. Right after
- * switching it posts a marker to every peer. Every record a peer posted
+ * CONFIG_SWITCH marker from a peer that switched already. At that point,
+ * in one synchronous step, it posts a marker to every peer and installs the
+ * new settings. Every record a peer posted
  * before its marker was produced under the old config, so until that
  * peer's marker arrives its records are handled with the previous settings
  * (`viewFor`); records after it with the new ones. A command that crosses
@@ -82,8 +83,9 @@ export class ConfigSwitch {
     this.current = next;
     this.waiting.clear();
     for (let peer = 0; peer < this.host.count; peer++) if (peer !== this.host.id) this.waiting.add(peer);
-    this.host.installSettings(next, this.previous);
+    // Markers first: whatever installing posts (unsubscribes of revoked subscriptions) comes after them, under the new config.
     for (let peer = 0; peer < this.host.count; peer++) if (peer !== this.host.id) this.host.sendMarker(peer, next.version);
+    this.host.installSettings(next, this.previous);
     if (this.waiting.size === 0) this.finish();
   }
 
