@@ -13,6 +13,7 @@ type Command = (args: readonly string[]) => Promise<number | undefined>;
 // does not pay for the others' dependencies (JOSE, the YAML and TOML parsers, the server).
 const COMMANDS: ReadonlyMap<string, () => Promise<Command>> = new Map<string, () => Promise<Command>>([
   ['checkconfig', async () => (await import('./cli/checkconfig')).checkconfig],
+  ['reload', async () => (await import('./cli/reload')).reload],
   ['genconfig', async () => (await import('./cli/genconfig')).genconfig],
   ['defaultconfig', async () => (await import('./cli/defaultconfig')).defaultconfig],
   ['defaultenv', async () => (await import('./cli/defaultenv')).defaultenv],

@@ -33,8 +33,16 @@ const NO_PROXY = {
 
 test('defaults are Centrifugo\'s, durations in ms', () => {
   const c = defaultConfig();
-  assert.deepEqual(c.http_server, { address: '', port: 8000 });
-  assert.equal(c.log.level, 'info');
+  assert.deepEqual(c.http_server, {
+    address: '',
+    port: 8000,
+    internal_address: '',
+    internal_port: 0,
+    tls: { enabled: false, cert_pem: '', key_pem: '', cert_pem_file: '', key_pem_file: '' },
+  });
+  assert.deepEqual(c.log, { level: 'info', format: 'auto', file: '' });
+  assert.equal(c.pid_file, '');
+  assert.deepEqual(c.prometheus, { enabled: false });
   assert.deepEqual(c.client, {
     insecure: false,
     allow_anonymous_connect_without_token: false,

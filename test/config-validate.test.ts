@@ -127,8 +127,8 @@ describe('keys switchyard does not use are warnings, errors in strict mode', () 
     ],
     [
       'a security-relevant Centrifugo key',
-      { http_server: { tls: { enabled: true } } },
-      'SECURITY: config key http_server.tls.enabled is a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
+      { http_server: { tls_autocert: { enabled: true } } },
+      'SECURITY: config key http_server.tls_autocert.enabled is a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
     ],
   ];
   for (const [name, raw, expected] of cases) {

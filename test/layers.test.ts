@@ -19,7 +19,7 @@ export const SRC_LAYERS: LayerRules = {
     ['common'],
     ['protocol'],
     ['config'],
-    ['mailbox', 'broker', 'auth', 'consumers'],
+    ['mailbox', 'broker', 'auth', 'consumers', 'metrics'],
     ['shards'],
     ['http'],
     ['transports', 'api'],

@@ -45,6 +45,12 @@ export interface ServerOptions {
   readonly apiKey: string;
   /** switchyard only: options every channel gets on top of the bench config's (namespace options). */
   readonly channelOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * switchyard only: `prometheus.enabled`, with the server scraping its own
+   * /metrics every this many ms (the scrape's cost counts as server CPU); 0 or
+   * absent: metrics off.
+   */
+  readonly metricsScrapeMs?: number;
 }
 
 /** Parses the options argument of a server child. */

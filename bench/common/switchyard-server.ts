@@ -29,13 +29,29 @@ export function benchConfigInput(options: ServerOptions): Record<string, unknown
     channel: { without_namespace: { ...anyone, ...options.channelOptions } },
     http_api: { key: options.apiKey },
     shards: { count: options.shards },
+    prometheus: { enabled: (options.metricsScrapeMs ?? 0) > 0 },
   };
+}
+
+/** Scrapes the server's own /metrics every `everyMs` while it runs (as Prometheus would, but more often). */
+function scrapeEvery(url: string, everyMs: number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    void fetch(url).then((res) => res.text()).catch(() => undefined);
+  }, everyMs);
+  timer.unref();
+  return timer;
 }
 
 if (require.main === module) {
   const options = serverOptions();
   startServer(validateConfig(benchConfigInput(options))).then(
-    (server) => serveUntilStopped(server.port, async () => void (await server.close())),
+    (server) => {
+      const scraper = options.metricsScrapeMs ? scrapeEvery(`${server.opsUrl}/metrics`, options.metricsScrapeMs) : null;
+      serveUntilStopped(server.port, async () => {
+        if (scraper) clearInterval(scraper);
+        await server.close();
+      });
+    },
     reportFailure,
   );
 }

@@ -22,6 +22,8 @@ export interface SystemSpec {
   readonly channelOptions?: Readonly<Record<string, unknown>>;
   /** The name of that channel setup in ids and labels ("history", "delta"); none for the default setup. */
   readonly variant?: string;
+  /** switchyard only: Prometheus metrics on, scraped every this many ms; absent: off. */
+  readonly metricsScrapeMs?: number;
 }
 
 /** The yardstick every ratio is taken against. */
@@ -102,7 +104,12 @@ function entryOf(kind: SystemKind): string {
 
 /** Forks the server for `spec` and resolves once it listens. */
 export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Promise<Target> {
-  const serverOptions: ServerOptions = { shards: spec.shards, apiKey: API_KEY, ...(spec.channelOptions ? { channelOptions: spec.channelOptions } : {}) };
+  const serverOptions: ServerOptions = {
+    shards: spec.shards,
+    apiKey: API_KEY,
+    ...(spec.channelOptions ? { channelOptions: spec.channelOptions } : {}),
+    ...(spec.metricsScrapeMs ? { metricsScrapeMs: spec.metricsScrapeMs } : {}),
+  };
   const slowed = spec.kind === 'switchyard' && (options.delayMs ?? 0) > 0;
   const env = { ...process.env };
   delete env[DELAY_ENV];

@@ -98,6 +98,12 @@ function notes(run: FeaturesRun, figures: readonly VariantFigures[]): string[] {
   ];
 }
 
+/** The report's title: what the variants compared against the baseline cost. */
+function title(run: FeaturesRun): string {
+  const others = run.runs.map((r) => r.variant).filter((v) => v !== 'baseline');
+  return others.length > 0 && others.every((v) => v === 'metrics') ? 'Metrics cost' : 'History and delta cost';
+}
+
 /** The Markdown report. */
 export function featuresMarkdown(run: FeaturesRun): string {
   const figures = summarizeFeatures(run.runs);
@@ -107,7 +113,7 @@ export function featuresMarkdown(run: FeaturesRun): string {
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ];
   return [
-    '# History and delta cost',
+    `# ${title(run)}`,
     '',
     ...method(run),
     '',
@@ -130,7 +136,7 @@ export function featuresMarkdown(run: FeaturesRun): string {
 export function featuresHtml(run: FeaturesRun): string {
   const figures = summarizeFeatures(run.runs);
   const body = [
-    '<h1>History and delta cost</h1>',
+    `<h1>${title(run)}</h1>`,
     ...method(run).map((p) => `<p>${inline(p)}</p>`),
     htmlTable(HEADS, mainRows(figures)),
     '<p>Per-round ratios to the baseline (lowest–highest, over the rounds used):</p>',

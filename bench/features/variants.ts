@@ -17,6 +17,8 @@ export interface FeatureVariant {
   readonly channelOptions: Readonly<Record<string, unknown>>;
   /** Extra fields of every subscribe command; none for plain subscribers. */
   readonly subscribe: Readonly<Record<string, unknown>>;
+  /** Prometheus metrics on, the server scraping its /metrics every this many ms; absent: off. */
+  readonly metricsScrapeMs?: number;
 }
 
 /** History retention of the history and delta variants (delta needs history in Centrifugo). */
@@ -44,6 +46,13 @@ export const VARIANTS: readonly FeatureVariant[] = Object.freeze([
     channelOptions: { ...HISTORY, allowed_delta_types: ['fossil'], delta_publish: true },
     subscribe: { delta: 'fossil' },
   },
+  {
+    name: 'metrics',
+    description: 'the baseline with `prometheus.enabled: true`, /metrics scraped every 15 s (a common Prometheus scrape interval); a scrape\'s own CPU is measured apart (bench/README.md, "Metrics cost")',
+    channelOptions: {},
+    subscribe: {},
+    metricsScrapeMs: 15_000,
+  },
 ]);
 
 /** The variants a default run measures. */
@@ -58,5 +67,11 @@ export function variantNamed(name: string): FeatureVariant {
 
 /** switchyard with `shards` shard threads and the variant's channel options. */
 export function variantSystem(variant: FeatureVariant, shards: number): SystemSpec {
-  return { kind: 'switchyard', shards, channelOptions: variant.channelOptions, variant: variant.name };
+  return {
+    kind: 'switchyard',
+    shards,
+    channelOptions: variant.channelOptions,
+    variant: variant.name,
+    ...(variant.metricsScrapeMs ? { metricsScrapeMs: variant.metricsScrapeMs } : {}),
+  };
 }

@@ -87,12 +87,13 @@ export function apiPrefix(config: Config): string {
 /** Registers the API routes (none with `http_api.disabled`). `draining()` tells whether the shard is shutting down. */
 export function registerApi(app: TemplatedApp, config: Config, shard: ShardContext, draining: () => boolean): void {
   if (config.http_api.disabled) return;
+  // The paths are fixed at start (http_api.handler_prefix needs a restart); the key and the error mode
+  // are read from the shard's current config on every request, so a reload applies to the next one.
   const prefix = apiPrefix(config);
-  const transportMode = config.http_api.error_mode === 'transport';
   const method = (name: string) => (res: HttpResponse, req: HttpRequest) => {
     const httpMethod = req.getMethod().toLowerCase();
-    const perRequest = req.getHeader('x-centrifugo-error-mode').toLowerCase() === 'transport';
-    const ex = admit(config, draining, res, req);
+    const transportMode = shard.config.http_api.error_mode === 'transport' || req.getHeader('x-centrifugo-error-mode').toLowerCase() === 'transport';
+    const ex = admit(shard.config, draining, res, req);
     if (ex === null) return;
     if (!Object.hasOwn(API_METHODS, name)) {
       answer(ex, 404, errorBody(Errors.methodNotFound.code, 'method not found'));
@@ -107,7 +108,7 @@ export function registerApi(app: TemplatedApp, config: Config, shard: ShardConte
       if (params === null) return;
       void callMethod(shard, name, params).then((outcome) => {
         if ('result' in outcome) answer(ex, 200, JSON.stringify({ result: outcome.result }), draining());
-        else if (transportMode || perRequest) answer(ex, apiErrorHttpStatus(outcome.error.code), JSON.stringify(outcome.error), draining());
+        else if (transportMode) answer(ex, apiErrorHttpStatus(outcome.error.code), JSON.stringify(outcome.error), draining());
         else answer(ex, 200, JSON.stringify({ error: outcome.error }), draining());
       });
     });
@@ -117,7 +118,7 @@ export function registerApi(app: TemplatedApp, config: Config, shard: ShardConte
   if (prefix !== '') app.any(`${prefix}/*`, (res, req) => method(req.getUrl().slice(prefix.length + 1))(res, req));
   app.any(prefix === '' ? '/' : prefix, (res, req) => {
     const httpMethod = req.getMethod().toLowerCase();
-    const ex = admit(config, draining, res, req);
+    const ex = admit(shard.config, draining, res, req);
     if (ex === null) return;
     if (httpMethod !== 'post') {
       answer(ex, 405, errorBody(Errors.badRequest.code, 'use POST'));

@@ -63,6 +63,7 @@ export type MethodOutcome = { readonly result: unknown } | { readonly error: Wir
 /** Checks the request's fields, runs the method, and catches its ReplyError (anything else is logged and answered 100). */
 export async function callMethod(shard: ShardContext, name: string, params: Params): Promise<MethodOutcome> {
   const method = API_METHODS[name] as ApiMethod;
+  const started = shard.metrics.enabled ? performance.now() : 0;
   try {
     checkRequestFields(REQUEST_FIELDS[name] ?? {}, params);
     return { result: await method(shard, params) };
@@ -71,6 +72,8 @@ export async function callMethod(shard: ShardContext, name: string, params: Para
     // API errors are `{code, message}`: no `temporary` flag (api.proto's Error).
     const { code, message } = toWireError(err);
     return { error: { code, message } };
+  } finally {
+    if (shard.metrics.enabled) shard.metrics.observeApi(name, (performance.now() - started) / 1000);
   }
 }
 

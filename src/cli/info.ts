@@ -6,6 +6,7 @@ import { Exit, say, usageError } from './output';
 const HELP = `Usage:
   switchyard [-c FILE] [--<key> VALUE ...]   run the server (FILE defaults to ./config.json when it exists)
   switchyard checkconfig [FILE] [--strict]   validate a config file (environment and flags not applied), list the keys it ignores
+  switchyard reload [-c FILE] [--pid_file P] make the running server reload its config (SIGHUP to the pid in pid_file)
   switchyard genconfig [FILE|-] [--force]    write a minimal config with fresh secrets (FILE defaults to config.json; - is stdout)
   switchyard defaultconfig [-c FILE] [-b BASE] [--dry-run]
                                              write a config with every key at its default (or BASE's value)
@@ -24,7 +25,7 @@ const HELP = `Usage:
 
 Config files are JSON, YAML (.yaml, .yml) or TOML (.toml), chosen by the extension.
 
-Running the server:
+Running the server (SIGHUP reloads the config, SIGTERM drains and exits):
   -c, --config FILE     config file
   --port PORT           same as --http_server.port
   --strict              same as --config.strict: keys switchyard does not use are errors, not warnings

@@ -19,10 +19,12 @@ export const DEFAULT_CONFIG_FILE = 'config.json';
  * the server exits it.
  */
 export async function run(args: readonly string[]): Promise<number | undefined> {
+  // The same loader runs again on every reload (SIGHUP), so a reload reads the same sources.
+  const file = existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
+  const load = () => loadConfig({ argv: args, env: process.env, ...(file !== undefined ? { file } : {}) });
   let loaded;
   try {
-    const file = existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
-    loaded = loadConfig({ argv: args, env: process.env, ...(file !== undefined ? { file } : {}) });
+    loaded = load();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     complainAll('invalid configuration', err.errors);
@@ -39,7 +41,7 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
     process.exit(Exit.failure);
   }
   // Loaded only now, so the other commands never load the server (or uWS).
-  const { runServer } = await import('../acceptor/run');
-  await runServer(loaded.config, loaded.warnings);
+  const { runServer } = await import('../acceptor/service');
+  await runServer(loaded.config, loaded.warnings, load);
   return undefined;
 }

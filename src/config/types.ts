@@ -4,11 +4,13 @@
  * works for the features switchyard has. Durations are already converted to
  * milliseconds; sizes are in bytes.
  */
-import type { LogLevel } from '../common/log';
+import type { HttpServerConfig, LogConfig } from './operations-types';
 import type { UniDisconnectTransform } from '../protocol/uni-push';
 import type { ConfigOptions, HttpApiConfig } from './schema/api';
 
 export type { ConfigOptions, HttpApiConfig } from './schema/api';
+
+export type { HttpServerConfig, LogConfig, TlsConfig } from './operations-types';
 
 /** Channel options shared by `channel.without_namespace` and each namespace. */
 export interface ChannelOptions {
@@ -292,16 +294,14 @@ export interface ConsumerConfig {
   readonly postgresql: PostgresConsumerConfig;
 }
 
-
 export interface Config {
-  readonly http_server: {
-    /** Interface to bind; "" means all interfaces. */
-    readonly address: string;
-    /** TCP port shared by every shard (SO_REUSEPORT); 0 picks a free port at start. */
-    readonly port: number;
-  };
-  readonly log: {
-    readonly level: LogLevel;
+  readonly http_server: HttpServerConfig;
+  readonly log: LogConfig;
+  /** Path of a file the running process writes its pid to (`switchyard reload` reads it); "" for none. */
+  readonly pid_file: string;
+  readonly prometheus: {
+    /** Serve Prometheus metrics at GET /metrics (on the internal port when there is one). */
+    readonly enabled: boolean;
   };
   readonly client: {
     /** Development mode: connect without a token, subscribe and publish anywhere. */

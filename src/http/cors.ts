@@ -11,7 +11,7 @@
  * Origin is not allowed is refused here with 403 before anything runs.
  */
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { originChecker } from './origin';
+import { liveOriginChecker, type OriginSource } from './origin';
 import { answer, answerError, type AbortWatch, type HeaderList } from './body';
 
 /** How long a browser may cache a preflight answer, seconds (Centrifugo's). */
@@ -31,8 +31,9 @@ export interface CorsRequest {
 export class CorsPolicy {
   private readonly originAllowed: (origin: string) => boolean;
 
-  constructor(allowedOrigins: readonly string[]) {
-    this.originAllowed = originChecker(allowedOrigins);
+  /** `allowedOrigins`: the list, or a function giving the list of the config in force. */
+  constructor(allowedOrigins: OriginSource) {
+    this.originAllowed = liveOriginChecker(allowedOrigins);
   }
 
   /** Reads a request's Origin and works out the headers its answers carry. */

@@ -14,3 +14,24 @@ export function originChecker(patterns: readonly string[]): (origin: string) => 
   const regexes = patterns.map((p) => globToRegExp(p, true));
   return (origin) => origin === '' || regexes.some((r) => r.test(origin));
 }
+
+/** Where the allowed origins come from: a fixed list, or the list of the config in force (it changes on reload). */
+export type OriginSource = readonly string[] | (() => readonly string[]);
+
+/**
+ * The predicate of `source`; for a live source it is compiled again only
+ * when the list itself changes (a reloaded config has a new, frozen list).
+ */
+export function liveOriginChecker(source: OriginSource): (origin: string) => boolean {
+  if (typeof source !== 'function') return originChecker(source);
+  let list: readonly string[] | null = null;
+  let check: (origin: string) => boolean = () => false;
+  return (origin) => {
+    const now = source();
+    if (now !== list) {
+      list = now;
+      check = originChecker(now);
+    }
+    return check(origin);
+  };
+}

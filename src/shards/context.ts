@@ -24,6 +24,7 @@ import type { Keepalive } from './session/keepalive';
 import type { ClientTransport } from './session/transport';
 import type { Writer } from './session/writer';
 import type { ShardStats } from './stats';
+import type { ShardMetrics } from '../metrics/shard-metrics';
 import type { LocalChannels } from './subscriber/local-channels';
 
 /** What a publish asks besides channel and data, from a client command or the server API. */
@@ -76,6 +77,8 @@ export interface ShardContext {
   /** True once draining started: new connections are refused. */
   readonly draining: boolean;
   readonly node: NodeLink;
+  /** What this shard counts for Prometheus. */
+  readonly metrics: ShardMetrics;
 
   /** Authenticates a connect request of `conn` (tokens, proxy, anonymous). */
   authenticate(request: Readonly<Record<string, unknown>>, conn: Connection): Promise<Credentials>;

@@ -23,6 +23,8 @@ export interface MessageTargets extends ShardContext {
   readonly ownerState: OwnerState;
   /** Answers a request of another shard (or this one) by its request id. */
   respond(to: number, rid: number, result: unknown, err?: unknown): void;
+  /** A peer switched to reloaded config `version` (config-switch.ts). */
+  configMarker(from: number, version: number): void;
 }
 
 /** Handles one shard message on `shard`. */
@@ -94,6 +96,9 @@ export function handleShardMessage(shard: MessageTargets, msg: ShardMessage): vo
         (outcome) => shard.respond(msg.from, msg.rid, outcome),
         (err: unknown) => shard.respond(msg.from, msg.rid, undefined, err),
       );
+      return;
+    case MessageType.CONFIG_SWITCH:
+      shard.configMarker(msg.from, msg.v);
       return;
     default: {
       const never: never = msg;

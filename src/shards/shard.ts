@@ -25,24 +25,21 @@ import { toWireError } from '../protocol/errors';
 import { encodePush } from '../protocol/json';
 import { Disconnects, Unsubscribes } from '../protocol/codes';
 import type { AuthServices } from '../auth/services';
-import { createAuthenticator, keptHeaderNames, type Authenticator, type Credentials } from './access/authenticator';
+import type { Authenticator, Credentials } from './access/authenticator';
 import { connectionExpired, subscriptionExpired } from './access/expiry';
-import { ChannelRules } from './access/channel-rules';
+import type { ChannelRules } from './access/channel-rules';
+import { ConfigSwitch } from './config-switch';
+import { reloadHost, type SwitchReport } from './reload-host';
+import { createShardSettings, type ShardSettings } from './settings';
+import { bump, type ShardMetrics } from '../metrics/shard-metrics';
 import { ConnState, createConnection, type Connection } from './session/connection';
 import { Keepalive } from './session/keepalive';
 import type { ClientTransport } from './session/transport';
 import { insufficientStatePush, LocalChannels } from './subscriber/local-channels';
 import { readFanout } from './messaging/fanout';
-import {
-  MessageType,
-  RecordKind,
-  decodeMessage,
-  type LocalAction,
-  type OwnerQuery,
-  type ShardMessage,
-} from './messaging/messages';
-import { sessionShard } from './cluster/emulation-routing';
+import { MessageType, RecordKind, decodeMessage, type LocalAction, type OwnerQuery, type ShardMessage } from './messaging/messages';
 import type { EmulatedCommands, EmulationOutcome } from './messaging/messages';
+import { routeEmulationRequest, sendEmulation } from './cluster/emulation-routing';
 import { OwnedChannels } from './owner/owned-channels';
 import { ownerOf } from './messaging/owner-of';
 import { Postman, type OutboxPort } from './messaging/postman';
@@ -51,6 +48,7 @@ import type { OwnerState } from './owner/owner-queries';
 import { Requests } from './messaging/requests';
 import { Writer } from './session/writer';
 import { NO_MAILBOX, type MailboxStats, type ShardStats } from './stats';
+import { createShardMetrics, shardStats } from './counts';
 import type { NodeBus } from '../broker/node-bus';
 import { NodeControl, type NodeControlHost, type NodeIdentity } from './cluster/node-control';
 import type { NodeLink, PublishParams, ShardContext } from './context';
@@ -85,14 +83,20 @@ export interface ShardParts {
   readonly restarts?: number;
   /** The mailbox as it stands, read for stats(); absent for shards built without a mailbox. */
   readonly mailbox?: () => MailboxStats;
+  /** Reload version of `config` (0 at start; a shard restarted after reloads starts with the newest). */
+  readonly configVersion?: number;
 }
 
 /** A shard's state and routing. */
 export class Shard implements ShardContext, MessageTargets, KeepaliveHost, LocalChannelsHost, NodeControlHost {
   readonly id: number;
   readonly count: number;
-  readonly config: Config;
-  readonly rules: ChannelRules;
+  /** The settings commands on this shard see now: the current ones, or a waiting peer's previous ones (config-switch.ts). */
+  private view: ShardSettings;
+  /** The reload protocol's state on this shard. */
+  readonly reload: ConfigSwitch;
+  /** What the last switch did, and whom to tell when a switch is complete (the worker). */
+  readonly switching: SwitchReport;
   readonly log: Logger;
   readonly writer: Writer;
   readonly postman: Postman;
@@ -107,28 +111,31 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   readonly sessions = new Map<string, Connection>();
   readonly byUser = new Map<string, Set<Connection>>();
   readonly startedAt = Date.now();
-  private readonly authenticator: Authenticator;
-  /** Token verifiers and proxies. */
-  readonly auth: AuthServices;
-  /** Lower-case names of the upgrade-request headers each connection keeps (forwarded by proxies, or naming the user). */
-  readonly keptHeaders: readonly string[];
   /** True once draining started: new connections are refused. */
   draining = false;
   readonly node: NodeLink;
-  private readonly restarts: number;
+  /** Times the acceptor restarted this shard index before this worker. */
+  readonly restarts: number;
   private readonly mailbox: () => MailboxStats;
+  /** What this shard counts for Prometheus (`prometheus.enabled`; plain counters either way). */
+  readonly metrics: ShardMetrics;
 
   constructor(parts: ShardParts) {
     this.restarts = parts.restarts ?? 0;
     this.mailbox = parts.mailbox ?? (() => NO_MAILBOX);
     this.id = parts.id;
     this.count = parts.count;
-    this.config = parts.config;
     this.log = parts.log;
-    this.rules = new ChannelRules(parts.config);
-    this.auth = parts.auth;
-    this.authenticator = parts.authenticate ?? createAuthenticator(parts.config, parts.auth, this.rules, parts.log);
-    this.keptHeaders = keptHeaderNames(parts.config, parts.auth);
+    const settings = createShardSettings(parts.configVersion ?? 0, parts.config, parts.log, { auth: parts.auth, ...(parts.authenticate ? { authenticate: parts.authenticate } : {}) });
+    this.view = settings;
+    this.switching = { revoked: 0, onDone: null };
+    this.reload = new ConfigSwitch(
+      reloadHost(this, this.switching, (next) => {
+        this.view = next;
+      }),
+      settings,
+    );
+    this.metrics = createShardMetrics(parts.config.prometheus.enabled, () => this.stats());
     this.writer = new Writer(
       parts.app,
       parts.config.client.queue_max_size,
@@ -143,9 +150,15 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer, this);
     this.broker = parts.broker;
     this.presence = parts.presence;
-    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this.rules, parts.config.channel.history_meta_ttl, this.postman, parts.log);
+    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this, this.postman, parts.log);
     this.keepalive = new Keepalive(parts.config, this);
     const control = parts.bus && parts.id === 0 ? new NodeControl(parts.bus, parts.identity, this, parts.busTimeout, parts.log) : null;
+    this.writer.counts = this.metrics.writes;
+    if (this.metrics.enabled) {
+      const metrics = this.metrics;
+      this.writer.countSockets = true;
+      this.writer.afterFlush = () => metrics.written();
+    }
     this.node = { identity: parts.identity, bus: parts.bus, control };
     void parts.broker.start({
       onPublication: (channel, pub, position, prev) => this.owned.deliver(channel, pub, position, prev),
@@ -155,16 +168,63 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     });
   }
 
-  /** Authenticates a connect request of `conn` (the seam for tokens and proxies). */
-  authenticate(request: Readonly<Record<string, unknown>>, conn: Connection): Promise<Credentials> {
-    return Promise.resolve().then(() => this.authenticator(request, conn));
+  /** The config in force for what runs now (see `view`). */
+  get config(): Config {
+    return this.view.config;
   }
 
-  /** A mailbox record arrived from shard `from`. */
+  /** Channel rules of that config. */
+  get rules(): ChannelRules {
+    return this.view.rules;
+  }
+
+  /** Token verifiers and proxies of that config. */
+  get auth(): AuthServices {
+    return this.view.auth;
+  }
+
+  /** Lower-case names of the upgrade-request headers each connection keeps (forwarded by proxies, or naming the user). */
+  get keptHeaders(): readonly string[] {
+    return this.view.keptHeaders;
+  }
+
+  /** `channel.history_meta_ttl` of that config, ms (owner side). */
+  get defaultMetaTtl(): number {
+    return this.view.config.channel.history_meta_ttl;
+  }
+
+  /** Authenticates a connect request of `conn` (the seam for tokens and proxies), with the authenticator of the config in force when it starts. */
+  authenticate(request: Readonly<Record<string, unknown>>, conn: Connection): Promise<Credentials> {
+    const authenticator: Authenticator = this.view.authenticator;
+    return Promise.resolve().then(() => authenticator(request, conn));
+  }
+
+  /** A mailbox record arrived from shard `from`; while `from` has not switched to a reloaded config, it is handled with the previous one. */
   onRecord(from: number, kind: number, body: Uint8Array): void {
+    const previous = this.reload.viewFor(from);
+    if (previous === null) {
+      this.handleRecord(from, kind, body);
+      return;
+    }
+    this.view = previous;
+    try {
+      this.handleRecord(from, kind, body);
+    } finally {
+      this.view = this.reload.settings;
+    }
+  }
+
+  /** A CONFIG_SWITCH marker arrived from a peer. */
+  configMarker(from: number, version: number): void {
+    this.reload.onMarker(from, version);
+  }
+
+  private handleRecord(from: number, kind: number, body: Uint8Array): void {
     if (kind === RecordKind.FANOUT) {
       // The body is only valid during this call; LocalChannels copies what it keeps.
-      this.local.onFanout(readFanout(body));
+      const fanout = readFanout(body);
+      this.metrics.noteFanout(fanout.at);
+      this.local.onFanout(fanout);
     } else if (kind === RecordKind.MESSAGE) {
       this.onMessage(from, decodeMessage(body));
     } else {
@@ -277,6 +337,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   /** Closes a connection with a disconnect code, after writing what is queued for it. */
   disconnect(conn: Connection, code: number, reason: string): void {
     if (conn.state === ConnState.Closed) return;
+    bump(this.metrics.disconnects, String(code));
     this.writer.flushConnection(conn);
     conn.state = ConnState.Closed;
     conn.transport.end(code, reason);
@@ -315,49 +376,22 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
 
   /** Sends emulated commands to a session of this process, on whichever shard holds it (also node control's hook). */
   emulate(session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
-    const target = sessionShard(session, this.count);
-    if (target === null) return Promise.resolve('no_session');
-    return this.requests.start<EmulationOutcome>(target, (rid) =>
-      this.postman.send(target, { t: MessageType.EMULATION, rid, from: this.id, session, data }),
-    );
+    return sendEmulation(this, session, data);
   }
 
   /** Routes an emulation request to the session's node and shard: this node's, or another node's through shard 0. */
   routeEmulation(node: string, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
-    if (node === this.node.identity.uid) return this.emulate(session, data);
-    // Without a bus there are no other nodes; with one, shard 0 holds node control.
-    if (!this.node.bus) return Promise.resolve('no_node');
-    return this.requests.start<EmulationOutcome>(0, (rid) =>
-      this.postman.send(0, { t: MessageType.EMULATION, rid, from: this.id, node, session, data }),
-    );
+    return routeEmulationRequest(this, node, session, data);
   }
 
-  /** Counts for the info API and stats. */
+  /** Counts for the info API, the admin UI and the metrics. */
   stats(): ShardStats {
-    let subs = 0;
-    for (const conn of this.connections.values()) subs += conn.channels.size;
-    return {
-      id: this.id,
-      num_clients: this.connections.size,
-      num_users: this.byUser.size,
-      num_channels: this.local.size,
-      num_subs: subs,
-      owned_channels: this.owned.size,
-      publications_fanned_out: this.owned.stats.publications,
-      fanout_dropped: this.owned.stats.dropped,
-      frames_published: this.writer.published,
-      delta_publications: this.owned.stats.deltas,
-      closed: {
-        no_pong: this.keepalive.closed.noPong,
-        stale: this.keepalive.closed.stale,
-        expired: this.keepalive.closed.expired,
-        slow: this.keepalive.closed.slow,
-      },
-      deliveries: this.local.delivered,
-      mailbox: this.mailbox(),
-      restarts: this.restarts,
-      uptime: Math.round((Date.now() - this.startedAt) / 1000),
-    };
+    return shardStats(this);
+  }
+
+  /** The mailbox as it stands (the worker's rings; nothing for shards built without one). */
+  mailboxStats(): MailboxStats {
+    return this.mailbox();
   }
 
   /** Stops timers, node control and the postman, and fails pending requests; sockets are the worker's to close. */
@@ -371,6 +405,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   /** A peer shard restarted: forget its subscriptions, fail its requests, re-register with it. */
   onPeerRestarted(peer: number): void {
     this.requests.failTarget(peer);
+    this.reload.peerRestarted(peer);
     this.postman.forget(peer);
     this.owned.forgetShard(peer);
     this.local.reregisterOwnedBy(peer);

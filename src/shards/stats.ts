@@ -11,6 +11,8 @@ export interface MailboxStats {
   readonly pending_bytes: number;
   /** Bytes this shard holds in its overflow queues for rings to other shards that were full (gauge). */
   readonly overflow_bytes: number;
+  /** Records in those overflow queues (gauge). */
+  readonly overflow_records: number;
   /** Times this shard's mailbox was woken from sleep by a sender (counter). */
   readonly wakeups: number;
   /** Records this shard read from its mailbox (counter). */
@@ -20,7 +22,7 @@ export interface MailboxStats {
 }
 
 /** Mailbox counts before the worker has wired its mailbox (shards built without one, in unit tests). */
-export const NO_MAILBOX: MailboxStats = Object.freeze({ pending_bytes: 0, overflow_bytes: 0, wakeups: 0, drained: 0, full: 0 });
+export const NO_MAILBOX: MailboxStats = Object.freeze({ pending_bytes: 0, overflow_bytes: 0, overflow_records: 0, wakeups: 0, drained: 0, full: 0 });
 
 /** One shard's counts, as listed by the `info` API. */
 export interface ShardStats {

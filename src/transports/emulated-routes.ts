@@ -14,7 +14,7 @@ import { registerSse } from './sse';
 export function registerEmulatedTransports(app: TemplatedApp, shard: ShardContext): void {
   const { http_stream, sse } = shard.config;
   if (!http_stream.enabled && !sse.enabled) return;
-  const cors = new CorsPolicy(shard.config.client.allowed_origins);
+  const cors = new CorsPolicy(() => shard.config.client.allowed_origins);
   if (http_stream.enabled) registerHttpStream(app, shard, cors);
   if (sse.enabled) registerSse(app, shard, cors);
   registerEmulation(app, shard, cors);

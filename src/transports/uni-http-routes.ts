@@ -89,7 +89,7 @@ function connectWith(shard: ShardContext, request: StreamRequest, name: UniHttpN
 
 /** Registers the enabled unidirectional HTTP transports. */
 export function registerUniHttp(app: TemplatedApp, config: Config, shard: ShardContext): void {
-  const policy = new CorsPolicy(config.client.allowed_origins);
+  const policy = new CorsPolicy(() => shard.config.client.allowed_origins);
 
   /** Screens a request (draining, origin, preflight); returns it when the transport should serve it. */
   const admit = (res: HttpResponse, req: HttpRequest): StreamRequest | null => {

@@ -97,7 +97,7 @@ const textDecoder = new TextDecoder();
 export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: ShardContext): void {
   const options = config.uni_websocket;
   if (!options.enabled) return;
-  const policy = new CorsPolicy(config.client.allowed_origins);
+  const policy = new CorsPolicy(() => shard.config.client.allowed_origins);
   app.ws<UniSocketData>(UNI_WEBSOCKET_PATH, {
     maxPayloadLength: options.message_size_limit,
     idleTimeout: IDLE_TIMEOUT_S,

@@ -13,7 +13,7 @@
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import { keptHeaders } from '../http/kept-headers';
-import { originChecker } from '../http/origin';
+import { liveOriginChecker } from '../http/origin';
 import { Disconnects } from '../protocol/codes';
 import type { ProtocolType } from '../protocol/names';
 import { dispatchFrame } from '../shards/commands/dispatcher';
@@ -50,14 +50,14 @@ export interface WebSocketEndpoint {
   readonly transport: (ws: WebSocket<SocketData>) => ClientTransport;
 }
 
-/** The client endpoint: `/connection/websocket`, origins by `client.allowed_origins`. */
-export function clientWebSocketEndpoint(config: Config): WebSocketEndpoint {
-  const allowed = originChecker(config.client.allowed_origins);
+/** The client endpoint: `/connection/websocket`, origins by the shard's current `client.allowed_origins` (a reload applies). */
+export function clientWebSocketEndpoint(shard: ShardContext): WebSocketEndpoint {
+  const allowed = liveOriginChecker(() => shard.config.client.allowed_origins);
   return { path: WEBSOCKET_PATH, originAllowed: (origin) => allowed(origin), transport: (ws) => new WebSocketTransport<Connection>(ws) };
 }
 
 /** Registers a WebSocket endpoint of the client protocol (by default the client one). */
-export function registerWebSocket(app: TemplatedApp, config: Config, shard: ShardContext, endpoint = clientWebSocketEndpoint(config)): void {
+export function registerWebSocket(app: TemplatedApp, config: Config, shard: ShardContext, endpoint = clientWebSocketEndpoint(shard)): void {
   app.ws<SocketData>(endpoint.path, {
     maxPayloadLength: config.websocket.message_size_limit,
     // Liveness is the protocol's ping/pong (3012), not uWS's idle timer.

@@ -23,14 +23,38 @@ export interface ShardInit {
    * admin UI show it without asking the acceptor.
    */
   readonly restarts: number;
+  /** The internal port (server API, /metrics, /health); 0 for none. */
+  readonly internalPort: number;
+  /** Certificate and key files for TLS on the client port (the acceptor wrote PEMs given inline to files); null without TLS. */
+  readonly tls: TlsFiles | null;
+  /** Reload version of `config` (0 at start). */
+  readonly configVersion: number;
 }
+
+/** Files uWS's SSLApp reads. */
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** One shard's metrics, as prom-client JSON (src/metrics/json.ts). */
+export type { MetricJson } from '../metrics/json';
+import type { MetricJson } from '../metrics/json';
 
 /** Acceptor → shard. */
 export type ToShard =
   | { readonly type: 'all-ready' }
   | { readonly type: 'drain'; readonly timeoutMs: number }
   | { readonly type: 'peer-restarted'; readonly peer: number; readonly toPeer: SharedArrayBuffer; readonly fromPeer: SharedArrayBuffer }
-  | { readonly type: 'crash'; readonly reason: string };
+  | { readonly type: 'crash'; readonly reason: string }
+  /** Reload, phase 1: build the settings of `config` aside and answer config-prepared. */
+  | { readonly type: 'config-prepare'; readonly version: number; readonly config: Config }
+  /** Reload, phase 2: switch (unless a peer's marker switched this shard already). */
+  | { readonly type: 'config-commit'; readonly version: number }
+  /** Send this shard's metrics (metrics-snapshot with the same id). */
+  | { readonly type: 'metrics-collect'; readonly id: number }
+  /** The exposition this shard asked for with metrics-request. */
+  | { readonly type: 'metrics-text'; readonly id: number; readonly text: string; readonly error?: string };
 
 /** Shard → acceptor. */
 export type FromShard =
@@ -38,4 +62,10 @@ export type FromShard =
   | { readonly type: 'listen-failed'; readonly shardId: number; readonly port: number }
   | { readonly type: 'fatal'; readonly shardId: number; readonly message: string }
   | { readonly type: 'crashed'; readonly shardId: number; readonly message: string }
-  | { readonly type: 'drained'; readonly shardId: number };
+  | { readonly type: 'drained'; readonly shardId: number }
+  | { readonly type: 'config-prepared'; readonly shardId: number; readonly version: number; readonly error?: string }
+  /** Every peer's marker arrived: this shard runs only on config `version`; `revoked` subscriptions were ended. */
+  | { readonly type: 'config-applied'; readonly shardId: number; readonly version: number; readonly revoked: number }
+  | { readonly type: 'metrics-snapshot'; readonly shardId: number; readonly id: number; readonly metrics: readonly MetricJson[] }
+  /** GET /metrics arrived on this shard: the acceptor gathers every shard and answers metrics-text. */
+  | { readonly type: 'metrics-request'; readonly shardId: number; readonly id: number };

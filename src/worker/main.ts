@@ -16,8 +16,8 @@
  * crashed (a replacement takes its index), and lets its event loop empty by itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { us_listen_socket } from 'uWebSockets.js';
-import { createLogger, setLogLevel } from '../common/log';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import { configureLog, createLogger } from '../common/log';
 import { Inbox, Outbox, type InboxStats, type MailboxWiring, type OutboxStats } from '../mailbox/mailbox';
 import type { MailboxStats } from '../shards/stats';
 import { Disconnects } from '../protocol/codes';
@@ -27,6 +27,7 @@ import { ConnState } from '../shards/session/connection';
 import { createEngine } from '../shards/cluster/engine';
 import type { FromShard, ShardInit, ToShard } from './lifecycle';
 import { registerRoutes, type Readiness } from './routes';
+import { createShardSettings } from '../shards/settings';
 import { Shard } from '../shards/shard';
 import { startUniGrpc, type UniGrpcServer } from '../transports/uni-grpc';
 import { consumedCommands } from '../api/consumed';
@@ -35,11 +36,22 @@ import { startConsumers } from '../consumers';
 const init = workerData as ShardInit;
 const port = parentPort!;
 const log = createLogger(`shard ${init.shardId}`);
-setLogLevel(init.config.log.level);
+try {
+  configureLog(init.config.log);
+} catch {
+  configureLog({ level: init.config.log.level, format: init.config.log.format }); // the acceptor reported the file already
+}
 
 /** The mailbox part of the shard's stats. */
 function mailboxStats(inbox: InboxStats, outbox: OutboxStats): MailboxStats {
-  return { pending_bytes: inbox.pendingBytes, overflow_bytes: outbox.queuedBytes, wakeups: inbox.wakeups, drained: inbox.drained, full: outbox.full };
+  return {
+    pending_bytes: inbox.pendingBytes,
+    overflow_bytes: outbox.queuedBytes,
+    overflow_records: outbox.queuedRecords,
+    wakeups: inbox.wakeups,
+    drained: inbox.drained,
+    full: outbox.full,
+  };
 }
 
 function tell(msg: FromShard): void {
@@ -56,7 +68,9 @@ try {
 
 const config = init.config;
 const wiring: MailboxWiring = { ...init.wiring, shardId: init.shardId };
-const app = uws.App();
+const app = init.tls ? uws.SSLApp({ cert_file_name: init.tls.certFile, key_file_name: init.tls.keyFile }) : uws.App();
+/** The app of `http_server.internal_port` (server API, /metrics, /health), or null. */
+const internalApp = init.internalPort > 0 ? uws.App() : null;
 const outbox = new Outbox(wiring, config.shards.mailbox_overflow_limit);
 const identity = { uid: init.nodeUid, name: init.nodeName };
 const engine = createEngine(config, init.shardId, identity.uid, log);
@@ -76,10 +90,16 @@ const shard = new Shard({
   restarts: init.restarts,
   // Read lazily: the inbox is built just below, and stats are only asked for once it runs.
   mailbox: () => mailboxStats(inbox.stats(), outbox.stats()),
+  configVersion: init.configVersion,
 });
 const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
 const readiness: Readiness = { allReady: false };
 let listenSocket: us_listen_socket | null = null;
+let internalSocket: us_listen_socket | null = null;
+/** Metrics expositions this shard asked the acceptor for, by request id. */
+const metricsWaiters = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
+let nextMetricsId = 1;
+shard.switching.onDone = (version) => tell({ type: 'config-applied', shardId: init.shardId, version, revoked: shard.switching.revoked });
 /** The unidirectional gRPC server (shard 0 only, when enabled). */
 let grpcServer: UniGrpcServer | null = null;
 let stopped = false;
@@ -89,7 +109,13 @@ const nodeControl = shard.node.control;
 if (nodeControl) void engine.busReady().then(() => nodeControl.start());
 // Consumers (the PostgreSQL outbox) run on shard 0 and apply commands through the server API methods.
 const consumers = init.shardId === 0 ? startConsumers(config.consumers, consumedCommands(shard, log), log) : null;
-registerRoutes(app, config, shard, readiness);
+registerRoutes(app, internalApp, shard, readiness, () => {
+  const id = nextMetricsId++;
+  return new Promise<string>((resolve, reject) => {
+    metricsWaiters.set(id, { resolve, reject });
+    tell({ type: 'metrics-request', shardId: init.shardId, id });
+  });
+});
 
 /** Stops everything but lets open sockets finish; the loop then empties and the thread ends. */
 function stopAll(): void {
@@ -107,7 +133,21 @@ function stopAll(): void {
 
 function closeListen(): void {
   if (listenSocket) uws.us_listen_socket_close(listenSocket);
+  if (internalSocket) uws.us_listen_socket_close(internalSocket);
   listenSocket = null;
+  internalSocket = null;
+  for (const waiter of metricsWaiters.values()) waiter.reject(new Error('shutting down'));
+  metricsWaiters.clear();
+}
+
+/** Reload, phase 1: build the new settings aside; the acceptor commits once every shard answered. */
+function prepareConfig(version: number, next: typeof config): void {
+  try {
+    shard.reload.prepare(createShardSettings(version, next, log));
+    tell({ type: 'config-prepared', shardId: init.shardId, version });
+  } catch (err) {
+    tell({ type: 'config-prepared', shardId: init.shardId, version, error: (err as Error).message });
+  }
 }
 
 /** Graceful drain: stop accepting, disconnect clients with 3001, then stop. */
@@ -160,6 +200,22 @@ port.on('message', (msg: ToShard) => {
       inbox.replacePeer(msg.peer, msg.fromPeer);
       shard.onPeerRestarted(msg.peer);
       return;
+    case 'config-prepare':
+      prepareConfig(msg.version, msg.config);
+      return;
+    case 'config-commit':
+      shard.reload.commit(msg.version);
+      return;
+    case 'metrics-collect':
+      void shard.metrics.snapshot().then((metrics) => tell({ type: 'metrics-snapshot', shardId: init.shardId, id: msg.id, metrics }));
+      return;
+    case 'metrics-text': {
+      const waiter = metricsWaiters.get(msg.id);
+      metricsWaiters.delete(msg.id);
+      if (msg.error !== undefined) waiter?.reject(new Error(msg.error));
+      else waiter?.resolve(msg.text);
+      return;
+    }
     case 'crash':
       // Test hook: behave exactly as an uncaught error thrown by a handler.
       setImmediate(() => {
@@ -174,18 +230,37 @@ port.on('message', (msg: ToShard) => {
 });
 
 const host = config.http_server.address;
-const onListen = (socket: us_listen_socket | false): void => {
-  if (!socket) {
-    tell({ type: 'listen-failed', shardId: init.shardId, port: init.port });
+
+/** Listens `target` on `address:portNumber` ("" = all interfaces); resolves the socket, or false. */
+function listenOn(target: TemplatedApp, address: string, portNumber: number): Promise<us_listen_socket | false> {
+  return new Promise((resolve) => {
+    if (address) target.listen(address, portNumber, resolve);
+    else target.listen(portNumber, resolve);
+  });
+}
+
+/** Listens on the client port and the internal port (if any); ready once both listen. */
+async function listenAll(): Promise<void> {
+  const failed = (portNumber: number): void => {
+    tell({ type: 'listen-failed', shardId: init.shardId, port: portNumber });
+    closeListen();
     stopAll();
     port.close();
-    return;
-  }
+  };
+  const socket = await listenOn(app, host, init.port);
+  if (!socket) return failed(init.port);
   listenSocket = socket;
+  if (internalApp) {
+    const internal = await listenOn(internalApp, config.http_server.internal_address || host, init.internalPort);
+    if (!internal) return failed(init.internalPort);
+    internalSocket = internal;
+  }
+  if (stopped) return closeListen();
   inbox.start();
   shard.keepalive.run();
   tell({ type: 'ready', shardId: init.shardId });
-};
+}
+
 // Listen once the engine is connected (at most engine.redis.connect_timeout), so a ready shard can publish.
 void engine.ready().then(async () => {
   if (stopped) return;
@@ -204,6 +279,5 @@ void engine.ready().then(async () => {
       return;
     }
   }
-  if (host) app.listen(host, init.port, onListen);
-  else app.listen(init.port, onListen);
+  await listenAll();
 });

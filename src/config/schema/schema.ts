@@ -29,6 +29,7 @@ import { CONSUMER_FIELDS } from './consumers';
 import { API_FIELDS, CONFIG_OPTION_FIELDS } from './api';
 import { ENGINE_FIELDS } from './engine';
 import { TRANSPORT_FIELDS } from './transports';
+import { OPERATIONS_FIELDS } from './operations';
 
 export { NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN } from './channels';
 
@@ -126,24 +127,7 @@ const RPC_OPTIONS = {
 
 
 const CONFIG_FIELDS = {
-  http_server: {
-    kind: 'group',
-    fields: {
-      address: string('', 'Interface to bind; "" means all interfaces.'),
-      port: integer(8000, 0, 65535, 'TCP port every shard listens on (SO_REUSEPORT); 0 picks a free port at start.'),
-    },
-  },
-  log: {
-    kind: 'group',
-    fields: {
-      level: {
-        kind: 'enum',
-        values: ['trace', 'debug', 'info', 'warn', 'error', 'none'],
-        default: 'info',
-        doc: 'Lowest level written to stderr; `none` writes nothing.',
-      },
-    },
-  },
+  ...OPERATIONS_FIELDS,
   client: {
     kind: 'group',
     fields: {

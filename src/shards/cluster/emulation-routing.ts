@@ -19,8 +19,10 @@
 import { randomUUID } from 'node:crypto';
 import { ConnState } from '../session/connection';
 import { dispatchFrame } from '../commands/dispatcher';
-import type { EmulatedCommands, EmulationMessage, EmulationOutcome } from '../messaging/messages';
-import type { ShardContext } from '../context';
+import { MessageType, type EmulatedCommands, type EmulationMessage, type EmulationOutcome } from '../messaging/messages';
+import type { Postman } from '../messaging/postman';
+import type { Requests } from '../messaging/requests';
+import type { NodeLink, ShardContext } from '../context';
 
 const SESSION_PATTERN = /^(\d{1,3})\.[0-9a-f-]{36}$/;
 
@@ -50,4 +52,32 @@ export function answerEmulation(ctx: ShardContext, msg: EmulationMessage): Promi
   if (msg.node === undefined) return Promise.resolve(feedSession(ctx, msg.session, msg.data));
   if (!ctx.node.control) return Promise.resolve('no_node');
   return ctx.node.control.emulate(msg.node, msg.session, msg.data);
+}
+
+/** What sending emulated commands needs of a shard. */
+export interface EmulationSender {
+  readonly id: number;
+  readonly count: number;
+  readonly node: NodeLink;
+  readonly requests: Requests;
+  readonly postman: Postman;
+}
+
+/** Sends emulated commands to a session of this process, on whichever shard holds it. */
+export function sendEmulation(shard: EmulationSender, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
+  const target = sessionShard(session, shard.count);
+  if (target === null) return Promise.resolve('no_session');
+  return shard.requests.start<EmulationOutcome>(target, (rid) =>
+    shard.postman.send(target, { t: MessageType.EMULATION, rid, from: shard.id, session, data }),
+  );
+}
+
+/** Routes an emulation request to the session's node and shard: this node's, or another node's through shard 0. */
+export function routeEmulationRequest(shard: EmulationSender, node: string, session: string, data: EmulatedCommands): Promise<EmulationOutcome> {
+  if (node === shard.node.identity.uid) return sendEmulation(shard, session, data);
+  // Without a bus there are no other nodes; with one, shard 0 holds node control.
+  if (!shard.node.bus) return Promise.resolve('no_node');
+  return shard.requests.start<EmulationOutcome>(0, (rid) =>
+    shard.postman.send(0, { t: MessageType.EMULATION, rid, from: shard.id, node, session, data }),
+  );
 }

@@ -20,6 +20,7 @@ import { COMMAND_HANDLERS } from './index';
 import { ConnState, type Connection } from '../session/connection';
 import type { ShardContext } from '../context';
 import { connectErrorDisconnect } from '../../protocol/uni-push';
+import { bump } from '../../metrics/shard-metrics';
 
 const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
@@ -113,22 +114,31 @@ function runCommand(shard: ShardContext, conn: Connection, cmd: Command): Promis
     return null;
   }
   const replyId = id ?? 0;
+  const metrics = shard.metrics.enabled ? shard.metrics : null;
+  const started = metrics ? performance.now() : 0;
+  if (metrics) bump(metrics.received, `${conn.transport.name}\0${method}`);
   let outcome: string | null | Promise<string | null>;
   try {
     outcome = COMMAND_HANDLERS[method](shard, conn, request, replyId);
   } catch (err) {
     answerError(shard, conn, method, replyId, err);
+    metrics?.observeCommand(method, (performance.now() - started) / 1000);
     return null;
   }
   if (typeof outcome === 'string' || outcome === null) {
     if (outcome !== null) shard.writer.send(conn, encodeResult(replyId, method, outcome));
+    metrics?.observeCommand(method, (performance.now() - started) / 1000);
     return null;
   }
   const done = outcome.then(
     (result) => {
       if (result !== null && conn.state !== ConnState.Closed) shard.writer.send(conn, encodeResult(replyId, method, result));
+      metrics?.observeCommand(method, (performance.now() - started) / 1000);
     },
-    (err: unknown) => answerError(shard, conn, method, replyId, err),
+    (err: unknown) => {
+      answerError(shard, conn, method, replyId, err);
+      metrics?.observeCommand(method, (performance.now() - started) / 1000);
+    },
   );
   return method === 'connect' ? done : null;
 }
@@ -139,6 +149,7 @@ function answerError(shard: ShardContext, conn: Connection, method: string, id: 
     return;
   }
   if (!(err instanceof ReplyError)) shard.log.error('command failed', { method, client: conn.id, error: err });
+  bump(shard.metrics.replyErrors, `${method}\0${err instanceof ReplyError ? err.code : Errors.internal.code}`);
   if (conn.transport.unidirectional) {
     // The client reads no replies: its failed connect ends the connection with the matching disconnect.
     const code = err instanceof ReplyError ? err.code : Errors.internal.code;

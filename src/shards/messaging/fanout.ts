@@ -10,6 +10,7 @@
  *   u8  kind            0 publication, 1 join/leave
  *   u16 channel length, then the channel (UTF-8)
  *   f64 offset          0 when the channel keeps no history
+ *   f64 at              when the owner fanned it out, ms (performance.timeOrigin + now(); publish-to-write latency)
  *   u8  epoch length, then the epoch (ASCII)
  *   u8  flags           bit 0: the payload is binary (JSON subscribers are closed with 3506)
  *   u32 full length      JSON frame for plain subscribers (or the join/leave push); 0 if none
@@ -44,6 +45,8 @@ export interface Fanout {
   readonly kind: number;
   readonly channel: string;
   readonly offset: number;
+  /** When the owner fanned it out, ms since epoch with a fraction (performance.timeOrigin + performance.now()). */
+  readonly at: number;
   readonly epoch: string;
   /** The payload (or a join/leave info) is binary: JSON subscribers are closed with 3506. */
   readonly binary: boolean;
@@ -66,7 +69,7 @@ function framesOf(f: Fanout): (Uint8Array | null)[] {
 export function fanoutParts(f: Fanout): Uint8Array[] {
   const name = utf8.encode(f.channel);
   const epoch = utf8.encode(f.epoch);
-  const header = new Uint8Array(1 + 2 + name.length + 8 + 1 + epoch.length + 1 + 4 * FRAME_COUNT);
+  const header = new Uint8Array(1 + 2 + name.length + 8 + 8 + 1 + epoch.length + 1 + 4 * FRAME_COUNT);
   const view = new DataView(header.buffer);
   let at = 0;
   view.setUint8(at, f.kind);
@@ -76,6 +79,8 @@ export function fanoutParts(f: Fanout): Uint8Array[] {
   header.set(name, at);
   at += name.length;
   view.setFloat64(at, f.offset, true);
+  at += 8;
+  view.setFloat64(at, f.at, true);
   at += 8;
   view.setUint8(at, epoch.length);
   at += 1;
@@ -104,6 +109,8 @@ export function readFanout(body: Uint8Array): Fanout {
   at += nameLength;
   const offset = view.getFloat64(at, true);
   at += 8;
+  const stamp = view.getFloat64(at, true);
+  at += 8;
   const epochLength = view.getUint8(at);
   at += 1;
   const epoch = utf8Decoder.decode(body.subarray(at, at + epochLength));
@@ -118,7 +125,7 @@ export function readFanout(body: Uint8Array): Fanout {
     at += length;
   }
   const [full, deltaFull, delta, pbFull, pbDelta] = frames as [Uint8Array | null, Uint8Array | null, Uint8Array | null, Uint8Array | null, Uint8Array | null];
-  return { kind, channel, offset, epoch, binary: (flags & FLAG_BINARY) !== 0, full, deltaFull, delta, pbFull, pbDelta };
+  return { kind, channel, offset, at: stamp, epoch, binary: (flags & FLAG_BINARY) !== 0, full, deltaFull, delta, pbFull, pbDelta };
 }
 
 /** uWS topic of a channel's plain subscribers: the channel name for JSON, `channel\0p` for Protobuf. */

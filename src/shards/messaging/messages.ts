@@ -53,6 +53,7 @@ export const MessageType = Object.freeze({
   OWNER_QUERY: 12,
   EMULATION: 13,
   SUBSCRIBE_SHARD_FAILED: 14,
+  CONFIG_SWITCH: 15,
 });
 
 /**
@@ -276,6 +277,16 @@ export interface EmulationMessage {
   readonly data: string | Uint8Array;
 }
 
+/**
+ * The sender switched to reloaded config `v`: everything it posted before
+ * this was produced under the previous config (shards/config-switch.ts).
+ */
+export interface ConfigSwitchMessage {
+  readonly t: typeof MessageType.CONFIG_SWITCH;
+  readonly from: number;
+  readonly v: number;
+}
+
 /** Every message between shards. */
 export type ShardMessage =
   | SubscribeShard
@@ -291,7 +302,8 @@ export type ShardMessage =
   | PresenceJoinMessage
   | PresenceLeaveMessage
   | OwnerQueryMessage
-  | EmulationMessage;
+  | EmulationMessage
+  | ConfigSwitchMessage;
 
 // One encoder and decoder per thread: msgpack's one-shot encode() builds a new
 // Encoder per call, which costs several times the encoding itself.

@@ -22,6 +22,7 @@ import type { Broker, Publication, StreamPosition } from '../../broker/broker';
 import type { PresenceManager } from '../../broker/presence';
 import { encodeClientInfo, encodeDeltaPublication, encodePublication, encodePush, type ClientInfo } from '../../protocol/json';
 import type { ChannelRules, ResolvedChannel } from '../access/channel-rules';
+import { bump, type ShardMetrics } from '../../metrics/shard-metrics';
 import { isBinaryPayload, payloadToBytes } from '../../protocol/payload';
 import { encodeJoinLeaveReply, encodePublicationReply } from '../../protocol/protobuf/codec';
 import { encodeFossilPatch, encodeFossilPatchBytes } from './delta';
@@ -69,6 +70,14 @@ export interface OwnerStats {
 /** How long an idempotency key is remembered, ms (Centrifugo: 5 minutes). */
 export const IDEMPOTENT_RESULT_TTL_MS = 5 * 60_000;
 
+/** What the owner reads from the config in force (it changes on reload; read it at each use). */
+export interface OwnerSettings {
+  readonly rules: ChannelRules;
+  /** `channel.history_meta_ttl`, ms. */
+  readonly defaultMetaTtl: number;
+  readonly metrics: ShardMetrics;
+}
+
 /** Channels owned by this shard. */
 export class OwnedChannels {
   private readonly channels = new Map<string, OwnedChannel>();
@@ -78,8 +87,7 @@ export class OwnedChannels {
     private readonly self: number,
     private readonly broker: Broker,
     private readonly presence: PresenceManager,
-    private readonly rules: ChannelRules,
-    private readonly defaultMetaTtl: number,
+    private readonly settings: OwnerSettings,
     private readonly postman: Postman,
     private readonly log: Logger,
   ) {}
@@ -171,9 +179,10 @@ export class OwnedChannels {
 
   /** Publishes through the broker with the channel's history settings; the broker calls deliver(). */
   async publish(channel: string, data: string, request: PublishParams): Promise<StreamPosition> {
-    const resolved = this.rules.resolve(channel);
-    const history = request.skipHistory ? undefined : this.rules.history(resolved);
+    const resolved = this.settings.rules.resolve(channel);
+    const history = request.skipHistory ? undefined : this.settings.rules.history(resolved);
     const delta = Boolean(history) && resolved.options.allowed_delta_types.length > 0 && (request.delta || resolved.options.delta_publish);
+    bump(this.settings.metrics.nodeSent, 'publication');
     const result = await this.broker.publish(
       channel,
       { data, ...(request.info ? { info: request.info } : {}), ...(request.tags ? { tags: request.tags } : {}) },
@@ -189,6 +198,7 @@ export class OwnedChannels {
 
   /** Fans a publication out to every subscribed shard (broker event). */
   deliver(channel: string, pub: Publication, position: StreamPosition, prev?: Publication): void {
+    bump(this.settings.metrics.nodeReceived, 'publication');
     const owned = this.channels.get(channel);
     if (!owned || owned.shards.size === 0) return;
     this.stats.publications++;
@@ -204,6 +214,7 @@ export class OwnedChannels {
       kind: FanoutKind.PUBLICATION,
       channel,
       offset: position.offset,
+      at: performance.timeOrigin + performance.now(),
       epoch: position.epoch,
       binary,
       ...json,
@@ -248,7 +259,7 @@ export class OwnedChannels {
     const buffer: Publication[] = [];
     owned.reads.add(buffer);
     const resolved = this.resolveQuietly(msg.ch);
-    const metaTtl = resolved ? this.rules.history(resolved)?.metaTtl ?? this.defaultMetaTtl : this.defaultMetaTtl;
+    const metaTtl = resolved ? this.settings.rules.history(resolved)?.metaTtl ?? this.settings.defaultMetaTtl : this.settings.defaultMetaTtl;
     const reply = (fields: Record<string, unknown>): void => {
       owned.reads.delete(buffer);
       this.postman.send(msg.from, { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, ...fields });
@@ -299,6 +310,7 @@ export class OwnedChannels {
 
   /** A join or leave event of a channel arrived from the broker (any node's): fan it out. */
   deliverJoinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {
+    bump(this.settings.metrics.nodeReceived, kind);
     this.fanOutJoinLeave(channel, kind, info);
   }
 
@@ -326,6 +338,7 @@ export class OwnedChannels {
       kind: FanoutKind.JOIN_LEAVE,
       channel,
       offset: 0,
+      at: performance.timeOrigin + performance.now(),
       epoch: '',
       binary,
       full: (owned.mask & ProtocolBit.JSON) !== 0 && !binary ? Buffer.from(encodePush(channel, kind, `{"info":${encodeClientInfo(info)}}`)) : null,
@@ -346,7 +359,7 @@ export class OwnedChannels {
 
   private resolveQuietly(channel: string): ResolvedChannel | undefined {
     try {
-      return this.rules.resolve(channel);
+      return this.settings.rules.resolve(channel);
     } catch {
       return undefined;
     }

@@ -44,7 +44,8 @@ export class Keepalive {
   readonly closed = { noPong: 0, stale: 0, expired: 0, slow: 0 };
 
   constructor(
-    private readonly config: Config,
+    /** The config in force; replaced on reload. */
+    public config: Config,
     private readonly host: KeepaliveHost,
   ) {}
 

@@ -5,6 +5,7 @@
  * topic publish: with `\n` for JSON topics, varint-delimited for Protobuf ones. One flush per turn writes replies first, then publications,
  * so a subscribe reply always precedes the channel's first publication.
  */
+import { bump, type WriteCounters } from '../../metrics/shard-metrics';
 import type { TemplatedApp } from 'uWebSockets.js';
 import { ConnState, type Connection } from './connection';
 import { encodeReplyFor } from './reply-encoding';
@@ -46,6 +47,13 @@ export class Writer {
    * until then publishing skips the bare-topic lookups altogether.
    */
   private bareTopicsInUse = false;
+
+  /** Messages written to clients, by transport (metrics); the shard points it at its ShardMetrics. */
+  counts: WriteCounters = { replies: new Map(), publications: new Map() };
+  /** Called after each flush (the shard observes publish-to-write latency there); null for none. */
+  afterFlush: (() => void) | null = null;
+  /** Count the sockets of each topic publish (one native call per publish; on only with metrics). */
+  countSockets = false;
 
   constructor(
     private readonly app: TemplatedApp,
@@ -138,6 +146,7 @@ export class Writer {
       this.topics.clear();
       for (const [topic, queue] of topics) this.publishFrames(topic, queue);
     }
+    this.afterFlush?.();
   }
 
   /** Writes one connection's queued frames now (used before closing it). */
@@ -146,6 +155,7 @@ export class Writer {
     const replies = conn.outgoing;
     conn.outgoing = [];
     if (conn.state === ConnState.Closed) return;
+    bump(this.counts.replies, conn.transport.name, replies.length);
     conn.transport.send(replies);
     if (conn.transport.bufferedAmount() > this.queueLimit) this.onSlow(conn);
   }
@@ -163,6 +173,7 @@ export class Writer {
     if (members) {
       for (const conn of members) {
         if (conn.state === ConnState.Closed) continue;
+        bump(this.counts.publications, conn.transport.name, frames.length);
         conn.transport.send(frames);
         if (conn.transport.bufferedAmount() > this.queueLimit) this.onSlow(conn);
       }
@@ -178,6 +189,11 @@ export class Writer {
         end++;
       }
       const frame = binary ? joinDelimited(frames.slice(start, end)) : end - start === 1 ? frames[start]! : join(frames, start, end, size - 1);
+      // Counted per socket, as Centrifugo counts each message it writes.
+      if (this.countSockets) {
+        const sockets = this.app.numSubscribers(topic);
+        if (sockets > 0) bump(this.counts.publications, 'websocket', (end - start) * sockets);
+      }
       this.app.publish(topic, frame, binary);
       this.bytesSinceCheck += size;
       start = end;
