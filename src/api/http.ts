@@ -19,6 +19,7 @@ import type { Config } from '../config/types';
 import { Errors } from '../protocol/codes';
 import { API_METHODS, runMethod } from './methods';
 import type { ShardContext } from '../shards/context';
+import { parseApiBody } from './params';
 
 /** Largest accepted request body, bytes. */
 export const API_BODY_LIMIT = 16 * 1024 * 1024;
@@ -83,18 +84,12 @@ export function registerApi(app: TemplatedApp, config: Config, shard: ShardConte
         answer(res, aborted, '413 Payload Too Large', errorBody(Errors.badRequest.code, 'request body too large'), true);
         return;
       }
-      let params: unknown;
-      try {
-        params = JSON.parse(body.toString('utf8'));
-      } catch {
-        answer(res, aborted, '400 Bad Request', errorBody(Errors.badRequest.code, 'bad request: body is not valid JSON'));
+      const params = parseApiBody(body);
+      if (typeof params === 'string') {
+        answer(res, aborted, '400 Bad Request', errorBody(Errors.badRequest.code, params));
         return;
       }
-      if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-        answer(res, aborted, '400 Bad Request', errorBody(Errors.badRequest.code, 'bad request: body must be a JSON object'));
-        return;
-      }
-      void runMethod(shard, apiMethod, params as Record<string, unknown>).then((out) =>
+      void runMethod(shard, apiMethod, params).then((out) =>
         answer(res, aborted, '200 OK', out, draining()),
       );
     });

@@ -13,6 +13,7 @@
  * the shard's event loop.
  */
 import { isBinaryPayload, payloadToBytes } from '../../protocol/payload';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../protocol/input-guards';
 import { shouldReconnect } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';
 import { ProxyError } from '../errors';
@@ -99,6 +100,7 @@ async function post(proxy: ProxyEndpoint, headers: Headers, body: string): Promi
 
 /** Turns the answer body into a result, or throws the backend's error or disconnect. */
 export function decodeAnswer(text: string): Readonly<Record<string, unknown>> | undefined {
+  if (jsonTooDeep(text)) throw new ProxyError(`proxy answer nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
   let answer: unknown;
   try {
     answer = JSON.parse(text);

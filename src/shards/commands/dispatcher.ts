@@ -20,6 +20,7 @@ import { COMMAND_HANDLERS } from './index';
 import { ConnState, type Connection } from '../session/connection';
 import type { ShardContext } from '../context';
 import { connectErrorDisconnect } from '../../protocol/uni-push';
+import { RejectedRequest } from '../../protocol/command-shape';
 
 const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
@@ -113,6 +114,11 @@ function runCommand(shard: ShardContext, conn: Connection, cmd: Command): Promis
     return null;
   }
   const replyId = id ?? 0;
+  if (request instanceof RejectedRequest) {
+    // Refused by the decoder without being parsed (nested too deep): 107 in reply to its id.
+    answerError(shard, conn, method, replyId, request.error);
+    return null;
+  }
   let outcome: string | null | Promise<string | null>;
   try {
     outcome = COMMAND_HANDLERS[method](shard, conn, request, replyId);
