@@ -77,7 +77,7 @@ export class RedisBroker implements Broker {
     private readonly options: RedisBrokerOptions,
   ) {
     this.keys = new RedisKeys(options.prefix);
-    this.subscriptions = shards.map((shard) => new SubscriptionSet(shard.subscriber, this.keys.anchor, () => this.checkAfterRestore(shard.index)));
+    this.subscriptions = shards.map((shard) => new SubscriptionSet(shard.subscriber, this.keys.anchor, () => this.checkAfterRestore(shard.index), options.ioTimeout));
     for (const shard of shards) {
       shard.command.defineCommand('sy_publish', { numberOfKeys: 3, lua: PUBLISH_LUA });
       shard.command.defineCommand('sy_history', { numberOfKeys: 2, lua: HISTORY_LUA });
@@ -153,7 +153,10 @@ export class RedisBroker implements Broker {
     const since = query.since?.offset;
     const from = reverse ? (since !== undefined ? `${since - 1}-0` : '+') : since !== undefined ? `${since + 1}-0` : '-';
     const to = reverse ? '-' : '+';
+    // The marker's deadline starts now, so the whole read takes at most io_timeout.
     const arrived = sync ? this.expectMarker(token) : null;
+    // Its timer may fire while the script is still in flight: keep that from being an unhandled rejection.
+    arrived?.catch(() => undefined);
     let reply: [number, string, StreamEntry[]];
     try {
       reply = (await (shard.command as unknown as ScriptCommands).sy_history(
