@@ -4,6 +4,7 @@
  * works for the features switchyard has. Durations are already converted to
  * milliseconds; sizes are in bytes.
  */
+import type { ClientLimitsConfig } from './limits-types';
 import type { LogLevel } from '../common/log';
 import type { UniDisconnectTransform } from '../protocol/uni-push';
 
@@ -214,7 +215,7 @@ export interface Config {
   readonly log: {
     readonly level: LogLevel;
   };
-  readonly client: {
+  readonly client: ClientLimitsConfig & {
     /** Development mode: connect without a token, subscribe and publish anywhere. */
     readonly insecure: boolean;
     /** Accept connections without a token as anonymous users. */

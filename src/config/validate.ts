@@ -3,6 +3,7 @@
  * schema, then the cross-key rules; every problem reported at once; the
  * result deep-frozen.
  */
+import { rateLimitErrors } from './schema/limits';
 import { redisAddressErrors } from '../common/redis-address';
 import { authErrors } from './auth-rules';
 import { checkNode, isPlainObject } from './check';
@@ -93,6 +94,7 @@ export function checkConfig(raw: unknown): ValidationResult {
   errors.push(...channelOptionErrors(config));
   errors.push(...authErrors(config));
   errors.push(...uniTransformErrors(config));
+  errors.push(...rateLimitErrors(config));
   const addresses = valueAt(config, 'engine.redis.address');
   if (Array.isArray(addresses)) errors.push(...redisAddressErrors(addresses as string[], 'engine.redis.address'));
   return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config) } : { ok: false, errors };

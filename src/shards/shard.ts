@@ -15,6 +15,9 @@
  *
  * Only the worker entry (src/worker/main.ts) imports this file.
  */
+import { ProcessCounters } from '../common/process-counters';
+import { Admission } from './access/admission';
+import { CommandLimits } from './access/command-limits';
 import { randomUUID } from 'node:crypto';
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Broker, StreamPosition } from '../broker/broker';
@@ -79,12 +82,16 @@ export interface ShardParts {
   readonly identity: NodeIdentity;
   /** The bus to other nodes (Redis engine), or null on a single node. */
   readonly bus: NodeBus | null;
+  /** The process's shared counters; a shard built alone (tests) gets counters of its own. */
+  readonly counters?: ProcessCounters;
 }
 
 /** A shard's state and routing. */
 export class Shard implements ShardContext, MessageTargets, KeepaliveHost, LocalChannelsHost, NodeControlHost {
   readonly id: number;
   readonly count: number;
+  readonly admission: Admission;
+  readonly commandLimits: CommandLimits;
   readonly config: Config;
   readonly rules: ChannelRules;
   readonly log: Logger;
@@ -116,6 +123,9 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.config = parts.config;
     this.log = parts.log;
     this.rules = new ChannelRules(parts.config);
+    const counters = parts.counters ?? new ProcessCounters(ProcessCounters.create(parts.count), parts.count);
+    this.admission = new Admission(parts.config, counters, parts.id, parts.log);
+    this.commandLimits = new CommandLimits(parts.config.client.rate_limit);
     this.auth = parts.auth;
     this.authenticator = parts.authenticate ?? createAuthenticator(parts.config, parts.auth, this.rules, parts.log);
     this.keptHeaders = keptHeaderNames(parts.config, parts.auth);
@@ -236,6 +246,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   open(transport: ClientTransport, headers: Readonly<Record<string, string>>): Connection {
     const conn = createConnection(randomUUID(), transport, Date.now(), this.config.client.stale_close_delay, headers);
     this.connections.set(conn.id, conn);
+    this.admission.count(this.connections.size);
     if (transport.session !== undefined) this.sessions.set(transport.session, conn);
     return conn;
   }
@@ -244,6 +255,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   onClose(conn: Connection): void {
     conn.state = ConnState.Closed;
     this.connections.delete(conn.id);
+    this.admission.count(this.connections.size);
     if (conn.transport.session !== undefined) this.sessions.delete(conn.transport.session);
     const users = this.byUser.get(conn.user);
     if (users) {

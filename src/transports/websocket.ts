@@ -61,6 +61,12 @@ export function registerWebSocket(app: TemplatedApp, config: Config, shard: Shar
         res.writeStatus('403 Forbidden').end('request origin not allowed', true);
         return;
       }
+      const refusal = shard.admission.admit();
+      if (refusal !== null) {
+        // Centrifugo answers 503 (connection_limit, connection_rate_limit); closing keeps no idle socket.
+        res.writeStatus('503 Service Unavailable').end(refusal, true);
+        return;
+      }
       const offered = req
         .getHeader('sec-websocket-protocol')
         .split(',')

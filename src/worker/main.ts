@@ -18,6 +18,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { us_listen_socket } from 'uWebSockets.js';
 import { createLogger, setLogLevel } from '../common/log';
+import { ProcessCounters } from '../common/process-counters';
 import { Inbox, Outbox, type MailboxWiring } from '../mailbox/mailbox';
 import { Disconnects } from '../protocol/codes';
 import { loadUws } from '../common/uws';
@@ -64,6 +65,7 @@ const shard = new Shard({
   log,
   identity,
   bus: engine.bus,
+  counters: new ProcessCounters(init.counters, wiring.shardCount),
 });
 const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
 const readiness: Readiness = { allReady: false };

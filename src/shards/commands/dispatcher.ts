@@ -119,6 +119,11 @@ function runCommand(shard: ShardContext, conn: Connection, cmd: Command): Promis
     answerError(shard, conn, method, replyId, request.error);
     return null;
   }
+  if (!shard.commandLimits.admit(conn, method)) {
+    // Over its rate limit (client.rate_limit): 111, except `send`, which has no reply and is dropped.
+    if (method !== 'send') answerError(shard, conn, method, replyId, new ReplyError(Errors.tooManyRequests));
+    return null;
+  }
   let outcome: string | null | Promise<string | null>;
   try {
     outcome = COMMAND_HANDLERS[method](shard, conn, request, replyId);
@@ -145,6 +150,10 @@ function answerError(shard: ShardContext, conn: Connection, method: string, id: 
     return;
   }
   if (!(err instanceof ReplyError)) shard.log.error('command failed', { method, client: conn.id, error: err });
+  if (shard.commandLimits.overErrors(conn, err instanceof ReplyError ? err.code : Errors.internal.code)) {
+    fail(shard, conn, new DisconnectError(Disconnects.tooManyErrors));
+    return;
+  }
   if (conn.transport.unidirectional) {
     // The client reads no replies: its failed connect ends the connection with the matching disconnect.
     const code = err instanceof ReplyError ? err.code : Errors.internal.code;
