@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { findFreePort } from '../src/acceptor/port';
-import { RawClient, waitFor } from './helpers/clients';
+import { openOrStatus, RawClient, waitFor } from './helpers/clients';
 import { testConfigInput } from './helpers/server';
 
 const CLI = join(__dirname, '..', 'src', 'cli.js');
@@ -26,18 +26,6 @@ after(async () => {
   await stop();
 });
 
-/** Opens a WebSocket; the client, or the status of a refused upgrade. */
-async function open(url: string): Promise<RawClient | number> {
-  const c = new RawClient(url);
-  try {
-    await c.opened();
-    return c;
-  } catch (err) {
-    const status = /upgrade refused: (\d+)/.exec((err as Error).message);
-    if (!status) throw err;
-    return Number(status[1]);
-  }
-}
 
 test(`under ulimit -n ${FD_LIMIT}: excess connections get 503, /health answers, one ERROR line names the limit`, async () => {
   const port = await findFreePort('127.0.0.1');
@@ -58,7 +46,7 @@ test(`under ulimit -n ${FD_LIMIT}: excess connections get 503, /health answers, 
   const url = `ws://127.0.0.1:${port}/connection/websocket`;
   let refused = 0;
   for (let i = 0; i < FD_LIMIT + 40; i += 20) {
-    const batch = await Promise.all(Array.from({ length: 20 }, () => open(url)));
+    const batch = await Promise.all(Array.from({ length: 20 }, () => openOrStatus(url)));
     for (const o of batch) {
       if (o instanceof RawClient) clients.push(o);
       else {
@@ -77,11 +65,11 @@ test(`under ulimit -n ${FD_LIMIT}: excess connections get 503, /health answers, 
   assert.equal(out.match(/ERROR[^\n]*file descriptors nearly exhausted/g)?.length, 1, 'one ERROR line per minute');
 
   for (const c of clients.splice(0, 50)) c.close();
-  let again = await open(url);
+  let again = await openOrStatus(url);
   const deadline = Date.now() + 5000;
   while (!(again instanceof RawClient) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
-    again = await open(url);
+    again = await openOrStatus(url);
   }
   assert.ok(again instanceof RawClient, 'connections are taken again once some closed');
   clients.push(again);

@@ -10,22 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/acceptor/run';
 import { ProcessCounters } from '../src/common/process-counters';
 import { TokenBuckets } from '../src/common/token-bucket';
-import { RawClient } from './helpers/clients';
+import { openOrStatus, RawClient } from './helpers/clients';
 import { startTestServer } from './helpers/server';
 import { hmacToken, HMAC_SECRET } from './helpers/tokens';
 
-/** Opens a raw WebSocket; resolves with it, or with the refused upgrade's status. */
-async function open(url: string): Promise<RawClient | number> {
-  const c = new RawClient(url);
-  try {
-    await c.opened();
-    return c;
-  } catch (err) {
-    const status = /upgrade refused: (\d+)/.exec((err as Error).message);
-    if (!status) throw err;
-    return Number(status[1]);
-  }
-}
 
 /** Sends one command and returns its reply (or the close code, as `{closed}`). */
 async function ask(c: RawClient, cmd: Record<string, unknown>): Promise<any> {
@@ -79,11 +67,11 @@ describe('connection limits', () => {
 
   test('client.connection_limit: the process (both shards) refuses the next connection with 503, and takes one again after a close', async () => {
     for (let i = 0; i < 3; i++) {
-      const c = await open(server.wsUrl);
+      const c = await openOrStatus(server.wsUrl);
       assert.ok(c instanceof RawClient, `connection ${i} opened`);
       clients.push(c);
     }
-    assert.equal(await open(server.wsUrl), 503);
+    assert.equal(await openOrStatus(server.wsUrl), 503);
     const stream = await fetch(server.wsUrl.replace('ws:', 'http:').replace('/connection/websocket', '/connection/http_stream'), {
       method: 'POST',
       body: JSON.stringify({ id: 1, connect: {} }),
@@ -92,10 +80,10 @@ describe('connection limits', () => {
     assert.deepEqual(await stream.json(), { error: 'connection limit reached' });
     clients.pop()!.close();
     const deadline = Date.now() + 5000;
-    let again = await open(server.wsUrl);
+    let again = await openOrStatus(server.wsUrl);
     while (!(again instanceof RawClient) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
-      again = await open(server.wsUrl);
+      again = await openOrStatus(server.wsUrl);
     }
     assert.ok(again instanceof RawClient, 'a slot freed by a close is taken again');
     clients.push(again);
@@ -106,10 +94,10 @@ describe('connection limits', () => {
     const alice = await hmacToken({ sub: 'alice' });
     const connectAs = async (token: string): Promise<RawClient | number> => {
       // Earlier tests' sockets may still be closing: retry the upgrade a little.
-      let c = await open(server.wsUrl);
+      let c = await openOrStatus(server.wsUrl);
       for (let i = 0; typeof c === 'number' && i < 50; i++) {
         await new Promise((r) => setTimeout(r, 50));
-        c = await open(server.wsUrl);
+        c = await openOrStatus(server.wsUrl);
       }
       assert.ok(c instanceof RawClient);
       const reply = await ask(c, { id: 1, connect: { token } });
@@ -136,7 +124,7 @@ describe('connection rate limit', () => {
   test('client.connection_rate_limit: at most that many new connections per second, then 503', async () => {
     // Start early in a second, so the burst stays within one or two windows.
     while (Date.now() % 1000 > 200) await new Promise((r) => setTimeout(r, 10));
-    const outcomes = await Promise.all(Array.from({ length: 12 }, () => open(server.wsUrl)));
+    const outcomes = await Promise.all(Array.from({ length: 12 }, () => openOrStatus(server.wsUrl)));
     const opened = outcomes.filter((o): o is RawClient => o instanceof RawClient);
     const refused = outcomes.filter((o) => o === 503).length;
     for (const c of opened) c.close();

@@ -129,12 +129,16 @@ function disconnectFrom(value: unknown): DisconnectError {
   return new DisconnectError({ code, reason: truncateBytes(reason, MAX_REASON_BYTES), reconnect: shouldReconnect(code) });
 }
 
+/** Largest proxy error code (uint32). */
+const MAX_UINT32 = 2 ** 32 - 1;
+
 function errorFrom(value: unknown): ReplyError {
   if (!isObject(value)) throw new ProxyError('proxy error is not an object');
   const code = value['code'];
   const message = value['message'] ?? '';
   const temporary = value['temporary'] ?? false;
-  if (typeof code !== 'number' || !Number.isInteger(code) || code < 0) throw new ProxyError('proxy error code is not a whole number');
+  // A uint32, as in Centrifugo's proxy protocol: a code like 1e300 would reach the client as a number no decoder takes.
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > MAX_UINT32) throw new ProxyError('proxy error code is not a uint32');
   if (typeof message !== 'string' || typeof temporary !== 'boolean') throw new ProxyError('proxy error message or temporary has the wrong type');
   return new ReplyError({ code, message, temporary });
 }
