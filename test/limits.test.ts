@@ -122,14 +122,18 @@ describe('connection rate limit', () => {
   after(() => server.close());
 
   test('client.connection_rate_limit: at most that many new connections per second, then 503', async () => {
-    // Start early in a second, so the burst stays within one or two windows.
+    // Start early in a second, so the burst likely stays within one window.
     while (Date.now() % 1000 > 200) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
     const outcomes = await Promise.all(Array.from({ length: 12 }, () => openOrStatus(server.wsUrl)));
+    // Each whole second the burst touched admits 4 (a slow machine may spread it over more than one).
+    const seconds = Math.floor(Date.now() / 1000) - Math.floor(started / 1000) + 1;
     const opened = outcomes.filter((o): o is RawClient => o instanceof RawClient);
     const refused = outcomes.filter((o) => o === 503).length;
     for (const c of opened) c.close();
-    assert.ok(opened.length >= 4 && opened.length <= 8, `opened ${opened.length}`);
+    assert.ok(opened.length >= 4 && opened.length <= 4 * seconds, `opened ${opened.length} in ${seconds} s`);
     assert.equal(opened.length + refused, 12);
+    if (seconds < 3) assert.ok(refused > 0);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The fuzz runner: `npm run fuzz` (1,000,000 cases over every target) or
- * `node dist/test/fuzz/run.js --cases N --seed S [--target NAME]`. Each case
+ * `node dist/fuzz/main.js --cases N --seed S [--target NAME]`. Each case
  * must end in one of its target's documented outcomes (targets.ts) within
  * 100 ms; a slower case is run again, and fails only when it is slow
  * every time (a GC pause on a busy machine is not a hang). A failure is shrunk by
@@ -60,16 +60,21 @@ export function fuzzAll(total: number, seed: number, only?: string): TargetRepor
   return targets.map((t, i) => fuzzTarget(t, each, seed + i));
 }
 
-function argument(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
+function argument(argv: readonly string[], name: string, fallback: string): string {
+  // The last one wins: `npm run fuzz -- --cases 5000` overrides the script's own --cases.
+  const at = argv.lastIndexOf(`--${name}`);
+  return at >= 0 && argv[at + 1] !== undefined ? argv[at + 1]! : fallback;
 }
 
-function main(): void {
-  const cases = Number(argument('cases', '1000000'));
-  const seed = Number(argument('seed', String(Date.now() % 2 ** 31)));
-  const only = argument('target', '');
-  process.stdout.write(`fuzz: ${cases} cases, seed ${seed}, node ${process.version}\n`);
+/**
+ * The command line (fuzz/main.ts): runs, prints a line per target and a
+ * closing `N passed, N failed`, and returns the exit code.
+ */
+export function fuzzMain(argv: readonly string[], write: (line: string) => void): number {
+  const cases = Number(argument(argv, 'cases', '1000000'));
+  const seed = Number(argument(argv, 'seed', String(Date.now() % 2 ** 31)));
+  const only = argument(argv, 'target', '');
+  write(`fuzz: ${cases} cases, seed ${seed}, node ${process.version}`);
   const reports = fuzzAll(cases, seed, only || undefined);
   let failed = 0;
   let total = 0;
@@ -77,16 +82,13 @@ function main(): void {
   for (const r of reports) {
     total += r.cases;
     ms += r.ms;
-    process.stdout.write(`${r.failure ? 'FAIL' : 'ok  '} ${r.name.padEnd(24)} ${String(r.cases).padStart(8)} cases ${(r.ms / 1000).toFixed(1).padStart(6)} s  slowest ${r.slowestMs.toFixed(1)} ms\n`);
+    write(`${r.failure ? 'FAIL' : 'ok  '} ${r.name.padEnd(24)} ${String(r.cases).padStart(8)} cases ${(r.ms / 1000).toFixed(1).padStart(6)} s  slowest ${r.slowestMs.toFixed(1)} ms`);
     if (r.failure) {
       failed++;
-      process.stdout.write(`  ${r.failure}\n`);
+      write(`  ${r.failure}`);
     }
   }
-  process.stdout.write(`fuzz: ${total} cases in ${(ms / 1000).toFixed(1)} s, ${failed} target(s) failed\n`);
-  // The closing line node's runner conventions read.
-  process.stdout.write(`${reports.length - failed} passed, ${failed} failed\n`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  write(`fuzz: ${total} cases in ${(ms / 1000).toFixed(1)} s, ${failed} target(s) failed`);
+  write(`${reports.length - failed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
 }
-
-if (require.main === module) main();
