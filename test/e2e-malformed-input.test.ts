@@ -107,7 +107,7 @@ describe('malformed client input', () => {
     // The id may come after the request; 512 levels are still fine.
     c.send(`{"rpc":{"method":"m","data":${nested(600)}},"id":3}`);
     assert.equal(JSON.parse(await c.nextFrame()).error.code, 107);
-    c.send(`{"id":4,"publish":{"channel":"bystander","data":${nested(500)}}}`);
+    c.send(`{"id":4,"publish":{"channel":"elsewhere","data":${nested(500)}}}`);
     assert.deepEqual(JSON.parse(await c.nextFrame()), { id: 4, publish: {} });
     assert.ok(c.isOpen);
     c.close();

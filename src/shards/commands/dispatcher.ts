@@ -10,7 +10,9 @@
  * `send` and the empty pong needs `id > 0`; an unknown or empty command, or a
  * pong with no ping outstanding, closes the connection with 3501. Commands
  * are started in order; a connect being authenticated holds back the commands
- * that follow it.
+ * that follow it. A request the decoder refused unparsed (nested too deep)
+ * gets its 107; a command over `client.rate_limit` gets 111, and a connection
+ * over its error budget is closed with 3509 (shards/access/command-limits.ts).
  */
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError, toWireError } from '../../protocol/errors';
