@@ -31,6 +31,9 @@ const NO_PROXY = {
   http: { static_headers: {} },
 };
 
+/** A rate limit that is off (client.rate_limit.*). */
+const NO_LIMIT = { enabled: false, buckets: [] };
+
 test('defaults are Centrifugo\'s, durations in ms', () => {
   const c = defaultConfig();
   assert.deepEqual(c.http_server, {
@@ -51,6 +54,16 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     pong_timeout: 8_000,
     stale_close_delay: 10_000,
     channel_limit: 128,
+    connection_limit: 0,
+    user_connection_limit: 0,
+    connection_rate_limit: 0,
+    rate_limit: {
+      client_command: {
+        enabled: false,
+        ...Object.fromEntries(['total', 'default', 'subscribe', 'unsubscribe', 'publish', 'history', 'presence', 'presence_stats', 'refresh', 'sub_refresh', 'rpc'].map((k) => [k, NO_LIMIT])),
+      },
+      client_error: { enabled: false, total: NO_LIMIT },
+    },
     queue_max_size: 1_048_576,
     recovery_max_publication_limit: 300,
     history_max_publication_limit: 300,

@@ -7,6 +7,8 @@
  * open uWS handles aborts the process). Its replacement gets fresh mailbox
  * rings, and every other shard is told to switch to them.
  */
+import { ProcessCounters } from '../common/process-counters';
+import { startFdGuard } from './fd-guard';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +59,9 @@ export class Supervisor {
   readonly shardCount: number;
   readonly nodeUid = randomUUID();
   private readonly wiring: Wiring;
+  /** Connection counts and fd samples shared with every shard (common/process-counters.ts). */
+  readonly counters: ProcessCounters;
+  private stopFdGuard: () => void = () => undefined;
   private readonly slots: Slot[] = [];
   /** Every worker that has not exited yet, including crashed ones emptying their loops. */
   private readonly alive = new Set<Worker>();
@@ -84,6 +89,7 @@ export class Supervisor {
   ) {
     this.shardCount = shardCount;
     this.wiring = createWiring(shardCount, config.shards.mailbox_size);
+    this.counters = new ProcessCounters(ProcessCounters.create(shardCount), shardCount);
     for (let i = 0; i < shardCount; i++) {
       this.slots.push({
         worker: null,
@@ -99,6 +105,7 @@ export class Supervisor {
   /** Starts every shard on `port`; resolves when all are ready. */
   start(port: number): Promise<void> {
     this.port = port;
+    this.stopFdGuard = startFdGuard(this.counters, this.log);
     return new Promise((resolve, reject) => {
       this.readyWaiter = { resolve, reject };
       for (let i = 0; i < this.shardCount; i++) this.spawn(i);
@@ -132,6 +139,7 @@ export class Supervisor {
   /** Drains every shard: stop accepting, disconnect clients with 3001; resolves when all workers exited. */
   async drain(timeoutMs: number): Promise<boolean> {
     this.draining = true;
+    this.stopFdGuard();
     for (const slot of this.slots) if (slot.restartTimer) clearTimeout(slot.restartTimer);
     for (let i = 0; i < this.shardCount; i++) this.post(i, { type: 'drain', timeoutMs });
     const deadline = Date.now() + timeoutMs;
@@ -187,6 +195,7 @@ export class Supervisor {
       shardId: index,
       config: this.config,
       wiring: this.wiring,
+      counters: this.counters.buffer,
       port: this.port,
       nodeUid: this.nodeUid,
       nodeName: `${hostname()}_${this.port}`,
@@ -196,6 +205,8 @@ export class Supervisor {
       configVersion: this.configVersion,
     };
     slot.configVersion = this.configVersion;
+    // A replacement starts from no connections; the crashed shard's sockets are gone.
+    this.counters.setShardConnections(index, 0);
     const youngMb = this.config.shards.max_young_generation_mb;
     const worker = new Worker(WORKER_FILE, { workerData: init, name: `shard-${index}`, ...(youngMb > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: youngMb } } : {}) });
     slot.worker = worker;

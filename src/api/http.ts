@@ -23,6 +23,7 @@ import type { ShardContext } from '../shards/context';
 import { answer, errorBody, readBody, type ApiExchange } from './exchange';
 import { handleLegacy } from './legacy';
 import { API_METHODS, callMethod } from './methods';
+import { parseApiBody } from './params';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
@@ -65,18 +66,13 @@ function parseParams(ex: ApiExchange, body: Buffer | null): Record<string, unkno
     answer(ex, 413, errorBody(Errors.badRequest.code, 'request body too large'), true);
     return null;
   }
-  let params: unknown;
-  try {
-    params = JSON.parse(body.toString('utf8'));
-  } catch {
-    answer(ex, 400, errorBody(Errors.badRequest.code, 'bad request: body is not valid JSON'));
+  // Not UTF-8, nested too deep (refused before parsing), not JSON, or not an object: 400 with the reason.
+  const params = parseApiBody(body);
+  if (typeof params === 'string') {
+    answer(ex, 400, errorBody(Errors.badRequest.code, params));
     return null;
   }
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    answer(ex, 400, errorBody(Errors.badRequest.code, 'bad request: body must be a JSON object'));
-    return null;
-  }
-  return params as Record<string, unknown>;
+  return params;
 }
 
 /** `/api`, or "" for a root prefix ("" or "/"). */

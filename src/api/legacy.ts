@@ -13,6 +13,7 @@ import type { ShardContext } from '../shards/context';
 import { answer, errorBody, type ApiExchange } from './exchange';
 import { callMethod, isApiMethod } from './methods';
 import type { Params } from './params';
+import { decodeUtf8Strict, jsonTooDeep } from '../protocol/input-guards';
 
 /** Centrifugo's Command.MethodType numbers for the methods of the legacy form. */
 const METHOD_NUMBERS: readonly string[] = [
@@ -45,6 +46,8 @@ function parseCommands(text: string): Params[] | null {
   const commands: Params[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
+    // Refused before parsing when nested too deep, as the other API bodies.
+    if (jsonTooDeep(line)) return null;
     let command: unknown;
     try {
       command = JSON.parse(line);
@@ -59,7 +62,8 @@ function parseCommands(text: string): Params[] | null {
 
 /** Runs the commands of a legacy body in order and answers their replies, newline-joined. */
 export async function handleLegacy(shard: ShardContext, ex: ApiExchange, body: Buffer, draining: () => boolean): Promise<void> {
-  const commands = parseCommands(body.toString('utf8'));
+  const text = decodeUtf8Strict(body);
+  const commands = text === null ? null : parseCommands(text);
   if (commands === null || commands.length === 0) {
     answer(ex, 400, errorBody(Errors.badRequest.code, 'bad request: expected JSON commands, one per line'));
     return;

@@ -5,6 +5,7 @@
 import { Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import { payloadFromBase64 } from '../protocol/payload';
+import { decodeUtf8Strict, jsonTooDeep, TOO_DEEP_MESSAGE } from '../protocol/input-guards';
 
 /** A decoded API request object. */
 export type Params = Readonly<Record<string, unknown>>;
@@ -67,4 +68,25 @@ export function requiredData(params: Params): string {
   }
   if (params['data'] === undefined) throw bad('data required');
   return JSON.stringify(params['data']);
+}
+
+/**
+ * The request object of an API body, or the message of a 400 (code 107):
+ * bytes that are not UTF-8 (they would be changed silently into U+FFFD),
+ * JSON nested deeper than MAX_JSON_DEPTH (checked before parsing, so a huge
+ * nested body costs a scan of its first levels only), JSON that does not
+ * parse, or a value that is not an object.
+ */
+export function parseApiBody(body: Uint8Array): Params | string {
+  const text = decodeUtf8Strict(body);
+  if (text === null) return 'bad request: body is not valid UTF-8';
+  if (jsonTooDeep(text)) return TOO_DEEP_MESSAGE;
+  let params: unknown;
+  try {
+    params = JSON.parse(text);
+  } catch {
+    return 'bad request: body is not valid JSON';
+  }
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return 'bad request: body must be a JSON object';
+  return params as Params;
 }

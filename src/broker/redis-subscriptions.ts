@@ -5,7 +5,9 @@
  * SUBSCRIBE_BATCH channels each; each request resolves when Redis confirms
  * its command. The set is remembered, so after the connection comes back it
  * is subscribed again (in batches) before `onRestored` runs. A subscribe made
- * while the connection is down waits for that restore.
+ * while the connection is down waits for that restore, at most `waitMs`
+ * (engine.redis.io_timeout for channels): then it fails, so a client hears
+ * error 100 before its own command timeout instead of reconnecting.
  *
  * The connection always stays subscribed to an anchor channel: ioredis leaves
  * subscriber mode when an UNSUBSCRIBE reply counts 0 channels, even if a
@@ -28,6 +30,12 @@ interface Request {
   readonly reject: (err: unknown) => void;
 }
 
+/** A subscribe waiting for the connection to come back, with its deadline timer (null: none). */
+interface Waiting {
+  readonly request: Request;
+  readonly timer: NodeJS.Timeout | null;
+}
+
 /** Subscriptions of one PUB/SUB connection. */
 export class SubscriptionSet {
   /** Channels subscribed (confirmed or requested). */
@@ -38,8 +46,8 @@ export class SubscriptionSet {
   private lost: boolean;
   /** The connection was up at least once (the first connect is not a restore). */
   private wasUp: boolean;
-  /** Subscribe requests made while the connection was down: they resolve when it is restored. */
-  private waiting: Request[] = [];
+  /** Subscribe requests made while the connection was down: they resolve when it is restored, or fail at their deadline. */
+  private waiting: Waiting[] = [];
 
   constructor(
     private readonly client: RedisClient,
@@ -48,6 +56,8 @@ export class SubscriptionSet {
     /** Runs after a lost connection is back and every wanted channel is subscribed again. */
     private readonly onRestored: () => void,
     private readonly sharded = false,
+    /** How long a subscribe may wait for a lost connection, ms; 0 waits for as long as it takes. */
+    private readonly waitMs = 0,
   ) {
     this.wanted.add(anchor);
     this.lost = client.status !== 'ready';
@@ -113,8 +123,8 @@ export class SubscriptionSet {
         for (const r of run) r.resolve();
         return;
       }
-      // Still wanted: the restore subscribes it, then the request resolves.
-      this.waiting.push(...run);
+      // Still wanted: the restore subscribes it, then the request resolves; unless its deadline comes first.
+      for (const request of run) this.waitForRestore(request);
       return;
     }
     const sent = op === 'subscribe' ? this.sub(channels) : this.unsub(channels);
@@ -135,6 +145,23 @@ export class SubscriptionSet {
 
   private unsub(channels: string[]): Promise<unknown> {
     return this.sharded ? Promise.all(channels.map((c) => this.client.sunsubscribe(c))) : this.client.unsubscribe(...channels);
+  }
+
+  /** Parks a subscribe until the connection is restored, or fails it after `waitMs` (io_timeout). */
+  private waitForRestore(request: Request): void {
+    if (this.waitMs <= 0) {
+      this.waiting.push({ request, timer: null });
+      return;
+    }
+    const timer = setTimeout(() => {
+      const at = this.waiting.findIndex((w) => w.timer === timer);
+      if (at >= 0) this.waiting.splice(at, 1);
+      // Given up: no longer wanted, unless another subscribe to it is still waiting or queued.
+      const channel = request.channel;
+      if (!this.waiting.some((w) => w.request.channel === channel) && !this.queue.some((q) => q.channel === channel)) this.wanted.delete(channel);
+      request.reject(new Error(`redis pub/sub connection down for ${this.waitMs} ms (engine.redis.io_timeout)`));
+    }, this.waitMs);
+    this.waiting.push({ request, timer });
   }
 
   /** Subscribes every wanted channel again, then reports the set restored. */
@@ -158,7 +185,10 @@ export class SubscriptionSet {
     this.lost = false;
     const waiting = this.waiting;
     this.waiting = [];
-    for (const r of waiting) r.resolve();
+    for (const w of waiting) {
+      if (w.timer) clearTimeout(w.timer);
+      w.request.resolve();
+    }
     if (this.wasUp) this.onRestored();
     this.wasUp = true;
   }

@@ -83,7 +83,14 @@ export class RedisBroker implements Broker {
   ) {
     this.keys = new RedisKeys(options.prefix, shards.some((s) => s.shardedSubscriber));
     this.subscriptions = shards.map(
-      (shard) => new SubscriptionSet(shard.shardedSubscriber ?? shard.subscriber, this.keys.anchor, () => this.checkAfterRestore(shard.index), Boolean(shard.shardedSubscriber)),
+      (shard) =>
+        new SubscriptionSet(
+          shard.shardedSubscriber ?? shard.subscriber,
+          this.keys.anchor,
+          () => this.checkAfterRestore(shard.index),
+          Boolean(shard.shardedSubscriber),
+          options.ioTimeout,
+        ),
     );
     for (const shard of shards) {
       shard.command.defineCommand('sy_publish', { numberOfKeys: 3, lua: PUBLISH_LUA });
@@ -212,7 +219,10 @@ export class RedisBroker implements Broker {
     const since = query.since?.offset;
     const from = reverse ? (since !== undefined ? `${since - 1}-0` : '+') : since !== undefined ? `${since + 1}-0` : '-';
     const to = reverse ? '-' : '+';
+    // The marker's deadline starts now, so the whole read takes at most io_timeout.
     const arrived = sync ? this.expectMarker(token) : null;
+    // Its timer may fire while the script is still in flight: keep that from being an unhandled rejection.
+    arrived?.catch(() => undefined);
     let reply: [number, string, StreamEntry[]];
     try {
       reply = (await (shard.command as unknown as ScriptCommands).sy_history(

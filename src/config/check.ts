@@ -159,12 +159,14 @@ function checkList(node: ObjectListField, value: unknown, path: string, errors: 
     return INVALID;
   }
   const items = value.map((item, i) => checkFields(node.item, item, `${path}[${i}]`, errors, warnings));
+  const unique = node.unique;
+  if (unique === undefined) return items;
   const firstIndex = new Map<unknown, number>();
   items.forEach((item, i) => {
-    if (!isPlainObject(item) || typeof item[node.unique] !== 'string') return;
-    const seen = firstIndex.get(item[node.unique]);
-    if (seen === undefined) firstIndex.set(item[node.unique], i);
-    else errors.push(`${path}[${i}].${node.unique} ${show(item[node.unique])} is already used by ${path}[${seen}]`);
+    if (!isPlainObject(item) || typeof item[unique] !== 'string') return;
+    const seen = firstIndex.get(item[unique]);
+    if (seen === undefined) firstIndex.set(item[unique], i);
+    else errors.push(`${path}[${i}].${unique} ${show(item[unique])} is already used by ${path}[${seen}]`);
   });
   return items;
 }

@@ -80,7 +80,7 @@ function listSections(): string[] {
   const out: string[] = [];
   for (const key of CONFIG_KEYS) {
     if (key.field.kind !== 'object_list') continue;
-    out.push('', `## Items of \`${key.path}\``, '', `Each ${key.field.itemName} is an object with these fields; \`${key.field.unique}\` must be unique.`, '');
+    out.push('', `## Items of \`${key.path}\``, '', `Each ${key.field.itemName} is an object with these fields${key.field.unique ? `; \`${key.field.unique}\` must be unique` : ''}.`, '');
     out.push(...itemTable(key.path, key.field));
   }
   return out;

@@ -5,6 +5,7 @@
  * milliseconds; sizes are in bytes.
  */
 import type { HttpServerConfig, LogConfig } from './operations-types';
+import type { ClientLimitsConfig } from './limits-types';
 import type { UniDisconnectTransform } from '../protocol/uni-push';
 import type { ConfigOptions, HttpApiConfig } from './schema/api';
 
@@ -303,7 +304,7 @@ export interface Config {
     /** Serve Prometheus metrics at GET /metrics (on the internal port when there is one). */
     readonly enabled: boolean;
   };
-  readonly client: {
+  readonly client: ClientLimitsConfig & {
     /** Development mode: connect without a token, subscribe and publish anywhere. */
     readonly insecure: boolean;
     /** Accept connections without a token as anonymous users. */

@@ -3,6 +3,7 @@
  * schema, then the cross-key rules; every problem reported at once; the
  * result deep-frozen.
  */
+import { rateLimitErrors } from './schema/limits';
 import { httpServerErrors } from './tls';
 import { authErrors } from './auth-rules';
 import type { ConfigWarning } from './centrifugo/classify';
@@ -102,6 +103,7 @@ export function checkConfig(raw: unknown, strict = false): ValidationResult {
   errors.push(...authErrors(config));
   errors.push(...uniTransformErrors(config));
   errors.push(...httpServerErrors(valueAt(config, 'http_server')));
+  errors.push(...rateLimitErrors(config));
   // The engine rules read whole sections, so they run only on a config whose keys are each valid.
   if (errors.length === 0) errors.push(...engineErrors(config as Config));
   return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config), warnings } : { ok: false, errors, warnings };

@@ -6,7 +6,7 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { ShardContext } from '../shards/context';
 import type { CorsPolicy, CorsRequest } from './cors';
-import { AbortWatch, answerError } from './body';
+import { AbortWatch, answerError, type HeaderList } from './body';
 
 /** A request the gate let through. */
 export interface Admitted {
@@ -14,6 +14,19 @@ export interface Admitted {
   /** Lower-case method. */
   readonly method: string;
   readonly origin: CorsRequest;
+}
+
+/**
+ * Answers 503 when the process takes no more client connections
+ * (`client.connection_limit`, `client.connection_rate_limit`, the fd guard:
+ * shards/access/admission.ts); true when it answered. Call right before
+ * opening the connection: an admitted one counts against the rate.
+ */
+export function refuseOverLimit(res: HttpResponse, watch: AbortWatch, shard: ShardContext, headers: HeaderList): boolean {
+  const refusal = shard.admission.admit();
+  if (refusal === null) return false;
+  answerError(res, watch, '503 Service Unavailable', refusal, headers, true);
+  return true;
 }
 
 /** Answers 503 while the shard drains; true when it answered. */

@@ -9,72 +9,48 @@
 import { Disconnects } from './codes';
 import { DisconnectError } from './errors';
 import { payloadJson, RawPayload } from './payload';
+import { checkCommand, topLevelCommand } from './command-shape';
+import { jsonTooDeep } from './input-guards';
+import type { Command } from './command';
 
-/** A decoded client command: `id` plus exactly one request field. */
-export interface Command {
-  readonly id?: number;
-  readonly connect?: Record<string, unknown>;
-  readonly subscribe?: Record<string, unknown>;
-  readonly unsubscribe?: Record<string, unknown>;
-  readonly publish?: Record<string, unknown>;
-  readonly presence?: Record<string, unknown>;
-  readonly presence_stats?: Record<string, unknown>;
-  readonly history?: Record<string, unknown>;
-  readonly ping?: Record<string, unknown>;
-  readonly send?: Record<string, unknown>;
-  readonly rpc?: Record<string, unknown>;
-  readonly refresh?: Record<string, unknown>;
-  readonly sub_refresh?: Record<string, unknown>;
-}
-
-/** The request fields of Command, in client.proto's field order. */
-export const COMMAND_METHODS = Object.freeze([
-  'connect',
-  'subscribe',
-  'unsubscribe',
-  'publish',
-  'presence',
-  'presence_stats',
-  'history',
-  'ping',
-  'send',
-  'rpc',
-  'refresh',
-  'sub_refresh',
-] as const);
-
-/** One of the request field names. */
-export type CommandMethod = (typeof COMMAND_METHODS)[number];
-
-/** The method of a command (first non-null request field), or null for an empty command (a pong). */
-export function commandMethod(cmd: Command): CommandMethod | null {
-  for (const m of COMMAND_METHODS) {
-    if (cmd[m] !== undefined && cmd[m] !== null) return m;
-  }
-  return null;
-}
+export { COMMAND_METHODS, commandMethod, type Command, type CommandMethod } from './command';
 
 /**
- * Splits a text frame into commands. Malformed JSON, or a line that is not
- * an object, is a protocol violation: disconnect 3501.
+ * Splits a text frame into commands, Centrifugo's way: a frame with no
+ * command, a blank line between commands, malformed JSON, a line that is not
+ * an object, or a field of the wrong type (command-shape.ts) is a protocol
+ * violation: disconnect 3501. A line nested deeper than MAX_JSON_DEPTH is
+ * not parsed; its request is rejected with 107 (topLevelCommand).
  */
 export function decodeCommands(frame: string): Command[] {
   const out: Command[] = [];
-  for (const line of frame.split('\n')) {
+  const lines = frame.trimEnd().split('\n');
+  for (const line of lines) {
+    // Only the end of a frame may be blank (a trailing newline).
     const text = line.trim();
-    if (text === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new DisconnectError(Disconnects.badRequest);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new DisconnectError(Disconnects.badRequest);
-    }
-    out.push(parsed as Command);
+    if (text === '') throw new DisconnectError(Disconnects.badRequest);
+    out.push(decodeLine(text));
   }
   return out;
+}
+
+function decodeLine(text: string): Command {
+  if (jsonTooDeep(text)) {
+    const cmd = topLevelCommand(text);
+    checkCommand(cmd, true);
+    return cmd;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new DisconnectError(Disconnects.badRequest);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new DisconnectError(Disconnects.badRequest);
+  }
+  checkCommand(parsed as Command, true);
+  return parsed as Command;
 }
 
 /** `{"id":N,"<method>":<resultJson>}`; resultJson is already JSON text. */

@@ -13,11 +13,10 @@
  * JSON-protocol clients cannot receive a binary payload: the connection is
  * closed with 3506 (inappropriate protocol), as in Centrifugo.
  */
+import { decodeUtf8Strict, jsonTooDeep } from './input-guards';
 
 /** First character of the carrier of a binary (non-JSON) payload. */
 export const BINARY_MARK = '\u0000';
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Whether a carrier holds binary (non-JSON) bytes. */
 export function isBinaryPayload(carrier: string): boolean {
@@ -28,9 +27,11 @@ export function isBinaryPayload(carrier: string): boolean {
 export function payloadFromBytes(bytes: Uint8Array): string {
   if (bytes.length > 0) {
     let text: string | null = null;
+    text = decodeUtf8Strict(bytes);
+    // JSON nested past MAX_JSON_DEPTH is carried as binary: nothing ever walks a binary payload recursively.
+    if (text !== null && jsonTooDeep(text)) text = null;
     try {
-      text = strictUtf8.decode(bytes);
-      JSON.parse(text);
+      if (text !== null) JSON.parse(text);
     } catch {
       text = null;
     }

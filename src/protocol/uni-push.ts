@@ -15,6 +15,8 @@
  */
 import { Disconnects, shouldReconnect, UnidirectionalConnectDisconnects, type DisconnectCode } from '../protocol/codes';
 import type { EncodedReply } from './names';
+import { isConnectRequestShape } from './command-shape';
+import { jsonTooDeep } from './input-guards';
 
 const PUSH_PREFIX = '{"push":';
 const ID_PREFIX = '{"id":';
@@ -93,9 +95,12 @@ export function connectErrorDisconnect(code: number, custom?: { readonly enabled
 /**
  * Parses a ConnectRequest sent as JSON text (request body, `cf_connect`, or
  * the first uni WebSocket message). `null` is an empty request; anything but
- * an object (including no text at all) is malformed: null is returned.
+ * an object (including no text at all), JSON nested deeper than
+ * MAX_JSON_DEPTH, or a field of the wrong type (`"token": 5`) is malformed:
+ * null is returned.
  */
 export function parseConnectRequest(text: string): Record<string, unknown> | null {
+  if (jsonTooDeep(text)) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -104,5 +109,5 @@ export function parseConnectRequest(text: string): Record<string, unknown> | nul
   }
   if (parsed === null) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-  return parsed as Record<string, unknown>;
+  return isConnectRequestShape(parsed as Record<string, unknown>) ? (parsed as Record<string, unknown>) : null;
 }

@@ -16,6 +16,8 @@ import type { Logger } from '../common/log';
 import type { Config } from '../config/types';
 import type { ClientInfo } from '../protocol/json';
 import type { ChannelRules } from './access/channel-rules';
+import type { Admission } from './access/admission';
+import type { CommandLimits } from './access/command-limits';
 import type { Credentials } from './access/authenticator';
 import type { NodeControl, NodeIdentity } from './cluster/node-control';
 import type { EmulatedCommands, EmulationOutcome, LocalAction, OwnerQuery } from './messaging/messages';
@@ -60,6 +62,10 @@ export interface ShardContext {
   readonly count: number;
   readonly config: Config;
   readonly rules: ChannelRules;
+  /** Whether the process takes one more client connection (limits, fd guard). */
+  readonly admission: Admission;
+  /** Per-connection command and error rate limits. */
+  readonly commandLimits: CommandLimits;
   readonly log: Logger;
   /** Token verifiers and proxies. */
   readonly auth: AuthServices;

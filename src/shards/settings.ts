@@ -1,8 +1,8 @@
 /**
  * Everything a shard derives from its config, built together and swapped as
  * one value on reload: the config itself, the channel rules, the token
- * verifiers and proxies, the connect authenticator and the headers kept per
- * connection. A shard reads them only through its current ShardSettings, so a
+ * verifiers and proxies, the connect authenticator, the headers kept per
+ * connection and the command rate limits. A shard reads them only through its current ShardSettings, so a
  * switch is one assignment and nothing ever sees rules of one config with
  * keys of another.
  */
@@ -12,6 +12,7 @@ import { deepFreeze } from '../config/freeze';
 import type { Config } from '../config/types';
 import { createAuthenticator, keptHeaderNames, type Authenticator } from './access/authenticator';
 import { ChannelRules } from './access/channel-rules';
+import { CommandLimits } from './access/command-limits';
 
 /** One config and what a shard derives from it. */
 export interface ShardSettings {
@@ -24,6 +25,8 @@ export interface ShardSettings {
   readonly authenticator: Authenticator;
   /** Lower-case names of the upgrade-request headers each connection keeps. */
   readonly keptHeaders: readonly string[];
+  /** The per-connection command and error rate limits (`client.rate_limit`). */
+  readonly commandLimits: CommandLimits;
 }
 
 /**
@@ -47,5 +50,6 @@ export function createShardSettings(
     auth,
     authenticator: options.authenticate ?? createAuthenticator(frozen, auth, rules, log),
     keptHeaders: Object.freeze(keptHeaderNames(frozen, auth)),
+    commandLimits: new CommandLimits(frozen.client.rate_limit),
   });
 }

@@ -15,6 +15,9 @@
  *
  * Only the worker entry (src/worker/main.ts) imports this file.
  */
+import { ProcessCounters } from '../common/process-counters';
+import { Admission } from './access/admission';
+import { CommandLimits } from './access/command-limits';
 import { randomUUID } from 'node:crypto';
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Broker, StreamPosition } from '../broker/broker';
@@ -85,6 +88,8 @@ export interface ShardParts {
   readonly mailbox?: () => MailboxStats;
   /** Reload version of `config` (0 at start; a shard restarted after reloads starts with the newest). */
   readonly configVersion?: number;
+  /** The process's shared counters; a shard built alone (tests) gets counters of its own. */
+  readonly counters?: ProcessCounters;
 }
 
 /** A shard's state and routing. */
@@ -97,6 +102,8 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   readonly reload: ConfigSwitch;
   /** What the last switch did, and whom to tell when a switch is complete (the worker). */
   readonly switching: SwitchReport;
+  /** Admission of new connections (connection limits, the descriptor guard). */
+  readonly admission: Admission;
   readonly log: Logger;
   readonly writer: Writer;
   readonly postman: Postman;
@@ -136,6 +143,8 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
       settings,
     );
     this.metrics = createShardMetrics(parts.config.prometheus.enabled, () => this.stats());
+    const counters = parts.counters ?? new ProcessCounters(ProcessCounters.create(parts.count), parts.count);
+    this.admission = new Admission(() => this.config, counters, parts.id, parts.log);
     this.writer = new Writer(
       parts.app,
       parts.config.client.queue_max_size,
@@ -186,6 +195,11 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   /** Lower-case names of the upgrade-request headers each connection keeps (forwarded by proxies, or naming the user). */
   get keptHeaders(): readonly string[] {
     return this.view.keptHeaders;
+  }
+
+  /** The command and error rate limits of the config in force (`client.rate_limit`). */
+  get commandLimits(): CommandLimits {
+    return this.view.commandLimits;
   }
 
   /** `channel.history_meta_ttl` of that config, ms (owner side). */
@@ -307,6 +321,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   open(transport: ClientTransport, headers: Readonly<Record<string, string>>): Connection {
     const conn = createConnection(randomUUID(), transport, Date.now(), this.config.client.stale_close_delay, headers);
     this.connections.set(conn.id, conn);
+    this.admission.count(this.connections.size);
     if (transport.session !== undefined) this.sessions.set(transport.session, conn);
     return conn;
   }
@@ -315,6 +330,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   onClose(conn: Connection): void {
     conn.state = ConnState.Closed;
     this.connections.delete(conn.id);
+    this.admission.count(this.connections.size);
     if (conn.transport.session !== undefined) this.sessions.delete(conn.transport.session);
     const users = this.byUser.get(conn.user);
     if (users) {

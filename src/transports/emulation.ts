@@ -19,6 +19,7 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import type { ShardContext } from '../shards/context';
 import type { CorsPolicy } from '../http/cors';
 import { decodeEmulationRequest } from '../protocol/protobuf/codec';
+import { jsonTooDeep, TOO_DEEP_MESSAGE } from '../protocol/input-guards';
 import type { EmulatedCommands } from '../shards/messaging/messages';
 import { admit } from '../http/gate';
 import { answer, answerError, answerTooLarge, drainsOversizedBody, readBody } from '../http/body';
@@ -38,9 +39,11 @@ export interface EmulationRequest {
 
 /** Decodes a JSON EmulationRequest; returns an error message for a bad one. */
 export function parseEmulationRequest(body: Buffer): EmulationRequest | string {
+  const text = body.toString('utf8');
+  if (jsonTooDeep(text)) return TOO_DEEP_MESSAGE;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     return 'bad request: body is not valid JSON';
   }

@@ -16,7 +16,7 @@ import { keptHeaders } from '../http/kept-headers';
 import type { ShardContext } from '../shards/context';
 import type { CorsPolicy } from '../http/cors';
 import { frameDelimited, frameEach, sharedFramer } from './emulated';
-import { admit, refuseWhileDraining } from '../http/gate';
+import { admit, refuseOverLimit, refuseWhileDraining } from '../http/gate';
 import { answerError, answerTooLarge, drainsOversizedBody, readBody } from '../http/body';
 import { openSession, STREAM_HEADERS } from './session';
 
@@ -48,7 +48,7 @@ export function registerHttpStream(app: TemplatedApp, shard: ShardContext, cors:
         answerError(res, watch, '400 Bad Request', 'no connect command: the body is empty', origin.headers);
         return;
       }
-      if (refuseWhileDraining(res, watch, shard, origin)) return;
+      if (refuseWhileDraining(res, watch, shard, origin) || refuseOverLimit(res, watch, shard, origin.headers)) return;
       openSession(shard, res, watch, {
         name: 'http_stream',
         protocol: protobuf ? 'protobuf' : 'json',

@@ -15,7 +15,7 @@ import { keptHeaders } from '../http/kept-headers';
 import type { ShardContext } from '../shards/context';
 import type { CorsPolicy } from '../http/cors';
 import { frameEach, sharedFramer } from './emulated';
-import { admit, refuseWhileDraining } from '../http/gate';
+import { admit, refuseOverLimit, refuseWhileDraining } from '../http/gate';
 import { answerError, answerTooLarge, drainsOversizedBody, readBody, type AbortWatch, type HeaderList } from '../http/body';
 import { openSession, STREAM_HEADERS } from './session';
 
@@ -41,7 +41,7 @@ export function registerSse(app: TemplatedApp, shard: ShardContext, cors: CorsPo
         answerError(res, watch, '400 Bad Request', `no connect command: ${CONNECT_PARAM} is missing or empty`, origin.headers);
         return;
       }
-      if (refuseWhileDraining(res, watch, shard, origin)) return;
+      if (refuseWhileDraining(res, watch, shard, origin) || refuseOverLimit(res, watch, shard, origin.headers)) return;
       openSse(shard, res, watch, origin.headers, requestHeaders, commands);
     };
     if (method === 'get') {

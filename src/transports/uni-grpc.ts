@@ -115,6 +115,11 @@ function consume(shard: ShardContext, call: ConsumeCall): void {
     const value = call.metadata.get(name)[0];
     if (typeof value === 'string' && value !== '') headers[name] = value;
   }
+  if (shard.admission.admit() !== null) {
+    // Over a connection limit (HTTP transports answer 503 there): ended with 3504, connection limit.
+    transport.end(Disconnects.connectionLimit.code, Disconnects.connectionLimit.reason);
+    return;
+  }
   conn = shard.open(transport, headers);
   dispatchConnect(shard, conn, call.request);
 }

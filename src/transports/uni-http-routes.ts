@@ -13,6 +13,7 @@
  * request 400 (with a JSON `{"error":…}` body; Centrifugo sends none). CORS
  * is cors.ts's: an allowed Origin gets the CORS headers, another one 403.
  */
+import { refuseOverLimit } from '../http/gate';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import type { Connection } from '../shards/session/connection';
@@ -84,6 +85,7 @@ function connectWith(shard: ShardContext, request: StreamRequest, name: UniHttpN
     answerError(request.res, request.watch, '400 Bad Request', 'invalid connect request', request.cors.headers);
     return;
   }
+  if (refuseOverLimit(request.res, request.watch, shard, request.cors.headers)) return;
   startStream(shard, request, name, connect);
 }
 

@@ -125,6 +125,11 @@ export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: S
           return;
         }
       }
+      const refusal = shard.admission.admit();
+      if (refusal !== null) {
+        answerError(res, watch, '503 Service Unavailable', refusal, [], true);
+        return;
+      }
       res.upgrade<UniSocketData>(
         { conn: null, headers: keptHeaders(req, shard.keptHeaders), protocol: 'json', connect },
         req.getHeader('sec-websocket-key'),

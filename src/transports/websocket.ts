@@ -78,6 +78,12 @@ export function registerWebSocket(app: TemplatedApp, config: Config, shard: Shar
         res.writeStatus('403 Forbidden').end('request origin not allowed', true);
         return;
       }
+      const refusal = shard.admission.admit();
+      if (refusal !== null) {
+        // Centrifugo answers 503 (connection_limit, connection_rate_limit); closing keeps no idle socket.
+        res.writeStatus('503 Service Unavailable').end(refusal, true);
+        return;
+      }
       const offered = req
         .getHeader('sec-websocket-protocol')
         .split(',')
@@ -108,8 +114,11 @@ export function registerWebSocket(app: TemplatedApp, config: Config, shard: Shar
       }
       dispatchFrame(shard, conn, textDecoder.decode(message));
     },
-    close: (ws) => {
+    close: (ws, code, message) => {
       const conn = ws.getUserData().conn;
+      // uWS cuts the TCP connection itself (no close frame, so the client sees 1006) on a message over
+      // maxPayloadLength or a text message that is not UTF-8; it says so in the reason.
+      if (code === 1006 && message.byteLength > 0) shard.log.debug('websocket cut by uWS', { client: conn?.id, reason: textDecoder.decode(message) });
       if (conn) shard.onClose(conn);
     },
   });

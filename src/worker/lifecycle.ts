@@ -11,6 +11,8 @@ export interface ShardInit {
   readonly shardId: number;
   readonly config: Config;
   readonly wiring: Wiring;
+  /** The process's shared counters (common/process-counters.ts). */
+  readonly counters: SharedArrayBuffer;
   /** The concrete port to listen on (the acceptor resolved port 0 already). */
   readonly port: number;
   readonly nodeUid: string;

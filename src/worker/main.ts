@@ -18,6 +18,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { configureLog, createLogger } from '../common/log';
+import { ProcessCounters } from '../common/process-counters';
 import { Inbox, Outbox, type InboxStats, type MailboxWiring, type OutboxStats } from '../mailbox/mailbox';
 import type { MailboxStats } from '../shards/stats';
 import { Disconnects } from '../protocol/codes';
@@ -91,6 +92,7 @@ const shard = new Shard({
   // Read lazily: the inbox is built just below, and stats are only asked for once it runs.
   mailbox: () => mailboxStats(inbox.stats(), outbox.stats()),
   configVersion: init.configVersion,
+  counters: new ProcessCounters(init.counters, wiring.shardCount),
 });
 const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
 const readiness: Readiness = { allReady: false };

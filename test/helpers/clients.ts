@@ -127,3 +127,16 @@ export async function waitFor(predicate: () => boolean, what: string, timeoutMs 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Opens a raw WebSocket; resolves with it once open, or with the HTTP status of a refused upgrade (limits tests). */
+export async function openOrStatus(url: string): Promise<RawClient | number> {
+  const c = new RawClient(url);
+  try {
+    await c.opened();
+    return c;
+  } catch (err) {
+    const status = /upgrade refused: (\d+)/.exec((err as Error).message);
+    if (!status) throw err;
+    return Number(status[1]);
+  }
+}

@@ -46,6 +46,10 @@ export interface PrivateRedis {
   readonly port: number;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
 }
 
 /** Starts a redis-server on a free port; `persistent` keeps data over restarts (append-only file, fsync always). */
@@ -69,8 +73,15 @@ export async function startPrivateRedis(persistent = false): Promise<PrivateRedi
       child = null;
       if (!proc || proc.exitCode !== null) return;
       const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill('SIGCONT');
       proc.kill('SIGKILL');
       await exited;
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
   };
   await instance.start();

@@ -13,6 +13,7 @@
  * the shard's event loop.
  */
 import { isBinaryPayload, payloadToBytes } from '../../protocol/payload';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../protocol/input-guards';
 import { shouldReconnect } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';
 import { ProxyError } from '../errors';
@@ -99,6 +100,7 @@ async function post(proxy: ProxyEndpoint, headers: Headers, body: string): Promi
 
 /** Turns the answer body into a result, or throws the backend's error or disconnect. */
 export function decodeAnswer(text: string): Readonly<Record<string, unknown>> | undefined {
+  if (jsonTooDeep(text)) throw new ProxyError(`proxy answer nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
   let answer: unknown;
   try {
     answer = JSON.parse(text);
@@ -127,12 +129,16 @@ function disconnectFrom(value: unknown): DisconnectError {
   return new DisconnectError({ code, reason: truncateBytes(reason, MAX_REASON_BYTES), reconnect: shouldReconnect(code) });
 }
 
+/** Largest proxy error code (uint32). */
+const MAX_UINT32 = 2 ** 32 - 1;
+
 function errorFrom(value: unknown): ReplyError {
   if (!isObject(value)) throw new ProxyError('proxy error is not an object');
   const code = value['code'];
   const message = value['message'] ?? '';
   const temporary = value['temporary'] ?? false;
-  if (typeof code !== 'number' || !Number.isInteger(code) || code < 0) throw new ProxyError('proxy error code is not a whole number');
+  // A uint32, as in Centrifugo's proxy protocol: a code like 1e300 would reach the client as a number no decoder takes.
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > MAX_UINT32) throw new ProxyError('proxy error code is not a uint32');
   if (typeof message !== 'string' || typeof temporary !== 'boolean') throw new ProxyError('proxy error message or temporary has the wrong type');
   return new ReplyError({ code, message, temporary });
 }

@@ -82,8 +82,8 @@ export interface ObjectListField<F = Fields> extends Documented {
   /** What the docs call one item, e.g. "namespace". */
   readonly itemName: string;
   readonly item: F;
-  /** Field whose value must differ between items. */
-  readonly unique: string;
+  /** Field whose value must differ between items; none when items may repeat (token buckets). */
+  readonly unique?: string;
 }
 
 /** A section of the file (`client`, `shards`); not a key of its own. */

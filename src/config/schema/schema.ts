@@ -30,6 +30,7 @@ import { API_FIELDS, CONFIG_OPTION_FIELDS } from './api';
 import { ENGINE_FIELDS } from './engine';
 import { TRANSPORT_FIELDS } from './transports';
 import { OPERATIONS_FIELDS } from './operations';
+import { CLIENT_LIMIT_FIELDS } from './limits';
 
 export { NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN } from './channels';
 
@@ -142,6 +143,7 @@ const CONFIG_FIELDS = {
       pong_timeout: duration('8s', '1ms', 'How long a client has to answer a ping before it is disconnected with 3012; must be less than `client.ping_interval`.'),
       stale_close_delay: duration('10s', '1ms', 'A connection that has not sent `connect` within this time is closed with 3502.'),
       channel_limit: integer(128, 0, NO_LIMIT, 'Most channels one connection may subscribe to (error 106 beyond); 0 means no limit.'),
+      ...CLIENT_LIMIT_FIELDS,
       queue_max_size: integer(1_048_576, 1, NO_LIMIT, 'Outgoing bytes buffered for one connection before it is disconnected with 3008 (slow), bytes.'),
       recovery_max_publication_limit: integer(300, 1, NO_LIMIT, 'Most publications one recovery returns; a client that missed more is told `recovered: false`.'),
       history_max_publication_limit: integer(300, 1, NO_LIMIT, 'Most publications one client `history` command returns.'),

@@ -17,22 +17,44 @@ import { parseWithRaw, type RawObject } from './raw-json';
 import { CommandType, ConnectRequestType, EmulationRequestType, PushType, ReplyType } from './schema';
 import protobuf from 'protobufjs';
 import type { EncodedReply } from '../names';
+import { checkCommand } from '../command-shape';
+import { decodeUtf8Strict } from '../input-guards';
 
 type Plain = Record<string, unknown>;
 
-/** Decodes one Command message. Bytes that are not a Command: disconnect 3501. */
+/**
+ * A Reader whose strings are strict UTF-8: bytes that are not valid UTF-8
+ * become a string ending in a lone surrogate, which no name check accepts
+ * (protocol/input-guards.ts isWellFormed: 107 for a channel), instead of
+ * protobufjs's lossy decoding, under which different bytes can read as the
+ * same channel.
+ */
+class StrictUtf8Reader extends protobuf.Reader {
+  override string(): string {
+    const bytes = this.bytes();
+    return decodeUtf8Strict(bytes) ?? `${Buffer.from(bytes).toString('utf8')}${ILL_FORMED_MARK}`;
+  }
+}
+
+/** Appended to a string read from invalid UTF-8: a lone low surrogate makes it ill-formed. */
+const ILL_FORMED_MARK = '\udfff';
+
+/** Decodes one Command message. Bytes that are not a Command, or a malformed one (command-shape.ts): disconnect 3501. */
 export function decodeCommand(message: Uint8Array): Command {
   let decoded: Plain;
   try {
-    decoded = CommandType.decode(message) as unknown as Plain;
+    decoded = CommandType.decode(new StrictUtf8Reader(message)) as unknown as Plain;
   } catch {
     throw new DisconnectError(Disconnects.badRequest);
   }
-  return fromMessage(CommandType, decoded) as Command;
+  const cmd = fromMessage(CommandType, decoded) as Command;
+  checkCommand(cmd, false);
+  return cmd;
 }
 
-/** Decodes a binary frame of varint-delimited Commands; malformed framing or messages: disconnect 3501. */
+/** Decodes a binary frame of varint-delimited Commands; an empty frame, malformed framing or messages: disconnect 3501. */
 export function decodeCommands(frame: Uint8Array): Command[] {
+  if (frame.length === 0) throw new DisconnectError(Disconnects.badRequest);
   return splitDelimited(frame).map(decodeCommand);
 }
 
@@ -133,7 +155,7 @@ export function encodeEmulationRequest(req: EmulationRequest): Uint8Array {
 /** Decodes a ConnectRequest (unidirectional transports) into the JSON request shape; malformed bytes: 3501. */
 export function decodeConnectRequest(bytes: Uint8Array): Plain {
   try {
-    return fromMessage(ConnectRequestType, ConnectRequestType.decode(bytes) as unknown as Plain);
+    return fromMessage(ConnectRequestType, ConnectRequestType.decode(new StrictUtf8Reader(bytes)) as unknown as Plain);
   } catch {
     throw new DisconnectError(Disconnects.badRequest);
   }

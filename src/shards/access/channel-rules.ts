@@ -14,6 +14,7 @@ import type { HistoryOptions } from '../../broker/broker';
 import type { ChannelOptions, Config } from '../../config/types';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
+import { isWellFormed } from '../../protocol/input-guards';
 
 /** Separator between namespace and the rest of a channel name. */
 export const NAMESPACE_BOUNDARY = ':';
@@ -76,7 +77,8 @@ export class ChannelRules {
 
   /** Checks the name and finds its options; throws 107 for a bad name, 102 for an unknown namespace. */
   resolve(channel: unknown): ResolvedChannel {
-    if (typeof channel !== 'string' || channel === '' || channel.includes('\u0000')) throw new ReplyError(Errors.badRequest, 'bad request');
+    // A lone surrogate has no UTF-8 form: it would share a Redis key with U+FFFD.
+    if (typeof channel !== 'string' || channel === '' || channel.includes('\u0000') || !isWellFormed(channel)) throw new ReplyError(Errors.badRequest, 'bad request');
     if (Buffer.byteLength(channel) > this.config.channel.max_length) throw new ReplyError(Errors.badRequest, 'bad request');
     const name = channel.startsWith(PRIVATE_PREFIX) ? channel.slice(1) : channel;
     const at = name.indexOf(NAMESPACE_BOUNDARY);

@@ -75,6 +75,8 @@ export function applyLocalAction(shard: ShardContext, action: LocalAction): unkn
     }
     case 'stats':
       return shard.stats();
+    case 'user_connections':
+      return shard.byUser.get(action.user)?.size ?? 0;
     case 'nodes':
       return shard.node.control?.liveNodes() ?? [];
     case 'survey':

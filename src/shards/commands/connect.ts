@@ -59,6 +59,13 @@ export const handleConnect: CommandHandler = async (shard, conn, request, id) =>
     await shard.gather({ op: 'disconnect', user, whitelist: [conn.id], code, reason });
     if (conn.state !== ConnState.Connecting) return null;
   }
+  const userLimit = shard.config.client.user_connection_limit;
+  if (userLimit > 0 && user !== '') {
+    // Centrifugo's check: the user's connections on this node (all shards) before this one.
+    const counts = await shard.gather<number>({ op: 'user_connections', user });
+    if (conn.state !== ConnState.Connecting) return null;
+    if (counts.reduce((a, b) => a + b, 0) >= userLimit) throw new DisconnectError(Disconnects.connectionLimit);
+  }
   conn.user = user;
   conn.connInfo = credentials.info;
   conn.meta = credentials.meta;

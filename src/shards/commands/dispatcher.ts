@@ -10,7 +10,9 @@
  * `send` and the empty pong needs `id > 0`; an unknown or empty command, or a
  * pong with no ping outstanding, closes the connection with 3501. Commands
  * are started in order; a connect being authenticated holds back the commands
- * that follow it.
+ * that follow it. A request the decoder refused unparsed (nested too deep)
+ * gets its 107; a command over `client.rate_limit` gets 111, and a connection
+ * over its error budget is closed with 3509 (shards/access/command-limits.ts).
  */
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError, toWireError } from '../../protocol/errors';
@@ -21,6 +23,7 @@ import { ConnState, type Connection } from '../session/connection';
 import type { ShardContext } from '../context';
 import { connectErrorDisconnect } from '../../protocol/uni-push';
 import { bump } from '../../metrics/shard-metrics';
+import { RejectedRequest } from '../../protocol/command-shape';
 
 const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
@@ -117,6 +120,16 @@ function runCommand(shard: ShardContext, conn: Connection, cmd: Command): Promis
   const metrics = shard.metrics.enabled ? shard.metrics : null;
   const started = metrics ? performance.now() : 0;
   if (metrics) bump(metrics.received, `${conn.transport.name}\0${method}`);
+  if (request instanceof RejectedRequest) {
+    // Refused by the decoder without being parsed (nested too deep): 107 in reply to its id.
+    answerError(shard, conn, method, replyId, request.error);
+    return null;
+  }
+  if (!shard.commandLimits.admit(conn, method)) {
+    // Over its rate limit (client.rate_limit): 111, except `send`, which has no reply and is dropped.
+    if (method !== 'send') answerError(shard, conn, method, replyId, new ReplyError(Errors.tooManyRequests));
+    return null;
+  }
   let outcome: string | null | Promise<string | null>;
   try {
     outcome = COMMAND_HANDLERS[method](shard, conn, request, replyId);
@@ -150,6 +163,10 @@ function answerError(shard: ShardContext, conn: Connection, method: string, id: 
   }
   if (!(err instanceof ReplyError)) shard.log.error('command failed', { method, client: conn.id, error: err });
   bump(shard.metrics.replyErrors, `${method}\0${err instanceof ReplyError ? err.code : Errors.internal.code}`);
+  if (shard.commandLimits.overErrors(conn, err instanceof ReplyError ? err.code : Errors.internal.code)) {
+    fail(shard, conn, new DisconnectError(Disconnects.tooManyErrors));
+    return;
+  }
   if (conn.transport.unidirectional) {
     // The client reads no replies: its failed connect ends the connection with the matching disconnect.
     const code = err instanceof ReplyError ? err.code : Errors.internal.code;

@@ -165,6 +165,8 @@ export type LocalAction =
     }
   | { readonly op: 'channels'; readonly pattern?: string }
   | { readonly op: 'stats' }
+  /** Connections of one user on the shard (client.user_connection_limit). */
+  | { readonly op: 'user_connections'; readonly user: string }
   /** Shard 0 only (node control): the other live nodes. */
   | { readonly op: 'nodes' }
   /** Shard 0 only (node control): ask every other node, answer what they said. */

@@ -10,6 +10,7 @@
  */
 import type { ChannelGrant } from '../../auth/grant';
 import { SmallMap, SmallSet } from '../../common/small-collections';
+import type { TokenBuckets } from '../../common/token-bucket';
 import type { ClientTransport, WebSocketData } from './transport';
 import type { EncodedReply } from '../../protocol/names';
 import type { ClientInfo } from '../../protocol/json';
@@ -101,6 +102,8 @@ export interface Connection {
   readonly grants: Map<string, ChannelGrant>;
   /** Channels whose subscribe waits for a token check or the subscribe proxy; they count for 105 and 106. */
   readonly authorizing: Set<string>;
+  /** Token buckets of `client.rate_limit` by limit (made on the first command); null until then. */
+  rateLimits: Map<string, TokenBuckets> | null;
 }
 
 /** Makes the state of a freshly opened socket. */
@@ -134,6 +137,7 @@ export function createConnection(
     refreshing: false,
     grants: new SmallMap(),
     authorizing: new SmallSet(),
+    rateLimits: null,
   };
 }
 
