@@ -20,15 +20,20 @@ const NO_TOKEN_KEYS = {
   user_id_claim: '',
 };
 
+/** A TLS section that is off (Centrifugo's defaults). */
+const NO_TLS = { enabled: false, cert_pem: '', key_pem: '', server_ca_pem: '', client_ca_pem: '', insecure_skip_verify: false, server_name: '' };
+
 /** A proxy with no endpoint, 1 s timeout (Centrifugo's defaults). */
 const NO_PROXY = {
   endpoint: '',
   timeout: 1000,
   http_headers: [],
+  grpc_metadata: [],
   emulated_headers: [],
   binary_encoding: false,
   include_connection_meta: false,
-  http: { static_headers: {} },
+  http: { tls: NO_TLS, static_headers: {}, status_to_code_transforms: [] },
+  grpc: { tls: NO_TLS, credentials_key: '', credentials_value: '', compression: false, static_metadata: {} },
 };
 
 test('defaults are Centrifugo\'s, durations in ms', () => {
@@ -47,6 +52,8 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     recovery_max_publication_limit: 300,
     history_max_publication_limit: 300,
     presence_update_interval: 27_000,
+    concurrency: 0,
+    connect_include_server_time: false,
     token: NO_TOKEN_KEYS,
     subscription_token: { enabled: false, ...NO_TOKEN_KEYS },
     disallow_anonymous_connection_tokens: false,
@@ -88,6 +95,7 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     force_recovery_mode: '',
     allowed_delta_types: [],
     delta_publish: false,
+    allow_tags_filter: false,
     allow_presence_for_client: false,
     allow_presence_for_subscriber: false,
     allow_presence_for_anonymous: false,
@@ -104,7 +112,17 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
   });
   assert.deepEqual(c.channel.namespaces, []);
   assert.deepEqual(c.http_api, { key: '', insecure: false });
-  assert.equal(c.websocket.message_size_limit, 65_536);
+  assert.deepEqual(c.websocket, { message_size_limit: 65_536, compression: false, compression_min_size: 0, compression_level: 1 });
+  assert.deepEqual(c.grpc_api, {
+    enabled: false,
+    address: '',
+    port: 10_000,
+    key: '',
+    error_mode: '',
+    reflection: false,
+    max_receive_message_size: 0,
+    tls: NO_TLS,
+  });
   assert.deepEqual(c.http_stream, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.sse, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.emulation, { max_request_body_size: 65_536 });

@@ -29,6 +29,8 @@ export interface RunningServer {
   readonly apiUrl: string;
   /** Port of the unidirectional gRPC server (shard 0); 0 when `uni_grpc` is off. */
   readonly grpcPort: number;
+  /** Port of the gRPC server API (shard 0); 0 when `grpc_api` is off. */
+  readonly grpcApiPort: number;
   readonly shardCount: number;
   readonly supervisor: Supervisor;
   /** Drains and stops; resolves true when every shard exited in time. */
@@ -68,6 +70,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       wsUrl: `ws://${shown}:${port}/connection/websocket`,
       apiUrl: `http://${shown}:${port}/api`,
       grpcPort: config.uni_grpc.enabled ? config.uni_grpc.port : 0,
+      grpcApiPort: config.grpc_api.enabled ? config.grpc_api.port : 0,
       shardCount,
       supervisor,
       close: () => supervisor.drain(config.shutdown.timeout),
@@ -75,11 +78,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
 }
 
-/** For `uni_grpc.port: 0`, the config with a concrete free port (shard 0 binds it; the caller learns it). */
+/** For `uni_grpc.port: 0` and `grpc_api.port: 0`, the config with concrete free ports (shard 0 binds them; the caller learns them). */
 async function withGrpcPort(config: Config): Promise<Config> {
-  if (!config.uni_grpc.enabled || config.uni_grpc.port !== 0) return config;
-  const port = await findFreePort(config.uni_grpc.address);
-  return deepFreeze({ ...config, uni_grpc: { ...config.uni_grpc, port } });
+  let out = config;
+  if (config.uni_grpc.enabled && config.uni_grpc.port === 0) {
+    out = { ...out, uni_grpc: { ...out.uni_grpc, port: await findFreePort(config.uni_grpc.address) } };
+  }
+  if (config.grpc_api.enabled && config.grpc_api.port === 0) {
+    out = { ...out, grpc_api: { ...out.grpc_api, port: await findFreePort(config.grpc_api.address) } };
+  }
+  return out === config ? config : deepFreeze(out);
 }
 
 /** The CLI's default command: run until SIGTERM/SIGINT, then drain and exit 0. */

@@ -31,15 +31,22 @@ export const API_METHODS: Readonly<Record<string, ApiMethod>> = Object.freeze({
   batch: apiBatch,
 });
 
-/** Runs a method and wraps the outcome as `{result}` or `{error}`. */
-export async function runMethod(shard: ShardContext, method: ApiMethod, params: Params): Promise<string> {
+/** What a method call came to: its result, or the error a client sees. */
+export type MethodOutcome = { readonly result: unknown } | { readonly error: { code: number; message: string } };
+
+/** Runs a method (for either transport: HTTP here, gRPC in grpc/); a failure that is not a ReplyError is logged and answered 100. */
+export async function callMethod(shard: ShardContext, method: ApiMethod, params: Params): Promise<MethodOutcome> {
   try {
-    const result = await method(shard, params);
-    return JSON.stringify({ result });
+    return { result: await method(shard, params) };
   } catch (err) {
     if (!(err instanceof ReplyError)) shard.log.error('api method failed', { error: err });
-    return JSON.stringify({ error: toWireError(err) });
+    return { error: toWireError(err) };
   }
+}
+
+/** Runs a method and wraps the outcome as `{result}` or `{error}` JSON. */
+export async function runMethod(shard: ShardContext, method: ApiMethod, params: Params): Promise<string> {
+  return JSON.stringify(await callMethod(shard, method, params));
 }
 
 /**

@@ -5,6 +5,7 @@
  * milliseconds; sizes are in bytes.
  */
 import type { LogLevel } from '../common/log';
+import type { TlsSettings } from '../common/tls';
 import type { UniDisconnectTransform } from '../protocol/uni-push';
 
 /** Channel options shared by `channel.without_namespace` and each namespace. */
@@ -47,6 +48,8 @@ export interface ChannelOptions {
   readonly allowed_delta_types: readonly string[];
   /** Every publication into the channel is delta-encoded for delta subscribers. */
   readonly delta_publish: boolean;
+  /** Subscribers may send a tags filter (`tf`) and receive only matching publications. */
+  readonly allow_tags_filter: boolean;
   /** Connected clients may ask for presence. */
   readonly allow_presence_for_client: boolean;
   /** Subscribers of the channel may ask for presence. */
@@ -107,14 +110,29 @@ export interface SubscriptionTokenConfig extends TokenConfig {
   readonly enabled: boolean;
 }
 
-/** One HTTP proxy to the application backend. */
+/** A TLS section (Centrifugo's one TLS object): `grpc_api.tls`, a proxy's `http.tls` and `grpc.tls`. */
+export type TlsConfig = TlsSettings;
+
+/** One `http.status_to_code_transforms` item of a proxy: an HTTP status turned into an error or a disconnect. */
+export interface StatusToCodeTransform {
+  /** HTTP status to match. */
+  readonly status_code: number;
+  /** The error the client gets; code 0 when this is a disconnect. */
+  readonly to_error: { readonly code: number; readonly message: string; readonly temporary: boolean };
+  /** The disconnect the connection gets; code 0 when this is an error. */
+  readonly to_disconnect: { readonly code: number; readonly reason: string };
+}
+
+/** One proxy to the application backend, HTTP or gRPC by its endpoint. */
 export interface ProxyConfig {
-  /** `http://` or `https://` URL the proxy POSTs to; "" when not configured. */
+  /** `http(s)://` URL (JSON POST) or gRPC address (`grpc://host:port` or `host:port`); "" when not configured. */
   readonly endpoint: string;
   /** How long one proxy request may take, ms. */
   readonly timeout: number;
-  /** Headers of the client's WebSocket upgrade request forwarded to the backend (case-insensitive names). */
+  /** Headers of the client's connection request forwarded to the backend (case-insensitive names). */
   readonly http_headers: readonly string[];
+  /** Metadata keys of a unidirectional gRPC client's request forwarded to the backend. */
+  readonly grpc_metadata: readonly string[];
   /** Headers the client sent in its connect command (`headers`) forwarded to the backend. */
   readonly emulated_headers: readonly string[];
   /** Send `b64data` (base64) instead of `data` (raw JSON). */
@@ -122,8 +140,23 @@ export interface ProxyConfig {
   /** Add the connection's `meta` (from its token or connect proxy) to the request. */
   readonly include_connection_meta: boolean;
   readonly http: {
+    /** TLS towards an `https://` endpoint. */
+    readonly tls: TlsConfig;
     /** Headers added to every request; forwarded headers win over them. */
     readonly static_headers: Readonly<Record<string, string>>;
+    /** Statuses other than 200 turned into client errors or disconnects. */
+    readonly status_to_code_transforms: readonly StatusToCodeTransform[];
+  };
+  readonly grpc: {
+    /** TLS towards a gRPC endpoint. */
+    readonly tls: TlsConfig;
+    /** Per-call credentials: metadata key (with `credentials_value`); "" for none. */
+    readonly credentials_key: string;
+    readonly credentials_value: string;
+    /** gzip requests. */
+    readonly compression: boolean;
+    /** Metadata added to every request; forwarded headers win over them. */
+    readonly static_metadata: Readonly<Record<string, string>>;
   };
 }
 
@@ -237,6 +270,10 @@ export interface Config {
     readonly history_max_publication_limit: number;
     /** How often presence entries are refreshed in a shared (Redis) presence store, ms; they expire after `engine.redis.presence_ttl`. */
     readonly presence_update_interval: number;
+    /** Most commands of one connection in flight at once; 0 or 1 runs them one at a time, in order. */
+    readonly concurrency: number;
+    /** Put the server time (Unix ms) in the connect result (`time`). */
+    readonly connect_include_server_time: boolean;
     /** Connection token verification (and subscription tokens unless `subscription_token.enabled`). */
     readonly token: TokenConfig;
     /** Separate verification for subscription tokens. */
@@ -309,9 +346,33 @@ export interface Config {
     /** Serve the API without a key (development only). */
     readonly insecure: boolean;
   };
+  /** The server API over gRPC, served by shard 0. */
+  readonly grpc_api: {
+    /** Run the gRPC API server. */
+    readonly enabled: boolean;
+    /** Interface to bind; "" means all interfaces. */
+    readonly address: string;
+    /** Port; 0 picks a free one at start. */
+    readonly port: number;
+    /** Calls must send `authorization: apikey <key>`; "" checks nothing. */
+    readonly key: string;
+    /** "transport" answers method errors as gRPC statuses; "" in the response's `error`. */
+    readonly error_mode: '' | 'transport';
+    /** Serve gRPC server reflection. */
+    readonly reflection: boolean;
+    /** Largest request, bytes; 0 keeps the gRPC default. */
+    readonly max_receive_message_size: number;
+    readonly tls: TlsConfig;
+  };
   readonly websocket: {
-    /** Largest incoming WebSocket message, bytes. */
+    /** Largest incoming WebSocket message (after decompression), bytes. */
     readonly message_size_limit: number;
+    /** Negotiate permessage-deflate with clients that offer it. */
+    readonly compression: boolean;
+    /** Messages shorter than this go out uncompressed, bytes. */
+    readonly compression_min_size: number;
+    /** Centrifugo's deflate level (-2..9); accepted, but uWS deflates at zlib's default level. */
+    readonly compression_level: number;
   };
   readonly http_stream: {
     /** Serve POST /connection/http_stream. */

@@ -52,7 +52,7 @@ import { Requests } from './messaging/requests';
 import { Writer } from './session/writer';
 import type { ShardStats } from './stats';
 import type { NodeBus } from '../broker/node-bus';
-import { NodeControl, type NodeControlHost, type NodeIdentity } from './cluster/node-control';
+import { broadcastAction, NodeControl, type NodeControlHost, type NodeIdentity } from './cluster/node-control';
 import type { NodeLink, PublishParams, ShardContext } from './context';
 import type { MessageTargets } from './message-handler';
 import type { KeepaliveHost } from './session/keepalive';
@@ -125,6 +125,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
       (conn) => this.keepalive.slow(conn),
       () => this.keepalive.checkBuffers(),
       (conn) => this.disconnect(conn, Disconnects.inappropriateProtocol.code, Disconnects.inappropriateProtocol.reason),
+      parts.config.websocket.compression ? parts.config.websocket.compression_min_size : Infinity,
     );
     this.postman = new Postman(parts.id, parts.outbox, {
       onMessage: (from, msg) => this.onMessage(from, msg),
@@ -225,6 +226,12 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     const all: Promise<T>[] = [];
     for (let shard = 0; shard < this.count; shard++) all.push(this.ask<T>(shard, action));
     return Promise.all(all);
+  }
+
+  /** Applies a user action on every shard of this process and, with a node bus, publishes it to every other node. */
+  async everywhere(action: LocalAction): Promise<void> {
+    const bus = this.node.bus;
+    await Promise.all([this.gather(action), bus ? broadcastAction(bus, this.node.identity.uid, action) : undefined]);
   }
 
   /** Applies a server API action on one shard of this process. */

@@ -19,7 +19,8 @@ import type { ProtocolType } from '../protocol/names';
 import { dispatchFrame } from '../shards/commands/dispatcher';
 import type { ShardContext } from '../shards/context';
 import type { Connection, SocketData } from '../shards/session/connection';
-import { WebSocketTransport } from '../shards/session/transport';
+import { compressingWebSocketTransport, WebSocketTransport } from '../shards/session/transport';
+import { loadUws } from '../common/uws';
 
 /** The WebSocket endpoint path of the bidirectional client protocol. */
 export const WEBSOCKET_PATH = '/connection/websocket';
@@ -37,12 +38,27 @@ export function websocketProtocol(offeredSubprotocols: readonly string[], query:
   return params.get('cf_protocol') === 'protobuf' || params.get('format') === 'protobuf' ? 'protobuf' : 'json';
 }
 
+/** uWS's compression setting for `websocket.compression`: the shared compressor and decompressor. */
+function compressionOptions(): number {
+  const uws = loadUws();
+  return uws.SHARED_COMPRESSOR | uws.SHARED_DECOMPRESSOR;
+}
+
 /** Registers the WebSocket endpoint of the client protocol. */
 export function registerWebSocket(app: TemplatedApp, config: Config, shard: ShardContext): void {
   const originAllowed = originChecker(config.client.allowed_origins);
+  const { compression, compression_min_size: minSize } = config.websocket;
+  const Transport = compression ? compressingWebSocketTransport<Connection>(minSize) : WebSocketTransport<Connection>;
+  if (compression && config.websocket.compression_level !== 1 && shard.id === 0) {
+    shard.log.info('websocket.compression_level is not applied: uWebSockets.js deflates at zlib\'s default level', { compression_level: config.websocket.compression_level });
+  }
 
   app.ws<SocketData>(WEBSOCKET_PATH, {
     maxPayloadLength: config.websocket.message_size_limit,
+    // permessage-deflate is negotiated per connection at the upgrade (uWS reads the client's
+    // Sec-WebSocket-Extensions): shared compressor and decompressor, no context takeover, as
+    // Centrifugo's; nothing is kept per socket.
+    compression: compression ? compressionOptions() : 0,
     // Liveness is the protocol's ping/pong (3012), not uWS's idle timer.
     idleTimeout: 0,
     // Above this uWS would skip publications silently; keepalive disconnects with 3008 well before,
@@ -75,7 +91,7 @@ export function registerWebSocket(app: TemplatedApp, config: Config, shard: Shar
       );
     },
     open: (ws) => {
-      ws.getUserData().conn = shard.open(new WebSocketTransport<Connection>(ws), ws.getUserData().headers);
+      ws.getUserData().conn = shard.open(new Transport(ws), ws.getUserData().headers);
     },
     message: (ws, message, isBinary) => {
       const conn = ws.getUserData().conn;

@@ -11,7 +11,23 @@ export const TRANSPORT_FIELDS = {
   websocket: {
     kind: 'group',
     fields: {
-      message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming WebSocket message, bytes; a bigger one closes the connection.'),
+      message_size_limit: integer(
+        65_536,
+        1,
+        2 ** 31 - 1,
+        'Largest incoming WebSocket message, bytes; a bigger one closes the connection. With compression it bounds the message after decompression.',
+      ),
+      compression: boolean(
+        false,
+        'Negotiate permessage-deflate with each client that offers it (browsers do): its replies and publications of at least `compression_min_size` bytes go out compressed. Costs server CPU per message and subscriber; see the README for when it pays.',
+      ),
+      compression_min_size: integer(0, 0, 2 ** 31 - 1, 'Messages shorter than this many bytes are sent uncompressed even to clients with compression; 0 compresses every message.'),
+      compression_level: integer(
+        1,
+        -2,
+        9,
+        "Centrifugo's deflate level (-2 Huffman only … 9 best), accepted for compatibility. uWebSockets.js deflates at zlib's default level whatever this says.",
+      ),
     },
   },
   http_stream: {

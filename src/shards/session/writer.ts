@@ -53,6 +53,8 @@ export class Writer {
     private readonly onSlow: SlowHandler,
     private readonly onPressure: PressureHandler,
     private readonly onInappropriate: InappropriateHandler,
+    /** Topic frames of at least this many bytes are published with uWS's compress flag (`websocket.compression`); Infinity for none. */
+    private readonly compressMinSize = Infinity,
   ) {}
 
   /** The buffer check ran: restart the count. */
@@ -178,7 +180,7 @@ export class Writer {
         end++;
       }
       const frame = binary ? joinDelimited(frames.slice(start, end)) : end - start === 1 ? frames[start]! : join(frames, start, end, size - 1);
-      this.app.publish(topic, frame, binary);
+      this.app.publish(topic, frame, binary, frame.length >= this.compressMinSize);
       this.bytesSinceCheck += size;
       start = end;
     }
