@@ -359,6 +359,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.keepalive.stop();
     this.postman.close();
     this.requests.failAll();
+    this.auth.proxies.close();
   }
 
   /** A peer shard restarted: forget its subscriptions, fail its requests, re-register with it. */

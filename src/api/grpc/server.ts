@@ -18,7 +18,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { decodeStrict } from '../../protocol/protobuf/json-shape';
 import type { Config } from '../../config/types';
 import { loadPem } from '../../common/tls';
 import type { ShardContext } from '../../shards/context';
@@ -51,18 +52,11 @@ function authorized(call: Call, expected: Buffer): boolean {
   return bytes.length === expected.length && timingSafeEqual(bytes, expected);
 }
 
-/**
- * A request decoder that answers MALFORMED instead of throwing. The bytes
- * are read as a plain Uint8Array: protobufjs's Buffer reader cuts a string
- * whose length runs past the end short instead of failing, its generic
- * reader throws; and a decode must end exactly at the end.
- */
+/** A request decoder that answers MALFORMED instead of throwing (strict: see decodeStrict). */
 function decoder(type: protobuf.Type): (bytes: Buffer) => Request {
   return (bytes) => {
     try {
-      const reader = protobuf.Reader.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      const message = type.decode(reader) as unknown as Record<string, unknown>;
-      return reader.pos === reader.len ? message : MALFORMED;
+      return decodeStrict(type, bytes);
     } catch {
       return MALFORMED;
     }
