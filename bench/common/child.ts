@@ -45,6 +45,8 @@ export interface ServerOptions {
   readonly apiKey: string;
   /** switchyard only: options every channel gets on top of the bench config's (namespace options). */
   readonly channelOptions?: Readonly<Record<string, unknown>>;
+  /** switchyard only: config sections merged over the bench config's sections. */
+  readonly serverConfig?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** Parses the options argument of a server child. */

@@ -22,6 +22,14 @@ export interface SystemSpec {
   readonly channelOptions?: Readonly<Record<string, unknown>>;
   /** The name of that channel setup in ids and labels ("history", "delta"); none for the default setup. */
   readonly variant?: string;
+  /** switchyard only: config sections merged over the bench config's (e.g. `{"websocket":{"compression":true}}`). */
+  readonly serverConfig?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * switchyard only: the bench server entry of another build (its
+   * `dist/bench/common/switchyard-server.js`), to measure that build beside
+   * this one; this build's by default.
+   */
+  readonly entry?: string;
 }
 
 /** The yardstick every ratio is taken against. */
@@ -102,7 +110,12 @@ function entryOf(kind: SystemKind): string {
 
 /** Forks the server for `spec` and resolves once it listens. */
 export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Promise<Target> {
-  const serverOptions: ServerOptions = { shards: spec.shards, apiKey: API_KEY, ...(spec.channelOptions ? { channelOptions: spec.channelOptions } : {}) };
+  const serverOptions: ServerOptions = {
+    shards: spec.shards,
+    apiKey: API_KEY,
+    ...(spec.channelOptions ? { channelOptions: spec.channelOptions } : {}),
+    ...(spec.serverConfig ? { serverConfig: spec.serverConfig } : {}),
+  };
   const slowed = spec.kind === 'switchyard' && (options.delayMs ?? 0) > 0;
   const env = { ...process.env };
   delete env[DELAY_ENV];
@@ -111,7 +124,7 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
     ...(slowed ? ['--require', path.join(__dirname, 'slow-hook.js')] : []),
     ...(options.gcHook ? ['--expose-gc', '--require', path.join(__dirname, 'gc-hook.js')] : []),
   ];
-  const child = fork(entryOf(spec.kind), [JSON.stringify(serverOptions)], {
+  const child = fork(spec.entry ?? entryOf(spec.kind), [JSON.stringify(serverOptions)], {
     execArgv,
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

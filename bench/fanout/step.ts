@@ -78,6 +78,8 @@ export interface StepResult {
   readonly throughput: number;
   /** WebSocket message bytes received in the window per delivery received in it (payload bytes, without WebSocket framing). */
   readonly bytesPerDelivery: number;
+  /** Socket bytes read in the window per delivery received in it (WebSocket framing included; compressed when deflate is on). */
+  readonly wireBytesPerDelivery: number;
   /** Publication pushes the subscribers could not read (delta patches that did not apply). */
   readonly unreadable: number;
   readonly latencyMs: Percentiles;
@@ -197,6 +199,7 @@ function paceSpec(workload: Workload, offeredRate: number, startAt: number, endA
     channels: channelNames(workload),
     payloadBytes: workload.payloadBytes,
     ...(workload.payload ? { payload: workload.payload } : {}),
+    ...(workload.tags ? { tags: JSON.stringify(workload.tags) } : {}),
     maxInFlight: MAX_IN_FLIGHT,
     countFrom,
   };
@@ -248,6 +251,7 @@ export async function runStep(context: StepContext, offeredRate: number, timing:
     deliveredRatio,
     throughput: window.receivedInWindow / seconds,
     bytesPerDelivery: window.receivedInWindow > 0 ? window.bytesInWindow / window.receivedInWindow : Number.NaN,
+    wireBytesPerDelivery: window.receivedInWindow > 0 ? window.wireBytesInWindow / window.receivedInWindow : Number.NaN,
     unreadable: window.unreadable,
     latencyMs,
     server: {

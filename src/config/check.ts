@@ -47,7 +47,7 @@ export function checkNode(node: SchemaNode, value: unknown, path: string, errors
       return checkString(node, value, path, errors);
     case 'enum':
       if (value === undefined) return node.default;
-      return typeof value === 'string' && node.values.includes(value) ? value : fail(`one of ${node.values.join(', ')}`);
+      return typeof value === 'string' && node.values.includes(value) ? value : fail(`one of ${node.values.map((v) => (v === '' ? '""' : v)).join(', ')}`);
     case 'duration':
       return checkDuration(node, value === undefined ? node.default : value, fail);
     case 'string_list':
