@@ -126,7 +126,15 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
   assert.deepEqual(c.http_stream, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.sse, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.emulation, { max_request_body_size: 65_536 });
-  assert.deepEqual(c.uni_websocket, { enabled: false, message_size_limit: 65_536, join_push_messages: false, disable_disconnect_push: false });
+  assert.deepEqual(c.uni_websocket, {
+    enabled: false,
+    message_size_limit: 65_536,
+    join_push_messages: false,
+    disable_disconnect_push: false,
+    compression: false,
+    compression_min_size: 0,
+    compression_level: 1,
+  });
   assert.deepEqual(c.uni_sse, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.uni_http_stream, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.uni_grpc, { enabled: false, address: '', port: 11_000, max_receive_message_size: 0 });

@@ -89,3 +89,27 @@ describe('websocket compression off (the default)', () => {
     }
   });
 });
+
+describe('uni_websocket compression', () => {
+  test('bare pushes from compression_min_size bytes go compressed, direct and through the bare-push topic', async () => {
+    const server = await startTestServer({ shards: { count: 2 }, uni_websocket: { enabled: true, compression: true, compression_min_size: MIN_SIZE } });
+    try {
+      const connect = encodeURIComponent(JSON.stringify({ subs: { 'uni-squeezed': {} } }));
+      const url = server.wsUrl.replace('/connection/websocket', `/connection/uni_websocket?cf_connect=${connect}`);
+      const client = await RawFrameClient.open(url, true);
+      assert.match(client.headers['sec-websocket-extensions'] ?? '', /permessage-deflate/);
+      const first = await client.nextFrame();
+      assert.equal(first.compressed, true, 'the connect push is long enough');
+      assert.ok(JSON.parse(first.payload.toString()).connect.client);
+      await callApi(server.apiUrl, 'publish', { channel: 'uni-squeezed', data: { text: 'u'.repeat(400) } });
+      const pub = await client.nextFrame();
+      assert.equal(pub.compressed, true);
+      assert.equal(JSON.parse(pub.payload.toString()).pub.data.text.length, 400);
+      await callApi(server.apiUrl, 'publish', { channel: 'uni-squeezed', data: 2 });
+      assert.equal((await client.nextFrame()).compressed, false, 'a short push is not');
+      client.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -339,6 +339,12 @@ export interface Config {
     readonly join_push_messages: boolean;
     /** Skip the disconnect push before the close frame. */
     readonly disable_disconnect_push: boolean;
+    /** Negotiate permessage-deflate with clients that offer it. */
+    readonly compression: boolean;
+    /** Messages shorter than this go out uncompressed, bytes. */
+    readonly compression_min_size: number;
+    /** Centrifugo's deflate level (-2..9); accepted, but uWS deflates at zlib's default level. */
+    readonly compression_level: number;
   };
   readonly uni_sse: {
     /** Serve /connection/uni_sse. */

@@ -126,6 +126,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
       () => this.keepalive.checkBuffers(),
       (conn) => this.disconnect(conn, Disconnects.inappropriateProtocol.code, Disconnects.inappropriateProtocol.reason),
       parts.config.websocket.compression ? parts.config.websocket.compression_min_size : Infinity,
+      parts.config.uni_websocket.compression ? parts.config.uni_websocket.compression_min_size : Infinity,
     );
     this.postman = new Postman(parts.id, parts.outbox, {
       onMessage: (from, msg) => this.onMessage(from, msg),

@@ -40,7 +40,7 @@ export class RawFrameClient {
     const client = new RawFrameClient(socket);
     socket.write(
       [
-        `GET ${url.pathname} HTTP/1.1`,
+        `GET ${url.pathname}${url.search} HTTP/1.1`,
         `Host: ${url.host}`,
         'Upgrade: websocket',
         'Connection: Upgrade',

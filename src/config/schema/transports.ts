@@ -62,6 +62,9 @@ export const TRANSPORT_FIELDS = {
       message_size_limit: integer(65_536, 1, 2 ** 31 - 1, 'Largest incoming message (the connect request) on a unidirectional WebSocket, bytes; a bigger one closes the connection.'),
       join_push_messages: boolean(false, 'Join the pushes of one write into one WebSocket frame, newline-separated; off sends one frame per push.'),
       disable_disconnect_push: boolean(false, 'Do not send the `disconnect` push before closing (the close frame carries the same code and reason).'),
+      compression: boolean(false, 'Negotiate permessage-deflate with each unidirectional WebSocket client that offers it; pushes of at least `compression_min_size` bytes go compressed.'),
+      compression_min_size: integer(0, 0, 2 ** 31 - 1, 'Pushes shorter than this many bytes are sent uncompressed; 0 compresses every push.'),
+      compression_level: integer(1, -2, 9, "Centrifugo's deflate level, accepted for compatibility; uWebSockets.js deflates at zlib's default level."),
     },
   },
   uni_sse: {
