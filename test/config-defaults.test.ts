@@ -137,7 +137,7 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
   });
   assert.deepEqual(c.uni_sse, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.uni_http_stream, { enabled: false, max_request_body_size: 65_536 });
-  assert.deepEqual(c.uni_grpc, { enabled: false, address: '', port: 11_000, max_receive_message_size: 0 });
+  assert.deepEqual(c.uni_grpc, { enabled: false, address: '', port: 11_000, max_receive_message_size: 0, tls: NO_TLS });
   assert.equal(c.health.enabled, true);
   assert.equal(c.shutdown.timeout, 30_000);
   assert.deepEqual(c.engine, {

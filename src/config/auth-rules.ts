@@ -188,6 +188,7 @@ export function authErrors(config: unknown): string[] {
   for (const [options, path] of optionSets(config, 'rpc')) errors.push(...proxyNameErrors(options, path, 'rpc', '', 'rpc.proxy', config, named));
   errors.push(...personalChannelErrors(config));
   errors.push(...tlsSectionErrors(at(config, 'grpc_api.tls'), 'grpc_api.tls', 'server'));
+  errors.push(...tlsSectionErrors(at(config, 'uni_grpc.tls'), 'uni_grpc.tls', 'server'));
   return errors;
 }
 

@@ -367,6 +367,7 @@ export interface Config {
     readonly port: number;
     /** Largest gRPC request, bytes; 0 keeps the gRPC default. */
     readonly max_receive_message_size: number;
+    readonly tls: TlsConfig;
   };
   readonly health: {
     /** Serve GET /health (200 once every shard is ready). */

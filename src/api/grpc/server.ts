@@ -21,7 +21,7 @@ import * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import { decodeStrict } from '../../protocol/protobuf/json-shape';
 import type { Config } from '../../config/types';
-import { loadPem } from '../../common/tls';
+import { grpcServerCredentials } from '../../common/grpc-tls';
 import type { ShardContext } from '../../shards/context';
 import { API_METHODS, callMethod } from '../methods';
 import { encodeMessage, messageToParams } from './convert';
@@ -122,15 +122,6 @@ function apiService(shard: ShardContext, config: Config): { definition: grpc.Ser
   return { definition, handlers };
 }
 
-/** Server credentials of `grpc_api.tls`: insecure when off; with `client_ca_pem`, client certificates are required. */
-function credentials(config: Config): grpc.ServerCredentials {
-  const tls = config.grpc_api.tls;
-  if (!tls.enabled) return grpc.ServerCredentials.createInsecure();
-  const clientCa = tls.client_ca_pem ? loadPem(tls.client_ca_pem, 'grpc_api.tls.client_ca_pem') : null;
-  const pair = { cert_chain: loadPem(tls.cert_pem, 'grpc_api.tls.cert_pem'), private_key: loadPem(tls.key_pem, 'grpc_api.tls.key_pem') };
-  return grpc.ServerCredentials.createSsl(clientCa, [pair], clientCa !== null);
-}
-
 /** Starts the gRPC API for `shard` (shard 0); rejects when it cannot bind or its TLS files do not load. */
 export function startGrpcApi(config: Config, shard: ShardContext): Promise<GrpcApiServer> {
   const options = config.grpc_api;
@@ -145,7 +136,7 @@ export function startGrpcApi(config: Config, shard: ShardContext): Promise<GrpcA
   return new Promise((resolve, reject) => {
     let creds: grpc.ServerCredentials;
     try {
-      creds = credentials(config);
+      creds = grpcServerCredentials(options.tls, 'grpc_api.tls');
     } catch (err) {
       reject(err);
       return;

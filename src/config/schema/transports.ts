@@ -4,6 +4,7 @@
  * unidirectional transports. Part of the one schema in schema.ts.
  */
 import { boolean, integer, string, type FieldsFor } from './nodes';
+import { tlsGroup } from './tls';
 import type { Config } from '../types';
 
 /** Transport keys of the config file, in the order the docs list them. */
@@ -88,6 +89,7 @@ export const TRANSPORT_FIELDS = {
       address: string('', 'Interface the unidirectional gRPC server binds; "" means all interfaces.'),
       port: integer(11_000, 0, 65535, 'Port of the unidirectional gRPC server; 0 picks a free port at start.'),
       max_receive_message_size: integer(0, 0, 2 ** 31 - 1, 'Largest gRPC request (the connect request), bytes; 0 keeps the gRPC default (4 MB).'),
+      tls: tlsGroup('server'),
     },
   },
 } satisfies FieldsFor<Pick<Config, 'websocket' | 'http_stream' | 'sse' | 'emulation' | 'uni_websocket' | 'uni_sse' | 'uni_http_stream' | 'uni_grpc'>>;
