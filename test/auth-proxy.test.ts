@@ -58,7 +58,7 @@ describe('proxies', () => {
                   result: {
                     info: { seat: 7 },
                     data: { motd: 'hello' },
-                    ...(req.body.channel.startsWith('px:short') || req.body.channel === 'px:gone' ? { expire_at: inSeconds(1) } : {}),
+                    ...(req.body.channel.startsWith('px:short') || req.body.channel === 'px:gone' ? { expire_at: inSeconds(2) } : {}),
                   },
                 },
               },

@@ -52,21 +52,21 @@ describe('auth config checks', () => {
       [
         'client.token.audience and client.token.audience_regex cannot both be set: use one of them',
         'client.token.issuer_regex is not a valid regular expression',
-        'client.token.jwks_public_endpoint must be an http:// or https:// URL (gRPC proxies are not supported), got "ftp://keys"',
+        'client.token.jwks_public_endpoint must be an http:// or https:// URL, got "ftp://keys"',
         'client.subscription_token.issuer and client.subscription_token.issuer_regex cannot both be set: use one of them',
         'client.subscription_token.jwks_public_endpoint: templated endpoints ({{name}}) are not supported',
       ],
     );
   });
 
-  test('proxies: enabled without endpoint, a gRPC endpoint, bad header names, named proxies that do not exist', () => {
+  test('proxies: enabled without endpoint, an endpoint neither HTTP nor gRPC, bad header names, named proxies that do not exist', () => {
     assert.deepEqual(
       configErrors(() =>
         validateConfig({
           client: {
             proxy: {
               connect: { enabled: true },
-              refresh: { enabled: true, endpoint: 'grpc://backend:9000', http_headers: ['Bad Header'] },
+              refresh: { enabled: true, endpoint: 'ftp://backend:9000', http_headers: ['Bad Header'] },
             },
           },
           channel: {
@@ -79,7 +79,7 @@ describe('auth config checks', () => {
       ),
       [
         'client.proxy.connect.endpoint is required',
-        'client.proxy.refresh.endpoint must be an http:// or https:// URL (gRPC proxies are not supported), got "grpc://backend:9000"',
+        'client.proxy.refresh.endpoint must be an http:// or https:// URL, or a gRPC address grpc://host:port (or host:port), got "ftp://backend:9000"',
         'client.proxy.refresh.http_headers[0] is not a header name: "Bad Header"',
         'proxies[0].name cannot be "default": that name means channel.proxy.* and rpc.proxy',
         'proxies[1].endpoint is required',

@@ -20,15 +20,20 @@ const NO_TOKEN_KEYS = {
   user_id_claim: '',
 };
 
+/** A TLS section that is off (Centrifugo's defaults). */
+const NO_TLS = { enabled: false, cert_pem: '', key_pem: '', server_ca_pem: '', client_ca_pem: '', insecure_skip_verify: false, server_name: '' };
+
 /** A proxy with no endpoint, 1 s timeout (Centrifugo's defaults). */
 const NO_PROXY = {
   endpoint: '',
   timeout: 1000,
   http_headers: [],
+  grpc_metadata: [],
   emulated_headers: [],
   binary_encoding: false,
   include_connection_meta: false,
-  http: { static_headers: {} },
+  http: { tls: NO_TLS, static_headers: {}, status_to_code_transforms: [] },
+  grpc: { tls: NO_TLS, credentials_key: '', credentials_value: '', compression: false, static_metadata: {} },
 };
 
 /** A rate limit that is off (client.rate_limit.*). */
@@ -68,6 +73,8 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     recovery_max_publication_limit: 300,
     history_max_publication_limit: 300,
     presence_update_interval: 27_000,
+    concurrency: 0,
+    connect_include_server_time: false,
     token: NO_TOKEN_KEYS,
     subscription_token: { enabled: false, ...NO_TOKEN_KEYS },
     disallow_anonymous_connection_tokens: false,
@@ -109,6 +116,7 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
     force_recovery_mode: '',
     allowed_delta_types: [],
     delta_publish: false,
+    allow_tags_filter: false,
     allow_presence_for_client: false,
     allow_presence_for_subscriber: false,
     allow_presence_for_anonymous: false,
@@ -126,14 +134,32 @@ test('defaults are Centrifugo\'s, durations in ms', () => {
   assert.deepEqual(c.channel.namespaces, []);
   assert.deepEqual(c.http_api, { key: '', insecure: false, disabled: false, handler_prefix: '/api', error_mode: '' });
   assert.deepEqual(c.config, { strict: false });
-  assert.equal(c.websocket.message_size_limit, 65_536);
+  assert.deepEqual(c.websocket, { message_size_limit: 65_536, compression: false, compression_min_size: 0, compression_level: 1 });
+  assert.deepEqual(c.grpc_api, {
+    enabled: false,
+    address: '',
+    port: 10_000,
+    key: '',
+    error_mode: '',
+    reflection: false,
+    max_receive_message_size: 0,
+    tls: NO_TLS,
+  });
   assert.deepEqual(c.http_stream, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.sse, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.emulation, { max_request_body_size: 65_536 });
-  assert.deepEqual(c.uni_websocket, { enabled: false, message_size_limit: 65_536, join_push_messages: false, disable_disconnect_push: false });
+  assert.deepEqual(c.uni_websocket, {
+    enabled: false,
+    message_size_limit: 65_536,
+    join_push_messages: false,
+    disable_disconnect_push: false,
+    compression: false,
+    compression_min_size: 0,
+    compression_level: 1,
+  });
   assert.deepEqual(c.uni_sse, { enabled: false, max_request_body_size: 65_536 });
   assert.deepEqual(c.uni_http_stream, { enabled: false, max_request_body_size: 65_536 });
-  assert.deepEqual(c.uni_grpc, { enabled: false, address: '', port: 11_000, max_receive_message_size: 0 });
+  assert.deepEqual(c.uni_grpc, { enabled: false, address: '', port: 11_000, max_receive_message_size: 0, tls: NO_TLS });
   assert.equal(c.health.enabled, true);
   assert.equal(c.shutdown.timeout, 30_000);
   const redis = {

@@ -174,11 +174,11 @@ for (const shards of [4, 1]) {
       pb.client.disconnect();
     });
 
-    test('RPC without a proxy is error 104; an empty refresh token is 3501', async () => {
+    test('RPC without any RPC handler is error 108; an empty refresh token is 3501', async () => {
       const client = protobufClient(server.wsUrl);
       client.connect();
       await client.ready(10_000);
-      await assert.rejects(client.rpc('anything', jsonBytes({})), (err: { code: number }) => err.code === 104);
+      await assert.rejects(client.rpc('anything', jsonBytes({})), (err: { code: number }) => err.code === 108);
       client.disconnect();
       const raw = new RawProtobufClient(server.wsUrl);
       await raw.connect();

@@ -6,10 +6,13 @@
  * and the drain.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { RunningServer } from '../src/acceptor/run';
 import { callApi } from './helpers/api';
+import { REPO_ROOT } from './helpers/config';
 import { protobufClient } from './helpers/protobuf-clients';
 import { startTestServer } from './helpers/server';
 import { hmacToken, TOKENS_ONLY, withBadSignature } from './helpers/tokens';
@@ -94,5 +97,24 @@ describe('uni_grpc: drain', () => {
     await client.ended;
     const late = uniGrpc(server.grpcPort, {});
     assert.equal(await late.status, grpc.status.UNAVAILABLE);
+  });
+});
+
+describe('uni_grpc over TLS', () => {
+  test('uni_grpc.tls: a client trusting the CA gets its stream; a plaintext one is refused', async () => {
+    const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test/fixtures/tls', name));
+    const tls = { enabled: true, cert_pem: fixture('server.pem').toString(), key_pem: fixture('server.key').toString() };
+    const server = await startTestServer({ shards: { count: 1 }, client: TOKENS_ONLY, uni_grpc: { enabled: true, address: '127.0.0.1', port: 0, tls } });
+    try {
+      const secure = uniGrpc(server.grpcPort, { token: await hmacToken({ sub: 'tls-user' }) }, grpc.credentials.createSsl(fixture('ca.pem')), {
+        'grpc.ssl_target_name_override': 'localhost',
+      });
+      assert.equal(typeof (await secure.next((p) => p.connect, 'connect')).connect.client, 'string');
+      secure.close();
+      const plain = uniGrpc(server.grpcPort, {});
+      assert.equal(await plain.status, grpc.status.UNAVAILABLE);
+    } finally {
+      await server.close();
+    }
   });
 });

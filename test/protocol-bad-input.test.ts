@@ -126,7 +126,7 @@ describe('client protocol bad input', () => {
     assert.equal((await ask({ id: 10, subscribe: { channel: 'x'.repeat(256) } })).error.code, 107);
     assert.equal((await ask({ id: 11, publish: { channel: 'locked:x', data: {} } })).error.code, 103);
     assert.equal((await ask({ id: 12, publish: { channel: 'chat:x', data: {} } })).error.code, 103, 'publish for subscribers only');
-    assert.equal((await ask({ id: 13, rpc: { method: 'm', data: {} } })).error.code, 104);
+    assert.equal((await ask({ id: 13, rpc: { method: 'm', data: {} } })).error.code, 108, 'no RPC handler at all: not available, as in Centrifugo');
     assert.equal((await ask({ id: 14, presence: { channel: 'a' } })).error.code, 108);
     assert.equal((await ask({ id: 15, history: { channel: 'a' } })).error.code, 108);
     assert.deepEqual(await ask({ id: 16, unsubscribe: { channel: 'a' } }), { id: 16, unsubscribe: {} });

@@ -51,6 +51,8 @@ export interface ServerOptions {
    * absent: metrics off.
    */
   readonly metricsScrapeMs?: number;
+  /** switchyard only: config sections merged over the bench config's sections. */
+  readonly serverConfig?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** Parses the options argument of a server child. */

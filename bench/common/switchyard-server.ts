@@ -21,7 +21,7 @@ export function benchConfigInput(options: ServerOptions): Record<string, unknown
     allow_publish_for_client: true,
     allow_publish_for_anonymous: true,
   };
-  return {
+  const base: Record<string, Record<string, unknown>> = {
     http_server: { address: '127.0.0.1', port: 0 },
     log: { level: 'warn' },
     // Pings every 10 minutes: a saturated load generator must not be disconnected for a late pong mid-run.
@@ -31,6 +31,8 @@ export function benchConfigInput(options: ServerOptions): Record<string, unknown
     shards: { count: options.shards },
     prometheus: { enabled: (options.metricsScrapeMs ?? 0) > 0 },
   };
+  for (const [section, keys] of Object.entries(options.serverConfig ?? {})) base[section] = { ...base[section], ...keys };
+  return base;
 }
 
 /** Scrapes the server's own /metrics every `everyMs` while it runs (as Prometheus would, but more often). */

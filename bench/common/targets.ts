@@ -24,6 +24,14 @@ export interface SystemSpec {
   readonly variant?: string;
   /** switchyard only: Prometheus metrics on, scraped every this many ms; absent: off. */
   readonly metricsScrapeMs?: number;
+  /** switchyard only: config sections merged over the bench config's (e.g. `{"websocket":{"compression":true}}`). */
+  readonly serverConfig?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * switchyard only: the bench server entry of another build (its
+   * `dist/bench/common/switchyard-server.js`), to measure that build beside
+   * this one; this build's by default.
+   */
+  readonly entry?: string;
 }
 
 /** The yardstick every ratio is taken against. */
@@ -109,6 +117,7 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
     apiKey: API_KEY,
     ...(spec.channelOptions ? { channelOptions: spec.channelOptions } : {}),
     ...(spec.metricsScrapeMs ? { metricsScrapeMs: spec.metricsScrapeMs } : {}),
+    ...(spec.serverConfig ? { serverConfig: spec.serverConfig } : {}),
   };
   const slowed = spec.kind === 'switchyard' && (options.delayMs ?? 0) > 0;
   const env = { ...process.env };
@@ -118,7 +127,7 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
     ...(slowed ? ['--require', path.join(__dirname, 'slow-hook.js')] : []),
     ...(options.gcHook ? ['--expose-gc', '--require', path.join(__dirname, 'gc-hook.js')] : []),
   ];
-  const child = fork(entryOf(spec.kind), [JSON.stringify(serverOptions)], {
+  const child = fork(spec.entry ?? entryOf(spec.kind), [JSON.stringify(serverOptions)], {
     execArgv,
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

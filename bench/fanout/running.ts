@@ -17,6 +17,8 @@ export interface RunningSpec {
   readonly launch?: LaunchOptions;
   /** Extra fields of every subscribe command (e.g. `{"delta":"fossil"}`). */
   readonly subscribe?: Readonly<Record<string, unknown>>;
+  /** Subscribers offer permessage-deflate. */
+  readonly deflate?: boolean;
   /** The unmeasured publish: offered deliveries/s and how long, ms. */
   readonly primeRate: number;
   readonly primeMs: number;
@@ -34,7 +36,7 @@ export interface Running {
 export async function startRunning(loadgen: LoadGenerator, what: RunningSpec): Promise<Running> {
   const target = await launchTarget(what.spec, what.launch);
   try {
-    const session = await loadgen.open(target.wsUrl, subscriberChannels(what.workload), what.subscribe);
+    const session = await loadgen.open(target.wsUrl, subscriberChannels(what.workload), what.subscribe, undefined, what.deflate === true);
     const transport = await openTransport(what.workload.transport, target);
     const context: StepContext = { target, session, transport, workload: what.workload, workers: loadgen.workers };
     await prime(context, what.primeRate, what.primeMs);

@@ -78,6 +78,8 @@ export interface StepResult {
   readonly throughput: number;
   /** WebSocket message bytes received in the window per delivery received in it (payload bytes, without WebSocket framing). */
   readonly bytesPerDelivery: number;
+  /** Socket bytes read in the window per delivery received in it (WebSocket framing included; compressed when deflate is on). */
+  readonly wireBytesPerDelivery: number;
   /** Publication pushes the subscribers could not read (delta patches that did not apply). */
   readonly unreadable: number;
   readonly latencyMs: Percentiles;
@@ -207,6 +209,7 @@ function paceSpec(workload: Workload, offeredRate: number, startAt: number, endA
     channels: channelNames(workload),
     payloadBytes: workload.payloadBytes,
     ...(workload.payload ? { payload: workload.payload } : {}),
+    ...(workload.tags ? { tags: JSON.stringify(workload.tags) } : {}),
     maxInFlight: MAX_IN_FLIGHT,
     countFrom,
   };
@@ -221,6 +224,8 @@ export interface LoadgenWindow {
   /** Publications received during the window, and their message bytes (without WebSocket framing). */
   readonly receivedInWindow: number;
   readonly bytesInWindow: number;
+  /** The same publications' bytes as read from the socket (WebSocket framing, compressed when deflated); absent when not measured. */
+  readonly wireBytesInWindow?: number;
   readonly unreadable: number;
   readonly latencyMs: Percentiles;
   /** Subscriber connections the server closed during the step; close codes since the session opened. */
@@ -270,6 +275,7 @@ export function assembleStep(
     deliveredRatio,
     throughput: received / seconds,
     bytesPerDelivery: received > 0 ? measured.bytesInWindow / received : Number.NaN,
+    wireBytesPerDelivery: received > 0 && measured.wireBytesInWindow !== undefined ? measured.wireBytesInWindow / received : Number.NaN,
     unreadable: measured.unreadable,
     latencyMs: measured.latencyMs,
     server: {
@@ -323,6 +329,7 @@ export async function runStep(context: StepContext, offeredRate: number, timing:
     delivered: window.recorded,
     receivedInWindow: window.receivedInWindow,
     bytesInWindow: window.bytesInWindow,
+    wireBytesInWindow: window.wireBytesInWindow,
     unreadable: window.unreadable,
     latencyMs: percentiles(window),
     disconnected: window.disconnected - disconnectedBefore,

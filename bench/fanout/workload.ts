@@ -22,6 +22,8 @@ export interface Workload {
   readonly burst: number;
   /** What the publications carry (default `padding`; `ticker` for similar payloads, see loadgen/payload.ts). */
   readonly payload?: PayloadKind;
+  /** Tags every publication carries (none by default). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** The default workload of the committed results: 1,000 subscribers on 1 channel, 100-byte messages, HTTP, singly. */

@@ -10,6 +10,9 @@
  *
  *   --rate 10k  --subscribers 1000  --channels 10  --payload 300  --rounds 5
  *   --shards 2  --variants baseline,history,recovery,delta  --window 2  --workers 2  --out features  --verbose
+ *   --before DIR   also measure the baseline on another build (DIR: its dist/), as the variant `before`
+ *
+ * Variants beyond the default set: tagged, tags-filter (tags filters), compression (permessage-deflate).
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -27,7 +30,7 @@ import { MIN_TICKER_BYTES } from '../loadgen/payload';
 import { LoadGenerator } from '../loadgen/pool';
 import { writeFeaturesReport, type FeaturesOptions } from './report';
 import type { VariantSteps } from './summary';
-import { DEFAULT_VARIANTS, variantNamed, variantSystem, type FeatureVariant } from './variants';
+import { beforeVariant, DEFAULT_VARIANTS, variantNamed, variantSystem, type FeatureVariant } from './variants';
 
 /** Longest wait for a quieter machine before each round, ms (the run stays near 90 s). */
 const QUIET_WAIT_MS = 5_000;
@@ -45,7 +48,15 @@ interface Contender {
 
 async function start(loadgen: LoadGenerator, variant: FeatureVariant, options: FeaturesOptions): Promise<Contender> {
   const spec = variantSystem(variant, options.shards);
-  const running = await startRunning(loadgen, { spec, workload: options.workload, subscribe: variant.subscribe, primeRate: options.rate, primeMs: PRIME_MS });
+  const workload = variant.tags ? { ...options.workload, tags: variant.tags } : options.workload;
+  const running = await startRunning(loadgen, {
+    spec,
+    workload,
+    subscribe: variant.subscribe,
+    ...(variant.deflate ? { deflate: true } : {}),
+    primeRate: options.rate,
+    primeMs: PRIME_MS,
+  });
   return { ...running, variant, label: systemLabel(spec), steps: [] };
 }
 
@@ -63,6 +74,7 @@ function parseOptions(argv: readonly string[]): FeaturesOptions {
       window: { type: 'string' },
       workers: { type: 'string' },
       out: { type: 'string' },
+      before: { type: 'string' },
       verbose: { type: 'boolean' },
     },
     strict: true,
@@ -78,6 +90,7 @@ function parseOptions(argv: readonly string[]): FeaturesOptions {
   };
   if (workload.channels > workload.subscribers) throw new Error('--channels must not exceed --subscribers');
   const variants = (values.variants ?? DEFAULT_VARIANTS.join(',')).split(',').map((v) => variantNamed(v.trim()));
+  if (values.before) variants.splice(1, 0, beforeVariant(values.before));
   if (variants[0]?.name !== 'baseline') throw new Error('--variants must start with baseline (every ratio is taken against it)');
   const timing: StepTiming = { warmupMs: 500, windowMs: number('window', values.window, 2, 0.2) * 1000, drainMs: 2000 };
   return {
@@ -86,6 +99,7 @@ function parseOptions(argv: readonly string[]): FeaturesOptions {
     rounds: Math.round(number('rounds', values.rounds, 5, 1)),
     shards: Math.round(number('shards', values.shards, 2, 1)),
     variants: variants.map((v) => v.name),
+    ...(values.before ? { before: values.before } : {}),
     timing,
     workers: Math.round(number('workers', values.workers, Math.min(2, availableParallelism()), 1)),
     out: values.out ?? 'features',
@@ -103,7 +117,7 @@ async function main(): Promise<void> {
   const loadgen = LoadGenerator.start(options.workers);
   const contenders: Contender[] = [];
   try {
-    for (const name of options.variants) contenders.push(await start(loadgen, variantNamed(name), options));
+    for (const name of options.variants) contenders.push(await start(loadgen, name === 'before' ? beforeVariant(options.before!) : variantNamed(name), options));
     for (let round = 0; round < options.rounds; round++) {
       await waitForQuiet(DISTURBED_CORES, QUIET_WAIT_MS);
       const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);

@@ -22,6 +22,8 @@ export interface FeaturesOptions {
   /** Base name of the result files. */
   readonly out: string;
   readonly verbose: boolean;
+  /** The other build's dist/ whose baseline is measured as `before`, if any. */
+  readonly before?: string;
 }
 
 /** Everything a features run produced. */
@@ -33,8 +35,8 @@ export interface FeaturesRun {
   readonly seconds: number;
 }
 
-const HEADS = ['variant', 'delivered/s', 'p50 ms', 'p99 ms', 'server µs per delivery', 'bytes per delivery', 'load gen µs per delivery', 'rounds sustained (p99 ≤ 50 ms, all delivered)', 'rounds limited'];
-const RANGE_HEADS = ['variant', 'delivered/s', 'p50', 'p99', 'server CPU per delivery', 'bytes per delivery'];
+const HEADS = ['variant', 'delivered/s', 'p50 ms', 'p99 ms', 'server µs per delivery', 'bytes per delivery', 'wire bytes per delivery', 'load gen µs per delivery', 'rounds sustained (p99 ≤ 50 ms, all delivered)', 'rounds limited'];
+const RANGE_HEADS = ['variant', 'delivered/s', 'p50', 'p99', 'server CPU per delivery', 'bytes per delivery', 'wire bytes per delivery'];
 
 function cell(value: string, vs: number, baseline: boolean): string {
   return baseline ? value : `${value} (${times(vs)})`;
@@ -57,6 +59,7 @@ function mainRows(figures: readonly VariantFigures[]): string[][] {
     cell(ms(f.median.p99), f.vsBaseline.p99, i === 0),
     cell(f.median.cpu.toFixed(2), f.vsBaseline.cpu, i === 0),
     cell(thousands(f.median.bytes), f.vsBaseline.bytes, i === 0),
+    cell(thousands(f.median.wire), f.vsBaseline.wire, i === 0),
     cell(f.median.loadgenCpu.toFixed(1), f.vsBaseline.loadgenCpu, i === 0),
     `${f.sustained}/${f.rounds}${f.unreadable > 0 ? `, ${f.unreadable} unreadable` : ''}`,
     limits(f),
@@ -65,7 +68,7 @@ function mainRows(figures: readonly VariantFigures[]): string[][] {
 
 function rangeRows(figures: readonly VariantFigures[]): string[][] {
   const range = (r: readonly [number, number]): string => `${times(r[0])}–${times(r[1])}`;
-  return figures.slice(1).map((f) => [f.label, range(f.roundRatios.throughput), range(f.roundRatios.p50), range(f.roundRatios.p99), range(f.roundRatios.cpu), range(f.roundRatios.bytes)]);
+  return figures.slice(1).map((f) => [f.label, range(f.roundRatios.throughput), range(f.roundRatios.p50), range(f.roundRatios.p99), range(f.roundRatios.cpu), range(f.roundRatios.bytes), range(f.roundRatios.wire)]);
 }
 
 function method(run: FeaturesRun): string[] {
@@ -86,6 +89,7 @@ function notes(run: FeaturesRun, figures: readonly VariantFigures[]): string[] {
     '- **rounds limited**: steps in which the load generator used ≥ 90% of the CPU it could have (or a worker\'s event loop was ≥ 90% busy), or every core was ≥ 90% busy. Their latencies are the load generator\'s or the machine\'s, not the server\'s; delta subscribers, which parse and patch every publication, are the first to hit that limit.',
     '- **delivered/s** is deliveries received per second in the window at the fixed load; equal figures mean every variant kept up, the cost then shows in CPU and latency.',
     '- **bytes per delivery**: WebSocket message bytes a subscriber received per publication (the push JSON, without WebSocket framing). With history every publication carries its `offset`; delta subscribers get `data` as a JSON string, a fossil patch after their first publication.',
+    '- **wire bytes per delivery**: bytes read from the subscriber\'s socket per publication (WebSocket framing included; after permessage-deflate when the variant compresses, while **bytes per delivery** is the message after inflating).',
     '- **Delta subscribers rebuild every payload** the way the centrifuge SDK does: `JSON.parse` of the push, then `applyDelta` (fossil-delta, checksum checked) against the previous payload of that subscription, and the latency stamp is read from the rebuilt payload. A delivery therefore counts only if the client could rebuild it; "unreadable" counts pushes whose patch did not apply. Reading the stamp from a patch without applying it was not an option: fossil copies the unchanged digits of the stamp from the previous payload, so the patch does not hold the stamp. The extra client work shows in the load generator\'s µs per delivery (and in its share of the latency).',
     '- **recovery** differs from history by a position check per publication on each shard, and by the recovery at subscribe time, which happens before the rounds and is not measured here.',
     `- Server CPU per delivery at this load includes the per-publication work (HTTP API request, owner, history append, delta encoding) divided by ${thousands(run.options.workload.subscribers / run.options.workload.channels)} subscribers per publication.`,

@@ -24,6 +24,8 @@ export const MEASURES = Object.freeze({
   cpu: (s: StepResult) => s.server.cpuMicrosPerDelivery,
   /** Bytes received per delivery. */
   bytes: (s: StepResult) => s.bytesPerDelivery,
+  /** Socket bytes read per delivery (framing included; compressed with deflate). */
+  wire: (s: StepResult) => s.wireBytesPerDelivery,
   /** Load-generator CPU per delivery, µs. */
   loadgenCpu: (s: StepResult) => s.loadGenerator.cpuMicrosPerDelivery,
 });

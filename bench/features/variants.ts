@@ -19,7 +19,19 @@ export interface FeatureVariant {
   readonly subscribe: Readonly<Record<string, unknown>>;
   /** Prometheus metrics on, the server scraping its /metrics every this many ms; absent: off. */
   readonly metricsScrapeMs?: number;
+  /** Tags of every publication; none by default. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Config sections merged over the bench server's (e.g. WebSocket compression). */
+  readonly server?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Subscribers offer permessage-deflate. */
+  readonly deflate?: boolean;
+  /** Another build's bench server entry (the `--before` build). */
+  readonly entry?: string;
 }
+
+/** The tags of the tags-filter variants' publications, and a filter every one of them passes. */
+const TICK_TAGS = Object.freeze({ kind: 'tick' });
+const TICK_FILTER = Object.freeze({ key: 'kind', cmp: 'eq', val: 'tick' });
 
 /** History retention of the history and delta variants (delta needs history in Centrifugo). */
 const HISTORY = Object.freeze({ history_size: 100, history_ttl: '300s' });
@@ -53,7 +65,41 @@ export const VARIANTS: readonly FeatureVariant[] = Object.freeze([
     subscribe: {},
     metricsScrapeMs: 15_000,
   },
+  {
+    name: 'tagged',
+    description: 'publications carry `tags: {"kind":"tick"}`; `allow_tags_filter: true`, but no subscriber sends a filter (the channel keeps its uWS topic)',
+    channelOptions: { allow_tags_filter: true },
+    subscribe: {},
+    tags: TICK_TAGS,
+  },
+  {
+    name: 'tags-filter',
+    description:
+      'as tagged, and every subscriber subscribes with `tf: {"key":"kind","cmp":"eq","val":"tick"}`, which every publication passes: the same deliveries, each written to its subscriber one by one instead of through the topic',
+    channelOptions: { allow_tags_filter: true },
+    subscribe: { tf: TICK_FILTER },
+    tags: TICK_TAGS,
+  },
+  {
+    name: 'compression',
+    description: '`websocket.compression: true` (every message compressed), subscribers offer permessage-deflate (ws, which inflates each message)',
+    channelOptions: {},
+    subscribe: {},
+    server: { websocket: { compression: true } },
+    deflate: true,
+  },
 ]);
+
+/** The baseline on another build (`--before DIR`, DIR the other build's dist/): what this build's changes cost a channel without the new features. */
+export function beforeVariant(dist: string): FeatureVariant {
+  return {
+    name: 'before',
+    description: `no history, no delta; plain subscribers, on the build in ${dist} (the baseline's setup on the code before this build's change)`,
+    channelOptions: {},
+    subscribe: {},
+    entry: `${dist.replace(/\/$/, '')}/bench/common/switchyard-server.js`,
+  };
+}
 
 /** The variants a default run measures. */
 export const DEFAULT_VARIANTS: readonly string[] = Object.freeze(['baseline', 'history', 'recovery', 'delta']);
@@ -73,5 +119,7 @@ export function variantSystem(variant: FeatureVariant, shards: number): SystemSp
     channelOptions: variant.channelOptions,
     variant: variant.name,
     ...(variant.metricsScrapeMs ? { metricsScrapeMs: variant.metricsScrapeMs } : {}),
+    ...(variant.server ? { serverConfig: variant.server } : {}),
+    ...(variant.entry ? { entry: variant.entry } : {}),
   };
 }

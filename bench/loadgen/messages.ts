@@ -22,6 +22,8 @@ export interface OpenRequest {
    * worker then rebuilds every publication from its patches, loadgen/delta.ts).
    */
   readonly subscribe?: Readonly<Record<string, unknown>>;
+  /** Offer permessage-deflate (the server compresses when it has `websocket.compression`); off by default. */
+  readonly deflate?: boolean;
 }
 
 /** How opening went. */
@@ -65,6 +67,8 @@ export interface WindowReport extends ProgressReport {
   readonly received: number;
   /** WebSocket message bytes (payload, without WebSocket framing) received with a receipt time inside the window. */
   readonly bytesInWindow: number;
+  /** Bytes read from the sockets for the messages received in the window (wire bytes: framing, and compressed when deflate is on). */
+  readonly wireBytesInWindow: number;
   /** Publication pushes that could not be read (a delta patch that did not apply), since the window was set. */
   readonly unreadable: number;
   /** CPU seconds this worker's thread used during the window. */

@@ -25,6 +25,8 @@ export interface PaceSpec {
   readonly payloadBytes: number;
   /** Which payload (default `padding`). */
   readonly payload?: PayloadKind;
+  /** Tags of every publication, as JSON text. */
+  readonly tags?: string;
   /** A burst is skipped (and counted) rather than sent while this many publications are unacknowledged. */
   readonly maxInFlight: number;
   /** Publications due in [countFrom, endAt) are counted per channel (the measurement window). */
@@ -81,7 +83,7 @@ export function pace(transport: Transport, spec: PaceSpec): Promise<PaceReport> 
         for (let k = 0; k < spec.burst; k++, index++) {
           const channel = spec.channels[index % spec.channels.length]!;
           if (due >= spec.countFrom && due < spec.endAt) dueInWindow.set(channel, (dueInWindow.get(channel) ?? 0) + 1);
-          publications.push({ channel, data: payloadOf(spec.payload ?? 'padding', due, sequence++, spec.payloadBytes) });
+          publications.push({ channel, data: payloadOf(spec.payload ?? 'padding', due, sequence++, spec.payloadBytes), ...(spec.tags ? { tags: spec.tags } : {}) });
         }
         if (transport.inFlight >= spec.maxInFlight) {
           skipped += publications.length;

@@ -52,6 +52,8 @@ export interface SessionWindow {
   readonly received: number;
   /** Message bytes received inside the window. */
   readonly bytesInWindow: number;
+  /** Socket bytes read for the window's messages (compressed when deflate is on). */
+  readonly wireBytesInWindow: number;
   /** Publication pushes that could not be read (delta patches that did not apply). */
   readonly unreadable: number;
   readonly disconnected: number;
@@ -102,6 +104,7 @@ export class Session {
       receivedInWindow: sum(reports.map((r) => r.receivedInWindow)),
       received: sum(reports.map((r) => r.received)),
       bytesInWindow: sum(reports.map((r) => r.bytesInWindow)),
+      wireBytesInWindow: sum(reports.map((r) => r.wireBytesInWindow)),
       unreadable: sum(reports.map((r) => r.unreadable)),
       disconnected: sum(reports.map((r) => r.disconnected)),
       closeCodes,
@@ -163,6 +166,7 @@ export class LoadGenerator {
     channels: readonly string[],
     subscribe?: Readonly<Record<string, unknown>>,
     protocols?: readonly LoadProtocol[],
+    deflate = false,
   ): Promise<Session> {
     const id = this.nextSession++;
     const mine = <T>(list: readonly T[], w: number): T[] => list.filter((_, j) => j % this.links.length === w);
@@ -175,6 +179,7 @@ export class LoadGenerator {
           concurrency: CONNECT_CONCURRENCY,
           ...(subscribe ? { subscribe } : {}),
           ...(protocols ? { protocols: mine(protocols, w) } : {}),
+          ...(deflate ? { deflate } : {}),
         }),
       ),
     );

@@ -43,6 +43,7 @@ export class WorkerSession {
   private receivedInWindow = 0;
   private received = 0;
   private bytesInWindow = 0;
+  private wireBytesInWindow = 0;
   private unreadable = 0;
   private lastReceiveAt = 0;
   private disconnected = 0;
@@ -63,7 +64,7 @@ export class WorkerSession {
         const index = next++;
         const channel = request.channels[index]!;
         try {
-          this.sockets.push(await this.connect(request.url, channel, request.subscribe ?? {}, request.protocols?.[index] ?? 'json'));
+          this.sockets.push(await this.connect(request.url, channel, request.subscribe ?? {}, request.protocols?.[index] ?? 'json', request.deflate === true));
         } catch (err) {
           failed++;
           if (errors.length < MAX_ERRORS) errors.push((err as Error).message);
@@ -84,7 +85,7 @@ export class WorkerSession {
   /** Resets the measurements and sets the window; CPU and event-loop readings are taken at its edges. */
   setWindow(request: WindowRequest): void {
     this.histogram = latencyHistogram();
-    this.recorded = this.receivedInWindow = this.received = this.bytesInWindow = this.unreadable = 0;
+    this.recorded = this.receivedInWindow = this.received = this.bytesInWindow = this.wireBytesInWindow = this.unreadable = 0;
     this.from = request.from;
     this.to = request.to;
     this.start = this.end = null;
@@ -107,6 +108,7 @@ export class WorkerSession {
       receivedInWindow: this.receivedInWindow,
       received: this.received,
       bytesInWindow: this.bytesInWindow,
+      wireBytesInWindow: this.wireBytesInWindow,
       unreadable: this.unreadable,
       cpuSeconds: end.cpu - start.cpu,
       eventLoopUtilization: performance.eventLoopUtilization(end.elu, start.elu).utilization,
@@ -158,10 +160,10 @@ export class WorkerSession {
    * then count its publications and answer pings, in `protocol` (Protobuf
    * connections do not read delta subscriptions).
    */
-  private connect(url: string, channel: string, subscribe: Readonly<Record<string, unknown>>, protocol: LoadProtocol): Promise<WebSocket> {
+  private connect(url: string, channel: string, subscribe: Readonly<Record<string, unknown>>, protocol: LoadProtocol, deflate: boolean): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
       const protobuf = protocol === 'protobuf';
-      const socket = new WebSocket(url, protobuf ? ['centrifuge-protobuf'] : [], { perMessageDeflate: false, skipUTF8Validation: true });
+      const socket = new WebSocket(url, protobuf ? ['centrifuge-protobuf'] : [], { perMessageDeflate: deflate, skipUTF8Validation: true });
       let ready = false;
       const fail = (reason: string): void => {
         if (ready) return;
@@ -193,9 +195,16 @@ export class WorkerSession {
         },
       };
       let receivedAt = 0;
+      // Socket bytes read up to the previous message: the difference is this message's wire size (and any ping before it).
+      let readBefore = 0;
       socket.on('message', (data: Buffer) => {
         receivedAt = nowMs();
-        if (receivedAt >= this.from && receivedAt < this.to) this.bytesInWindow += data.length;
+        const read = (socket as unknown as { _socket?: { bytesRead: number } })._socket?.bytesRead ?? readBefore;
+        if (receivedAt >= this.from && receivedAt < this.to) {
+          this.bytesInWindow += data.length;
+          this.wireBytesInWindow += read - readBefore;
+        }
+        readBefore = read;
         if (protobuf) scanProtobufFrame(data, handlers);
         else scanFrame(data, handlers);
       });

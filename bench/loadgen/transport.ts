@@ -12,6 +12,8 @@ import WebSocket from 'ws';
 export interface OutgoingPublication {
   readonly channel: string;
   readonly data: string;
+  /** The publication's tags as JSON text, if any. */
+  readonly tags?: string;
 }
 
 /** A way to send publications. */
@@ -58,7 +60,7 @@ const HTTP_SOCKETS = 32;
 
 /** The request body: `publish` for one publication, `batch` for a burst. */
 function apiBody(publications: readonly OutgoingPublication[]): { method: 'publish' | 'batch'; body: string } {
-  const fields = (p: OutgoingPublication): string => `"channel":${JSON.stringify(p.channel)},"data":${p.data}`;
+  const fields = (p: OutgoingPublication): string => `"channel":${JSON.stringify(p.channel)},"data":${p.data}${p.tags ? `,"tags":${p.tags}` : ''}`;
   if (publications.length === 1) return { method: 'publish', body: `{${fields(publications[0]!)}}` };
   return { method: 'batch', body: `{"commands":[${publications.map((p) => `{"publish":{${fields(p)}}}`).join(',')}]}` };
 }

@@ -38,6 +38,8 @@ export interface RunningServer {
   readonly opsUrl: string;
   /** Port of the unidirectional gRPC server (shard 0); 0 when `uni_grpc` is off. */
   readonly grpcPort: number;
+  /** Port of the gRPC server API (shard 0); 0 when `grpc_api` is off. */
+  readonly grpcApiPort: number;
   readonly shardCount: number;
   readonly supervisor: Supervisor;
   /** The config in force (changes on reload). */
@@ -113,6 +115,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       apiUrl: `${ops}${config.http_api.handler_prefix.replace(/\/+$/, '')}`,
       opsUrl: ops,
       grpcPort: config.uni_grpc.enabled ? config.uni_grpc.port : 0,
+      grpcApiPort: config.grpc_api.enabled ? config.grpc_api.port : 0,
       shardCount,
       supervisor,
       get config() {
@@ -141,9 +144,14 @@ function warnInsecure(config: Config): void {
   }
 }
 
-/** For `uni_grpc.port: 0`, the config with a concrete free port (shard 0 binds it; the caller learns it). */
+/** For `uni_grpc.port: 0` and `grpc_api.port: 0`, the config with concrete free ports (shard 0 binds them; the caller learns them). */
 async function withGrpcPort(config: Config): Promise<Config> {
-  if (!config.uni_grpc.enabled || config.uni_grpc.port !== 0) return config;
-  const port = await findFreePort(config.uni_grpc.address);
-  return deepFreeze({ ...config, uni_grpc: { ...config.uni_grpc, port } });
+  let out = config;
+  if (config.uni_grpc.enabled && config.uni_grpc.port === 0) {
+    out = { ...out, uni_grpc: { ...out.uni_grpc, port: await findFreePort(config.uni_grpc.address) } };
+  }
+  if (config.grpc_api.enabled && config.grpc_api.port === 0) {
+    out = { ...out, grpc_api: { ...out.grpc_api, port: await findFreePort(config.grpc_api.address) } };
+  }
+  return out === config ? config : deepFreeze(out);
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pemForm, readTls } from '../config/tls';
-import type { TlsConfig } from '../config/types';
+import type { HttpServerTlsConfig } from '../config/types';
 import type { TlsFiles } from '../worker/lifecycle';
 
 /** The files for the shards, and how to remove the temporary ones. */
@@ -18,7 +18,7 @@ export interface PreparedTls {
 }
 
 /** Files for an enabled TLS config (validated already), or null when TLS is off. */
-export function prepareTlsFiles(tls: TlsConfig): PreparedTls | null {
+export function prepareTlsFiles(tls: HttpServerTlsConfig): PreparedTls | null {
   if (!tls.enabled) return null;
   const certPath = tls.cert_pem_file || (pemForm(tls.cert_pem) === 'path' ? tls.cert_pem : '');
   const keyPath = tls.key_pem_file || (pemForm(tls.key_pem) === 'path' ? tls.key_pem : '');

@@ -8,14 +8,13 @@ import { TokenError } from '../auth/errors';
 import { Disconnects, Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import type { LocalAction } from '../shards/messaging/messages';
-import { broadcastAction } from '../shards/cluster/node-control';
 import type { ShardContext } from '../shards/context';
 import { optionalBoolean, optionalObject, optionalString, requiredString, type Params } from './params';
 import { integerField } from './request-fields';
 
-/** Applies a user action on every shard of this process and, with Redis, publishes it to every other node. */
-async function everywhere(shard: ShardContext, action: LocalAction): Promise<void> {
-  await Promise.all([shard.gather(action), shard.node.bus ? broadcastAction(shard.node.bus, shard.node.identity.uid, action) : undefined]);
+/** Applies a user action on every shard of this process and, with Redis, on every other node. */
+function everywhere(shard: ShardContext, action: LocalAction): Promise<void> {
+  return shard.everywhere(action);
 }
 
 /** Runs a claims reader on request fields, turning its complaint into a 107 that names the field. */

@@ -1,12 +1,13 @@
 /*
  * src/auth/: who a client is and what a token or proxy grants: JWT
- * verification (static keys, JWKS), claims, grants, and the HTTP proxies
- * (proxy/). May import: common, protocol, config.
+ * verification (static keys, JWKS), claims, grants, and the proxies to the
+ * application backend over HTTP or gRPC (proxy/, proxy/grpc/). May import:
+ * common, protocol, config.
  */
 /**
  * Everything a shard needs to authenticate and authorize: the token verifiers
- * and the proxies. Each shard builds its own (JWKS caches and HTTP keep-alive
- * pools are per thread).
+ * and the proxies. Each shard builds its own (JWKS caches, HTTP keep-alive
+ * pools and gRPC proxy channels are per thread).
  */
 import type { Config } from '../config/types';
 import { ProxyRegistry } from './proxy/proxy-registry';

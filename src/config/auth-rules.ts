@@ -8,6 +8,8 @@ import { parsePublicKey } from '../common/pem-keys';
 import { compileConfigRegex } from '../common/config-regex';
 import { isPlainObject } from './check';
 import { HEADER_NAME_PATTERN } from './schema/schema';
+import { METADATA_KEY_PATTERN } from './schema/proxies';
+import { tlsErrors, type TlsSettings } from '../common/tls';
 
 type Obj = Record<string, unknown>;
 
@@ -67,9 +69,40 @@ function urlErrors(url: string, path: string): string[] {
     return [`${path} must be an http:// or https:// URL, got ${JSON.stringify(url)}`];
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    return [`${path} must be an http:// or https:// URL (gRPC proxies are not supported), got ${JSON.stringify(url)}`];
+    return [`${path} must be an http:// or https:// URL, got ${JSON.stringify(url)}`];
   }
   return [];
+}
+
+/** A gRPC proxy address, `grpc://host:port` or `host:port`. */
+const GRPC_ADDRESS = /^(?:grpc:\/\/)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+
+/** A proxy endpoint: an http(s) URL, or a gRPC address. */
+function endpointErrors(endpoint: string, path: string): string[] {
+  if (/^https?:\/\//i.test(endpoint)) return urlErrors(endpoint, path);
+  if (GRPC_ADDRESS.test(endpoint)) return [];
+  return [`${path} must be an http:// or https:// URL, or a gRPC address grpc://host:port (or host:port), got ${JSON.stringify(endpoint)}`];
+}
+
+/** Errors of one TLS section that passed its own field checks. */
+function tlsSectionErrors(section: unknown, path: string, role: 'server' | 'client'): string[] {
+  return isPlainObject(section) ? tlsErrors(section as unknown as TlsSettings, path, role) : [];
+}
+
+/** Errors of `http.status_to_code_transforms`: each item maps to an error or to a disconnect. */
+function transformErrors(list: unknown, path: string): string[] {
+  if (!Array.isArray(list)) return [];
+  const errors: string[] = [];
+  list.forEach((item, i) => {
+    if (!isPlainObject(item)) return;
+    const errorCode = isPlainObject(item['to_error']) ? item['to_error']['code'] : 0;
+    const disconnectCode = isPlainObject(item['to_disconnect']) ? item['to_disconnect']['code'] : 0;
+    const where = `${path}[${i}]`;
+    if (!errorCode && !disconnectCode) errors.push(`${where} needs to_error.code or to_disconnect.code`);
+    if (errorCode && disconnectCode) errors.push(`${where} sets both to_error and to_disconnect: choose one`);
+    if (typeof disconnectCode === 'number' && disconnectCode !== 0 && disconnectCode < 3000) errors.push(`${where}.to_disconnect.code must be in 3000..4999`);
+  });
+  return errors;
 }
 
 /** Errors of one proxy's own fields; `required` when it must have an endpoint. */
@@ -77,7 +110,7 @@ function proxyErrors(proxy: Obj, path: string, required: boolean): string[] {
   const errors: string[] = [];
   const endpoint = str(proxy['endpoint']);
   if (endpoint === '' && required) errors.push(`${path}.endpoint is required`);
-  if (endpoint !== '') errors.push(...urlErrors(endpoint, `${path}.endpoint`));
+  if (endpoint !== '') errors.push(...endpointErrors(endpoint, `${path}.endpoint`));
   const header = new RegExp(HEADER_NAME_PATTERN);
   for (const list of ['http_headers', 'emulated_headers']) {
     const names = proxy[list];
@@ -86,6 +119,20 @@ function proxyErrors(proxy: Obj, path: string, required: boolean): string[] {
       if (typeof name === 'string' && !header.test(name)) errors.push(`${path}.${list}[${i}] is not a header name: ${JSON.stringify(name)}`);
     });
   }
+  const keys = proxy['grpc_metadata'];
+  if (Array.isArray(keys)) {
+    const key = new RegExp(METADATA_KEY_PATTERN);
+    keys.forEach((name, i) => {
+      if (typeof name === 'string' && !key.test(name)) errors.push(`${path}.grpc_metadata[${i}] is not a gRPC metadata key (lower case): ${JSON.stringify(name)}`);
+    });
+  }
+  const http = proxy['http'];
+  const grpc = proxy['grpc'];
+  if (isPlainObject(http)) {
+    errors.push(...tlsSectionErrors(http['tls'], `${path}.http.tls`, 'client'));
+    errors.push(...transformErrors(http['status_to_code_transforms'], `${path}.http.status_to_code_transforms`));
+  }
+  if (isPlainObject(grpc)) errors.push(...tlsSectionErrors(grpc['tls'], `${path}.grpc.tls`, 'client'));
   return errors;
 }
 
@@ -141,6 +188,8 @@ export function authErrors(config: unknown): string[] {
   for (const [options, path] of optionSets(config, 'rpc')) errors.push(...proxyNameErrors(options, path, 'rpc', '', 'rpc.proxy', config, named));
   errors.push(...personalChannelErrors(config));
   errors.push(...adminErrors(config));
+  errors.push(...tlsSectionErrors(at(config, 'grpc_api.tls'), 'grpc_api.tls', 'server'));
+  errors.push(...tlsSectionErrors(at(config, 'uni_grpc.tls'), 'uni_grpc.tls', 'server'));
   return errors;
 }
 

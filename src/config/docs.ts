@@ -67,13 +67,18 @@ function itemTable(path: string, list: ObjectListField): string[] {
   ];
 }
 
-/** One row per field of a list item; the fields of a section inside the item (`http`) get their own rows. */
+/**
+ * One row per field of a list item; the fields of a section inside the item
+ * (`http`) get their own rows, and so do the item fields of a list inside it
+ * (`http.status_to_code_transforms[]`).
+ */
 function itemRows(fields: Fields, prefix: string): string[] {
-  return Object.entries(fields).flatMap(([name, node]) =>
-    node.kind === 'group'
-      ? itemRows(node.fields, joinPath(prefix, name))
-      : [row([`\`${joinPath(prefix, name)}\``, typeText(node), defaultText(node), node.doc])],
-  );
+  return Object.entries(fields).flatMap(([name, node]) => {
+    const path = joinPath(prefix, name);
+    if (node.kind === 'group') return itemRows(node.fields, path);
+    const own = row([`\`${path}\``, typeText(node), defaultText(node), node.doc]);
+    return node.kind === 'object_list' ? [own, ...itemRows(node.item, `${path}[]`)] : [own];
+  });
 }
 
 function listSections(): string[] {

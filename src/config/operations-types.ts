@@ -5,7 +5,7 @@
 import type { LogLevel } from '../common/log';
 
 /** `http_server.tls`: TLS for every transport and the API on the client port. */
-export interface TlsConfig {
+export interface HttpServerTlsConfig {
   /** Serve the client port over TLS (wss://, https://). */
   readonly enabled: boolean;
   /** The certificate chain: PEM text, base64 of PEM text, or a file path; "" when `cert_pem_file` is used. */
@@ -28,7 +28,7 @@ export interface HttpServerConfig {
   readonly internal_address: string;
   /** Port serving the server API, /metrics and /health instead of the client port; 0 means none (all on `port`). */
   readonly internal_port: number;
-  readonly tls: TlsConfig;
+  readonly tls: HttpServerTlsConfig;
 }
 
 /** `log`: what is logged, how and where. */

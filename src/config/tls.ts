@@ -8,7 +8,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isPlainObject } from './check';
-import type { TlsConfig } from './types';
+import type { HttpServerTlsConfig } from './types';
 
 /** The PEM texts of a TLS config. */
 export interface TlsMaterial {
@@ -47,7 +47,7 @@ function readPem(file: string, path: string, errors: string[]): string | null {
 export function tlsErrors(tls: unknown, path: string): string[] {
   if (!isPlainObject(tls) || tls['enabled'] !== true) return [];
   const errors: string[] = [];
-  const material = readTls(tls as unknown as TlsConfig, path, errors);
+  const material = readTls(tls as unknown as HttpServerTlsConfig, path, errors);
   if (!material) return errors;
   let cert: X509Certificate | null = null;
   try {
@@ -65,7 +65,7 @@ export function tlsErrors(tls: unknown, path: string): string[] {
 }
 
 /** Reads the certificate and key of an enabled TLS config; null (errors appended) when one is missing or unreadable. */
-export function readTls(tls: TlsConfig, path: string, errors: string[]): TlsMaterial | null {
+export function readTls(tls: HttpServerTlsConfig, path: string, errors: string[]): TlsMaterial | null {
   const missing = (what: string): void => {
     errors.push(`${path}.enabled needs ${path}.${what}_pem or ${path}.${what}_pem_file`);
   };

@@ -6,12 +6,15 @@
  */
 import type { HttpServerConfig, LogConfig } from './operations-types';
 import type { ClientLimitsConfig } from './limits-types';
+import type { ClientProxyConfig, NamedProxyConfig, ProxyConfig, TlsConfig } from './proxy-types';
+
+export type { ClientProxyConfig, NamedProxyConfig, ProxyConfig, StatusToCodeTransform, TlsConfig } from './proxy-types';
 import type { UniDisconnectTransform } from '../protocol/uni-push';
 import type { ConfigOptions, HttpApiConfig } from './schema/api';
 
 export type { ConfigOptions, HttpApiConfig } from './schema/api';
 
-export type { HttpServerConfig, LogConfig, TlsConfig } from './operations-types';
+export type { HttpServerConfig, HttpServerTlsConfig, LogConfig } from './operations-types';
 
 /** Channel options shared by `channel.without_namespace` and each namespace. */
 export interface ChannelOptions {
@@ -53,6 +56,8 @@ export interface ChannelOptions {
   readonly allowed_delta_types: readonly string[];
   /** Every publication into the channel is delta-encoded for delta subscribers. */
   readonly delta_publish: boolean;
+  /** Subscribers may send a tags filter (`tf`) and receive only matching publications. */
+  readonly allow_tags_filter: boolean;
   /** Connected clients may ask for presence. */
   readonly allow_presence_for_client: boolean;
   /** Subscribers of the channel may ask for presence. */
@@ -111,38 +116,6 @@ export interface TokenConfig {
 export interface SubscriptionTokenConfig extends TokenConfig {
   /** Verify subscription tokens with this section instead of `client.token`. */
   readonly enabled: boolean;
-}
-
-/** One HTTP proxy to the application backend. */
-export interface ProxyConfig {
-  /** `http://` or `https://` URL the proxy POSTs to; "" when not configured. */
-  readonly endpoint: string;
-  /** How long one proxy request may take, ms. */
-  readonly timeout: number;
-  /** Headers of the client's WebSocket upgrade request forwarded to the backend (case-insensitive names). */
-  readonly http_headers: readonly string[];
-  /** Headers the client sent in its connect command (`headers`) forwarded to the backend. */
-  readonly emulated_headers: readonly string[];
-  /** Send `b64data` (base64) instead of `data` (raw JSON). */
-  readonly binary_encoding: boolean;
-  /** Add the connection's `meta` (from its token or connect proxy) to the request. */
-  readonly include_connection_meta: boolean;
-  readonly http: {
-    /** Headers added to every request; forwarded headers win over them. */
-    readonly static_headers: Readonly<Record<string, string>>;
-  };
-}
-
-/** `client.proxy.connect` and `client.proxy.refresh`: a proxy plus its switch. */
-export interface ClientProxyConfig extends ProxyConfig {
-  /** Use this proxy. */
-  readonly enabled: boolean;
-}
-
-/** An entry of `proxies`: a proxy namespaces refer to by name. */
-export interface NamedProxyConfig extends ProxyConfig {
-  /** Unique name, used in `*_proxy_name` options. */
-  readonly name: string;
 }
 
 /** RPC options of `rpc.without_namespace` and each RPC namespace. */
@@ -327,6 +300,10 @@ export interface Config {
     readonly history_max_publication_limit: number;
     /** How often presence entries are refreshed in a shared (Redis) presence store, ms; they expire after `engine.redis.presence_ttl`. */
     readonly presence_update_interval: number;
+    /** Most commands of one connection in flight at once; 0 or 1 runs them one at a time, in order. */
+    readonly concurrency: number;
+    /** Put the server time (Unix ms) in the connect result (`time`). */
+    readonly connect_include_server_time: boolean;
     /** Connection token verification (and subscription tokens unless `subscription_token.enabled`). */
     readonly token: TokenConfig;
     /** Separate verification for subscription tokens. */
@@ -407,9 +384,33 @@ export interface Config {
     /** Path the UI is served under ("" = at /). */
     readonly handler_prefix: string;
   };
+  /** The server API over gRPC, served by shard 0. */
+  readonly grpc_api: {
+    /** Run the gRPC API server. */
+    readonly enabled: boolean;
+    /** Interface to bind; "" means all interfaces. */
+    readonly address: string;
+    /** Port; 0 picks a free one at start. */
+    readonly port: number;
+    /** Calls must send `authorization: apikey <key>`; "" checks nothing. */
+    readonly key: string;
+    /** "transport" answers method errors as gRPC statuses; "" in the response's `error`. */
+    readonly error_mode: '' | 'transport';
+    /** Serve gRPC server reflection. */
+    readonly reflection: boolean;
+    /** Largest request, bytes; 0 keeps the gRPC default. */
+    readonly max_receive_message_size: number;
+    readonly tls: TlsConfig;
+  };
   readonly websocket: {
-    /** Largest incoming WebSocket message, bytes. */
+    /** Largest incoming WebSocket message (after decompression), bytes. */
     readonly message_size_limit: number;
+    /** Negotiate permessage-deflate with clients that offer it. */
+    readonly compression: boolean;
+    /** Messages shorter than this go out uncompressed, bytes. */
+    readonly compression_min_size: number;
+    /** Centrifugo's deflate level (-2..9); accepted, but uWS deflates at zlib's default level. */
+    readonly compression_level: number;
   };
   readonly http_stream: {
     /** Serve POST /connection/http_stream. */
@@ -436,6 +437,12 @@ export interface Config {
     readonly join_push_messages: boolean;
     /** Skip the disconnect push before the close frame. */
     readonly disable_disconnect_push: boolean;
+    /** Negotiate permessage-deflate with clients that offer it. */
+    readonly compression: boolean;
+    /** Messages shorter than this go out uncompressed, bytes. */
+    readonly compression_min_size: number;
+    /** Centrifugo's deflate level (-2..9); accepted, but uWS deflates at zlib's default level. */
+    readonly compression_level: number;
   };
   readonly uni_sse: {
     /** Serve /connection/uni_sse. */
@@ -458,6 +465,7 @@ export interface Config {
     readonly port: number;
     /** Largest gRPC request, bytes; 0 keeps the gRPC default. */
     readonly max_receive_message_size: number;
+    readonly tls: TlsConfig;
   };
   readonly health: {
     /** Serve GET /health (200 once every shard is ready). */

@@ -94,6 +94,12 @@ export interface ShardContext {
   query<T>(query: OwnerQuery): Promise<T>;
   /** Applies a server API action on every shard of this process; their results in shard order. */
   gather<T>(action: LocalAction): Promise<T[]>;
+  /**
+   * Applies a user action (subscribe, unsubscribe, disconnect, refresh) on
+   * every shard of this process and, with a node bus (Redis), publishes it
+   * for every other node, whose shard 0 applies it to its shards.
+   */
+  everywhere(action: LocalAction): Promise<void>;
   /** Applies a server API action on one shard of this process. */
   ask<T>(shard: number, action: LocalAction): Promise<T>;
   /** Sends emulated commands to a session of this process, on whichever shard holds it. */

@@ -53,7 +53,7 @@ import { Writer } from './session/writer';
 import { NO_MAILBOX, type MailboxStats, type ShardStats } from './stats';
 import { createShardMetrics, shardStats } from './counts';
 import type { NodeBus } from '../broker/node-bus';
-import { NodeControl, type NodeControlHost, type NodeIdentity } from './cluster/node-control';
+import { broadcastAction, NodeControl, type NodeControlHost, type NodeIdentity } from './cluster/node-control';
 import type { NodeLink, PublishParams, ShardContext } from './context';
 import type { MessageTargets } from './message-handler';
 import type { KeepaliveHost } from './session/keepalive';
@@ -151,6 +151,8 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
       (conn) => this.keepalive.slow(conn),
       () => this.keepalive.checkBuffers(),
       (conn) => this.disconnect(conn, Disconnects.inappropriateProtocol.code, Disconnects.inappropriateProtocol.reason),
+      parts.config.websocket.compression ? parts.config.websocket.compression_min_size : Infinity,
+      parts.config.uni_websocket.compression ? parts.config.uni_websocket.compression_min_size : Infinity,
     );
     this.postman = new Postman(parts.id, parts.outbox, {
       onMessage: (from, msg) => this.onMessage(from, msg),
@@ -312,6 +314,12 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     return Promise.all(all);
   }
 
+  /** Applies a user action on every shard of this process and, with a node bus, publishes it to every other node. */
+  async everywhere(action: LocalAction): Promise<void> {
+    const bus = this.node.bus;
+    await Promise.all([this.gather(action), bus ? broadcastAction(bus, this.node.identity.uid, action) : undefined]);
+  }
+
   /** Applies a server API action on one shard of this process. */
   ask<T>(shard: number, action: LocalAction): Promise<T> {
     return this.requests.start<T>(shard, (rid) => this.postman.send(shard, { t: MessageType.LOCAL_ACTION, rid, from: this.id, action }));
@@ -416,6 +424,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.keepalive.stop();
     this.postman.close();
     this.requests.failAll();
+    this.auth.proxies.close();
   }
 
   /** A peer shard restarted: forget its subscriptions, fail its requests, re-register with it. */

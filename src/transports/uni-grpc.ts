@@ -17,6 +17,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Config } from '../config/types';
+import { grpcServerCredentials } from '../common/grpc-tls';
 import { Disconnects } from '../protocol/codes';
 import { decodeConnectRequest, pushFromJson, pushOfReply } from '../protocol/protobuf/codec';
 import type { Connection } from '../shards/session/connection';
@@ -150,7 +151,15 @@ export function startUniGrpc(config: Config, shard: ShardContext): Promise<UniGr
   server.addService(SERVICE, { Consume: (call: ConsumeCall) => consume(shard, call) });
   const host = options.address === '' ? '0.0.0.0' : options.address.includes(':') ? `[${options.address}]` : options.address;
   return new Promise((resolve, reject) => {
-    server.bindAsync(`${host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
+    let credentials: grpc.ServerCredentials;
+    try {
+      credentials = grpcServerCredentials(options.tls, 'uni_grpc.tls');
+    } catch (err) {
+      server.forceShutdown();
+      reject(err);
+      return;
+    }
+    server.bindAsync(`${host}:${options.port}`, credentials, (err, port) => {
       if (err) {
         server.forceShutdown();
         reject(err);

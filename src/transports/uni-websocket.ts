@@ -22,6 +22,7 @@ import { barePushTopic, type WebSocketData } from '../shards/session/transport';
 import { joinJson } from '../protocol/framing';
 import type { EncodedReply } from '../protocol/names';
 import { UnidirectionalTransport } from './uni-transport';
+import { loadUws } from '../common/uws';
 import { disconnectPush, parseConnectRequest, repliesToPushes } from '../protocol/uni-push';
 
 /** The endpoint path of the unidirectional WebSocket transport. */
@@ -46,6 +47,8 @@ export class UniWebSocketTransport extends UnidirectionalTransport {
     private readonly ws: WebSocket<UniSocketData>,
     private readonly joinPushes: boolean,
     private readonly disconnectPushes: boolean,
+    /** Messages of at least this length go with uWS's compress flag (`uni_websocket.compression`); Infinity for none. */
+    private readonly compressMin: number,
   ) {
     super();
   }
@@ -62,8 +65,12 @@ export class UniWebSocketTransport extends UnidirectionalTransport {
     const pushes = repliesToPushes(replies);
     if (pushes.length === 0) return;
     this.ws.cork(() => {
-      if (this.joinPushes) this.ws.send(joinJson(pushes), false);
-      else for (const push of pushes) this.ws.send(push, false);
+      if (this.joinPushes) {
+        const frame = joinJson(pushes);
+        this.ws.send(frame, false, frame.length >= this.compressMin);
+      } else {
+        for (const push of pushes) this.ws.send(push, false, push.length >= this.compressMin);
+      }
     });
   }
 
@@ -74,7 +81,7 @@ export class UniWebSocketTransport extends UnidirectionalTransport {
   end(code: number, reason: string): void {
     const push = this.disconnectPushes ? disconnectPush(code, reason) : null;
     this.ws.cork(() => {
-      if (push !== null) this.ws.send(push, false);
+      if (push !== null) this.ws.send(push, false, push.length >= this.compressMin);
       // As WebSocketTransport.end: nothing more is queued while the close handshake waits.
       for (const topic of this.ws.getTopics()) this.ws.unsubscribe(topic);
       this.ws.end(code, reason);
@@ -98,8 +105,12 @@ export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: S
   const options = config.uni_websocket;
   if (!options.enabled) return;
   const policy = new CorsPolicy(() => shard.config.client.allowed_origins);
+  const uws = loadUws();
+  const compressMin = options.compression ? options.compression_min_size : Infinity;
   app.ws<UniSocketData>(UNI_WEBSOCKET_PATH, {
     maxPayloadLength: options.message_size_limit,
+    // permessage-deflate per connection, as on the bidirectional endpoint (uni_websocket.compression).
+    compression: options.compression ? uws.SHARED_COMPRESSOR | uws.SHARED_DECOMPRESSOR : 0,
     idleTimeout: IDLE_TIMEOUT_S,
     sendPingsAutomatically: true,
     // As for bidirectional sockets: keepalive disconnects slow ones with 3008 well before uWS would.
@@ -141,7 +152,7 @@ export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: S
     },
     open: (ws) => {
       const data = ws.getUserData();
-      const transport = new UniWebSocketTransport(ws, options.join_push_messages, !options.disable_disconnect_push);
+      const transport = new UniWebSocketTransport(ws, options.join_push_messages, !options.disable_disconnect_push, compressMin);
       const conn = shard.open(transport, data.headers);
       data.conn = conn;
       if (data.connect !== null) {

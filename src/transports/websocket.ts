@@ -19,7 +19,8 @@ import type { ProtocolType } from '../protocol/names';
 import { dispatchFrame } from '../shards/commands/dispatcher';
 import type { ShardContext } from '../shards/context';
 import type { Connection, SocketData } from '../shards/session/connection';
-import { WebSocketTransport, type ClientTransport } from '../shards/session/transport';
+import { compressingWebSocketTransport, WebSocketTransport, type ClientTransport } from '../shards/session/transport';
+import { loadUws } from '../common/uws';
 
 /** The WebSocket endpoint path of the bidirectional client protocol. */
 export const WEBSOCKET_PATH = '/connection/websocket';
@@ -50,16 +51,35 @@ export interface WebSocketEndpoint {
   readonly transport: (ws: WebSocket<SocketData>) => ClientTransport;
 }
 
-/** The client endpoint: `/connection/websocket`, origins by the shard's current `client.allowed_origins` (a reload applies). */
+/** uWS's compression setting for `websocket.compression`: the shared compressor and decompressor. */
+function compressionOptions(): number {
+  const uws = loadUws();
+  return uws.SHARED_COMPRESSOR | uws.SHARED_DECOMPRESSOR;
+}
+
+/**
+ * The client endpoint: `/connection/websocket`, origins by the shard's current
+ * `client.allowed_origins` (a reload applies), frames deflated with
+ * `websocket.compression` from `compression_min_size` on.
+ */
 export function clientWebSocketEndpoint(shard: ShardContext): WebSocketEndpoint {
   const allowed = liveOriginChecker(() => shard.config.client.allowed_origins);
-  return { path: WEBSOCKET_PATH, originAllowed: (origin) => allowed(origin), transport: (ws) => new WebSocketTransport<Connection>(ws) };
+  const { compression, compression_min_size: minSize } = shard.config.websocket;
+  const Transport = compression ? compressingWebSocketTransport<Connection>(minSize) : WebSocketTransport<Connection>;
+  if (compression && shard.config.websocket.compression_level !== 1 && shard.id === 0) {
+    shard.log.info('websocket.compression_level is not applied: uWebSockets.js deflates at zlib\'s default level', { compression_level: shard.config.websocket.compression_level });
+  }
+  return { path: WEBSOCKET_PATH, originAllowed: (origin) => allowed(origin), transport: (ws) => new Transport(ws) };
 }
 
 /** Registers a WebSocket endpoint of the client protocol (by default the client one). */
 export function registerWebSocket(app: TemplatedApp, config: Config, shard: ShardContext, endpoint = clientWebSocketEndpoint(shard)): void {
   app.ws<SocketData>(endpoint.path, {
     maxPayloadLength: config.websocket.message_size_limit,
+    // permessage-deflate is negotiated per connection at the upgrade (uWS reads the client's
+    // Sec-WebSocket-Extensions): shared compressor and decompressor, no context takeover, as
+    // Centrifugo's; nothing is kept per socket.
+    compression: config.websocket.compression ? compressionOptions() : 0,
     // Liveness is the protocol's ping/pong (3012), not uWS's idle timer.
     idleTimeout: 0,
     // Above this uWS would skip publications silently; keepalive disconnects with 3008 well before,

@@ -33,6 +33,7 @@ import { Shard } from '../shards/shard';
 import { startUniGrpc, type UniGrpcServer } from '../transports/uni-grpc';
 import { consumedCommands } from '../api/consumed';
 import { startConsumers } from '../consumers';
+import { startGrpcApi, type GrpcApiServer } from '../api/grpc/server';
 
 const init = workerData as ShardInit;
 const port = parentPort!;
@@ -104,6 +105,8 @@ let nextMetricsId = 1;
 shard.switching.onDone = (version) => tell({ type: 'config-applied', shardId: init.shardId, version, revoked: shard.switching.revoked });
 /** The unidirectional gRPC server (shard 0 only, when enabled). */
 let grpcServer: UniGrpcServer | null = null;
+/** The gRPC server API (shard 0 only, when enabled). */
+let grpcApi: GrpcApiServer | null = null;
 let stopped = false;
 
 // Node control (shard 0 with a bus) listens once the bus can subscribe.
@@ -127,6 +130,8 @@ function stopAll(): void {
   grpcServer?.close();
   grpcServer = null;
   void consumers?.close();
+  grpcApi?.close();
+  grpcApi = null;
   engine.close();
   shard.stop();
   inbox.stop();
@@ -266,20 +271,38 @@ async function listenAll(): Promise<void> {
 // Listen once the engine is connected (at most engine.redis.connect_timeout), so a ready shard can publish.
 void engine.ready().then(async () => {
   if (stopped) return;
-  if (init.shardId === 0 && config.uni_grpc.enabled) {
+  if (init.shardId === 0 && !(await startShardZeroServers())) return;
+  await listenAll();
+});
+
+/** Starts shard 0's gRPC servers (unidirectional transport, server API) that are enabled; false when one failed (reported) or the shard stopped. */
+async function startShardZeroServers(): Promise<boolean> {
+  if (config.uni_grpc.enabled) {
     try {
       grpcServer = await startUniGrpc(config, shard);
     } catch (err) {
-      log.error('unidirectional gRPC server did not start', { port: config.uni_grpc.port, error: (err as Error).message });
-      tell({ type: 'listen-failed', shardId: init.shardId, port: config.uni_grpc.port });
-      stopAll();
-      port.close();
-      return;
-    }
-    if (stopped) {
-      grpcServer.close();
-      return;
+      return fail('unidirectional gRPC server', config.uni_grpc.port, err);
     }
   }
-  await listenAll();
-});
+  if (config.grpc_api.enabled && !stopped) {
+    try {
+      grpcApi = await startGrpcApi(config, shard);
+    } catch (err) {
+      return fail('gRPC API server', config.grpc_api.port, err);
+    }
+  }
+  if (!stopped) return true;
+  // Stopped while binding: stopAll ran before these existed.
+  grpcServer?.close();
+  grpcApi?.close();
+  return false;
+}
+
+/** Reports a shard 0 server that could not start, and stops the shard. */
+function fail(what: string, failedPort: number, err: unknown): false {
+  log.error(`${what} did not start`, { port: failedPort, error: (err as Error).message });
+  tell({ type: 'listen-failed', shardId: init.shardId, port: failedPort });
+  stopAll();
+  port.close();
+  return false;
+}

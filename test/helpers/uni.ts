@@ -183,8 +183,13 @@ export interface UniGrpcClient extends UniClient {
  * ConnectRequest as protobufjs takes it: bytes fields as Uint8Array), or with
  * raw request bytes.
  */
-export function uniGrpc(port: number, request: Record<string, unknown> | Uint8Array): UniGrpcClient {
-  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+export function uniGrpc(
+  port: number,
+  request: Record<string, unknown> | Uint8Array,
+  credentials = grpc.credentials.createInsecure(),
+  options: grpc.ClientOptions = {},
+): UniGrpcClient {
+  const client = new grpc.Client(`127.0.0.1:${port}`, credentials, options);
   const pushes = new Pushes();
   const serialize = (r: Record<string, unknown> | Uint8Array): Buffer =>
     Buffer.from(r instanceof Uint8Array ? r : ConnectRequestType.encode(r).finish());

@@ -7,7 +7,7 @@
 import type { SubscribeOptions } from '../claims';
 import { ProxyError } from '../errors';
 import { callProxy, type ProxyCaller } from './proxy-client';
-import type { ProxyEndpoint } from './proxy-registry';
+import type { ProxyEndpoint } from './proxy-endpoint';
 import { resultExpireAt, resultJson, resultRawJson, resultString, resultStringList, resultSubscribeOptions, type ProxyResult } from './proxy-result';
 
 /** What the client sent that the backend sees. */
@@ -39,7 +39,7 @@ export interface ConnectProxyReply {
 /** Asks the connect proxy; resolves null when the answer has no result. */
 export async function proxyConnect(proxy: ProxyEndpoint, caller: ProxyCaller, request: ConnectProxyRequest): Promise<ConnectProxyReply | null> {
   const fields = { name: request.name, version: request.version, ...(request.channels.length > 0 ? { channels: request.channels } : {}) };
-  const result = await callProxy(proxy, caller, fields, request.data);
+  const result = await callProxy(proxy, caller, 'connect', fields, request.data);
   if (!result) return null;
   const info = resultJson(result, 'info', 'b64info');
   const data = resultJson(result, 'data', 'b64data');

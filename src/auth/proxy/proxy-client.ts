@@ -1,24 +1,33 @@
 /**
- * One HTTP proxy request, Centrifugo's way: POST a JSON body that starts with
- * `client`, `transport`, `protocol` and `encoding`, and read a JSON answer
- * that holds one of `result`, `error` or `disconnect`.
+ * One proxy request, Centrifugo's way, over HTTP or gRPC by the endpoint:
+ * the fields `client`, `transport`, `protocol` and `encoding`, then the
+ * hook's own, then `meta` (when included) and `data` or `b64data`; the
+ * answer holds one of `result`, `error` or `disconnect`.
  *
+ * - HTTP: a JSON POST (http-post.ts: fetch, or node:https with `http.tls`);
+ *   gRPC: the CentrifugoProxy method of the hook (grpc/grpc-caller.ts), its
+ *   response read in the same JSON shape;
  * - `disconnect` → DisconnectError with the backend's code and reason;
  * - `error` → ReplyError with the backend's code, message and temporary flag;
  * - `result` (or nothing) → returned to the hook that asked;
- * - no answer in time, a status other than 200, or a body that is not such an
- *   object → ProxyError (the hooks answer 100, temporary).
+ * - no answer in time, an HTTP status other than 200 (unless a
+ *   status_to_code_transform names it), a gRPC status other than OK, or an
+ *   answer that is not such an object → ProxyError (the hooks answer 100,
+ *   temporary).
  *
- * The request goes through `fetch` (undici, keep-alive), so it never blocks
- * the shard's event loop.
+ * Both kinds forward the same headers (HTTP headers, or gRPC metadata) with
+ * the same timeout; neither blocks the shard's event loop.
  */
 import { isBinaryPayload, payloadToBytes } from '../../protocol/payload';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../../protocol/input-guards';
 import { shouldReconnect } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';
 import { ProxyError } from '../errors';
-import type { ProxyEndpoint } from './proxy-registry';
+import type { ProxyEndpoint } from './proxy-endpoint';
 import type { TransportName } from '../../protocol/names';
+import { postProxy } from './http-post';
+import { callGrpcProxy } from './grpc/grpc-caller';
+import type { ProxyMethod } from './grpc/proxy-proto';
 
 /** The connection a proxy request is about. */
 export interface ProxyCaller {
@@ -40,62 +49,65 @@ export interface ProxyCaller {
 const MAX_REASON_BYTES = 123;
 
 /**
- * POSTs `fields` (plus the base fields, `meta` when included, and `data` —
- * JSON text — as `data` or `b64data`) and resolves with the answer's `result`,
- * or undefined when it has none.
+ * Sends the `method` request of `proxy`: `fields` plus the base fields,
+ * `meta` when included, and `data` (JSON text, or a binary carrier) as
+ * `data` or `b64data`. Resolves with the answer's `result`, or undefined
+ * when it has none.
  */
 export async function callProxy(
   proxy: ProxyEndpoint,
   caller: ProxyCaller,
+  method: ProxyMethod,
   fields: Readonly<Record<string, unknown>>,
   data?: string,
 ): Promise<Readonly<Record<string, unknown>> | undefined> {
-  const body: Record<string, unknown> = {
+  const base = {
     client: caller.client,
     transport: caller.transport ?? 'websocket',
     protocol: caller.protocol ?? 'json',
     encoding: proxy.binary ? 'binary' : 'json',
     ...fields,
   };
-  if (proxy.includeMeta && caller.meta !== undefined) body['meta'] = JSON.parse(caller.meta);
   // A binary payload (from a Protobuf client) can only travel as b64data.
   const asBase64 = data !== undefined && (proxy.binary || isBinaryPayload(data));
+  const meta = proxy.includeMeta ? caller.meta : undefined;
+  if (proxy.kind === 'grpc') {
+    const request: Record<string, unknown> = { ...base };
+    if (meta !== undefined) request['meta'] = Buffer.from(meta);
+    if (data !== undefined) request[asBase64 ? 'b64data' : 'data'] = asBase64 ? Buffer.from(payloadToBytes(data)).toString('base64') : payloadToBytes(data);
+    return resultOf(await callGrpcProxy(proxy, method, request, forwarded(proxy, caller)));
+  }
+  const body: Record<string, unknown> = { ...base };
+  if (meta !== undefined) body['meta'] = JSON.parse(meta);
   if (data !== undefined && asBase64) body['b64data'] = Buffer.from(payloadToBytes(data)).toString('base64');
   let text = JSON.stringify(body);
   if (data !== undefined && !asBase64) text = `${text.slice(0, -1)},"data":${data}}`;
-  return decodeAnswer(await post(proxy, requestHeaders(proxy, caller), text));
+  return decodeAnswer(await postProxy(proxy, requestHeaders(proxy, caller), text));
 }
 
-/** Static headers, then the allowed connect-command headers, then the allowed upgrade-request headers. */
+/**
+ * The headers a proxy forwards for this connection: the allowed
+ * connect-command headers, then the allowed headers of its request (HTTP
+ * headers, or gRPC metadata of a unidirectional gRPC stream), which win.
+ */
+function forwarded(proxy: ProxyEndpoint, caller: ProxyCaller): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(caller.emulatedHeaders)) {
+    if (proxy.emulatedHeaders.includes(name.toLowerCase())) out[name] = value;
+  }
+  for (const name of caller.transport === 'uni_grpc' ? proxy.grpcMetadata : proxy.httpHeaders) {
+    const value = caller.headers[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** Static headers, then the forwarded ones. */
 function requestHeaders(proxy: ProxyEndpoint, caller: ProxyCaller): Headers {
   const headers = new Headers(proxy.staticHeaders);
-  for (const [name, value] of Object.entries(caller.emulatedHeaders)) {
-    if (proxy.emulatedHeaders.includes(name.toLowerCase())) headers.set(name, value);
-  }
-  for (const name of proxy.httpHeaders) {
-    const value = caller.headers[name];
-    if (value !== undefined) headers.set(name, value);
-  }
+  for (const [name, value] of Object.entries(forwarded(proxy, caller))) headers.set(name, value);
   headers.set('Content-Type', 'application/json');
   return headers;
-}
-
-async function post(proxy: ProxyEndpoint, headers: Headers, body: string): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch(proxy.endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(proxy.timeoutMs) });
-  } catch (err) {
-    const cause = (err as Error).name === 'TimeoutError' ? `no answer within ${proxy.timeoutMs} ms` : (err as Error).message;
-    throw new ProxyError(`proxy ${proxy.endpoint}: ${cause}`);
-  }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (err) {
-    throw new ProxyError(`proxy ${proxy.endpoint}: reading the answer failed: ${(err as Error).message}`);
-  }
-  if (response.status !== 200) throw new ProxyError(`proxy ${proxy.endpoint} answered HTTP ${response.status}`);
-  return text;
 }
 
 /** Turns the answer body into a result, or throws the backend's error or disconnect. */
@@ -108,6 +120,11 @@ export function decodeAnswer(text: string): Readonly<Record<string, unknown>> | 
     throw new ProxyError('proxy answer is not JSON');
   }
   if (!isObject(answer)) throw new ProxyError('proxy answer is not a JSON object');
+  return resultOf(answer);
+}
+
+/** The `result` of an answer object, or the backend's error or disconnect thrown. */
+function resultOf(answer: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> | undefined {
   const disconnect = answer['disconnect'];
   if (disconnect !== undefined && disconnect !== null) throw disconnectFrom(disconnect);
   const error = answer['error'];

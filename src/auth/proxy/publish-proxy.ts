@@ -4,7 +4,7 @@
  * data|b64data, meta}`; result `{data|b64data, skip_history, tags}`.
  */
 import { callProxy, type ProxyCaller } from './proxy-client';
-import type { ProxyEndpoint } from './proxy-registry';
+import type { ProxyEndpoint } from './proxy-endpoint';
 import { resultBoolean, resultJson, resultStringMap } from './proxy-result';
 
 /** The backend's decision: publish, possibly changed. */
@@ -25,7 +25,7 @@ export async function proxyPublish(
   channel: string,
   data: string,
 ): Promise<PublishProxyReply> {
-  const result = await callProxy(proxy, caller, { user, channel }, data);
+  const result = await callProxy(proxy, caller, 'publish', { user, channel }, data);
   const replaced = resultJson(result, 'data', 'b64data');
   const tags = resultStringMap(result, 'tags');
   return {

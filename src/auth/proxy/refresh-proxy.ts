@@ -4,7 +4,7 @@
  * result `{expired, expire_at, info|b64info, meta}`.
  */
 import { callProxy, type ProxyCaller } from './proxy-client';
-import type { ProxyEndpoint } from './proxy-registry';
+import type { ProxyEndpoint } from './proxy-endpoint';
 import { resultBoolean, resultExpireAt, resultJson, resultRawJson } from './proxy-result';
 
 /** The backend's decision. */
@@ -21,7 +21,7 @@ export interface RefreshProxyReply {
 
 /** Asks the refresh proxy about `user`'s connection. */
 export async function proxyRefresh(proxy: ProxyEndpoint, caller: ProxyCaller, user: string): Promise<RefreshProxyReply> {
-  const result = await callProxy(proxy, caller, { user });
+  const result = await callProxy(proxy, caller, 'refresh', { user });
   if (!result) return { expired: true, expireAt: 0 };
   const info = resultJson(result, 'info', 'b64info');
   const meta = resultRawJson(result, 'meta');

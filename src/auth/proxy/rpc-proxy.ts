@@ -4,7 +4,7 @@
  * result `{data|b64data}`.
  */
 import { callProxy, type ProxyCaller } from './proxy-client';
-import type { ProxyEndpoint } from './proxy-registry';
+import type { ProxyEndpoint } from './proxy-endpoint';
 import { resultJson } from './proxy-result';
 
 /** Calls `method` for `user` with `data` (JSON text); resolves with the result data (JSON text), if any. */
@@ -15,6 +15,6 @@ export async function proxyRpc(
   method: string,
   data?: string,
 ): Promise<string | undefined> {
-  const result = await callProxy(proxy, caller, { user, method }, data);
+  const result = await callProxy(proxy, caller, 'rpc', { user, method }, data);
   return resultJson(result, 'data', 'b64data');
 }

@@ -4,7 +4,7 @@
  * channel, meta}`; result `{expired, expire_at, info|b64info}`.
  */
 import { callProxy, type ProxyCaller } from './proxy-client';
-import type { ProxyEndpoint } from './proxy-registry';
+import type { ProxyEndpoint } from './proxy-endpoint';
 import { resultBoolean, resultExpireAt, resultJson } from './proxy-result';
 
 /** The backend's decision. */
@@ -19,7 +19,7 @@ export interface SubRefreshProxyReply {
 
 /** Asks the sub_refresh proxy about `user`'s subscription to `channel`. */
 export async function proxySubRefresh(proxy: ProxyEndpoint, caller: ProxyCaller, user: string, channel: string): Promise<SubRefreshProxyReply> {
-  const result = await callProxy(proxy, caller, { user, channel });
+  const result = await callProxy(proxy, caller, 'sub_refresh', { user, channel });
   if (!result) return { expired: true, expireAt: 0 };
   const info = resultJson(result, 'info', 'b64info');
   return { expired: resultBoolean(result, 'expired'), expireAt: resultExpireAt(result), ...(info !== undefined ? { info } : {}) };

@@ -5,7 +5,7 @@
  */
 import type { SubscribeOptions } from '../claims';
 import { callProxy, type ProxyCaller } from './proxy-client';
-import type { ProxyEndpoint } from './proxy-registry';
+import type { ProxyEndpoint } from './proxy-endpoint';
 import { resultExpireAt, resultSubscribeOptions } from './proxy-result';
 
 /** The backend's grant. */
@@ -22,6 +22,6 @@ export async function proxySubscribe(
   channel: string,
   data?: string,
 ): Promise<SubscribeProxyReply> {
-  const result = await callProxy(proxy, caller, { user, channel }, data);
+  const result = await callProxy(proxy, caller, 'subscribe', { user, channel }, data);
   return { ...resultSubscribeOptions(result, 'result'), expireAt: resultExpireAt(result) };
 }

@@ -59,6 +59,10 @@ export const CHANNEL_OPTIONS = {
     doc: 'Delta encodings subscribers may negotiate (`delta` in subscribe): [] or ["fossil"]. Needs history.',
   },
   delta_publish: boolean(false, 'Every publication into the channel is sent as a fossil delta to subscribers that negotiated one.'),
+  allow_tags_filter: boolean(
+    false,
+    'Subscribers may send a tags filter (`tf` in subscribe, the SDK\'s `tagsFilter`): they receive only the publications whose `tags` match it; a filter is 107 when this is off. A filtered subscription negotiates no delta.',
+  ),
   allow_presence_for_client: boolean(false, 'Connected clients may ask for presence and presence stats.'),
   allow_presence_for_subscriber: boolean(false, 'Subscribers of the channel may ask for presence and presence stats.'),
   allow_presence_for_anonymous: boolean(false, 'Anonymous clients too, where one of the two options above allows it.'),

@@ -4,7 +4,7 @@
  * file and Prometheus metrics. Part of the one schema in schema.ts.
  */
 import { boolean, integer, string, type FieldsFor, type Group } from './nodes';
-import type { Config, HttpServerConfig, LogConfig, TlsConfig } from '../types';
+import type { Config, HttpServerConfig, LogConfig, HttpServerTlsConfig } from '../types';
 
 const TLS_FIELDS = {
   enabled: boolean(false, 'Serve every client transport and the API on `http_server.port` over TLS (wss://, https://); needs a certificate and a key.'),
@@ -12,7 +12,7 @@ const TLS_FIELDS = {
   key_pem: string('', 'Private key for TLS: PEM text, base64 of PEM text, or the path of a PEM file; "" when `key_pem_file` is set.'),
   cert_pem_file: string('', 'Path of a PEM certificate chain file (Centrifugo v5 form); "" when `cert_pem` is set.'),
   key_pem_file: string('', 'Path of a PEM private key file (Centrifugo v5 form); "" when `key_pem` is set.'),
-} satisfies FieldsFor<TlsConfig>;
+} satisfies FieldsFor<HttpServerTlsConfig>;
 
 const HTTP_SERVER_FIELDS = {
   address: string('', 'Interface to bind; "" means all interfaces.'),

@@ -10,7 +10,7 @@
  * the wrong kind is a type error.
  */
 import { deepFreeze } from '../freeze';
-import type { ClientProxyConfig, Config, NamedProxyConfig, ProxyConfig, RpcNamespaceConfig, RpcOptions, TokenConfig } from '../types';
+import type { Config, NamedProxyConfig, RpcNamespaceConfig, RpcOptions, TokenConfig } from '../types';
 import type { UniDisconnectTransform } from '../../protocol/uni-push';
 
 import {
@@ -22,12 +22,13 @@ import {
   string,
   type FieldsFor,
   type Group,
-  type NodeFor,
 } from './nodes';
 import { CHANNEL_OPTIONS, NAMESPACE_FIELDS, NAMESPACE_NAME_PATTERN, PROXY_NAME_PATTERN, proxyName } from './channels';
 import { CONSUMER_FIELDS } from './consumers';
 import { API_FIELDS, CONFIG_OPTION_FIELDS } from './api';
 import { ENGINE_FIELDS } from './engine';
+import { clientProxy, PROXY_FIELDS } from './proxies';
+import { GRPC_API_FIELDS } from './grpc-api';
 import { TRANSPORT_FIELDS } from './transports';
 import { OPERATIONS_FIELDS } from './operations';
 import { CLIENT_LIMIT_FIELDS } from './limits';
@@ -52,8 +53,7 @@ export type {
 
 
 
-/** HTTP header names (RFC 9110 tokens). */
-export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+export { HEADER_NAME_PATTERN } from './proxies';
 
 
 
@@ -88,38 +88,6 @@ const TOKEN_FIELDS = {
   user_id_claim: string('', 'Claim holding the user id instead of `sub` (a dotted path reaches into objects); "" uses `sub`.'),
 } satisfies FieldsFor<TokenConfig>;
 
-/** Fields of every HTTP proxy. */
-const PROXY_FIELDS = {
-  endpoint: string('', '`http://` or `https://` URL the proxy POSTs JSON to; "" when not configured (gRPC proxies are not supported).'),
-  timeout: duration('1s', '1ms', 'How long one proxy request may take; a late answer is error 100 (temporary) for the client.'),
-  http_headers: {
-    kind: 'string_list',
-    default: [],
-    doc: 'Headers of the client\'s WebSocket upgrade request forwarded to the backend (names, case-insensitive), e.g. `Cookie`, `Authorization`.',
-  },
-  emulated_headers: {
-    kind: 'string_list',
-    default: [],
-    doc: 'Headers the client sent in its connect command (`headers`, set by the SDK) forwarded to the backend; the client controls them.',
-  },
-  binary_encoding: boolean(false, 'Send payloads as `b64data` (base64) instead of `data` (raw JSON), with `encoding: "binary"`.'),
-  include_connection_meta: boolean(false, 'Add the connection\'s `meta` (from its token or the connect proxy) to each request.'),
-  http: {
-    kind: 'group',
-    fields: {
-      static_headers: {
-        kind: 'string_map',
-        keyPattern: HEADER_NAME_PATTERN,
-        doc: 'Headers added to every request, e.g. `{"X-Api-Key": "…"}`; forwarded headers win over them.',
-      },
-    },
-  },
-} satisfies FieldsFor<ProxyConfig>;
-
-/** A proxy with an `enabled` switch (`client.proxy.*`). */
-const clientProxy = (what: string) =>
-  ({ kind: 'group', fields: { enabled: boolean(false, what), ...PROXY_FIELDS } }) satisfies NodeFor<ClientProxyConfig>;
-
 /** Options of `rpc.without_namespace` and each RPC namespace. */
 const RPC_OPTIONS = {
   proxy_enabled: boolean(false, 'RPC calls are sent to the RPC proxy `proxy_name`.'),
@@ -152,6 +120,13 @@ const CONFIG_FIELDS = {
         '100ms',
         'How often each process refreshes its presence entries in Redis (`engine.type` "redis"); must be less than `engine.redis.presence_ttl`.',
       ),
+      concurrency: integer(
+        0,
+        0,
+        1_000_000,
+        'Most commands of one connection processed at once. 0 or 1: one at a time, each answered before the next starts (replies in command order); N > 1 lets up to N waiting commands (subscribe, publish, history, RPC…) overlap, their replies in completion order.',
+      ),
+      connect_include_server_time: boolean(false, 'Put the server time (Unix milliseconds) in the connect result as `time`.'),
       token: { kind: 'group', fields: TOKEN_FIELDS },
       subscription_token: {
         kind: 'group',
@@ -303,6 +278,7 @@ const CONFIG_FIELDS = {
       },
     },
   },
+  ...GRPC_API_FIELDS,
   health: {
     kind: 'group',
     fields: {

@@ -99,6 +99,13 @@ export function pushOfReply(reply: EncodedReply): Uint8Array | null {
   return null;
 }
 
+/** The `tags` of the publication in a Protobuf push Reply; undefined when it has none. */
+export function publicationTagsOfReply(reply: Uint8Array): Readonly<Record<string, string>> | undefined {
+  const decoded = ReplyType.decode(reply) as unknown as { push?: { pub?: { tags?: Record<string, string> } } };
+  const tags = decoded.push?.pub?.tags;
+  return tags && Object.keys(tags).length > 0 ? tags : undefined;
+}
+
 /** Whether a JSON-encoded Reply carries a binary payload, which JSON clients cannot receive (3506). */
 export function replyJsonHasBinary(json: string): boolean {
   if (!json.includes('"\\u0000')) return false;

@@ -9,6 +9,7 @@ import { ReplyError } from '../../protocol/errors';
 import type { Publication } from '../../broker/broker';
 import { encodeDeltaPublication, encodePublication } from '../../protocol/json';
 import type { ChannelRules, ResolvedChannel } from './channel-rules';
+import { matchTags, parseTagsFilter, TagsFilterError, type TagsFilter } from '../../protocol/tags-filter';
 import type { JoinOptions, JoinOutcome } from '../subscriber/local-channels';
 
 
@@ -29,9 +30,26 @@ function flag(request: Readonly<Record<string, unknown>>, name: string): boolean
   return request[name] === true;
 }
 
+/** The request's tags filter (`tf`), if any; 107 when the channel does not allow one or it is malformed. */
+function tagsFilter(resolved: ResolvedChannel, request: Readonly<Record<string, unknown>>): TagsFilter | undefined {
+  const tf = request['tf'];
+  if (tf === undefined || tf === null) return undefined;
+  if (!resolved.options.allow_tags_filter) throw new ReplyError(Errors.badRequest, 'tags filter not allowed in this channel');
+  try {
+    return parseTagsFilter(tf);
+  } catch (err) {
+    if (err instanceof TagsFilterError) throw new ReplyError(Errors.badRequest, `invalid tags filter: ${err.message}`);
+    throw err;
+  }
+}
+
 /**
  * Grants what the request asks for and the channel allows. Asks the client is
- * not entitled to are ignored, as Centrifugo does; an unknown delta type is 107.
+ * not entitled to are ignored, as Centrifugo does; an unknown delta type, or
+ * a tags filter the channel does not allow or that is malformed, is 107. A
+ * filtered subscription gets no delta (the SDK never asks for both): a delta
+ * patch is made against the stream's previous publication, which a filter
+ * may have withheld.
  */
 export function grant(
   rules: ChannelRules,
@@ -50,7 +68,8 @@ export function grant(
   const recovering = recoverable && flag(request, 'recover');
   const deltaAsk = request['delta'];
   if (deltaAsk !== undefined && deltaAsk !== '' && deltaAsk !== 'fossil') throw new ReplyError(Errors.badRequest, 'unknown delta type');
-  const delta = deltaAsk === 'fossil' && o.allowed_delta_types.includes('fossil');
+  const filter = tagsFilter(resolved, request);
+  const delta = deltaAsk === 'fossil' && o.allowed_delta_types.includes('fossil') && filter === undefined;
   const joinLeave = o.join_leave && (o.force_push_join_leave || (flag(request, 'join_leave') && rules.mayReadPresence(resolved, user, true)));
   const offset = typeof request['offset'] === 'number' ? request['offset'] : 0;
   const epoch = typeof request['epoch'] === 'string' ? request['epoch'] : '';
@@ -65,6 +84,7 @@ export function grant(
       joinLeave,
       announce: o.presence || o.join_leave,
       ...(chanInfo !== undefined ? { chanInfo } : {}),
+      ...(filter ? { filter } : {}),
     },
     recoverable,
     positioned,
@@ -101,8 +121,11 @@ export function subscribeResult(
     if (granted.recovering) {
       parts.push('"was_recovering":true');
       if (recovered) parts.push('"recovered":true');
-      if (outcome.publications.length > 0) {
-        parts.push(`"publications":[${outcome.publications.map((p) => publicationJson(p, jsonDelta)).join(',')}]`);
+      const filter = granted.join.filter;
+      // A filtered subscriber recovers only the publications its filter passes, as it receives live ones.
+      const publications = filter ? outcome.publications.filter((p) => matchTags(filter, p.tags)) : outcome.publications;
+      if (publications.length > 0) {
+        parts.push(`"publications":[${publications.map((p) => publicationJson(p, jsonDelta)).join(',')}]`);
       }
     }
   }

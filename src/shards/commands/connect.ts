@@ -33,6 +33,7 @@ function connectResult(shard: ShardContext, conn: Connection, credentials: Crede
   if (session !== undefined) out += `,"session":${JSON.stringify(session)}`;
   // Emulated transports send their commands to POST /emulation naming this node.
   if (isEmulated(conn.transport)) out += `,"node":${JSON.stringify(shard.node.identity.uid)}`;
+  if (shard.config.client.connect_include_server_time) out += `,"time":${now}`;
   return out + '}';
 }
 
@@ -56,7 +57,8 @@ export const handleConnect: CommandHandler = async (shard, conn, request, id) =>
   const user = credentials.user;
   if (user !== '' && shard.config.client.subscribe_to_user_personal_channel.single_connection) {
     const { code, reason } = Disconnects.connectionLimit;
-    await shard.gather({ op: 'disconnect', user, whitelist: [conn.id], code, reason });
+    // Every node's connections of the user, not only this process's (Redis: through the node bus).
+    await shard.everywhere({ op: 'disconnect', user, whitelist: [conn.id], code, reason });
     if (conn.state !== ConnState.Connecting) return null;
   }
   const userLimit = shard.config.client.user_connection_limit;

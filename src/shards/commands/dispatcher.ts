@@ -8,11 +8,20 @@
  *
  * Rules (Centrifugo's): the first command must be `connect`; every command but
  * `send` and the empty pong needs `id > 0`; an unknown or empty command, or a
- * pong with no ping outstanding, closes the connection with 3501. Commands
- * are started in order; a connect being authenticated holds back the commands
- * that follow it. A request the decoder refused unparsed (nested too deep)
- * gets its 107; a command over `client.rate_limit` gets 111, and a connection
- * over its error budget is closed with 3509 (shards/access/command-limits.ts).
+ * pong with no ping outstanding, closes the connection with 3501.
+ *
+ * Order: the commands of a connection, from one frame or several, go into its
+ * backlog and start in the order received. A command that completes at once
+ * (unsubscribe, ping, a refused request) is answered before the next starts;
+ * one that waits (subscribe, publish, history, proxies…) holds back the rest
+ * until its reply is queued, so replies come out in command order, as in
+ * Centrifugo. With `client.concurrency` N > 1, up to N waiting commands of a
+ * connected client overlap (their replies may come out of order); a connect
+ * always holds back everything after it.
+ *
+ * A request the decoder refused unparsed (nested too deep) gets its 107; a
+ * command over `client.rate_limit` gets 111, and a connection over its error
+ * budget is closed with 3509 (shards/access/command-limits.ts).
  */
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError, toWireError } from '../../protocol/errors';
@@ -28,6 +37,13 @@ import { RejectedRequest } from '../../protocol/command-shape';
 const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
 
+/**
+ * Most commands one connection may have waiting to start. A client that
+ * keeps sending while its commands wait (a slow proxy, say) is disconnected
+ * with 3013 past it, rather than growing the shard's memory without bound.
+ */
+export const MAX_BACKLOG = 10_000;
+
 /** Decodes a frame in the connection's protocol: newline-joined JSON, or varint-delimited Protobuf. */
 function decodeFrame(conn: Connection, frame: string | Uint8Array): Command[] {
   if (conn.transport.protocol === 'protobuf') {
@@ -38,15 +54,11 @@ function decodeFrame(conn: Connection, frame: string | Uint8Array): Command[] {
 
 /**
  * Handles one incoming frame: JSON text, or bytes in the connection's
- * protocol (Protobuf bytes are only read during this call, or copied when
- * the frame must wait for connect).
+ * protocol (read only during this call: the commands are decoded at once
+ * and wait in the backlog as objects).
  */
 export function dispatchFrame(shard: ShardContext, conn: Connection, frame: string | Uint8Array): void {
   if (conn.state === ConnState.Closed) return;
-  if (conn.state === ConnState.Connecting) {
-    conn.queued.push(typeof frame === 'string' ? frame : frame.slice());
-    return;
-  }
   let commands: Command[];
   try {
     commands = decodeFrame(conn, frame);
@@ -54,7 +66,7 @@ export function dispatchFrame(shard: ShardContext, conn: Connection, frame: stri
     fail(shard, conn, err);
     return;
   }
-  runCommands(shard, conn, commands, 0);
+  enqueue(shard, conn, commands);
 }
 
 /**
@@ -64,28 +76,43 @@ export function dispatchFrame(shard: ShardContext, conn: Connection, frame: stri
  */
 export function dispatchConnect(shard: ShardContext, conn: Connection, request: Record<string, unknown>): void {
   if (conn.state !== ConnState.Fresh) return;
-  runCommands(shard, conn, [{ id: 1, connect: request }], 0);
+  enqueue(shard, conn, [{ id: 1, connect: request }]);
 }
 
-function runCommands(shard: ShardContext, conn: Connection, commands: readonly Command[], from: number): void {
-  for (let i = from; i < commands.length; i++) {
-    if (conn.state === ConnState.Closed) return;
-    const pending = runCommand(shard, conn, commands[i]!);
-    if (pending) {
-      // connect is in flight: the rest of this frame, and later frames, wait for it.
-      pending.then(() => {
-        if (conn.state === ConnState.Closed) return;
-        runCommands(shard, conn, commands, i + 1);
-        const queued = conn.queued;
-        conn.queued = [];
-        for (const f of queued) dispatchFrame(shard, conn, f);
-      });
+function enqueue(shard: ShardContext, conn: Connection, commands: readonly Command[]): void {
+  if (conn.backlog.length + commands.length > MAX_BACKLOG) {
+    fail(shard, conn, new DisconnectError(Disconnects.tooManyRequests));
+    return;
+  }
+  for (const cmd of commands) conn.backlog.push(cmd);
+  pump(shard, conn);
+}
+
+/** How many commands of `conn` may wait at once: `client.concurrency` once connected, else 1. */
+function concurrency(shard: ShardContext, conn: Connection): number {
+  return conn.state === ConnState.Connected ? Math.max(1, shard.config.client.concurrency) : 1;
+}
+
+/** Starts backlog commands in order while the connection's concurrency allows. */
+function pump(shard: ShardContext, conn: Connection): void {
+  while (conn.backlog.length > 0) {
+    if (conn.state === ConnState.Closed) {
+      conn.backlog.length = 0;
       return;
+    }
+    if (conn.inFlight >= concurrency(shard, conn)) return;
+    const pending = runCommand(shard, conn, conn.backlog.shift()!);
+    if (pending) {
+      conn.inFlight++;
+      void pending.then(() => {
+        conn.inFlight--;
+        pump(shard, conn);
+      });
     }
   }
 }
 
-/** Starts one command; returns a promise only when later commands must wait (connect). */
+/** Starts one command; returns a promise (which never rejects) when it completes later, once its reply is queued. */
 function runCommand(shard: ShardContext, conn: Connection, cmd: Command): Promise<void> | null {
   const method = commandMethod(cmd);
   if (method === null) {
@@ -143,7 +170,7 @@ function runCommand(shard: ShardContext, conn: Connection, cmd: Command): Promis
     metrics?.observeCommand(method, (performance.now() - started) / 1000);
     return null;
   }
-  const done = outcome.then(
+  return outcome.then(
     (result) => {
       if (result !== null && conn.state !== ConnState.Closed) shard.writer.send(conn, encodeResult(replyId, method, result));
       metrics?.observeCommand(method, (performance.now() - started) / 1000);
@@ -153,7 +180,6 @@ function runCommand(shard: ShardContext, conn: Connection, cmd: Command): Promis
       metrics?.observeCommand(method, (performance.now() - started) / 1000);
     },
   );
-  return method === 'connect' ? done : null;
 }
 
 function answerError(shard: ShardContext, conn: Connection, method: string, id: number, err: unknown): void {

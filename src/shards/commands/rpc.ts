@@ -1,10 +1,12 @@
 /**
- * The `rpc` command. The built-in ping method (`rpc.ping`) answers `{}`.
- * Otherwise the method's RPC namespace (the part before `:`, or
- * `rpc.without_namespace`) decides: with no RPC proxy configured anywhere,
- * or an unknown namespace, 104; a namespace without `proxy_enabled`, 108;
- * else the RPC proxy answers `{data}` (its error or disconnect passes
- * through; a failure is 100).
+ * The `rpc` command. With no RPC handler at all (no RPC proxy configured
+ * anywhere and the ping extension off) it is 108, as in Centrifugo, whose
+ * client library answers "not available" when no RPC handler is set. The
+ * built-in ping method (`rpc.ping`) answers `{}`. Otherwise the method's RPC
+ * namespace (the part before `:`, or `rpc.without_namespace`) decides: with
+ * no RPC proxy configured anywhere, or an unknown namespace, 104; a
+ * namespace without `proxy_enabled`, 108; else the RPC proxy answers
+ * `{data}` (its error or disconnect passes through; a failure is 100).
  */
 import { proxyRpc } from '../../auth/proxy/rpc-proxy';
 import type { Config, RpcOptions } from '../../config/types';
@@ -35,8 +37,10 @@ export const handleRpc: CommandHandler = async (shard, conn, request) => {
   const method = typeof request['method'] === 'string' ? request['method'] : '';
   const { ping } = shard.config.rpc;
   if (ping.enabled && method === ping.method) return '{}';
+  const proxied = anyRpcProxy(shard.config);
+  if (!proxied && !ping.enabled) throw new ReplyError(Errors.notAvailable);
   const options = rpcOptions(shard.config, method);
-  if (!anyRpcProxy(shard.config) || !options) throw new ReplyError(Errors.methodNotFound);
+  if (!proxied || !options) throw new ReplyError(Errors.methodNotFound);
   if (!options.proxy_enabled) throw new ReplyError(Errors.notAvailable);
   const proxy = shard.auth.proxies.rpc(options.proxy_name);
   const data = request['data'] !== undefined ? payloadToJson(request['data']) : undefined;

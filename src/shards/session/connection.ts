@@ -13,7 +13,7 @@ import { SmallMap, SmallSet } from '../../common/small-collections';
 import type { TokenBuckets } from '../../common/token-bucket';
 import type { ClientTransport, WebSocketData } from './transport';
 import type { EncodedReply } from '../../protocol/names';
-import type { ClientInfo } from '../../protocol/json';
+import type { ClientInfo, Command } from '../../protocol/json';
 
 /** How one subscription of a connection receives its channel. */
 export interface SubscriptionMode {
@@ -86,8 +86,14 @@ export interface Connection {
   staleDeadline: number;
   /** Connection expiry (token `exp`/`expire_at`, proxies, server API refresh), ms since epoch; 0 = never. */
   expiresAt: number;
-  /** Frames (JSON text or Protobuf bytes) that arrived while connect was being processed, in order. */
-  queued: (string | Uint8Array)[];
+  /**
+   * Commands received and not yet started, in order (dispatcher.ts): they
+   * wait while a connect is in flight, and otherwise while `inFlight` is at
+   * the connection's concurrency (1 unless `client.concurrency` allows more).
+   */
+  backlog: Command[];
+  /** Commands started and not yet answered. */
+  inFlight: number;
   /** Headers of the upgrade request kept for proxies (lower-case names). */
   readonly headers: Readonly<Record<string, string>>;
   /** Headers the client sent in its connect command, kept when a proxy forwards some. */
@@ -129,7 +135,8 @@ export function createConnection(
     pongDeadline: 0,
     staleDeadline: now + staleDelay,
     expiresAt: 0,
-    queued: [],
+    backlog: [],
+    inFlight: 0,
     headers,
     emulatedHeaders: NO_HEADERS,
     meta: undefined,

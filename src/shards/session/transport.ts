@@ -106,11 +106,16 @@ export class WebSocketTransport<C> implements ClientTransport {
     if (replies.length === 0) return;
     if (this.protocol === 'json') {
       const frame = joinJson(replies);
-      this.ws.cork(() => this.ws.send(frame, false));
+      this.ws.cork(() => this.ws.send(frame, false, this.compress(frame)));
       return;
     }
     const frame = joinDelimited(replies as readonly Uint8Array[]);
-    this.ws.cork(() => this.ws.send(frame, true));
+    this.ws.cork(() => this.ws.send(frame, true, this.compress(frame)));
+  }
+
+  /** Whether to ask uWS to deflate a frame (it does only on sockets that negotiated permessage-deflate). */
+  protected compress(_frame: string | Uint8Array): boolean {
+    return false;
   }
 
   bufferedAmount(): number {
@@ -140,4 +145,18 @@ export class AdminTailTransport<C> extends WebSocketTransport<C> {
   get adminTail(): true {
     return true;
   }
+}
+
+/**
+ * The WebSocket transport class for `websocket.compression`: frames of at
+ * least `minSize` (string length for text, bytes for binary) are sent with
+ * uWS's compress flag. A class per setting rather than a field per
+ * connection, so idle connections pay nothing for it.
+ */
+export function compressingWebSocketTransport<C>(minSize: number): new (ws: WebSocket<WebSocketData<C>>) => WebSocketTransport<C> {
+  return class CompressingWebSocketTransport extends WebSocketTransport<C> {
+    protected override compress(frame: string | Uint8Array): boolean {
+      return frame.length >= minSize;
+    }
+  };
 }

@@ -61,6 +61,10 @@ export class Writer {
     private readonly onSlow: SlowHandler,
     private readonly onPressure: PressureHandler,
     private readonly onInappropriate: InappropriateHandler,
+    /** Topic frames of at least this many bytes are published with uWS's compress flag (`websocket.compression`); Infinity for none. */
+    private readonly compressMinSize = Infinity,
+    /** The same for the bare-push topics of unidirectional WebSockets (`uni_websocket.compression`). */
+    private readonly bareCompressMinSize = Infinity,
   ) {}
 
   /** The buffer check ran: restart the count. */
@@ -194,7 +198,7 @@ export class Writer {
         const sockets = this.app.numSubscribers(topic);
         if (sockets > 0) bump(this.counts.publications, 'websocket', (end - start) * sockets);
       }
-      this.app.publish(topic, frame, binary);
+      this.app.publish(topic, frame, binary, frame.length >= this.compressMinSize);
       this.bytesSinceCheck += size;
       start = end;
     }
@@ -211,8 +215,12 @@ export class Writer {
     if (!toSingle && !toJoined) return;
     const pushes = repliesToPushes(frames);
     for (const push of pushes) this.bytesSinceCheck += push.length;
-    if (toSingle) for (const push of pushes) this.app.publish(single, push, false);
-    if (toJoined && pushes.length > 0) this.app.publish(joined, joinJson(pushes), false);
+    const min = this.bareCompressMinSize;
+    if (toSingle) for (const push of pushes) this.app.publish(single, push, false, push.length >= min);
+    if (toJoined && pushes.length > 0) {
+      const frame = joinJson(pushes);
+      this.app.publish(joined, frame, false, frame.length >= min);
+    }
   }
 }
 

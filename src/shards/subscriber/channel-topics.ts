@@ -3,13 +3,17 @@
  * plain, delta and join/leave topics, and the delivery of the owner's
  * fan-out frames to them. JSON topics get the JSON frames, Protobuf topics
  * (`channel\0p`, `\0pd`, `\0pj`) the Protobuf ones; a delta subscriber gets
- * its first publication full, then joins its protocol's delta topic.
+ * its first publication full, then joins its protocol's delta topic. A
+ * socket with a tags filter stays off the plain topic: it gets matching
+ * publications one by one (filtered-subscribers.ts).
  */
 import type { Connection, SubscriptionMode } from '../session/connection';
 import { deltaTopic, joinLeaveTopic, plainTopic, protocolBit, type Fanout } from '../messaging/fanout';
 import { protocolIndex } from './channel-protocols';
 import { SmallSet } from '../../common/small-collections';
 import type { Writer } from '../session/writer';
+import type { TagsFilter } from '../../protocol/tags-filter';
+import { FilteredSubscribers } from './filtered-subscribers';
 
 const textDecoder = new TextDecoder();
 
@@ -23,18 +27,23 @@ export class ChannelTopics {
   private readonly plainSubscribers: [number, number] = [0, 0];
   /** Subscribers on the channel, per protocol. */
   readonly attached: [number, number] = [0, 0];
+  /** Subscribers with a tags filter; null until the channel has one on this shard. */
+  private filtered: FilteredSubscribers | null = null;
 
   constructor(
     private readonly channel: string,
     private readonly writer: Writer,
   ) {}
 
-  /** Puts a socket on the topics its mode asks for. */
-  add(conn: Connection, mode: SubscriptionMode): void {
+  /** Puts a socket on the topics its mode asks for; with a tags filter, on the filtered list instead of the plain topic. */
+  add(conn: Connection, mode: SubscriptionMode, filter?: TagsFilter): void {
     const protocol = conn.transport.protocol;
     const index = protocolIndex(protocolBit(protocol));
     this.attached[index]++;
-    if (mode.delta) {
+    if (filter) {
+      this.filtered ??= new FilteredSubscribers(this.writer);
+      this.filtered.add(conn, filter);
+    } else if (mode.delta) {
       this.deltaFresh.add(conn);
     } else {
       // Publications queued before this point belong to earlier subscribers only.
@@ -53,7 +62,9 @@ export class ChannelTopics {
     const protocol = conn.transport.protocol;
     const index = protocolIndex(protocolBit(protocol));
     this.attached[index]--;
-    if (mode.delta) {
+    if (this.filtered?.delete(conn)) {
+      if (this.filtered.size === 0) this.filtered = null;
+    } else if (mode.delta) {
       if (!this.deltaFresh.delete(conn)) {
         this.deltaSubscribers[index]--;
         this.writer.unsubscribe(conn, deltaTopic(this.channel, protocol), open);
@@ -87,6 +98,7 @@ export class ChannelTopics {
     const forDeltaProtobuf = f.pbDelta ?? f.pbFull;
     if (forDeltaProtobuf && deltaProtobuf > 0) this.writer.publish(deltaTopic(this.channel, 'protobuf'), forDeltaProtobuf.slice(), 'protobuf');
     if (this.deltaFresh.size > 0) this.startDeltas(f);
+    if (this.filtered !== null) this.filtered.deliver(f);
   }
 
   /** Delta subscribers get their first publication full; afterwards they are on the delta topic like the rest. */

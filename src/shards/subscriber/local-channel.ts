@@ -10,6 +10,7 @@ import type { ChannelTopics } from './channel-topics';
 import type { Connection } from '../session/connection';
 import type { WirePosition } from '../messaging/messages';
 import type { Publication } from '../../broker/broker';
+import type { TagsFilter } from '../../protocol/tags-filter';
 
 /** How a socket wants a channel. All fields default to false. */
 export interface JoinOptions {
@@ -29,6 +30,8 @@ export interface JoinOptions {
   readonly announce?: boolean;
   /** Raw JSON text of the channel info sent with presence and join/leave. */
   readonly chanInfo?: string;
+  /** Deliver only publications whose tags match (the socket is then kept off the plain topic). */
+  readonly filter?: TagsFilter;
 }
 
 /** What a positioned join learned from the owner. */

@@ -313,7 +313,7 @@ export class LocalChannels {
     conn.modes.set(channel, mode);
     local.subscribers.add(conn);
     if (mode.positioned) local.positioned.add(conn);
-    local.topics.add(conn, mode);
+    local.topics.add(conn, mode, o.filter);
     if (mode.announced) this.announce(conn, channel, false, o.chanInfo);
   }
 
