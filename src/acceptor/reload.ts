@@ -16,6 +16,7 @@ import { changedKeys, keepRestartKeys, restartChanges } from '../config/restart-
 import type { Config } from '../config/types';
 import type { ReconfigureResult } from './supervisor';
 import { warningLines } from '../config/centrifugo/classify';
+import { insecureSettings } from '../config/insecure';
 
 /** How a reload ended. */
 export type ReloadOutcome =
@@ -117,6 +118,7 @@ export class Reloader {
       revoked_subscriptions: result.revoked,
       ms: Date.now() - started,
     });
+    for (const setting of insecureSettings(next)) this.log.warn(`INSECURE: ${setting.key}: ${setting.message}`, { key: setting.key });
     return { status: 'applied', version: this.target.version, changed, needsRestart, result };
   }
 

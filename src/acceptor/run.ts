@@ -20,6 +20,7 @@ import { loadUws } from '../common/uws';
 import { prepareTlsFiles, type PreparedTls } from './tls-files';
 import { createNodeRegistry, nodeMetrics, renderMetrics, type MetricsSnapshot } from '../metrics/gather';
 import { nodeOwnMetrics } from './node-metrics';
+import { insecureSettings } from '../config/insecure';
 
 /** How many times a start on port 0 retries when its picked port is taken meanwhile. */
 const PORT_ZERO_ATTEMPTS = 5;
@@ -133,15 +134,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
 }
 
-/** Loud warnings for development-only switches that open the server to anyone. */
-function warnInsecure(config: Config): void {
-  const log = createLogger('acceptor');
-  if (config.admin.enabled && config.admin.insecure) {
-    log.warn(
-      'INSECURE: admin.insecure is on: the admin web UI and its endpoints need no login, so anyone who reaches this port can publish, disconnect users and read history. Development only; in production set admin.password and admin.secret and turn admin.insecure off',
-      { prefix: config.admin.handler_prefix || '/' },
-    );
-  }
+/**
+ * One WARN line per setting that opens the server to anyone (config/insecure.ts),
+ * each naming its key, as Centrifugo logs its INSECURE warnings.
+ */
+export function warnInsecure(config: Config, log = createLogger('acceptor')): void {
+  for (const setting of insecureSettings(config)) log.warn(`INSECURE: ${setting.key}: ${setting.message}`, { key: setting.key });
 }
 
 /** For `uni_grpc.port: 0` and `grpc_api.port: 0`, the config with concrete free ports (shard 0 binds them; the caller learns them). */
