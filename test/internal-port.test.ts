@@ -54,3 +54,26 @@ test('an internal port in use is reported at start, naming the key', async () =>
     blocker.close();
   }
 });
+
+test('with an internal port the admin web UI is served there only; the client port refuses it, saying where it is', async () => {
+  const internal = await findFreePort('127.0.0.1');
+  const server = await startTestServer({
+    http_server: { internal_port: internal },
+    admin: { enabled: true, password: 'q3Vd8Lr0ZpA7mXn2Wb5T', secret: 'Zk4w9Rt2Lm8Qx1Vc7Bn3' },
+  });
+  try {
+    const internalInit = await fetch(`http://127.0.0.1:${internal}/admin/init`);
+    assert.equal(internalInit.status, 200);
+    assert.equal(((await internalInit.json()) as { authenticated: boolean }).authenticated, false);
+    const login = await fetch(`http://127.0.0.1:${internal}/admin/auth`, { method: 'POST', body: JSON.stringify({ password: 'q3Vd8Lr0ZpA7mXn2Wb5T' }) });
+    assert.equal(login.status, 200);
+    for (const path of ['/admin/init', '/admin/auth', '/admin/api']) {
+      const refused = await fetch(`http://127.0.0.1:${server.port}${path}`, { method: path === '/admin/init' ? 'GET' : 'POST', body: path === '/admin/init' ? null : '{}' });
+      assert.equal(refused.status, 404, path);
+      const body = (await refused.json()) as { error: { message: string } };
+      assert.match(body.error.message, /internal port \(http_server\.internal_port\)/, path);
+    }
+  } finally {
+    await server.close();
+  }
+});
