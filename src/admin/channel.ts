@@ -7,34 +7,20 @@
  * the same errors (108 where the namespace keeps no presence or history);
  * a part that fails carries its `{"error"}` and the others are still shown.
  */
-import { API_METHODS } from '../api/methods';
-import type { Params } from '../api/params';
-import { ReplyError, toWireError } from '../protocol/errors';
+import { callMethod } from '../api/methods';
 import type { ShardContext } from '../shards/context';
 import { ownerOf } from '../shards/messaging/owner-of';
 
 /** Publications of the history tail shown, newest first. */
 export const HISTORY_TAIL = 10;
 
-/** One part of the view: a method's result, or its error. */
-type Part = { readonly result: unknown } | { readonly error: unknown };
-
-async function part(shard: ShardContext, method: string, params: Params): Promise<Part> {
-  try {
-    return { result: await API_METHODS[method]!(shard, params) };
-  } catch (err) {
-    if (!(err instanceof ReplyError)) shard.log.warn('admin channel view part failed', { method, error: (err as Error).message });
-    return { error: toWireError(err) };
-  }
-}
-
 /** The view of `channel` (a non-empty string; the methods check the rest). */
 export async function channelView(shard: ShardContext, channel: string): Promise<unknown> {
   const [channels, presenceStats, presence, history] = await Promise.all([
-    part(shard, 'channels', { pattern: channel }),
-    part(shard, 'presence_stats', { channel }),
-    part(shard, 'presence', { channel }),
-    part(shard, 'history', { channel, limit: HISTORY_TAIL, reverse: true }),
+    callMethod(shard, 'channels', { pattern: channel }),
+    callMethod(shard, 'presence_stats', { channel }),
+    callMethod(shard, 'presence', { channel }),
+    callMethod(shard, 'history', { channel, limit: HISTORY_TAIL, reverse: true }),
   ]);
   // The pattern is a glob: a name holding `*` or `?` may match others, so only the exact name counts.
   const found = 'result' in channels ? (channels.result as { channels: Record<string, { num_clients: number }> }).channels[channel] : undefined;

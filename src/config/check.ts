@@ -45,8 +45,9 @@ export function checkNode(node: SchemaNode, value: unknown, path: string, errors
       if (value === undefined) return node.default;
       return typeof value === 'boolean' ? value : fail('true or false');
     case 'integer':
-      if (value === undefined) return node.default;
-      if (typeof value !== 'number' || !Number.isInteger(value)) return fail('an integer');
+      if (value === undefined || (node.numericString && value === '')) return node.default;
+      if (node.numericString && typeof value === 'string' && /^\d{1,15}$/.test(value)) value = Number(value);
+      if (typeof value !== 'number' || !Number.isInteger(value)) return fail(node.numericString ? 'an integer, or a string of digits' : 'an integer');
       return inRange(node, value) ? value : fail(rangeText(node));
     case 'string':
       return checkString(node, value, path, errors);

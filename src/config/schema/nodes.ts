@@ -22,6 +22,11 @@ export interface IntegerField extends Documented {
   readonly max: number;
   /** The value must also be a power of two. */
   readonly powerOfTwo?: boolean;
+  /**
+   * Centrifugo writes this key as a string (`internal_port: "9000"`): a
+   * string of digits is read as its number and "" as the default.
+   */
+  readonly numericString?: boolean;
 }
 
 /** A string; a field without a default is required (namespace `name`). */

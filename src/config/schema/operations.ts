@@ -18,12 +18,15 @@ const HTTP_SERVER_FIELDS = {
   address: string('', 'Interface to bind; "" means all interfaces.'),
   port: integer(8000, 0, 65535, 'TCP port every shard listens on (SO_REUSEPORT); 0 picks a free port at start.'),
   internal_address: string('', 'Interface of the internal port; "" means `http_server.address`.'),
-  internal_port: integer(
-    0,
-    0,
-    65535,
-    'Port that serves the server API, `/metrics` and `/health` instead of `http_server.port` (which then serves clients only), without TLS; 0 means no internal port.',
-  ),
+  internal_port: {
+    ...integer(
+      0,
+      0,
+      65535,
+      'Port that serves the server API, `/metrics`, `/health` and the admin UI instead of `http_server.port` (which then serves clients only), without TLS; 0 means no internal port. A string of digits is accepted too, as Centrifugo writes it ("" = 0).',
+    ),
+    numericString: true,
+  },
   tls: { kind: 'group', fields: TLS_FIELDS },
 } satisfies FieldsFor<HttpServerConfig>;
 
