@@ -97,8 +97,8 @@ describe('environment variables', () => {
   test('ignored and unknown variables are warnings; Kubernetes service variables and CENTRIFUGO_VAR_* are not', () => {
     const { warnings } = loadConfig({
       env: {
-        CENTRIFUGO_PROMETHEUS_ENABLED: 'true',
-        CENTRIFUGO_CLIENT_CONNECTION_LIMIT: '1000',
+        CENTRIFUGO_SWAGGER_ENABLED: 'true',
+        CENTRIFUGO_CLIENT_TOKEN_INSECURE_SKIP_JWKS_ENDPOINT_SAFETY_CHECK: 'true',
         CENTRIFUGO_CLIENT_PING_INTERVALL: '1s',
         CENTRIFUGO_SERVICE_HOST: '10.0.0.1',
         CENTRIFUGO_PORT_8000_TCP: 'tcp://10.0.0.1:8000',
@@ -106,8 +106,8 @@ describe('environment variables', () => {
       },
     });
     assert.deepEqual(messages(warnings).sort(), [
-      'SECURITY: environment variable CENTRIFUGO_CLIENT_CONNECTION_LIMIT sets client.connection_limit, a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
-      'environment variable CENTRIFUGO_PROMETHEUS_ENABLED sets prometheus.enabled, a Centrifugo setting switchyard does not implement; ignored',
+      'SECURITY: environment variable CENTRIFUGO_CLIENT_TOKEN_INSECURE_SKIP_JWKS_ENDPOINT_SAFETY_CHECK sets client.token.insecure_skip_jwks_endpoint_safety_check, a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
+      'environment variable CENTRIFUGO_SWAGGER_ENABLED sets swagger.enabled, a Centrifugo setting switchyard does not implement; ignored',
       'unknown environment variable CENTRIFUGO_CLIENT_PING_INTERVALL ignored (did you mean CENTRIFUGO_CLIENT_PING_INTERVAL?)',
     ]);
   });
@@ -125,14 +125,14 @@ test('${CENTRIFUGO_VAR_*} in a string map value is the variable; an unset one is
 
 describe("Centrifugo's command-line flags", () => {
   test('-a and -p set the address and port; a flag for a key switchyard lacks is a warning and takes its value', () => {
-    const { config, warnings } = loadConfig({ env: {}, argv: ['-a', '127.0.0.1', '-p', '9200', '--admin.enabled', '--grpc_api.port', '10001', '--client.insecure'] });
+    const { config, warnings } = loadConfig({ env: {}, argv: ['-a', '127.0.0.1', '-p', '9200', '--http_server.tls_autocert.enabled', '--websocket.write_buffer_size', '4096', '--client.insecure'] });
     assert.deepEqual([config.http_server.address, config.http_server.port, config.client.insecure], ['127.0.0.1', 9200, true]);
     assert.deepEqual(messages(warnings), [
-      'SECURITY: flag --admin.enabled sets admin.enabled, a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
-      'flag --grpc_api.port sets grpc_api.port, a Centrifugo setting switchyard does not implement; ignored',
+      'SECURITY: flag --http_server.tls_autocert.enabled sets http_server.tls_autocert.enabled, a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
+      'flag --websocket.write_buffer_size sets websocket.write_buffer_size, a Centrifugo setting switchyard does not implement; ignored',
     ]);
-    assert.deepEqual(configErrors(() => loadConfig({ env: {}, argv: ['--admin'] })), ['unknown flag --admin']);
-    assert.equal(configErrors(() => loadConfig({ env: {}, argv: ['--prometheus.enabled', '--strict'] })).length, 1);
+    assert.deepEqual(configErrors(() => loadConfig({ env: {}, argv: ['--swagger'] })), ['unknown flag --swagger']);
+    assert.equal(configErrors(() => loadConfig({ env: {}, argv: ['--swagger.enabled', '--strict'] })).length, 1);
   });
 
   test('an empty variable for a key with a default is unset, as Centrifugo reads it; for a list it clears it', () => {
@@ -142,7 +142,7 @@ describe("Centrifugo's command-line flags", () => {
 });
 
 describe('strict mode', () => {
-  const file = tmp.write('lax.json', { prometheus: { enabled: true }, client: { insecure: true, colour: 'red' } });
+  const file = tmp.write('lax.json', { swagger: { enabled: true }, client: { insecure: true, colour: 'red' } });
 
   test('without it, ignored and unknown keys are warnings', () => {
     const { config, warnings } = loadConfig({ file, env: { CENTRIFUGO_ZZZZZZZZZZZZ: '1' } });
@@ -150,7 +150,7 @@ describe('strict mode', () => {
     assert.deepEqual(
       warnings.map((w) => [w.kind, w.path]),
       [
-        ['ignored', 'prometheus.enabled'],
+        ['ignored', 'swagger.enabled'],
         ['unknown', 'client.colour'],
         ['unknown', 'CENTRIFUGO_ZZZZZZZZZZZZ'],
       ],
@@ -159,36 +159,37 @@ describe('strict mode', () => {
 
   test('--strict, config.strict and SWITCHYARD_CONFIG_STRICT make them errors', () => {
     const expected = [
-      'config key prometheus.enabled is a Centrifugo setting switchyard does not implement; ignored (strict mode)',
+      'config key swagger.enabled is a Centrifugo setting switchyard does not implement; ignored (strict mode)',
       'unknown config key client.colour ignored (strict mode)',
       'unknown environment variable CENTRIFUGO_ZZZZZZZZZZZZ ignored (strict mode)',
     ];
     const env = { CENTRIFUGO_ZZZZZZZZZZZZ: '1' };
     assert.deepEqual([...configErrors(() => loadConfig({ file, env, argv: ['--strict'] }))].sort(), expected.sort());
     assert.deepEqual([...configErrors(() => loadConfig({ file, env: { ...env, SWITCHYARD_CONFIG_STRICT: 'true' } }))].sort(), expected.sort());
-    const strictFile = tmp.write('strict.yaml', 'config:\n  strict: true\nprometheus:\n  enabled: true\n');
+    const strictFile = tmp.write('strict.yaml', 'config:\n  strict: true\nswagger:\n  enabled: true\n');
     assert.deepEqual(configErrors(() => loadConfig({ file: strictFile, env: {} })), [expected[0]]);
   });
 });
 
 test('start-up lines: one per key, security ones at error level, keys at their Centrifugo default in one summary', () => {
   const file = tmp.write('lines.json', {
-    http_server: { tls: { enabled: true, cert_pem: '' } },
-    prometheus: { enabled: true },
-    admin: { enabled: false, insecure: false },
+    http_server: { tls_autocert: { enabled: true, cache_dir: '' } },
+    swagger: { enabled: true },
+    debug: { enabled: false },
+    webtransport: { enabled: false },
     nats: 1,
   });
   const lines = warningLines(loadConfig({ file, env: {} }).warnings);
   assert.deepEqual(lines, [
     {
       level: 'error',
-      message: 'SECURITY: config key http_server.tls.enabled is a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
+      message: 'SECURITY: config key http_server.tls_autocert.enabled is a Centrifugo setting switchyard does not implement; it is IGNORED and this server does not provide what it asks for',
     },
-    { level: 'warn', message: 'config key prometheus.enabled is a Centrifugo setting switchyard does not implement; ignored' },
+    { level: 'warn', message: 'config key swagger.enabled is a Centrifugo setting switchyard does not implement; ignored' },
     { level: 'warn', message: 'unknown config key nats ignored' },
     {
       level: 'warn',
-      message: `3 Centrifugo config keys at Centrifugo's default value ignored (switchyard does not implement them; "switchyard checkconfig" lists each): admin.enabled, admin.insecure, http_server.tls.cert_pem`,
+      message: `3 Centrifugo config keys at Centrifugo's default value ignored (switchyard does not implement them; "switchyard checkconfig" lists each): debug.enabled, webtransport.enabled, http_server.tls_autocert.cache_dir`,
     },
   ]);
 });

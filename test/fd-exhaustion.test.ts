@@ -30,7 +30,7 @@ after(async () => {
 test(`under ulimit -n ${FD_LIMIT}: excess connections get 503, /health answers, one ERROR line names the limit`, async () => {
   const port = await findFreePort('127.0.0.1');
   const file = join(mkdtempSync(join(tmpdir(), 'switchyard-fd-')), 'config.json');
-  writeFileSync(file, JSON.stringify(testConfigInput({ http_server: { address: '127.0.0.1', port }, shards: { count: 1 }, log: { level: 'info' } })));
+  writeFileSync(file, JSON.stringify(testConfigInput({ http_server: { address: '127.0.0.1', port }, shards: { count: 1 }, log: { level: 'info', format: 'text' } })));
   const child = spawn('sh', ['-c', `ulimit -n ${FD_LIMIT} && exec "${process.execPath}" "${CLI}" --config "${file}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
