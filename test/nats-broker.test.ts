@@ -122,6 +122,9 @@ describe('three processes on NATS', { skip: skipWithoutNatsServer }, () => {
   test('a NATS restart under load: every publish answers (ok or 100), delivery resumes, nothing exits', async () => {
     const client = sdkClient(nodes[0]!.wsUrl);
     cleanups.push(() => client.disconnect());
+    const disconnects: number[] = [];
+    client.on('disconnected', (ctx) => disconnects.push(ctx.code));
+    client.on('connecting', (ctx) => disconnects.push(ctx.code));
     const received = new Set<number>();
     const sub = client.newSubscription('load');
     sub.on('publication', (ctx) => received.add((ctx.data as { n: number }).n));
@@ -152,6 +155,8 @@ describe('three processes on NATS', { skip: skipWithoutNatsServer }, () => {
     assert.ok(codes.slice(20, 30).every((c) => c === 100), 'publishes while NATS is down fail with 100');
     assert.ok(received.has(n - 1), 'publications flow again after the restart');
     for (let i = 0; i < 20; i++) assert.ok(received.has(i), `publication ${i} before the outage arrived`);
+    // No history holds what NATS lost: the subscriber is told by a disconnect with reconnect advice (3010), not left unaware.
+    assert.ok(disconnects.includes(3010), `the client saw ${disconnects.join(',')}`);
     for (const node of nodes) assert.equal(node.child.exitCode, null);
     assert.match(nodes[1]!.output(), /NATS connection lost; reconnecting/);
     await waitFor(() => /NATS connection restored/.test(nodes[0]!.output()), 'restore logged');

@@ -106,9 +106,11 @@ export interface BrokerEvents {
   /**
    * Publications of a subscribed channel may have been lost on the way to
    * this node (its PUB/SUB connection was down while the stream moved, or the
-   * stream's state was lost). Positioned subscribers must be told.
+   * stream's state was lost). Positioned subscribers must be told; with
+   * `unrecoverable` (a broker that keeps no history, such as NATS) nobody can
+   * recover what was lost, so every subscriber is told.
    */
-  onLost?(channel: string): void;
+  onLost?(channel: string, unrecoverable?: boolean): void;
 }
 
 /** The broker contract. */

@@ -16,8 +16,10 @@
  * data alone, so other programs can publish JSON into channels.
  *
  * When the connection comes back after an outage, publications made meanwhile
- * are gone; the broker reports onLost for every subscribed channel (positioned
- * subscribers, which this broker never has, would recover) and logs it.
+ * are gone and no history holds them: the broker reports every subscribed
+ * channel lost for good (onLost, unrecoverable), so its subscribers are
+ * disconnected with reconnect advice (3010) rather than left unaware of the
+ * gap, and logs it.
  */
 import type { Subscription } from '@nats-io/nats-core';
 import type { NatsConfig } from '../config/types';
@@ -63,7 +65,7 @@ export class NatsBroker implements Broker {
   ) {
     link.onRestored(() => {
       if (this.channels.size > 0) this.log.warn('NATS publications made during the outage are lost (no history)', { channels: this.channels.size });
-      for (const { channel } of this.channels.values()) this.events?.onLost?.(channel);
+      for (const { channel } of this.channels.values()) this.events?.onLost?.(channel, true);
     });
   }
 

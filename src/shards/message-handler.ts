@@ -73,8 +73,9 @@ export function handleShardMessage(shard: MessageTargets, msg: ShardMessage): vo
       return;
     case MessageType.DROPPED:
       if (msg.positionedOnly) shard.log.debug('publications may be lost on the broker link; ending positioned subscriptions', { channel: msg.ch });
+      else if (msg.unrecoverable) shard.log.info('publications lost by a broker without history; disconnecting the channel\'s local subscribers (3010)', { channel: msg.ch });
       else shard.log.warn('publications dropped on a full mailbox; ending the channel\'s local subscriptions', { channel: msg.ch });
-      shard.local.onDropped(msg.ch, msg.positionedOnly);
+      shard.local.onDropped(msg.ch, msg.positionedOnly, msg.unrecoverable);
       return;
     case MessageType.RECOVER:
       shard.owned.recover(msg);

@@ -175,7 +175,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
       onPublication: (channel, pub, position, prev) => this.owned.deliver(channel, pub, position, prev),
       onJoin: (channel, info) => this.owned.deliverJoinLeave(channel, 'join', info),
       onLeave: (channel, info) => this.owned.deliverJoinLeave(channel, 'leave', info),
-      onLost: (channel) => this.owned.lost(channel),
+      onLost: (channel, unrecoverable) => this.owned.lost(channel, unrecoverable),
     });
   }
 

@@ -186,6 +186,8 @@ export interface DroppedMessage {
   readonly ch: string;
   /** Only positioned subscriptions are ended (the broker may have lost publications); the rest stay. */
   readonly positionedOnly?: boolean;
+  /** The broker lost publications it keeps no history of: every subscriber is disconnected with 3010 (reconnect). */
+  readonly unrecoverable?: boolean;
 }
 
 /** A stream position as it crosses threads. */

@@ -319,10 +319,11 @@ export class OwnedChannels {
    * each subscribed shard ends its positioned subscriptions (2500, or 3010
    * server-side), which resubscribe and recover from history.
    */
-  lost(channel: string): void {
+  lost(channel: string, unrecoverable = false): void {
     const owned = this.channels.get(channel);
     if (!owned) return;
-    for (const shard of owned.shards) this.postman.send(shard, { t: MessageType.DROPPED, ch: channel, positionedOnly: true });
+    const notice = unrecoverable ? ({ unrecoverable: true } as const) : ({ positionedOnly: true } as const);
+    for (const shard of owned.shards) this.postman.send(shard, { t: MessageType.DROPPED, ch: channel, ...notice });
   }
 
   /** Number of owned channels with at least one subscribed shard. */

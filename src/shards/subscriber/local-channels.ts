@@ -223,17 +223,20 @@ export class LocalChannels {
 
   /**
    * Publications of the channel were lost on the way here (a full mailbox, or
-   * with `positionedOnly` the broker's link): positioned subscriptions end
-   * (2500/3010) and recover; the others are disconnected with 3008 unless
+   * with `positionedOnly` the broker's link, or with `unrecoverable` a broker
+   * without history): positioned subscriptions end (2500/3010) and recover;
+   * the others are disconnected with 3008 (3010 when unrecoverable) unless
    * `positionedOnly`.
    */
-  onDropped(channel: string, positionedOnly = false): void {
+  onDropped(channel: string, positionedOnly = false, unrecoverable = false): void {
     const local = this.channels.get(channel);
     if (!local) return;
     local.position = null;
+    // Lost for good (a broker without history): the client must learn of the gap; 3010 asks it to reconnect.
+    const { code, reason } = unrecoverable ? Disconnects.insufficientState : Disconnects.slow;
     for (const conn of [...local.subscribers]) {
       if (local.positioned.has(conn)) this.host.insufficientState(conn, channel);
-      else if (!positionedOnly) this.host.disconnect(conn, Disconnects.slow.code, Disconnects.slow.reason);
+      else if (!positionedOnly) this.host.disconnect(conn, code, reason);
     }
   }
 
