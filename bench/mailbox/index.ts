@@ -1,17 +1,20 @@
 /**
- * Mailbox benchmark: the shared-memory ring (doorbell wake-up, batch drain)
- * against per-message postMessage, between two worker threads, in one run.
+ * Mailbox benchmark: the shared-memory ring (doorbell wake-up, batch drain,
+ * lingering before sleep) against the same ring without the linger (the
+ * behaviour before it) and per-message postMessage, between two worker
+ * threads, in one run.
  *
  * - Throughput: the producer sends N 100-byte messages as fast as it can
  *   (yielding to its event loop every 1,024, and whenever the ring answers
  *   'full'); msgs/s = N / (consumer's last receive − producer's first send).
- * - One-way latency: the producer offers a steady PARAMS.latencyRate msgs/s and
- *   stamps each message with its send time; the consumer subtracts it from its
+ * - One-way latency: the producer (another thread, as a peer shard is) offers
+ *   a steady PARAMS.latencyRate msgs/s, napping between sends, and stamps each
+ *   message with its scheduled send time; the consumer subtracts it from its
  *   receive time. Both readings come from process.hrtime (CLOCK_MONOTONIC, one
  *   clock for every thread of the process).
  * - Single-thread costs (tinybench): ring write+read per record, msgpack.
  *
- * Each cross-thread measure runs `repetitions` times, all four in each
+ * Each cross-thread measure runs `repetitions` times, all six in each
  * repetition (see measureAll); the median is reported. Results go to
  * bench/results/mailbox.json and mailbox.md, stamped with commit, Node version
  * and CPU, and with the share of the cores other processes used meanwhile
@@ -25,7 +28,7 @@ import { median, round } from '../common/stats';
 import { measureContention } from './contention';
 import { describeEnvironment } from './environment';
 import { runMicro, type MicroResult } from './micro';
-import type { ConsumerReport, Mechanism, ProducerReport, WorkerOptions } from './worker';
+import { LINGER_MICROS, type ConsumerReport, type Mechanism, type ProducerReport, type WorkerOptions } from './worker';
 
 const PARAMS = Object.freeze({
   messageBytes: 100,
@@ -33,7 +36,7 @@ const PARAMS = Object.freeze({
   ringBatch: 1024,
   overflowLimitBytes: 1 << 20,
   /** Messages per throughput run, per mechanism (postMessage is about 10× slower). */
-  throughputCount: { ring: 2_000_000, postMessage: 300_000 } as Record<Mechanism, number>,
+  throughputCount: { ring: 2_000_000, ringNoLinger: 2_000_000, postMessage: 300_000 } as Record<Mechanism, number>,
   /** Offered load of the latency runs, msgs/s: below what either mechanism sustains. */
   latencyRate: 50_000,
   latencySeconds: 1.5,
@@ -81,7 +84,7 @@ async function runPair(mechanism: Mechanism, count: number, rate: number): Promi
   let consumerSide: Partial<WorkerOptions> = {};
   let producerSide: Partial<WorkerOptions> = {};
   let transfer: [MessagePort[], MessagePort[]] = [[], []];
-  if (mechanism === 'ring') {
+  if (mechanism !== 'postMessage') {
     const wiring = createWiring(2, PARAMS.ringCapacity);
     producerSide = { wiring: { ...wiring, shardId: 0 } };
     consumerSide = { wiring: { ...wiring, shardId: 1 } };
@@ -118,11 +121,13 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-/** The runs of one repetition, in order: throughput and latency, ring and postMessage alternating. */
+/** The runs of one repetition, in order: throughput and latency, the mechanisms alternating. */
 const PLAN: readonly { measure: 'throughput' | 'latency'; mechanism: Mechanism }[] = [
   { measure: 'throughput', mechanism: 'ring' },
+  { measure: 'throughput', mechanism: 'ringNoLinger' },
   { measure: 'throughput', mechanism: 'postMessage' },
   { measure: 'latency', mechanism: 'ring' },
+  { measure: 'latency', mechanism: 'ringNoLinger' },
   { measure: 'latency', mechanism: 'postMessage' },
 ];
 
@@ -134,7 +139,10 @@ type Runs = Record<'throughput' | 'latency', Record<Mechanism, RunResult[]>>;
  * than every run of one measure, and the median leaves it out.
  */
 async function measureAll(): Promise<Runs> {
-  const runs: Runs = { throughput: { ring: [], postMessage: [] }, latency: { ring: [], postMessage: [] } };
+  const runs: Runs = {
+    throughput: { ring: [], ringNoLinger: [], postMessage: [] },
+    latency: { ring: [], ringNoLinger: [], postMessage: [] },
+  };
   const latencyCount = PARAMS.latencyRate * PARAMS.latencySeconds;
   for (let rep = 1; rep <= PARAMS.repetitions; rep++) {
     for (const { measure, mechanism } of PLAN) {
@@ -144,7 +152,7 @@ async function measureAll(): Promise<Runs> {
           : await runPair(mechanism, latencyCount, PARAMS.latencyRate);
       runs[measure][mechanism].push(run);
       const latency = run.p50 === undefined ? '' : `  p50 ${run.p50.toFixed(1)} µs  p99 ${run.p99!.toFixed(1)} µs`;
-      say(`  #${rep} ${measure.padEnd(10)} ${mechanism.padEnd(11)} ${round(run.msgsPerSecond).toLocaleString('en-US').padStart(10)} msgs/s${latency}`);
+      say(`  #${rep} ${measure.padEnd(10)} ${mechanism.padEnd(12)} ${round(run.msgsPerSecond).toLocaleString('en-US').padStart(10)} msgs/s${latency}`);
     }
   }
   return runs;
@@ -174,11 +182,27 @@ function share(value: number | null): string {
   return value === null ? 'an unknown share' : `${(value * 100).toFixed(1)}%`;
 }
 
+/** Ratios of one measure: the lingering ring against the ring without linger (before) and against postMessage. */
+interface Ratios {
+  /** throughput: ring / ringNoLinger (≥ 1 means no loss). */
+  ratio: number;
+  /** ring / postMessage. */
+  postMessageRatio: number;
+}
+
+/** Latency ratios: ring / ringNoLinger (lower is better) and ring / postMessage. */
+interface LatencyRatios {
+  p50Ratio: number;
+  p99Ratio: number;
+  p50PostMessageRatio: number;
+  p99PostMessageRatio: number;
+}
+
 function markdown(result: {
   environment: ReturnType<typeof describeEnvironment>;
   othersCpuShare: number | null;
-  throughput: Record<Mechanism, Summary> & { ratio: number };
-  latency: Record<Mechanism, Summary> & { p50Ratio: number; p99Ratio: number };
+  throughput: Record<Mechanism, Summary> & Ratios;
+  latency: Record<Mechanism, Summary> & LatencyRatios;
   micro: MicroResult[];
 }): string {
   const { environment: env, throughput: t, latency: l } = result;
@@ -188,15 +212,18 @@ function markdown(result: {
     '',
     `Commit ${env.commit}, Node ${env.node}, ${env.cpu} × ${env.cores}, ${env.platform}, ${env.date}.` +
       ` Other processes used ${share(result.othersCpuShare)} of the cores during the run.`,
-    `Two worker threads, ${PARAMS.messageBytes}-byte messages; medians of ${PARAMS.repetitions} runs each, ring and postMessage alternating.`,
+    `Two worker threads, ${PARAMS.messageBytes}-byte messages; medians of ${PARAMS.repetitions} runs each, the three mechanisms alternating.`,
+    `"ring" is the Inbox as shards run it (it lingers ${LINGER_MICROS.ring} µs after its last record before sleeping on its doorbell);` +
+      ' "ring, no linger" is the same ring sleeping as soon as it is empty (the behaviour before): the before/after ratio of one run.',
+    `Latency is measured from each message's scheduled send time (the producer is paced at ${n(PARAMS.latencyRate)} msgs/s and naps between sends).`,
     'Produced by `npm run bench:mailbox` (bench/mailbox/index.ts, which explains the method).',
     '',
-    '| measure | ring (SAB + doorbell, batch ' + PARAMS.ringBatch + ') | postMessage (per message, transfer) | ring / postMessage |',
-    '|---|---:|---:|---:|',
-    `| throughput, msgs/s | ${n(t.ring.medianMsgsPerSecond)} | ${n(t.postMessage.medianMsgsPerSecond)} | ${t.ratio.toFixed(2)}× |`,
-    `| one-way latency p50 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP50Micros)} | ${n(l.postMessage.medianP50Micros)} | ${l.p50Ratio.toFixed(2)} |`,
-    `| one-way latency p99 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP99Micros)} | ${n(l.postMessage.medianP99Micros)} | ${l.p99Ratio.toFixed(2)} |`,
-    `| ring wake-ups per 1,000 messages (throughput / latency runs) | ${t.ring.medianWakeupsPer1000} / ${l.ring.medianWakeupsPer1000} | n/a | |`,
+    '| measure | ring (batch ' + PARAMS.ringBatch + ') | ring, no linger (before) | postMessage (per message) | ring / no linger | ring / postMessage |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| throughput, msgs/s | ${n(t.ring.medianMsgsPerSecond)} | ${n(t.ringNoLinger.medianMsgsPerSecond)} | ${n(t.postMessage.medianMsgsPerSecond)} | ${t.ratio.toFixed(2)}× | ${t.postMessageRatio.toFixed(2)}× |`,
+    `| one-way latency p50 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP50Micros)} | ${n(l.ringNoLinger.medianP50Micros)} | ${n(l.postMessage.medianP50Micros)} | ${l.p50Ratio.toFixed(3)} | ${l.p50PostMessageRatio.toFixed(3)} |`,
+    `| one-way latency p99 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP99Micros)} | ${n(l.ringNoLinger.medianP99Micros)} | ${n(l.postMessage.medianP99Micros)} | ${l.p99Ratio.toFixed(3)} | ${l.p99PostMessageRatio.toFixed(3)} |`,
+    `| wake-ups per 1,000 messages (throughput / latency runs) | ${t.ring.medianWakeupsPer1000} / ${l.ring.medianWakeupsPer1000} | ${t.ringNoLinger.medianWakeupsPer1000} / ${l.ringNoLinger.medianWakeupsPer1000} | n/a | | |`,
     '',
     'Single-thread costs (tinybench):',
     '',
@@ -229,36 +256,48 @@ async function main(): Promise<void> {
   for (const m of micro) say(`  ${m.name.padEnd(58)} ${m.nsPerOperation.toFixed(1).padStart(8)} ns/op ±${m.rme.toFixed(1)}%`);
 
   const othersShare = contention();
-  const ring = summarize(throughputRuns.ring);
-  const postMessage = summarize(throughputRuns.postMessage);
-  const ringLatency = summarize(latencyRuns.ring);
-  const postMessageLatency = summarize(latencyRuns.postMessage);
+  const throughput = {
+    ring: summarize(throughputRuns.ring),
+    ringNoLinger: summarize(throughputRuns.ringNoLinger),
+    postMessage: summarize(throughputRuns.postMessage),
+  };
+  const latency = {
+    ring: summarize(latencyRuns.ring),
+    ringNoLinger: summarize(latencyRuns.ringNoLinger),
+    postMessage: summarize(latencyRuns.postMessage),
+  };
   const result = {
     benchmark: 'mailbox',
     environment,
     threads: 2,
     // Share of all cores that other processes used during the run: above a few percent, distrust the latency rows.
     othersCpuShare: othersShare === null ? null : round(othersShare, 3),
-    params: PARAMS,
+    params: { ...PARAMS, lingerMicros: LINGER_MICROS },
     method: {
       clock: 'process.hrtime (CLOCK_MONOTONIC), shared by all threads of the process',
       throughput: 'messages / (consumer last receive - producer first send), producer unpaced',
-      latency: `consumer receive time - send stamp in the message, producer paced at ${PARAMS.latencyRate} msgs/s`,
-      ratios: 'throughput.ratio = ring / postMessage (higher is better for the ring); latency ratios = ring / postMessage (lower is better for the ring)',
+      latency: `consumer receive time - the message's scheduled send time, producer paced at ${PARAMS.latencyRate} msgs/s, napping (Atomics.wait) between sends`,
+      ratios:
+        'ratio / p50Ratio / p99Ratio = ring / ringNoLinger (after / before, same run); *PostMessageRatio = ring / postMessage. Throughput: higher is better; latency: lower is better',
     },
-    throughput: { ring, postMessage, ratio: round(ring.medianMsgsPerSecond / postMessage.medianMsgsPerSecond, 2) },
+    throughput: {
+      ...throughput,
+      ratio: round(throughput.ring.medianMsgsPerSecond / throughput.ringNoLinger.medianMsgsPerSecond, 2),
+      postMessageRatio: round(throughput.ring.medianMsgsPerSecond / throughput.postMessage.medianMsgsPerSecond, 2),
+    },
     latency: {
-      ring: ringLatency,
-      postMessage: postMessageLatency,
-      p50Ratio: round(ringLatency.medianP50Micros! / postMessageLatency.medianP50Micros!, 2),
-      p99Ratio: round(ringLatency.medianP99Micros! / postMessageLatency.medianP99Micros!, 2),
+      ...latency,
+      p50Ratio: round(latency.ring.medianP50Micros! / latency.ringNoLinger.medianP50Micros!, 3),
+      p99Ratio: round(latency.ring.medianP99Micros! / latency.ringNoLinger.medianP99Micros!, 3),
+      p50PostMessageRatio: round(latency.ring.medianP50Micros! / latency.postMessage.medianP50Micros!, 3),
+      p99PostMessageRatio: round(latency.ring.medianP99Micros! / latency.postMessage.medianP99Micros!, 3),
     },
     micro: micro.map((m) => ({ ...m, nsPerOperation: round(m.nsPerOperation, 1), rme: round(m.rme, 1) })),
   };
 
   const written = writeResults({ 'mailbox.json': jsonText(result), 'mailbox.md': markdown(result) });
   say(
-    `ring / postMessage: throughput ${result.throughput.ratio}×, latency p50 ${result.latency.p50Ratio}, p99 ${result.latency.p99Ratio}` +
+    `ring / ring without linger: throughput ${result.throughput.ratio}×, latency p50 ${result.latency.p50Ratio}, p99 ${result.latency.p99Ratio}` +
       ` (written to ${written.join(', ')})`,
   );
 }

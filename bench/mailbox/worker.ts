@@ -9,11 +9,23 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { DEFAULT_LINGER_MICROS } from '../../src/mailbox/inbox';
 import { Inbox, Outbox, type MailboxWiring } from '../../src/mailbox/mailbox';
 import { nowMs } from '../common/clock';
 
-/** What a run measures. */
-export type Mechanism = 'ring' | 'postMessage';
+/**
+ * What a run measures: 'ring' is the Inbox as shards run it (lingering
+ * before it sleeps), 'ringNoLinger' the same ring sleeping as soon as it is
+ * empty (the behaviour before the linger, kept for the before/after ratio),
+ * 'postMessage' per-message postMessage.
+ */
+export type Mechanism = 'ring' | 'ringNoLinger' | 'postMessage';
+
+/** Inbox linger of each ring mechanism, µs. */
+export const LINGER_MICROS: Readonly<Record<Exclude<Mechanism, 'postMessage'>, number>> = Object.freeze({
+  ring: DEFAULT_LINGER_MICROS,
+  ringNoLinger: 0,
+});
 
 /** workerData of a benchmark worker. */
 export interface WorkerOptions {
@@ -23,7 +35,7 @@ export interface WorkerOptions {
   messageBytes: number;
   /** Messages per second the producer offers; 0 sends as fast as it can. */
   rate: number;
-  /** True to stamp each message with its send time and measure one-way latency. */
+  /** True to stamp each message with its scheduled send time and measure one-way latency from it. */
   stamp: boolean;
   /** The ring wiring (mechanism 'ring'), with this worker's shardId. */
   wiring?: MailboxWiring;
@@ -57,29 +69,44 @@ const KIND = 1;
 const SEND_BURST = 1024;
 /** Most messages a paced producer sends in one turn when it has fallen behind. */
 const PACED_BURST = 64;
+/** Longest a paced producer blocks between sends, µs: it sleeps like a shard waiting for I/O, not spinning. */
+const PACED_NAP_MICROS = 50;
+/** The cell a paced producer naps on (nobody notifies it: every nap times out). */
+const napCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** The shared monotonic clock in microseconds. */
 function clockMicros(): number {
   return nowMs() * 1000;
 }
 
-/** Sends `count` messages through `send` (which reports false when it must yield and retry), at `rate` if set. */
+/**
+ * Sends `count` messages through `send` (which reports false when it must
+ * yield and retry), at `rate` if set. A paced producer stamps message i with
+ * its scheduled time (start + i / rate), so a late send counts as latency,
+ * and between sends it blocks briefly instead of spinning, so it does not
+ * take a core from the consumer on a small machine.
+ */
 async function produce(options: WorkerOptions, send: (message: Uint8Array) => boolean): Promise<ProducerReport> {
   const message = new Uint8Array(options.messageBytes).fill(0x61);
   const stamp = new DataView(message.buffer);
   const startedAt = clockMicros();
+  const interval = options.rate > 0 ? 1e6 / options.rate : 0;
   let fullAnswers = 0;
   let sent = 0;
   while (sent < options.count) {
-    const due = options.rate > 0 ? Math.floor(((clockMicros() - startedAt) / 1e6) * options.rate) : options.count;
+    const due = options.rate > 0 ? Math.floor((clockMicros() - startedAt) / interval) + 1 : options.count;
     const burstEnd = Math.min(options.count, due, sent + (options.rate > 0 ? PACED_BURST : SEND_BURST));
     while (sent < burstEnd) {
-      if (options.stamp) stamp.setFloat64(0, clockMicros(), true);
+      if (options.stamp) stamp.setFloat64(0, startedAt + sent * interval, true);
       if (!send(message)) {
         fullAnswers++;
         break;
       }
       sent++;
+    }
+    if (options.rate > 0 && sent < options.count) {
+      const wait = startedAt + sent * interval - clockMicros();
+      if (wait > 0) Atomics.wait(napCell, 0, 0, Math.min(wait, PACED_NAP_MICROS) / 1000);
     }
     await nextTurn();
   }
@@ -87,7 +114,7 @@ async function produce(options: WorkerOptions, send: (message: Uint8Array) => bo
 }
 
 function startProducer(options: WorkerOptions): Promise<ProducerReport> {
-  if (options.mechanism === 'ring') {
+  if (options.mechanism !== 'postMessage') {
     const outbox = new Outbox(options.wiring!, options.overflowLimitBytes);
     const to = 1 - options.wiring!.shardId;
     return produce(options, (message) => outbox.post(to, KIND, [message]) === 'ok').then(async (report) => {
@@ -116,8 +143,9 @@ function startConsumer(options: WorkerOptions): Promise<ConsumerReport> {
       }
       if (++received === options.count) finish();
     };
-    if (options.mechanism === 'ring') {
-      const inbox = new Inbox(options.wiring!, options.ringBatch, (_from, _kind, body) => onMessage(body));
+    if (options.mechanism !== 'postMessage') {
+      const linger = LINGER_MICROS[options.mechanism];
+      const inbox = new Inbox(options.wiring!, options.ringBatch, (_from, _kind, body) => onMessage(body), linger);
       const keepAlive = setInterval(() => {}, 1000); // a pending Atomics.waitAsync does not keep the loop alive
       finish = () => {
         const finishedAt = clockMicros();

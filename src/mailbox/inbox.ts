@@ -7,6 +7,14 @@ import { Doorbell } from './doorbell';
 import { Ring } from './ring';
 import { checkShard, ringBuffer, type MailboxWiring } from './wiring';
 
+/**
+ * Default linger of an Inbox, µs: how long it keeps looking at its rings
+ * (one look per event-loop turn) after the last record before it sleeps on
+ * its doorbell. Records that arrive meanwhile cost their producer no notify
+ * and the consumer no wake-up; an idle shard lingers once, then sleeps.
+ */
+export const DEFAULT_LINGER_MICROS = 200;
+
 /** Receives one record: the sending shard, the kind byte, and the body (valid only during the call). */
 export type RecordHandler = (from: number, kind: number, body: Uint8Array) => void;
 
@@ -18,6 +26,8 @@ export interface InboxStats {
   wakeups: number;
   /** Turns that used up the batch, so draining went on after a setImmediate. */
   yields: number;
+  /** Turns that found the rings empty and looked again next turn instead of sleeping (the linger). */
+  lingers: number;
   /** Records left unread in a replaced peer's old ring, dropped by replacePeer(). */
   discarded: number;
   /** Bytes waiting in the rings to this shard now, all senders together (a gauge, not a counter). */
@@ -33,7 +43,10 @@ export class Inbox {
   private readonly bell: Doorbell;
   private readonly batch: number;
   private readonly shardId: number;
-  private readonly counts = { drained: 0, wakeups: 0, yields: 0, discarded: 0 };
+  private readonly lingerMs: number;
+  private readonly counts = { drained: 0, wakeups: 0, yields: 0, lingers: 0, discarded: 0 };
+  /** performance.now() of the last turn that found records (ms). */
+  private lastRecordAt = 0;
   private running = false;
   /** Bumped by stop(), so a wait begun before it is ignored when it settles. */
   private generation = 0;
@@ -47,11 +60,17 @@ export class Inbox {
    * batch: the most records handled in one event-loop turn, all peers
    * together (a positive integer). onRecord: called for each record in the
    * order its sender posted it; if it throws, the record counts as handled,
-   * draining goes on next turn, and the error propagates.
+   * draining goes on next turn, and the error propagates. lingerMicros: how
+   * long, in µs, the inbox keeps looking once per turn after the last record
+   * before it sleeps (0: sleep as soon as the rings are empty).
    */
-  constructor(wiring: MailboxWiring, batch: number, onRecord: RecordHandler) {
+  constructor(wiring: MailboxWiring, batch: number, onRecord: RecordHandler, lingerMicros = DEFAULT_LINGER_MICROS) {
     checkShard(wiring, wiring.shardId, 'wiring.shardId');
     if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer (got ${batch})`);
+    if (!Number.isFinite(lingerMicros) || lingerMicros < 0) {
+      throw new RangeError(`lingerMicros must be a non-negative number (got ${lingerMicros})`);
+    }
+    this.lingerMs = lingerMicros / 1000;
     this.shardId = wiring.shardId;
     this.batch = batch;
     this.bell = new Doorbell(wiring.doorbells, wiring.shardId);
@@ -113,8 +132,12 @@ export class Inbox {
     if (!this.running) return;
     let settled = false;
     try {
-      if (this.drainBatch() >= this.batch) {
+      const drained = this.drainBatch();
+      if (drained >= this.batch) {
         this.counts.yields++;
+        this.continueSoon();
+      } else if (this.lingerMs > 0 && this.shouldLinger(drained > 0)) {
+        this.counts.lingers++;
         this.continueSoon();
       } else {
         this.sleep();
@@ -124,6 +147,22 @@ export class Inbox {
       if (!settled) this.continueSoon(); // the handler threw: keep draining next turn
     }
   };
+
+  // Why linger: a wake-up is the expensive part of the mailbox. The producer's
+  // Atomics.notify takes V8's process-wide futex lock and posts a task to this
+  // thread's loop (an eventfd write, and a futex wake if the thread sleeps in
+  // epoll); here it costs an eventfd read, the task, a promise and a new
+  // waitAsync. Sleeping as soon as the rings are empty paid that for nearly
+  // every record under a steady load. While the inbox lingers its cell stays
+  // AWAKE, so producers skip the notify, and a record is seen within one
+  // event-loop turn. The window is short, so an idle shard spins once for
+  // that long after its last record and then sleeps: no busy core when idle.
+  /** True while the last record is less than the linger window ago; `found`: this turn drained records. */
+  private shouldLinger(found: boolean): boolean {
+    const now = performance.now();
+    if (found) this.lastRecordAt = now;
+    return now - this.lastRecordAt < this.lingerMs;
+  }
 
   /** Drains up to one batch across the rings, starting at a rotating peer; returns the count. */
   private drainBatch(): number {
