@@ -15,9 +15,9 @@ afterEach(() => {
   for (const outbox of opened.splice(0)) outbox.close();
 });
 
-/** Shard 0's outbox over a 2-shard wiring with 64-byte rings, and a reader of the ring 0 → 1. */
-function setup(overflowLimitBytes: number): { wiring: Wiring; outbox: Outbox; reader: Ring } {
-  const wiring = createWiring(2, 64);
+/** Shard 0's outbox over a 2-shard wiring with 64-byte rings (or `capacity`), and a reader of the ring 0 → 1. */
+function setup(overflowLimitBytes: number, capacity = 64): { wiring: Wiring; outbox: Outbox; reader: Ring } {
+  const wiring = createWiring(2, capacity);
   const outbox = new Outbox({ ...wiring, shardId: 0 }, overflowLimitBytes);
   opened.push(outbox);
   return { wiring, outbox, reader: new Ring(wiring.rings[0]![1]!) };
@@ -44,7 +44,7 @@ describe('Outbox overflow', () => {
 
     for (let i = 0; i < 16; i++) assert.equal(post(), 'ok', `record ${i}`);
     assert.deepEqual(outbox.stats(), {
-      posted: 16, spilled: 12, full: 0, written: 4, wakeups: 0, discarded: 0, queuedRecords: 12, queuedBytes: 192,
+      posted: 16, spilled: 12, full: 0, written: 4, fragmented: 0, wakeups: 0, discarded: 0, queuedRecords: 12, queuedBytes: 192,
     });
     assert.equal(post(), 'full'); // 192 + 16 > 200: not taken
     assert.equal(outbox.stats().full, 1);
@@ -53,7 +53,7 @@ describe('Outbox overflow', () => {
     assert.deepEqual(drainSeqs(reader, 2), [0, 1]);
     assert.equal(post(), 'ok');
     assert.deepEqual({ ...outbox.stats(), posted: 0 }, {
-      posted: 0, spilled: 13, full: 1, written: 6, wakeups: 0, discarded: 0, queuedRecords: 11, queuedBytes: 176,
+      posted: 0, spilled: 13, full: 1, written: 6, fragmented: 0, wakeups: 0, discarded: 0, queuedRecords: 11, queuedBytes: 176,
     });
 
     // No more posts: the flush timer moves the rest as the reader makes room.
@@ -79,14 +79,14 @@ describe('Outbox overflow', () => {
   });
 
   test('a small record does not overtake a queued larger one that the ring has no room for yet', () => {
-    const { outbox, reader } = setup(1000);
-    for (let seq = 0; seq < 4; seq++) outbox.post(1, 1, [numbered(seq)]); // ring full: 4 × 16 bytes
-    assert.equal(outbox.post(1, 1, [numbered(4, 30)]), 'ok'); // 35 bytes, queued
-    drainSeqs(reader, 1); // 16 bytes free: too little for seq 4, enough for seq 5
-    assert.equal(outbox.post(1, 1, [numbered(5, 4)]), 'ok');
-    assert.deepEqual(drainSeqs(reader), [1, 2, 3]);
-    assert.equal(outbox.post(1, 1, [numbered(6, 4)]), 'ok');
-    assert.deepEqual(drainSeqs(reader), [4, 5, 6]);
+    const { outbox, reader } = setup(1000, 256); // records up to 64 bytes go whole
+    for (let seq = 0; seq < 16; seq++) outbox.post(1, 1, [numbered(seq)]); // ring full: 16 × 16 bytes
+    assert.equal(outbox.post(1, 1, [numbered(16, 50)]), 'ok'); // 55 bytes, queued
+    drainSeqs(reader, 1); // 16 bytes free: too little for seq 16, enough for seq 17
+    assert.equal(outbox.post(1, 1, [numbered(17, 4)]), 'ok');
+    assert.deepEqual(drainSeqs(reader), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    assert.equal(outbox.post(1, 1, [numbered(18, 4)]), 'ok');
+    assert.deepEqual(drainSeqs(reader), [16, 17, 18]);
   });
 
   test('with a zero overflow limit, post answers full as soon as the ring is full', () => {
@@ -140,13 +140,12 @@ describe('Outbox overflow', () => {
 });
 
 describe('Outbox input checks', () => {
-  test('rejects a record that can never fit the ring, whether or not records are queued', () => {
+  test('rejects a kind that is not a byte, and the kind reserved for fragments, whether or not records are queued', () => {
     const { outbox } = setup(1000);
-    const tooLarge = /mailbox record of 65 bytes \(5-byte header \+ 60-byte body\) can never fit a ring of 64 bytes/;
-    assert.throws(() => outbox.post(1, 1, [new Uint8Array(60)]), tooLarge);
     for (let seq = 0; seq < 5; seq++) outbox.post(1, 1, [numbered(seq)]);
-    assert.throws(() => outbox.post(1, 1, [new Uint8Array(60)]), tooLarge);
     assert.throws(() => outbox.post(1, 256, [numbered(9)]), /kind must be an integer from 0 to 255/);
+    assert.throws(() => outbox.post(1, 255, [numbered(9)]), /mailbox record kind 255 is reserved for fragments/);
+    assert.throws(() => outbox.post(1, 256, [new Uint8Array(60)]), /kind must be an integer from 0 to 255/);
     assert.equal(outbox.stats().queuedRecords, 1);
   });
 

@@ -28,7 +28,8 @@ import { median, round } from '../common/stats';
 import { measureContention } from './contention';
 import { describeEnvironment } from './environment';
 import { runMicro, type MicroResult } from './micro';
-import { LINGER_MICROS, type ConsumerReport, type Mechanism, type ProducerReport, type WorkerOptions } from './worker';
+import { LINGER_MICROS, type Mechanism } from './mechanisms';
+import type { ConsumerReport, ProducerReport, WorkerOptions } from './worker';
 
 const PARAMS = Object.freeze({
   messageBytes: 100,

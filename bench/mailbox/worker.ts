@@ -9,23 +9,12 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { DEFAULT_LINGER_MICROS } from '../../src/mailbox/inbox';
 import { Inbox, Outbox, type MailboxWiring } from '../../src/mailbox/mailbox';
 import { nowMs } from '../common/clock';
+import { LINGER_MICROS, type Mechanism } from './mechanisms';
 
-/**
- * What a run measures: 'ring' is the Inbox as shards run it (lingering
- * before it sleeps), 'ringNoLinger' the same ring sleeping as soon as it is
- * empty (the behaviour before the linger, kept for the before/after ratio),
- * 'postMessage' per-message postMessage.
- */
-export type Mechanism = 'ring' | 'ringNoLinger' | 'postMessage';
+export type { Mechanism } from './mechanisms';
 
-/** Inbox linger of each ring mechanism, µs. */
-export const LINGER_MICROS: Readonly<Record<Exclude<Mechanism, 'postMessage'>, number>> = Object.freeze({
-  ring: DEFAULT_LINGER_MICROS,
-  ringNoLinger: 0,
-});
 
 /** workerData of a benchmark worker. */
 export interface WorkerOptions {

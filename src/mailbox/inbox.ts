@@ -4,6 +4,7 @@
  * It never blocks the event loop.
  */
 import { Doorbell } from './doorbell';
+import { FRAGMENT_KIND, Reassembler } from './fragments';
 import { Ring } from './ring';
 import { checkShard, ringBuffer, type MailboxWiring } from './wiring';
 
@@ -28,8 +29,10 @@ export interface InboxStats {
   yields: number;
   /** Turns that found the rings empty and looked again next turn instead of sleeping (the linger). */
   lingers: number;
-  /** Records left unread in a replaced peer's old ring, dropped by replacePeer(). */
+  /** Records left unread in a replaced peer's old ring, dropped by replacePeer(), a record cut short by the restart included. */
   discarded: number;
+  /** Records that arrived as fragments and were put back together (each counts once in drained too). */
+  reassembled: number;
   /** Bytes waiting in the rings to this shard now, all senders together (a gauge, not a counter). */
   pendingBytes: number;
 }
@@ -40,11 +43,13 @@ const ignore = (): void => {};
 export class Inbox {
   private readonly rings: (Ring | null)[] = [];
   private readonly handlers: ((kind: number, body: Uint8Array) => void)[] = [];
+  /** Per sender: the record whose fragments are arriving. */
+  private readonly assemblers: Reassembler[] = [];
   private readonly bell: Doorbell;
   private readonly batch: number;
   private readonly shardId: number;
   private readonly lingerMs: number;
-  private readonly counts = { drained: 0, wakeups: 0, yields: 0, lingers: 0, discarded: 0 };
+  private readonly counts = { drained: 0, wakeups: 0, yields: 0, lingers: 0, discarded: 0, reassembled: 0 };
   /** performance.now() of the last turn that found records (ms). */
   private lastRecordAt = 0;
   private running = false;
@@ -76,7 +81,16 @@ export class Inbox {
     this.bell = new Doorbell(wiring.doorbells, wiring.shardId);
     for (let from = 0; from < wiring.shardCount; from++) {
       this.rings.push(from === this.shardId ? null : new Ring(ringBuffer(wiring, from, this.shardId)));
+      const assembler = new Reassembler();
+      this.assemblers.push(assembler);
       this.handlers.push((kind, body) => {
+        if (kind === FRAGMENT_KIND) {
+          const whole = assembler.add(body);
+          if (whole === null) return;
+          this.counts.reassembled++;
+          kind = whole.kind;
+          body = whole.body;
+        }
         this.counts.drained++;
         onRecord(from, kind, body);
       });
@@ -118,7 +132,7 @@ export class Inbox {
     if (!Number.isInteger(peer) || peer === this.shardId || this.rings[peer] === undefined) {
       throw new RangeError(`peer must be another shard, 0 to ${this.rings.length - 1} except ${this.shardId} (got ${peer})`);
     }
-    const discarded = this.rings[peer]?.drain(Infinity, ignore) ?? 0;
+    const discarded = (this.rings[peer]?.drain(Infinity, ignore) ?? 0) + (this.assemblers[peer]!.reset() ? 1 : 0);
     this.rings[peer] = new Ring(fromPeer);
     this.counts.discarded += discarded;
     // The new peer may have written and rung before this call: look again.

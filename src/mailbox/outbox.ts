@@ -2,9 +2,12 @@
  * The producer side of a shard's mailbox: one ring to every other shard, and
  * for each a bounded overflow queue that takes records while that ring is full.
  * post() never blocks and never drops: it writes, queues, or answers 'full'.
+ * A record larger than a quarter of the ring is cut into fragments
+ * (fragments.ts) that take the same path, all or none of them.
  */
 import { Doorbell } from './doorbell';
-import { bodyLength, checkKind, recordTooLarge, Ring, RECORD_HEADER_BYTES } from './ring';
+import { cutIntoFragments, FRAGMENT_KIND, fragmentedBytes, largestWholeRecord } from './fragments';
+import { bodyLength, checkKind, Ring, RECORD_HEADER_BYTES } from './ring';
 import { checkShard, ringBuffer, type MailboxWiring } from './wiring';
 
 /**
@@ -22,8 +25,10 @@ export interface OutboxStats {
   spilled: number;
   /** post() calls that returned 'full'. */
   full: number;
-  /** Records written into rings, directly or from an overflow queue. */
+  /** Records written into rings, directly or from an overflow queue; each fragment counts as one. */
   written: number;
+  /** Accepted records that were cut into fragments because they are larger than a quarter of the ring. */
+  fragmented: number;
   /** Times this outbox woke a sleeping consumer (one Atomics.notify each). */
   wakeups: number;
   /** Queued records dropped by replacePeer() or close(), because their consumer was gone. */
@@ -67,7 +72,7 @@ export class Outbox {
   private readonly peers: (Peer | null)[] = [];
   private readonly overflowLimitBytes: number;
   private readonly shardId: number;
-  private readonly counts = { posted: 0, spilled: 0, full: 0, written: 0, wakeups: 0, discarded: 0 };
+  private readonly counts = { posted: 0, spilled: 0, full: 0, written: 0, fragmented: 0, wakeups: 0, discarded: 0 };
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -101,12 +106,17 @@ export class Outbox {
   /**
    * Sends one record (kind 0–255, body = parts concatenated) to shard `to`,
    * after every record posted to it before. The parts may be reused once this
-   * returns. Throws a RangeError for a bad `to` or kind, or a record that can
-   * never fit the ring.
+   * returns. A record larger than a quarter of the ring goes as fragments,
+   * taken whole or refused whole ('full' when the ring's free room and the
+   * overflow's together cannot take them all). Throws a RangeError for a bad
+   * `to` or a kind that is not 0–254.
    */
   post(to: number, kind: number, parts: readonly Uint8Array[]): PostResult {
     const peer = this.peer(to);
     if (isQueued(peer)) this.flushPeer(peer);
+    if (kind === FRAGMENT_KIND) throw new RangeError(`mailbox record kind ${FRAGMENT_KIND} is reserved for fragments`);
+    const length = bodyLength(parts);
+    if (RECORD_HEADER_BYTES + length > largestWholeRecord(peer.ring.capacity)) return this.postFragments(peer, kind, parts, length);
     if (!isQueued(peer) && peer.ring.tryWrite(kind, parts)) {
       this.counts.posted++;
       this.counts.written++;
@@ -159,16 +169,54 @@ export class Outbox {
     return peer;
   }
 
-  private spill(peer: Peer, kind: number, parts: readonly Uint8Array[]): PostResult {
-    const length = bodyLength(parts);
-    if (RECORD_HEADER_BYTES + length > peer.ring.capacity) throw recordTooLarge(length, peer.ring.capacity);
+  /** Posts a large record as fragments, all or none: refused ('full') unless ring and overflow can take every one. */
+  private postFragments(peer: Peer, kind: number, parts: readonly Uint8Array[], length: number): PostResult {
     checkKind(kind);
-    const size = RECORD_HEADER_BYTES + length;
+    const capacity = peer.ring.capacity;
+    const total = fragmentedBytes(length, capacity);
+    // Whole fragments only: a fragment never splits across the ring's free room and the overflow.
+    const free = isQueued(peer) ? 0 : peer.ring.freeBytes();
+    const ringRoom = free - (free % largestWholeRecord(capacity));
+    if (total > ringRoom + this.overflowLimitBytes - peer.queuedBytes) {
+      this.counts.full++;
+      return 'full';
+    }
+    let wrote = false;
+    cutIntoFragments(kind, parts, length, capacity, (fragment, size) => {
+      if (!isQueued(peer) && peer.ring.tryWrite(FRAGMENT_KIND, fragment)) {
+        this.counts.written++;
+        wrote = true;
+      } else {
+        this.enqueue(peer, FRAGMENT_KIND, fragment, size);
+      }
+    });
+    this.counts.posted++;
+    this.counts.fragmented++;
+    if (isQueued(peer)) {
+      this.counts.spilled++;
+      this.scheduleFlush();
+    }
+    if (wrote && peer.bell.ring()) this.counts.wakeups++;
+    return 'ok';
+  }
+
+  private spill(peer: Peer, kind: number, parts: readonly Uint8Array[]): PostResult {
+    checkKind(kind);
+    const size = RECORD_HEADER_BYTES + bodyLength(parts);
     if (peer.queuedBytes + size > this.overflowLimitBytes) {
       this.counts.full++;
       return 'full';
     }
-    const body = new Uint8Array(length);
+    this.enqueue(peer, kind, parts, size);
+    this.counts.posted++;
+    this.counts.spilled++;
+    this.scheduleFlush();
+    return 'ok';
+  }
+
+  /** Appends a copy of the record (size: its ring bytes) to the peer's overflow queue; the caller checked the limit. */
+  private enqueue(peer: Peer, kind: number, parts: readonly Uint8Array[], size: number): void {
+    const body = new Uint8Array(size - RECORD_HEADER_BYTES);
     let offset = 0;
     for (const part of parts) {
       body.set(part, offset);
@@ -176,10 +224,6 @@ export class Outbox {
     }
     peer.queue.push({ kind, parts: [body], size });
     peer.queuedBytes += size;
-    this.counts.posted++;
-    this.counts.spilled++;
-    this.scheduleFlush();
-    return 'ok';
   }
 
   /** Moves queued records into the ring while they fit; true when the queue is empty. */

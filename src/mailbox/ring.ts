@@ -213,6 +213,12 @@ export class Ring {
     return (Atomics.load(this.header, WRITE_INDEX) - Atomics.load(this.header, READ_INDEX)) >>> 0;
   }
 
+  /** Producer side: bytes a record (header included) may take now; exact for this side, since the reader only frees more. */
+  freeBytes(): number {
+    this.readSeen = Atomics.load(this.header, READ_INDEX) >>> 0;
+    return this.capacity - ((this.header[WRITE_INDEX]! - this.readSeen) >>> 0);
+  }
+
   /** True when no published record is waiting to be read. */
   isEmpty(): boolean {
     return Atomics.load(this.header, WRITE_INDEX) === Atomics.load(this.header, READ_INDEX);
