@@ -11,7 +11,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Inbox, Outbox, type MailboxWiring } from '../../src/mailbox/mailbox';
 import { nowMs } from '../common/clock';
-import { LINGER_MICROS, type Mechanism } from './mechanisms';
+import { LINGER, type Mechanism } from './mechanisms';
 
 export type { Mechanism } from './mechanisms';
 
@@ -48,7 +48,7 @@ export interface ConsumerReport {
   finishedAt: number;
   /** One-way latency of every message in µs (empty unless stamped). */
   latencies: Float64Array;
-  /** Times the consumer was woken from sleep (ring only). */
+  /** Times a producer's notify woke the consumer, from sleep or from a nap (ring only). */
   wakeups: number;
 }
 
@@ -133,14 +133,15 @@ function startConsumer(options: WorkerOptions): Promise<ConsumerReport> {
       if (++received === options.count) finish();
     };
     if (options.mechanism !== 'postMessage') {
-      const linger = LINGER_MICROS[options.mechanism];
-      const inbox = new Inbox(options.wiring!, options.ringBatch, (_from, _kind, body) => onMessage(body), linger);
+      const { lingerMicros, napMicros } = LINGER[options.mechanism];
+      const inbox = new Inbox(options.wiring!, options.ringBatch, (_from, _kind, body) => onMessage(body), lingerMicros, napMicros);
       const keepAlive = setInterval(() => {}, 1000); // a pending Atomics.waitAsync does not keep the loop alive
       finish = () => {
         const finishedAt = clockMicros();
         inbox.stop();
         clearInterval(keepAlive);
-        resolve({ finishedAt, latencies, wakeups: inbox.stats().wakeups });
+        const stats = inbox.stats();
+        resolve({ finishedAt, latencies, wakeups: stats.wakeups + stats.napWakeups });
       };
       inbox.start();
     } else {

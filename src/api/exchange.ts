@@ -2,9 +2,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { HttpResponse } from 'uWebSockets.js';
 
-/** Largest accepted request body, bytes. */
-export const API_BODY_LIMIT = 16 * 1024 * 1024;
-
 /** A request in flight: its response and whether the client went away. */
 export interface ApiExchange {
   readonly res: HttpResponse;
@@ -29,15 +26,15 @@ export function errorBody(code: number, message: string): string {
   return JSON.stringify({ error: { code, message } });
 }
 
-/** Collects the body; calls back with null once it passes the limit. */
-export function readBody(ex: ApiExchange, done: (body: Buffer | null) => void): void {
+/** Collects the body; calls back with null once it passes `limit` bytes. */
+export function readBody(ex: ApiExchange, limit: number, done: (body: Buffer | null) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let over = false;
   ex.res.onData((chunk, isLast) => {
     if (ex.aborted.value || over) return;
     size += chunk.byteLength;
-    if (size > API_BODY_LIMIT) {
+    if (size > limit) {
       over = true;
       done(null);
       return;

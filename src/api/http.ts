@@ -8,7 +8,8 @@
  *
  * Statuses (Centrifugo's): 401 for a bad or missing key, 404 for an unknown
  * method, 400 for a body that is not a JSON object, 413 for a body over the
- * limit, 405 for a method other than POST, 503 while draining; each with a
+ * limit (apiBodyLimit of `channel.publication_size_limit`) and for a
+ * publication over that limit (`{"error":{"code":107,…}}`), 405 for a method other than POST, 503 while draining; each with a
  * JSON body `{"error":{"code","message"}}`. Method outcomes are 200 with
  * `{"result":…}` or `{"error":…}`, or in the transport error mode
  * (`http_api.error_mode: "transport"`, or the request header
@@ -19,6 +20,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import { apiErrorHttpStatus, Errors } from '../protocol/codes';
+import { apiBodyLimit, isPublicationTooLarge } from '../protocol/publication-size';
 import type { ShardContext } from '../shards/context';
 import { answer, errorBody, readBody, type ApiExchange } from './exchange';
 import { handleLegacy } from './legacy';
@@ -99,11 +101,13 @@ export function registerApi(app: TemplatedApp, config: Config, shard: ShardConte
       answer(ex, 405, errorBody(Errors.badRequest.code, 'use POST'));
       return;
     }
-    readBody(ex, (body) => {
+    readBody(ex, apiBodyLimit(shard.config.channel.publication_size_limit), (body) => {
       const params = parseParams(ex, body);
       if (params === null) return;
       void callMethod(shard, name, params).then((outcome) => {
         if ('result' in outcome) answer(ex, 200, JSON.stringify({ result: outcome.result }), draining());
+        // A publication over channel.publication_size_limit: 413 in either error mode, with the error as JSON.
+        else if (isPublicationTooLarge(outcome.error)) answer(ex, 413, JSON.stringify({ error: outcome.error }), draining());
         else if (transportMode) answer(ex, apiErrorHttpStatus(outcome.error.code), JSON.stringify(outcome.error), draining());
         else answer(ex, 200, JSON.stringify({ error: outcome.error }), draining());
       });
@@ -120,7 +124,7 @@ export function registerApi(app: TemplatedApp, config: Config, shard: ShardConte
       answer(ex, 405, errorBody(Errors.badRequest.code, 'use POST'));
       return;
     }
-    readBody(ex, (body) => {
+    readBody(ex, apiBodyLimit(shard.config.channel.publication_size_limit), (body) => {
       if (body === null) answer(ex, 413, errorBody(Errors.badRequest.code, 'request body too large'), true);
       else void handleLegacy(shard, ex, body, draining);
     });

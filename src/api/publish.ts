@@ -1,6 +1,7 @@
 /** Server API `publish` and `broadcast`. */
 import { Errors } from '../protocol/codes';
 import { ReplyError, toWireError } from '../protocol/errors';
+import { checkPublicationSize } from '../protocol/publication-size';
 import type { ShardContext } from '../shards/context';
 import { optionalBoolean, optionalString, optionalTags, requiredData, requiredString, type Params } from './params';
 import { integerField } from './request-fields';
@@ -44,6 +45,8 @@ export async function apiBroadcast(shard: ShardContext, params: Params): Promise
   const channels = params['channels'];
   if (!Array.isArray(channels) || channels.length === 0) throw new ReplyError(Errors.badRequest, 'channels required');
   const data = requiredData(params);
+  // Refused as a whole (413 over HTTP), not once per channel.
+  checkPublicationSize(data, shard.config.channel.publication_size_limit);
   const options = publishOptions(params);
   const responses = await Promise.all(
     channels.map(async (channel: unknown) => {

@@ -24,6 +24,7 @@ export const RESTART_KEYS: readonly string[] = Object.freeze([
   'uni_http_stream',
   'uni_grpc',
   'client.queue_max_size',
+  'channel.publication_size_limit',
   'client.presence_update_interval',
 ]);
 

@@ -341,6 +341,8 @@ export interface Config {
   readonly channel: {
     /** Longest channel name, bytes. */
     readonly max_length: number;
+    /** Largest publication data, bytes (JSON text, or decoded b64data); bigger ones get 413 (HTTP API) or 107. */
+    readonly publication_size_limit: number;
     /** Default for namespaces' history_meta_ttl, ms. */
     readonly history_meta_ttl: number;
     /** Options for channels without a namespace (no `:` in the name). */

@@ -76,6 +76,16 @@ export class Doorbell {
   }
 
   /**
+   * Consumer side: blocks this thread until a producer rings or `ms`
+   * milliseconds pass (a plain Atomics.wait; only for short naps, since the
+   * thread's event loop waits meanwhile). 'not-equal' when the cell was no
+   * longer SLEEPING.
+   */
+  block(ms: number): 'ok' | 'not-equal' | 'timed-out' {
+    return Atomics.wait(this.cells, this.slot, SLEEPING, ms);
+  }
+
+  /**
    * Consumer side: a promise that settles when a producer rings, or null when
    * the cell is no longer SLEEPING (a producer rang already). Never blocks.
    */

@@ -16,6 +16,13 @@ import { checkShard, ringBuffer, type MailboxWiring } from './wiring';
  */
 export const DEFAULT_LINGER_MICROS = 200;
 
+/**
+ * Default nap of a lingering Inbox, µs: the longest it blocks its thread in
+ * Atomics.wait between two looks, woken early by a producer's notify. 0
+ * lingers by spinning (one look per event-loop turn, never blocking).
+ */
+export const DEFAULT_NAP_MICROS = 50;
+
 /** Receives one record: the sending shard, the kind byte, and the body (valid only during the call). */
 export type RecordHandler = (from: number, kind: number, body: Uint8Array) => void;
 
@@ -29,6 +36,8 @@ export interface InboxStats {
   yields: number;
   /** Turns that found the rings empty and looked again next turn instead of sleeping (the linger). */
   lingers: number;
+  /** Naps of the linger (blocking Atomics.wait of at most the nap) that a producer's notify ended early. */
+  napWakeups: number;
   /** Records left unread in a replaced peer's old ring, dropped by replacePeer(), a record cut short by the restart included. */
   discarded: number;
   /** Records that arrived as fragments and were put back together (each counts once in drained too). */
@@ -49,7 +58,8 @@ export class Inbox {
   private readonly batch: number;
   private readonly shardId: number;
   private readonly lingerMs: number;
-  private readonly counts = { drained: 0, wakeups: 0, yields: 0, lingers: 0, discarded: 0, reassembled: 0 };
+  private readonly napMs: number;
+  private readonly counts = { drained: 0, wakeups: 0, yields: 0, lingers: 0, napWakeups: 0, discarded: 0, reassembled: 0 };
   /** performance.now() of the last turn that found records (ms). */
   private lastRecordAt = 0;
   private running = false;
@@ -67,15 +77,24 @@ export class Inbox {
    * order its sender posted it; if it throws, the record counts as handled,
    * draining goes on next turn, and the error propagates. lingerMicros: how
    * long, in µs, the inbox keeps looking once per turn after the last record
-   * before it sleeps (0: sleep as soon as the rings are empty).
+   * before it sleeps (0: sleep as soon as the rings are empty). napMicros:
+   * the longest it blocks in one nap while it lingers (0: spin instead).
    */
-  constructor(wiring: MailboxWiring, batch: number, onRecord: RecordHandler, lingerMicros = DEFAULT_LINGER_MICROS) {
+  constructor(
+    wiring: MailboxWiring,
+    batch: number,
+    onRecord: RecordHandler,
+    lingerMicros = DEFAULT_LINGER_MICROS,
+    napMicros = DEFAULT_NAP_MICROS,
+  ) {
     checkShard(wiring, wiring.shardId, 'wiring.shardId');
     if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer (got ${batch})`);
     if (!Number.isFinite(lingerMicros) || lingerMicros < 0) {
       throw new RangeError(`lingerMicros must be a non-negative number (got ${lingerMicros})`);
     }
+    if (!Number.isFinite(napMicros) || napMicros < 0) throw new RangeError(`napMicros must be a non-negative number (got ${napMicros})`);
     this.lingerMs = lingerMicros / 1000;
+    this.napMs = napMicros / 1000;
     this.shardId = wiring.shardId;
     this.batch = batch;
     this.bell = new Doorbell(wiring.doorbells, wiring.shardId);
@@ -152,6 +171,7 @@ export class Inbox {
         this.continueSoon();
       } else if (this.lingerMs > 0 && this.shouldLinger(drained > 0)) {
         this.counts.lingers++;
+        if (this.napMs > 0 && drained === 0) this.nap();
         this.continueSoon();
       } else {
         this.sleep();
@@ -162,15 +182,31 @@ export class Inbox {
     }
   };
 
-  // Why linger: a wake-up is the expensive part of the mailbox. The producer's
-  // Atomics.notify takes V8's process-wide futex lock and posts a task to this
-  // thread's loop (an eventfd write, and a futex wake if the thread sleeps in
-  // epoll); here it costs an eventfd read, the task, a promise and a new
-  // waitAsync. Sleeping as soon as the rings are empty paid that for nearly
-  // every record under a steady load. While the inbox lingers its cell stays
-  // AWAKE, so producers skip the notify, and a record is seen within one
-  // event-loop turn. The window is short, so an idle shard spins once for
-  // that long after its last record and then sleeps: no busy core when idle.
+  // Why linger: a wake-up from sleep is the expensive part of the mailbox.
+  // The producer's Atomics.notify of an async waiter takes V8's process-wide
+  // futex lock and posts a task to this thread's loop (an eventfd write, and
+  // a wake of the thread sleeping in epoll); here it costs an eventfd read,
+  // the task, a promise, a microtask and a new waitAsync. Sleeping as soon as
+  // the rings were empty paid that for nearly every record under a steady
+  // load, and the latency of that chain. For a short window after its last
+  // record the inbox therefore naps instead: it blocks in a plain
+  // Atomics.wait for at most napMs (a producer's notify wakes a blocked
+  // waiter directly, one futex wake, no task), then lets its event loop run
+  // one turn (sockets are served between naps) and looks again. A nap
+  // releases the core, so lingering costs no CPU on a shared machine; with
+  // napMs 0 the inbox spins instead, one look per turn. Once the window has
+  // passed it sleeps with waitAsync as before: an idle shard lingers once,
+  // for lingerMs, then uses no CPU.
+  /** Blocks for at most the nap (less if the window ends sooner), unless a producer rings or a record is there. */
+  private nap(): void {
+    const left = this.lingerMs - (performance.now() - this.lastRecordAt);
+    if (left <= 0) return;
+    this.bell.sleep();
+    // Same protocol as sleep(): announce SLEEPING, then look again before blocking.
+    if (!this.hasData() && this.bell.block(Math.min(this.napMs, left)) === 'ok') this.counts.napWakeups++;
+    this.bell.wake();
+  }
+
   /** True while the last record is less than the linger window ago; `found`: this turn drained records. */
   private shouldLinger(found: boolean): boolean {
     const now = performance.now();

@@ -15,6 +15,7 @@
  *
  * Only the worker entry (src/worker/main.ts) imports this file.
  */
+import { checkPublicationSize } from '../protocol/publication-size';
 import { ProcessCounters } from '../common/process-counters';
 import { Admission } from './access/admission';
 import { CommandLimits } from './access/command-limits';
@@ -267,8 +268,13 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     });
   }
 
-  /** Publishes into a channel through its owner; resolves with the stream position. */
+  /** Publishes into a channel through its owner; resolves with the stream position. Data over `channel.publication_size_limit` is refused (107). */
   publish(channel: string, data: string, params: PublishParams = {}): Promise<StreamPosition> {
+    try {
+      checkPublicationSize(data, this.config.channel.publication_size_limit);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const owner = ownerOf(channel, this.count);
     return this.requests.start<StreamPosition>(owner, (rid) =>
       this.postman.send(owner, {
@@ -376,6 +382,11 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
       conn,
       encodePush(channel, 'unsubscribe', JSON.stringify({ code: Unsubscribes.server.code, reason: Unsubscribes.server.reason })),
     );
+  }
+
+  /** Keepalive's hook: bytes a buffer may hold beyond the queue limit (the largest frame written lately). */
+  frameAllowance(): number {
+    return this.writer.frameAllowance();
   }
 
   /** Keepalive's hook: a buffer check ran. */

@@ -9,6 +9,7 @@
  * fan-out to them stays in uWS's C++ publish as for bidirectional sockets. Liveness is uWS's WebSocket ping frames
  * (`sendPingsAutomatically`) plus `{}` ping pushes; no pong push is expected.
  */
+import { largestPublicationFrame } from '../protocol/publication-size';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import { Disconnects } from '../protocol/codes';
@@ -114,7 +115,8 @@ export function registerUniWebSocket(app: TemplatedApp, config: Config, shard: S
     idleTimeout: IDLE_TIMEOUT_S,
     sendPingsAutomatically: true,
     // As for bidirectional sockets: keepalive disconnects slow ones with 3008 well before uWS would.
-    maxBackpressure: config.client.queue_max_size * 2 + 64 * 1024,
+    // Above the slow limit (queue + the largest frame written lately, session/writer.ts), so uWS never cuts a socket first.
+    maxBackpressure: Math.min(2 ** 31 - 1, config.client.queue_max_size * 2 + 64 * 1024 + largestPublicationFrame(config.channel.publication_size_limit)),
     closeOnBackpressureLimit: 1,
     upgrade: (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => {
       const watch = new AbortWatch(res);

@@ -10,6 +10,7 @@
  * each frame handed to the connection's dispatcher. Publications reach these
  * sockets through uWS's native topics (WebSocketTransport).
  */
+import { largestPublicationFrame } from '../protocol/publication-size';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
 import type { Config } from '../config/types';
 import { keptHeaders } from '../http/kept-headers';
@@ -84,7 +85,8 @@ export function registerWebSocket(app: TemplatedApp, config: Config, shard: Shar
     idleTimeout: 0,
     // Above this uWS would skip publications silently; keepalive disconnects with 3008 well before,
     // and closing here is the last resort that keeps anything from being skipped unnoticed.
-    maxBackpressure: config.client.queue_max_size * 2 + 64 * 1024,
+    // Above the slow limit (queue + the largest frame written lately, session/writer.ts), so uWS never cuts a socket first.
+    maxBackpressure: Math.min(2 ** 31 - 1, config.client.queue_max_size * 2 + 64 * 1024 + largestPublicationFrame(config.channel.publication_size_limit)),
     // The typings say number; the addon reads it as a flag.
     closeOnBackpressureLimit: 1,
     sendPingsAutomatically: false,

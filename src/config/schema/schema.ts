@@ -190,6 +190,12 @@ const CONFIG_FIELDS = {
     kind: 'group',
     fields: {
       max_length: integer(255, 1, 65_535, 'Longest channel name, bytes (error 107 beyond).'),
+      publication_size_limit: integer(
+        16_777_216,
+        1,
+        1_073_741_824,
+        'Largest publication, bytes of its data (the JSON text of `data`, or the decoded bytes of `b64data`), on any shard count and engine. A bigger one is refused before it goes anywhere: 413 from the server HTTP API (`publish`, `broadcast`), error 107 (bad request) for the client `publish` command and the gRPC API. The HTTP API reads bodies up to 4/3 of this plus 64 KB; a client publish is also bounded by `websocket.message_size_limit`.',
+      ),
       history_meta_ttl: clockDuration('720h', 'How long a stream position (offset, epoch) outlives its last publication, for namespaces that set no `history_meta_ttl`.'),
       without_namespace: {
         kind: 'object',

@@ -31,6 +31,8 @@ export interface KeepaliveHost {
   disconnect(conn: Connection, code: number, reason: string): void;
   /** Told after every buffer check. */
   buffersChecked(): void;
+  /** Bytes a buffer may hold beyond client.queue_max_size before it is slow: the largest frame written lately (Writer.frameAllowance). */
+  frameAllowance(): number;
   /** The connection is past its expiry (and grace): close it, or ask the refresh proxy. */
   connectionExpired(conn: Connection): void;
   /** A subscription is past its expiry and grace: end it, or ask the sub_refresh proxy. */
@@ -67,9 +69,9 @@ export class Keepalive {
     conn.nextPingAt = Date.now() + interval / 2 + Math.random() * (interval / 2);
   }
 
-  /** Disconnects (3008) every connection whose outgoing buffer is over client.queue_max_size. */
+  /** Disconnects (3008) every connection whose outgoing buffer is over client.queue_max_size plus the frame allowance. */
   checkBuffers(): void {
-    const limit = this.config.client.queue_max_size;
+    const limit = this.config.client.queue_max_size + this.host.frameAllowance();
     for (const conn of this.host.connections.values()) {
       if (conn.state !== ConnState.Closed && conn.transport.bufferedAmount() > limit) this.slow(conn);
     }

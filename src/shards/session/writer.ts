@@ -16,6 +16,8 @@ import { repliesToPushes } from '../../protocol/uni-push';
 
 /** Largest frame built by joining publications, bytes; larger batches are split. */
 const MAX_JOINED_FRAME = 64 * 1024;
+/** Length of one window of Writer.frameAllowance(), ms: a large frame raises the slow limit for 10 to 20 s. */
+export const FRAME_ALLOWANCE_WINDOW_MS = 10_000;
 const NEWLINE = 0x0a;
 
 /** Called when a connection's outgoing buffer passes the limit. */
@@ -47,6 +49,11 @@ export class Writer {
    * until then publishing skips the bare-topic lookups altogether.
    */
   private bareTopicsInUse = false;
+  /** Largest frame written in the current allowance window, and in the one before it, bytes. */
+  private largestFrame = 0;
+  private previousLargestFrame = 0;
+  /** performance.now() when the current allowance window began, ms. */
+  private windowStart = performance.now();
 
   /** Messages written to clients, by transport (metrics); the shard points it at its ShardMetrics. */
   counts: WriteCounters = { replies: new Map(), publications: new Map() };
@@ -66,6 +73,34 @@ export class Writer {
     /** The same for the bare-push topics of unidirectional WebSockets (`uni_websocket.compression`). */
     private readonly bareCompressMinSize = Infinity,
   ) {}
+
+  /**
+   * Bytes a socket's buffer may hold beyond `client.queue_max_size` before
+   * it counts as slow: the largest frame this shard wrote in the last
+   * FRAME_ALLOWANCE_WINDOW_MS to 2× that. One message larger than the queue
+   * limit (a publication of several MB) is thus delivered instead of
+   * disconnecting every subscriber it was sent to; a socket that still holds
+   * it once the windows have passed is slow as before.
+   */
+  frameAllowance(): number {
+    const now = performance.now();
+    if (now - this.windowStart >= FRAME_ALLOWANCE_WINDOW_MS) {
+      this.previousLargestFrame = now - this.windowStart >= 2 * FRAME_ALLOWANCE_WINDOW_MS ? 0 : this.largestFrame;
+      this.largestFrame = 0;
+      this.windowStart = now;
+    }
+    return Math.max(this.largestFrame, this.previousLargestFrame);
+  }
+
+  /** Bytes a socket's buffer may hold before it is slow: the queue limit plus the frame allowance. */
+  private slowLimit(): number {
+    return this.queueLimit + this.frameAllowance();
+  }
+
+  /** Remembers the size of a frame written to sockets, for frameAllowance(). */
+  private noteFrame(bytes: number): void {
+    if (bytes > this.largestFrame) this.largestFrame = bytes;
+  }
 
   /** The buffer check ran: restart the count. */
   buffersChecked(): void {
@@ -160,8 +195,9 @@ export class Writer {
     conn.outgoing = [];
     if (conn.state === ConnState.Closed) return;
     bump(this.counts.replies, conn.transport.name, replies.length);
+    for (const reply of replies) this.noteFrame(reply.length);
     conn.transport.send(replies);
-    if (conn.transport.bufferedAmount() > this.queueLimit) this.onSlow(conn);
+    if (conn.transport.bufferedAmount() > this.slowLimit()) this.onSlow(conn);
   }
 
   private schedule(): void {
@@ -173,13 +209,14 @@ export class Writer {
   private publishFrames(topic: string, queue: TopicQueue): void {
     const { frames, protocol } = queue;
     this.published += frames.length;
+    for (const frame of frames) this.noteFrame(frame.length);
     const members = this.direct.get(topic);
     if (members) {
       for (const conn of members) {
         if (conn.state === ConnState.Closed) continue;
         bump(this.counts.publications, conn.transport.name, frames.length);
         conn.transport.send(frames);
-        if (conn.transport.bufferedAmount() > this.queueLimit) this.onSlow(conn);
+        if (conn.transport.bufferedAmount() > this.slowLimit()) this.onSlow(conn);
       }
     }
     const binary = protocol === 'protobuf';
