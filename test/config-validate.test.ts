@@ -63,6 +63,11 @@ describe('each kind of bad value names its key path', () => {
       'shards.mailbox_size must be a power of two between 4096 and 1073741824, got 1000000',
     ],
     ['mailbox_size too small', { shards: { mailbox_size: 2048 } }, 'shards.mailbox_size must be a power of two between 4096 and 1073741824, got 2048'],
+    [
+      'mailbox cannot carry one largest publication between shards',
+      { shards: { count: 2, mailbox_overflow_limit: 0 } },
+      'shards.mailbox_size + shards.mailbox_overflow_limit (1048576 bytes) must hold one publication of channel.publication_size_limit between shards (33619968 bytes: twice the limit plus 64 KiB); raise shards.mailbox_overflow_limit or lower channel.publication_size_limit',
+    ],
     ['top level not an object', [], 'the config must be an object, got []'],
   ];
   for (const [name, raw, expected] of cases) {

@@ -14,6 +14,7 @@ import { engineErrors } from './engine-rules';
 import { deepFreeze } from './freeze';
 import { ORDERED_KEYS, SCHEMA } from './schema/schema';
 import type { Config } from './types';
+import { largestPublicationFrame } from '../protocol/publication-size';
 
 /**
  * The outcome of checking a config: the frozen config, or every problem
@@ -90,6 +91,26 @@ function uniTransformErrors(config: unknown): string[] {
 }
 
 /**
+ * With more than one shard, a publication of `channel.publication_size_limit`
+ * crosses the mailbox (as fragments, into the ring and the sender's
+ * overflow): ring and overflow together must hold one such fan-out record
+ * (largestPublicationFrame), or every large enough cross-shard publication
+ * would be refused `full`.
+ */
+function publicationRoomErrors(config: unknown): string[] {
+  const [count, ring, overflow, limit] = ['shards.count', 'shards.mailbox_size', 'shards.mailbox_overflow_limit', 'channel.publication_size_limit'].map((path) =>
+    valueAt(config, path),
+  );
+  if (typeof count !== 'number' || typeof ring !== 'number' || typeof overflow !== 'number' || typeof limit !== 'number') return [];
+  if (count === 1) return [];
+  const need = largestPublicationFrame(limit);
+  if (ring + overflow >= need) return [];
+  return [
+    `shards.mailbox_size + shards.mailbox_overflow_limit (${ring + overflow} bytes) must hold one publication of channel.publication_size_limit between shards (${need} bytes: twice the limit plus 64 KiB); raise shards.mailbox_overflow_limit or lower channel.publication_size_limit`,
+  ];
+}
+
+/**
  * Checks a config in file form (durations as strings; missing keys take their
  * defaults) and reports every problem, each naming its key path.
  */
@@ -104,6 +125,7 @@ export function checkConfig(raw: unknown, strict = false): ValidationResult {
   errors.push(...uniTransformErrors(config));
   errors.push(...httpServerErrors(valueAt(config, 'http_server')));
   errors.push(...rateLimitErrors(config));
+  errors.push(...publicationRoomErrors(config));
   // The engine rules read whole sections, so they run only on a config whose keys are each valid.
   if (errors.length === 0) errors.push(...engineErrors(config as Config));
   return errors.length === 0 ? { ok: true, config: deepFreeze(config as Config), warnings } : { ok: false, errors, warnings };
