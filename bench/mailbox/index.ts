@@ -14,7 +14,7 @@
  *   clock for every thread of the process).
  * - Single-thread costs (tinybench): ring write+read per record, msgpack.
  *
- * Each cross-thread measure runs `repetitions` times, all eight in each
+ * Each cross-thread measure runs `repetitions` times, all ten in each
  * repetition (see measureAll); the median is reported. Results go to
  * bench/results/mailbox.json and mailbox.md, stamped with commit, Node version
  * and CPU, and with the share of the cores other processes used meanwhile
@@ -37,7 +37,7 @@ const PARAMS = Object.freeze({
   ringBatch: 1024,
   overflowLimitBytes: 1 << 20,
   /** Messages per throughput run, per mechanism (postMessage is about 10× slower). */
-  throughputCount: { ring: 2_000_000, ringSpin: 2_000_000, ringNoLinger: 2_000_000, postMessage: 300_000 } as Record<Mechanism, number>,
+  throughputCount: { ring: 2_000_000, ringSpin: 2_000_000, ringNap: 2_000_000, ringNoLinger: 2_000_000, postMessage: 300_000 } as Record<Mechanism, number>,
   /** Offered load of the latency runs, msgs/s: below what either mechanism sustains. */
   latencyRate: 50_000,
   latencySeconds: 1.5,
@@ -126,10 +126,12 @@ function percentile(sorted: Float64Array, q: number): number {
 const PLAN: readonly { measure: 'throughput' | 'latency'; mechanism: Mechanism }[] = [
   { measure: 'throughput', mechanism: 'ring' },
   { measure: 'throughput', mechanism: 'ringSpin' },
+  { measure: 'throughput', mechanism: 'ringNap' },
   { measure: 'throughput', mechanism: 'ringNoLinger' },
   { measure: 'throughput', mechanism: 'postMessage' },
   { measure: 'latency', mechanism: 'ring' },
   { measure: 'latency', mechanism: 'ringSpin' },
+  { measure: 'latency', mechanism: 'ringNap' },
   { measure: 'latency', mechanism: 'ringNoLinger' },
   { measure: 'latency', mechanism: 'postMessage' },
 ];
@@ -143,8 +145,8 @@ type Runs = Record<'throughput' | 'latency', Record<Mechanism, RunResult[]>>;
  */
 async function measureAll(): Promise<Runs> {
   const runs: Runs = {
-    throughput: { ring: [], ringSpin: [], ringNoLinger: [], postMessage: [] },
-    latency: { ring: [], ringSpin: [], ringNoLinger: [], postMessage: [] },
+    throughput: { ring: [], ringSpin: [], ringNap: [], ringNoLinger: [], postMessage: [] },
+    latency: { ring: [], ringSpin: [], ringNap: [], ringNoLinger: [], postMessage: [] },
   };
   const latencyCount = PARAMS.latencyRate * PARAMS.latencySeconds;
   for (let rep = 1; rep <= PARAMS.repetitions; rep++) {
@@ -216,17 +218,18 @@ function markdown(result: {
     `Commit ${env.commit}, Node ${env.node}, ${env.cpu} × ${env.cores}, ${env.platform}, ${env.date}.` +
       ` Other processes used ${share(result.othersCpuShare)} of the cores during the run.`,
     `Two worker threads, ${PARAMS.messageBytes}-byte messages; medians of ${PARAMS.repetitions} runs each, the three mechanisms alternating.`,
-    `"ring" is the Inbox as shards run it: for ${LINGER.ring.lingerMicros} µs after its last record it naps (Atomics.wait of at most ${LINGER.ring.napMicros} µs, woken by a notify) between looks, then sleeps on its doorbell;` +
-      ' "spin" lingers as long but spins (one look per event-loop turn); "no linger" sleeps as soon as the rings are empty (the behaviour before): the before/after ratio of one run.',
+    `"ring" is the Inbox as shards run it: for ${LINGER.ring.lingerMicros} µs after its last record it lingers, spinning (one look per event-loop turn) for the first ${LINGER.ring.spinMicros} µs,` +
+      ` then napping (Atomics.wait of at most ${LINGER.ring.napMicros} µs, woken by a notify) between looks, then sleeps on its doorbell;` +
+      ' "spin" spins the whole linger, "nap" naps the whole linger; "no linger" sleeps as soon as the rings are empty (the behaviour before): the before/after ratio of one run.',
     `Latency is measured from each message's scheduled send time (the producer is paced at ${n(PARAMS.latencyRate)} msgs/s and naps between sends).`,
     'Produced by `npm run bench:mailbox` (bench/mailbox/index.ts, which explains the method).',
     '',
-    '| measure | ring (batch ' + PARAMS.ringBatch + ') | ring, spin | ring, no linger (before) | postMessage (per message) | ring / no linger | ring / postMessage |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    `| throughput, msgs/s | ${n(t.ring.medianMsgsPerSecond)} | ${n(t.ringSpin.medianMsgsPerSecond)} | ${n(t.ringNoLinger.medianMsgsPerSecond)} | ${n(t.postMessage.medianMsgsPerSecond)} | ${t.ratio.toFixed(2)}× | ${t.postMessageRatio.toFixed(2)}× |`,
-    `| one-way latency p50 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP50Micros)} | ${n(l.ringSpin.medianP50Micros)} | ${n(l.ringNoLinger.medianP50Micros)} | ${n(l.postMessage.medianP50Micros)} | ${l.p50Ratio.toFixed(3)} | ${l.p50PostMessageRatio.toFixed(3)} |`,
-    `| one-way latency p99 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP99Micros)} | ${n(l.ringSpin.medianP99Micros)} | ${n(l.ringNoLinger.medianP99Micros)} | ${n(l.postMessage.medianP99Micros)} | ${l.p99Ratio.toFixed(3)} | ${l.p99PostMessageRatio.toFixed(3)} |`,
-    `| wake-ups (notifies that woke the consumer, from sleep or a nap) per 1,000 messages (throughput / latency runs) | ${t.ring.medianWakeupsPer1000} / ${l.ring.medianWakeupsPer1000} | ${t.ringSpin.medianWakeupsPer1000} / ${l.ringSpin.medianWakeupsPer1000} | ${t.ringNoLinger.medianWakeupsPer1000} / ${l.ringNoLinger.medianWakeupsPer1000} | n/a | | |`,
+    '| measure | ring (batch ' + PARAMS.ringBatch + ') | ring, spin | ring, nap | ring, no linger (before) | postMessage (per message) | ring / no linger | ring / postMessage |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| throughput, msgs/s | ${n(t.ring.medianMsgsPerSecond)} | ${n(t.ringSpin.medianMsgsPerSecond)} | ${n(t.ringNap.medianMsgsPerSecond)} | ${n(t.ringNoLinger.medianMsgsPerSecond)} | ${n(t.postMessage.medianMsgsPerSecond)} | ${t.ratio.toFixed(2)}× | ${t.postMessageRatio.toFixed(2)}× |`,
+    `| one-way latency p50 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP50Micros)} | ${n(l.ringSpin.medianP50Micros)} | ${n(l.ringNap.medianP50Micros)} | ${n(l.ringNoLinger.medianP50Micros)} | ${n(l.postMessage.medianP50Micros)} | ${l.p50Ratio.toFixed(3)} | ${l.p50PostMessageRatio.toFixed(3)} |`,
+    `| one-way latency p99 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP99Micros)} | ${n(l.ringSpin.medianP99Micros)} | ${n(l.ringNap.medianP99Micros)} | ${n(l.ringNoLinger.medianP99Micros)} | ${n(l.postMessage.medianP99Micros)} | ${l.p99Ratio.toFixed(3)} | ${l.p99PostMessageRatio.toFixed(3)} |`,
+    `| wake-ups (notifies that woke the consumer, from sleep or a nap) per 1,000 messages (throughput / latency runs) | ${t.ring.medianWakeupsPer1000} / ${l.ring.medianWakeupsPer1000} | ${t.ringSpin.medianWakeupsPer1000} / ${l.ringSpin.medianWakeupsPer1000} | ${t.ringNap.medianWakeupsPer1000} / ${l.ringNap.medianWakeupsPer1000} | ${t.ringNoLinger.medianWakeupsPer1000} / ${l.ringNoLinger.medianWakeupsPer1000} | n/a | | |`,
     '',
     'Single-thread costs (tinybench):',
     '',
@@ -262,12 +265,14 @@ async function main(): Promise<void> {
   const throughput = {
     ring: summarize(throughputRuns.ring),
     ringSpin: summarize(throughputRuns.ringSpin),
+    ringNap: summarize(throughputRuns.ringNap),
     ringNoLinger: summarize(throughputRuns.ringNoLinger),
     postMessage: summarize(throughputRuns.postMessage),
   };
   const latency = {
     ring: summarize(latencyRuns.ring),
     ringSpin: summarize(latencyRuns.ringSpin),
+    ringNap: summarize(latencyRuns.ringNap),
     ringNoLinger: summarize(latencyRuns.ringNoLinger),
     postMessage: summarize(latencyRuns.postMessage),
   };

@@ -133,8 +133,7 @@ function startConsumer(options: WorkerOptions): Promise<ConsumerReport> {
       if (++received === options.count) finish();
     };
     if (options.mechanism !== 'postMessage') {
-      const { lingerMicros, napMicros } = LINGER[options.mechanism];
-      const inbox = new Inbox(options.wiring!, options.ringBatch, (_from, _kind, body) => onMessage(body), lingerMicros, napMicros);
+      const inbox = new Inbox(options.wiring!, options.ringBatch, (_from, _kind, body) => onMessage(body), LINGER[options.mechanism]);
       const keepAlive = setInterval(() => {}, 1000); // a pending Atomics.waitAsync does not keep the loop alive
       finish = () => {
         const finishedAt = clockMicros();

@@ -9,19 +9,26 @@ import { Ring } from './ring';
 import { checkShard, ringBuffer, type MailboxWiring } from './wiring';
 
 /**
- * Default linger of an Inbox, µs: how long it keeps looking at its rings
- * (one look per event-loop turn) after the last record before it sleeps on
- * its doorbell. Records that arrive meanwhile cost their producer no notify
- * and the consumer no wake-up; an idle shard lingers once, then sleeps.
+ * How an Inbox waits once its rings are empty, µs. For `lingerMicros` after
+ * its last record it keeps looking instead of sleeping: for the first
+ * `spinMicros` of that window once per event-loop turn (spinning), then
+ * napping between looks in a blocking Atomics.wait of at most `napMicros`
+ * that a producer's notify ends early (0: spin the whole window). After the
+ * window it sleeps on its doorbell (Atomics.waitAsync). lingerMicros 0
+ * sleeps as soon as the rings are empty (the behaviour before lingering).
  */
-export const DEFAULT_LINGER_MICROS = 200;
+export interface InboxTiming {
+  readonly lingerMicros: number;
+  readonly spinMicros: number;
+  readonly napMicros: number;
+}
 
 /**
- * Default nap of a lingering Inbox, µs: the longest it blocks its thread in
- * Atomics.wait between two looks, woken early by a producer's notify. 0
- * lingers by spinning (one look per event-loop turn, never blocking).
+ * What shards run with: linger 200 µs, spinning the first 30 µs (a record
+ * that follows within that costs no notify and no wake-up), napping 50 µs
+ * at a time for the rest (no CPU while napping).
  */
-export const DEFAULT_NAP_MICROS = 50;
+export const DEFAULT_INBOX_TIMING: InboxTiming = Object.freeze({ lingerMicros: 200, spinMicros: 30, napMicros: 50 });
 
 /** Receives one record: the sending shard, the kind byte, and the body (valid only during the call). */
 export type RecordHandler = (from: number, kind: number, body: Uint8Array) => void;
@@ -58,6 +65,7 @@ export class Inbox {
   private readonly batch: number;
   private readonly shardId: number;
   private readonly lingerMs: number;
+  private readonly spinMs: number;
   private readonly napMs: number;
   private readonly counts = { drained: 0, wakeups: 0, yields: 0, lingers: 0, napWakeups: 0, discarded: 0, reassembled: 0 };
   /** performance.now() of the last turn that found records (ms). */
@@ -75,26 +83,19 @@ export class Inbox {
    * batch: the most records handled in one event-loop turn, all peers
    * together (a positive integer). onRecord: called for each record in the
    * order its sender posted it; if it throws, the record counts as handled,
-   * draining goes on next turn, and the error propagates. lingerMicros: how
-   * long, in µs, the inbox keeps looking once per turn after the last record
-   * before it sleeps (0: sleep as soon as the rings are empty). napMicros:
-   * the longest it blocks in one nap while it lingers (0: spin instead).
+   * draining goes on next turn, and the error propagates. timing: how it
+   * waits once the rings are empty (InboxTiming).
    */
-  constructor(
-    wiring: MailboxWiring,
-    batch: number,
-    onRecord: RecordHandler,
-    lingerMicros = DEFAULT_LINGER_MICROS,
-    napMicros = DEFAULT_NAP_MICROS,
-  ) {
+  constructor(wiring: MailboxWiring, batch: number, onRecord: RecordHandler, timing: InboxTiming = DEFAULT_INBOX_TIMING) {
     checkShard(wiring, wiring.shardId, 'wiring.shardId');
     if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer (got ${batch})`);
-    if (!Number.isFinite(lingerMicros) || lingerMicros < 0) {
-      throw new RangeError(`lingerMicros must be a non-negative number (got ${lingerMicros})`);
+    for (const key of ['lingerMicros', 'spinMicros', 'napMicros'] as const) {
+      const value = timing[key];
+      if (!Number.isFinite(value) || value < 0) throw new RangeError(`timing.${key} must be a non-negative number (got ${value})`);
     }
-    if (!Number.isFinite(napMicros) || napMicros < 0) throw new RangeError(`napMicros must be a non-negative number (got ${napMicros})`);
-    this.lingerMs = lingerMicros / 1000;
-    this.napMs = napMicros / 1000;
+    this.lingerMs = timing.lingerMicros / 1000;
+    this.spinMs = timing.spinMicros / 1000;
+    this.napMs = timing.napMicros / 1000;
     this.shardId = wiring.shardId;
     this.batch = batch;
     this.bell = new Doorbell(wiring.doorbells, wiring.shardId);
@@ -171,7 +172,7 @@ export class Inbox {
         this.continueSoon();
       } else if (this.lingerMs > 0 && this.shouldLinger(drained > 0)) {
         this.counts.lingers++;
-        if (this.napMs > 0 && drained === 0) this.nap();
+        if (this.napMs > 0 && drained === 0 && performance.now() - this.lastRecordAt >= this.spinMs) this.nap();
         this.continueSoon();
       } else {
         this.sleep();
@@ -189,12 +190,14 @@ export class Inbox {
   // the task, a promise, a microtask and a new waitAsync. Sleeping as soon as
   // the rings were empty paid that for nearly every record under a steady
   // load, and the latency of that chain. For a short window after its last
-  // record the inbox therefore naps instead: it blocks in a plain
+  // record the inbox therefore lingers: first it spins briefly (one look
+  // per turn; a record that follows within spinMs costs no notify at all),
+  // then it naps: it blocks in a plain
   // Atomics.wait for at most napMs (a producer's notify wakes a blocked
   // waiter directly, one futex wake, no task), then lets its event loop run
   // one turn (sockets are served between naps) and looks again. A nap
-  // releases the core, so lingering costs no CPU on a shared machine; with
-  // napMs 0 the inbox spins instead, one look per turn. Once the window has
+  // releases the core, so only the short spin costs CPU; with napMs 0 the
+  // inbox spins the whole window. Once the window has
   // passed it sleeps with waitAsync as before: an idle shard lingers once,
   // for lingerMs, then uses no CPU.
   /** Blocks for at most the nap (less if the window ends sooner), unless a producer rings or a record is there. */

@@ -10,11 +10,12 @@
  *
  * - wiring.ts: the shared buffers, created once by the acceptor, sent to every shard.
  * - outbox.ts: the sending side; post() answers 'ok' or 'full', never blocks.
- * - inbox.ts: the receiving side; drains in batches, sleeps on a doorbell.
+ * - inbox.ts: the receiving side; drains in batches, lingers briefly, then sleeps on a doorbell.
+ * - fragments.ts: how a record larger than a quarter of a ring travels (cut, then reassembled per sender).
  * - ring.ts / doorbell.ts: the shared-memory layouts underneath.
  *
- * Ordering: records from one shard to another arrive in the order posted.
- * Nothing orders records from different senders.
+ * Ordering: records from one shard to another arrive in the order posted,
+ * fragmented ones included. Nothing orders records from different senders.
  */
 export { createWiring, rewire, type MailboxWiring, type Wiring } from './wiring';
 export { Outbox, type OutboxStats, type PostResult } from './outbox';
