@@ -1,7 +1,8 @@
 /**
  * The consumer side of a shard's mailbox: drains the rings from every other
  * shard in batches, and sleeps on the shard's doorbell when they are empty.
- * It never blocks the event loop.
+ * It never waits long on the event loop's thread: at most one nap of
+ * InboxTiming.napMicros (50 µs) at a time while it lingers.
  */
 import { Doorbell } from './doorbell';
 import { FRAGMENT_KIND, Reassembler } from './fragments';
@@ -235,8 +236,10 @@ export class Inbox {
   // A record published before the producer could see SLEEPING is caught by
   // that second look; one published after makes the producer ring. Both sides
   // use sequentially consistent Atomics, so one of the two always happens and
-  // no wake-up is lost. The wait is Atomics.waitAsync, never Atomics.wait: the
-  // shard's event loop must keep serving sockets while its mailbox is idle.
+  // no wake-up is lost. The sleep is Atomics.waitAsync, never Atomics.wait: the
+  // shard's event loop must keep serving sockets while its mailbox is idle
+  // (only the linger's naps block, each for at most napMs). A nap uses the
+  // same SLEEPING protocol, so it loses no wake-up either.
   private sleep(): void {
     this.bell.sleep();
     if (this.hasData()) {
