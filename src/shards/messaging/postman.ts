@@ -15,8 +15,8 @@ import type { SelfItem } from './arrival-order';
 /** The part of the mailbox Outbox the postman needs. */
 export interface OutboxPort {
   post(to: number, kind: number, parts: readonly Uint8Array[]): 'ok' | 'full';
-  /** Records accepted but still in the overflow queues, not yet in a ring (all peers); absent: never any. */
-  stats?(): { readonly queuedRecords: number };
+  /** Whether records accepted are still in an overflow queue, not yet in a ring (any peer); absent: never. */
+  hasQueued?(): boolean;
 }
 
 /** Takes what a shard sends to itself (ArrivalOrder.fromSelf: handled in a microtask, in send order). */
@@ -45,7 +45,7 @@ export class Postman {
    * shard's overflow is invisible to the receiving shard's arrival order.
    */
   allWritten(): boolean {
-    return (this.outbox.stats?.().queuedRecords ?? 0) === 0;
+    return this.outbox.hasQueued?.() !== true;
   }
 
   /** Sends a shard message; false when the target's mailbox is full or this shard has stopped. */

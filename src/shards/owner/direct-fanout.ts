@@ -15,7 +15,7 @@
  * so the receiving shards keep the order of publishes a client made one
  * after the other, whichever path each took (messaging/arrival-order.ts).
  */
-import type { StreamPosition } from '../../broker/broker';
+import type { Publication, StreamPosition } from '../../broker/broker';
 import type { Config } from '../../config/types';
 import { bump, type ShardMetrics } from '../../metrics/shard-metrics';
 import { SubscriberTable } from '../../common/subscriber-table';
@@ -98,7 +98,7 @@ export class DirectFanout {
     const targets = json | protobuf;
     if (targets === 0) return NO_POSITION_NOW;
     this.stats.publications++;
-    const pub = { data, offset: 0, ...(params.info ? { info: params.info } : {}), ...(params.tags ? { tags: params.tags } : {}) };
+    const pub: Publication = params.info || params.tags ? { data, offset: 0, info: params.info, tags: params.tags } : { data, offset: 0 };
     const binary = isBinaryPublication(pub);
     const f: Fanout = {
       kind: FanoutKind.PUBLICATION,
