@@ -6,13 +6,15 @@
  * Options: see options.ts (`--systems uws,switchyard-2 --rates 50k,100k …`,
  * `--loadgen node|native`) and points.ts (`--point many-channels`: 1,000
  * channels with one subscriber each, written to fanout-channels.{json,md,html}).
+ * `--before DIR` (DIR: another build's dist/) also measures each switchyard
+ * system on that build, right after this build's, as `switchyard ×N (before)`.
  */
 import { describeEnvironment } from '../mailbox/environment';
 import { nowMs } from '../common/clock';
 import { say } from '../common/output';
 import { Progress } from '../common/progress';
 import { noteIfBusy } from '../common/quiet';
-import { parseSystem } from '../common/targets';
+import { parseSystem, type SystemSpec } from '../common/targets';
 import { startGenerator } from './generator';
 import type { SystemRun } from './ladder';
 import { parseFanoutOptions } from './options';
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
   const options = parseFanoutOptions(argv, POINT_DEFAULTS[point]);
   if (options.only !== undefined) throw new Error('--only is an option of bench:sweep');
   const environment = describeEnvironment();
-  const systems = options.systems.map(parseSystem);
+  const systems = withBefore(options.systems.map(parseSystem), options.before);
   say(`fan-out benchmark: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}`);
   say(`${point}: ${describeWorkload(options.workload)}; ${options.loadgen} load generator, ${options.workers} threads holding subscribers; steps of ${options.timing.windowMs / 1000} s`);
   await noteIfBusy();
@@ -45,6 +47,13 @@ async function main(): Promise<void> {
   const run = { environment, options, runs, seconds: (nowMs() - started) / 1000 };
   const written = point === 'many-channels' ? writeChannelsReport(options.out, run) : writeFanoutReport(options.out, run);
   say(`written: ${written.join(', ')} (${Math.round((nowMs() - started) / 1000)} s)`);
+}
+
+/** Each switchyard system followed by the same system on the `--before` build, when one is given. */
+function withBefore(systems: readonly SystemSpec[], before: string | undefined): SystemSpec[] {
+  if (before === undefined) return [...systems];
+  const entry = `${before.replace(/\/$/, '')}/bench/common/switchyard-server.js`;
+  return systems.flatMap((spec) => (spec.kind === 'switchyard' ? [spec, { ...spec, variant: 'before', entry }] : [spec]));
 }
 
 main().catch((err: unknown) => {

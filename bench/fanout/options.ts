@@ -30,6 +30,8 @@ export interface FanoutOptions {
   readonly only?: string;
   /** bench:fanout only: the workload point (`--point`), if given. */
   readonly point?: string;
+  /** bench:fanout only: another build's dist/ (`--before DIR`); each switchyard system is then also measured on it. */
+  readonly before?: string;
 }
 
 /** What a benchmark uses when an option is not given. */
@@ -72,6 +74,7 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
       only: { type: 'string' },
       point: { type: 'string' },
       loadgen: { type: 'string' },
+      before: { type: 'string' },
     },
     strict: true,
   });
@@ -107,5 +110,6 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
     out: values.out ?? defaults.out,
     ...(values.only === undefined ? {} : { only: values.only }),
     ...(values.point === undefined ? {} : { point: values.point }),
+    ...(values.before === undefined ? {} : { before: values.before }),
   };
 }

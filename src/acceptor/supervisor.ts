@@ -8,6 +8,7 @@
  * rings, and every other shard is told to switch to them.
  */
 import { ProcessCounters } from '../common/process-counters';
+import { SubscriberTable } from '../common/subscriber-table';
 import { startFdGuard } from './fd-guard';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -61,6 +62,8 @@ export class Supervisor {
   private readonly wiring: Wiring;
   /** Connection counts and fd samples shared with every shard (common/process-counters.ts). */
   readonly counters: ProcessCounters;
+  /** Which shards subscribe which channel buckets, and the stamp counter, shared with every shard (common/subscriber-table.ts). */
+  readonly table: SubscriberTable;
   private stopFdGuard: () => void = () => undefined;
   private readonly slots: Slot[] = [];
   /** Every worker that has not exited yet, including crashed ones emptying their loops. */
@@ -90,6 +93,7 @@ export class Supervisor {
     this.shardCount = shardCount;
     this.wiring = createWiring(shardCount, config.shards.mailbox_size);
     this.counters = new ProcessCounters(ProcessCounters.create(shardCount), shardCount);
+    this.table = new SubscriberTable(SubscriberTable.create());
     for (let i = 0; i < shardCount; i++) {
       this.slots.push({
         worker: null,
@@ -196,6 +200,7 @@ export class Supervisor {
       config: this.config,
       wiring: this.wiring,
       counters: this.counters.buffer,
+      subscriberTable: this.table.buffer,
       port: this.port,
       nodeUid: this.nodeUid,
       nodeName: `${hostname()}_${this.port}`,
@@ -207,6 +212,8 @@ export class Supervisor {
     slot.configVersion = this.configVersion;
     // A replacement starts from no connections; the crashed shard's sockets are gone.
     this.counters.setShardConnections(index, 0);
+    // ...and with no subscribers: no bit of the old worker may stay set (it sets its own as clients subscribe again).
+    this.table.clearShard(index);
     const youngMb = this.config.shards.max_young_generation_mb;
     const worker = new Worker(WORKER_FILE, { workerData: init, name: `shard-${index}`, ...(youngMb > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: youngMb } } : {}) });
     slot.worker = worker;
@@ -252,6 +259,8 @@ export class Supervisor {
         slot.worker = null; // the old worker lingers until its loop is empty; it is no longer this slot's
         slot.ready = false;
         this.forgetCalls(index);
+        // Its subscribers are gone: other shards stop posting direct publications to it now, not only at its restart.
+        this.table.clearShard(index);
         this.log.error('shard crashed', { shard: index, error: msg.message, restarts: slot.restarts });
         if (!this.draining) this.scheduleRestart(index, `crashed: ${msg.message}`);
         return;

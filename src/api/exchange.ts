@@ -39,8 +39,8 @@ export function readBody(ex: ApiExchange, limit: number, done: (body: Buffer | n
       done(null);
       return;
     }
-    // uWS reuses the chunk's memory after this call returns: copy it.
-    chunks.push(Buffer.from(new Uint8Array(chunk).slice()));
+    // uWS reuses the chunk's memory after this call returns: copy it (one copy; the Buffer wraps it).
+    chunks.push(Buffer.from(chunk.slice(0)));
     if (isLast) done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   });
 }

@@ -10,7 +10,7 @@ import { apiHistory, apiHistoryRemove, apiPresence, apiPresenceStats } from './c
 import { apiChannels, apiInfo } from './node';
 import type { Params } from './params';
 import { apiBroadcast, apiPublish } from './publish';
-import { checkRequestFields, REQUEST_FIELDS } from './request-fields';
+import { checkRequestFields, REQUEST_FIELDS, type RequestFields } from './request-fields';
 import { apiDisconnect, apiRefresh, apiSubscribe, apiUnsubscribe } from './users';
 
 /** An API method, run on the shard that took the request: request object → result object; throws ReplyError. */
@@ -60,12 +60,15 @@ export const API_METHODS: Readonly<Record<string, ApiMethod>> = Object.freeze({
 /** What one method call came to: its result, or the error to answer. */
 export type MethodOutcome = { readonly result: unknown } | { readonly error: WireError };
 
+/** The field table of a method that declares none. */
+const NO_FIELDS: RequestFields = Object.freeze({});
+
 /** Checks the request's fields, runs the method, and catches its ReplyError (anything else is logged and answered 100). */
 export async function callMethod(shard: ShardContext, name: string, params: Params): Promise<MethodOutcome> {
   const method = API_METHODS[name] as ApiMethod;
   const started = shard.metrics.enabled ? performance.now() : 0;
   try {
-    checkRequestFields(REQUEST_FIELDS[name] ?? {}, params);
+    checkRequestFields(REQUEST_FIELDS[name] ?? NO_FIELDS, params);
     return { result: await method(shard, params) };
   } catch (err) {
     if (!(err instanceof ReplyError)) shard.log.error('api method failed', { method: name, error: err });

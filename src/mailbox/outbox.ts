@@ -126,6 +126,12 @@ export class Outbox {
     return this.spill(peer, kind, parts);
   }
 
+  /** Whether any record waits in an overflow queue now (stats().queuedRecords > 0, without building the stats: the publish path asks per publication). */
+  hasQueued(): boolean {
+    for (const peer of this.peers) if (peer !== null && isQueued(peer)) return true;
+    return false;
+  }
+
   /** Counters since creation, plus what waits in the overflow now. */
   stats(): OutboxStats {
     let queuedRecords = 0;

@@ -5,6 +5,8 @@
  */
 import { ShardMetrics } from '../metrics/shard-metrics';
 import type { OwnedChannels } from './owner/owned-channels';
+import type { DirectFanout } from './owner/direct-fanout';
+import type { ArrivalOrder } from './messaging/arrival-order';
 import type { Connection } from './session/connection';
 import type { Keepalive } from './session/keepalive';
 import type { Writer } from './session/writer';
@@ -18,6 +20,8 @@ export interface CountedShard {
   readonly byUser: ReadonlyMap<string, unknown>;
   readonly local: LocalChannels;
   readonly owned: OwnedChannels;
+  readonly direct: DirectFanout | null;
+  readonly order: ArrivalOrder;
   readonly writer: Writer;
   readonly keepalive: Keepalive;
   /** Unix ms when the shard started. */
@@ -44,8 +48,14 @@ export function shardStats(shard: CountedShard): ShardStats {
     num_channels: shard.local.size,
     num_subs: subscriptions(shard),
     owned_channels: shard.owned.size,
-    publications_fanned_out: shard.owned.stats.publications,
-    fanout_dropped: shard.owned.stats.dropped,
+    publications_fanned_out: shard.owned.stats.publications + (shard.direct?.stats.publications ?? 0),
+    fanout_dropped: shard.owned.stats.dropped + (shard.direct?.stats.dropped ?? 0),
+    direct: {
+      publications: shard.direct?.stats.publications ?? 0,
+      records: shard.direct?.stats.records ?? 0,
+      unmatched: shard.local.unmatched,
+      waited: shard.order.waited,
+    },
     frames_published: shard.writer.published,
     delta_publications: shard.owned.stats.deltas,
     closed: { no_pong: closed.noPong, stale: closed.stale, expired: closed.expired, slow: closed.slow },

@@ -11,6 +11,8 @@ import { runOwnerQuery, type OwnerState } from './owner/owner-queries';
 import type { ShardContext } from './context';
 import type { OwnedChannels } from './owner/owned-channels';
 import type { Requests } from './messaging/requests';
+import type { Postman } from './messaging/postman';
+import { whenWritten } from './owner/direct-fanout';
 import { answerEmulation } from './cluster/emulation-routing';
 
 /**
@@ -20,6 +22,7 @@ import { answerEmulation } from './cluster/emulation-routing';
 export interface MessageTargets extends ShardContext {
   readonly owned: OwnedChannels;
   readonly requests: Requests;
+  readonly postman: Postman;
   readonly ownerState: OwnerState;
   /** Answers a request of another shard (or this one) by its request id. */
   respond(to: number, rid: number, result: unknown, err?: unknown): void;
@@ -46,6 +49,8 @@ export function handleShardMessage(shard: MessageTargets, msg: ShardMessage): vo
       // The message carries the publish parameters as they are (info, tags, skipHistory, idempotencyKey, delta).
       shard.owned
         .publish(msg.ch, msg.data, msg)
+        // Answered once its fan-out records are in rings, where the arrival order of their shards sees them.
+        .then((position) => (shard.postman.allWritten() ? position : whenWritten(shard.postman, position)))
         .then(
           (position) => shard.respond(msg.from, msg.rid, position),
           (err: unknown) => shard.respond(msg.from, msg.rid, undefined, err),

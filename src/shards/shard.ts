@@ -45,6 +45,9 @@ import { MessageType, RecordKind, decodeMessage, type LocalAction, type OwnerQue
 import type { EmulatedCommands, EmulationOutcome } from './messaging/messages';
 import { routeEmulationRequest, sendEmulation } from './cluster/emulation-routing';
 import { OwnedChannels } from './owner/owned-channels';
+import { DirectFanout } from './owner/direct-fanout';
+import { ArrivalOrder, type SelfItem } from './messaging/arrival-order';
+import { MAX_TABLE_SHARDS, type SubscriberTable } from '../common/subscriber-table';
 import { ownerOf } from './messaging/owner-of';
 import { Postman, type OutboxPort } from './messaging/postman';
 import { handleShardMessage } from './message-handler';
@@ -91,6 +94,10 @@ export interface ShardParts {
   readonly configVersion?: number;
   /** The process's shared counters; a shard built alone (tests) gets counters of its own. */
   readonly counters?: ProcessCounters;
+  /** The process's subscriber table and stamp counter (common/subscriber-table.ts); absent: no direct publish path, no stamps. */
+  readonly table?: SubscriberTable;
+  /** inboundRings[from]: the ring from → this shard (null for itself), read by the arrival order; absent: nothing is held. */
+  readonly inboundRings?: readonly (SharedArrayBuffer | null)[];
 }
 
 /** A shard's state and routing. */
@@ -111,6 +118,10 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   readonly requests = new Requests(REQUEST_TIMEOUT_MS);
   readonly local: LocalChannels;
   readonly owned: OwnedChannels;
+  /** The direct publish path (null without a subscriber table, or with more shards than it has bits). */
+  readonly direct: DirectFanout | null;
+  /** The order in which what reaches this shard is handled (messaging/arrival-order.ts). */
+  readonly order: ArrivalOrder;
   readonly keepalive: Keepalive;
   private readonly broker: Broker;
   private readonly presence: PresenceManager;
@@ -155,14 +166,17 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
       parts.config.websocket.compression ? parts.config.websocket.compression_min_size : Infinity,
       parts.config.uni_websocket.compression ? parts.config.uni_websocket.compression_min_size : Infinity,
     );
-    this.postman = new Postman(parts.id, parts.outbox, {
-      onMessage: (from, msg) => this.onMessage(from, msg),
-      onFanout: (f) => this.local.onFanout(f),
+    this.order = new ArrivalOrder(parts.id, parts.inboundRings ?? [], {
+      onRecord: (from, kind, body) => this.onArrival(from, kind, body),
+      onSelf: (item) => this.onSelf(item),
     });
-    this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer, this);
+    this.postman = new Postman(parts.id, parts.outbox, (item) => this.order.fromSelf(item));
+    const table = parts.table && parts.count <= MAX_TABLE_SHARDS ? parts.table : null;
+    this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer, this, table);
     this.broker = parts.broker;
     this.presence = parts.presence;
-    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this, this.postman, parts.log);
+    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this, this.postman, parts.log, parts.table ?? null);
+    this.direct = table ? new DirectFanout(parts.id, table, this.postman, this) : null;
     this.keepalive = new Keepalive(parts.config, this);
     const control = parts.bus && parts.id === 0 ? new NodeControl(parts.bus, parts.identity, this, parts.busTimeout, parts.log) : null;
     this.writer.counts = this.metrics.writes;
@@ -216,8 +230,19 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     return Promise.resolve().then(() => authenticator(request, conn));
   }
 
-  /** A mailbox record arrived from shard `from`; while `from` has not switched to a reloaded config, it is handled with the previous one. */
+  /** A mailbox record arrived from shard `from` (the Inbox's handler): it is handled in arrival order (messaging/arrival-order.ts). */
   onRecord(from: number, kind: number, body: Uint8Array): void {
+    this.order.fromRing(from, kind, body);
+  }
+
+  /** Something this shard sent itself, in its turn. */
+  private onSelf(item: SelfItem): void {
+    if (item.message) this.onMessage(this.id, item.message);
+    else this.local.onFanout(item.fanout);
+  }
+
+  /** A ring record in its turn; while `from` has not switched to a reloaded config, it is handled with the previous one. */
+  private onArrival(from: number, kind: number, body: Uint8Array): void {
     const previous = this.reload.viewFor(from);
     if (previous === null) {
       this.handleRecord(from, kind, body);
@@ -268,13 +293,20 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     });
   }
 
-  /** Publishes into a channel through its owner; resolves with the stream position. Data over `channel.publication_size_limit` is refused (107). */
+  /**
+   * Publishes into a channel: directly when it needs nothing from its owner
+   * (owner/direct-fanout.ts), else through its owner; resolves with the stream
+   * position. Data over `channel.publication_size_limit` is refused (107).
+   */
   publish(channel: string, data: string, params: PublishParams = {}): Promise<StreamPosition> {
+    let direct: Promise<StreamPosition> | null | undefined;
     try {
       checkPublicationSize(data, this.config.channel.publication_size_limit);
+      direct = this.direct?.publish(channel, data, params);
     } catch (err) {
       return Promise.reject(err);
     }
+    if (direct) return direct;
     const owner = ownerOf(channel, this.count);
     return this.requests.start<StreamPosition>(owner, (rid) =>
       this.postman.send(owner, {
@@ -431,6 +463,8 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
 
   /** Stops timers, node control and the postman, and fails pending requests; sockets are the worker's to close. */
   stop(): void {
+    // A stopped (or crashed) shard no longer writes its bits: the acceptor clears them before a replacement starts.
+    this.local.leaveTable();
     this.node.control?.stop();
     this.keepalive.stop();
     this.postman.close();
@@ -438,8 +472,9 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.auth.proxies.close();
   }
 
-  /** A peer shard restarted: forget its subscriptions, fail its requests, re-register with it. */
-  onPeerRestarted(peer: number): void {
+  /** A peer shard restarted (`fromPeer`: its new ring to this shard): forget its subscriptions, fail its requests, re-register with it. */
+  onPeerRestarted(peer: number, fromPeer?: SharedArrayBuffer): void {
+    if (fromPeer) this.order.replacePeer(peer, fromPeer);
     this.requests.failTarget(peer);
     this.reload.peerRestarted(peer);
     this.postman.forget(peer);

@@ -37,6 +37,17 @@ export interface ShardStats {
   readonly frames_published: number;
   /** Publications sent to delta subscribers as a fossil patch. */
   readonly delta_publications: number;
+  /** The direct publish path (owner/direct-fanout.ts) and the arrival order (messaging/arrival-order.ts); counters. */
+  readonly direct: {
+    /** Publications this shard fanned out without their owner (also in publications_fanned_out). */
+    readonly publications: number;
+    /** Records it posted to other shards for them. */
+    readonly records: number;
+    /** Fan-out records that reached this shard and found no active local channel. */
+    readonly unmatched: number;
+    /** Records and own sends that waited in the arrival order for another ring to be read. */
+    readonly waited: number;
+  };
   /** Connections this shard closed for each housekeeping reason: no pong (3012), stale (3502), expired (3005), slow (3008). */
   readonly closed: { readonly no_pong: number; readonly stale: number; readonly expired: number; readonly slow: number };
   /** Publications written to this shard's subscribers: one per local subscriber of the channel per publication (counter). */

@@ -13,6 +13,8 @@ export interface ShardInit {
   readonly wiring: Wiring;
   /** The process's shared counters (common/process-counters.ts). */
   readonly counters: SharedArrayBuffer;
+  /** The process's subscriber table and publication stamp counter (common/subscriber-table.ts). */
+  readonly subscriberTable: SharedArrayBuffer;
   /** The concrete port to listen on (the acceptor resolved port 0 already). */
   readonly port: number;
   readonly nodeUid: string;

@@ -19,6 +19,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { configureLog, createLogger } from '../common/log';
 import { ProcessCounters } from '../common/process-counters';
+import { SubscriberTable } from '../common/subscriber-table';
 import { Inbox, Outbox, type InboxStats, type MailboxWiring, type OutboxStats } from '../mailbox/mailbox';
 import type { MailboxStats } from '../shards/stats';
 import { Disconnects } from '../protocol/codes';
@@ -94,6 +95,8 @@ const shard = new Shard({
   mailbox: () => mailboxStats(inbox.stats(), outbox.stats()),
   configVersion: init.configVersion,
   counters: new ProcessCounters(init.counters, wiring.shardCount),
+  table: new SubscriberTable(init.subscriberTable),
+  inboundRings: wiring.rings.map((row) => row[init.shardId] ?? null),
 });
 const inbox = new Inbox(wiring, config.shards.mailbox_batch, (from, kind, body) => shard.onRecord(from, kind, body));
 const readiness: Readiness = { allReady: false };
@@ -205,7 +208,7 @@ port.on('message', (msg: ToShard) => {
     case 'peer-restarted':
       outbox.replacePeer(msg.peer, msg.toPeer);
       inbox.replacePeer(msg.peer, msg.fromPeer);
-      shard.onPeerRestarted(msg.peer);
+      shard.onPeerRestarted(msg.peer, msg.fromPeer);
       return;
     case 'config-prepare':
       prepareConfig(msg.version, msg.config);

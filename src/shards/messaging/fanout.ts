@@ -8,6 +8,7 @@
  * copies bytes and encodes nothing again.
  *
  *   u8  kind            0 publication, 1 join/leave
+ *   u32 stamp           the process-wide publication stamp taken when it was posted (arrival-order.ts)
  *   u16 channel length, then the channel (UTF-8)
  *   f64 offset          0 when the channel keeps no history
  *   f64 at              when the owner fanned it out, ms (performance.timeOrigin + now(); publish-to-write latency)
@@ -43,6 +44,8 @@ const FLAG_BINARY = 1;
 /** One fan-out event. Frames are views: copy them to keep them past the call. */
 export interface Fanout {
   readonly kind: number;
+  /** Process-wide stamp taken just before the record was posted (common/subscriber-table.ts); orders records of different senders. */
+  readonly stamp: number;
   readonly channel: string;
   readonly offset: number;
   /** When the owner fanned it out, ms since epoch with a fraction (performance.timeOrigin + performance.now()). */
@@ -69,11 +72,13 @@ function framesOf(f: Fanout): (Uint8Array | null)[] {
 export function fanoutParts(f: Fanout): Uint8Array[] {
   const name = utf8.encode(f.channel);
   const epoch = utf8.encode(f.epoch);
-  const header = new Uint8Array(1 + 2 + name.length + 8 + 8 + 1 + epoch.length + 1 + 4 * FRAME_COUNT);
+  const header = new Uint8Array(1 + 4 + 2 + name.length + 8 + 8 + 1 + epoch.length + 1 + 4 * FRAME_COUNT);
   const view = new DataView(header.buffer);
   let at = 0;
   view.setUint8(at, f.kind);
   at += 1;
+  view.setInt32(at, f.stamp, true);
+  at += 4;
   view.setUint16(at, name.length, true);
   at += 2;
   header.set(name, at);
@@ -97,12 +102,22 @@ export function fanoutParts(f: Fanout): Uint8Array[] {
   return parts;
 }
 
+/** Byte offset of the stamp in a fan-out record body. */
+const STAMP_AT = 1;
+
+/** The stamp of a fan-out record body, read without decoding the rest. */
+export function fanoutStamp(body: Uint8Array): number {
+  return (body[STAMP_AT]! | (body[STAMP_AT + 1]! << 8) | (body[STAMP_AT + 2]! << 16) | (body[STAMP_AT + 3]! << 24)) | 0;
+}
+
 /** Reads a fan-out record body; the frames are views into `body`. */
 export function readFanout(body: Uint8Array): Fanout {
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   let at = 0;
   const kind = view.getUint8(at);
   at += 1;
+  const stampValue = view.getInt32(at, true);
+  at += 4;
   const nameLength = view.getUint16(at, true);
   at += 2;
   const channel = utf8Decoder.decode(body.subarray(at, at + nameLength));
@@ -125,7 +140,7 @@ export function readFanout(body: Uint8Array): Fanout {
     at += length;
   }
   const [full, deltaFull, delta, pbFull, pbDelta] = frames as [Uint8Array | null, Uint8Array | null, Uint8Array | null, Uint8Array | null, Uint8Array | null];
-  return { kind, channel, offset, at: stamp, epoch, binary: (flags & FLAG_BINARY) !== 0, full, deltaFull, delta, pbFull, pbDelta };
+  return { kind, stamp: stampValue, channel, offset, at: stamp, epoch, binary: (flags & FLAG_BINARY) !== 0, full, deltaFull, delta, pbFull, pbDelta };
 }
 
 /** uWS topic of a channel's plain subscribers: the channel name for JSON, `channel\0p` for Protobuf. */

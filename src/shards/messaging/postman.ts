@@ -10,27 +10,23 @@
  */
 import type { Fanout } from './fanout';
 import { RecordKind, encodeMessage, MessageType, type ShardMessage } from './messages';
+import type { SelfItem } from './arrival-order';
 
 /** The part of the mailbox Outbox the postman needs. */
 export interface OutboxPort {
   post(to: number, kind: number, parts: readonly Uint8Array[]): 'ok' | 'full';
+  /** Whether records accepted are still in an overflow queue, not yet in a ring (any peer); absent: never. */
+  hasQueued?(): boolean;
 }
 
-/** Receives what a shard sends to itself. */
-export interface LocalReceiver {
-  onMessage(from: number, msg: ShardMessage): void;
-  onFanout(f: Fanout): void;
-}
-
-type SelfItem = { readonly message: ShardMessage; readonly fanout?: undefined } | { readonly message?: undefined; readonly fanout: Fanout };
+/** Takes what a shard sends to itself (ArrivalOrder.fromSelf: handled in a microtask, in send order). */
+export type SelfSink = (item: SelfItem) => void;
 
 /** How often refused DROPPED notices are retried, ms. */
 const DROPPED_RETRY_MS = 5;
 
 /** Routes shard messages. */
 export class Postman {
-  private readonly selfQueue: SelfItem[] = [];
-  private selfScheduled = false;
   /** Channels whose publications a full mailbox refused, per target shard. */
   private readonly dropped = new Map<number, Set<string>>();
   private retryTimer: NodeJS.Timeout | null = null;
@@ -40,15 +36,24 @@ export class Postman {
   constructor(
     private readonly self: number,
     private readonly outbox: OutboxPort,
-    private readonly receiver: LocalReceiver,
+    private readonly toSelf: SelfSink,
   ) {}
+
+  /**
+   * Whether every record accepted so far is in a ring (none waits in an
+   * overflow queue). A publish is answered only then: a record still in this
+   * shard's overflow is invisible to the receiving shard's arrival order.
+   */
+  allWritten(): boolean {
+    return this.outbox.hasQueued?.() !== true;
+  }
 
   /** Sends a shard message; false when the target's mailbox is full or this shard has stopped. */
   send(to: number, msg: ShardMessage): boolean {
     // Answers can still come due after a drain stopped the mailbox; they have nowhere to go.
     if (this.closed) return false;
     if (to === this.self) {
-      this.enqueueSelf({ message: msg });
+      this.toSelf({ message: msg });
       return true;
     }
     return this.outbox.post(to, RecordKind.MESSAGE, [encodeMessage(msg)]) === 'ok';
@@ -68,7 +73,7 @@ export class Postman {
 
   /** Delivers a fan-out to this shard itself, in order with its shard messages. */
   sendFanoutToSelf(f: Fanout): void {
-    this.enqueueSelf({ fanout: f });
+    this.toSelf({ fanout: f });
   }
 
   /** Forgets what was pending for a restarted shard. */
@@ -106,23 +111,5 @@ export class Postman {
       }
       if (this.dropped.size > 0) this.scheduleRetry();
     }, DROPPED_RETRY_MS);
-  }
-
-  private enqueueSelf(item: SelfItem): void {
-    this.selfQueue.push(item);
-    if (this.selfScheduled) return;
-    this.selfScheduled = true;
-    queueMicrotask(() => this.drainSelf());
-  }
-
-  private drainSelf(): void {
-    this.selfScheduled = false;
-    // Items enqueued while draining are handled in this same pass, in order.
-    for (let i = 0; i < this.selfQueue.length; i++) {
-      const item = this.selfQueue[i]!;
-      if (item.message) this.receiver.onMessage(this.self, item.message);
-      else this.receiver.onFanout(item.fanout);
-    }
-    this.selfQueue.length = 0;
   }
 }

@@ -20,11 +20,13 @@
  */
 import type { Broker, Publication, StreamPosition } from '../../broker/broker';
 import type { PresenceManager } from '../../broker/presence';
-import { encodeClientInfo, encodeDeltaPublication, encodePublication, encodePush, type ClientInfo } from '../../protocol/json';
+import { encodeClientInfo, encodeDeltaPublication, encodePush, type ClientInfo } from '../../protocol/json';
 import type { ChannelRules, ResolvedChannel } from '../access/channel-rules';
 import { bump, type ShardMetrics } from '../../metrics/shard-metrics';
 import { isBinaryPayload, payloadToBytes } from '../../protocol/payload';
 import { encodeJoinLeaveReply, encodePublicationReply } from '../../protocol/protobuf/codec';
+import { isBinaryInfo, isBinaryPublication, jsonPublicationFrame, protobufPublicationFrame } from './publication-frames';
+import type { SubscriberTable } from '../../common/subscriber-table';
 import { encodeFossilPatch, encodeFossilPatchBytes } from './delta';
 import { FanoutKind, fanoutParts, ProtocolBit, type Fanout } from '../messaging/fanout';
 import {
@@ -90,6 +92,8 @@ export class OwnedChannels {
     private readonly settings: OwnerSettings,
     private readonly postman: Postman,
     private readonly log: Logger,
+    /** The process's subscriber table, for fan-out stamps; null for a shard built without one. */
+    private readonly table: SubscriberTable | null = null,
   ) {}
 
   /**
@@ -212,6 +216,7 @@ export class OwnedChannels {
     const pb = (owned.mask & ProtocolBit.PROTOBUF) !== 0 ? this.protobufFrames(channel, pub, withDelta, prev) : NO_PROTOBUF_FRAMES;
     this.fanOut(channel, owned, {
       kind: FanoutKind.PUBLICATION,
+      stamp: this.stamp(),
       channel,
       offset: position.offset,
       at: performance.timeOrigin + performance.now(),
@@ -234,7 +239,7 @@ export class OwnedChannels {
         this.stats.deltas++;
       }
     }
-    return { full: Buffer.from(encodePush(channel, 'pub', encodePublication(pub))), deltaFull, delta };
+    return { full: jsonPublicationFrame(channel, pub), deltaFull, delta };
   }
 
   /** The Protobuf frames of a publication: plain (also the first one of a delta subscriber), and the fossil patch. */
@@ -247,7 +252,7 @@ export class OwnedChannels {
         this.stats.deltas++;
       }
     }
-    return { pbFull: encodePublicationReply(channel, pub), pbDelta };
+    return { pbFull: protobufPublicationFrame(channel, pub), pbDelta };
   }
 
   /**
@@ -337,6 +342,7 @@ export class OwnedChannels {
     const binary = isBinaryInfo(info);
     this.fanOut(channel, owned, {
       kind: FanoutKind.JOIN_LEAVE,
+      stamp: this.stamp(),
       channel,
       offset: 0,
       at: performance.timeOrigin + performance.now(),
@@ -356,6 +362,11 @@ export class OwnedChannels {
       if (shard === this.self) this.postman.sendFanoutToSelf(f);
       else if (!this.postman.sendFanout(shard, channel, parts)) this.stats.dropped++;
     }
+  }
+
+  /** A stamp for a fan-out record (0 for shards built without the shared table). */
+  private stamp(): number {
+    return this.table?.stamp() ?? 0;
   }
 
   private resolveQuietly(channel: string): ResolvedChannel | undefined {
@@ -387,14 +398,3 @@ function unionOf(protocols: ReadonlyMap<number, number>): number {
   for (const bits of protocols.values()) mask |= bits;
   return mask;
 }
-
-/** Whether a client info carries a binary payload (JSON clients cannot receive it). */
-function isBinaryInfo(info: ClientInfo | undefined): boolean {
-  return info !== undefined && ((info.conn_info !== undefined && isBinaryPayload(info.conn_info)) || (info.chan_info !== undefined && isBinaryPayload(info.chan_info)));
-}
-
-/** Whether a publication carries a binary payload (data or publisher info). */
-function isBinaryPublication(pub: Publication): boolean {
-  return isBinaryPayload(pub.data) || isBinaryInfo(pub.info);
-}
-

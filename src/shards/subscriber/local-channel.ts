@@ -72,6 +72,10 @@ export interface LocalChannel {
   readonly protocols: ChannelProtocols;
   /** Last position seen on this shard, or null. */
   position: WirePosition | null;
+  /** The channel's bucket in the subscriber table (common/subscriber-table.ts). */
+  readonly bucket: number;
+  /** Protocol bits (fanout.ts ProtocolBit) this channel counts for in its bucket: set before any of its subscribe replies. */
+  tableBits: number;
 }
 
 /** What LocalChannels needs from its shard beyond mailbox and writer. */

@@ -30,7 +30,9 @@ import { ReplyError } from '../../protocol/errors';
 import { ChannelProtocols } from './channel-protocols';
 import { ChannelTopics } from './channel-topics';
 import { subscriptionMode, type Connection } from '../session/connection';
-import { FanoutKind, protocolBit, type Fanout } from '../messaging/fanout';
+import { FanoutKind, ProtocolBit, protocolBit, type Fanout } from '../messaging/fanout';
+import { SubscriberTable } from '../../common/subscriber-table';
+import { channelHash } from '../messaging/owner-of';
 import type { JoinOptions, LocalChannel, LocalChannelsHost, OnAttached, Waiter } from './local-channel';
 import { MessageType, type RecoverResultMessage } from '../messaging/messages';
 import { ownerOf } from '../messaging/owner-of';
@@ -50,6 +52,8 @@ export class LocalChannels {
   private nextRid = 1;
   /** Publications handed to this shard's subscribers since start: each publication counts once per local subscriber of its channel. */
   delivered = 0;
+  /** Fan-out records that found no active local channel (a bucket's false positive, or a subscriber just gone) (counter). */
+  unmatched = 0;
 
   constructor(
     private readonly shardId: number,
@@ -57,7 +61,14 @@ export class LocalChannels {
     private readonly postman: Postman,
     private readonly writer: Writer,
     private readonly host: LocalChannelsHost,
+    /** The process's subscriber table (its bits say where direct publications go); null: no direct path. */
+    private table: SubscriberTable | null = null,
   ) {}
+
+  /** Stops writing to the subscriber table (the shard stops; the acceptor clears its bits). */
+  leaveTable(): void {
+    this.table = null;
+  }
 
   /**
    * Puts the socket on the channel; resolves once it is there. `onAttached`
@@ -76,15 +87,21 @@ export class LocalChannels {
         topics: new ChannelTopics(channel, this.writer),
         protocols: new ChannelProtocols(bit),
         position: null,
+        bucket: this.table ? SubscriberTable.bucketOf(channelHash(channel)) : 0,
+        tableBits: 0,
       };
       this.channels.set(channel, local);
       if (!this.register(channel, local)) {
         this.channels.delete(channel);
         return Promise.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
       }
+      this.markTable(local, bit);
     } else if (local.protocols.add(bit) && !this.register(channel, local)) {
       local.protocols.undoAdd(bit);
       return Promise.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
+    } else {
+      // Set before the socket can join, so before its subscribe reply: direct publications accepted after the reply come here.
+      this.markTable(local, bit);
     }
     const target = local;
     conn.pending.add(channel);
@@ -161,7 +178,7 @@ export class LocalChannels {
     }
     if (!local.active && local.protocols.settled() && local.subscribers.size === 0 && local.waiting.size === 0 && local.recovering.size === 0) {
       // The owner kept nothing of this registration: nothing to unsubscribe.
-      this.channels.delete(channel);
+      this.forget(channel, local);
       return;
     }
     this.releaseIfEmpty(channel);
@@ -194,10 +211,13 @@ export class LocalChannels {
     waiter.resolve();
   }
 
-  /** A fan-out record for a channel arrived from its owner. */
+  /** A fan-out record for a channel arrived (from its owner, or directly from the shard that took the publish). */
   onFanout(f: Fanout): void {
     const local = this.channels.get(f.channel);
-    if (!local || !local.active) return;
+    if (!local || !local.active) {
+      this.unmatched++;
+      return;
+    }
     if (f.binary && local.topics.attached[0] > 0) this.closeJsonSubscribers(f.channel, local, f.kind === FanoutKind.JOIN_LEAVE);
     if (f.kind === FanoutKind.JOIN_LEAVE) {
       local.topics.deliverJoinLeave(f);
@@ -405,6 +425,33 @@ export class LocalChannels {
     for (const { conn } of local.recovering.values()) needed |= protocolBit(conn.transport.protocol);
     const before = local.protocols.requested;
     if (local.protocols.shrinkTo(needed) && !this.register(channel, local)) local.protocols.requested = before;
+    if (needed !== 0) this.unmarkTable(local, local.tableBits & ~needed);
+  }
+
+  /** Counts the channel in its bucket for the protocols of `bits` it does not count for yet. */
+  private markTable(local: LocalChannel, bits: number): void {
+    const table = this.table;
+    if (!table) return;
+    const add = bits & ~local.tableBits;
+    if (add & ProtocolBit.JSON) table.add(local.bucket, 0, this.shardId);
+    if (add & ProtocolBit.PROTOBUF) table.add(local.bucket, 1, this.shardId);
+    local.tableBits |= add;
+  }
+
+  /** Stops counting the channel in its bucket for the protocols of `bits`. */
+  private unmarkTable(local: LocalChannel, bits: number): void {
+    const table = this.table;
+    if (!table) return;
+    const remove = bits & local.tableBits;
+    if (remove & ProtocolBit.JSON) table.remove(local.bucket, 0, this.shardId);
+    if (remove & ProtocolBit.PROTOBUF) table.remove(local.bucket, 1, this.shardId);
+    local.tableBits &= ~remove;
+  }
+
+  /** Forgets a channel: it no longer counts in its bucket. */
+  private forget(channel: string, local: LocalChannel): void {
+    this.channels.delete(channel);
+    this.unmarkTable(local, local.tableBits);
   }
 
   private releaseIfEmpty(channel: string): void {
@@ -412,7 +459,7 @@ export class LocalChannels {
     // Not while an OK is owed: it would be taken for the answer to a later registration.
     if (!local || !local.active || !local.protocols.settled()) return;
     if (local.subscribers.size > 0 || local.waiting.size > 0 || local.recovering.size > 0) return;
-    this.channels.delete(channel);
+    this.forget(channel, local);
     this.postman.send(ownerOf(channel, this.shardCount), {
       t: MessageType.UNSUBSCRIBE_SHARD,
       ch: channel,

@@ -1,0 +1,141 @@
+/**
+ * The direct publish path: a publication of a channel that needs nothing
+ * from its owner is fanned out by the shard that received it. It is encoded
+ * once here, stamped, and its bytes are posted straight to every shard the
+ * subscriber table names for the channel's bucket (and handed to this
+ * shard's own subscribers through its arrival order); the publish is
+ * answered at once, with no owner round trip.
+ *
+ * A channel needs nothing from its owner when the broker is the memory
+ * broker (Redis and NATS publish through the owner, which holds the PUB/SUB
+ * subscription) and its namespace keeps no history (so no offsets, recovery
+ * or positioning), has no deltas, no presence and no join/leave; and the
+ * publish asks for no idempotency key, version or delta. Everything else
+ * takes the owner path (owned-channels.ts). Both paths stamp their records,
+ * so the receiving shards keep the order of publishes a client made one
+ * after the other, whichever path each took (messaging/arrival-order.ts).
+ */
+import type { Publication, StreamPosition } from '../../broker/broker';
+import type { Config } from '../../config/types';
+import { bump, type ShardMetrics } from '../../metrics/shard-metrics';
+import { SubscriberTable } from '../../common/subscriber-table';
+import type { ChannelRules, ResolvedChannel } from '../access/channel-rules';
+import type { PublishParams } from '../context';
+import { channelHash } from '../messaging/owner-of';
+import { FanoutKind, fanoutParts, type Fanout } from '../messaging/fanout';
+import type { Postman } from '../messaging/postman';
+import { isBinaryPublication, jsonPublicationFrame, protobufPublicationFrame } from './publication-frames';
+
+/** What the direct path reads from the config in force (it changes on reload; read it at each use). */
+export interface DirectSettings {
+  readonly config: Config;
+  readonly rules: ChannelRules;
+  readonly metrics: ShardMetrics;
+}
+
+/** Counters of the direct path. */
+export interface DirectStats {
+  /** Publications fanned out here without their owner. */
+  publications: number;
+  /** Records posted to other shards for them. */
+  records: number;
+  /** Records a full mailbox refused (each followed by a DROPPED notice, as on the owner path). */
+  dropped: number;
+}
+
+/** The position of every publication without history. */
+const NO_POSITION: StreamPosition = Object.freeze({ offset: 0, epoch: '' });
+const NO_POSITION_NOW: Promise<StreamPosition> = Promise.resolve(NO_POSITION);
+/** How often an answer waiting for the overflow queues to empty looks again, ms. */
+const WRITTEN_POLL_MS = 1;
+
+/** Whether the publishes of this config go through a broker other than the memory one. */
+function brokerIsMemory(config: Config): boolean {
+  return (config.broker.enabled ? config.broker.type : config.engine.type) === 'memory';
+}
+
+/** Whether a channel, published with `params`, needs nothing from its owner (see the file comment). */
+export function needsNoOwner(config: Config, rules: ChannelRules, resolved: ResolvedChannel, params: PublishParams): boolean {
+  const o = resolved.options;
+  return (
+    brokerIsMemory(config) &&
+    rules.history(resolved) === undefined &&
+    !o.force_recovery &&
+    !o.force_positioning &&
+    o.allowed_delta_types.length === 0 &&
+    !o.delta_publish &&
+    !o.presence &&
+    !o.join_leave &&
+    params.idempotencyKey === undefined &&
+    !params.version &&
+    !params.delta
+  );
+}
+
+/** Publishes channels that need no owner, from the shard that received them. */
+export class DirectFanout {
+  readonly stats: DirectStats = { publications: 0, records: 0, dropped: 0 };
+
+  constructor(
+    private readonly self: number,
+    private readonly table: SubscriberTable,
+    private readonly postman: Postman,
+    private readonly settings: DirectSettings,
+  ) {}
+
+  /**
+   * Publishes `data` into `channel` directly, or returns null when the
+   * channel needs its owner. Throws what resolving the channel throws.
+   */
+  publish(channel: string, data: string, params: PublishParams): Promise<StreamPosition> | null {
+    const { config, rules, metrics } = this.settings;
+    if (!needsNoOwner(config, rules, rules.resolve(channel), params)) return null;
+    bump(metrics.nodeSent, 'publication');
+    bump(metrics.nodeReceived, 'publication');
+    const bucket = SubscriberTable.bucketOf(channelHash(channel));
+    const json = this.table.shards(bucket, 0);
+    const protobuf = this.table.shards(bucket, 1);
+    const targets = json | protobuf;
+    if (targets === 0) return NO_POSITION_NOW;
+    this.stats.publications++;
+    const pub: Publication = params.info || params.tags ? { data, offset: 0, info: params.info, tags: params.tags } : { data, offset: 0 };
+    const binary = isBinaryPublication(pub);
+    const f: Fanout = {
+      kind: FanoutKind.PUBLICATION,
+      stamp: this.table.stamp(),
+      channel,
+      offset: 0,
+      at: performance.timeOrigin + performance.now(),
+      epoch: '',
+      binary,
+      full: json !== 0 && !binary ? jsonPublicationFrame(channel, pub) : null,
+      deltaFull: null,
+      delta: null,
+      pbFull: protobuf !== 0 ? protobufPublicationFrame(channel, pub) : null,
+      pbDelta: null,
+    };
+    let parts: Uint8Array[] | null = null;
+    for (let shard = 0, rest = targets; rest !== 0; shard++, rest >>>= 1) {
+      if ((rest & 1) === 0) continue;
+      if (shard === this.self) {
+        this.postman.sendFanoutToSelf(f);
+        continue;
+      }
+      parts ??= fanoutParts(f);
+      this.stats.records++;
+      if (!this.postman.sendFanout(shard, channel, parts)) this.stats.dropped++;
+    }
+    return this.postman.allWritten() ? NO_POSITION_NOW : whenWritten(this.postman);
+  }
+}
+
+/** Resolves once every accepted record is in a ring: a publish is answered only when its records can be seen. */
+export function whenWritten<T>(postman: Postman, value: T = NO_POSITION as T): Promise<T> {
+  return new Promise((resolve) => {
+    const look = (): void => {
+      if (postman.allWritten()) resolve(value);
+      else setTimeout(look, WRITTEN_POLL_MS);
+    };
+    look();
+  });
+}
