@@ -217,10 +217,15 @@ export function readLua(name: string): string {
 /** Key and channel names of one prefix; in a cluster, a channel's keys share its hash tag. */
 export class RedisKeys {
   /** `sharded`: PUB/SUB channels carry the channel as a hash tag too (sharded PUB/SUB, one slot with its keys). */
+  /** `<prefix>.client.`: the start of every channel's PUB/SUB name (kept, as every received message is checked against it). */
+  private readonly clientHead: string;
+
   constructor(
     readonly prefix: string,
     readonly sharded = false,
-  ) {}
+  ) {
+    this.clientHead = `${prefix}.client.`;
+  }
 
   private tagged(channel: string, cluster: boolean): string {
     return cluster ? `{${channel}}` : channel;
@@ -233,9 +238,8 @@ export class RedisKeys {
 
   /** The switchyard channel of a PUB/SUB channel, or null when it is not one of ours. */
   channelOf(pubsub: string): string | null {
-    const head = `${this.prefix}.client.`;
-    if (!pubsub.startsWith(head)) return null;
-    const rest = pubsub.slice(head.length);
+    if (!pubsub.startsWith(this.clientHead)) return null;
+    const rest = pubsub.slice(this.clientHead.length);
     return this.sharded && rest.startsWith('{') && rest.endsWith('}') ? rest.slice(1, -1) : rest;
   }
 
