@@ -8,17 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Publication } from '../src/broker/broker';
 import { decodeMessage, encodeJoinLeave, encodePlainMessage, encodePublication, encodeSync } from '../src/broker/redis-codec';
-
-/** A small deterministic generator (mulberry32), so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from './helpers/seeded';
 
 const ALPHABET = ['a', 'Z', '0', '_', ':', '"', '\\', '\n', 'é', '频', '😀', '{', '}', ' '];
 
