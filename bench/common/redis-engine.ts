@@ -2,8 +2,7 @@
  * The Redis a benchmarked switchyard runs its engine on: a private
  * redis-server on a free loopback port, started beside the switchyard child
  * and stopped with it, so no other process (tests of other checkouts, other
- * benchmarks) shares its keys or its CPU. Its pid is reported so a benchmark
- * can read the Redis server's own CPU apart from switchyard's.
+ * benchmarks) shares its keys or its CPU.
  */
 import { randomBytes } from 'node:crypto';
 import { startPrivateRedis, type PrivateRedis } from '../../test/helpers/redis';
@@ -12,8 +11,6 @@ import { startPrivateRedis, type PrivateRedis } from '../../test/helpers/redis';
 export interface BenchRedis {
   /** The `engine` config section pointing switchyard at it (a key prefix of its own). */
   readonly engine: Readonly<Record<string, unknown>>;
-  /** The redis-server process, for /proc CPU readings; NaN when unknown. */
-  readonly pid: number;
   /** Stops the redis-server. */
   stop(): Promise<void>;
 }
@@ -23,7 +20,6 @@ export async function startBenchRedis(): Promise<BenchRedis> {
   const redis: PrivateRedis = await startPrivateRedis(false);
   return {
     engine: { type: 'redis', redis: { address: redis.url, prefix: `bench.${randomBytes(4).toString('hex')}` } },
-    pid: redis.pid ?? Number.NaN,
     stop: () => redis.stop(),
   };
 }

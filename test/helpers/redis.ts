@@ -44,8 +44,6 @@ export async function testShards(address: string | string[] = REDIS_URL ?? ''): 
 export interface PrivateRedis {
   readonly url: string;
   readonly port: number;
-  /** The running redis-server's process id; undefined while stopped. */
-  readonly pid: number | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
@@ -63,9 +61,6 @@ export async function startPrivateRedis(persistent = false): Promise<PrivateRedi
   const instance: PrivateRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
-    get pid() {
-      return child?.pid;
-    },
     async start() {
       const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: ['ignore', 'pipe', 'pipe'] });
       child = proc;
