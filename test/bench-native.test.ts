@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { nowMs } from '../bench/common/clock';
-import { launchTarget, switchyard, type Target } from '../bench/common/targets';
+import { launchTarget, parseSystem, switchyard, systemId, systemLabel, type Target } from '../bench/common/targets';
 import { parseFanoutOptions } from '../bench/fanout/options';
 import { MANY_CHANNELS_WORKLOAD, pointOf, POINT_DEFAULTS } from '../bench/fanout/points';
 import { windowEdge } from '../bench/loadgen/pacer';
@@ -36,7 +36,18 @@ describe('bench:fanout options for the load generator and the point', () => {
     assert.equal(options.workload.channels, 1000);
     assert.equal(options.workload.subscribers, 1000);
     assert.equal(options.out, 'fanout-channels');
-    assert.deepEqual(options.systems, ['uws', 'switchyard-1', 'switchyard-2']);
+    assert.deepEqual(options.systems, ['uws', 'switchyard-1', 'switchyard-2', 'switchyard-redis-1', 'switchyard-redis-2']);
+  });
+
+  test('systems: the Redis engine and another build by name', () => {
+    assert.deepEqual(parseSystem('switchyard-redis-2'), { kind: 'switchyard', shards: 2, engine: 'redis' });
+    assert.deepEqual(parseSystem('sy-redis1'), { kind: 'switchyard', shards: 1, engine: 'redis' });
+    const before = parseSystem('switchyard-redis-2@/tmp/before/dist/');
+    assert.deepEqual(before, { kind: 'switchyard', shards: 2, engine: 'redis', variant: 'before', entry: '/tmp/before/dist/bench/common/switchyard-server.js' });
+    assert.equal(systemId(before), 'switchyard-redis-2-before');
+    assert.equal(systemLabel(before), 'switchyard ×2 Redis (before)');
+    assert.equal(systemId(parseSystem('switchyard-2')), 'switchyard-2');
+    assert.throws(() => parseSystem('switchyard-redis'), /unknown system "switchyard-redis"/);
   });
 
   test('--loadgen is checked, and the native generator refuses client-side publish', () => {

@@ -7,17 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SmallMap, SmallSet } from '../src/common/small-collections';
-
-/** A seeded generator, so a failure repeats (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from './helpers/seeded';
 
 /** Keys drawn from a small pool (so adds, deletes and hits collide), NaN and undefined included. */
 const POOL: readonly unknown[] = ['a', 'b', 'c', 1, 0, -0, Number.NaN, undefined, { id: 'x' }];

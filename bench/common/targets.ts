@@ -1,9 +1,12 @@
 /**
  * The systems a benchmark compares, and starting each as a child process:
- * switchyard at a shard count, the raw uWS yardstick, and the `ws` baseline.
+ * switchyard at a shard count (with the memory engine, or the Redis engine on
+ * a private redis-server started beside it), the raw uWS yardstick, and the
+ * `ws` baseline.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { startBenchRedis, type BenchRedis } from './redis-engine';
 import { DELAY_ENV, type ChildMessage, type GcDoneMessage, type GcMessage, type ServerOptions, type StopMessage } from './child';
 
 /** Which server. */
@@ -32,6 +35,12 @@ export interface SystemSpec {
    * this one; this build's by default.
    */
   readonly entry?: string;
+  /**
+   * switchyard only: `redis` runs it with the Redis engine on a private
+   * redis-server (started with the server, stopped with it); absent: the
+   * memory engine.
+   */
+  readonly engine?: 'redis';
 }
 
 /** The yardstick every ratio is taken against. */
@@ -44,25 +53,36 @@ export function switchyard(shards: number): SystemSpec {
   return { kind: 'switchyard', shards };
 }
 
-/** A stable id for result files: "switchyard-2", "switchyard-2-history", "uws", "ws". */
+/** A stable id for result files: "switchyard-2", "switchyard-redis-2", "switchyard-2-history", "uws", "ws". */
 export function systemId(spec: SystemSpec): string {
   if (spec.kind !== 'switchyard') return spec.kind;
-  return spec.variant ? `switchyard-${spec.shards}-${spec.variant}` : `switchyard-${spec.shards}`;
+  const base = spec.engine ? `switchyard-${spec.engine}-${spec.shards}` : `switchyard-${spec.shards}`;
+  return spec.variant ? `${base}-${spec.variant}` : base;
 }
 
-/** A label for people: "switchyard ×2", "switchyard ×2 (history)", "raw uWS (yardstick)", "ws". */
+/** A label for people: "switchyard ×2", "switchyard ×2 Redis", "switchyard ×2 (history)", "raw uWS (yardstick)", "ws". */
 export function systemLabel(spec: SystemSpec): string {
-  if (spec.kind === 'switchyard') return spec.variant ? `switchyard ×${spec.shards} (${spec.variant})` : `switchyard ×${spec.shards}`;
-  return spec.kind === 'uws' ? 'raw uWS (yardstick)' : 'ws broadcast';
+  if (spec.kind !== 'switchyard') return spec.kind === 'uws' ? 'raw uWS (yardstick)' : 'ws broadcast';
+  const base = spec.engine ? `switchyard ×${spec.shards} Redis` : `switchyard ×${spec.shards}`;
+  return spec.variant ? `${base} (${spec.variant})` : base;
 }
 
-/** Parses "uws", "ws", "switchyard-2" (or "sy2"). */
+/**
+ * Parses "uws", "ws", "switchyard-2" (or "sy2"), "switchyard-redis-2" (or
+ * "sy-redis2"); a switchyard name may end in "@DIR" to run the build in DIR
+ * (its dist/) as the variant "before".
+ */
 export function parseSystem(text: string): SystemSpec {
   if (text === 'uws') return YARDSTICK;
   if (text === 'ws') return WS_BASELINE;
-  const match = /^(?:switchyard-|sy)(\d+)$/.exec(text);
-  if (match) return switchyard(Number(match[1]));
-  throw new Error(`unknown system "${text}" (use uws, ws, switchyard-N)`);
+  const match = /^(?:switchyard-|sy-?)(redis-?)?(\d+)(?:@(.+))?$/.exec(text);
+  if (!match) throw new Error(`unknown system "${text}" (use uws, ws, switchyard-N, switchyard-redis-N, optionally @DIR)`);
+  const dist = match[3]?.replace(/\/$/, '');
+  return {
+    ...switchyard(Number(match[2])),
+    ...(match[1] ? { engine: 'redis' as const } : {}),
+    ...(dist ? { variant: 'before', entry: `${dist}/bench/common/switchyard-server.js` } : {}),
+  };
 }
 
 /** A started server. */
@@ -110,14 +130,25 @@ function entryOf(kind: SystemKind): string {
   return path.join(__dirname, '..', 'baselines', `${kind}.js`);
 }
 
-/** Forks the server for `spec` and resolves once it listens. */
-export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Promise<Target> {
+/** Forks the server for `spec` (and first its private Redis, for the Redis engine) and resolves once it listens. */
+export async function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Promise<Target> {
+  const redis = spec.kind === 'switchyard' && spec.engine === 'redis' ? await startBenchRedis() : null;
+  try {
+    return await forkTarget(spec, options, redis);
+  } catch (err) {
+    await redis?.stop();
+    throw err;
+  }
+}
+
+function forkTarget(spec: SystemSpec, options: LaunchOptions, redis: BenchRedis | null): Promise<Target> {
+  const serverConfig = redis ? { ...spec.serverConfig, engine: redis.engine } : spec.serverConfig;
   const serverOptions: ServerOptions = {
     shards: spec.shards,
     apiKey: API_KEY,
     ...(spec.channelOptions ? { channelOptions: spec.channelOptions } : {}),
     ...(spec.metricsScrapeMs ? { metricsScrapeMs: spec.metricsScrapeMs } : {}),
-    ...(spec.serverConfig ? { serverConfig: spec.serverConfig } : {}),
+    ...(serverConfig ? { serverConfig } : {}),
   };
   const slowed = spec.kind === 'switchyard' && (options.delayMs ?? 0) > 0;
   const env = { ...process.env };
@@ -155,7 +186,10 @@ export function launchTarget(spec: SystemSpec, options: LaunchOptions = {}): Pro
         apiUrl: `http://127.0.0.1:${message.port}/api`,
         apiKey: API_KEY,
         collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve({ usedBytes: Number.NaN, newSpaceBytes: Number.NaN, physicalBytes: Number.NaN })),
-        stop: () => stopChild(child),
+        stop: async () => {
+          await stopChild(child);
+          await redis?.stop();
+        },
       });
     });
   });

@@ -49,7 +49,7 @@ export const POINT_DEFAULTS: Readonly<Record<FanoutPoint, FanoutDefaults>> = Obj
   },
   'many-channels': {
     out: 'fanout-channels',
-    systems: ['uws', 'switchyard-1', 'switchyard-2'],
+    systems: ['uws', 'switchyard-1', 'switchyard-2', 'switchyard-redis-1', 'switchyard-redis-2'],
     // Publications/s (= deliveries/s: one subscriber per channel).
     rates: [1_000, 2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000],
     windowSeconds: 2,

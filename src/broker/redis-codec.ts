@@ -57,26 +57,37 @@ export function encodePlainMessage(payload: string): string {
   return `__p1:0:__${payload}`;
 }
 
-const PUB_HEADER = /^__p1:(\d+):([^_]*)__/;
-const DELTA_HEADER = /^__d1:(\d+):([^:]*):(\d+):/;
+/**
+ * Reads `<offset>:<epoch><end>` at `from` (the header after `__p1:` or `__d1:`);
+ * null when malformed. Plain index scans: no regex, no copies of the body.
+ */
+function readPosition(text: string, from: number, end: string): { offset: number; epoch: string; next: number } | null {
+  const colon = text.indexOf(':', from);
+  if (colon <= from) return null;
+  const stop = text.indexOf(end, colon + 1);
+  if (stop < 0) return null;
+  const offset = Number(text.slice(from, colon));
+  if (!Number.isSafeInteger(offset) || offset < 0) return null;
+  return { offset, epoch: text.slice(colon + 1, stop), next: stop + end.length };
+}
 
 /** Decodes a PUB/SUB message; null for anything this version does not know (ignored). */
 export function decodeMessage(text: string): PubSubMessage | null {
   if (text.startsWith('__p1:')) {
-    const m = PUB_HEADER.exec(text);
-    if (!m) return null;
-    const offset = Number(m[1]);
-    return { kind: 'pub', pub: decodePublication(text.slice(m[0].length), offset), position: { offset, epoch: m[2]! } };
+    const at = readPosition(text, 5, '__');
+    if (!at) return null;
+    return { kind: 'pub', pub: decodePublication(text.slice(at.next), at.offset), position: { offset: at.offset, epoch: at.epoch } };
   }
   if (text.startsWith('__d1:')) {
-    const m = DELTA_HEADER.exec(text);
-    if (!m) return null;
-    const offset = Number(m[1]);
-    const prevLength = Number(m[3]);
-    const start = m[0].length;
-    const prev = decodePublication(text.slice(start, start + prevLength), offset - 1);
-    const pub = decodePublication(text.slice(start + prevLength), offset);
-    return { kind: 'pub', pub, position: { offset, epoch: m[2]! }, prev };
+    const at = readPosition(text, 5, ':');
+    if (!at) return null;
+    const lengthEnd = text.indexOf(':', at.next);
+    const prevLength = lengthEnd > at.next ? Number(text.slice(at.next, lengthEnd)) : Number.NaN;
+    if (!Number.isSafeInteger(prevLength) || prevLength < 0) return null;
+    const start = lengthEnd + 1;
+    const prev = decodePublication(text.slice(start, start + prevLength), at.offset - 1);
+    const pub = decodePublication(text.slice(start + prevLength), at.offset);
+    return { kind: 'pub', pub, position: { offset: at.offset, epoch: at.epoch }, prev };
   }
   if (text.startsWith('__j__') || text.startsWith('__l__')) {
     return { kind: text[2] === 'j' ? 'join' : 'leave', info: JSON.parse(text.slice(5)) as ClientInfo };

@@ -1,8 +1,9 @@
 /**
  * Connections to the Redis shards of `engine.redis.address`, and which shard
  * holds a channel. Each address is one shard with two connections: commands
- * (auto-pipelined: commands issued in one event-loop turn go out in one
- * write) and PUB/SUB. Channels spread over shards by jump consistent hash of
+ * (commands issued in one event-loop turn go out in one write, see
+ * redis-turn-writes.ts; a Cluster sends each command to its slot's node) and
+ * PUB/SUB. Channels spread over shards by jump consistent hash of
  * the channel name, so adding a shard moves only about 1/N of the channels.
  *
  * Faults: commands fail at once while a connection is down (no offline
@@ -17,6 +18,7 @@ import type { RedisConfig } from '../config/types';
 import type { Logger } from '../common/log';
 import type { RedisAddress } from '../common/redis-address';
 import { redisTargets, type RedisTarget } from '../config/redis-topology';
+import { TurnBatchedRedis } from './redis-turn-writes';
 
 /** A command or PUB/SUB connection to one shard. */
 export type RedisClient = Redis | Cluster;
@@ -24,7 +26,7 @@ export type RedisClient = Redis | Cluster;
 /** One Redis shard. */
 export interface RedisPartition {
   readonly index: number;
-  /** Auto-pipelined command connection. */
+  /** Command connection (turn-batched writes on a standalone or Sentinel master). */
   readonly command: RedisClient;
   /** PUB/SUB connection (subscriber mode). */
   readonly subscriber: RedisClient;
@@ -95,25 +97,28 @@ function baseOptions(config: RedisConfig, address: RedisAddress, name: string): 
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResubscribe: false,
-    enableAutoPipelining: true,
+    // Not ioredis auto-pipelining: it keeps one pipeline in flight and so serializes a shard's publishes behind round trips (redis-turn-writes.ts).
+    enableAutoPipelining: false,
     retryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
   };
 }
 
-function connect(config: RedisConfig, address: RedisTarget, name: string, shardedSubscribers = false): RedisClient {
+/** A connection to `address`; `batched` (command connections) batches each turn's commands into one write, except on a Cluster. */
+function connect(config: RedisConfig, address: RedisTarget, name: string, batched: boolean, shardedSubscribers = false): RedisClient {
+  const Client = batched ? TurnBatchedRedis : Redis;
   const options = baseOptions(config, address, name);
   if (address.kind === 'cluster') {
     const clusterOptions: ClusterOptions = {
       redisOptions: options,
       enableOfflineQueue: false,
-      enableAutoPipelining: true,
+      enableAutoPipelining: false,
       clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
       ...(shardedSubscribers ? { shardedSubscribers: true } : {}),
     };
     return new Cluster(address.nodes.map((n) => ({ host: n.host, port: n.port })), clusterOptions);
   }
   if (address.kind === 'sentinel') {
-    return new Redis({
+    return new Client({
       ...options,
       sentinels: address.nodes.map((n) => ({ host: n.host, port: n.port })),
       name: address.masterName!,
@@ -125,7 +130,7 @@ function connect(config: RedisConfig, address: RedisTarget, name: string, sharde
     });
   }
   const node = address.nodes[0]!;
-  return new Redis({ ...options, host: node.host, port: node.port });
+  return new Client({ ...options, host: node.host, port: node.port });
 }
 
 /**
@@ -178,13 +183,13 @@ export function connectPartitions(config: RedisConfig, name: string, log: Logger
   const targets = redisTargets(config);
   return targets.map((address, index) => {
     const label = targets.length > 1 ? `${address.label} (partition ${index})` : address.label;
-    const command = connect(config, address, name);
-    const subscriber = address.kind === 'cluster' ? clusterSubscriber(config, address, `${name}-sub`) : connect(config, address, `${name}-sub`);
+    const command = connect(config, address, name, true);
+    const subscriber = address.kind === 'cluster' ? clusterSubscriber(config, address, `${name}-sub`) : connect(config, address, `${name}-sub`, false);
     watch(command, `${label} commands`, log);
     watch(subscriber, `${label} pubsub`, log);
     const cluster = address.kind === 'cluster';
     if (!cluster || !config.sharded_pubsub) return { index, command, subscriber, cluster };
-    const sharded = connect(config, address, `${name}-ssub`, true) as Cluster;
+    const sharded = connect(config, address, `${name}-ssub`, false, true) as Cluster;
     watch(sharded, `${label} sharded pubsub`, log);
     return { index, command, subscriber, cluster, shardedSubscriber: sharded };
   });
@@ -212,10 +217,15 @@ export function readLua(name: string): string {
 /** Key and channel names of one prefix; in a cluster, a channel's keys share its hash tag. */
 export class RedisKeys {
   /** `sharded`: PUB/SUB channels carry the channel as a hash tag too (sharded PUB/SUB, one slot with its keys). */
+  /** `<prefix>.client.`: the start of every channel's PUB/SUB name (kept, as every received message is checked against it). */
+  private readonly clientHead: string;
+
   constructor(
     readonly prefix: string,
     readonly sharded = false,
-  ) {}
+  ) {
+    this.clientHead = `${prefix}.client.`;
+  }
 
   private tagged(channel: string, cluster: boolean): string {
     return cluster ? `{${channel}}` : channel;
@@ -228,9 +238,8 @@ export class RedisKeys {
 
   /** The switchyard channel of a PUB/SUB channel, or null when it is not one of ours. */
   channelOf(pubsub: string): string | null {
-    const head = `${this.prefix}.client.`;
-    if (!pubsub.startsWith(head)) return null;
-    const rest = pubsub.slice(head.length);
+    if (!pubsub.startsWith(this.clientHead)) return null;
+    const rest = pubsub.slice(this.clientHead.length);
     return this.sharded && rest.startsWith('{') && rest.endsWith('}') ? rest.slice(1, -1) : rest;
   }
 

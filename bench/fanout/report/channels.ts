@@ -15,6 +15,7 @@ import { seriesOf } from './html';
 import { stampLines, stepCells, STEP_HEADS } from './markdown';
 import { methodNotes } from './notes';
 import { htmlPage, htmlTable, inline } from './page';
+import { REDIS_VS_MEMORY_HEADS, redisVsMemory, redisVsMemoryRows } from './redis-vs-memory';
 import { capacity, summarize } from './summary';
 import { escapeXml, lineChart } from './svg';
 import type { FanoutRun } from './write';
@@ -100,6 +101,9 @@ function perRateTables(run: FanoutRun): { cpu: { heads: string[]; rows: string[]
   };
 }
 
+/** The heading of the Redis-engine section (present when the run has Redis systems and their memory twins). */
+const REDIS_HEADING = 'Redis engine against the memory engine of this run';
+
 /** The step table's heads in this point's unit. */
 const CHANNEL_STEP_HEADS = STEP_HEADS.map((h) =>
   h === 'offered' ? 'offered pubs/s' : h === 'received/s' ? 'received pubs/s' : h.replace('µs/delivery', 'µs/publication'),
@@ -115,6 +119,8 @@ const POINT_NOTES = [
     'the server’s cost here is per publication (the HTTP request and its reply, routing, the hand-off between shards, one WebSocket frame), not per subscriber.',
   'The yardstick is the minimal one-thread uWS server of `bench/baselines/uws.ts`: connect and subscribe replies, `/api/publish` → `app.publish`, nothing else. ' +
     'Server CPU per publication is server CPU in the window ÷ publications received in it.',
+  'switchyard ×N Redis runs the Redis engine on a private redis-server started beside it (a key prefix of its own); its server CPU is the switchyard process only, the redis-server’s own CPU is not counted. ' +
+    'A system marked (before) is the build given after `@` in `--systems` (e.g. `switchyard-redis-2@/tmp/before/dist`).',
   '“✗” marks a step that was not sustained; “LG-bound” one where the load generator, not the server, was the limit.',
 ];
 
@@ -131,6 +137,8 @@ export function channelsMarkdown(run: FanoutRun): string {
   lines.push('## Highest sustained publications/s, against the minimal uWS server of this run', '');
   lines.push(`Sustained: p99 ≤ ${run.options.bounds.p99Ms} ms with ≥ ${(run.options.bounds.deliveredRatio * 100).toFixed(1)}% delivered.`, '');
   lines.push(...table(CAPACITY_HEADS, capacityRows(run)), '');
+  const redisRows = redisVsMemoryRows(run.runs);
+  if (redisRows.length > 0) lines.push(`## ${REDIS_HEADING}`, '', ...table(REDIS_VS_MEMORY_HEADS, redisRows, false), '');
   lines.push('## Server CPU per publication at each rate every system ran', '', ...table(tables.cpu.heads, tables.cpu.rows, false), '');
   lines.push('## Latency at each rate every system ran', '', ...table(tables.latency.heads, tables.latency.rows, false), '');
   lines.push('## Every step', '', ...table(CHANNEL_STEP_HEADS, stepRows(run)), '');
@@ -161,6 +169,7 @@ export function channelsHtml(run: FanoutRun): string {
     `<div class="charts">${charts.join('\n')}</div>`,
     '<h2>Highest sustained publications/s, against the minimal uWS server of this run</h2>',
     htmlTable(CAPACITY_HEADS, capacityRows(run)),
+    ...(redisVsMemory(run.runs).length > 0 ? [`<h2>${REDIS_HEADING}</h2>`, htmlTable(REDIS_VS_MEMORY_HEADS, redisVsMemoryRows(run.runs))] : []),
     '<h2>Server CPU per publication at each rate every system ran</h2>',
     htmlTable(tables.cpu.heads, tables.cpu.rows),
     '<h2>Latency at each rate every system ran</h2>',
@@ -191,6 +200,7 @@ function toJson(run: FanoutRun): unknown {
       limitedByLoadGenerator: s.limitedByLoadGenerator,
     })),
     perRate: channelsCells(run.runs),
+    redisVsMemory: redisVsMemory(run.runs),
     runs: run.runs,
   };
 }
