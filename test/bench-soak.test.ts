@@ -89,6 +89,8 @@ test('the verdict fails on a loss and on resources that moved more than the tole
     reports: [report],
     events: [...events, { kind: 'reload', atMs: 0, tookMs: 1, detail: 'SIGHUP: applied' }],
     final: { total: 1, ready: 1, caughtUp: 1, serverRunning: true },
+    warmupEvents: [],
+    beforeFaults: reading(90, 1000),
     afterWarmup: reading(100, 1000),
     atEnd: reading(109, 1000),
     timeline: [],

@@ -30,6 +30,12 @@ export interface FaultEvent extends PlannedFault {
   readonly detail: string;
 }
 
+/** The faults of the warm-up: one shard kill and one slow-consumer phase, before the reading the end is compared with. */
+export const WARMUP_FAULTS: readonly PlannedFault[] = Object.freeze([
+  { kind: 'shard-kill', atMs: 0 },
+  { kind: 'slow-consumers', atMs: 3_000 },
+]);
+
 /** The fault plan of a phase of `phaseMs`: a kill at the start of every period, `othersPerPeriod` other faults spaced within it. */
 export function planFaults(phaseMs: number, periodMs: number, othersPerPeriod: number): PlannedFault[] {
   const plan: PlannedFault[] = [];

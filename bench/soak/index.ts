@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { describeEnvironment } from '../mailbox/environment';
 import { jsonText, RESULTS_DIR, say, writeResults } from '../common/output';
 import { ClientPool } from './client-pool';
-import { planFaults, runFaults } from './faults';
+import { planFaults, runFaults, WARMUP_FAULTS } from './faults';
 import { soakMarkdown } from './markdown';
 import { soakOptions } from './options';
 import { Publisher } from './publisher';
@@ -23,10 +23,12 @@ import { PrivateRedis, freePort } from './redis-server';
 import { buildResult, type TimelinePoint } from './result';
 import { SoakServer } from './server-process';
 
-/** Publishing without faults after the fault phase, before the end readings, ms. */
-const SETTLE_MS = 20_000;
+/** Quiet time after the warm-up faults, before the reading the end is compared with, ms. */
+const WARMUP_SETTLE_MS = 10_000;
 /** Longest wait for every subscriber to be subscribed and caught up at the end, ms. */
 const CATCH_UP_MS = 60_000;
+
+const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -51,16 +53,24 @@ async function main(): Promise<number> {
     const timeline: TimelinePoint[] = [];
     const sampler = setInterval(() => timeline.push({ atS: Math.round((Date.now() - began) / 1000), ...running.resources() }), 10_000);
     await sleep(options.warmupMs);
-    const afterWarmup = await server.collectedResources();
-    log(`warm-up done: RSS ${(afterWarmup.rssBytes / 1048576).toFixed(1)} MiB (V8 heaps ${(afterWarmup.heapUsedBytes / 1048576).toFixed(1)} MiB), ${afterWarmup.openFds} fds, ${publisher.counts().acknowledged} publications acknowledged`);
-
-    const plan = planFaults(options.faultPhaseMs, options.faultEveryMs, options.othersPerPeriod);
+    const beforeFaults = await server.collectedResources();
+    log(`publishing: RSS ${mib(beforeFaults.rssBytes)} (V8 heaps ${mib(beforeFaults.heapUsedBytes)}), ${beforeFaults.openFds} fds, ${publisher.counts().acknowledged} publications acknowledged`);
     const slowMs = Math.max(3_000, Math.min(12_000, options.faultEveryMs / (options.othersPerPeriod + 1) - 3_000));
-    const events = await runFaults(plan, { server, redis, clients, publisher, shards: options.shards, slowMs }, log);
-    const faultEnd = began + options.warmupMs + options.faultPhaseMs;
+    const targets = { server, redis, clients, publisher, shards: options.shards, slowMs };
+    // The first shard kill and slow-consumer phase pay one-time costs (a new shard's heap, the allocator's
+    // memory for backpressure buffers); the leak check compares the end with the level after them.
+    const warmupEvents = await runFaults(WARMUP_FAULTS, targets, log);
+    await sleep(WARMUP_SETTLE_MS);
+    const afterWarmup = await server.collectedResources();
+    log(`warm-up done: RSS ${mib(afterWarmup.rssBytes)} (V8 heaps ${mib(afterWarmup.heapUsedBytes)}), ${afterWarmup.openFds} fds`);
+
+    const phaseStart = Date.now();
+    const plan = planFaults(options.faultPhaseMs, options.faultEveryMs, options.othersPerPeriod);
+    const events = await runFaults(plan, targets, log);
+    const faultEnd = phaseStart + options.faultPhaseMs;
     if (Date.now() < faultEnd) await sleep(faultEnd - Date.now());
     log('faults over; settling');
-    await sleep(SETTLE_MS);
+    await sleep(options.settleMs);
     const atEnd = await server.collectedResources();
     clearInterval(sampler);
     await publisher.stop();
@@ -70,7 +80,7 @@ async function main(): Promise<number> {
       await sleep(500);
       progress = await clients.progress(publisher.lastAcknowledged());
     }
-    log(`end: ${progress.ready}/${progress.total} subscribed, ${progress.caughtUp} caught up; RSS ${(atEnd.rssBytes / 1048576).toFixed(1)} MiB (V8 heaps ${(atEnd.heapUsedBytes / 1048576).toFixed(1)} MiB), ${atEnd.openFds} fds`);
+    log(`end: ${progress.ready}/${progress.total} subscribed, ${progress.caughtUp} caught up; RSS ${mib(atEnd.rssBytes)} (V8 heaps ${mib(atEnd.heapUsedBytes)}), ${atEnd.openFds} fds`);
     const reports = await clients.check(publisher.acknowledgedOffsets());
     const result = buildResult({
       environment,
@@ -79,7 +89,9 @@ async function main(): Promise<number> {
       publications: publisher.counts(),
       reports,
       events,
+      warmupEvents,
       final: { ...progress, serverRunning: server.running },
+      beforeFaults,
       afterWarmup,
       atEnd,
       timeline,

@@ -9,8 +9,10 @@ import { parseArgs } from 'node:util';
 export interface SoakOptions {
   /** Length of the fault phase, ms (faults run only inside it). */
   readonly faultPhaseMs: number;
-  /** Publishing without faults before the fault phase, after which RSS and fds are first read, ms. */
+  /** Publishing without faults before the warm-up faults (one shard kill, one slow-consumer phase), ms. */
   readonly warmupMs: number;
+  /** Publishing without faults after the fault phase, before the end readings, ms. */
+  readonly settleMs: number;
   /** Subscriber connections, each on one recoverable channel. */
   readonly connections: number;
   /** Recoverable channels; connection j subscribes to channel j mod channels. */
@@ -61,6 +63,7 @@ export function soakOptions(argv: readonly string[], defaultOut: string): SoakOp
   return {
     faultPhaseMs: minutes * 60_000,
     warmupMs: ci ? 8_000 : 30_000,
+    settleMs: ci ? 10_000 : 20_000,
     connections,
     channels,
     ratePerSecond: number('rate', values.rate, channels),

@@ -58,7 +58,8 @@ export interface SoakResult extends RunFacts {
     readonly subscribeErrors: Readonly<Record<string, number>>;
     readonly slowCloseCodes: Readonly<Record<string, number>>;
   };
-  readonly resources: { readonly afterWarmup: CollectedReading; readonly atEnd: CollectedReading; readonly timeline: readonly TimelinePoint[] };
+  readonly warmupFaults: readonly FaultEvent[];
+  readonly resources: { readonly beforeFaults: CollectedReading; readonly afterWarmup: CollectedReading; readonly atEnd: CollectedReading; readonly timeline: readonly TimelinePoint[] };
   readonly checks: readonly Check[];
   readonly pass: boolean;
 }
@@ -67,6 +68,10 @@ export interface SoakResult extends RunFacts {
 export interface ResultParts extends RunFacts {
   readonly reports: readonly CheckReport[];
   readonly events: readonly FaultEvent[];
+  /** The warm-up's faults (not counted in the fault figures). */
+  readonly warmupEvents: readonly FaultEvent[];
+  /** Read after warm-up publishing, before any fault. */
+  readonly beforeFaults: CollectedReading;
   readonly afterWarmup: CollectedReading;
   readonly atEnd: CollectedReading;
   /** Readings every 10 s from the end of warm-up on. */
@@ -160,7 +165,8 @@ export function buildResult(parts: ResultParts): SoakResult {
     faults,
     clients,
     final: parts.final,
-    resources: { afterWarmup: parts.afterWarmup, atEnd: parts.atEnd, timeline: parts.timeline },
+    warmupFaults: parts.warmupEvents,
+    resources: { beforeFaults: parts.beforeFaults, afterWarmup: parts.afterWarmup, atEnd: parts.atEnd, timeline: parts.timeline },
     checks,
     pass: checks.every((c) => c.pass),
   };
