@@ -11,6 +11,9 @@ import type { ChildMessage, GcDoneMessage, GcMessage } from '../common/child';
 import { soakConfig } from './config';
 import type { CrashMessage, ReloadedMessage } from './server-child';
 
+/** Longest wait for the server's garbage collection before a reading, ms. */
+const GC_TIMEOUT_MS = 30_000;
+
 /** RSS and open file descriptors of a process at one moment. */
 export interface ResourceReading {
   /** Resident memory (VmRSS), bytes. */
@@ -135,8 +138,10 @@ export class SoakServer {
   async collectedResources(): Promise<ResourceReading & { readonly heapUsedBytes: number }> {
     const done = new Promise<GcDoneMessage>((resolve) => this.collections.push(resolve));
     this.child.send({ type: 'gc' } satisfies GcMessage);
-    const collected = await done;
-    return { ...readResources(this.pid), heapUsedBytes: collected.heapUsedBytes };
+    // A server too busy to answer in time is read as it is (heap NaN), so the run still ends with a report.
+    const late = new Promise<null>((resolve) => setTimeout(() => resolve(null), GC_TIMEOUT_MS).unref());
+    const collected = await Promise.race([done, late]);
+    return { ...readResources(this.pid), heapUsedBytes: collected?.heapUsedBytes ?? Number.NaN };
   }
 
   /** Drains and stops the server; resolves when the process exited. */
