@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDelta } from 'fossil-delta';
 import { encodeFossilPatch } from '../src/shards/owner/delta';
-import { recoveryOutcome } from '../src/shards/owner/recovery-rule';
+import { MemoryBroker } from '../src/broker/memory';
+import { recoveryOutcome, recoveryRead } from '../src/shards/owner/recovery-rule';
 
 const pubs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ data: `${from + i}`, offset: from + i }));
 const top = { offset: 10, epoch: 'E' };
@@ -58,4 +59,34 @@ test('fossil patches round-trip through fossil-delta on random and real-looking 
 
 test('no patch when it would not be smaller', () => {
   assert.equal(encodeFossilPatch('{"a":1}', '{"b":"completely different"}'), null);
+});
+
+test('issue 17 soak: a recovery reads only what it needs, not the whole stream', () => {
+  assert.deepEqual(recoveryRead({ limit: 300 }), { limit: 0 });
+  assert.deepEqual(recoveryRead({ since: { offset: 7, epoch: 'E' }, limit: 300 }), { limit: 301, since: { offset: 7, epoch: '' } });
+  assert.deepEqual(recoveryRead({ since: { offset: 7, epoch: 'E' }, limit: 0 }), { limit: -1, since: { offset: 7, epoch: '' } });
+  assert.deepEqual(recoveryRead({ since: { offset: 7, epoch: 'E' }, cache: true, limit: 0 }), { limit: 1, reverse: true });
+});
+
+test('issue 17 soak: the narrowed read gives the outcome a whole-stream read gave', async () => {
+  const broker = new MemoryBroker();
+  const history = { size: 100, ttl: 60_000, metaTtl: 0 };
+  for (let i = 1; i <= 20; i++) await broker.publish('ch', { data: `${i}` }, { history });
+  const whole = await broker.history('ch', { limit: -1, metaTtl: 0 });
+  const epoch = whole.position.epoch;
+  const cases = [
+    { since: { offset: 15, epoch }, limit: 300 },
+    { since: { offset: 20, epoch }, limit: 300 },
+    { since: { offset: 5, epoch }, limit: 10 },
+    { since: { offset: 10, epoch }, limit: 10 },
+    { since: { offset: 15, epoch: 'other' }, limit: 300 },
+    { since: { offset: 15, epoch: '' }, limit: 300 },
+    { since: { offset: 25, epoch }, limit: 300 },
+    { since: { offset: 18, epoch }, cache: true, limit: 0 },
+  ];
+  for (const msg of cases) {
+    const narrow = await broker.history('ch', { ...recoveryRead(msg), metaTtl: 0 });
+    assert.deepEqual(narrow.position, whole.position);
+    assert.deepEqual(recoveryOutcome(msg, narrow.publications, narrow.position), recoveryOutcome(msg, whole.publications, whole.position), JSON.stringify(msg));
+  }
 });

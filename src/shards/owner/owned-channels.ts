@@ -36,7 +36,7 @@ import {
   type RecoverMessage,
 } from '../messaging/messages';
 import type { Postman } from '../messaging/postman';
-import { recoveryOutcome } from './recovery-rule';
+import { recoveryOutcome, recoveryRead } from './recovery-rule';
 import { SmallMap, SmallSet } from '../../common/small-collections';
 import type { PublishParams } from '../context';
 import type { Logger } from '../../common/log';
@@ -274,7 +274,7 @@ export class OwnedChannels {
       }
     };
     this.broker
-      .history(msg.ch, { limit: -1, metaTtl })
+      .history(msg.ch, { ...recoveryRead(msg), metaTtl })
       .then((history) => {
         // Merge what was fanned out during the read (already sent to the asking shard, before this answer).
         const pubs = [...history.publications];

@@ -30,3 +30,20 @@ export function recoveryOutcome(
   const complete = after.length === missed && after[0]?.offset === since.offset + 1;
   return complete ? { recovered: true, pubs: after } : { recovered: false, pubs: [] };
 }
+
+/**
+ * What a RECOVER reads from the broker: the position alone for a positioned
+ * subscribe that does not recover; the latest publication in cache mode;
+ * otherwise only the publications after the client's offset (at most one
+ * more than the recovery limit, enough to tell it was exceeded). Reading the
+ * whole stream for each of them made a reconnect wave (thousands of
+ * subscribers recovering after a shard restart) pull history_size
+ * publications per subscriber out of Redis: gigabytes of replies.
+ * The epoch is left out of `since`: recoveryOutcome compares it, and answers
+ * recovered=false with the stream's position instead of an error.
+ */
+export function recoveryRead(msg: Pick<RecoverMessage, 'since' | 'cache' | 'limit'>): { limit: number; since?: StreamPosition; reverse?: boolean } {
+  if (!msg.since) return { limit: 0 };
+  if (msg.cache) return { limit: 1, reverse: true };
+  return { limit: msg.limit > 0 ? msg.limit + 1 : -1, since: { offset: msg.since.offset, epoch: '' } };
+}

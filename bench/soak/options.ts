@@ -1,0 +1,79 @@
+/**
+ * The soak's options: how long it runs, how many connections and channels,
+ * how fast it publishes, and how often each fault strikes. `--ci` picks the
+ * short form CI runs (about 75 s, 1,000 connections, one of each fault).
+ */
+import { parseArgs } from 'node:util';
+
+/** Everything one soak run needs to know. */
+export interface SoakOptions {
+  /** Length of the fault phase, ms (faults run only inside it). */
+  readonly faultPhaseMs: number;
+  /** Publishing without faults before the warm-up faults (one shard kill, one slow-consumer phase), ms. */
+  readonly warmupMs: number;
+  /** Publishing without faults after the fault phase, before the end readings, ms. */
+  readonly settleMs: number;
+  /** Subscriber connections, each on one recoverable channel. */
+  readonly connections: number;
+  /** Recoverable channels; connection j subscribes to channel j mod channels. */
+  readonly channels: number;
+  /** Publications per second through the server API, spread round-robin over the channels. */
+  readonly ratePerSecond: number;
+  /** Connections that also join the bulk channel and stop reading in each slow-consumer fault. */
+  readonly slowConsumers: number;
+  /** Length of a fault period, ms: each starts with a shard kill. */
+  readonly faultEveryMs: number;
+  /** Faults other than the shard kill in each period, evenly spaced; they take turns: Redis restart, reload, slow consumers. */
+  readonly othersPerPeriod: number;
+  /** Shard threads of the server. */
+  readonly shards: number;
+  /** Worker threads holding the subscriber connections. */
+  readonly clientThreads: number;
+  /** Directory the report goes to (`soak.json`, `soak.md`). */
+  readonly outDir: string;
+  /** Allowed change of RSS and of open fds between warm-up and the end, as a fraction (0.1 = 10 %). */
+  readonly resourceTolerance: number;
+}
+
+/** Parses `--minutes N` (default 10), `--connections`, `--channels`, `--rate`, `--shards`, `--period S` (fault period, default 60), `--out DIR` and `--ci`. */
+export function soakOptions(argv: readonly string[], defaultOut: string): SoakOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      minutes: { type: 'string' },
+      connections: { type: 'string' },
+      channels: { type: 'string' },
+      rate: { type: 'string' },
+      shards: { type: 'string' },
+      period: { type: 'string' },
+      out: { type: 'string' },
+      ci: { type: 'boolean' },
+    },
+  });
+  const ci = values.ci === true;
+  const number = (name: string, raw: string | undefined, fallback: number): number => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number (got ${raw})`);
+    return value;
+  };
+  const minutes = number('minutes', values.minutes, ci ? 1 : 10);
+  const connections = Math.round(number('connections', values.connections, ci ? 1000 : 10_000));
+  const channels = Math.round(number('channels', values.channels, ci ? 8 : 40));
+  return {
+    faultPhaseMs: minutes * 60_000,
+    warmupMs: ci ? 8_000 : 30_000,
+    settleMs: ci ? 10_000 : 20_000,
+    connections,
+    channels,
+    ratePerSecond: number('rate', values.rate, channels),
+    slowConsumers: Math.max(2, Math.min(50, Math.round(connections / 200))),
+    // A shard kill every minute; the CI form's one minute also has one of each other fault, the full form two others a minute.
+    faultEveryMs: number('period', values.period, 60) * 1000,
+    othersPerPeriod: ci ? 3 : 2,
+    shards: Math.round(number('shards', values.shards, 2)),
+    clientThreads: connections >= 4000 ? 4 : 2,
+    outDir: values.out ?? defaultOut,
+    resourceTolerance: 0.1,
+  };
+}

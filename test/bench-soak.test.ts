@@ -1,0 +1,104 @@
+/**
+ * The chaos soak's pure parts (bench/soak): the per-subscriber stream record
+ * and its check against acknowledged offsets, the fault plan, the options of
+ * the short CI form, and the verdict's resource checks.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planFaults } from '../bench/soak/faults';
+import { soakOptions } from '../bench/soak/options';
+import { buildResult, change, type ResultParts } from '../bench/soak/result';
+import { StreamRecord, Via } from '../bench/soak/stream-record';
+
+test('a stream record expects only acknowledged offsets after its first subscribe position', () => {
+  const record = new StreamRecord();
+  record.subscribedAt(10, 'e1');
+  record.subscribedAt(20, 'e2'); // later subscribes do not move the start
+  for (const offset of [11, 12, 14]) record.receive(offset, Via.Live);
+  record.receive(15, Via.Recovery);
+  assert.deepEqual(record.missing([9, 10, 11, 12, 13, 14, 15, 16]), { count: 2, first: [13, 16] });
+  assert.equal(record.live, 3);
+  assert.equal(record.recovered, 1);
+  assert.equal(record.epoch, 'e1');
+});
+
+test('a stream record counts duplicates and out-of-order arrivals apart, with the first of them', () => {
+  const record = new StreamRecord();
+  record.subscribedAt(0, 'e');
+  record.receive(1, Via.Live);
+  record.receive(3, Via.Live);
+  record.receive(2, Via.Recovery); // late, never seen: out of order
+  record.receive(3, Via.Recovery); // seen: duplicate
+  assert.equal(record.outOfOrder, 1);
+  assert.equal(record.duplicates, 1);
+  assert.deepEqual(record.anomalies, [
+    { offset: 2, top: 3, via: Via.Recovery, duplicate: false },
+    { offset: 3, top: 3, via: Via.Recovery, duplicate: true },
+  ]);
+  assert.equal(record.missing([1, 2, 3]).count, 0);
+});
+
+test('a stream record grows past its first kilobyte of offsets', () => {
+  const record = new StreamRecord();
+  record.subscribedAt(0, 'e');
+  record.receive(5000, Via.Live);
+  assert.ok(record.has(5000));
+  assert.ok(!record.has(4999));
+  assert.ok(!record.has(100_000));
+});
+
+test('a subscriber that never subscribed misses every acknowledged publication', () => {
+  assert.equal(new StreamRecord().missing([1, 2, 3]).count, 3);
+});
+
+test('the fault plan kills a shard at the start of every period and rotates the other faults', () => {
+  const plan = planFaults(180_000, 60_000, 2);
+  assert.deepEqual(
+    plan.map((f) => `${f.atMs / 1000} ${f.kind}`),
+    ['0 shard-kill', '20 redis-restart', '40 reload', '60 shard-kill', '80 slow-consumers', '100 redis-restart', '120 shard-kill', '140 reload', '160 slow-consumers'],
+  );
+  assert.deepEqual(
+    planFaults(60_000, 60_000, 3).map((f) => f.kind),
+    ['shard-kill', 'redis-restart', 'reload', 'slow-consumers'],
+  );
+});
+
+test('soak options: the full form has 10,000 connections for 10 minutes, the CI form one of each fault in a minute', () => {
+  const full = soakOptions([], '/out');
+  assert.equal(full.connections, 10_000);
+  assert.equal(full.faultPhaseMs, 600_000);
+  assert.equal(full.outDir, '/out');
+  const ci = soakOptions(['--ci', '--out', '/tmp/x'], '/out');
+  assert.equal(ci.connections, 1000);
+  assert.equal(ci.faultPhaseMs, 60_000);
+  assert.equal(ci.othersPerPeriod, 3);
+  assert.equal(soakOptions(['--minutes', '2'], '/out').faultPhaseMs, 120_000);
+  assert.throws(() => soakOptions(['--minutes', '0'], '/out'), /--minutes must be a positive number/);
+});
+
+test('the verdict fails on a loss and on resources that moved more than the tolerance', () => {
+  const reading = (rss: number, fds: number) => ({ rssBytes: rss, openFds: fds, threads: 9, heapUsedBytes: 1 });
+  const tally = { closeCodes: {}, unsubscribeCodes: {}, subscribeErrors: {}, slowCloseCodes: { '1006': 1 }, failedRecoveries: [], reconnects: 1, resubscribes: 0, slowCut: 1, slowResumed: 1 };
+  const report = { subscribers: 1, live: 9, recovered: 1, expected: 10, missing: 0, subscribersWithLoss: 0, duplicates: 0, outOfOrder: 0, samples: [], orderSamples: [], tally };
+  const events = (['shard-kill', 'redis-restart', 'slow-consumers'] as const).map((kind) => ({ kind, atMs: 0, tookMs: 1, detail: '' }));
+  const parts: ResultParts = {
+    environment: { commit: 'x', node: 'v20', cpu: 'cpu', cores: 2, platform: 'linux', date: '' },
+    options: soakOptions(['--ci'], '/out'),
+    seconds: 90,
+    publications: { attempted: 10, acknowledged: 10, failed: 0, failures: {}, skipped: 0 },
+    reports: [report],
+    events: [...events, { kind: 'reload', atMs: 0, tookMs: 1, detail: 'SIGHUP: applied' }],
+    final: { total: 1, ready: 1, caughtUp: 1, serverRunning: true },
+    warmupEvents: [],
+    beforeFaults: reading(90, 1000),
+    afterWarmup: reading(100, 1000),
+    atEnd: reading(109, 1000),
+    timeline: [],
+  };
+  assert.ok(buildResult(parts).pass);
+  const lost = buildResult({ ...parts, reports: [{ ...report, missing: 1, subscribersWithLoss: 1 }] });
+  assert.deepEqual(lost.checks.filter((c) => !c.pass).map((c) => c.name), ['every acknowledged publication reached every subscriber (live or by recovery)']);
+  const grown = buildResult({ ...parts, atEnd: reading(111, 1101) });
+  assert.equal(grown.checks.filter((c) => !c.pass).length, 2);
+  assert.ok(Math.abs(change(100, 111) - 0.11) < 1e-9);
+});
