@@ -9,6 +9,7 @@ import type { ChannelProtocols } from './channel-protocols';
 import type { ChannelTopics } from './channel-topics';
 import type { Connection } from '../session/connection';
 import type { WirePosition } from '../messaging/messages';
+import type { Fanout } from '../messaging/fanout';
 import type { Publication } from '../../broker/broker';
 import type { TagsFilter } from '../../protocol/tags-filter';
 
@@ -76,6 +77,14 @@ export interface LocalChannel {
   readonly bucket: number;
   /** Protocol bits (fanout.ts ProtocolBit) this channel counts for in its bucket: set before any of its subscribe replies. */
   tableBits: number;
+  /**
+   * Direct publications (no offset) that arrived while the channel waited for
+   * its owner's OK (the table bit is set before that OK), in arrival order;
+   * delivered right after the OK puts the waiting sockets on the topic. Null
+   * when none. A server-side subscription's connect reply goes out before
+   * that OK, so a publication accepted after the reply may arrive here first.
+   */
+  early: Fanout[] | null;
 }
 
 /** What LocalChannels needs from its shard beyond mailbox and writer. */

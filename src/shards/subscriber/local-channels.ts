@@ -45,6 +45,8 @@ export { insufficientStatePush, type JoinOptions, type JoinOutcome, type LocalCh
 
 /** How long a subscribe waits for the owner, ms. */
 const OWNER_TIMEOUT_MS = 10_000;
+/** Direct publications kept per channel while it waits for its owner's OK; later ones are dropped (counted unmatched). */
+const EARLY_LIMIT = 1024;
 
 /** Channels with subscribers on this shard. */
 export class LocalChannels {
@@ -89,6 +91,7 @@ export class LocalChannels {
         position: null,
         bucket: this.table ? SubscriberTable.bucketOf(channelHash(channel)) : 0,
         tableBits: 0,
+        early: null,
       };
       this.channels.set(channel, local);
       if (!this.register(channel, local)) {
@@ -157,6 +160,9 @@ export class LocalChannels {
       local.waiting.delete(conn);
       this.proceed(conn, channel, local, waiter);
     }
+    const early = local.early;
+    local.early = null;
+    if (early) for (const f of early) this.onFanout(f);
     this.releaseIfEmpty(channel);
   }
 
@@ -215,7 +221,8 @@ export class LocalChannels {
   onFanout(f: Fanout): void {
     const local = this.channels.get(f.channel);
     if (!local || !local.active) {
-      this.unmatched++;
+      if (local && f.offset === 0 && f.kind !== FanoutKind.JOIN_LEAVE && local.waiting.size > 0) this.holdEarly(local, f);
+      else this.unmatched++;
       return;
     }
     if (f.binary && local.topics.attached[0] > 0) this.closeJsonSubscribers(f.channel, local, f.kind === FanoutKind.JOIN_LEAVE);
@@ -226,6 +233,23 @@ export class LocalChannels {
     if (f.offset > 0) this.checkPosition(f.channel, local, f.offset, f.epoch);
     this.delivered += local.subscribers.size;
     local.topics.deliverPublication(f);
+  }
+
+  /** Keeps a copy of a direct publication that arrived before the owner's OK (the record's bytes are valid only during the call). */
+  private holdEarly(local: LocalChannel, f: Fanout): void {
+    const early = (local.early ??= []);
+    if (early.length >= EARLY_LIMIT) {
+      this.unmatched++;
+      return;
+    }
+    early.push({
+      ...f,
+      full: f.full?.slice() ?? null,
+      deltaFull: f.deltaFull?.slice() ?? null,
+      delta: f.delta?.slice() ?? null,
+      pbFull: f.pbFull?.slice() ?? null,
+      pbDelta: f.pbDelta?.slice() ?? null,
+    });
   }
 
   /**
