@@ -50,6 +50,7 @@ class FakeApp {
 
 class FakeSocket {
   readonly written: string[] = [];
+  conn: Connection | null = null;
   constructor(private readonly app: FakeApp) {}
   get name(): 'websocket' {
     return 'websocket';
@@ -130,13 +131,14 @@ function setup() {
   const subscribe = (id: string, offset: number): FakeSocket => {
     const socket = new FakeSocket(app);
     const conn = connection(id, socket);
+    socket.conn = conn;
     const onAttached = (outcome: JoinOutcome | null): void => {
       writer.send(conn, JSON.stringify({ id: 2, result: { offset: outcome!.top.offset, pubs: outcome!.publications.map((p) => p.offset) } }));
     };
     void local.join(conn, CHANNEL, onAttached, { positioned: true, recover: { offset, epoch: EPOCH } });
     return socket;
   };
-  return { local, subscribe };
+  return { local, subscribe, writer };
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -178,5 +180,20 @@ describe('subscribe reply before the publications, several sockets joining in on
     assert.deepEqual(events(a), ['reply 10 []', 'pub 11', 'pub 12', 'pub 13', 'pub 14']);
     assert.deepEqual(events(b), ['reply 11 [11]', 'pub 12', 'pub 13', 'pub 14']);
     assert.deepEqual(events(c), ['reply 13 [11,12,13]', 'pub 14']);
+  });
+
+  test('a socket that joined and left in the turn is not put back on the topic by a later join', async () => {
+    const { local, subscribe } = setup();
+    const a = subscribe('a', 20);
+    const b = subscribe('b', 20);
+    local.onOwnerOk(CHANNEL, ProtocolBit.JSON);
+    local.onRecoverResult({ t: MessageType.RECOVER_RESULT, rid: 1, ch: CHANNEL, top: { offset: 20, epoch: EPOCH }, recovered: true, pubs: [] });
+    local.leave(a.conn!, CHANNEL);
+    local.onFanout(fanout(21));
+    local.onRecoverResult({ t: MessageType.RECOVER_RESULT, rid: 2, ch: CHANNEL, top: { offset: 21, epoch: EPOCH }, recovered: true, pubs: [pub(21)] });
+    local.onFanout(fanout(22));
+    await settle();
+    assert.deepEqual(events(a), ['reply 20 []']);
+    assert.deepEqual(events(b), ['reply 21 [21]', 'pub 22']);
   });
 });

@@ -163,6 +163,17 @@ export class Writer {
 
   /** Takes a connection off a topic; `open` when its transport still exists. */
   unsubscribe(conn: Connection, topic: string, open: boolean): void {
+    const joined = this.joined.get(topic);
+    if (joined?.includes(conn)) {
+      const rest = joined.filter((c) => c !== conn);
+      if (rest.length > 0) this.joined.set(topic, rest);
+      else this.joined.delete(topic);
+    }
+    this.leave(conn, topic, open);
+  }
+
+  /** Takes a connection off a topic (no joiner bookkeeping). */
+  private leave(conn: Connection, topic: string, open: boolean): void {
     if (conn.transport.nativeTopics) {
       if (open) conn.transport.unsubscribe(topic);
       return;
@@ -198,7 +209,7 @@ export class Writer {
     if (!queue) return;
     this.topics.delete(topic);
     const waiting = this.joined.get(topic)?.filter((conn) => conn.state !== ConnState.Closed && conn.outgoing.length > 0) ?? [];
-    for (const conn of waiting) this.unsubscribe(conn, topic, true);
+    for (const conn of waiting) this.leave(conn, topic, true);
     this.publishFrames(topic, queue);
     for (const conn of waiting) {
       this.join(conn, topic);
