@@ -35,6 +35,13 @@ export class Writer {
   private readonly topics = new Map<string, TopicQueue>();
   /** Topic members whose transport has no native uWS topics: written to one by one. */
   private readonly direct = new Map<string, Set<Connection>>();
+  /**
+   * Connections put on each topic since the last flush: their subscribe reply
+   * (queued right after they joined) is not written yet, so a publication
+   * queued for the topic after they joined must not reach them before it
+   * (flushChannel).
+   */
+  private readonly joined = new Map<string, Connection[]>();
   private scheduled = false;
   /** Publications written to topics (frames, before joining). */
   published = 0;
@@ -128,6 +135,19 @@ export class Writer {
 
   /** Puts a connection on a topic: uWS's own for WebSockets, the Writer's list for other transports. */
   subscribe(conn: Connection, topic: string): void {
+    let joined = this.joined.get(topic);
+    if (!joined) {
+      joined = [];
+      this.joined.set(topic, joined);
+    }
+    joined.push(conn);
+    // The next flush writes the reply and forgets the joiners.
+    this.schedule();
+    this.join(conn, topic);
+  }
+
+  /** Puts a connection on a topic (no joiner bookkeeping). */
+  private join(conn: Connection, topic: string): void {
     if (conn.transport.nativeTopics) {
       if (conn.transport.unidirectional) this.bareTopicsInUse = true;
       conn.transport.subscribe(topic);
@@ -143,6 +163,17 @@ export class Writer {
 
   /** Takes a connection off a topic; `open` when its transport still exists. */
   unsubscribe(conn: Connection, topic: string, open: boolean): void {
+    const joined = this.joined.get(topic);
+    if (joined?.includes(conn)) {
+      const rest = joined.filter((c) => c !== conn);
+      if (rest.length > 0) this.joined.set(topic, rest);
+      else this.joined.delete(topic);
+    }
+    this.leave(conn, topic, open);
+  }
+
+  /** Takes a connection off a topic (no joiner bookkeeping). */
+  private leave(conn: Connection, topic: string, open: boolean): void {
     if (conn.transport.nativeTopics) {
       if (open) conn.transport.unsubscribe(topic);
       return;
@@ -167,12 +198,24 @@ export class Writer {
   /**
    * Publishes what is queued for one channel now. Called before a socket joins
    * the topic, so it does not receive publications from before its subscribe point.
+   *
+   * Sockets that joined the topic earlier in this turn still have their
+   * subscribe reply queued (a flush writes replies first): the frames must
+   * not overtake it. They are kept off this publish and get the frames
+   * queued behind their replies instead, in the same frame as those.
    */
   flushChannel(topic: string): void {
     const queue = this.topics.get(topic);
     if (!queue) return;
     this.topics.delete(topic);
+    const waiting = this.joined.get(topic)?.filter((conn) => conn.state !== ConnState.Closed && conn.outgoing.length > 0) ?? [];
+    for (const conn of waiting) this.leave(conn, topic, true);
     this.publishFrames(topic, queue);
+    for (const conn of waiting) {
+      this.join(conn, topic);
+      // Written (and counted) with its replies.
+      for (const frame of queue.frames) conn.outgoing.push(frame);
+    }
   }
 
   /** Writes everything queued: replies first, then publications. */
@@ -180,6 +223,8 @@ export class Writer {
     this.scheduled = false;
     for (const conn of this.dirty) this.flushConnection(conn);
     this.dirty.clear();
+    // Every reply queued so far is written: publications may reach the joiners now.
+    this.joined.clear();
     if (this.topics.size > 0) {
       const topics = [...this.topics];
       this.topics.clear();
