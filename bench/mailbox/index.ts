@@ -218,9 +218,9 @@ function markdown(result: {
     `Commit ${env.commit}, Node ${env.node}, ${env.cpu} × ${env.cores}, ${env.platform}, ${env.date}.` +
       ` Other processes used ${share(result.othersCpuShare)} of the cores during the run.`,
     `Two worker threads, ${PARAMS.messageBytes}-byte messages; medians of ${PARAMS.repetitions} runs each, the three mechanisms alternating.`,
-    `"ring" is the Inbox as shards run it: for ${LINGER.ring.lingerMicros} µs after its last record it lingers, spinning (one look per event-loop turn) for the first ${LINGER.ring.spinMicros} µs,` +
+    `"ring" is the Inbox with its linger (LINGERING_INBOX_TIMING; shards run without it, as "no linger"): for ${LINGER.ring.lingerMicros} µs after its last record it lingers, spinning (one look per event-loop turn) for the first ${LINGER.ring.spinMicros} µs,` +
       ` then napping (Atomics.wait of at most ${LINGER.ring.napMicros} µs, woken by a notify) between looks, then sleeps on its doorbell;` +
-      ' "spin" spins the whole linger, "nap" naps the whole linger; "no linger" sleeps as soon as the rings are empty (the behaviour before): the before/after ratio of one run.',
+      ' "spin" spins the whole linger, "nap" naps the whole linger; "no linger" sleeps as soon as the rings are empty (what shards run): the ratio of one run.',
     `Latency is measured from each message's scheduled send time (the producer is paced at ${n(PARAMS.latencyRate)} msgs/s and naps between sends).`,
     'Produced by `npm run bench:mailbox` (bench/mailbox/index.ts, which explains the method).',
     '',

@@ -25,11 +25,18 @@ export interface InboxTiming {
 }
 
 /**
- * What shards run with: linger 200 µs, spinning the first 30 µs (a record
- * that follows within that costs no notify and no wake-up), napping 50 µs
- * at a time for the rest (no CPU while napping).
+ * The linger measured by bench:mailbox: 200 µs, spinning the first 30 µs (a
+ * record that follows within that costs no notify and no wake-up), napping
+ * 50 µs at a time for the rest (no CPU while napping). It cuts wake-ups of a
+ * steady stream about 3×, but on the guard's many-channel check (switchyard
+ * ×2, 2k publications/s) it cost about 1.3× the server CPU per publication
+ * (2.98–3.36× raw uWS against 2.39–2.50× without it, same build, back to
+ * back), and no latency gain was shown on a 2-core VM; shards do not use it.
  */
-export const DEFAULT_INBOX_TIMING: InboxTiming = Object.freeze({ lingerMicros: 200, spinMicros: 30, napMicros: 50 });
+export const LINGERING_INBOX_TIMING: InboxTiming = Object.freeze({ lingerMicros: 200, spinMicros: 30, napMicros: 50 });
+
+/** What shards run with: no linger, the Inbox sleeps on its doorbell as soon as its rings are empty. */
+export const DEFAULT_INBOX_TIMING: InboxTiming = Object.freeze({ lingerMicros: 0, spinMicros: 0, napMicros: 0 });
 
 /** Receives one record: the sending shard, the kind byte, and the body (valid only during the call). */
 export type RecordHandler = (from: number, kind: number, body: Uint8Array) => void;
