@@ -58,6 +58,22 @@ test('/metrics: Centrifugo names summed over shards, per-shard switchyard_shard_
   }
 });
 
+test('/metrics: publications fanned out by the shard that took them count in publish_to_write', async () => {
+  // One shard: the API request, the owner and every subscriber share it, so no record crosses a ring.
+  const server = await startTestServer({ prometheus: { enabled: true }, shards: { count: 1 } });
+  const clients: Awaited<ReturnType<typeof subscribedClient>>[] = [];
+  try {
+    clients.push(await subscribedClient(server.wsUrl, 'self-fanout'));
+    for (let i = 0; i < 3; i++) await callApi(server.apiUrl, 'publish', { channel: 'self-fanout', data: { i } });
+    await waitFor(() => clients[0]!.received.length === 3, 'publications');
+    const text = await (await fetch(`${server.opsUrl}/metrics`)).text();
+    assert.equal(sample(text, 'switchyard_shard_publish_to_write_seconds_count{shard="0"}'), 3);
+  } finally {
+    for (const c of clients) c.client.disconnect();
+    await server.close();
+  }
+});
+
 test('/metrics is 404 when prometheus.enabled is false', async () => {
   const server = await startTestServer({ shards: { count: 1 } });
   try {

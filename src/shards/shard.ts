@@ -237,8 +237,12 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
 
   /** Something this shard sent itself, in its turn. */
   private onSelf(item: SelfItem): void {
-    if (item.message) this.onMessage(this.id, item.message);
-    else this.local.onFanout(item.fanout);
+    if (item.message) {
+      this.onMessage(this.id, item.message);
+    } else {
+      this.metrics.noteFanout(item.fanout.at);
+      this.local.onFanout(item.fanout);
+    }
   }
 
   /** A ring record in its turn; while `from` has not switched to a reloaded config, it is handled with the previous one. */
