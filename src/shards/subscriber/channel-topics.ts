@@ -8,7 +8,7 @@
  * publications one by one (filtered-subscribers.ts).
  */
 import type { Connection, SubscriptionMode } from '../session/connection';
-import { deltaTopic, joinLeaveTopic, plainTopic, protocolBit, type Fanout } from '../messaging/fanout';
+import { deltaTopic, joinLeaveTopic, keptFrame, plainTopic, protocolBit, type Fanout } from '../messaging/fanout';
 import { protocolIndex } from './channel-protocols';
 import { SmallSet } from '../../common/small-collections';
 import type { Writer } from '../session/writer';
@@ -83,20 +83,20 @@ export class ChannelTopics {
 
   /** Queues a join/leave push for the join/leave topics. Frames are views into the mailbox: the writer keeps copies. */
   deliverJoinLeave(f: Fanout): void {
-    if (f.full) this.writer.publish(joinLeaveTopic(this.channel), f.full.slice());
-    if (f.pbFull) this.writer.publish(joinLeaveTopic(this.channel, 'protobuf'), f.pbFull.slice(), 'protobuf');
+    if (f.full) this.writer.publish(joinLeaveTopic(this.channel), keptFrame(f.full));
+    if (f.pbFull) this.writer.publish(joinLeaveTopic(this.channel, 'protobuf'), keptFrame(f.pbFull), 'protobuf');
   }
 
   /** Queues a publication for the plain and delta topics of each protocol. */
   deliverPublication(f: Fanout): void {
     const [plainJson, plainProtobuf] = this.plainSubscribers;
     const [deltaJson, deltaProtobuf] = this.deltaSubscribers;
-    if (f.full && plainJson > 0) this.writer.publish(plainTopic(this.channel), f.full.slice());
+    if (f.full && plainJson > 0) this.writer.publish(plainTopic(this.channel), keptFrame(f.full));
     const forDelta = f.delta ?? f.deltaFull;
-    if (forDelta && deltaJson > 0) this.writer.publish(deltaTopic(this.channel), forDelta.slice());
-    if (f.pbFull && plainProtobuf > 0) this.writer.publish(plainTopic(this.channel, 'protobuf'), f.pbFull.slice(), 'protobuf');
+    if (forDelta && deltaJson > 0) this.writer.publish(deltaTopic(this.channel), keptFrame(forDelta));
+    if (f.pbFull && plainProtobuf > 0) this.writer.publish(plainTopic(this.channel, 'protobuf'), keptFrame(f.pbFull), 'protobuf');
     const forDeltaProtobuf = f.pbDelta ?? f.pbFull;
-    if (forDeltaProtobuf && deltaProtobuf > 0) this.writer.publish(deltaTopic(this.channel, 'protobuf'), forDeltaProtobuf.slice(), 'protobuf');
+    if (forDeltaProtobuf && deltaProtobuf > 0) this.writer.publish(deltaTopic(this.channel, 'protobuf'), keptFrame(forDeltaProtobuf), 'protobuf');
     if (this.deltaFresh.size > 0) this.startDeltas(f);
     if (this.filtered !== null) this.filtered.deliver(f);
   }
@@ -110,7 +110,7 @@ export class ChannelTopics {
       const topic = deltaTopic(this.channel, protocol);
       // Frames queued for the topic before this point are older than the full publication sent here.
       this.writer.flushChannel(topic);
-      this.writer.send(conn, protocol === 'protobuf' ? full.slice() : textDecoder.decode(full));
+      this.writer.send(conn, protocol === 'protobuf' ? keptFrame(full) : textDecoder.decode(full));
       this.writer.subscribe(conn, topic);
       this.deltaSubscribers[protocolIndex(protocolBit(protocol))]++;
       this.deltaFresh.delete(conn);

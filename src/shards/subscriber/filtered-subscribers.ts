@@ -11,7 +11,7 @@
  * (the JSON frame, or else the Protobuf one), once per publication, only for
  * channels that have filtered subscribers on this shard.
  */
-import type { Fanout } from '../messaging/fanout';
+import { keptFrame, type Fanout } from '../messaging/fanout';
 import type { Connection } from '../session/connection';
 import type { Writer } from '../session/writer';
 import { matchTags, type Tags, type TagsFilter } from '../../protocol/tags-filter';
@@ -59,7 +59,7 @@ export class FilteredSubscribers {
       if (!matchTags(filter, tags)) continue;
       // Frames are views into the mailbox: the Writer keeps copies.
       const frame = conn.transport.protocol === 'protobuf' ? f.pbFull : f.full;
-      if (frame) this.writer.send(conn, frame.slice());
+      if (frame) this.writer.send(conn, keptFrame(frame));
     }
   }
 }
