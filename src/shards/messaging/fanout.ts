@@ -63,6 +63,11 @@ export interface Fanout {
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 const FRAME_COUNT = 5;
+/** Scratch for moving a little-endian f64 in and out of a record at any byte offset. */
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+/** Whether this platform stores a Float64Array little-endian (the record's byte order). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Whether a string is all ASCII (so its UTF-8 bytes are its char codes). */
 function isAscii(text: string): boolean {
@@ -130,12 +135,6 @@ const STAMP_AT = 1;
 export function fanoutStamp(body: Uint8Array): number {
   return (body[STAMP_AT]! | (body[STAMP_AT + 1]! << 8) | (body[STAMP_AT + 2]! << 16) | (body[STAMP_AT + 3]! << 24)) | 0;
 }
-
-/** Scratch for reading a little-endian f64 out of a body at any byte offset. */
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-/** Whether this platform stores a Float64Array little-endian (the record's byte order). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function readFloat64(body: Uint8Array, at: number): number {
   if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) f64Bytes[i] = body[at + i]!;
