@@ -6,98 +6,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Agent, request } from 'node:http';
 import type { RunningServer } from '../src/acceptor/run';
 import { SubscriberTable } from '../src/common/subscriber-table';
 import { channelHash } from '../src/shards/messaging/owner-of';
 import { callApi } from './helpers/api';
 import { sdkClient, subscribedClient, waitFor } from './helpers/clients';
-import { API_KEY, startTestServer } from './helpers/server';
-
-interface ShardInfo {
-  readonly num_clients: number;
-  readonly publications_fanned_out: number;
-  readonly direct: { readonly publications: number; readonly records: number; readonly unmatched: number; readonly waited: number };
-}
-
-type Subscribed = Awaited<ReturnType<typeof subscribedClient>>;
-
-async function shardsInfo(server: RunningServer): Promise<ShardInfo[]> {
-  return (await callApi(server.apiUrl, 'info', {})).body.result.nodes[0].shards;
-}
-
-/** One keep-alive HTTP connection to the API (so its requests land on one shard). */
-class KeepAliveApi {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  constructor(private readonly apiUrl: string) {}
-
-  call(method: string, body: unknown): Promise<any> {
-    const text = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${this.apiUrl}/${method}`,
-        { method: 'POST', agent: this.agent, headers: { 'Content-Type': 'application/json', 'X-API-Key': API_KEY } },
-        (res) => {
-          let data = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (data += c));
-          res.on('end', () => resolve(JSON.parse(data)));
-        },
-      );
-      req.on('error', reject);
-      req.end(text);
-    });
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-/** Connects subscribers of `channel` one at a time, noting each one's shard, until `want` says enough (at most `max`). */
-async function subscribersByShard(server: RunningServer, channel: string, want: (byShard: Subscribed[][]) => boolean, max = 60): Promise<Subscribed[][]> {
-  let counts = (await shardsInfo(server)).map((s) => s.num_clients);
-  const byShard: Subscribed[][] = counts.map(() => []);
-  for (let i = 0; i < max && !want(byShard); i++) {
-    const c = await subscribedClient(server.wsUrl, channel);
-    const now = (await shardsInfo(server)).map((s) => s.num_clients);
-    const shard = now.findIndex((n, j) => n > counts[j]!);
-    assert.ok(shard >= 0, 'a new client shows up on some shard');
-    byShard[shard]!.push(c);
-    counts = now;
-  }
-  assert.ok(want(byShard), `subscribers on the shards wanted: ${byShard.map((s) => s.length).join(',')}`);
-  return byShard;
-}
-
-/** The shard an API connection lands on: the one whose direct publications grow when it publishes to `channel` (which has subscribers). */
-async function shardOf(server: RunningServer, api: KeepAliveApi, channel: string): Promise<number> {
-  const before = (await shardsInfo(server)).map((s) => s.direct.publications);
-  assert.deepEqual(await api.call('publish', { channel, data: { probe: true } }), { result: {} });
-  const now = (await shardsInfo(server)).map((s) => s.direct.publications);
-  const shard = now.findIndex((n, j) => n > before[j]!);
-  assert.ok(shard >= 0, 'the probe went the direct way on some shard');
-  return shard;
-}
-
-/** Opens keep-alive API connections until `count` of them sit on different shards (none on `avoid`). */
-async function apisOnShards(server: RunningServer, channel: string, count: number, avoid: number[] = []): Promise<{ api: KeepAliveApi; shard: number }[]> {
-  const found: { api: KeepAliveApi; shard: number }[] = [];
-  const spare: KeepAliveApi[] = [];
-  for (let i = 0; i < 40 && found.length < count; i++) {
-    const api = new KeepAliveApi(server.apiUrl);
-    const shard = await shardOf(server, api, channel);
-    if (avoid.includes(shard) || found.some((f) => f.shard === shard)) spare.push(api);
-    else found.push({ api, shard });
-  }
-  for (const api of spare) api.close();
-  assert.equal(found.length, count, 'API connections on different shards');
-  return found;
-}
-
-function closeAll(groups: Subscribed[][]): void {
-  for (const group of groups) for (const c of group) c.client.disconnect();
-}
+import { startTestServer } from './helpers/server';
+import { apisOnShards, closeAll, shardsInfo, subscribersByShard } from './helpers/shard-placement';
 
 /** Anyone may subscribe. */
 const OPEN = { allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true };

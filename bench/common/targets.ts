@@ -122,6 +122,12 @@ export interface LaunchOptions {
 }
 
 const API_KEY = 'bench-key';
+/**
+ * Extra Node flags for every server child, space-separated (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof --cpu-prof-interval=200` to profile
+ * the servers: NODE_OPTIONS refuses --cpu-prof). Unset: none.
+ */
+export const SERVER_NODE_FLAGS_ENV = 'SWITCHYARD_BENCH_SERVER_NODE_FLAGS';
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -157,6 +163,7 @@ function forkTarget(spec: SystemSpec, options: LaunchOptions, redis: BenchRedis 
   const execArgv = [
     ...(slowed ? ['--require', path.join(__dirname, 'slow-hook.js')] : []),
     ...(options.gcHook ? ['--expose-gc', '--require', path.join(__dirname, 'gc-hook.js')] : []),
+    ...(process.env[SERVER_NODE_FLAGS_ENV]?.split(' ').filter((flag) => flag !== '') ?? []),
   ];
   const child = fork(spec.entry ?? entryOf(spec.kind), [JSON.stringify(serverOptions)], {
     execArgv,

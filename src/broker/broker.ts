@@ -7,7 +7,10 @@
 /**
  * The broker: how publications leave a shard and come back. A channel's owner
  * shard is the only caller for that channel, so an implementation may assume
- * calls for one channel are made from one thread, in order.
+ * calls for one channel are made from one thread, in order. One exception:
+ * with the Redis broker, `publish` without history, idempotency key, version
+ * or delta (which keeps no per-channel state) may be called by any shard
+ * (the direct Redis path, shards/owner/direct-broker.ts).
  *
  * Calls go out (publish, subscribe, history, …) and events come in
  * (onPublication, onJoin, onLeave, onLost). The memory broker keeps

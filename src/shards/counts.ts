@@ -53,6 +53,7 @@ export function shardStats(shard: CountedShard): ShardStats {
     direct: {
       publications: shard.direct?.stats.publications ?? 0,
       records: shard.direct?.stats.records ?? 0,
+      broker_publications: shard.direct?.stats.brokerPublications ?? 0,
       unmatched: shard.local.unmatched,
       waited: shard.order.waited,
     },

@@ -176,7 +176,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.broker = parts.broker;
     this.presence = parts.presence;
     this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this, this.postman, parts.log, parts.table ?? null);
-    this.direct = table ? new DirectFanout(parts.id, table, this.postman, this) : null;
+    this.direct = table ? new DirectFanout(parts.id, table, this.postman, this, parts.broker) : null;
     this.keepalive = new Keepalive(parts.config, this);
     const control = parts.bus && parts.id === 0 ? new NodeControl(parts.bus, parts.identity, this, parts.busTimeout, parts.log) : null;
     this.writer.counts = this.metrics.writes;

@@ -43,6 +43,8 @@ export interface ShardStats {
     readonly publications: number;
     /** Records it posted to other shards for them. */
     readonly records: number;
+    /** Publications this shard published to the Redis broker itself, without their owner (they come back through the owner's subscription). */
+    readonly broker_publications: number;
     /** Fan-out records that reached this shard and found no active local channel. */
     readonly unmatched: number;
     /** Records and own sends that waited in the arrival order for another ring to be read. */

@@ -1,21 +1,30 @@
 /**
  * The direct publish path: a publication of a channel that needs nothing
- * from its owner is fanned out by the shard that received it. It is encoded
- * once here, stamped, and its bytes are posted straight to every shard the
- * subscriber table names for the channel's bucket (and handed to this
- * shard's own subscribers through its arrival order); the publish is
- * answered at once, with no owner round trip.
+ * from its owner is published by the shard that received it, with no owner
+ * round trip. How depends on the broker:
  *
- * A channel needs nothing from its owner when the broker is the memory
- * broker (Redis and NATS publish through the owner, which holds the PUB/SUB
- * subscription) and its namespace keeps no history (so no offsets, recovery
- * or positioning), has no deltas, no presence and no join/leave; and the
- * publish asks for no idempotency key, version or delta. Everything else
- * takes the owner path (owned-channels.ts). Both paths stamp their records,
- * so the receiving shards keep the order of publishes a client made one
- * after the other, whichever path each took (messaging/arrival-order.ts).
+ * - Memory broker: it is encoded once here, stamped, and its bytes are
+ *   posted straight to every shard the subscriber table names for the
+ *   channel's bucket (and handed to this shard's own subscribers through its
+ *   arrival order); the publish is answered at once.
+ * - Redis broker: this shard PUBLISHes it on its own Redis command
+ *   connection (broker.publish without history: one PUBLISH, no Lua) and
+ *   answers when Redis has taken it. It comes back on the PUB/SUB
+ *   subscription of the channel's owner, which fans it out as any other
+ *   publication (owned-channels.ts deliver), so every publication of a
+ *   channel still reaches the subscribing shards from one place, in the
+ *   order Redis ran the PUBLISHes (docs/architecture.md, Publish).
+ *
+ * A channel needs nothing from its owner when the broker is memory or Redis
+ * (NATS publishes through the owner) and its namespace keeps no history (so
+ * no offsets, recovery or positioning), has no deltas, no presence and no
+ * join/leave; and the publish asks for no idempotency key, version or delta.
+ * Everything else takes the owner path (owned-channels.ts). With the memory
+ * broker both paths stamp their records, so the receiving shards keep the
+ * order of publishes a client made one after the other, whichever path each
+ * took (messaging/arrival-order.ts).
  */
-import type { Publication, StreamPosition } from '../../broker/broker';
+import type { Broker, Publication, StreamPosition } from '../../broker/broker';
 import type { Config } from '../../config/types';
 import { bump, type ShardMetrics } from '../../metrics/shard-metrics';
 import { SubscriberTable } from '../../common/subscriber-table';
@@ -25,6 +34,7 @@ import { channelHash } from '../messaging/owner-of';
 import { FanoutKind, fanoutParts, type Fanout } from '../messaging/fanout';
 import type { Postman } from '../messaging/postman';
 import { isBinaryPublication, jsonPublicationFrame, protobufPublicationFrame } from './publication-frames';
+import { publishToBroker } from './direct-broker';
 
 /** What the direct path reads from the config in force (it changes on reload; read it at each use). */
 export interface DirectSettings {
@@ -41,6 +51,8 @@ export interface DirectStats {
   records: number;
   /** Records a full mailbox refused (each followed by a DROPPED notice, as on the owner path). */
   dropped: number;
+  /** Publications this shard published to the Redis broker itself, without their owner. */
+  brokerPublications: number;
 }
 
 /** The position of every publication without history. */
@@ -49,16 +61,25 @@ const NO_POSITION_NOW: Promise<StreamPosition> = Promise.resolve(NO_POSITION);
 /** How often an answer waiting for the overflow queues to empty looks again, ms. */
 const WRITTEN_POLL_MS = 1;
 
-/** Whether the publishes of this config go through a broker other than the memory one. */
-function brokerIsMemory(config: Config): boolean {
-  return (config.broker.enabled ? config.broker.type : config.engine.type) === 'memory';
+/** How a publication that needs nothing from its owner is published (see the file comment). */
+export const enum DirectRoute {
+  /** Through its owner. */
+  OWNER = 0,
+  /** Fanned out by this shard (memory broker). */
+  FANOUT = 1,
+  /** Published to the broker by this shard (Redis broker). */
+  BROKER = 2,
 }
 
-/** Whether a channel, published with `params`, needs nothing from its owner (see the file comment). */
-export function needsNoOwner(config: Config, rules: ChannelRules, resolved: ResolvedChannel, params: PublishParams): boolean {
+/** The broker type the publishes of this config go through. */
+function brokerType(config: Config): string {
+  return config.broker.enabled ? config.broker.type : config.engine.type;
+}
+
+/** Whether a channel, published with `params`, needs nothing from its owner, whatever the broker (see the file comment). */
+function channelNeedsNoOwner(rules: ChannelRules, resolved: ResolvedChannel, params: PublishParams): boolean {
   const o = resolved.options;
   return (
-    brokerIsMemory(config) &&
     rules.history(resolved) === undefined &&
     !o.force_recovery &&
     !o.force_positioning &&
@@ -72,15 +93,25 @@ export function needsNoOwner(config: Config, rules: ChannelRules, resolved: Reso
   );
 }
 
+/** Which way a channel, published with `params` under `config`, is published. */
+export function directRouteOf(config: Config, rules: ChannelRules, resolved: ResolvedChannel, params: PublishParams): DirectRoute {
+  const broker = brokerType(config);
+  if (broker !== 'memory' && broker !== 'redis') return DirectRoute.OWNER;
+  if (!channelNeedsNoOwner(rules, resolved, params)) return DirectRoute.OWNER;
+  return broker === 'memory' ? DirectRoute.FANOUT : DirectRoute.BROKER;
+}
+
 /** Publishes channels that need no owner, from the shard that received them. */
 export class DirectFanout {
-  readonly stats: DirectStats = { publications: 0, records: 0, dropped: 0 };
+  readonly stats: DirectStats = { publications: 0, records: 0, dropped: 0, brokerPublications: 0 };
 
   constructor(
     private readonly self: number,
     private readonly table: SubscriberTable,
     private readonly postman: Postman,
     private readonly settings: DirectSettings,
+    /** This shard's broker instance (its own Redis connections). */
+    private readonly broker: Broker,
   ) {}
 
   /**
@@ -89,8 +120,13 @@ export class DirectFanout {
    */
   publish(channel: string, data: string, params: PublishParams): Promise<StreamPosition> | null {
     const { config, rules, metrics } = this.settings;
-    if (!needsNoOwner(config, rules, rules.resolve(channel), params)) return null;
+    const route = directRouteOf(config, rules, rules.resolve(channel), params);
+    if (route === DirectRoute.OWNER) return null;
     bump(metrics.nodeSent, 'publication');
+    if (route === DirectRoute.BROKER) {
+      this.stats.brokerPublications++;
+      return publishToBroker(this.broker, channel, data, params);
+    }
     bump(metrics.nodeReceived, 'publication');
     const bucket = SubscriberTable.bucketOf(channelHash(channel));
     const json = this.table.shards(bucket, 0);
