@@ -22,6 +22,7 @@ import { Publisher } from './publisher';
 import { PrivateRedis, freePort } from './redis-server';
 import { buildResult, type TimelinePoint } from './result';
 import { SoakServer } from './server-process';
+import { environmentText, readServiceEnvironment } from './service-env';
 
 /** Quiet time after the warm-up faults, before the reading the end is compared with, ms. */
 const WARMUP_SETTLE_MS = 10_000;
@@ -43,8 +44,9 @@ async function main(): Promise<number> {
   let clients: ClientPool | null = null;
   let publisher: Publisher | null = null;
   try {
-    server = await SoakServer.start(dir, options.shards, redis.url, await freePort());
-    log(`server pid ${server.pid} on port ${server.port}, ${options.shards} shards; redis-server pid ${redis.pid} on port ${redis.port}`);
+    const serverEnvironment = options.unitEnvironment ? readServiceEnvironment() : {};
+    server = await SoakServer.start(dir, options.shards, redis.url, await freePort(), serverEnvironment);
+    log(`server pid ${server.pid} on port ${server.port}, ${options.shards} shards (environment ${environmentText(serverEnvironment)}); redis-server pid ${redis.pid} on port ${redis.port}`);
     clients = await ClientPool.start(server.wsUrl, options.connections, options.channels, options.slowConsumers, options.clientThreads, began, 120_000 + options.connections * 20);
     log(`${options.connections} subscribers on ${options.channels} channels`);
     publisher = new Publisher(server.apiUrl, options.channels, options.ratePerSecond);
@@ -59,13 +61,13 @@ async function main(): Promise<number> {
     const targets = { server, redis, clients, publisher, shards: options.shards, slowMs };
     // The first shard kill and slow-consumer phase pay one-time costs (a new shard's heap, the allocator's
     // memory for backpressure buffers); the leak check compares the end with the level after them.
-    const warmupEvents = await runFaults(WARMUP_FAULTS, targets, log);
+    const warmupEvents = await runFaults(WARMUP_FAULTS.filter((f) => options.faults.includes(f.kind)), targets, log);
     await sleep(WARMUP_SETTLE_MS);
     const afterWarmup = await server.collectedResources();
     log(`warm-up done: RSS ${mib(afterWarmup.rssBytes)} (V8 heaps ${mib(afterWarmup.heapUsedBytes)}), ${afterWarmup.openFds} fds`);
 
     const phaseStart = Date.now();
-    const plan = planFaults(options.faultPhaseMs, options.faultEveryMs, options.othersPerPeriod);
+    const plan = planFaults(options.faultPhaseMs, options.faultEveryMs, options.othersPerPeriod, options.faults);
     const events = await runFaults(plan, targets, log);
     const faultEnd = phaseStart + options.faultPhaseMs;
     if (Date.now() < faultEnd) await sleep(faultEnd - Date.now());
@@ -84,6 +86,7 @@ async function main(): Promise<number> {
     const reports = await clients.check(publisher.acknowledgedOffsets());
     const result = buildResult({
       environment,
+      serverEnvironment,
       options,
       seconds: (Date.now() - began) / 1000,
       publications: publisher.counts(),

@@ -1,5 +1,6 @@
 /** The soak report in Markdown: the verdict per check with its figures, then the details. */
 import type { SoakResult } from './result';
+import { environmentText } from './service-env';
 
 const table = (counts: Readonly<Record<string, number>>): string =>
   Object.entries(counts)
@@ -17,7 +18,7 @@ export function soakMarkdown(result: SoakResult): string {
     '',
     `Commit ${e.commit}, Node ${e.node}, ${e.cpu} × ${e.cores}, ${e.platform}, ${e.date}; ${Math.round(result.seconds)} s in all.`,
     '',
-    `switchyard ×${o.shards} on the Redis engine (private redis-server, appendonly, fsync always); ${o.connections} subscriber connections on ${o.channels} recoverable channels (${Math.round(o.connections / o.channels)} per channel, \`force_recovery\`), ${o.ratePerSecond} publications/s through \`/api/publish\`; ${Math.round(o.warmupMs / 1000)} s warm-up, then one shard kill and one slow-consumer phase (the warm-up's faults, after which RSS and fds are read), then ${Math.round(o.faultPhaseMs / 1000)} s of faults, then ${Math.round(o.settleMs / 1000)} s without faults before the end readings.`,
+    `switchyard ×${o.shards} on the Redis engine (private redis-server, appendonly, fsync always), server environment ${environmentText(result.serverEnvironment)}${o.unitEnvironment ? ' (deploy/switchyard.service)' : ' (`--without-unit-env`)'}; ${o.connections} subscriber connections on ${o.channels} recoverable channels (${Math.round(o.connections / o.channels)} per channel, \`force_recovery\`), ${o.ratePerSecond} publications/s through \`/api/publish\`; ${Math.round(o.warmupMs / 1000)} s warm-up, then ${result.warmupFaults.map((f) => f.kind).join(' and ') || 'no fault'} (the warm-up's faults, after which RSS and fds are read), then ${Math.round(o.faultPhaseMs / 1000)} s of faults, then ${Math.round(o.settleMs / 1000)} s without faults before the end readings.`,
     '',
     `**${result.pass ? 'PASS' : 'FAIL'}**`,
     '',

@@ -65,12 +65,14 @@ export class SoakServer {
     });
   }
 
-  /** Writes the config into `dir` and starts the server with it; resolves once it listens. */
-  static async start(dir: string, shards: number, redisUrl: string, port: number): Promise<SoakServer> {
+  /** Writes the config into `dir` and starts the server with it and `environment` added to the soak's own; resolves once it listens. */
+  static async start(dir: string, shards: number, redisUrl: string, port: number, environment: Readonly<Record<string, string>>): Promise<SoakServer> {
     const file = join(dir, 'soak-config.json');
     writeFileSync(file, JSON.stringify(soakConfig(shards, redisUrl, port, 0), null, 2));
     // The bench GC hook lets a reading collect garbage in every thread first (common/gc-hook.ts).
+    // The environment of deploy/switchyard.service (the allocator setting), as users run the server.
     const child = fork(join(__dirname, 'server-child.js'), [file], {
+      env: { ...process.env, ...environment },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: ['--expose-gc', '--require', join(__dirname, '..', 'common', 'gc-hook.js')],
     });
