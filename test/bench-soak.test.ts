@@ -106,7 +106,7 @@ test('soak options: the full form has 10,000 connections for 10 minutes, the CI 
 });
 
 test('the verdict fails on a loss and on resources that moved more than the tolerance', () => {
-  const reading = (rss: number, fds: number) => ({ rssBytes: rss, openFds: fds, threads: 9, heapUsedBytes: 1 });
+  const reading = (rss: number, fds: number) => ({ rssBytes: rss, openFds: fds, threads: 9, heapUsedBytes: 1, heapPhysicalBytes: 2 });
   const tally = { closeCodes: {}, unsubscribeCodes: {}, subscribeErrors: {}, slowCloseCodes: { '1006': 1 }, failedRecoveries: [], reconnects: 1, resubscribes: 0, slowCut: 1, slowResumed: 1 };
   const report = { subscribers: 1, live: 9, recovered: 1, expected: 10, missing: 0, subscribersWithLoss: 0, duplicates: 0, outOfOrder: 0, samples: [], orderSamples: [], tally };
   const events = (['shard-kill', 'redis-restart', 'slow-consumers'] as const).map((kind) => ({ kind, atMs: 0, tookMs: 1, detail: '' }));

@@ -52,6 +52,7 @@ export function soakMarkdown(result: SoakResult): string {
     `| resubscribes after an unsubscribe push or error | ${result.clients.resubscribes} |`,
     `| server RSS before any fault / after warm-up / at the end | ${(result.resources.beforeFaults.rssBytes / 1048576).toFixed(1)} / ${(result.resources.afterWarmup.rssBytes / 1048576).toFixed(1)} / ${(result.resources.atEnd.rssBytes / 1048576).toFixed(1)} MiB |`,
     `| server V8 heaps in use after warm-up / at the end | ${(result.resources.afterWarmup.heapUsedBytes / 1048576).toFixed(1)} / ${(result.resources.atEnd.heapUsedBytes / 1048576).toFixed(1)} MiB |`,
+    `| server V8 heaps resident after warm-up / at the end | ${(result.resources.afterWarmup.heapPhysicalBytes / 1048576).toFixed(1)} / ${(result.resources.atEnd.heapPhysicalBytes / 1048576).toFixed(1)} MiB |`,
     `| server open fds after warm-up / at the end | ${result.resources.afterWarmup.openFds} / ${result.resources.atEnd.openFds} |`,
     '',
     `Publish failures: ${table(p.failures)}${p.skipped > 0 ? `; ${p.skipped} skipped (too many in flight)` : ''}.`,

@@ -19,8 +19,8 @@ export interface Check {
   readonly figures: string;
 }
 
-/** A reading taken right after a garbage collection in every server thread, with the V8 heaps in use then, bytes. */
-export type CollectedReading = ResourceReading & { readonly heapUsedBytes: number };
+/** A reading taken right after a garbage collection in every server thread, with the V8 heaps in use and resident (all spaces) then, bytes. */
+export type CollectedReading = ResourceReading & { readonly heapUsedBytes: number; readonly heapPhysicalBytes: number };
 
 /** The server's resources at one moment of the run. */
 export interface TimelinePoint extends ResourceReading {

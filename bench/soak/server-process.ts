@@ -136,14 +136,14 @@ export class SoakServer {
     return readResources(this.pid);
   }
 
-  /** Collects garbage in every server thread, then reads RSS and descriptors; with the V8 heap in use after the collection, bytes. */
-  async collectedResources(): Promise<ResourceReading & { readonly heapUsedBytes: number }> {
+  /** Collects garbage in every server thread, then reads RSS and descriptors; with the V8 heaps in use and resident after the collection, bytes. */
+  async collectedResources(): Promise<ResourceReading & { readonly heapUsedBytes: number; readonly heapPhysicalBytes: number }> {
     const done = new Promise<GcDoneMessage>((resolve) => this.collections.push(resolve));
     this.child.send({ type: 'gc' } satisfies GcMessage);
     // A server too busy to answer in time is read as it is (heap NaN), so the run still ends with a report.
     const late = new Promise<null>((resolve) => setTimeout(() => resolve(null), GC_TIMEOUT_MS).unref());
     const collected = await Promise.race([done, late]);
-    return { ...readResources(this.pid), heapUsedBytes: collected?.heapUsedBytes ?? Number.NaN };
+    return { ...readResources(this.pid), heapUsedBytes: collected?.heapUsedBytes ?? Number.NaN, heapPhysicalBytes: collected?.heapPhysicalBytes ?? Number.NaN };
   }
 
   /** Drains and stops the server; resolves when the process exited. */
