@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planFaults } from '../bench/soak/faults';
+import { planFaults, warmupFaults } from '../bench/soak/faults';
 import { soakOptions } from '../bench/soak/options';
 import { readServiceEnvironment, serviceEnvironment } from '../bench/soak/service-env';
 import { ALLOCATOR_ENV } from '../src/acceptor/allocator';
@@ -63,6 +63,14 @@ test('the fault plan kills a shard at the start of every period and rotates the 
     planFaults(60_000, 60_000, 3).map((f) => f.kind),
     ['shard-kill', 'redis-restart', 'reload', 'slow-consumers'],
   );
+});
+
+test('the warm-up kills every shard once, in turn, then stalls the slow consumers once', () => {
+  assert.deepEqual(
+    warmupFaults(2).map((f) => `${f.atMs / 1000} ${f.kind}`),
+    ['0 shard-kill', '8 shard-kill', '16 slow-consumers'],
+  );
+  assert.equal(warmupFaults(4).filter((f) => f.kind === 'shard-kill').length, 4);
 });
 
 test('the fault plan of a subset of fault kinds leaves the others\' slots empty', () => {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { describeEnvironment } from '../mailbox/environment';
 import { jsonText, RESULTS_DIR, say, writeResults } from '../common/output';
 import { ClientPool } from './client-pool';
-import { planFaults, runFaults, WARMUP_FAULTS } from './faults';
+import { planFaults, runFaults, warmupFaults } from './faults';
 import { soakMarkdown } from './markdown';
 import { soakOptions } from './options';
 import { Publisher } from './publisher';
@@ -59,9 +59,9 @@ async function main(): Promise<number> {
     log(`publishing: RSS ${mib(beforeFaults.rssBytes)} (V8 heaps ${mib(beforeFaults.heapUsedBytes)}), ${beforeFaults.openFds} fds, ${publisher.counts().acknowledged} publications acknowledged`);
     const slowMs = Math.max(3_000, Math.min(12_000, options.faultEveryMs / (options.othersPerPeriod + 1) - 3_000));
     const targets = { server, redis, clients, publisher, shards: options.shards, slowMs };
-    // The first shard kill and slow-consumer phase pay one-time costs (a new shard's heap, the allocator's
-    // memory for backpressure buffers); the leak check compares the end with the level after them.
-    const warmupEvents = await runFaults(WARMUP_FAULTS.filter((f) => options.faults.includes(f.kind)), targets, log);
+    // Every shard's first restart pays a one-time cost (its replacement's V8 heap grows in the reconnect wave);
+    // the leak check compares the end with the level after the warm-up's faults.
+    const warmupEvents = await runFaults(warmupFaults(options.shards).filter((f) => options.faults.includes(f.kind)), targets, log);
     await sleep(WARMUP_SETTLE_MS);
     const afterWarmup = await server.collectedResources();
     log(`warm-up done: RSS ${mib(afterWarmup.rssBytes)} (V8 heaps ${mib(afterWarmup.heapUsedBytes)}), ${afterWarmup.openFds} fds`);

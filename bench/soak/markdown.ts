@@ -7,6 +7,13 @@ const table = (counts: Readonly<Record<string, number>>): string =>
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ') || 'none';
 
+/** The warm-up's faults in words: `2 shard-kill, 1 slow-consumers`. */
+function warmupText(result: SoakResult): string {
+  const counts = new Map<string, number>();
+  for (const fault of result.warmupFaults) counts.set(fault.kind, (counts.get(fault.kind) ?? 0) + 1);
+  return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ') || 'no fault';
+}
+
 /** Renders `result` as Markdown. */
 export function soakMarkdown(result: SoakResult): string {
   const e = result.environment;
@@ -18,7 +25,7 @@ export function soakMarkdown(result: SoakResult): string {
     '',
     `Commit ${e.commit}, Node ${e.node}, ${e.cpu} × ${e.cores}, ${e.platform}, ${e.date}; ${Math.round(result.seconds)} s in all.`,
     '',
-    `switchyard ×${o.shards} on the Redis engine (private redis-server, appendonly, fsync always), server environment ${environmentText(result.serverEnvironment)}${o.unitEnvironment ? ' (deploy/switchyard.service)' : ' (`--without-unit-env`)'}; ${o.connections} subscriber connections on ${o.channels} recoverable channels (${Math.round(o.connections / o.channels)} per channel, \`force_recovery\`), ${o.ratePerSecond} publications/s through \`/api/publish\`; ${Math.round(o.warmupMs / 1000)} s warm-up, then ${result.warmupFaults.map((f) => f.kind).join(' and ') || 'no fault'} (the warm-up's faults, after which RSS and fds are read), then ${Math.round(o.faultPhaseMs / 1000)} s of faults, then ${Math.round(o.settleMs / 1000)} s without faults before the end readings.`,
+    `switchyard ×${o.shards} on the Redis engine (private redis-server, appendonly, fsync always), server environment ${environmentText(result.serverEnvironment)}${o.unitEnvironment ? ' (deploy/switchyard.service)' : ' (`--without-unit-env`)'}; ${o.connections} subscriber connections on ${o.channels} recoverable channels (${Math.round(o.connections / o.channels)} per channel, \`force_recovery\`), ${o.ratePerSecond} publications/s through \`/api/publish\`; ${Math.round(o.warmupMs / 1000)} s warm-up, then ${warmupText(result)} (the warm-up's faults, after which RSS and fds are read), then ${Math.round(o.faultPhaseMs / 1000)} s of faults, then ${Math.round(o.settleMs / 1000)} s without faults before the end readings.`,
     '',
     `**${result.pass ? 'PASS' : 'FAIL'}**`,
     '',
