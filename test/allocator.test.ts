@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ALLOCATOR_ENV, allocatorAdvice, fixesMmapThreshold, glibcVersion, limitsArenas } from '../src/acceptor/allocator';
+import { ALLOCATOR_ENV, allocatorAdvice, fixesMmapThreshold, glibcVersion } from '../src/acceptor/allocator';
 import { findFreePort } from '../src/acceptor/port';
 import { readServiceEnvironment } from '../bench/soak/service-env';
 import { waitFor } from './helpers/clients';
@@ -27,15 +27,6 @@ function bareEnvironment(): NodeJS.ProcessEnv {
 test('deploy/switchyard.service sets the allocator environment', () => {
   assert.deepEqual(readServiceEnvironment(), ALLOCATOR_ENV);
   assert.ok(fixesMmapThreshold(ALLOCATOR_ENV));
-  assert.ok(limitsArenas(ALLOCATOR_ENV));
-});
-
-test('an arena limit is MALLOC_ARENA_MAX or the arena_max tunable; an empty one is none', () => {
-  assert.ok(limitsArenas({ MALLOC_ARENA_MAX: '4' }));
-  assert.ok(limitsArenas({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2' }));
-  assert.ok(!limitsArenas({ MALLOC_ARENA_MAX: '' }));
-  assert.ok(!limitsArenas({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072' }));
-  assert.ok(!limitsArenas({ MALLOC_MMAP_THRESHOLD_: '131072' }));
 });
 
 test('any of glibc\'s mmap and trim settings fixes the threshold, by variable or tunable; empty ones do not', () => {
@@ -50,10 +41,10 @@ test('any of glibc\'s mmap and trim settings fixes the threshold, by variable or
   assert.ok(!fixesMmapThreshold({}));
 });
 
-test('the advice names each missing setting on glibc, and says nothing with both', () => {
-  assert.match(allocatorAdvice({}, '2.36') ?? '', /^glibc 2\.36 without MALLOC_ARENA_MAX=1 \(.*\) and MALLOC_MMAP_THRESHOLD_=131072 \(.*\): start node with these/);
-  assert.match(allocatorAdvice({ MALLOC_ARENA_MAX: '2' }, '2.36') ?? '', /^glibc 2\.36 without MALLOC_MMAP_THRESHOLD_=131072 \(/);
-  assert.match(allocatorAdvice({ MALLOC_TRIM_THRESHOLD_: '131072' }, '2.36') ?? '', /^glibc 2\.36 without MALLOC_ARENA_MAX=1 \(/);
+test('the advice names the setting on glibc without it, and says nothing with it', () => {
+  assert.match(allocatorAdvice({}, '2.36') ?? '', /^glibc 2\.36 without MALLOC_MMAP_THRESHOLD_=131072: .* start node with it/);
+  assert.match(allocatorAdvice({ MALLOC_ARENA_MAX: '2' }, '2.36') ?? '', /^glibc 2\.36 without MALLOC_MMAP_THRESHOLD_=131072/);
+  assert.equal(allocatorAdvice({ MALLOC_TRIM_THRESHOLD_: '131072' }, '2.36'), null);
   assert.equal(allocatorAdvice(ALLOCATOR_ENV, '2.36'), null);
   assert.equal(allocatorAdvice({}, null), null, 'musl and other platforms');
 });
@@ -82,6 +73,6 @@ test('the CLI warns at start on glibc without the setting, and not with the serv
     }
     return output;
   };
-  assert.match(await startAndRead(bareEnvironment()), new RegExp(`glibc ${glibc.replace('.', '\\.')} without MALLOC_ARENA_MAX=1`));
+  assert.match(await startAndRead(bareEnvironment()), new RegExp(`glibc ${glibc.replace('.', '\\.')} without MALLOC_MMAP_THRESHOLD_=131072`));
   assert.doesNotMatch(await startAndRead({ ...bareEnvironment(), ...ALLOCATOR_ENV }), /MALLOC_/);
 });
