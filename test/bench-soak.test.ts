@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planFaults } from '../bench/soak/faults';
+import { planFaults, warmupFaults } from '../bench/soak/faults';
 import { soakOptions } from '../bench/soak/options';
+import { readServiceEnvironment, serviceEnvironment } from '../bench/soak/service-env';
+import { ALLOCATOR_ENV } from '../src/acceptor/allocator';
 import { buildResult, change, type ResultParts } from '../bench/soak/result';
 import { StreamRecord, Via } from '../bench/soak/stream-record';
 
@@ -63,6 +65,41 @@ test('the fault plan kills a shard at the start of every period and rotates the 
   );
 });
 
+test('the warm-up kills every shard once, in turn, then stalls the slow consumers once', () => {
+  assert.deepEqual(
+    warmupFaults(2).map((f) => `${f.atMs / 1000} ${f.kind}`),
+    ['0 shard-kill', '8 shard-kill', '16 slow-consumers'],
+  );
+  assert.equal(warmupFaults(4).filter((f) => f.kind === 'shard-kill').length, 4);
+});
+
+test('the fault plan of a subset of fault kinds leaves the others\' slots empty', () => {
+  assert.deepEqual(
+    planFaults(120_000, 60_000, 2, ['slow-consumers']).map((f) => `${f.atMs / 1000} ${f.kind}`),
+    ['20 slow-consumers', '40 slow-consumers', '80 slow-consumers', '100 slow-consumers'],
+  );
+  assert.deepEqual(
+    planFaults(60_000, 20_000, 2, ['shard-kill']).map((f) => `${f.atMs / 1000} ${f.kind}`),
+    ['0 shard-kill', '20 shard-kill', '40 shard-kill'],
+  );
+});
+
+test('--faults picks fault kinds; all by default; an unknown or empty kind is an error naming the option', () => {
+  assert.deepEqual(soakOptions([], '/out').faults, ['shard-kill', 'redis-restart', 'reload', 'slow-consumers']);
+  assert.deepEqual(soakOptions(['--faults', 'reload,shard-kill,reload'], '/out').faults, ['reload', 'shard-kill']);
+  assert.throws(() => soakOptions(['--faults', 'shard-kill,meteor'], '/out'), /--faults must name some of shard-kill, redis-restart, reload, slow-consumers \(got meteor\)/);
+  assert.throws(() => soakOptions(['--faults', ''], '/out'), /--faults must name some of .* \(got nothing\)/);
+});
+
+test('the soak runs the server with the Environment= lines of deploy/switchyard.service', () => {
+  assert.deepEqual(readServiceEnvironment(), ALLOCATOR_ENV);
+  assert.deepEqual(serviceEnvironment('[Service]\nEnvironment=A=1\n  Environment=B_2=x/y\nExecStart=node\n'), { A: '1', B_2: 'x/y' });
+  assert.deepEqual(serviceEnvironment('[Service]\nExecStart=node\n'), {});
+  assert.throws(() => serviceEnvironment('Environment="A=1 B=2"\n'), /reads only Environment=NAME=value lines \(got Environment="A=1 B=2"\)/);
+  assert.equal(soakOptions([], '/out').unitEnvironment, true);
+  assert.equal(soakOptions(['--without-unit-env'], '/out').unitEnvironment, false);
+});
+
 test('soak options: the full form has 10,000 connections for 10 minutes, the CI form one of each fault in a minute', () => {
   const full = soakOptions([], '/out');
   assert.equal(full.connections, 10_000);
@@ -77,12 +114,13 @@ test('soak options: the full form has 10,000 connections for 10 minutes, the CI 
 });
 
 test('the verdict fails on a loss and on resources that moved more than the tolerance', () => {
-  const reading = (rss: number, fds: number) => ({ rssBytes: rss, openFds: fds, threads: 9, heapUsedBytes: 1 });
+  const reading = (rss: number, fds: number) => ({ rssBytes: rss, openFds: fds, threads: 9, heapUsedBytes: 1, heapPhysicalBytes: 2 });
   const tally = { closeCodes: {}, unsubscribeCodes: {}, subscribeErrors: {}, slowCloseCodes: { '1006': 1 }, failedRecoveries: [], reconnects: 1, resubscribes: 0, slowCut: 1, slowResumed: 1 };
   const report = { subscribers: 1, live: 9, recovered: 1, expected: 10, missing: 0, subscribersWithLoss: 0, duplicates: 0, outOfOrder: 0, samples: [], orderSamples: [], tally };
   const events = (['shard-kill', 'redis-restart', 'slow-consumers'] as const).map((kind) => ({ kind, atMs: 0, tookMs: 1, detail: '' }));
   const parts: ResultParts = {
     environment: { commit: 'x', node: 'v20', cpu: 'cpu', cores: 2, platform: 'linux', date: '' },
+    serverEnvironment: { MALLOC_MMAP_THRESHOLD_: '131072' },
     options: soakOptions(['--ci'], '/out'),
     seconds: 90,
     publications: { attempted: 10, acknowledged: 10, failed: 0, failures: {}, skipped: 0 },
@@ -96,6 +134,10 @@ test('the verdict fails on a loss and on resources that moved more than the tole
     timeline: [],
   };
   assert.ok(buildResult(parts).pass);
+  // A run of one fault kind needs only that kind to have run.
+  const killsOnly = { ...parts, options: soakOptions(['--ci', '--faults', 'shard-kill'], '/out'), events: [events[0]!] };
+  assert.ok(buildResult(killsOnly).pass);
+  assert.ok(!buildResult({ ...killsOnly, events: [] }).pass);
   const lost = buildResult({ ...parts, reports: [{ ...report, missing: 1, subscribersWithLoss: 1 }] });
   assert.deepEqual(lost.checks.filter((c) => !c.pass).map((c) => c.name), ['every acknowledged publication reached every subscriber (live or by recovery)']);
   const grown = buildResult({ ...parts, atEnd: reading(111, 1101) });

@@ -15,13 +15,14 @@ import { join } from 'node:path';
 import { describeEnvironment } from '../mailbox/environment';
 import { jsonText, RESULTS_DIR, say, writeResults } from '../common/output';
 import { ClientPool } from './client-pool';
-import { planFaults, runFaults, WARMUP_FAULTS } from './faults';
+import { planFaults, runFaults, warmupFaults } from './faults';
 import { soakMarkdown } from './markdown';
 import { soakOptions } from './options';
 import { Publisher } from './publisher';
 import { PrivateRedis, freePort } from './redis-server';
 import { buildResult, type TimelinePoint } from './result';
 import { SoakServer } from './server-process';
+import { environmentText, readServiceEnvironment } from './service-env';
 
 /** Quiet time after the warm-up faults, before the reading the end is compared with, ms. */
 const WARMUP_SETTLE_MS = 10_000;
@@ -43,8 +44,9 @@ async function main(): Promise<number> {
   let clients: ClientPool | null = null;
   let publisher: Publisher | null = null;
   try {
-    server = await SoakServer.start(dir, options.shards, redis.url, await freePort());
-    log(`server pid ${server.pid} on port ${server.port}, ${options.shards} shards; redis-server pid ${redis.pid} on port ${redis.port}`);
+    const serverEnvironment = options.unitEnvironment ? readServiceEnvironment() : {};
+    server = await SoakServer.start(dir, options.shards, redis.url, await freePort(), serverEnvironment);
+    log(`server pid ${server.pid} on port ${server.port}, ${options.shards} shards (environment ${environmentText(serverEnvironment)}); redis-server pid ${redis.pid} on port ${redis.port}`);
     clients = await ClientPool.start(server.wsUrl, options.connections, options.channels, options.slowConsumers, options.clientThreads, began, 120_000 + options.connections * 20);
     log(`${options.connections} subscribers on ${options.channels} channels`);
     publisher = new Publisher(server.apiUrl, options.channels, options.ratePerSecond);
@@ -57,15 +59,15 @@ async function main(): Promise<number> {
     log(`publishing: RSS ${mib(beforeFaults.rssBytes)} (V8 heaps ${mib(beforeFaults.heapUsedBytes)}), ${beforeFaults.openFds} fds, ${publisher.counts().acknowledged} publications acknowledged`);
     const slowMs = Math.max(3_000, Math.min(12_000, options.faultEveryMs / (options.othersPerPeriod + 1) - 3_000));
     const targets = { server, redis, clients, publisher, shards: options.shards, slowMs };
-    // The first shard kill and slow-consumer phase pay one-time costs (a new shard's heap, the allocator's
-    // memory for backpressure buffers); the leak check compares the end with the level after them.
-    const warmupEvents = await runFaults(WARMUP_FAULTS, targets, log);
+    // Every shard's first restart pays a one-time cost (its replacement's V8 heap grows in the reconnect wave);
+    // the leak check compares the end with the level after the warm-up's faults.
+    const warmupEvents = await runFaults(warmupFaults(options.shards).filter((f) => options.faults.includes(f.kind)), targets, log);
     await sleep(WARMUP_SETTLE_MS);
     const afterWarmup = await server.collectedResources();
     log(`warm-up done: RSS ${mib(afterWarmup.rssBytes)} (V8 heaps ${mib(afterWarmup.heapUsedBytes)}), ${afterWarmup.openFds} fds`);
 
     const phaseStart = Date.now();
-    const plan = planFaults(options.faultPhaseMs, options.faultEveryMs, options.othersPerPeriod);
+    const plan = planFaults(options.faultPhaseMs, options.faultEveryMs, options.othersPerPeriod, options.faults);
     const events = await runFaults(plan, targets, log);
     const faultEnd = phaseStart + options.faultPhaseMs;
     if (Date.now() < faultEnd) await sleep(faultEnd - Date.now());
@@ -84,6 +86,7 @@ async function main(): Promise<number> {
     const reports = await clients.check(publisher.acknowledgedOffsets());
     const result = buildResult({
       environment,
+      serverEnvironment,
       options,
       seconds: (Date.now() - began) / 1000,
       publications: publisher.counts(),

@@ -1,10 +1,18 @@
 /** The soak report in Markdown: the verdict per check with its figures, then the details. */
 import type { SoakResult } from './result';
+import { environmentText } from './service-env';
 
 const table = (counts: Readonly<Record<string, number>>): string =>
   Object.entries(counts)
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ') || 'none';
+
+/** The warm-up's faults in words: `2 shard-kill, 1 slow-consumers`. */
+function warmupText(result: SoakResult): string {
+  const counts = new Map<string, number>();
+  for (const fault of result.warmupFaults) counts.set(fault.kind, (counts.get(fault.kind) ?? 0) + 1);
+  return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ') || 'no fault';
+}
 
 /** Renders `result` as Markdown. */
 export function soakMarkdown(result: SoakResult): string {
@@ -17,7 +25,7 @@ export function soakMarkdown(result: SoakResult): string {
     '',
     `Commit ${e.commit}, Node ${e.node}, ${e.cpu} × ${e.cores}, ${e.platform}, ${e.date}; ${Math.round(result.seconds)} s in all.`,
     '',
-    `switchyard ×${o.shards} on the Redis engine (private redis-server, appendonly, fsync always); ${o.connections} subscriber connections on ${o.channels} recoverable channels (${Math.round(o.connections / o.channels)} per channel, \`force_recovery\`), ${o.ratePerSecond} publications/s through \`/api/publish\`; ${Math.round(o.warmupMs / 1000)} s warm-up, then one shard kill and one slow-consumer phase (the warm-up's faults, after which RSS and fds are read), then ${Math.round(o.faultPhaseMs / 1000)} s of faults, then ${Math.round(o.settleMs / 1000)} s without faults before the end readings.`,
+    `switchyard ×${o.shards} on the Redis engine (private redis-server, appendonly, fsync always), server environment ${environmentText(result.serverEnvironment)}${o.unitEnvironment ? ' (deploy/switchyard.service)' : ' (`--without-unit-env`)'}; ${o.connections} subscriber connections on ${o.channels} recoverable channels (${Math.round(o.connections / o.channels)} per channel, \`force_recovery\`), ${o.ratePerSecond} publications/s through \`/api/publish\`; ${Math.round(o.warmupMs / 1000)} s warm-up, then ${warmupText(result)} (the warm-up's faults, after which RSS and fds are read), then ${Math.round(o.faultPhaseMs / 1000)} s of faults, then ${Math.round(o.settleMs / 1000)} s without faults before the end readings.`,
     '',
     `**${result.pass ? 'PASS' : 'FAIL'}**`,
     '',
@@ -51,6 +59,7 @@ export function soakMarkdown(result: SoakResult): string {
     `| resubscribes after an unsubscribe push or error | ${result.clients.resubscribes} |`,
     `| server RSS before any fault / after warm-up / at the end | ${(result.resources.beforeFaults.rssBytes / 1048576).toFixed(1)} / ${(result.resources.afterWarmup.rssBytes / 1048576).toFixed(1)} / ${(result.resources.atEnd.rssBytes / 1048576).toFixed(1)} MiB |`,
     `| server V8 heaps in use after warm-up / at the end | ${(result.resources.afterWarmup.heapUsedBytes / 1048576).toFixed(1)} / ${(result.resources.atEnd.heapUsedBytes / 1048576).toFixed(1)} MiB |`,
+    `| server V8 heaps resident after warm-up / at the end | ${(result.resources.afterWarmup.heapPhysicalBytes / 1048576).toFixed(1)} / ${(result.resources.atEnd.heapPhysicalBytes / 1048576).toFixed(1)} MiB |`,
     `| server open fds after warm-up / at the end | ${result.resources.afterWarmup.openFds} / ${result.resources.atEnd.openFds} |`,
     '',
     `Publish failures: ${table(p.failures)}${p.skipped > 0 ? `; ${p.skipped} skipped (too many in flight)` : ''}.`,

@@ -4,6 +4,7 @@
  * short form CI runs (about 75 s, 1,000 connections, one of each fault).
  */
 import { parseArgs } from 'node:util';
+import { FAULT_KINDS, type FaultKind } from './faults';
 
 /** Everything one soak run needs to know. */
 export interface SoakOptions {
@@ -29,13 +30,27 @@ export interface SoakOptions {
   readonly shards: number;
   /** Worker threads holding the subscriber connections. */
   readonly clientThreads: number;
+  /** Whether the server gets deploy/switchyard.service's `Environment=` lines (true unless `--without-unit-env`). */
+  readonly unitEnvironment: boolean;
   /** Directory the report goes to (`soak.json`, `soak.md`). */
   readonly outDir: string;
+  /** The kinds of fault that run (all by default; `--faults` picks some, to see what one kind does alone). */
+  readonly faults: readonly FaultKind[];
   /** Allowed change of RSS and of open fds between warm-up and the end, as a fraction (0.1 = 10 %). */
   readonly resourceTolerance: number;
 }
 
-/** Parses `--minutes N` (default 10), `--connections`, `--channels`, `--rate`, `--shards`, `--period S` (fault period, default 60), `--out DIR` and `--ci`. */
+/** The kinds named by `--faults` (comma-separated), all of them when it is absent. */
+function faultKinds(raw: string | undefined): FaultKind[] {
+  if (raw === undefined) return [...FAULT_KINDS];
+  const kinds = raw.split(',').map((k) => k.trim());
+  for (const kind of kinds) {
+    if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new Error(`--faults must name some of ${FAULT_KINDS.join(', ')} (got ${kind || 'nothing'})`);
+  }
+  return [...new Set(kinds as FaultKind[])];
+}
+
+/** Parses `--minutes N` (default 10), `--connections`, `--channels`, `--rate`, `--shards`, `--period S` (fault period, default 60), `--faults KIND,…`, `--without-unit-env`, `--out DIR` and `--ci`. */
 export function soakOptions(argv: readonly string[], defaultOut: string): SoakOptions {
   const { values } = parseArgs({
     args: [...argv],
@@ -46,6 +61,8 @@ export function soakOptions(argv: readonly string[], defaultOut: string): SoakOp
       rate: { type: 'string' },
       shards: { type: 'string' },
       period: { type: 'string' },
+      faults: { type: 'string' },
+      'without-unit-env': { type: 'boolean' },
       out: { type: 'string' },
       ci: { type: 'boolean' },
     },
@@ -73,6 +90,8 @@ export function soakOptions(argv: readonly string[], defaultOut: string): SoakOp
     othersPerPeriod: ci ? 3 : 2,
     shards: Math.round(number('shards', values.shards, 2)),
     clientThreads: connections >= 4000 ? 4 : 2,
+    faults: faultKinds(values.faults),
+    unitEnvironment: values['without-unit-env'] !== true,
     outDir: values.out ?? defaultOut,
     resourceTolerance: 0.1,
   };

@@ -65,12 +65,14 @@ export class SoakServer {
     });
   }
 
-  /** Writes the config into `dir` and starts the server with it; resolves once it listens. */
-  static async start(dir: string, shards: number, redisUrl: string, port: number): Promise<SoakServer> {
+  /** Writes the config into `dir` and starts the server with it and `environment` added to the soak's own; resolves once it listens. */
+  static async start(dir: string, shards: number, redisUrl: string, port: number, environment: Readonly<Record<string, string>>): Promise<SoakServer> {
     const file = join(dir, 'soak-config.json');
     writeFileSync(file, JSON.stringify(soakConfig(shards, redisUrl, port, 0), null, 2));
     // The bench GC hook lets a reading collect garbage in every thread first (common/gc-hook.ts).
+    // The environment of deploy/switchyard.service (the allocator setting), as users run the server.
     const child = fork(join(__dirname, 'server-child.js'), [file], {
+      env: { ...process.env, ...environment },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: ['--expose-gc', '--require', join(__dirname, '..', 'common', 'gc-hook.js')],
     });
@@ -134,14 +136,14 @@ export class SoakServer {
     return readResources(this.pid);
   }
 
-  /** Collects garbage in every server thread, then reads RSS and descriptors; with the V8 heap in use after the collection, bytes. */
-  async collectedResources(): Promise<ResourceReading & { readonly heapUsedBytes: number }> {
+  /** Collects garbage in every server thread, then reads RSS and descriptors; with the V8 heaps in use and resident after the collection, bytes. */
+  async collectedResources(): Promise<ResourceReading & { readonly heapUsedBytes: number; readonly heapPhysicalBytes: number }> {
     const done = new Promise<GcDoneMessage>((resolve) => this.collections.push(resolve));
     this.child.send({ type: 'gc' } satisfies GcMessage);
     // A server too busy to answer in time is read as it is (heap NaN), so the run still ends with a report.
     const late = new Promise<null>((resolve) => setTimeout(() => resolve(null), GC_TIMEOUT_MS).unref());
     const collected = await Promise.race([done, late]);
-    return { ...readResources(this.pid), heapUsedBytes: collected?.heapUsedBytes ?? Number.NaN };
+    return { ...readResources(this.pid), heapUsedBytes: collected?.heapUsedBytes ?? Number.NaN, heapPhysicalBytes: collected?.heapPhysicalBytes ?? Number.NaN };
   }
 
   /** Drains and stops the server; resolves when the process exited. */

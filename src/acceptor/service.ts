@@ -8,6 +8,7 @@ import { configureLog, createLogger } from '../common/log';
 import { warningLines, type ConfigWarning } from '../config/centrifugo/classify';
 import type { LoadResult } from '../config/load';
 import type { Config } from '../config/types';
+import { adviseAllocator } from './allocator';
 import { SystemdNotifier } from './notify';
 import { removePidFile, writePidFile } from './pid-file';
 import { Reloader } from './reload';
@@ -29,6 +30,7 @@ export async function runServer(config: Config, warnings: readonly ConfigWarning
     log.error('log.file cannot be opened; logging to stderr', { file: config.log.file, error: (err as Error).message });
   }
   for (const line of warningLines(warnings)) log[line.level](line.message);
+  adviseAllocator(log);
   if (!config.http_api.insecure && config.http_api.key === '') {
     log.warn('http_api.key is empty: every server API request will get 401 (set http_api.key, or http_api.insecure for development)');
   }

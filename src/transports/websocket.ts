@@ -28,6 +28,31 @@ export const WEBSOCKET_PATH = '/connection/websocket';
 
 const textDecoder = new TextDecoder();
 
+/** uWS's longest idle timeout, s. */
+const LONGEST_IDLE_TIMEOUT_S = 960;
+/** Quiet time a client may show before uWS's idle timer could cut it, ms: the longest idle timeout less its 4 s granularity and a minute of slack. */
+const LONGEST_QUIET_MS = (LONGEST_IDLE_TIMEOUT_S - 64) * 1000;
+
+/**
+ * uWS `idleTimeout` of the bidirectional endpoint, s. It is not for
+ * liveness (that is the protocol's ping and pong, 3012): uWS gives a socket
+ * closed with `end()` a margin that follows from it to take its backlog and
+ * the close frame, after which it cuts the socket without them (the client
+ * sees 1006): 0–4 s at idleTimeout 0, 12–16 s from 32 s on. A slow consumer
+ * cut with 3008 sits behind the megabytes it did not read, so with the
+ * longer margin one that reads again within 12 s still gets its 3008. The
+ * longest idle timeout (960 s) never closes a live client first: a connected
+ * one answers every ping (at most `ping_interval` + `pong_timeout` apart;
+ * one that does not is closed with 3012), and one that never connects is
+ * closed as stale after `stale_close_delay`. When either is longer than
+ * LONGEST_QUIET_MS, 0: no idle timer, and the 4 s margin. Fixed when the
+ * endpoint is registered (a shard's start), like compression.
+ */
+export function clientIdleTimeoutSeconds(client: Pick<Config['client'], 'ping_interval' | 'pong_timeout' | 'stale_close_delay'>): number {
+  const quiet = Math.max(client.ping_interval + client.pong_timeout, client.stale_close_delay);
+  return quiet <= LONGEST_QUIET_MS ? LONGEST_IDLE_TIMEOUT_S : 0;
+}
+
 /**
  * The protocol a WebSocket client asks for: Protobuf with the subprotocol
  * `centrifuge-protobuf` or the query `cf_protocol=protobuf` (or
@@ -81,8 +106,8 @@ export function registerWebSocket(app: TemplatedApp, config: Config, shard: Shar
     // Sec-WebSocket-Extensions): shared compressor and decompressor, no context takeover, as
     // Centrifugo's; nothing is kept per socket.
     compression: config.websocket.compression ? compressionOptions() : 0,
-    // Liveness is the protocol's ping/pong (3012), not uWS's idle timer.
-    idleTimeout: 0,
+    // Liveness is the protocol's ping/pong (3012); this only sets how long a closed socket may take its close frame.
+    idleTimeout: clientIdleTimeoutSeconds(config.client),
     // Above this uWS would skip publications silently; keepalive disconnects with 3008 well before,
     // and closing here is the last resort that keeps anything from being skipped unnoticed.
     // Above the slow limit (queue + the largest frame written lately, session/writer.ts), so uWS never cuts a socket first.
