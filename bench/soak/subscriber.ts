@@ -269,10 +269,15 @@ export class Subscriber {
       this.tally.failedRecoveries.push({ channel: this.channel, fromOffset: this.offset, fromEpoch: this.epoch, toOffset: top, toEpoch: epoch, atMs: Date.now() - this.startedAt });
     }
     this.note(`subscribed offset ${top} recovered=${String(result.recovered)} asked ${this.offset} pubs ${(result.publications ?? []).map((p) => p.offset ?? 0).join(',')}`);
-    for (const pub of result.publications ?? []) this.receive(pub.offset ?? 0, Via.Recovery);
+    const publications = result.publications ?? [];
+    for (const pub of publications) this.receive(pub.offset ?? 0, Via.Recovery);
     this.record.subscribedAt(top, epoch);
-    this.offset = Math.max(this.offset, top);
     if (epoch !== this.epoch) this.offset = top; // a new stream: positions start over
+    // After a successful recovery the reply's offset is the one asked for (as
+    // Centrifugo answers); the position is caught up from the publications it
+    // carries, as the SDK does.
+    const last = publications.length > 0 ? (publications[publications.length - 1]!.offset ?? 0) : 0;
+    this.offset = Math.max(this.offset, top, last);
     this.epoch = epoch;
     this.subscribed = true;
     if (this.cutWhilePaused) {
