@@ -40,7 +40,7 @@ import { ConnState, createConnection, type Connection } from './session/connecti
 import { Keepalive } from './session/keepalive';
 import type { ClientTransport } from './session/transport';
 import { insufficientStatePush, LocalChannels } from './subscriber/local-channels';
-import { readFanout } from './messaging/fanout';
+import { readFanout, type Fanout } from './messaging/fanout';
 import { MessageType, RecordKind, decodeMessage, type LocalAction, type OwnerQuery, type ShardMessage } from './messaging/messages';
 import type { EmulatedCommands, EmulationOutcome } from './messaging/messages';
 import { routeEmulationRequest, sendEmulation } from './cluster/emulation-routing';
@@ -237,12 +237,8 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
 
   /** Something this shard sent itself, in its turn. */
   private onSelf(item: SelfItem): void {
-    if (item.message) {
-      this.onMessage(this.id, item.message);
-    } else {
-      this.metrics.noteFanout(item.fanout.at);
-      this.local.onFanout(item.fanout);
-    }
+    if (item.message) this.onMessage(this.id, item.message);
+    else this.deliverFanout(item.fanout);
   }
 
   /** A ring record in its turn; while `from` has not switched to a reloaded config, it is handled with the previous one. */
@@ -268,14 +264,18 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   private handleRecord(from: number, kind: number, body: Uint8Array): void {
     if (kind === RecordKind.FANOUT) {
       // The body is only valid during this call; LocalChannels copies what it keeps.
-      const fanout = readFanout(body);
-      this.metrics.noteFanout(fanout.at);
-      this.local.onFanout(fanout);
+      this.deliverFanout(readFanout(body));
     } else if (kind === RecordKind.MESSAGE) {
       this.onMessage(from, decodeMessage(body));
     } else {
       this.log.error('unknown mailbox record kind', { kind, from });
     }
+  }
+
+  /** A fan-out for this shard's subscribers, from a ring or from itself: its publish-to-write latency is observed when the Writer writes it. */
+  private deliverFanout(f: Fanout): void {
+    this.metrics.noteFanout(f.at);
+    this.local.onFanout(f);
   }
 
   /** A shard message arrived (from a peer or from this shard itself). */

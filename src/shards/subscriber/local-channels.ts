@@ -30,7 +30,7 @@ import { ReplyError } from '../../protocol/errors';
 import { ChannelProtocols } from './channel-protocols';
 import { ChannelTopics } from './channel-topics';
 import { subscriptionMode, type Connection } from '../session/connection';
-import { FanoutKind, ProtocolBit, protocolBit, type Fanout } from '../messaging/fanout';
+import { FanoutKind, keptFrame, ProtocolBit, protocolBit, type Fanout } from '../messaging/fanout';
 import { SubscriberTable } from '../../common/subscriber-table';
 import { channelHash } from '../messaging/owner-of';
 import type { JoinOptions, LocalChannel, LocalChannelsHost, OnAttached, Waiter } from './local-channel';
@@ -242,14 +242,8 @@ export class LocalChannels {
       this.unmatched++;
       return;
     }
-    early.push({
-      ...f,
-      full: f.full?.slice() ?? null,
-      deltaFull: f.deltaFull?.slice() ?? null,
-      delta: f.delta?.slice() ?? null,
-      pbFull: f.pbFull?.slice() ?? null,
-      pbDelta: f.pbDelta?.slice() ?? null,
-    });
+    const keep = (frame: Uint8Array | null): Uint8Array | null => (frame ? keptFrame(frame) : null);
+    early.push({ ...f, full: keep(f.full), deltaFull: keep(f.deltaFull), delta: keep(f.delta), pbFull: keep(f.pbFull), pbDelta: keep(f.pbDelta) });
   }
 
   /**
