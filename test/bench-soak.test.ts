@@ -11,6 +11,7 @@ import { readServiceEnvironment, serviceEnvironment } from '../bench/soak/servic
 import { ALLOCATOR_ENV } from '../src/acceptor/allocator';
 import { buildResult, change, type ResultParts } from '../bench/soak/result';
 import { StreamRecord, Via } from '../bench/soak/stream-record';
+import { settledReading } from '../bench/soak/settle';
 
 test('a stream record expects only acknowledged offsets after its first subscribe position', () => {
   const record = new StreamRecord();
@@ -114,7 +115,7 @@ test('soak options: the full form has 10,000 connections for 10 minutes, the CI 
 });
 
 test('the verdict fails on a loss and on resources that moved more than the tolerance', () => {
-  const reading = (rss: number, fds: number) => ({ rssBytes: rss, openFds: fds, threads: 9, heapUsedBytes: 1, heapPhysicalBytes: 2 });
+  const reading = (rss: number, fds: number) => ({ rssBytes: rss, openFds: fds, threads: 9, heapUsedBytes: 1, heapPhysicalBytes: 2, settledAfterMs: 0 });
   const tally = { closeCodes: {}, unsubscribeCodes: {}, subscribeErrors: {}, slowCloseCodes: { '1006': 1 }, failedRecoveries: [], reconnects: 1, resubscribes: 0, slowCut: 1, slowResumed: 1 };
   const report = { subscribers: 1, live: 9, recovered: 1, expected: 10, missing: 0, subscribersWithLoss: 0, duplicates: 0, outOfOrder: 0, samples: [], orderSamples: [], tally };
   const events = (['shard-kill', 'redis-restart', 'slow-consumers'] as const).map((kind) => ({ kind, atMs: 0, tookMs: 1, detail: '' }));
@@ -143,4 +144,18 @@ test('the verdict fails on a loss and on resources that moved more than the tole
   const grown = buildResult({ ...parts, atEnd: reading(111, 1101) });
   assert.equal(grown.checks.filter((c) => !c.pass).length, 2);
   assert.ok(Math.abs(change(100, 111) - 0.11) < 1e-9);
+});
+
+test('the leak check reads RSS once it stopped falling, and at once when it holds or rises', async () => {
+  const series = (values: number[]) => {
+    let i = 0;
+    return async () => ({ rssBytes: values[Math.min(i++, values.length - 1)]! });
+  };
+  // Falling by more than 0.5 % a step: waits until the fall is under 0.5 %.
+  assert.equal((await settledReading(series([130, 124, 119, 118.5, 118]), 1, 10_000)).rssBytes, 118.5);
+  // Rising (a leak): stops at the first step, reading the higher value.
+  assert.equal((await settledReading(series([100, 108, 116]), 1, 10_000)).rssBytes, 108);
+  // Still falling at the limit: the last reading.
+  const capped = await settledReading(series([200, 150, 100, 50, 25]), 20, 30);
+  assert.ok(capped.rssBytes < 200 && capped.settledAfterMs >= 20);
 });

@@ -24,8 +24,6 @@ import { buildResult, type TimelinePoint } from './result';
 import { SoakServer } from './server-process';
 import { environmentText, readServiceEnvironment } from './service-env';
 
-/** Quiet time after the warm-up faults, before the reading the end is compared with, ms. */
-const WARMUP_SETTLE_MS = 10_000;
 /** Longest wait for every subscriber to be subscribed and caught up at the end, ms. */
 const CATCH_UP_MS = 60_000;
 
@@ -62,9 +60,9 @@ async function main(): Promise<number> {
     // Every shard's first restart pays a one-time cost (its replacement's V8 heap grows in the reconnect wave);
     // the leak check compares the end with the level after the warm-up's faults.
     const warmupEvents = await runFaults(warmupFaults(options.shards).filter((f) => options.faults.includes(f.kind)), targets, log);
-    await sleep(WARMUP_SETTLE_MS);
-    const afterWarmup = await server.collectedResources();
-    log(`warm-up done: RSS ${mib(afterWarmup.rssBytes)} (V8 heaps ${mib(afterWarmup.heapUsedBytes)}), ${afterWarmup.openFds} fds`);
+    await sleep(options.settleMs);
+    const afterWarmup = await server.settledResources();
+    log(`warm-up done: RSS ${mib(afterWarmup.rssBytes)} (V8 heaps ${mib(afterWarmup.heapUsedBytes)}; settled after ${(afterWarmup.settledAfterMs / 1000).toFixed(0)} s), ${afterWarmup.openFds} fds`);
 
     const phaseStart = Date.now();
     const plan = planFaults(options.faultPhaseMs, options.faultEveryMs, options.othersPerPeriod, options.faults);
@@ -73,7 +71,7 @@ async function main(): Promise<number> {
     if (Date.now() < faultEnd) await sleep(faultEnd - Date.now());
     log('faults over; settling');
     await sleep(options.settleMs);
-    const atEnd = await server.collectedResources();
+    const atEnd = await server.settledResources();
     clearInterval(sampler);
     await publisher.stop();
     const deadline = Date.now() + CATCH_UP_MS;
@@ -82,7 +80,7 @@ async function main(): Promise<number> {
       await sleep(500);
       progress = await clients.progress(publisher.lastAcknowledged());
     }
-    log(`end: ${progress.ready}/${progress.total} subscribed, ${progress.caughtUp} caught up; RSS ${mib(atEnd.rssBytes)} (V8 heaps ${mib(atEnd.heapUsedBytes)}), ${atEnd.openFds} fds`);
+    log(`end: ${progress.ready}/${progress.total} subscribed, ${progress.caughtUp} caught up; RSS ${mib(atEnd.rssBytes)} (V8 heaps ${mib(atEnd.heapUsedBytes)}; settled after ${(atEnd.settledAfterMs / 1000).toFixed(0)} s), ${atEnd.openFds} fds`);
     const reports = await clients.check(publisher.acknowledgedOffsets());
     const result = buildResult({
       environment,

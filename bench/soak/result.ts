@@ -8,7 +8,7 @@ import type { CheckReport, DeliveryCounts, LossSample, OrderSample, ProgressRepo
 import type { FaultEvent } from './faults';
 import type { SoakOptions } from './options';
 import type { PublisherCounts } from './publisher';
-import type { ResourceReading } from './server-process';
+import type { CollectedReading, ResourceReading, SettledReading } from './server-process';
 import type { FailedRecovery } from './subscriber';
 
 /** One check of the verdict. */
@@ -18,9 +18,6 @@ export interface Check {
   /** The figures behind it, in words. */
   readonly figures: string;
 }
-
-/** A reading taken right after a garbage collection in every server thread, with the V8 heaps in use and resident (all spaces) then, bytes. */
-export type CollectedReading = ResourceReading & { readonly heapUsedBytes: number; readonly heapPhysicalBytes: number };
 
 /** The server's resources at one moment of the run. */
 export interface TimelinePoint extends ResourceReading {
@@ -61,7 +58,7 @@ export interface SoakResult extends RunFacts {
     readonly slowCloseCodes: Readonly<Record<string, number>>;
   };
   readonly warmupFaults: readonly FaultEvent[];
-  readonly resources: { readonly beforeFaults: CollectedReading; readonly afterWarmup: CollectedReading; readonly atEnd: CollectedReading; readonly timeline: readonly TimelinePoint[] };
+  readonly resources: { readonly beforeFaults: CollectedReading; readonly afterWarmup: SettledReading; readonly atEnd: SettledReading; readonly timeline: readonly TimelinePoint[] };
   readonly checks: readonly Check[];
   readonly pass: boolean;
 }
@@ -74,8 +71,10 @@ export interface ResultParts extends RunFacts {
   readonly warmupEvents: readonly FaultEvent[];
   /** Read after warm-up publishing, before any fault. */
   readonly beforeFaults: CollectedReading;
-  readonly afterWarmup: CollectedReading;
-  readonly atEnd: CollectedReading;
+  /** Read once RSS stopped falling after the warm-up's faults. */
+  readonly afterWarmup: SettledReading;
+  /** Read once RSS stopped falling after the settle time. */
+  readonly atEnd: SettledReading;
   /** Readings every 10 s from the end of warm-up on. */
   readonly timeline: readonly TimelinePoint[];
 }

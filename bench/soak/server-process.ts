@@ -9,10 +9,21 @@ import { join } from 'node:path';
 import { processMemory } from '../common/proc';
 import type { ChildMessage, GcDoneMessage, GcMessage } from '../common/child';
 import { soakConfig } from './config';
+import { settledReading } from './settle';
 import type { CrashMessage, ReloadedMessage } from './server-child';
 
 /** Longest wait for the server's garbage collection before a reading, ms. */
 const GC_TIMEOUT_MS = 30_000;
+/** Time between readings while RSS is still falling after a fault, ms. */
+const SETTLE_STEP_MS = 5_000;
+/** Longest wait for RSS to stop falling, ms. */
+const SETTLE_MAX_MS = 60_000;
+
+/** A reading taken right after a garbage collection in every server thread: with the V8 heaps in use and resident, bytes. */
+export type CollectedReading = ResourceReading & { readonly heapUsedBytes: number; readonly heapPhysicalBytes: number };
+
+/** A collected reading taken once RSS stopped falling, with how long that took, ms. */
+export type SettledReading = CollectedReading & { readonly settledAfterMs: number };
 
 /** RSS and open file descriptors of a process at one moment. */
 export interface ResourceReading {
@@ -137,13 +148,18 @@ export class SoakServer {
   }
 
   /** Collects garbage in every server thread, then reads RSS and descriptors; with the V8 heaps in use and resident after the collection, bytes. */
-  async collectedResources(): Promise<ResourceReading & { readonly heapUsedBytes: number; readonly heapPhysicalBytes: number }> {
+  async collectedResources(): Promise<CollectedReading> {
     const done = new Promise<GcDoneMessage>((resolve) => this.collections.push(resolve));
     this.child.send({ type: 'gc' } satisfies GcMessage);
     // A server too busy to answer in time is read as it is (heap NaN), so the run still ends with a report.
     const late = new Promise<null>((resolve) => setTimeout(() => resolve(null), GC_TIMEOUT_MS).unref());
     const collected = await Promise.race([done, late]);
     return { ...readResources(this.pid), heapUsedBytes: collected?.heapUsedBytes ?? Number.NaN, heapPhysicalBytes: collected?.heapPhysicalBytes ?? Number.NaN };
+  }
+
+  /** A collected reading once RSS stopped falling (`settledReading`, SETTLE_STEP_MS apart, at most SETTLE_MAX_MS). */
+  settledResources(): Promise<SettledReading> {
+    return settledReading(() => this.collectedResources(), SETTLE_STEP_MS, SETTLE_MAX_MS);
   }
 
   /** Drains and stops the server; resolves when the process exited. */
