@@ -56,12 +56,14 @@ describe('two processes on Redis Sentinel', { skip: skipWithoutRedisServer }, ()
     await sub.ready(5000);
     const acked: number[] = [];
     const failed: number[] = [];
+    let lastFailure = '';
     let n = 0;
     const publishOne = async (): Promise<void> => {
       const answer = await callApi(nodes[1]!.apiUrl, 'publish', { channel: 'ha', data: { n } });
       if (answer.body?.result) acked.push(n);
       else {
         assert.equal(answer.body?.error?.code, 100, answer.text);
+        lastFailure = answer.text;
         failed.push(n);
       }
       n++;
@@ -77,6 +79,9 @@ describe('two processes on Redis Sentinel', { skip: skipWithoutRedisServer }, ()
     for (const until = Date.now() + 30_000; Date.now() < until && acked.length < before + 30; ) {
       await publishOne();
       await new Promise((r) => setTimeout(r, 50));
+    }
+    if (acked.length < before + 30) {
+      process.stderr.write(`last failure: ${lastFailure}\n${await sentinel.describe()}\n${nodes[0]!.output()}\n${nodes[1]!.output()}\n`);
     }
     assert.ok(acked.length >= before + 30, `publishing works again after the failover (${failed.length} failed)`);
     assert.ok(failed.length > 0, 'some publishes failed during the failover');

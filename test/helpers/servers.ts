@@ -187,7 +187,23 @@ export interface RedisSentinelFixture {
   /** "host:port,host:port,host:port" of the Sentinels, as `sentinel_address` takes it. */
   readonly addresses: string;
   readonly masterName: string;
+  /** What each Sentinel names as the master now ("host:port", or why it could not say), and each server's replication role line: for a failure report. */
+  describe(): Promise<string>;
   stop(): Promise<void>;
+}
+
+async function sentinelMaster(port: number, masterName: string): Promise<string> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const address = (await client.call('SENTINEL', 'get-master-addr-by-name', masterName)) as string[] | null;
+    return address ? address.join(':') : 'none';
+  } catch (err) {
+    return `unreachable (${(err as Error).message})`;
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Starts the master, its replica and three Sentinels (quorum 2, down after 1 s). */
@@ -214,6 +230,11 @@ export async function startRedisSentinels(): Promise<RedisSentinelFixture> {
     sentinels,
     addresses: sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
     masterName,
+    async describe() {
+      const named = await Promise.all(sentinels.map((s) => sentinelMaster(s.port, masterName)));
+      const roles = await Promise.all([master, replica].map(async (n) => `${n.port}: ${(/role:\w+/.exec(await nodeInfo(n.port, 'replication')) ?? ['down'])[0]}`));
+      return `sentinels name the master ${named.join(', ')}; servers ${roles.join(', ')}`;
+    },
     async stop() {
       await Promise.all([master, replica, ...sentinels].map((n) => n.stop()));
     },
