@@ -8,7 +8,6 @@
  * for the hang.
  */
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { Publication, StreamPosition } from '../src/broker/broker';
 import { RedisBroker } from '../src/broker/redis';
@@ -16,7 +15,7 @@ import type { RedisPartition } from '../src/broker/redis-partitions';
 import { TurnBatchedRedis } from '../src/broker/redis-turn-writes';
 import { createLogger } from '../src/common/log';
 import { waitFor } from './helpers/clients';
-import { skipWithoutRedis, startPrivateRedis, testShards, uniquePrefix, type PrivateRedis } from './helpers/redis';
+import { countSocketWrites, retryFor, settledWhilePaused, skipWithoutRedis, startPrivateRedis, testShards, uniquePrefix, type PrivateRedis } from './helpers/redis';
 
 const log = createLogger('test');
 const HISTORY = { size: 1000, ttl: 60_000, metaTtl: 60_000 };
@@ -47,17 +46,6 @@ async function startedBroker(address?: string): Promise<{ broker: RedisBroker; s
   return { broker, shards, received };
 }
 
-/** Counts the socket writes (write or writev syscalls' worth) of a command connection from now on. */
-function countWrites(shard: RedisPartition): () => number {
-  const socket = (shard.command as TurnBatchedRedis).stream as Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
-  let writes = 0;
-  const write = socket._write.bind(socket);
-  const writev = socket._writev.bind(socket);
-  socket._write = (...args: unknown[]) => (writes++, write(...args));
-  socket._writev = (...args: unknown[]) => (writes++, writev(...args));
-  return () => writes;
-}
-
 describe('redis publishes batched per event-loop turn', { skip: skipWithoutRedis }, () => {
   test('command connections are turn-batched, not ioredis auto-pipelined', async () => {
     const { shards } = await startedBroker();
@@ -69,7 +57,7 @@ describe('redis publishes batched per event-loop turn', { skip: skipWithoutRedis
     const { broker, shards, received } = await startedBroker();
     const channels = ['o0', 'o1', 'o2', 'o3', 'o4'];
     for (const ch of [...channels, 'plain']) await broker.subscribe(ch);
-    const writes = countWrites(shards[0]!);
+    const writes = countSocketWrites(shards[0]!.command);
     const calls: Promise<{ channel: string; n: number; offset: number }>[] = [];
     for (let n = 0; n < 200; n++) {
       const channel = channels[n % channels.length]!;
@@ -116,32 +104,15 @@ describe('redis publishes batched per event-loop turn', { skip: skipWithoutRedis
     privates.push(redis);
     const { broker } = await startedBroker(redis.url);
     await broker.publish('hang', { data: 'before' }, { history: HISTORY });
-    redis.pause();
-    const started = Date.now();
-    let outcomes: PromiseSettledResult<unknown>[];
-    try {
-      const calls: Promise<unknown>[] = [];
-      for (let n = 0; n < 50; n++) calls.push(broker.publish(n % 2 ? 'hang' : 'hang-plain', { data: `${n}` }, n % 2 ? { history: HISTORY } : {}));
-      outcomes = await Promise.allSettled(calls);
-    } finally {
-      redis.resume();
-    }
-    const elapsed = Date.now() - started;
+    const { outcomes, elapsedMs } = await settledWhilePaused(redis, () =>
+      Array.from({ length: 50 }, (_, n) => broker.publish(n % 2 ? 'hang' : 'hang-plain', { data: `${n}` }, n % 2 ? { history: HISTORY } : {})),
+    );
     assert.ok(
       outcomes.every((o) => o.status === 'rejected'),
       'every publish failed',
     );
-    assert.ok(elapsed < WITHIN_MS, `the publishes failed after ${elapsed} ms`);
+    assert.ok(elapsedMs < WITHIN_MS, `the publishes failed after ${elapsedMs} ms`);
     // The connection may have been dropped by its timeouts meanwhile: it reconnects by itself.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await broker.publish('hang', { data: 'after' }, { history: HISTORY });
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    await retryFor(() => broker.publish('hang', { data: 'after' }, { history: HISTORY }));
   });
 });
