@@ -69,14 +69,6 @@ export interface PublishOptions {
   readonly version?: number;
   /** The epoch `version` belongs to; a new epoch starts a new count. */
   readonly versionEpoch?: string;
-  /**
-   * Made on the direct path (shards/owner/direct-fanout.ts): no history and
-   * no idempotency key, by whichever shard took it. Such publishes must keep
-   * their call order among themselves only, so a broker may send them on a
-   * connection of their own (the Redis broker: its PUB/SUB connection, see
-   * redis-direct.ts).
-   */
-  readonly direct?: boolean;
 }
 
 /** What publish answers. */

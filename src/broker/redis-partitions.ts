@@ -3,8 +3,7 @@
  * holds a channel. Each address is one shard with two connections: commands
  * (commands issued in one event-loop turn go out in one write, see
  * redis-turn-writes.ts; a Cluster sends each command to its slot's node) and
- * PUB/SUB (which also carries direct publishes outside a cluster, batched
- * the same way: redis-direct.ts). Channels spread over shards by jump consistent hash of
+ * PUB/SUB. Channels spread over shards by jump consistent hash of
  * the channel name, so adding a shard moves only about 1/N of the channels.
  *
  * Faults: commands fail at once while a connection is down (no offline
@@ -185,8 +184,7 @@ export function connectPartitions(config: RedisConfig, name: string, log: Logger
   return targets.map((address, index) => {
     const label = targets.length > 1 ? `${address.label} (partition ${index})` : address.label;
     const command = connect(config, address, name, true);
-    // Outside a cluster the PUB/SUB connection carries direct publishes too (redis-direct.ts), so it batches its turns' writes as well.
-    const subscriber = address.kind === 'cluster' ? clusterSubscriber(config, address, `${name}-sub`) : connect(config, address, `${name}-sub`, true);
+    const subscriber = address.kind === 'cluster' ? clusterSubscriber(config, address, `${name}-sub`) : connect(config, address, `${name}-sub`, false);
     watch(command, `${label} commands`, log);
     watch(subscriber, `${label} pubsub`, log);
     const cluster = address.kind === 'cluster';

@@ -36,7 +36,6 @@ import {
 import { newEpoch } from './memory';
 import { decodeMessage, decodePublication, encodeJoinLeave, encodePlainMessage, encodePublication, encodeSync } from './redis-codec';
 import { readLua, RedisKeys, shardIndex, whenReady, type RedisPartition } from './redis-partitions';
-import { DirectRoute } from './redis-direct';
 import { SubscriptionSet } from './redis-subscriptions';
 
 /** How long after a sharded PUB/SUB node went the gap check runs (ioredis has resubscribed by then), ms. */
@@ -47,9 +46,6 @@ const PUBLISH_LUA = readLua('publish.lua');
 const HISTORY_LUA = readLua('history.lua');
 
 type StreamEntry = [id: string, fields: string[]];
-
-/** What every publish without history or idempotency key answers (shared: callers only read it). */
-const PLAIN_RESULT: PublishResult = Object.freeze({ position: Object.freeze({ offset: 0, epoch: '' }), duplicate: false });
 
 interface Waiting {
   readonly resolve: () => void;
@@ -74,8 +70,6 @@ export class RedisBroker implements Broker {
   private events: BrokerEvents | null = null;
   private readonly keys: RedisKeys;
   private readonly subscriptions: SubscriptionSet[];
-  /** Per Redis shard, the connection direct publishes take (redis-direct.ts). */
-  private readonly directRoutes: DirectRoute[];
   /** Last position seen per subscribed channel (from publications and history reads). */
   private readonly positions = new Map<string, StreamPosition>();
   /** Sync markers in flight, by token. */
@@ -98,7 +92,6 @@ export class RedisBroker implements Broker {
           options.ioTimeout,
         ),
     );
-    this.directRoutes = shards.map((shard) => new DirectRoute(shard));
     for (const shard of shards) {
       shard.command.defineCommand('sy_publish', { numberOfKeys: 3, lua: PUBLISH_LUA });
       shard.command.defineCommand('sy_history', { numberOfKeys: 2, lua: HISTORY_LUA });
@@ -123,35 +116,14 @@ export class RedisBroker implements Broker {
     return this.shards[shardIndex(channel, this.shards.length)]!;
   }
 
-  publish(channel: string, pub: Omit<Publication, 'offset'>, opts: PublishOptions): Promise<PublishResult> {
-    const history = opts.history && opts.history.size > 0 && opts.history.ttl > 0 ? opts.history : undefined;
-    if (history || opts.idempotencyKey) return this.publishScripted(channel, pub, opts, history);
-    const shard = this.shardOf(channel);
-    const message = encodePlainMessage(encodePublication(pub));
-    if (opts.direct) return this.publishDirect(shard, channel, message);
-    return this.send(shard, channel, message).then(() => PLAIN_RESULT);
-  }
-
-  /** A direct publish (PublishOptions.direct): one PUBLISH on the connection its DirectRoute names (redis-direct.ts). */
-  private publishDirect(shard: RedisPartition, channel: string, message: string): Promise<PublishResult> {
-    const route = this.directRoutes[shard.index]!;
-    const client = route.take();
-    return client.publish(this.keys.pubsub(channel), message).then(
-      () => {
-        route.settled(client);
-        return PLAIN_RESULT;
-      },
-      (err: unknown) => {
-        route.settled(client);
-        throw err;
-      },
-    );
-  }
-
-  /** A publish with history or an idempotency key: publish.lua on the channel's Redis shard. */
-  private async publishScripted(channel: string, pub: Omit<Publication, 'offset'>, opts: PublishOptions, history: PublishOptions['history']): Promise<PublishResult> {
+  async publish(channel: string, pub: Omit<Publication, 'offset'>, opts: PublishOptions): Promise<PublishResult> {
     const shard = this.shardOf(channel);
     const payload = encodePublication(pub);
+    const history = opts.history && opts.history.size > 0 && opts.history.ttl > 0 ? opts.history : undefined;
+    if (!history && !opts.idempotencyKey) {
+      await this.send(shard, channel, encodePlainMessage(payload));
+      return { position: { offset: 0, epoch: '' }, duplicate: false };
+    }
     const reply = (await this.runPublish(shard, [
       this.keys.stream(channel, shard.cluster),
       this.keys.meta(channel, shard.cluster),
@@ -209,9 +181,9 @@ export class RedisBroker implements Broker {
   }
 
   /** Publishes a message on the channel's PUB/SUB channel (sharded or classic). */
-  private send(shard: RedisPartition, channel: string, message: string): Promise<unknown> {
+  private async send(shard: RedisPartition, channel: string, message: string): Promise<void> {
     const pubsub = this.keys.pubsub(channel);
-    return shard.shardedSubscriber ? shard.command.spublish(pubsub, message) : shard.command.publish(pubsub, message);
+    await (shard.shardedSubscriber ? shard.command.spublish(pubsub, message) : shard.command.publish(pubsub, message));
   }
 
   /** Publishes a join event to every node subscribed to the channel. */

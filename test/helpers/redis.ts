@@ -8,11 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { findFreePort } from '../../src/acceptor/port';
-import { connectPartitions, whenReady, type RedisClient, type RedisPartition } from '../../src/broker/redis-partitions';
+import { connectPartitions, whenReady, type RedisPartition } from '../../src/broker/redis-partitions';
 import { validateConfig } from '../../src/config/validate';
 import { createLogger } from '../../src/common/log';
 import { waitFor } from './clients';
@@ -88,43 +86,6 @@ export async function startPrivateRedis(persistent = false): Promise<PrivateRedi
   };
   await instance.start();
   return instance;
-}
-
-/** Starts `calls` while `redis` is paused (SIGSTOP), resuming it once they settled; how they settled, and after how long, ms. */
-export async function settledWhilePaused(redis: PrivateRedis, calls: () => Promise<unknown>[]): Promise<{ outcomes: PromiseSettledResult<unknown>[]; elapsedMs: number }> {
-  redis.pause();
-  const started = Date.now();
-  try {
-    const outcomes = await Promise.allSettled(calls());
-    return { outcomes, elapsedMs: Date.now() - started };
-  } finally {
-    redis.resume();
-  }
-}
-
-/** Tries `attempt` every 100 ms until it resolves, at most `ms` (a connection its timeouts dropped reconnects by itself). */
-export async function retryFor(attempt: () => Promise<unknown>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await attempt();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
-/** Counts the socket writes (write or writev calls of the stream) of a standalone Redis connection from now on. */
-export function countSocketWrites(client: RedisClient): () => number {
-  const socket = (client as Redis).stream as Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
-  let writes = 0;
-  const write = socket._write.bind(socket);
-  const writev = socket._writev.bind(socket);
-  socket._write = (...args: unknown[]) => (writes++, write(...args));
-  socket._writev = (...args: unknown[]) => (writes++, writev(...args));
-  return () => writes;
 }
 
 /** A switchyard process started by a test. */
