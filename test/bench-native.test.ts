@@ -50,6 +50,13 @@ describe('bench:fanout options for the load generator and the point', () => {
     assert.throws(() => parseSystem('switchyard-redis'), /unknown system "switchyard-redis"/);
   });
 
+  test('--no-pipelining is off by default and only for the native generator', () => {
+    const many = POINT_DEFAULTS['many-channels'];
+    assert.equal(parseFanoutOptions(['--point', 'many-channels'], many).noPipelining, false);
+    assert.equal(parseFanoutOptions(['--point', 'many-channels', '--no-pipelining'], many).noPipelining, true);
+    assert.throws(() => parseFanoutOptions(['--no-pipelining', '--loadgen', 'node'], many), /--no-pipelining is an option of the native load generator/);
+  });
+
   test('--loadgen is checked, and the native generator refuses client-side publish', () => {
     const defaults = POINT_DEFAULTS['one-channel'];
     assert.equal(parseFanoutOptions(['--loadgen', 'native'], defaults).loadgen, 'native');
@@ -83,6 +90,11 @@ class FakeServer {
   wsPongs = 0;
   requests = 0;
   deliveries = 0;
+  /** How long the API waits before answering, ms (an asynchronous answer, as a Redis publish's). */
+  answerDelayMs = 0;
+  /** API requests received and not yet answered, and the most there were at once. */
+  apiInFlight = 0;
+  apiMaxInFlight = 0;
 
   constructor() {
     this.http = http.createServer((req, res) => this.api(req, res));
@@ -134,6 +146,9 @@ class FakeServer {
   }
 
   private api(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // Node emits pipelined requests at once, so requests sent behind one in flight show here.
+    this.apiMaxInFlight = Math.max(this.apiMaxInFlight, ++this.apiInFlight);
+    res.on('finish', () => this.apiInFlight--);
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
@@ -144,6 +159,10 @@ class FakeServer {
       const params = JSON.parse(body) as { channel: string; data: unknown } & { commands?: { publish: { channel: string; data: unknown } }[] };
       const publications = req.url === '/api/batch' ? params.commands!.map((c) => c.publish) : [params];
       for (const p of publications) this.deliver(p.channel, JSON.stringify(p.data));
+      if (this.answerDelayMs > 0) {
+        setTimeout(() => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"result":{}}'), this.answerDelayMs);
+        return;
+      }
       this.requests++;
       if (this.requests % 2 === 1) {
         // No Content-Length: Node sends the reply chunked.
@@ -252,6 +271,34 @@ describe('the native load generator against a fake server', () => {
       assert.ok(closing.recorded < closing.expected);
     } finally {
       await native.stop();
+    }
+  });
+
+  test('pipelines behind a slow answer, and with --no-pipelining waits for an idle connection instead', async () => {
+    server.answerDelayMs = 15;
+    try {
+      for (const noPipelining of [false, true]) {
+        server.apiMaxInFlight = 0;
+        // One API connection, a publication every 10 ms, answers after 15 ms: the second is due while the first is unanswered.
+        const native = await NativeProcess.start(options(port, { subscribers: 2, channels: 1, httpConnections: 1, noPipelining }));
+        try {
+          const step = await native.step(stepAt(100, 1, 300), 8000);
+          assert.equal(step.publisher.errors, 0);
+          assert.equal(step.publisher.skipped, 0);
+          assert.equal(step.recorded, step.expected);
+          if (noPipelining) {
+            assert.equal(server.apiMaxInFlight, 1, 'never a request behind one in flight');
+            // The waits are latency: 40 publications at one per 15 ms fall behind a 10 ms schedule.
+            assert.ok((step.publisher.lagMs.max ?? 0) >= 50, `publisher lag max ${step.publisher.lagMs.max} ms`);
+          } else {
+            assert.ok(server.apiMaxInFlight > 1, `at most ${server.apiMaxInFlight} requests in flight`);
+          }
+        } finally {
+          await native.stop();
+        }
+      }
+    } finally {
+      server.answerDelayMs = 0;
     }
   });
 

@@ -90,7 +90,10 @@ export class NodeGenerator implements Generator {
   }
 }
 
-/** Starts a load generator of `kind` with `workers` threads holding subscribers (the native one builds its binary first if needed). */
-export function startGenerator(kind: LoadgenKind, workers: number): Generator {
-  return kind === 'native' ? new NativeGenerator(workers) : new NodeGenerator(LoadGenerator.start(workers));
+/**
+ * Starts a load generator of `kind` with `workers` threads holding subscribers (the native one builds
+ * its binary first if needed); `noPipelining` (native only): due publications wait for an idle API connection.
+ */
+export function startGenerator(kind: LoadgenKind, workers: number, noPipelining = false): Generator {
+  return kind === 'native' ? new NativeGenerator(workers, noPipelining) : new NodeGenerator(LoadGenerator.start(workers));
 }

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   await noteIfBusy();
   const started = nowMs();
   const progress = new Progress(systems.length * options.rates.length);
-  const generator = startGenerator(options.loadgen, options.workers);
+  const generator = startGenerator(options.loadgen, options.workers, options.noPipelining);
   const runs: SystemRun[] = [];
   try {
     for (const spec of systems) runs.push(await runLadderWithProgress(generator, spec, options, progress, ''));

@@ -70,6 +70,8 @@ export function failureReason(step: StepResult, bounds: SustainBounds = DEFAULT_
   if (!(step.deliveredRatio >= bounds.deliveredRatio)) reasons.push(`delivered ${(step.deliveredRatio * 100).toFixed(2)}%`);
   if (step.disconnected > 0) reasons.push(`${step.disconnected} connections closed`);
   if (step.publisher.skipped > 0) reasons.push(`publisher skipped ${step.publisher.skipped} (more than ${MAX_IN_FLIGHT} publications unacknowledged)`);
+  // uWS closes a connection on which a request arrives while an earlier one waits for an asynchronous answer (a Redis publish): the generator pipelines when every connection is busy.
+  if (step.publisher.errors > 0) reasons.push(`${step.publisher.errors} API requests failed or lost with their connection`);
   return reasons.join(', ') || 'sustained';
 }
 

@@ -32,6 +32,12 @@ export interface FanoutOptions {
   readonly point?: string;
   /** bench:fanout only: another build's dist/ (`--before DIR`); each switchyard system is then also measured on it. */
   readonly before?: string;
+  /**
+   * Native load generator only (`--no-pipelining`): a due publication waits for an idle API connection,
+   * as an HTTP client pool does (the wait counts as latency), instead of being pipelined behind a request
+   * in flight, which uWS answers by closing the connection when that request's answer is asynchronous.
+   */
+  readonly noPipelining: boolean;
 }
 
 /** What a benchmark uses when an option is not given. */
@@ -75,6 +81,7 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
       point: { type: 'string' },
       loadgen: { type: 'string' },
       before: { type: 'string' },
+      'no-pipelining': { type: 'boolean' },
     },
     strict: true,
   });
@@ -86,6 +93,8 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
   const loadgen = (values.loadgen ?? (transport === 'ws' ? 'node' : (defaults.loadgen ?? 'node'))) as LoadgenKind;
   if (!LOADGEN_KINDS.includes(loadgen)) throw new Error(`--loadgen must be ${LOADGEN_KINDS.join(' or ')} (got "${values.loadgen}")`);
   if (loadgen === 'native' && transport !== 'http') throw new Error('--loadgen native publishes through the HTTP API only (use --transport http)');
+  const noPipelining = values['no-pipelining'] === true;
+  if (noPipelining && loadgen !== 'native') throw new Error('--no-pipelining is an option of the native load generator (--loadgen native)');
   const workload: Workload = {
     subscribers: Math.round(number('subscribers', values.subscribers, base.subscribers, 1)),
     channels: Math.round(number('channels', values.channels, base.channels, 1)),
@@ -111,5 +120,6 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
     ...(values.only === undefined ? {} : { only: values.only }),
     ...(values.point === undefined ? {} : { point: values.point }),
     ...(values.before === undefined ? {} : { before: values.before }),
+    noPipelining,
   };
 }

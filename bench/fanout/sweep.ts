@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   await noteIfBusy();
   const started = nowMs();
   const progress = new Progress(points.reduce((n, p) => n + p.systems.length * options.rates.length, 0));
-  const generator = startGenerator(options.loadgen, options.workers);
+  const generator = startGenerator(options.loadgen, options.workers, options.noPipelining);
   const runs: SweepRun[] = [];
   try {
     for (const point of points) {

@@ -60,8 +60,14 @@ export class NativeGenerator implements Generator {
   readonly kind = 'native' as const;
   private readonly binary: string;
 
-  /** `workers`: receiver threads of each process (every server gets its own process). Builds the binary if needed. */
-  constructor(readonly workers = 1) {
+  /**
+   * `workers`: receiver threads of each process (every server gets its own process). `noPipelining`: a
+   * due publication waits for an idle API connection instead of being pipelined. Builds the binary if needed.
+   */
+  constructor(
+    readonly workers = 1,
+    private readonly noPipelining = false,
+  ) {
     this.binary = ensureNativeLoadgen();
   }
 
@@ -81,6 +87,7 @@ export class NativeGenerator implements Generator {
       receivers: this.workers,
       httpConnections: HTTP_CONNECTIONS,
       maxInFlight: MAX_IN_FLIGHT,
+      noPipelining: this.noPipelining,
     });
     const perPublication = deliveriesPerPublication(workload);
     return {

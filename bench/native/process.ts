@@ -28,6 +28,8 @@ export interface NativeOptions {
   readonly httpConnections: number;
   /** Unacknowledged publications before bursts are skipped. */
   readonly maxInFlight: number;
+  /** A due publication waits for an idle API connection instead of being pipelined (`--no-pipelining`). */
+  readonly noPipelining?: boolean;
 }
 
 /** How long a step may take beyond its own timing before the process is considered stuck, ms. */
@@ -77,6 +79,7 @@ export class NativeProcess {
       `--receivers=${options.receivers}`,
       `--http-connections=${options.httpConnections}`,
       `--max-in-flight=${options.maxInFlight}`,
+      ...(options.noPipelining ? ['--no-pipelining'] : []),
     ];
     const started = new NativeProcess(spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
     const line = await withTimeout(started.next(), CONNECT_TIMEOUT_MS, 'the native load generator did not finish connecting');

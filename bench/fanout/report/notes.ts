@@ -9,9 +9,10 @@ import { LOAD_GENERATOR_BOUND, MACHINE_SATURATED, type SustainBounds } from '../
  * The load generator of a run in words. `kind` is absent in results written
  * before the native generator existed: those ran on the Node one.
  */
-export function describeLoadgen(kind: LoadgenKind | undefined, workers: number): string {
+export function describeLoadgen(kind: LoadgenKind | undefined, workers: number, noPipelining = false): string {
   if (kind === 'native') {
-    return `the native C load generator (\`bench/native/\`): ${workers} receiver thread${workers === 1 ? '' : 's'} holding the subscriber connections and one publisher thread, each on its own epoll, in a process of its own`;
+    const waits = noPipelining ? '; with `--no-pipelining`: a due publication waits for an idle API connection instead of being pipelined (the wait counts as latency)' : '';
+    return `the native C load generator (\`bench/native/\`): ${workers} receiver thread${workers === 1 ? '' : 's'} holding the subscriber connections and one publisher thread, each on its own epoll, in a process of its own${waits}`;
   }
   return `${workers} piscina worker threads holding the \`ws\` client connections, plus the publisher, in the benchmark process`;
 }

@@ -26,6 +26,12 @@ typedef struct {
   uint32_t connect_concurrency;
   /* A burst is skipped (and counted) rather than sent while this many publications are unacknowledged. */
   uint32_t max_in_flight;
+  /*
+   * 1: a due burst waits for an idle connection (as an HTTP client pool does; the wait is latency)
+   * instead of being pipelined behind a request in flight. uWS closes a connection on which a request
+   * arrives while the one before waits for an asynchronous answer (a Redis publish).
+   */
+  int no_pipelining;
   /* One-shot mode: publications per request (1: /api/publish; more: /api/batch), publications/s, and the step's timing, s. */
   uint32_t burst;
   double rate;

@@ -48,6 +48,7 @@ static const char USAGE[] =
     "  --receivers R            receiver threads (default 1)\n"
     "  --connect-concurrency N  handshakes in flight (default 100)\n"
     "  --max-in-flight N        unacknowledged publications before bursts are skipped (default 512)\n"
+    "  --no-pipelining          a due burst waits for an idle API connection instead of being pipelined\n"
     "one step (default mode):\n"
     "  --rate R                 publications per second (all channels)\n"
     "  --burst B                publications per request: 1 = /api/publish, more = /api/batch (default 1)\n"
@@ -301,7 +302,8 @@ static int parse_args(int argc, char **argv) {
       {"rate", required_argument, 0, 'r'},          {"warmup", required_argument, 0, 'W'},
       {"window", required_argument, 0, 'w'},        {"drain", required_argument, 0, 'd'},
       {"serve", no_argument, 0, 'S'},               {"self-test", no_argument, 0, 'T'},
-      {"help", no_argument, 0, 'h'},                {0, 0, 0, 0},
+      {"no-pipelining", no_argument, 0, 'N'},       {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0},
   };
   int option;
   while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -323,6 +325,7 @@ static int parse_args(int argc, char **argv) {
       case 'w': cfg.window_s = strtod(optarg, NULL); break;
       case 'd': cfg.drain_s = strtod(optarg, NULL); break;
       case 'S': cfg.serve = 1; break;
+      case 'N': cfg.no_pipelining = 1; break;
       case 'T': exit(self_test() == 0 ? 0 : 1);
       case 'h': fputs(USAGE, stdout); exit(0);
       default: fputs(USAGE, stderr); return -1;

@@ -97,6 +97,16 @@ static http_conn_t *pick(publisher_t *p) {
   return best;
 }
 
+/* Whether a connection is idle (opening those that are closed, as pick does). */
+static int any_idle(publisher_t *p) {
+  for (uint32_t k = 0; k < p->count; k++) {
+    http_conn_t *c = &p->conns[k];
+    if (c->fd < 0) reconnect(p, c);
+    if (c->fd >= 0 && c->connected && c->outstanding == 0) return 1;
+  }
+  return 0;
+}
+
 /* Sends one request carrying `publications`. */
 static void send_request(publisher_t *p, http_conn_t *c, const char *head, size_t head_len, const uint8_t *body, size_t body_len, uint32_t publications) {
   c->batches[(c->head + c->outstanding) % PIPELINE_DEPTH] = publications;
@@ -309,9 +319,15 @@ static void publish_burst(publisher_t *p, int64_t due_us, int64_t now) {
 static void pace(publisher_t *p) {
   if (!p->active) return;
   int64_t now = now_ns();
+  p->waiting_for_idle = 0;
   for (int sent = 0; sent < BURSTS_PER_WAKE && p->next_burst < p->bursts; sent++) {
     int64_t due = due_of(p, p->next_burst);
     if (due * NS_PER_US > now) break;
+    /* --no-pipelining: the burst stays due until a response frees a connection (its lateness is latency). */
+    if (p->cfg->no_pipelining && !any_idle(p)) {
+      p->waiting_for_idle = 1;
+      break;
+    }
     publish_burst(p, due, now);
     p->next_burst++;
   }
@@ -323,6 +339,8 @@ static void pace(publisher_t *p) {
 /* How long the loop may sleep: until the next due burst (0 when one is due), or forever between steps. */
 static int64_t sleep_ns(const publisher_t *p) {
   if (!p->active) return -1;
+  /* Woken by a response; the timeout only retries connections being opened again. */
+  if (p->waiting_for_idle) return NS_PER_MS;
   int64_t wait = due_of(p, p->next_burst) * NS_PER_US - now_ns();
   return wait > 0 ? wait : 0;
 }

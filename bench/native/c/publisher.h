@@ -72,6 +72,8 @@ typedef struct {
 
   publish_plan_t plan;
   int active;
+  /* With --no-pipelining: a burst is due and every connection has a request in flight. */
+  int waiting_for_idle;
   double per_burst_us;
   uint64_t bursts;
   uint64_t next_burst;
