@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   try {
     const serverEnvironment = options.unitEnvironment ? readServiceEnvironment() : {};
     server = await SoakServer.start(dir, options.shards, redis.url, await freePort(), serverEnvironment, options.youngGenerationMb);
-    log(`server pid ${server.pid} on port ${server.port}, ${options.shards} shards (young generation ${options.youngGenerationMb ?? 'default'} MiB; environment ${environmentText(serverEnvironment)}); redis-server pid ${redis.pid} on port ${redis.port}`);
+    log(`server pid ${server.pid} on port ${server.port}, ${options.shards} shards (shards.max_young_generation_mb ${options.youngGenerationMb ?? 'at its default'}; environment ${environmentText(serverEnvironment)}); redis-server pid ${redis.pid} on port ${redis.port}`);
     clients = await ClientPool.start(server.wsUrl, options.connections, options.channels, options.slowConsumers, options.clientThreads, began, 120_000 + options.connections * 20);
     log(`${options.connections} subscribers on ${options.channels} channels`);
     publisher = new Publisher(server.apiUrl, options.channels, options.ratePerSecond);
