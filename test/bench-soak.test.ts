@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planFaults, warmupFaults } from '../bench/soak/faults';
+import { soakMarkdown } from '../bench/soak/markdown';
 import { soakOptions } from '../bench/soak/options';
 import { readServiceEnvironment, serviceEnvironment } from '../bench/soak/service-env';
 import { ALLOCATOR_ENV } from '../src/acceptor/allocator';
@@ -112,10 +113,14 @@ test('soak options: the full form has 10,000 connections for 10 minutes, the CI 
   assert.equal(ci.othersPerPeriod, 3);
   assert.equal(soakOptions(['--minutes', '2'], '/out').faultPhaseMs, 120_000);
   assert.throws(() => soakOptions(['--minutes', '0'], '/out'), /--minutes must be a positive number/);
+  assert.equal(full.youngGenerationMb, null);
+  assert.equal(soakOptions(['--young-mb', '0'], '/out').youngGenerationMb, 0);
+  assert.throws(() => soakOptions(['--young-mb', '1.5'], '/out'), /--young-mb must be a whole number of MiB, 0 or more \(got 1\.5\)/);
 });
 
 test('the verdict fails on a loss and on resources that moved more than the tolerance', () => {
-  const reading = (rss: number, fds: number) => ({ rssBytes: rss, openFds: fds, threads: 9, heapUsedBytes: 1, heapPhysicalBytes: 2, settledAfterMs: 0 });
+  const spaces = { new_space: { usedBytes: 0, physicalBytes: 1 }, old_space: { usedBytes: 1, physicalBytes: 1 } };
+  const reading = (rss: number, fds: number) => ({ rssBytes: rss, openFds: fds, threads: 9, heapUsedBytes: 1, heapPhysicalBytes: 2, settledAfterMs: 0, perThread: [{ thread: 0, usedBytes: 1, physicalBytes: 2, externalBytes: 0, spaces }] });
   const tally = { closeCodes: {}, unsubscribeCodes: {}, subscribeErrors: {}, slowCloseCodes: { '1006': 1 }, failedRecoveries: [], reconnects: 1, resubscribes: 0, slowCut: 1, slowResumed: 1 };
   const report = { subscribers: 1, live: 9, recovered: 1, expected: 10, missing: 0, subscribersWithLoss: 0, duplicates: 0, outOfOrder: 0, samples: [], orderSamples: [], tally };
   const events = (['shard-kill', 'redis-restart', 'slow-consumers'] as const).map((kind) => ({ kind, atMs: 0, tookMs: 1, detail: '' }));
@@ -135,6 +140,10 @@ test('the verdict fails on a loss and on resources that moved more than the tole
     timeline: [],
   };
   assert.ok(buildResult(parts).pass);
+  // The report puts the heaps on threads and spaces, and the rest of RSS outside V8.
+  const markdown = soakMarkdown(buildResult(parts));
+  assert.match(markdown, /\| after warm-up \| main \(acceptor\) \| 0\.0 \| 0\.0 \|/);
+  assert.match(markdown, /\| at the end \| outside V8 \(RSS − resident\) \|/);
   // A run of one fault kind needs only that kind to have run.
   const killsOnly = { ...parts, options: soakOptions(['--ci', '--faults', 'shard-kill'], '/out'), events: [events[0]!] };
   assert.ok(buildResult(killsOnly).pass);

@@ -35,6 +35,30 @@ export interface GcDoneMessage {
   readonly heapPhysicalBytes: number;
   /** Threads that reported (the main thread and every shard worker). */
   readonly threads: number;
+  /** Each thread's heap after the collection, by space (the main thread first). */
+  readonly perThread: readonly ThreadHeap[];
+}
+
+/** One V8 heap space of one thread after a collection, bytes. */
+export interface SpaceFigures {
+  /** Bytes its live objects take. */
+  readonly usedBytes: number;
+  /** Bytes of it that are resident. */
+  readonly physicalBytes: number;
+}
+
+/** One thread's V8 heap after a collection. */
+export interface ThreadHeap {
+  /** worker_threads threadId (0: the main thread; a restarted shard gets a new one). */
+  readonly thread: number;
+  /** Heap in use (live objects), bytes. */
+  readonly usedBytes: number;
+  /** Resident memory of the whole heap, bytes. */
+  readonly physicalBytes: number;
+  /** Memory outside the heap that its objects keep alive (ArrayBuffer and Buffer contents, malloc'ed), bytes. */
+  readonly externalBytes: number;
+  /** Its spaces by V8's name (`new_space`, `old_space`, `code_space`, `large_object_space`, …). */
+  readonly spaces: Readonly<Record<string, SpaceFigures>>;
 }
 
 /** Options every server child gets as its one argument (JSON). */

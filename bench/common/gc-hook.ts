@@ -6,34 +6,25 @@
  * workers included: each thread collects when a message arrives on the
  * BroadcastChannel below, and the main thread answers the benchmark's `gc`
  * IPC request once every thread had time to do so, with the V8 heap in use
- * summed over the threads (each reports its own after collecting), so a
- * benchmark can tell JavaScript objects from native memory (uWS, buffers,
+ * summed over the threads (each reports its own after collecting, by space,
+ * and the answer carries every thread's figures too), so a benchmark can tell JavaScript objects from native memory (uWS, buffers,
  * the allocator). Nothing in src/ knows.
  */
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
-import type { GcDoneMessage, GcMessage } from './child';
+import type { GcDoneMessage, GcMessage, SpaceFigures, ThreadHeap } from './child';
 
 /** The channel every thread of the server process listens on. */
 const CHANNEL = 'switchyard-bench-gc';
 /** The channel the threads report their heap on after collecting. */
 const HEAP_CHANNEL = 'switchyard-bench-heap';
 
-/** A thread's heap after a collection. */
-interface HeapReport {
-  readonly thread: number;
-  readonly usedBytes: number;
-  /** Memory the young generation holds (resident), bytes: it grows with the allocation rate and is not given back. */
-  readonly newSpaceBytes: number;
-  /** Resident memory of the whole heap (all spaces), bytes. */
-  readonly physicalBytes: number;
-}
-
-/** This thread's heap after a collection. */
-function heapReport(): HeapReport {
-  const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+/** This thread's heap after a collection, by space. */
+function heapReport(): ThreadHeap {
+  const spaces: Record<string, SpaceFigures> = {};
+  for (const s of getHeapSpaceStatistics()) spaces[s.space_name] = { usedBytes: s.space_used_size, physicalBytes: s.physical_space_size };
   const heap = getHeapStatistics();
-  return { thread: threadId, usedBytes: heap.used_heap_size, newSpaceBytes: newSpace?.physical_space_size ?? 0, physicalBytes: heap.total_physical_size };
+  return { thread: threadId, usedBytes: heap.used_heap_size, physicalBytes: heap.total_physical_size, externalBytes: heap.external_memory, spaces };
 }
 /** Time given to the other threads to collect before answering, ms. */
 const SETTLE_MS = 300;
@@ -49,9 +40,9 @@ if (collect) {
     heaps.postMessage(heapReport());
   };
   if (isMainThread) {
-    const reported = new Map<number, HeapReport>();
+    const reported = new Map<number, ThreadHeap>();
     heaps.onmessage = (event) => {
-      const report = (event as unknown as { data: HeapReport }).data;
+      const report = (event as unknown as { data: ThreadHeap }).data;
       reported.set(report.thread, report);
     };
     process.on('message', (message: GcMessage) => {
@@ -67,10 +58,11 @@ if (collect) {
         let heapPhysicalBytes = 0;
         for (const report of reported.values()) {
           heapUsedBytes += report.usedBytes;
-          newSpaceBytes += report.newSpaceBytes;
+          newSpaceBytes += report.spaces['new_space']?.physicalBytes ?? 0;
           heapPhysicalBytes += report.physicalBytes;
         }
-        process.send?.({ type: 'gc-done', heapUsedBytes, newSpaceBytes, heapPhysicalBytes, threads: reported.size } satisfies GcDoneMessage);
+        const perThread = [...reported.values()].sort((a, b) => a.thread - b.thread);
+        process.send?.({ type: 'gc-done', heapUsedBytes, newSpaceBytes, heapPhysicalBytes, threads: reported.size, perThread } satisfies GcDoneMessage);
       }, SETTLE_MS);
     });
   }

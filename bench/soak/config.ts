@@ -19,8 +19,11 @@ export function soakChannel(index: number): string {
   return `${SOAK_NAMESPACE}:${index}`;
 }
 
-/** The config file's content for `generation` (0 at start, +1 per reload). */
-export function soakConfig(shards: number, redisUrl: string, port: number, generation: number): Record<string, unknown> {
+/**
+ * The config file's content for `generation` (0 at start, +1 per reload);
+ * `youngMb` sets `shards.max_young_generation_mb` (null: the server's default).
+ */
+export function soakConfig(shards: number, redisUrl: string, port: number, generation: number, youngMb: number | null = null): Record<string, unknown> {
   const anyone = {
     allow_subscribe_for_client: true,
     allow_subscribe_for_anonymous: true,
@@ -28,7 +31,7 @@ export function soakConfig(shards: number, redisUrl: string, port: number, gener
   return {
     http_server: { address: '127.0.0.1', port },
     log: { level: 'warn' },
-    shards: { count: shards, restart_backoff_min: '100ms' },
+    shards: { count: shards, restart_backoff_min: '100ms', ...(youngMb === null ? {} : { max_young_generation_mb: youngMb }) },
     engine: { type: 'redis', redis: { address: redisUrl, prefix: 'soak', io_timeout: '2s', connect_timeout: '2s' } },
     // A reloaded value that the clients never come near (each subscribes to two channels at most).
     client: { allow_anonymous_connect_without_token: true, channel_limit: 128 + (generation % 2) },

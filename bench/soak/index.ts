@@ -43,8 +43,8 @@ async function main(): Promise<number> {
   let publisher: Publisher | null = null;
   try {
     const serverEnvironment = options.unitEnvironment ? readServiceEnvironment() : {};
-    server = await SoakServer.start(dir, options.shards, redis.url, await freePort(), serverEnvironment);
-    log(`server pid ${server.pid} on port ${server.port}, ${options.shards} shards (environment ${environmentText(serverEnvironment)}); redis-server pid ${redis.pid} on port ${redis.port}`);
+    server = await SoakServer.start(dir, options.shards, redis.url, await freePort(), serverEnvironment, options.youngGenerationMb);
+    log(`server pid ${server.pid} on port ${server.port}, ${options.shards} shards (shards.max_young_generation_mb ${options.youngGenerationMb ?? 'at its default'}; environment ${environmentText(serverEnvironment)}); redis-server pid ${redis.pid} on port ${redis.port}`);
     clients = await ClientPool.start(server.wsUrl, options.connections, options.channels, options.slowConsumers, options.clientThreads, began, 120_000 + options.connections * 20);
     log(`${options.connections} subscribers on ${options.channels} channels`);
     publisher = new Publisher(server.apiUrl, options.channels, options.ratePerSecond);

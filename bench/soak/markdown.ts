@@ -1,5 +1,6 @@
 /** The soak report in Markdown: the verdict per check with its figures, then the details. */
 import type { SoakResult } from './result';
+import { heapSection } from './heap-table';
 import { environmentText } from './service-env';
 
 const table = (counts: Readonly<Record<string, number>>): string =>
@@ -75,6 +76,7 @@ export function soakMarkdown(result: SoakResult): string {
     ...result.faults.events.map((f) => `| ${(f.atMs / 1000).toFixed(0)} | ${f.kind} | ${f.tookMs} | ${f.detail} |`),
     '',
   ];
+  lines.push(...heapSection(result.resources.afterWarmup, result.resources.atEnd));
   lines.push(
     '## Server resources every 10 s',
     '',

@@ -28,6 +28,8 @@ export interface SoakOptions {
   readonly othersPerPeriod: number;
   /** Shard threads of the server. */
   readonly shards: number;
+  /** `shards.max_young_generation_mb` of the server (`--young-mb`; 0: V8's default), null: the server's default. */
+  readonly youngGenerationMb: number | null;
   /** Worker threads holding the subscriber connections. */
   readonly clientThreads: number;
   /** Whether the server gets deploy/switchyard.service's `Environment=` lines (true unless `--without-unit-env`). */
@@ -50,7 +52,15 @@ function faultKinds(raw: string | undefined): FaultKind[] {
   return [...new Set(kinds as FaultKind[])];
 }
 
-/** Parses `--minutes N` (default 10), `--connections`, `--channels`, `--rate`, `--shards`, `--period S` (fault period, default 60), `--faults KIND,…`, `--without-unit-env`, `--out DIR` and `--ci`. */
+/** `--young-mb N`: a whole number of MiB, 0 or more (0: V8's default young generation); absent: null. */
+function youngMb(raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--young-mb must be a whole number of MiB, 0 or more (got ${raw})`);
+  return value;
+}
+
+/** Parses `--minutes N` (default 10), `--connections`, `--channels`, `--rate`, `--shards`, `--young-mb N`, `--period S` (fault period, default 60), `--faults KIND,…`, `--without-unit-env`, `--out DIR` and `--ci`. */
 export function soakOptions(argv: readonly string[], defaultOut: string): SoakOptions {
   const { values } = parseArgs({
     args: [...argv],
@@ -60,6 +70,7 @@ export function soakOptions(argv: readonly string[], defaultOut: string): SoakOp
       channels: { type: 'string' },
       rate: { type: 'string' },
       shards: { type: 'string' },
+      'young-mb': { type: 'string' },
       period: { type: 'string' },
       faults: { type: 'string' },
       'without-unit-env': { type: 'boolean' },
@@ -90,6 +101,7 @@ export function soakOptions(argv: readonly string[], defaultOut: string): SoakOp
     faultEveryMs: number('period', values.period, 60) * 1000,
     othersPerPeriod: ci ? 3 : 2,
     shards: Math.round(number('shards', values.shards, 2)),
+    youngGenerationMb: youngMb(values['young-mb']),
     clientThreads: connections >= 4000 ? 4 : 2,
     faults: faultKinds(values.faults),
     unitEnvironment: values['without-unit-env'] !== true,

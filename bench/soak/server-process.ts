@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processMemory } from '../common/proc';
-import type { ChildMessage, GcDoneMessage, GcMessage } from '../common/child';
+import type { ChildMessage, GcDoneMessage, GcMessage, ThreadHeap } from '../common/child';
 import { soakConfig } from './config';
 import { settledReading } from './settle';
 import type { CrashMessage, ReloadedMessage } from './server-child';
@@ -19,8 +19,8 @@ const SETTLE_STEP_MS = 5_000;
 /** Longest wait for RSS to stop falling, ms. */
 const SETTLE_MAX_MS = 60_000;
 
-/** A reading taken right after a garbage collection in every server thread: with the V8 heaps in use and resident, bytes. */
-export type CollectedReading = ResourceReading & { readonly heapUsedBytes: number; readonly heapPhysicalBytes: number };
+/** A reading taken right after a garbage collection in every server thread: with the V8 heaps in use and resident, bytes, and each thread's heap by space. */
+export type CollectedReading = ResourceReading & { readonly heapUsedBytes: number; readonly heapPhysicalBytes: number; readonly perThread: readonly ThreadHeap[] };
 
 /** A collected reading taken once RSS stopped falling, with how long that took, ms. */
 export type SettledReading = CollectedReading & { readonly settledAfterMs: number };
@@ -69,6 +69,7 @@ export class SoakServer {
     private readonly file: string,
     private readonly shards: number,
     private readonly redisUrl: string,
+    private readonly youngMb: number | null,
   ) {
     child.on('message', (message: ReloadedMessage | GcDoneMessage) => {
       if (message.type === 'reloaded') this.reloads.shift()?.(message.status);
@@ -76,10 +77,13 @@ export class SoakServer {
     });
   }
 
-  /** Writes the config into `dir` and starts the server with it and `environment` added to the soak's own; resolves once it listens. */
-  static async start(dir: string, shards: number, redisUrl: string, port: number, environment: Readonly<Record<string, string>>): Promise<SoakServer> {
+  /**
+   * Writes the config into `dir` and starts the server with it and `environment` added to the soak's own; resolves once it listens.
+   * `youngMb`: `shards.max_young_generation_mb` (null: the server's default).
+   */
+  static async start(dir: string, shards: number, redisUrl: string, port: number, environment: Readonly<Record<string, string>>, youngMb: number | null): Promise<SoakServer> {
     const file = join(dir, 'soak-config.json');
-    writeFileSync(file, JSON.stringify(soakConfig(shards, redisUrl, port, 0), null, 2));
+    writeFileSync(file, JSON.stringify(soakConfig(shards, redisUrl, port, 0, youngMb), null, 2));
     // The bench GC hook lets a reading collect garbage in every thread first (common/gc-hook.ts).
     // The environment of deploy/switchyard.service (the allocator setting), as users run the server.
     const child = fork(join(__dirname, 'server-child.js'), [file], {
@@ -97,7 +101,7 @@ export class SoakServer {
       child.once('message', (message: ChildMessage) => (message.type === 'ready' ? resolve(message.port) : reject(new Error(`server failed: ${message.message}`))));
       child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
     });
-    const server = new SoakServer(child, listening, file, shards, redisUrl);
+    const server = new SoakServer(child, listening, file, shards, redisUrl, youngMb);
     child.stdout!.on('data', (chunk: Buffer) => (server.output = (server.output + chunk.toString()).slice(-20_000)));
     child.stderr!.on('data', (chunk: Buffer) => (server.output = (server.output + chunk.toString()).slice(-20_000)));
     return server;
@@ -136,7 +140,7 @@ export class SoakServer {
   /** Rewrites the config file with the next generation and sends SIGHUP; resolves with the reload's status (`applied` expected). */
   reload(): Promise<string> {
     this.generation++;
-    writeFileSync(this.file, JSON.stringify(soakConfig(this.shards, this.redisUrl, this.port, this.generation), null, 2));
+    writeFileSync(this.file, JSON.stringify(soakConfig(this.shards, this.redisUrl, this.port, this.generation, this.youngMb), null, 2));
     const done = new Promise<string>((resolve) => this.reloads.push(resolve));
     process.kill(this.pid, 'SIGHUP');
     return done;
@@ -154,7 +158,7 @@ export class SoakServer {
     // A server too busy to answer in time is read as it is (heap NaN), so the run still ends with a report.
     const late = new Promise<null>((resolve) => setTimeout(() => resolve(null), GC_TIMEOUT_MS).unref());
     const collected = await Promise.race([done, late]);
-    return { ...readResources(this.pid), heapUsedBytes: collected?.heapUsedBytes ?? Number.NaN, heapPhysicalBytes: collected?.heapPhysicalBytes ?? Number.NaN };
+    return { ...readResources(this.pid), heapUsedBytes: collected?.heapUsedBytes ?? Number.NaN, heapPhysicalBytes: collected?.heapPhysicalBytes ?? Number.NaN, perThread: collected?.perThread ?? [] };
   }
 
   /** A collected reading once RSS stopped falling (`settledReading`, SETTLE_STEP_MS apart, at most SETTLE_MAX_MS). */
