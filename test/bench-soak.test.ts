@@ -152,6 +152,8 @@ test('the verdict fails on a loss and on resources that moved more than the tole
   assert.deepEqual(lost.checks.filter((c) => !c.pass).map((c) => c.name), ['every acknowledged publication reached every subscriber (live or by recovery)']);
   const grown = buildResult({ ...parts, atEnd: reading(111, 1101) });
   assert.equal(grown.checks.filter((c) => !c.pass).length, 2);
+  // Memory or descriptors given back are no leak.
+  assert.ok(buildResult({ ...parts, atEnd: reading(80, 1000) }).pass);
   assert.ok(Math.abs(change(100, 111) - 0.11) < 1e-9);
 });
 

@@ -38,7 +38,7 @@ export interface SoakOptions {
   readonly outDir: string;
   /** The kinds of fault that run (all by default; `--faults` picks some, to see what one kind does alone). */
   readonly faults: readonly FaultKind[];
-  /** Allowed change of RSS and of open fds between warm-up and the end, as a fraction (0.1 = 10 %). */
+  /** Allowed growth of RSS and of open fds from warm-up to the end, as a fraction (0.1 = 10 %); less at the end is no failure. */
   readonly resourceTolerance: number;
 }
 
