@@ -10,19 +10,19 @@
 export const SETTLED_FALL = 0.005;
 
 /**
- * Takes readings with `read`, `stepMs` apart, until RSS fell by less than
- * SETTLED_FALL between two or `maxMs` passed; resolves with the last reading
- * and how long the wait took, ms.
+ * Takes readings with `read`, `stepMs` apart (at least two, to compare),
+ * until RSS fell by less than SETTLED_FALL between two or `maxMs` passed;
+ * resolves with the last reading and how long the wait took, ms.
  */
 export async function settledReading<R extends { readonly rssBytes: number }>(read: () => Promise<R>, stepMs: number, maxMs: number): Promise<R & { readonly settledAfterMs: number }> {
   const began = Date.now();
   let reading = await read();
-  while (Date.now() - began < maxMs) {
+  let fell = true;
+  while (fell) {
     await new Promise((resolve) => setTimeout(resolve, stepMs));
     const next = await read();
-    const fell = reading.rssBytes - next.rssBytes > reading.rssBytes * SETTLED_FALL;
+    fell = reading.rssBytes - next.rssBytes > reading.rssBytes * SETTLED_FALL && Date.now() - began < maxMs;
     reading = next;
-    if (!fell) break;
   }
   return { ...reading, settledAfterMs: Date.now() - began };
 }
