@@ -42,6 +42,8 @@ export interface RedisPartition {
 
 /** Longest wait between reconnect attempts, ms. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
+/** The first step of the reconnect backoff, ms. */
+const FIRST_RECONNECT_DELAY_MS = 100;
 
 /** FNV-1a, 64 bits, over the UTF-8 bytes of `text`. */
 export function fnv1a64(text: string): bigint {
@@ -158,9 +160,40 @@ function clusterSubscriber(config: RedisConfig, address: RedisTarget, name: stri
   return client;
 }
 
-/** Logs a connection's losses and returns once each, and keeps its 'error' events from crashing the thread. */
+/**
+ * Logs a connection's losses and returns once each, keeps its 'error' events
+ * from crashing the thread, and connects again when ioredis gives a
+ * connection up on its own.
+ *
+ * ioredis ends a connection for good (status 'end', no further retries) when
+ * its connector is told to disconnect while it is still connecting: with
+ * Sentinel's `failoverDetector`, a +switch-master that arrives while a
+ * reconnect is asking a Sentinel for the master does exactly that, and the
+ * connection stayed down (a shard's PUB/SUB connection after a failover, its
+ * subscribers silently missing publications). Only `disconnect()` or `quit()`
+ * called by switchyard ends a connection here; any other 'end' is answered by
+ * a new connect after the first backoff step.
+ */
 function watch(client: RedisClient, label: string, log: Logger): void {
   let state: 'connecting' | 'up' | 'down' = 'connecting';
+  let closedByUs = false;
+  const disconnect = client.disconnect.bind(client);
+  client.disconnect = (reconnect?: boolean): void => {
+    if (!reconnect) closedByUs = true;
+    disconnect(reconnect);
+  };
+  const quit = client.quit.bind(client);
+  client.quit = ((...args: Parameters<typeof client.quit>) => {
+    closedByUs = true;
+    return quit(...args);
+  }) as typeof client.quit;
+  client.on('end', () => {
+    if (closedByUs) return;
+    log.warn('redis connection given up by the client library; connecting again', { connection: label });
+    setTimeout(() => {
+      if (!closedByUs && client.status === 'end') client.connect().catch(() => undefined);
+    }, FIRST_RECONNECT_DELAY_MS).unref();
+  });
   client.on('ready', () => {
     if (state === 'down') log.info('redis connection restored', { connection: label });
     state = 'up';
