@@ -192,7 +192,7 @@ let crashing = false;
  * whose check callback runs after uSockets', or the microtasks that follow it)
  * gets its close callback first and is never freed. An error thrown there (the
  * mailbox's continued turns, the `crash` test hook) leaked every socket of the
- * shard, some 650 bytes each (issue 17, item 7). Timers run before the check
+ * shard, about 700 bytes each (issue 17, item 7). Timers run before the check
  * phase, so sockets closed from one are freed in the same iteration.
  */
 function crash(err: unknown): void {
