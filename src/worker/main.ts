@@ -180,18 +180,36 @@ function drain(timeoutMs: number): void {
   }, 20);
 }
 
-/** Uncaught error: release every uWS handle we can reach, report, and stay until the loop empties. */
+let crashing = false;
+
+/**
+ * Uncaught error: release every uWS handle we can reach, report, and stay until the loop empties.
+ *
+ * The sockets are closed from a timer, not where the error surfaced. uSockets
+ * frees a closed socket in its libuv check callback, and only if libuv has not
+ * yet run the close callback of the socket's poll handle; a socket closed after
+ * that check callback in the same loop iteration (in a `setImmediate` callback,
+ * whose check callback runs after uSockets', or the microtasks that follow it)
+ * gets its close callback first and is never freed. An error thrown there (the
+ * mailbox's continued turns, the `crash` test hook) leaked every socket of the
+ * shard, about 700 bytes each (issue 17, item 7). Timers run before the check
+ * phase, so sockets closed from one are freed in the same iteration.
+ */
 function crash(err: unknown): void {
   log.error('shard crashed; closing its sockets', { error: err instanceof Error ? err.stack ?? err.message : String(err) });
-  if (stopped) return;
+  if (stopped || crashing) return;
+  crashing = true;
   shard.draining = true;
-  closeListen();
-  for (const conn of [...shard.connections.values()]) {
-    if (conn.state !== ConnState.Closed) conn.transport.close();
-  }
-  stopAll();
-  tell({ type: 'crashed', shardId: init.shardId, message: err instanceof Error ? err.message : String(err) });
-  port.close();
+  setTimeout(() => {
+    if (stopped) return; // drained meanwhile: everything is closed already
+    closeListen();
+    for (const conn of [...shard.connections.values()]) {
+      if (conn.state !== ConnState.Closed) conn.transport.close();
+    }
+    stopAll();
+    tell({ type: 'crashed', shardId: init.shardId, message: err instanceof Error ? err.message : String(err) });
+    port.close();
+  }, 0);
 }
 
 process.on('uncaughtException', crash);
