@@ -11,7 +11,11 @@
  *   a steady PARAMS.latencyRate msgs/s, napping between sends, and stamps each
  *   message with its scheduled send time; the consumer subtracts it from its
  *   receive time. Both readings come from process.hrtime (CLOCK_MONOTONIC, one
- *   clock for every thread of the process).
+ *   clock for every thread of the process). The percentiles leave out the
+ *   messages scheduled in the first PARAMS.latencyWarmupSeconds (both threads
+ *   just started: their code is still being compiled, and every message of
+ *   the first 20 ms or so took over 1 ms); the p99 of the whole run is
+ *   reported next to them.
  * - Single-thread costs (tinybench): ring write+read per record, msgpack.
  *
  * Each cross-thread measure runs `repetitions` times, all ten in each
@@ -40,7 +44,10 @@ const PARAMS = Object.freeze({
   throughputCount: { ring: 2_000_000, ringSpin: 2_000_000, ringNap: 2_000_000, ringNoLinger: 2_000_000, postMessage: 300_000 } as Record<Mechanism, number>,
   /** Offered load of the latency runs, msgs/s: below what either mechanism sustains. */
   latencyRate: 50_000,
-  latencySeconds: 1.5,
+  /** Length of a latency run, s. */
+  latencySeconds: 4,
+  /** Start of a latency run left out of its percentiles (threads warming up), s. */
+  latencyWarmupSeconds: 0.5,
   repetitions: 3,
   microTimeMs: 700,
 });
@@ -48,9 +55,12 @@ const PARAMS = Object.freeze({
 /** One cross-thread run's figures. */
 interface RunResult {
   msgsPerSecond: number;
-  /** Latency percentiles in µs (latency runs only). */
+  /** Latency percentiles in µs after the warm-up (latency runs only). */
   p50?: number;
   p99?: number;
+  p999?: number;
+  /** p99 in µs over the whole run, warm-up included. */
+  p99WholeRun?: number;
   /** Consumer wake-ups per 1,000 messages (ring only). */
   wakeupsPer1000: number;
   fullAnswers: number;
@@ -110,9 +120,12 @@ async function runPair(mechanism: Mechanism, count: number, rate: number): Promi
     fullAnswers: sent.fullAnswers,
   };
   if (stamp) {
-    const sorted = received.latencies.sort();
-    result.p50 = percentile(sorted, 0.5);
-    result.p99 = percentile(sorted, 0.99);
+    const warm = Math.floor(rate * PARAMS.latencyWarmupSeconds);
+    const steady = received.latencies.slice(warm).sort();
+    result.p50 = percentile(steady, 0.5);
+    result.p99 = percentile(steady, 0.99);
+    result.p999 = percentile(steady, 0.999);
+    result.p99WholeRun = percentile(received.latencies.sort(), 0.99);
   }
   return result;
 }
@@ -156,7 +169,8 @@ async function measureAll(): Promise<Runs> {
           ? await runPair(mechanism, PARAMS.throughputCount[mechanism], 0)
           : await runPair(mechanism, latencyCount, PARAMS.latencyRate);
       runs[measure][mechanism].push(run);
-      const latency = run.p50 === undefined ? '' : `  p50 ${run.p50.toFixed(1)} µs  p99 ${run.p99!.toFixed(1)} µs`;
+      const latency =
+        run.p50 === undefined ? '' : `  p50 ${run.p50.toFixed(1)} µs  p99 ${run.p99!.toFixed(1)} µs  p99.9 ${run.p999!.toFixed(1)} µs  (whole run p99 ${run.p99WholeRun!.toFixed(1)} µs)`;
       say(`  #${rep} ${measure.padEnd(10)} ${mechanism.padEnd(12)} ${round(run.msgsPerSecond).toLocaleString('en-US').padStart(10)} msgs/s${latency}`);
     }
   }
@@ -167,13 +181,17 @@ function summarize(runs: RunResult[]) {
   return {
     runs: runs.map((r) => ({
       msgsPerSecond: round(r.msgsPerSecond),
-      ...(r.p50 === undefined ? {} : { p50Micros: round(r.p50, 1), p99Micros: round(r.p99!, 1) }),
+      ...(r.p50 === undefined
+        ? {}
+        : { p50Micros: round(r.p50, 1), p99Micros: round(r.p99!, 1), p999Micros: round(r.p999!, 1), p99WholeRunMicros: round(r.p99WholeRun!, 1) }),
       wakeupsPer1000: round(r.wakeupsPer1000, 2),
       fullAnswers: r.fullAnswers,
     })),
     medianMsgsPerSecond: round(median(runs.map((r) => r.msgsPerSecond))),
     medianP50Micros: runs[0]?.p50 === undefined ? undefined : round(median(runs.map((r) => r.p50!)), 1),
     medianP99Micros: runs[0]?.p99 === undefined ? undefined : round(median(runs.map((r) => r.p99!)), 1),
+    medianP999Micros: runs[0]?.p999 === undefined ? undefined : round(median(runs.map((r) => r.p999!)), 1),
+    medianP99WholeRunMicros: runs[0]?.p99WholeRun === undefined ? undefined : round(median(runs.map((r) => r.p99WholeRun!)), 1),
     medianWakeupsPer1000: round(median(runs.map((r) => r.wakeupsPer1000)), 2),
   };
 }
@@ -221,7 +239,8 @@ function markdown(result: {
     `"ring" is the Inbox with its linger (LINGERING_INBOX_TIMING; shards run without it, as "no linger"): for ${LINGER.ring.lingerMicros} µs after its last record it lingers, spinning (one look per event-loop turn) for the first ${LINGER.ring.spinMicros} µs,` +
       ` then napping (Atomics.wait of at most ${LINGER.ring.napMicros} µs, woken by a notify) between looks, then sleeps on its doorbell;` +
       ' "spin" spins the whole linger, "nap" naps the whole linger; "no linger" sleeps as soon as the rings are empty (what shards run): the ratio of one run.',
-    `Latency is measured from each message's scheduled send time (the producer is paced at ${n(PARAMS.latencyRate)} msgs/s and naps between sends).`,
+    `Latency is measured from each message's scheduled send time (the producer is paced at ${n(PARAMS.latencyRate)} msgs/s and naps between sends), over runs of ${PARAMS.latencySeconds} s;` +
+      ` the percentiles leave out the first ${PARAMS.latencyWarmupSeconds} s (both threads just started), whose p99 the "whole run" row includes.`,
     'Produced by `npm run bench:mailbox` (bench/mailbox/index.ts, which explains the method).',
     '',
     '| measure | ring (batch ' + PARAMS.ringBatch + ') | ring, spin | ring, nap | ring, no linger (before) | postMessage (per message) | ring / no linger | ring / postMessage |',
@@ -229,6 +248,8 @@ function markdown(result: {
     `| throughput, msgs/s | ${n(t.ring.medianMsgsPerSecond)} | ${n(t.ringSpin.medianMsgsPerSecond)} | ${n(t.ringNap.medianMsgsPerSecond)} | ${n(t.ringNoLinger.medianMsgsPerSecond)} | ${n(t.postMessage.medianMsgsPerSecond)} | ${t.ratio.toFixed(2)}× | ${t.postMessageRatio.toFixed(2)}× |`,
     `| one-way latency p50 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP50Micros)} | ${n(l.ringSpin.medianP50Micros)} | ${n(l.ringNap.medianP50Micros)} | ${n(l.ringNoLinger.medianP50Micros)} | ${n(l.postMessage.medianP50Micros)} | ${l.p50Ratio.toFixed(3)} | ${l.p50PostMessageRatio.toFixed(3)} |`,
     `| one-way latency p99 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP99Micros)} | ${n(l.ringSpin.medianP99Micros)} | ${n(l.ringNap.medianP99Micros)} | ${n(l.ringNoLinger.medianP99Micros)} | ${n(l.postMessage.medianP99Micros)} | ${l.p99Ratio.toFixed(3)} | ${l.p99PostMessageRatio.toFixed(3)} |`,
+    `| one-way latency p99.9 at ${n(PARAMS.latencyRate)} msgs/s, µs | ${n(l.ring.medianP999Micros)} | ${n(l.ringSpin.medianP999Micros)} | ${n(l.ringNap.medianP999Micros)} | ${n(l.ringNoLinger.medianP999Micros)} | ${n(l.postMessage.medianP999Micros)} | | |`,
+    `| one-way latency p99 of the whole run, warm-up included, µs | ${n(l.ring.medianP99WholeRunMicros)} | ${n(l.ringSpin.medianP99WholeRunMicros)} | ${n(l.ringNap.medianP99WholeRunMicros)} | ${n(l.ringNoLinger.medianP99WholeRunMicros)} | ${n(l.postMessage.medianP99WholeRunMicros)} | | |`,
     `| wake-ups (notifies that woke the consumer, from sleep or a nap) per 1,000 messages (throughput / latency runs) | ${t.ring.medianWakeupsPer1000} / ${l.ring.medianWakeupsPer1000} | ${t.ringSpin.medianWakeupsPer1000} / ${l.ringSpin.medianWakeupsPer1000} | ${t.ringNap.medianWakeupsPer1000} / ${l.ringNap.medianWakeupsPer1000} | ${t.ringNoLinger.medianWakeupsPer1000} / ${l.ringNoLinger.medianWakeupsPer1000} | n/a | | |`,
     '',
     'Single-thread costs (tinybench):',
@@ -286,7 +307,7 @@ async function main(): Promise<void> {
     method: {
       clock: 'process.hrtime (CLOCK_MONOTONIC), shared by all threads of the process',
       throughput: 'messages / (consumer last receive - producer first send), producer unpaced',
-      latency: `consumer receive time - the message's scheduled send time, producer paced at ${PARAMS.latencyRate} msgs/s, napping (Atomics.wait) between sends`,
+      latency: `consumer receive time - the message's scheduled send time, producer paced at ${PARAMS.latencyRate} msgs/s, napping (Atomics.wait) between sends; percentiles after the first ${PARAMS.latencyWarmupSeconds} s of each ${PARAMS.latencySeconds} s run (p99WholeRun includes it)`,
       ratios:
         'ratio / p50Ratio / p99Ratio = ring / ringNoLinger (after / before, same run); *PostMessageRatio = ring / postMessage. Throughput: higher is better; latency: lower is better',
     },
