@@ -37,6 +37,12 @@ describe('bench:fanout options for the load generator and the point', () => {
     assert.equal(options.workload.subscribers, 1000);
     assert.equal(options.out, 'fanout-channels');
     assert.deepEqual(options.systems, ['uws', 'switchyard-1', 'switchyard-2', 'switchyard-redis-1', 'switchyard-redis-2']);
+    // The many-channel ladder starts after the servers' post-connect transient; --prime overrides it.
+    assert.equal(options.primeMs, 12_000);
+    assert.equal(parseFanoutOptions([], POINT_DEFAULTS['one-channel']).primeMs, 1000);
+    assert.equal(parseFanoutOptions(['--point', 'many-channels', '--prime', '2.5'], POINT_DEFAULTS['many-channels']).primeMs, 2500);
+    assert.throws(() => parseFanoutOptions(['--prime', '-1'], POINT_DEFAULTS['one-channel']), /prime/);
+    assert.throws(() => parseFanoutOptions(['--prime', 'soon'], POINT_DEFAULTS['one-channel']), /prime/);
   });
 
   test('systems: the Redis engine and another build by name', () => {

@@ -18,6 +18,8 @@ export interface FanoutOptions {
   readonly rates: readonly number[];
   readonly timing: StepTiming;
   readonly bounds: SustainBounds;
+  /** Unmeasured publishing at the first rate after the subscribers connected, before the first step, ms (`--prime` seconds). */
+  readonly primeMs: number;
   /** Which load generator runs the ladders (`--loadgen node|native`). */
   readonly loadgen: LoadgenKind;
   /** Load-generator threads holding the subscribers: piscina workers (node) or receiver threads (native). */
@@ -47,6 +49,8 @@ export interface FanoutDefaults {
   readonly rates: readonly number[];
   /** Measurement window of each step, s. */
   readonly windowSeconds: number;
+  /** Unmeasured publishing before the first step, s (default 1). */
+  readonly primeSeconds?: number;
   /** The workload options not given start from (default DEFAULT_WORKLOAD). */
   readonly workload?: Workload;
   /** The load generator when `--loadgen` is not given (default node; always node with `--transport ws`). */
@@ -71,6 +75,7 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
       burst: { type: 'string' },
       rates: { type: 'string' },
       warmup: { type: 'string' },
+      prime: { type: 'string' },
       window: { type: 'string' },
       drain: { type: 'string' },
       p99: { type: 'string' },
@@ -113,6 +118,7 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
       drainMs: number('drain', values.drain, 3, 0.1) * 1000,
     },
     bounds: { p99Ms: number('p99', values.p99, 50, 0.1), deliveredRatio: 0.999 },
+    primeMs: number('prime', values.prime, defaults.primeSeconds ?? 1, 0) * 1000,
     loadgen,
     workers: Math.round(number('workers', values.workers, defaultWorkers(loadgen), 1)),
     systems: values.systems === undefined ? defaults.systems : values.systems.split(',').map((s) => s.trim()),

@@ -53,6 +53,10 @@ export const POINT_DEFAULTS: Readonly<Record<FanoutPoint, FanoutDefaults>> = Obj
     // Publications/s (= deliveries/s: one subscriber per channel).
     rates: [1_000, 2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000],
     windowSeconds: 2,
+    // A server's CPU runs high for 10-20 s after 1,000 connections arrive (V8's background GC after the
+    // handshakes: ×2 idle at 28 ms/s 5-15 s after connecting); the first steps, at 1k-3k publications/s,
+    // would charge it to each publication (×2 4.22× uWS at 1k/s after 1 s of priming, 1.93× after 12 s).
+    primeSeconds: 12,
     workload: MANY_CHANNELS_WORKLOAD,
     loadgen: 'native',
   },

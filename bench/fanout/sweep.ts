@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   try {
     for (const point of points) {
       say(`${point.dimension} = ${point.value}: ${describeWorkload(point.workload)}`);
-      const ladder = { workload: point.workload, rates: options.rates, timing: options.timing, bounds: options.bounds };
+      const ladder = { workload: point.workload, rates: options.rates, timing: options.timing, bounds: options.bounds, primeMs: options.primeMs };
       for (const spec of point.systems) {
         const run = await runLadderWithProgress(generator, spec, ladder, progress, `${point.dimension}=${point.value} `);
         runs.push({ dimension: point.dimension, value: point.value, workload: point.workload, run });
