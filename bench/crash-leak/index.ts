@@ -13,12 +13,13 @@
  * Needs `node --expose-gc`. Prints one line per variant.
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { numberOption } from '../common/args';
 import { sleep } from '../common/clock';
 import { say } from '../common/output';
+import { processMemory } from '../common/proc';
 import type { ClosePhase, LeakShardData, ToLeakShard } from './shard';
 
 const SHARDS = 2;
@@ -36,9 +37,9 @@ function variant(name: string): Variant {
   return { name, phase, graceful: flags.includes('end'), stay: flags.includes('stay') };
 }
 
+/** This process's RSS, MiB to one decimal. */
 function rssMiB(): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-  return Math.round(kb / 102.4) / 10;
+  return Math.round(processMemory(process.pid).rssBytes / 104_857.6) / 10;
 }
 
 async function run(v: Variant, connections: number, rounds: number, port: number): Promise<void> {
@@ -87,8 +88,8 @@ async function run(v: Variant, connections: number, rounds: number, port: number
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { connections: { type: 'string' }, rounds: { type: 'string' }, variants: { type: 'string' }, child: { type: 'string' } } });
-  const connections = Number(values.connections ?? 5000);
-  const rounds = Number(values.rounds ?? 8);
+  const connections = Math.round(numberOption('connections', values.connections, 5000, 2));
+  const rounds = Math.round(numberOption('rounds', values.rounds, 8, 1));
   if (values.child) {
     await run(variant(values.child), connections, rounds, 20000 + Math.floor(Math.random() * 20000));
     process.kill(process.pid, 'SIGKILL');
@@ -106,4 +107,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`crash-leak benchmark failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

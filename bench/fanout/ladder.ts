@@ -13,8 +13,6 @@ import type { Generator } from './generator';
 import { DEFAULT_BOUNDS, MAX_IN_FLIGHT, type StepResult, type StepTiming, type SustainBounds } from './step';
 import type { Workload } from './workload';
 
-/** Unmeasured publishing at the first rate before the first step when the ladder does not say, ms. */
-const PRIME_MS = 1000;
 /** A step that fails is measured this many times in all; the run with the median p99 decides. */
 const CONFIRM_RUNS = 3;
 /** Longest wait for the machine to quieten before re-measuring a step other processes disturbed, ms. */
@@ -46,8 +44,8 @@ export interface LadderSpec {
   readonly rates: readonly number[];
   readonly timing: StepTiming;
   readonly bounds?: SustainBounds;
-  /** Unmeasured publishing at the first rate after the subscribers connected, before the first step, ms (default 1 s). */
-  readonly primeMs?: number;
+  /** Unmeasured publishing at the first rate after the subscribers connected, before the first step, ms (`--prime`). */
+  readonly primeMs: number;
 }
 
 /** One system's ladder. */
@@ -88,7 +86,7 @@ export async function runLadder(generator: Generator, spec: SystemSpec, ladder: 
     let stoppedBecause = 'top of the ladder';
     let reruns = 0;
     try {
-      await driver.prime(ladder.rates[0] ?? 0, ladder.primeMs ?? PRIME_MS);
+      await driver.prime(ladder.rates[0] ?? 0, ladder.primeMs);
       for (const rate of ladder.rates) {
         const first = await driver.step(rate, ladder.timing, ladder.bounds);
         const step = first.sustained ? first : await confirm(first, () => driver.step(rate, ladder.timing, ladder.bounds));
