@@ -13,6 +13,7 @@ import { barePushTopic } from './transport';
 import { joinDelimited, joinJson, varintSize } from '../../protocol/framing';
 import type { EncodedReply, ProtocolType } from '../../protocol/names';
 import { repliesToPushes } from '../../protocol/uni-push';
+import { TopicQueues, type TopicQueue } from './topic-queues';
 
 /** Largest frame built by joining publications, bytes; larger batches are split. */
 const MAX_JOINED_FRAME = 64 * 1024;
@@ -32,7 +33,7 @@ export type PressureHandler = () => void;
 /** Per-shard frame batching for replies and topic publications. */
 export class Writer {
   private readonly dirty = new Set<Connection>();
-  private readonly topics = new Map<string, TopicQueue>();
+  private readonly topics = new TopicQueues();
   /** Topic members whose transport has no native uWS topics: written to one by one. */
   private readonly direct = new Map<string, Set<Connection>>();
   /**
@@ -186,12 +187,7 @@ export class Writer {
 
   /** Queues a publication frame (one Reply, in the topic's protocol) for every local subscriber of a topic. */
   publish(topic: string, frame: Uint8Array, protocol: ProtocolType = 'json'): void {
-    let queue = this.topics.get(topic);
-    if (!queue) {
-      queue = { protocol, frames: [] };
-      this.topics.set(topic, queue);
-    }
-    queue.frames.push(frame);
+    this.topics.add(topic, frame, protocol);
     this.schedule();
   }
 
@@ -205,12 +201,11 @@ export class Writer {
    * queued behind their replies instead, in the same frame as those.
    */
   flushChannel(topic: string): void {
-    const queue = this.topics.get(topic);
-    if (!queue) return;
-    this.topics.delete(topic);
+    const queue = this.topics.take(topic);
+    if (queue === null) return;
     const waiting = this.joined.get(topic)?.filter((conn) => conn.state !== ConnState.Closed && conn.outgoing.length > 0) ?? [];
     for (const conn of waiting) this.leave(conn, topic, true);
-    this.publishFrames(topic, queue);
+    this.publishFrames(queue);
     for (const conn of waiting) {
       this.join(conn, topic);
       // Written (and counted) with its replies.
@@ -221,15 +216,14 @@ export class Writer {
   /** Writes everything queued: replies first, then publications. */
   flush(): void {
     this.scheduled = false;
-    for (const conn of this.dirty) this.flushConnection(conn);
-    this.dirty.clear();
-    // Every reply queued so far is written: publications may reach the joiners now.
-    this.joined.clear();
-    if (this.topics.size > 0) {
-      const topics = [...this.topics];
-      this.topics.clear();
-      for (const [topic, queue] of topics) this.publishFrames(topic, queue);
+    // Cleared only when used: V8 allocates a new table for every Map or Set clear(), even of an empty one.
+    if (this.dirty.size > 0) {
+      for (const conn of this.dirty) this.flushConnection(conn);
+      this.dirty.clear();
     }
+    // Every reply queued so far is written: publications may reach the joiners now.
+    if (this.joined.size > 0) this.joined.clear();
+    this.topics.drain(this.publishQueue);
     this.afterFlush?.();
   }
 
@@ -251,16 +245,21 @@ export class Writer {
     queueMicrotask(() => this.flush());
   }
 
-  private publishFrames(topic: string, queue: TopicQueue): void {
-    const { frames, protocol } = queue;
+  /** publishFrames, bound once (TopicQueues.drain's callback). */
+  private readonly publishQueue = (queue: TopicQueue): void => this.publishFrames(queue);
+
+  private publishFrames(queue: TopicQueue): void {
+    const { topic, frames, protocol } = queue;
     this.published += frames.length;
     for (const frame of frames) this.noteFrame(frame.length);
     const members = this.direct.get(topic);
     if (members) {
+      // A transport may keep the list it is given (a stream that is not writable yet); the queue's own is reused next turn.
+      const kept = frames.slice();
       for (const conn of members) {
         if (conn.state === ConnState.Closed) continue;
-        bump(this.counts.publications, conn.transport.name, frames.length);
-        conn.transport.send(frames);
+        bump(this.counts.publications, conn.transport.name, kept.length);
+        conn.transport.send(kept);
         if (conn.transport.bufferedAmount() > this.slowLimit()) this.onSlow(conn);
       }
     }
@@ -306,18 +305,12 @@ export class Writer {
   }
 }
 
-/** Publications queued for one topic, in its subscribers' protocol. */
-interface TopicQueue {
-  readonly protocol: ProtocolType;
-  readonly frames: Uint8Array[];
-}
-
 /** Bytes a frame takes in a joined topic frame: its `\n` separator, or its varint length prefix. */
 function framedSize(frame: Uint8Array, delimited: boolean): number {
   return (delimited ? varintSize(frame.length) : 1) + frame.length;
 }
 
-function join(frames: Uint8Array[], start: number, end: number, size: number): Uint8Array {
+function join(frames: readonly Uint8Array[], start: number, end: number, size: number): Uint8Array {
   const out = new Uint8Array(size);
   let at = 0;
   for (let i = start; i < end; i++) {
