@@ -11,6 +11,7 @@ import { Disconnects } from '../../protocol/codes';
 import { encodeConnectionPush, encodePush } from '../../protocol/json';
 import { joinServerSide } from '../access/server-subs';
 import { globToRegExp } from '../../common/glob';
+import { recheckSoon } from '../session/keepalive';
 
 /** The connections of `user` on this shard, narrowed by client id or session when given. */
 function targets(shard: ShardContext, user: string, client?: string, session?: string): Connection[] {
@@ -58,7 +59,10 @@ export function applyLocalAction(shard: ShardContext, action: LocalAction): unkn
           shard.disconnect(conn, Disconnects.expired.code, Disconnects.expired.reason);
           continue;
         }
-        if (action.expire_at !== undefined) conn.expiresAt = action.expire_at * 1000;
+        if (action.expire_at !== undefined) {
+          conn.expiresAt = action.expire_at * 1000;
+          recheckSoon(conn);
+        }
         if (action.info !== undefined) conn.connInfo = action.info;
         // Centrifugo tells the client its new expiry (unidirectional clients learn it only this way).
         const ttl = ttlSeconds(conn.expiresAt, Date.now());

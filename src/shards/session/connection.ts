@@ -87,6 +87,13 @@ export interface Connection {
   /** Connection expiry (token `exp`/`expire_at`, proxies, server API refresh), ms since epoch; 0 = never. */
   expiresAt: number;
   /**
+   * When keepalive next looks at this connection, ms since epoch: its
+   * earliest deadline, at most a second ahead; 0 = at the next tick. Code
+   * that moves a deadline earlier (a new expiry, a new grant) calls
+   * `recheckSoon` (keepalive.ts).
+   */
+  checkAt: number;
+  /**
    * Commands received and not yet started, in order (dispatcher.ts): they
    * wait while a connect is in flight, and otherwise while `inFlight` is at
    * the connection's concurrency (1 unless `client.concurrency` allows more).
@@ -135,6 +142,7 @@ export function createConnection(
     pongDeadline: 0,
     staleDeadline: now + staleDelay,
     expiresAt: 0,
+    checkAt: 0,
     backlog: [],
     inFlight: 0,
     headers,

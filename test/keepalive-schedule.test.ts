@@ -1,0 +1,161 @@
+/**
+ * Which connections a keepalive tick looks at (src/shards/session/keepalive.ts),
+ * on a host driven by hand with explicit clock values: an idle connection is
+ * checked in full about once a second, not at every tick; a deadline closer
+ * than that (a ping, an expiry, a subscription's expiry, a stale connect) is
+ * met at the first tick past it; `recheckSoon` makes the next tick look again;
+ * and buffers are scanned every fourth tick.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateConfig } from '../src/config/validate';
+import { createGrant } from '../src/auth/grant';
+import { ConnState, createConnection, type Connection } from '../src/shards/session/connection';
+import { Keepalive, recheckSoon, type KeepaliveHost } from '../src/shards/session/keepalive';
+import type { ClientTransport } from '../src/shards/session/transport';
+
+/** A transport that counts the buffer reads keepalive makes. */
+function transport(): ClientTransport & { bufferReads: number } {
+  return {
+    name: 'websocket',
+    protocol: 'json',
+    unidirectional: false,
+    nativeTopics: true,
+    session: undefined,
+    bufferReads: 0,
+    subscribe: () => undefined,
+    unsubscribe: () => undefined,
+    send: () => undefined,
+    bufferedAmount() {
+      this.bufferReads++;
+      return 0;
+    },
+    end: () => undefined,
+    close: () => undefined,
+  };
+}
+
+/** A host recording what keepalive asked of it. */
+function host(): KeepaliveHost & { pings: string[]; disconnects: [string, number][]; expired: string[]; subExpired: string[]; connections: Map<string, Connection> } {
+  const connections = new Map<string, Connection>();
+  return {
+    connections,
+    pings: [],
+    disconnects: [],
+    expired: [],
+    subExpired: [],
+    send(conn) {
+      this.pings.push(conn.id);
+    },
+    disconnect(conn, code) {
+      conn.state = ConnState.Closed;
+      this.disconnects.push([conn.id, code]);
+    },
+    buffersChecked: () => undefined,
+    frameAllowance: () => 0,
+    connectionExpired(conn) {
+      this.expired.push(conn.id);
+      conn.state = ConnState.Closed;
+    },
+    subscriptionExpired(conn, channel) {
+      this.subExpired.push(`${conn.id}:${channel}`);
+      conn.grants.delete(channel);
+    },
+  };
+}
+
+const T0 = 1_000_000;
+const config = validateConfig({ client: { ping_interval: '25s', pong_timeout: '8s', expired_close_delay: '0s', expired_sub_close_delay: '0s' } });
+
+/** A connected connection whose next ping is far away. */
+function connected(h: ReturnType<typeof host>, id: string): Connection & { transport: ReturnType<typeof transport> } {
+  const conn = createConnection(id, transport(), T0, 10_000) as Connection & { transport: ReturnType<typeof transport> };
+  conn.state = ConnState.Connected;
+  conn.staleDeadline = 0;
+  conn.nextPingAt = T0 + 20_000;
+  h.connections.set(id, conn);
+  return conn;
+}
+
+describe('keepalive schedule', () => {
+  test('an idle connection is checked in full once, then not again for a second', () => {
+    const h = host();
+    const keepalive = new Keepalive(config, h);
+    const conn = connected(h, 'a');
+    keepalive.tick(T0);
+    assert.equal(conn.checkAt, T0 + 1_000);
+    for (let t = T0 + 250; t < T0 + 1_000; t += 250) {
+      keepalive.tick(t);
+      assert.equal(conn.checkAt, T0 + 1_000, `not checked again at +${t - T0} ms`);
+    }
+    keepalive.tick(T0 + 1_000);
+    assert.equal(conn.checkAt, T0 + 2_000);
+    assert.deepEqual(h.pings, []);
+  });
+
+  test('a ping due within the second is sent at the first tick past it, and its pong deadline is kept', () => {
+    const h = host();
+    const keepalive = new Keepalive(config, h);
+    const conn = connected(h, 'a');
+    conn.nextPingAt = T0 + 600;
+    keepalive.tick(T0);
+    assert.equal(conn.checkAt, T0 + 600);
+    keepalive.tick(T0 + 500);
+    assert.deepEqual(h.pings, []);
+    keepalive.tick(T0 + 750);
+    assert.deepEqual(h.pings, ['a']);
+    assert.equal(conn.pongDeadline, T0 + 750 + 8_000);
+    // No pong: closed with 3012 at the first tick past the deadline, with checks of at most a second apart before it.
+    for (let t = T0 + 1_000; t < T0 + 8_750; t += 250) keepalive.tick(t);
+    assert.deepEqual(h.disconnects, []);
+    keepalive.tick(T0 + 8_750);
+    assert.deepEqual(h.disconnects, [['a', 3012]]);
+  });
+
+  test('an expiry set after the last check is met at the next tick through recheckSoon', () => {
+    const h = host();
+    const keepalive = new Keepalive(config, h);
+    const conn = connected(h, 'a');
+    keepalive.tick(T0);
+    conn.expiresAt = T0 + 300;
+    keepalive.tick(T0 + 500);
+    assert.deepEqual(h.expired, [], 'without recheckSoon the connection waits for its next full check');
+    recheckSoon(conn);
+    keepalive.tick(T0 + 750);
+    assert.deepEqual(h.expired, ['a']);
+  });
+
+  test("a subscription's expiry is a deadline of its connection", () => {
+    const h = host();
+    const keepalive = new Keepalive(config, h);
+    const conn = connected(h, 'a');
+    conn.channels.add('news');
+    conn.grants.set('news', createGrant('subscription_token', {}, T0 + 400));
+    keepalive.tick(T0);
+    assert.equal(conn.checkAt, T0 + 400);
+    keepalive.tick(T0 + 500);
+    assert.deepEqual(h.subExpired, ['a:news']);
+    assert.equal(conn.checkAt, T0 + 1_500);
+  });
+
+  test('a connection that never sent connect is closed with 3502 at its stale deadline', () => {
+    const h = host();
+    const keepalive = new Keepalive(config, h);
+    const conn = createConnection('s', transport(), T0, 700);
+    h.connections.set('s', conn);
+    keepalive.tick(T0);
+    assert.equal(conn.checkAt, T0 + 700);
+    keepalive.tick(T0 + 500);
+    assert.deepEqual(h.disconnects, []);
+    keepalive.tick(T0 + 750);
+    assert.deepEqual(h.disconnects, [['s', 3502]]);
+  });
+
+  test('buffers are scanned every fourth tick', () => {
+    const h = host();
+    const keepalive = new Keepalive(config, h);
+    const conn = connected(h, 'a');
+    for (let i = 1; i <= 8; i++) keepalive.tick(T0 + i * 250);
+    assert.equal(conn.transport.bufferReads, 2);
+  });
+});
