@@ -1,17 +1,18 @@
 /**
  * Which connections a keepalive tick looks at (src/shards/session/keepalive.ts),
  * on a host driven by hand with explicit clock values: an idle connection is
- * checked in full about once a second, not at every tick; a deadline closer
- * than that (a ping, an expiry, a subscription's expiry, a stale connect) is
- * met at the first tick past it; `recheckSoon` makes the next tick look again;
- * and buffers are scanned every fourth tick.
+ * checked in full every 5 s, not at every tick; a deadline closer than that
+ * (a ping, an expiry, a subscription's expiry, a stale connect) is met at the
+ * first tick past it; `recheckSoon` makes the next tick look again; closed
+ * and removed connections are dropped; a stalled timer catches up; and
+ * buffers are scanned every fourth tick.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../src/config/validate';
 import { createGrant } from '../src/auth/grant';
 import { ConnState, createConnection, type Connection } from '../src/shards/session/connection';
-import { Keepalive, recheckSoon, type KeepaliveHost } from '../src/shards/session/keepalive';
+import { Keepalive, type KeepaliveHost } from '../src/shards/session/keepalive';
 import type { ClientTransport } from '../src/shards/session/transport';
 
 /** A transport that counts the buffer reads keepalive makes. */
@@ -67,36 +68,37 @@ function host(): KeepaliveHost & { pings: string[]; disconnects: [string, number
 const T0 = 1_000_000;
 const config = validateConfig({ client: { ping_interval: '25s', pong_timeout: '8s', expired_close_delay: '0s', expired_sub_close_delay: '0s' } });
 
-/** A connected connection whose next ping is far away. */
-function connected(h: ReturnType<typeof host>, id: string): Connection & { transport: ReturnType<typeof transport> } {
+/** A connected connection whose next ping is far away, filed with `keepalive` as the shard files a new one. */
+function connected(h: ReturnType<typeof host>, keepalive: Keepalive, id: string): Connection & { transport: ReturnType<typeof transport> } {
   const conn = createConnection(id, transport(), T0, 10_000) as Connection & { transport: ReturnType<typeof transport> };
   conn.state = ConnState.Connected;
   conn.staleDeadline = 0;
   conn.nextPingAt = T0 + 20_000;
   h.connections.set(id, conn);
+  keepalive.recheckSoon(conn);
   return conn;
 }
 
 describe('keepalive schedule', () => {
-  test('an idle connection is checked in full once, then not again for a second', () => {
+  test('an idle connection is checked in full once, then not again for 5 s', () => {
     const h = host();
     const keepalive = new Keepalive(config, h);
-    const conn = connected(h, 'a');
+    const conn = connected(h, keepalive, 'a');
     keepalive.tick(T0);
-    assert.equal(conn.checkAt, T0 + 1_000);
-    for (let t = T0 + 250; t < T0 + 1_000; t += 250) {
+    assert.equal(conn.checkAt, T0 + 5_000);
+    for (let t = T0 + 250; t < T0 + 5_000; t += 250) {
       keepalive.tick(t);
-      assert.equal(conn.checkAt, T0 + 1_000, `not checked again at +${t - T0} ms`);
+      assert.equal(conn.checkAt, T0 + 5_000, `not checked again at +${t - T0} ms`);
     }
-    keepalive.tick(T0 + 1_000);
-    assert.equal(conn.checkAt, T0 + 2_000);
+    keepalive.tick(T0 + 5_000);
+    assert.equal(conn.checkAt, T0 + 10_000);
     assert.deepEqual(h.pings, []);
   });
 
   test('a ping due within the second is sent at the first tick past it, and its pong deadline is kept', () => {
     const h = host();
     const keepalive = new Keepalive(config, h);
-    const conn = connected(h, 'a');
+    const conn = connected(h, keepalive, 'a');
     conn.nextPingAt = T0 + 600;
     keepalive.tick(T0);
     assert.equal(conn.checkAt, T0 + 600);
@@ -115,12 +117,12 @@ describe('keepalive schedule', () => {
   test('an expiry set after the last check is met at the next tick through recheckSoon', () => {
     const h = host();
     const keepalive = new Keepalive(config, h);
-    const conn = connected(h, 'a');
+    const conn = connected(h, keepalive, 'a');
     keepalive.tick(T0);
     conn.expiresAt = T0 + 300;
     keepalive.tick(T0 + 500);
     assert.deepEqual(h.expired, [], 'without recheckSoon the connection waits for its next full check');
-    recheckSoon(conn);
+    keepalive.recheckSoon(conn);
     keepalive.tick(T0 + 750);
     assert.deepEqual(h.expired, ['a']);
   });
@@ -128,14 +130,15 @@ describe('keepalive schedule', () => {
   test("a subscription's expiry is a deadline of its connection", () => {
     const h = host();
     const keepalive = new Keepalive(config, h);
-    const conn = connected(h, 'a');
+    const conn = connected(h, keepalive, 'a');
     conn.channels.add('news');
     conn.grants.set('news', createGrant('subscription_token', {}, T0 + 400));
+    keepalive.recheckSoon(conn);
     keepalive.tick(T0);
     assert.equal(conn.checkAt, T0 + 400);
     keepalive.tick(T0 + 500);
     assert.deepEqual(h.subExpired, ['a:news']);
-    assert.equal(conn.checkAt, T0 + 1_500);
+    assert.equal(conn.checkAt, T0 + 5_500);
   });
 
   test('a connection that never sent connect is closed with 3502 at its stale deadline', () => {
@@ -143,6 +146,7 @@ describe('keepalive schedule', () => {
     const keepalive = new Keepalive(config, h);
     const conn = createConnection('s', transport(), T0, 700);
     h.connections.set('s', conn);
+    keepalive.recheckSoon(conn);
     keepalive.tick(T0);
     assert.equal(conn.checkAt, T0 + 700);
     keepalive.tick(T0 + 500);
@@ -151,10 +155,27 @@ describe('keepalive schedule', () => {
     assert.deepEqual(h.disconnects, [['s', 3502]]);
   });
 
+  test('closed and removed connections are dropped; a stalled timer catches up with what came due meanwhile', () => {
+    const h = host();
+    const keepalive = new Keepalive(config, h);
+    const closed = connected(h, keepalive, 'closed');
+    const removed = connected(h, keepalive, 'removed');
+    const late = connected(h, keepalive, 'late');
+    late.nextPingAt = T0 + 3_000;
+    keepalive.tick(T0);
+    closed.state = ConnState.Closed;
+    h.connections.delete('removed');
+    removed.nextPingAt = T0 + 1;
+    // The timer next fires 20 s later (a blocked loop): the ping that came due is sent, once, to the live connection only.
+    keepalive.tick(T0 + 20_000);
+    assert.deepEqual(h.pings, ['late']);
+    assert.equal(late.nextPingAt, T0 + 20_000 + 25_000);
+  });
+
   test('buffers are scanned every fourth tick', () => {
     const h = host();
     const keepalive = new Keepalive(config, h);
-    const conn = connected(h, 'a');
+    const conn = connected(h, keepalive, 'a');
     for (let i = 1; i <= 8; i++) keepalive.tick(T0 + i * 250);
     assert.equal(conn.transport.bufferReads, 2);
   });

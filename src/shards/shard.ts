@@ -371,6 +371,8 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
   open(transport: ClientTransport, headers: Readonly<Record<string, string>>): Connection {
     const conn = createConnection(randomUUID(), transport, Date.now(), this.config.client.stale_close_delay, headers);
     this.connections.set(conn.id, conn);
+    // Filed for its stale deadline (connect must come before it).
+    this.keepalive.recheckSoon(conn);
     this.admission.count(this.connections.size);
     if (transport.session !== undefined) this.sessions.set(transport.session, conn);
     return conn;

@@ -20,7 +20,6 @@ import { encodePush } from '../../protocol/json';
 import { ConnState, type Connection } from '../session/connection';
 import { callerOf } from './proxy-caller';
 import type { ShardContext } from '../context';
-import { recheckSoon } from '../session/keepalive';
 
 /** How long a failed refresh proxy call extends a connection or subscription, ms. */
 export const PROXY_FAILURE_GRACE_MS = 60_000;
@@ -43,7 +42,7 @@ export function connectionExpired(shard: ShardContext, conn: Connection): void {
       const now = Date.now();
       if (!reply.expired && reply.expireAt > 0 && ttlSeconds(reply.expireAt, now) > 0) {
         conn.expiresAt = Math.min(reply.expireAt, now + MAX_TTL_MS);
-        recheckSoon(conn);
+        shard.keepalive.recheckSoon(conn);
         if (reply.info !== undefined) conn.connInfo = reply.info;
         if (reply.meta !== undefined) conn.meta = reply.meta;
         return;
@@ -56,7 +55,7 @@ export function connectionExpired(shard: ShardContext, conn: Connection): void {
       if (err instanceof ProxyError) {
         shard.log.warn('refresh proxy failed; connection extended', { client: conn.id, reason: err.message });
         conn.expiresAt = Date.now() + PROXY_FAILURE_GRACE_MS;
-        recheckSoon(conn);
+        shard.keepalive.recheckSoon(conn);
         return;
       }
       const d = err instanceof DisconnectError ? err.disconnect : Disconnects.expired;
@@ -87,7 +86,7 @@ export function subscriptionExpired(shard: ShardContext, conn: Connection, chann
         return;
       }
       grant.expireAt = Math.min(reply.expireAt, now + MAX_TTL_MS);
-      recheckSoon(conn);
+      shard.keepalive.recheckSoon(conn);
       if (reply.info !== undefined) grant.info = reply.info;
     },
     (err: unknown) => {
@@ -96,7 +95,7 @@ export function subscriptionExpired(shard: ShardContext, conn: Connection, chann
       if (err instanceof ProxyError) {
         shard.log.warn('sub_refresh proxy failed; subscription extended', { client: conn.id, channel, reason: err.message });
         grant.expireAt = Date.now() + PROXY_FAILURE_GRACE_MS;
-        recheckSoon(conn);
+        shard.keepalive.recheckSoon(conn);
         return;
       }
       endExpiredSubscription(shard, conn, channel);

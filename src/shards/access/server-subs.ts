@@ -15,7 +15,6 @@ import type { Connection } from '../session/connection';
 import type { ShardContext } from '../context';
 import type { JoinOutcome } from '../subscriber/local-channels';
 import { grant as negotiate, subscribeResult, type Granted } from './subscription-options';
-import { recheckSoon } from '../session/keepalive';
 
 type Request = Readonly<Record<string, unknown>>;
 
@@ -72,7 +71,7 @@ function plan(shard: ShardContext, conn: Connection, channel: string, access: Ch
   const granted = negotiate(shard.rules, resolved, conn.user, ask, shard.config.client.recovery_max_publication_limit, access.info);
   conn.serverSide.add(channel);
   conn.grants.set(channel, access);
-  recheckSoon(conn);
+  shard.keepalive.recheckSoon(conn);
   return { channel, access, granted, protocol: conn.transport.protocol };
 }
 

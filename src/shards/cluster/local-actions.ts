@@ -11,7 +11,6 @@ import { Disconnects } from '../../protocol/codes';
 import { encodeConnectionPush, encodePush } from '../../protocol/json';
 import { joinServerSide } from '../access/server-subs';
 import { globToRegExp } from '../../common/glob';
-import { recheckSoon } from '../session/keepalive';
 
 /** The connections of `user` on this shard, narrowed by client id or session when given. */
 function targets(shard: ShardContext, user: string, client?: string, session?: string): Connection[] {
@@ -61,7 +60,7 @@ export function applyLocalAction(shard: ShardContext, action: LocalAction): unkn
         }
         if (action.expire_at !== undefined) {
           conn.expiresAt = action.expire_at * 1000;
-          recheckSoon(conn);
+          shard.keepalive.recheckSoon(conn);
         }
         if (action.info !== undefined) conn.connInfo = action.info;
         // Centrifugo tells the client its new expiry (unidirectional clients learn it only this way).

@@ -15,7 +15,6 @@ import { ConnState, type Connection } from '../session/connection';
 import { MAX_TTL_MS } from '../access/expiry';
 import { tokenFailure } from '../access/token-answers';
 import type { CommandHandler } from './types';
-import { recheckSoon } from '../session/keepalive';
 
 /** Whether a token's server-side channels differ from the ones the connection got from its token. */
 function tokenChannelsChanged(conn: Connection, subs: ReadonlyMap<string, unknown>): boolean {
@@ -45,7 +44,7 @@ export const handleRefresh: CommandHandler = async (shard, conn, request) => {
   const now = Date.now();
   if (claims.expireAt > 0 && ttlSeconds(claims.expireAt, now) <= 0) throw new ReplyError(Errors.expired);
   conn.expiresAt = claims.expireAt > 0 ? Math.min(claims.expireAt, now + MAX_TTL_MS) : 0;
-  recheckSoon(conn);
+  shard.keepalive.recheckSoon(conn);
   if (claims.info !== undefined) conn.connInfo = claims.info;
   return conn.expiresAt > 0 ? `{"expires":true,"ttl":${ttlSeconds(conn.expiresAt, now)}}` : '{}';
 };

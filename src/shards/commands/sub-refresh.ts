@@ -20,7 +20,6 @@ import { MAX_TTL_MS } from '../access/expiry';
 import { subscriptionTokenClaims } from '../access/subscribe-access';
 import { tokenFailure } from '../access/token-answers';
 import type { CommandHandler } from './types';
-import { recheckSoon } from '../session/keepalive';
 
 /** Handles `sub_refresh` (see the file comment for every answer). */
 export const handleSubRefresh: CommandHandler = async (shard, conn, request) => {
@@ -48,6 +47,6 @@ export const handleSubRefresh: CommandHandler = async (shard, conn, request) => 
   } else {
     conn.grants.set(channel, createGrant('subscription_token', claims, expireAt));
   }
-  recheckSoon(conn);
+  shard.keepalive.recheckSoon(conn);
   return expireAt > 0 ? `{"expires":true,"ttl":${ttlSeconds(expireAt, now)}}` : '{}';
 };

@@ -14,7 +14,6 @@ import { authorizeSubscribe } from '../access/subscribe-access';
 import type { CommandHandler } from './types';
 import { encodeError, encodeResult } from '../../protocol/json';
 import { grant, recoveryFailed, subscribeResult } from '../access/subscription-options';
-import { recheckSoon } from '../session/keepalive';
 
 type Request = Readonly<Record<string, unknown>>;
 
@@ -64,7 +63,7 @@ function commit(shard: ShardContext, conn: Connection, id: number, channel: stri
       return;
     }
     conn.grants.set(channel, access);
-    recheckSoon(conn);
+    shard.keepalive.recheckSoon(conn);
     shard.writer.send(conn, encodeResult(id, 'subscribe', withGrant(subscribeResult(granted, outcome, {}, conn.transport.protocol), access, Date.now())));
   };
   return shard.local.join(conn, channel, onAttached, granted.join).then(() => null);

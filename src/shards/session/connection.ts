@@ -88,9 +88,9 @@ export interface Connection {
   expiresAt: number;
   /**
    * When keepalive next looks at this connection, ms since epoch: its
-   * earliest deadline, at most a second ahead; 0 = at the next tick. Code
-   * that moves a deadline earlier (a new expiry, a new grant) calls
-   * `recheckSoon` (keepalive.ts).
+   * earliest deadline, at most a few seconds ahead; 0 = at the next tick.
+   * Code that moves a deadline earlier (a new expiry, a new grant) calls
+   * `Keepalive.recheckSoon`.
    */
   checkAt: number;
   /**

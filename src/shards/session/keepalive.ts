@@ -5,14 +5,18 @@
  * 2501, 3006, or a refresh proxy call), and slow consumers whose outgoing
  * buffer passed `client.queue_max_size` (3008).
  *
- * A tick looks only at connections whose `checkAt` has come: the earliest of
- * their deadlines, at most RECHECK_MS ahead, so an idle connection costs a
- * comparison per tick and a full check about once a second (each used to be
- * checked in full at every tick: 2.6 ms of CPU per second per 1,000 idle
- * connections). A deadline moved earlier outside this file calls
- * `recheckSoon`; one that was not would still be seen within RECHECK_MS.
- * Buffers are scanned every BUFFER_SCAN_TICKS ticks, and whenever the
- * Writer has published enough to fill one (its pressure callback).
+ * A tick visits only the connections that are due: each connection is
+ * filed in the slot of the tick at or after its `checkAt`, the earliest of
+ * its deadlines and at most RECHECK_MS ahead, so an idle connection is
+ * looked at every few seconds instead of at every tick (every connection
+ * used to be checked in full at every tick: 2.6 ms of CPU per second per
+ * 1,000 idle connections, most of it memory reads). New connections and
+ * deadlines moved earlier outside this file go through `recheckSoon`; a
+ * deadline moved earlier without it would still be seen within RECHECK_MS.
+ * A slot may still list a connection that was filed again elsewhere since;
+ * the sweep skips it. Buffers are scanned every BUFFER_SCAN_TICKS ticks, and
+ * whenever the Writer has published enough to fill one (its pressure
+ * callback).
  *
  * Expiry: a connection the client refreshes is given
  * `client.expired_close_delay` after its expiry to send `refresh`; one the
@@ -33,14 +37,11 @@ function isClosed(conn: Connection): boolean {
 /** How often connections are checked, ms. */
 export const KEEPALIVE_TICK_MS = 250;
 /** Longest time a connection goes without a full check, ms. */
-const RECHECK_MS = 1_000;
+const RECHECK_MS = 5_000;
+/** Slots of the schedule, one per tick: RECHECK_MS ahead, the current tick and one to spare. */
+const SLOTS = RECHECK_MS / KEEPALIVE_TICK_MS + 2;
 /** Ticks between two scans of every connection's outgoing buffer (about a second). */
 const BUFFER_SCAN_TICKS = 4;
-
-/** Makes keepalive check `conn` in full at its next tick: call after moving one of its deadlines earlier. */
-export function recheckSoon(conn: Connection): void {
-  conn.checkAt = 0;
-}
 
 /** What keepalive needs from the shard. */
 export interface KeepaliveHost {
@@ -62,6 +63,12 @@ export class Keepalive {
   private timer: NodeJS.Timeout | null = null;
   /** Ticks since the last periodic buffer scan. */
   private ticksSinceScan = 0;
+  /** Connections by the tick they are due at: slot `t % SLOTS` holds those due at tick t (ms / KEEPALIVE_TICK_MS, rounded up). */
+  private readonly slots: Connection[][] = Array.from({ length: SLOTS }, () => []);
+  /** Connections to check at the next tick (new ones, and deadlines moved earlier). */
+  private soon: Connection[] = [];
+  /** The last tick whose slot was swept; -1 before the first. */
+  private sweptTick = -1;
   /** Connections closed for each reason, for stats. */
   readonly closed = { noPong: 0, stale: 0, expired: 0, slow: 0 };
 
@@ -87,7 +94,16 @@ export class Keepalive {
   start(conn: Connection): void {
     const interval = this.config.client.ping_interval;
     conn.nextPingAt = Date.now() + interval / 2 + Math.random() * (interval / 2);
-    recheckSoon(conn);
+    this.recheckSoon(conn);
+  }
+
+  /**
+   * Checks `conn` in full at the next tick: call for a new connection and
+   * after moving one of its deadlines earlier (an expiry, a grant).
+   */
+  recheckSoon(conn: Connection): void {
+    conn.checkAt = 0;
+    this.soon.push(conn);
   }
 
   /** Disconnects (3008) every connection whose outgoing buffer is over client.queue_max_size plus the frame allowance. */
@@ -125,11 +141,30 @@ export class Keepalive {
       this.ticksSinceScan = 0;
       this.checkBuffers();
     }
-    for (const conn of this.host.connections.values()) {
-      if (conn.state === ConnState.Closed || now < conn.checkAt) continue;
-      this.check(conn, now, ping_interval, pong_timeout, expired_close_delay);
-      if (!isClosed(conn)) conn.checkAt = this.nextCheck(conn, now, expired_close_delay);
+    const soon = this.soon;
+    this.soon = [];
+    for (const conn of soon) this.visit(conn, now, ping_interval, pong_timeout, expired_close_delay);
+    const current = Math.floor(now / KEEPALIVE_TICK_MS);
+    // After a stall of more than a round, every slot is swept once.
+    const first = this.sweptTick < 0 ? current : Math.max(this.sweptTick + 1, current - SLOTS + 1);
+    for (let t = first; t <= current; t++) {
+      const slot = this.slots[t % SLOTS]!;
+      // Connections filed during the sweep go to later slots only (nextCheck is after now).
+      for (let i = 0; i < slot.length; i++) this.visit(slot[i]!, now, ping_interval, pong_timeout, expired_close_delay);
+      slot.length = 0;
     }
+    this.sweptTick = current;
+  }
+
+  /** Checks one filed connection if it is still this shard's and due, and files it again. */
+  private visit(conn: Connection, now: number, ping_interval: number, pong_timeout: number, expired_close_delay: number): void {
+    // Closed, gone, or filed again elsewhere since (a later slot, or the soon list).
+    if (conn.state === ConnState.Closed || conn.checkAt > now || this.host.connections.get(conn.id) !== conn) return;
+    this.check(conn, now, ping_interval, pong_timeout, expired_close_delay);
+    if (isClosed(conn)) return;
+    const at = Math.max(this.nextCheck(conn, now, expired_close_delay), now + 1);
+    conn.checkAt = at;
+    this.slots[Math.ceil(at / KEEPALIVE_TICK_MS) % SLOTS]!.push(conn);
   }
 
   /** The earliest deadline of `conn`, at most RECHECK_MS from now. */
