@@ -1,8 +1,9 @@
 /**
  * The file-descriptor guard's pace (src/acceptor/fd-guard.ts): a count every
  * second from half the limit on, and below it a delay of 100× what the last
- * count took, between 1 and 30 seconds, so counting many descriptors stays
- * under 1 % of a core. And the count itself on this process.
+ * count took, between 1 s (5 s below a quarter of the limit) and 30 s, so
+ * counting many descriptors stays under 1 % of a core. And the count itself
+ * on this process.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,9 +15,11 @@ test('from half the limit on, the descriptors are counted every second, however 
   assert.equal(nextSampleDelay(900, 1000, 200), 1000);
 });
 
-test('below half the limit, the next count waits 100x the last one, between 1 s and 30 s', () => {
-  assert.equal(nextSampleDelay(100, 1000, 0.2), 1000);
-  assert.equal(nextSampleDelay(40_000, 1_048_576, 40), 4000);
+test('below half the limit, the next count waits 100x the last one, between 1 s (5 s below a quarter) and 30 s', () => {
+  assert.equal(nextSampleDelay(300, 1000, 0.2), 1000);
+  assert.equal(nextSampleDelay(300, 1000, 20), 2000);
+  assert.equal(nextSampleDelay(100, 1000, 0.2), 5000);
+  assert.equal(nextSampleDelay(40_000, 1_048_576, 70), 7000);
   assert.equal(nextSampleDelay(400_000, 1_048_576, 900), 30_000);
 });
 

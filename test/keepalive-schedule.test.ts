@@ -37,7 +37,7 @@ function transport(): ClientTransport & { bufferReads: number } {
 }
 
 /** A host recording what keepalive asked of it. */
-function host(): KeepaliveHost & { pings: string[]; disconnects: [string, number][]; expired: string[]; subExpired: string[]; connections: Map<string, Connection> } {
+function host(): KeepaliveHost & { published: number; pings: string[]; disconnects: [string, number][]; expired: string[]; subExpired: string[]; connections: Map<string, Connection> } {
   const connections = new Map<string, Connection>();
   return {
     connections,
@@ -52,7 +52,13 @@ function host(): KeepaliveHost & { pings: string[]; disconnects: [string, number
       conn.state = ConnState.Closed;
       this.disconnects.push([conn.id, code]);
     },
-    buffersChecked: () => undefined,
+    buffersChecked() {
+      this.published = 0;
+    },
+    published: 0,
+    publishedSinceBufferCheck() {
+      return this.published;
+    },
     frameAllowance: () => 0,
     connectionExpired(conn) {
       this.expired.push(conn.id);
@@ -172,11 +178,19 @@ describe('keepalive schedule', () => {
     assert.equal(late.nextPingAt, T0 + 20_000 + 25_000);
   });
 
-  test('buffers are scanned every fourth tick', () => {
+  test('buffers are scanned every fourth tick while topics are published to, else every 40th', () => {
     const h = host();
     const keepalive = new Keepalive(config, h);
     const conn = connected(h, keepalive, 'a');
-    for (let i = 1; i <= 8; i++) keepalive.tick(T0 + i * 250);
+    let t = T0;
+    for (let i = 1; i <= 8; i++) {
+      h.published += 100;
+      keepalive.tick((t += 250));
+    }
     assert.equal(conn.transport.bufferReads, 2);
+    for (let i = 1; i <= 39; i++) keepalive.tick((t += 250));
+    assert.equal(conn.transport.bufferReads, 2, 'nothing published: no scan for 39 ticks');
+    keepalive.tick((t += 250));
+    assert.equal(conn.transport.bufferReads, 3);
   });
 });

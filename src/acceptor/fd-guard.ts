@@ -10,14 +10,17 @@
  * Redis and proxy sockets. While that lasts it logs one ERROR line per minute
  * naming the limit.
  *
- * Counting costs about 0.5–1 µs per open descriptor (measured with this
- * listing: 1.7 ms at 4,000, 13–14 ms at 16,000; it runs in the acceptor
- * thread), so at 100,000 connections a count every second would take a
- * tenth of a core. So the count is
- * taken every second only from half the limit on; below that, the next count
- * waits COST_FACTOR times as long as the last took (at most
- * MAX_SAMPLE_INTERVAL_MS), which keeps the guard under 1 % of a core however
- * many connections the process holds.
+ * Counting costs about 0.5–1 µs per open descriptor in a loop (1.7 ms at
+ * 4,000, 13–14 ms at 16,000), and more in a server, whose descriptors change
+ * between counts (about 6 ms at 4,000 connections, in the acceptor thread);
+ * at 100,000 connections a count every second would take a tenth of a core.
+ * So the count is taken every second only from half the limit on. Below
+ * that, the next count waits COST_FACTOR times as long as the last took, at
+ * least a second (5 s below a quarter of the limit, where only a burst of
+ * descriptors other than client connections, which the estimate does not
+ * count, of three quarters of the limit could go unseen) and at most
+ * MAX_SAMPLE_INTERVAL_MS: under 1 % of a core however many connections the
+ * process holds.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Logger } from '../common/log';
@@ -29,6 +32,8 @@ const SAMPLE_INTERVAL_MS = 1000;
 const MAX_SAMPLE_INTERVAL_MS = 30_000;
 /** Below half the limit the next count waits this many times as long as the last one took. */
 const COST_FACTOR = 100;
+/** Least time between two counts below a quarter of the limit, ms. */
+const QUIET_SAMPLE_INTERVAL_MS = 5000;
 /** Least time between two ERROR lines about exhaustion, ms. */
 const LOG_INTERVAL_MS = 60_000;
 
@@ -58,12 +63,14 @@ function readProcFile(path: string): string {
 
 /**
  * Delay before the next count, ms: SAMPLE_INTERVAL_MS from half the limit
- * on, else COST_FACTOR × what the last count took, between
- * SAMPLE_INTERVAL_MS and MAX_SAMPLE_INTERVAL_MS.
+ * on, else COST_FACTOR × what the last count took, at least
+ * SAMPLE_INTERVAL_MS (QUIET_SAMPLE_INTERVAL_MS below a quarter of the limit)
+ * and at most MAX_SAMPLE_INTERVAL_MS.
  */
 export function nextSampleDelay(open: number, limit: number, tookMs: number): number {
   if (open >= limit / 2) return SAMPLE_INTERVAL_MS;
-  return Math.min(MAX_SAMPLE_INTERVAL_MS, Math.max(SAMPLE_INTERVAL_MS, tookMs * COST_FACTOR));
+  const least = open < limit / 4 ? QUIET_SAMPLE_INTERVAL_MS : SAMPLE_INTERVAL_MS;
+  return Math.min(MAX_SAMPLE_INTERVAL_MS, Math.max(least, tookMs * COST_FACTOR));
 }
 
 /** Samples the descriptors until stopped (nextSampleDelay apart); returns the stop function. */

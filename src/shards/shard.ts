@@ -432,6 +432,11 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.writer.buffersChecked();
   }
 
+  /** Keepalive's hook: bytes published to topics since the last buffer check. */
+  publishedSinceBufferCheck(): number {
+    return this.writer.publishedSinceCheck;
+  }
+
   /** Keepalive's hook: queue a frame. */
   send(conn: Connection, text: string): void {
     this.writer.send(conn, text);

@@ -14,7 +14,8 @@
  * deadlines moved earlier outside this file go through `recheckSoon`; a
  * deadline moved earlier without it would still be seen within RECHECK_MS.
  * A slot may still list a connection that was filed again elsewhere since;
- * the sweep skips it. Buffers are scanned every BUFFER_SCAN_TICKS ticks, and
+ * the sweep skips it. Buffers are scanned every BUFFER_SCAN_TICKS ticks while
+ * topics are published to (every IDLE_BUFFER_SCAN_TICKS otherwise), and
  * whenever the Writer has published enough to fill one (its pressure
  * callback).
  *
@@ -40,8 +41,14 @@ export const KEEPALIVE_TICK_MS = 250;
 const RECHECK_MS = 5_000;
 /** Slots of the schedule, one per tick: RECHECK_MS ahead, the current tick and one to spare. */
 const SLOTS = RECHECK_MS / KEEPALIVE_TICK_MS + 2;
-/** Ticks between two scans of every connection's outgoing buffer (about a second). */
+/** Ticks between two scans of every connection's outgoing buffer while topics are published to (about a second). */
 const BUFFER_SCAN_TICKS = 4;
+/**
+ * Ticks between two scans when nothing was published to topics since the last
+ * one (10 s, the frame allowance's window: a buffer can pass its limit without
+ * a write only when the allowance shrinks).
+ */
+const IDLE_BUFFER_SCAN_TICKS = 40;
 
 /** What keepalive needs from the shard. */
 export interface KeepaliveHost {
@@ -50,6 +57,8 @@ export interface KeepaliveHost {
   disconnect(conn: Connection, code: number, reason: string): void;
   /** Told after every buffer check. */
   buffersChecked(): void;
+  /** Bytes published to topics since the last buffer check (direct writes check their socket at once). */
+  publishedSinceBufferCheck(): number;
   /** Bytes a buffer may hold beyond client.queue_max_size before it is slow: the largest frame written lately (Writer.frameAllowance). */
   frameAllowance(): number;
   /** The connection is past its expiry (and grace): close it, or ask the refresh proxy. */
@@ -137,7 +146,8 @@ export class Keepalive {
   /** Checks every connection that is due, and every BUFFER_SCAN_TICKS ticks every buffer. */
   tick(now: number): void {
     const { ping_interval, pong_timeout, expired_close_delay } = this.config.client;
-    if (++this.ticksSinceScan >= BUFFER_SCAN_TICKS) {
+    this.ticksSinceScan++;
+    if (this.ticksSinceScan >= IDLE_BUFFER_SCAN_TICKS || (this.ticksSinceScan >= BUFFER_SCAN_TICKS && this.host.publishedSinceBufferCheck() > 0)) {
       this.ticksSinceScan = 0;
       this.checkBuffers();
     }

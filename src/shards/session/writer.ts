@@ -110,6 +110,11 @@ export class Writer {
     if (bytes > this.largestFrame) this.largestFrame = bytes;
   }
 
+  /** Bytes published to topics since the last buffer check. */
+  get publishedSinceCheck(): number {
+    return this.bytesSinceCheck;
+  }
+
   /** The buffer check ran: restart the count. */
   buffersChecked(): void {
     this.bytesSinceCheck = 0;
