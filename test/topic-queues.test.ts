@@ -20,17 +20,15 @@ function drained(queues: TopicQueues): [string, string, string[]][] {
 describe('TopicQueues', () => {
   test('frames join per topic, topics drain in first-queued order, and a drained turn is empty', () => {
     const queues = new TopicQueues();
-    assert.equal(queues.empty, true);
+    assert.deepEqual(drained(queues), [], 'a new one holds nothing');
     queues.add('a', frame('a1'), 'json');
     queues.add('b', frame('b1'), 'protobuf');
     queues.add('a', frame('a2'), 'json');
-    assert.equal(queues.empty, false);
     assert.deepEqual(drained(queues), [
       ['a', 'json', ['a1', 'a2']],
       ['b', 'protobuf', ['b1']],
     ]);
-    assert.equal(queues.empty, true);
-    assert.deepEqual(drained(queues), []);
+    assert.deepEqual(drained(queues), [], 'a drained turn holds nothing');
   });
 
   test('reused slots start empty in the next turn', () => {

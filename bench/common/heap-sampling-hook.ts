@@ -53,10 +53,24 @@ async function sample(startMs: number, lengthMs: number, dir: string, keepAll: b
   session.disconnect();
 }
 
-if (!isMainThread) {
+/** What the environment asks for; throws naming the variable that is wrong. */
+function settings(): { startMs: number; lengthMs: number; dir: string; keepAll: boolean } {
   const keep = process.env['HEAP_SAMPLE_KEEP'] ?? 'survivors';
   if (keep !== 'survivors' && keep !== 'all') throw new Error(`HEAP_SAMPLE_KEEP must be "survivors" or "all" (got "${keep}")`);
-  sample(envMs('HEAP_SAMPLE_START_MS', 15_000), envMs('HEAP_SAMPLE_MS', 3_000), process.env['HEAP_SAMPLE_DIR'] ?? '.', keep === 'all').catch((err: unknown) => {
+  return { startMs: envMs('HEAP_SAMPLE_START_MS', 15_000), lengthMs: envMs('HEAP_SAMPLE_MS', 3_000), dir: process.env['HEAP_SAMPLE_DIR'] ?? '.', keepAll: keep === 'all' };
+}
+
+if (isMainThread) {
+  // Preloaded here before any shard starts: a wrong setting stops the process at once, naming it.
+  try {
+    settings();
+  } catch (err) {
+    process.stderr.write(`heap-sampling-hook: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+} else {
+  const { startMs, lengthMs, dir, keepAll } = settings();
+  sample(startMs, lengthMs, dir, keepAll).catch((err: unknown) => {
     process.stderr.write(`heap sampling failed in thread ${threadId}: ${err instanceof Error ? err.message : String(err)}\n`);
   });
 }

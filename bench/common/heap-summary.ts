@@ -50,4 +50,9 @@ function main(): void {
   process.stdout.write(`${total} bytes sampled, ${(total / publications).toFixed(0)} per publication\n\nself bytes per publication\n${rows(self)}\n\ninclusive bytes per publication\n${rows(inclusive)}\n`);
 }
 
-main();
+try {
+  main();
+} catch (err) {
+  process.stderr.write(`heap-summary: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

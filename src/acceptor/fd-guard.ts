@@ -80,15 +80,12 @@ export function startFdGuard(counters: ProcessCounters, log: Logger): () => void
   const reserve = fdReserve(limit);
   let loggedAt = -Infinity;
   let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
   const sample = (): void => {
     const started = performance.now();
     const open = countOpenFds();
     const took = performance.now() - started;
-    if (!stopped) {
-      timer = setTimeout(sample, nextSampleDelay(open, limit, took));
-      timer.unref();
-    }
+    timer = setTimeout(sample, nextSampleDelay(open, limit, took));
+    timer.unref();
     if (open === 0) return;
     counters.recordFdSample(open, limit);
     const now = Date.now();
@@ -103,7 +100,6 @@ export function startFdGuard(counters: ProcessCounters, log: Logger): () => void
   };
   sample();
   return () => {
-    stopped = true;
     if (timer) clearTimeout(timer);
   };
 }

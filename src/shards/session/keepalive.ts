@@ -172,6 +172,7 @@ export class Keepalive {
     if (conn.state === ConnState.Closed || conn.checkAt > now || this.host.connections.get(conn.id) !== conn) return;
     this.check(conn, now, ping_interval, pong_timeout, expired_close_delay);
     if (isClosed(conn)) return;
+    // A deadline already past (a refresh proxy call still in flight) is looked at again at the next tick, not in this sweep.
     const at = Math.max(this.nextCheck(conn, now, expired_close_delay), now + 1);
     conn.checkAt = at;
     this.slots[Math.ceil(at / KEEPALIVE_TICK_MS) % SLOTS]!.push(conn);
@@ -188,7 +189,6 @@ export class Keepalive {
       const delay = this.config.client.expired_sub_close_delay;
       for (const grant of conn.grants.values()) if (grant.expireAt > 0) at = Math.min(at, grant.expireAt + delay);
     }
-    // Deadlines are compared with `now >= deadline`: a deadline of this very ms is due at the next tick.
     return at;
   }
 

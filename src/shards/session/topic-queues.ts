@@ -96,11 +96,6 @@ export class TopicQueues {
   /** The last drained turn, kept for reuse; null while a drain holds it. What is queued during a drain goes to `current`. */
   private spare: Turn | null = new Turn();
 
-  /** Whether any topic has frames queued. */
-  get empty(): boolean {
-    return this.current.used === 0;
-  }
-
   /** Queues a frame for a topic, behind the topic's frames already queued this turn. */
   add(topic: string, frame: Uint8Array, protocol: ProtocolType): void {
     const slot = this.current.find(topic) ?? this.current.open(topic, protocol);
