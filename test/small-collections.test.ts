@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SmallMap, SmallSet } from '../src/common/small-collections';
+import { deleteReleasing, SmallMap, SmallSet } from '../src/common/small-collections';
 import { seededRandom as random } from './helpers/seeded';
 
 /** Keys drawn from a small pool (so adds, deletes and hits collide), NaN and undefined included. */
@@ -86,4 +86,18 @@ test('a deletion during iteration behaves as in the native collections', () => {
   for (const [k] of one) one.delete(k);
   assert.equal(one.size, 0);
   assert.deepEqual([...one], []);
+});
+
+test('deleteReleasing empties the field to null only when the last entry goes', () => {
+  const owner: { set: SmallSet<string> | null; map: SmallMap<number, string> | null } = { set: new SmallSet(['a', 'b']), map: null };
+  assert.equal(deleteReleasing(owner, 'set', 'zz'), false, 'absent value');
+  assert.equal(deleteReleasing(owner, 'set', 'a'), true);
+  assert.deepEqual([...owner.set!], ['b'], 'still one entry: the set stays');
+  assert.equal(deleteReleasing(owner, 'set', 'b'), true);
+  assert.equal(owner.set, null, 'empty: released');
+  assert.equal(deleteReleasing(owner, 'set', 'b'), false, 'a null field holds nothing');
+  assert.equal(deleteReleasing(owner, 'map', 1), false);
+  owner.map = new SmallMap([[1, 'one']]);
+  assert.equal(deleteReleasing(owner, 'map', 1), true);
+  assert.equal(owner.map, null);
 });

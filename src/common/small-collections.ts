@@ -189,6 +189,25 @@ export class SmallMap<K, V> implements Map<K, V> {
   }
 }
 
+/** What deleteReleasing needs of a collection: Set and Map (native or small) both fit. */
+interface Deletable<T> {
+  delete(value: T): boolean;
+  readonly size: number;
+}
+
+/**
+ * Deletes `value` from the collection in `owner[key]`, a field that holds
+ * null while the collection would be empty (an empty SmallSet or SmallMap
+ * still costs 32–40 bytes per owner), and sets the field back to null once
+ * the collection is empty. Returns whether the value was there.
+ */
+export function deleteReleasing<K extends PropertyKey, T>(owner: { [P in K]: Deletable<NoInfer<T>> | null }, key: K, value: T): boolean {
+  const collection = owner[key];
+  if (collection === null || !collection.delete(value)) return false;
+  if (collection.size === 0) owner[key] = null;
+  return true;
+}
+
 /** A key as Set and Map store it: -0 becomes +0. */
 function normalized<T>(value: T): T {
   return (value === 0 ? 0 : value) as T;

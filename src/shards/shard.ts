@@ -62,6 +62,7 @@ import type { NodeLink, PublishParams, ShardContext } from './context';
 import type { MessageTargets } from './message-handler';
 import type { KeepaliveHost } from './session/keepalive';
 import type { LocalChannelsHost } from './subscriber/local-channels';
+import { deleteReleasing } from '../common/small-collections';
 
 /** How long a request to another shard may take, ms. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -341,7 +342,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
    * a server-side one can only be restored by reconnecting: disconnect 3010.
    */
   insufficientState(conn: Connection, channel: string): void {
-    if (conn.serverSide.has(channel)) {
+    if (conn.serverSide?.has(channel)) {
       this.disconnect(conn, Disconnects.insufficientState.code, Disconnects.insufficientState.reason);
       return;
     }
@@ -413,9 +414,9 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
 
   /** Sends a server-side unsubscribe push and takes the socket off the channel. */
   unsubscribeServer(conn: Connection, channel: string): void {
-    if (!conn.channels.has(channel) && !conn.pending.has(channel)) return;
+    if (!conn.channels.has(channel) && !conn.pending?.has(channel)) return;
     this.local.leave(conn, channel);
-    conn.serverSide.delete(channel);
+    deleteReleasing(conn, 'serverSide', channel);
     this.writer.send(
       conn,
       encodePush(channel, 'unsubscribe', JSON.stringify({ code: Unsubscribes.server.code, reason: Unsubscribes.server.reason })),

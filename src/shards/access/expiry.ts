@@ -106,7 +106,7 @@ export function subscriptionExpired(shard: ShardContext, conn: Connection, chann
 /** Ends an expired subscription: unsubscribe 2501 client-side; disconnect 3006 server-side. */
 export function endExpiredSubscription(shard: ShardContext, conn: Connection, channel: string): void {
   conn.grants.delete(channel);
-  if (conn.serverSide.has(channel)) {
+  if (conn.serverSide?.has(channel)) {
     shard.disconnect(conn, Disconnects.subExpired.code, Disconnects.subExpired.reason);
     return;
   }

@@ -40,7 +40,7 @@ export function stillPermitted(rules: ChannelRules, channel: string, user: strin
 /** The channels of `conn` (subscribed or being confirmed) that `rules` no longer permit. */
 export function revokedChannels(rules: ChannelRules, conn: Connection): string[] {
   const out: string[] = [];
-  for (const channel of [...conn.channels, ...conn.pending]) {
+  for (const channel of [...conn.channels, ...(conn.pending ?? [])]) {
     if (!stillPermitted(rules, channel, conn.user, conn.grants.get(channel))) out.push(channel);
   }
   return out;

@@ -15,6 +15,7 @@ import type { Connection } from '../session/connection';
 import type { ShardContext } from '../context';
 import type { JoinOutcome } from '../subscriber/local-channels';
 import { grant as negotiate, subscribeResult, type Granted } from './subscription-options';
+import { deleteReleasing, SmallSet } from '../../common/small-collections';
 
 type Request = Readonly<Record<string, unknown>>;
 
@@ -69,7 +70,7 @@ interface Plan {
 function plan(shard: ShardContext, conn: Connection, channel: string, access: ChannelGrant, ask: Request): Plan {
   const resolved = applyOverride(shard.rules.resolve(channel), access.override);
   const granted = negotiate(shard.rules, resolved, conn.user, ask, shard.config.client.recovery_max_publication_limit, access.info);
-  conn.serverSide.add(channel);
+  (conn.serverSide ??= new SmallSet()).add(channel);
   conn.grants.set(channel, access);
   shard.keepalive.recheckSoon(conn);
   return { channel, access, granted, protocol: conn.transport.protocol };
@@ -90,7 +91,7 @@ function join(shard: ShardContext, conn: Connection, p: Plan): Promise<string> {
     .then(
       () => result,
       (err: unknown) => {
-        conn.serverSide.delete(p.channel);
+        deleteReleasing(conn, 'serverSide', p.channel);
         conn.grants.delete(p.channel);
         throw err;
       },
@@ -133,7 +134,7 @@ export async function connectSubscriptions(shard: ShardContext, conn: Connection
       for (const p of plans) {
         join(shard, conn, p).catch((err: unknown) => {
           // A channel the client or the API unsubscribed meanwhile is fine; an owner that failed is not.
-          if (!conn.serverSide.has(p.channel)) return;
+          if (!conn.serverSide?.has(p.channel)) return;
           shard.log.warn('server-side subscription failed after connect', { client: conn.id, channel: p.channel, error: err });
           shard.disconnect(conn, Disconnects.serverError.code, Disconnects.serverError.reason);
         });

@@ -28,7 +28,7 @@ import { DisconnectError, ReplyError, toWireError } from '../../protocol/errors'
 import { commandMethod, decodeCommands, encodeError, encodeResult, type Command } from '../../protocol/json';
 import { decodeCommands as decodeProtobufCommands } from '../../protocol/protobuf/codec';
 import { COMMAND_HANDLERS } from './index';
-import { ConnState, type Connection } from '../session/connection';
+import { ConnState, NO_COMMANDS, type Connection } from '../session/connection';
 import type { ShardContext } from '../context';
 import { connectErrorDisconnect } from '../../protocol/uni-push';
 import { bump } from '../../metrics/shard-metrics';
@@ -79,12 +79,14 @@ export function dispatchConnect(shard: ShardContext, conn: Connection, request: 
   enqueue(shard, conn, [{ id: 1, connect: request }]);
 }
 
-function enqueue(shard: ShardContext, conn: Connection, commands: readonly Command[]): void {
+/** Queues `commands` (a fresh array the backlog may adopt) and starts what it can. */
+function enqueue(shard: ShardContext, conn: Connection, commands: Command[]): void {
   if (conn.backlog.length + commands.length > MAX_BACKLOG) {
     fail(shard, conn, new DisconnectError(Disconnects.tooManyRequests));
     return;
   }
-  for (const cmd of commands) conn.backlog.push(cmd);
+  if (conn.backlog === NO_COMMANDS) conn.backlog = commands;
+  else for (const cmd of commands) conn.backlog.push(cmd);
   pump(shard, conn);
 }
 
@@ -97,7 +99,7 @@ function concurrency(shard: ShardContext, conn: Connection): number {
 function pump(shard: ShardContext, conn: Connection): void {
   while (conn.backlog.length > 0) {
     if (conn.state === ConnState.Closed) {
-      conn.backlog.length = 0;
+      conn.backlog = NO_COMMANDS;
       return;
     }
     if (conn.inFlight >= concurrency(shard, conn)) return;
@@ -110,6 +112,8 @@ function pump(shard: ShardContext, conn: Connection): void {
       });
     }
   }
+  // Drops the emptied array and its backing store (a command may have queued more meanwhile: only an empty one is dropped).
+  if (conn.backlog.length === 0) conn.backlog = NO_COMMANDS;
 }
 
 /** Starts one command; returns a promise (which never rejects) when it completes later, once its reply is queued. */

@@ -18,7 +18,7 @@ import type { CommandHandler } from './types';
 
 /** Whether a token's server-side channels differ from the ones the connection got from its token. */
 function tokenChannelsChanged(conn: Connection, subs: ReadonlyMap<string, unknown>): boolean {
-  for (const channel of subs.keys()) if (!conn.channels.has(channel) && !conn.pending.has(channel)) return true;
+  for (const channel of subs.keys()) if (!conn.channels.has(channel) && !conn.pending?.has(channel)) return true;
   for (const [channel, access] of conn.grants as Map<string, ChannelGrant>) {
     if (access.source === 'connection_token' && !subs.has(channel)) return true;
   }

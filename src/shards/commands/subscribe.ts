@@ -14,6 +14,7 @@ import { authorizeSubscribe } from '../access/subscribe-access';
 import type { CommandHandler } from './types';
 import { encodeError, encodeResult } from '../../protocol/json';
 import { grant, recoveryFailed, subscribeResult } from '../access/subscription-options';
+import { deleteReleasing, SmallSet } from '../../common/small-collections';
 
 type Request = Readonly<Record<string, unknown>>;
 
@@ -22,9 +23,9 @@ function validate(shard: ShardContext, conn: Connection, request: Request): { ch
   const channel = request['channel'];
   const resolved = shard.rules.resolve(channel);
   const name = channel as string;
-  if (conn.channels.has(name) || conn.pending.has(name) || conn.authorizing.has(name)) throw new ReplyError(Errors.alreadySubscribed);
+  if (conn.channels.has(name) || conn.pending?.has(name) || conn.authorizing?.has(name)) throw new ReplyError(Errors.alreadySubscribed);
   const limit = shard.config.client.channel_limit;
-  if (limit > 0 && conn.channels.size + conn.pending.size + conn.authorizing.size >= limit) throw new ReplyError(Errors.limitExceeded);
+  if (limit > 0 && conn.channels.size + (conn.pending?.size ?? 0) + (conn.authorizing?.size ?? 0) >= limit) throw new ReplyError(Errors.limitExceeded);
   shard.rules.checkName(name, resolved);
   return { channel: name, resolved };
 }
@@ -36,9 +37,9 @@ function validate(shard: ShardContext, conn: Connection, request: Request): { ch
 function authorize(shard: ShardContext, conn: Connection, channel: string, resolved: ResolvedChannel, request: Request): ChannelGrant | Promise<ChannelGrant> {
   const access = authorizeSubscribe(shard, conn, channel, resolved, request);
   if (!(access instanceof Promise)) return access;
-  conn.authorizing.add(channel);
+  (conn.authorizing ??= new SmallSet()).add(channel);
   const settle = (): void => {
-    if (!conn.authorizing.delete(channel)) throw new ReplyError(Errors.internal, 'unsubscribed while authorizing');
+    if (!deleteReleasing(conn, 'authorizing', channel)) throw new ReplyError(Errors.internal, 'unsubscribed while authorizing');
   };
   return access.then(
     (g) => {
@@ -46,7 +47,7 @@ function authorize(shard: ShardContext, conn: Connection, channel: string, resol
       return g;
     },
     (err: unknown) => {
-      conn.authorizing.delete(channel);
+      deleteReleasing(conn, 'authorizing', channel);
       throw err;
     },
   );

@@ -37,7 +37,7 @@ import {
 } from '../messaging/messages';
 import type { Postman } from '../messaging/postman';
 import { recoveryOutcome, recoveryRead } from './recovery-rule';
-import { SmallMap, SmallSet } from '../../common/small-collections';
+import { deleteReleasing, SmallMap, SmallSet } from '../../common/small-collections';
 import type { PublishParams } from '../context';
 import type { Logger } from '../../common/log';
 import { Errors } from '../../protocol/codes';
@@ -52,8 +52,8 @@ interface OwnedChannel {
   tail: Promise<void>;
   /** Steps queued on `tail` and not finished. */
   steps: number;
-  /** Publications fanned out while history reads are in flight, one buffer per read. */
-  readonly reads: Set<Publication[]>;
+  /** Publications fanned out while history reads are in flight, one buffer per read; null when none (an empty set costs 32 bytes per channel). */
+  reads: Set<Publication[]> | null;
 }
 
 /** The tail of a channel with no step queued: one settled promise shared by all (a promise never changes). */
@@ -150,7 +150,7 @@ export class OwnedChannels {
 
   /** Forgets an owned channel no shard subscribes and no later step waits for. */
   private forgetIfIdle(channel: string, owned: OwnedChannel): void {
-    if (owned.shards.size === 0 && owned.reads.size === 0 && owned.steps === 1 && this.channels.get(channel) === owned) {
+    if (owned.shards.size === 0 && owned.reads === null && owned.steps === 1 && this.channels.get(channel) === owned) {
       this.channels.delete(channel);
     }
   }
@@ -206,7 +206,7 @@ export class OwnedChannels {
     const owned = this.channels.get(channel);
     if (!owned || owned.shards.size === 0) return;
     this.stats.publications++;
-    if (owned.reads.size > 0) {
+    if (owned.reads !== null) {
       for (const buffer of owned.reads) buffer.push(pub);
     }
     const resolved = this.resolveQuietly(channel);
@@ -262,14 +262,14 @@ export class OwnedChannels {
   recover(msg: RecoverMessage): void {
     const owned = this.channel(msg.ch);
     const buffer: Publication[] = [];
-    owned.reads.add(buffer);
+    (owned.reads ??= new SmallSet()).add(buffer);
     const resolved = this.resolveQuietly(msg.ch);
     const metaTtl = resolved ? this.settings.rules.history(resolved)?.metaTtl ?? this.settings.defaultMetaTtl : this.settings.defaultMetaTtl;
     const reply = (fields: Record<string, unknown>): void => {
-      owned.reads.delete(buffer);
+      deleteReleasing(owned, 'reads', buffer);
       this.postman.send(msg.from, { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, ...fields });
       // The asking shard normally keeps the channel registered; if it is gone, so is this entry.
-      if (owned.shards.size === 0 && owned.reads.size === 0 && this.channels.get(msg.ch) === owned) {
+      if (owned.shards.size === 0 && owned.reads === null && this.channels.get(msg.ch) === owned) {
         this.channels.delete(msg.ch);
       }
     };
@@ -380,7 +380,7 @@ export class OwnedChannels {
   private channel(name: string): OwnedChannel {
     let owned = this.channels.get(name);
     if (!owned) {
-      owned = { shards: new SmallSet(), protocols: new SmallMap(), mask: 0, tail: SETTLED, steps: 0, reads: new SmallSet() };
+      owned = { shards: new SmallSet(), protocols: new SmallMap(), mask: 0, tail: SETTLED, steps: 0, reads: null };
       this.channels.set(name, owned);
     }
     return owned;

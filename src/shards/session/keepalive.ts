@@ -134,7 +134,7 @@ export class Keepalive {
   private checkSubscriptions(conn: Connection, now: number): void {
     const delay = this.config.client.expired_sub_close_delay;
     for (const [channel, grant] of conn.grants) {
-      if (!conn.channels.has(channel) && !conn.pending.has(channel) && !conn.authorizing.has(channel)) {
+      if (!conn.channels.has(channel) && !conn.pending?.has(channel) && !conn.authorizing?.has(channel)) {
         conn.grants.delete(channel);
         continue;
       }

@@ -82,8 +82,3 @@ export class ChannelProtocols {
     return this.requested === ProtocolBit.JSON ? {} : { p: this.requested };
   }
 }
-
-/** Index of a protocol bit in per-protocol counters: 0 JSON, 1 Protobuf. */
-export function protocolIndex(bit: number): 0 | 1 {
-  return bit === ProtocolBit.PROTOBUF ? 1 : 0;
-}

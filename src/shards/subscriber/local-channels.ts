@@ -37,7 +37,7 @@ import type { JoinOptions, LocalChannel, LocalChannelsHost, OnAttached, Waiter }
 import { MessageType, type RecoverResultMessage } from '../messaging/messages';
 import { ownerOf } from '../messaging/owner-of';
 import type { Postman } from '../messaging/postman';
-import { SmallMap, SmallSet } from '../../common/small-collections';
+import { deleteReleasing, SmallMap, SmallSet } from '../../common/small-collections';
 import type { Writer } from '../session/writer';
 import { clientInfoOf } from '../session/connection';
 
@@ -83,9 +83,9 @@ export class LocalChannels {
       local = {
         active: false,
         subscribers: new SmallSet(),
-        waiting: new SmallMap(),
-        recovering: new SmallMap(),
-        positioned: new SmallSet(),
+        waiting: null,
+        recovering: null,
+        positioned: null,
         topics: new ChannelTopics(channel, this.writer),
         protocols: new ChannelProtocols(bit),
         position: null,
@@ -107,7 +107,7 @@ export class LocalChannels {
       this.markTable(local, bit);
     }
     const target = local;
-    conn.pending.add(channel);
+    (conn.pending ??= new SmallSet()).add(channel);
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.forgetWaiter(conn, channel, target);
@@ -115,14 +115,14 @@ export class LocalChannels {
       }, OWNER_TIMEOUT_MS);
       const waiter: Waiter = { options, onAttached, resolve, reject, timer };
       if (target.active && target.protocols.ready(bit)) this.proceed(conn, channel, target, waiter);
-      else target.waiting.set(conn, waiter);
+      else (target.waiting ??= new SmallMap()).set(conn, waiter);
     });
   }
 
   /** Takes the socket off the channel (unsubscribe, server unsubscribe). */
   leave(conn: Connection, channel: string): void {
     const local = this.channels.get(channel);
-    conn.pending.delete(channel);
+    deleteReleasing(conn, 'pending', channel);
     if (!local) {
       conn.channels.delete(channel);
       conn.modes.delete(channel);
@@ -136,7 +136,7 @@ export class LocalChannels {
 
   /** Takes a closed socket off all its channels (uWS already dropped its topics). */
   leaveAll(conn: Connection): void {
-    for (const channel of [...conn.channels, ...conn.pending]) {
+    for (const channel of [...conn.channels, ...(conn.pending ?? [])]) {
       const local = this.channels.get(channel);
       if (!local) continue;
       this.cancelWaits(conn, local, false);
@@ -145,7 +145,7 @@ export class LocalChannels {
       this.releaseIfEmpty(channel);
     }
     conn.channels.clear();
-    conn.pending.clear();
+    conn.pending = null;
     conn.modes.clear();
   }
 
@@ -155,9 +155,9 @@ export class LocalChannels {
     if (!local) return;
     local.active = true;
     local.protocols.ok(bits);
-    const waiting = [...local.waiting].filter(([conn]) => local.protocols.ready(protocolBit(conn.transport.protocol)));
+    const waiting = [...(local.waiting ?? [])].filter(([conn]) => local.protocols.ready(protocolBit(conn.transport.protocol)));
     for (const [conn, waiter] of waiting) {
-      local.waiting.delete(conn);
+      deleteReleasing(local, 'waiting', conn);
       this.proceed(conn, channel, local, waiter);
     }
     const early = local.early;
@@ -175,14 +175,14 @@ export class LocalChannels {
     const local = this.channels.get(channel);
     if (!local) return;
     local.protocols.failed();
-    for (const [conn, waiter] of [...local.waiting]) {
+    for (const [conn, waiter] of [...(local.waiting ?? [])]) {
       if (local.active && local.protocols.ready(protocolBit(conn.transport.protocol))) continue;
       clearTimeout(waiter.timer);
-      local.waiting.delete(conn);
-      conn.pending.delete(channel);
+      deleteReleasing(local, 'waiting', conn);
+      deleteReleasing(conn, 'pending', channel);
       waiter.reject(new ReplyError(Errors.internal, reason));
     }
-    if (!local.active && local.protocols.settled() && local.subscribers.size === 0 && local.waiting.size === 0 && local.recovering.size === 0) {
+    if (!local.active && local.protocols.settled() && local.subscribers.size === 0 && !joinsInFlight(local)) {
       // The owner kept nothing of this registration: nothing to unsubscribe.
       this.forget(channel, local);
       return;
@@ -193,13 +193,13 @@ export class LocalChannels {
   /** The owner answered a positioned join: the socket joins now, at that position. */
   onRecoverResult(msg: RecoverResultMessage): void {
     const local = this.channels.get(msg.ch);
-    const entry = local?.recovering.get(msg.rid);
+    const entry = local?.recovering?.get(msg.rid);
     if (!local || !entry) return;
-    local.recovering.delete(msg.rid);
+    deleteReleasing(local, 'recovering', msg.rid);
     const { conn, waiter } = entry;
     clearTimeout(waiter.timer);
     if (msg.error || !msg.top) {
-      conn.pending.delete(msg.ch);
+      deleteReleasing(conn, 'pending', msg.ch);
       waiter.reject(new ReplyError(Errors.internal, msg.error?.message ?? 'recovery failed'));
       this.releaseIfEmpty(msg.ch);
       return;
@@ -221,11 +221,11 @@ export class LocalChannels {
   onFanout(f: Fanout): void {
     const local = this.channels.get(f.channel);
     if (!local || !local.active) {
-      if (local && f.offset === 0 && f.kind !== FanoutKind.JOIN_LEAVE && local.waiting.size > 0) this.holdEarly(local, f);
+      if (local && f.offset === 0 && f.kind !== FanoutKind.JOIN_LEAVE && local.waiting !== null) this.holdEarly(local, f);
       else this.unmatched++;
       return;
     }
-    if (f.binary && local.topics.attached[0] > 0) this.closeJsonSubscribers(f.channel, local, f.kind === FanoutKind.JOIN_LEAVE);
+    if (f.binary && local.topics.hasJsonSubscribers()) this.closeJsonSubscribers(f.channel, local, f.kind === FanoutKind.JOIN_LEAVE);
     if (f.kind === FanoutKind.JOIN_LEAVE) {
       local.topics.deliverJoinLeave(f);
       return;
@@ -273,7 +273,7 @@ export class LocalChannels {
     // Lost for good (a broker without history): the client must learn of the gap; 3010 asks it to reconnect.
     const { code, reason } = unrecoverable ? Disconnects.insufficientState : Disconnects.slow;
     for (const conn of [...local.subscribers]) {
-      if (local.positioned.has(conn)) this.host.insufficientState(conn, channel);
+      if (local.positioned?.has(conn)) this.host.insufficientState(conn, channel);
       else if (!positionedOnly) this.host.disconnect(conn, code, reason);
     }
   }
@@ -287,15 +287,15 @@ export class LocalChannels {
     for (const [channel, local] of this.channels) {
       if (ownerOf(channel, this.shardCount) !== owner) continue;
       // Pending registrations and recoveries are sent again too: the old ring and its messages are gone.
-      if (local.subscribers.size === 0 && local.waiting.size === 0 && local.recovering.size === 0) continue;
+      if (local.subscribers.size === 0 && !joinsInFlight(local)) continue;
       local.active = false;
       local.position = null;
       local.protocols.reset();
-      for (const [, { conn, waiter }] of local.recovering) local.waiting.set(conn, waiter);
-      local.recovering.clear();
+      if (local.recovering) for (const [, { conn, waiter }] of local.recovering) (local.waiting ??= new SmallMap()).set(conn, waiter);
+      local.recovering = null;
       this.register(channel, local);
       for (const conn of [...local.subscribers]) {
-        if (local.positioned.has(conn)) {
+        if (local.positioned?.has(conn)) {
           this.host.insufficientState(conn, channel);
           continue;
         }
@@ -328,7 +328,7 @@ export class LocalChannels {
       return;
     }
     const rid = this.nextRid++;
-    local.recovering.set(rid, { conn, waiter });
+    (local.recovering ??= new SmallMap()).set(rid, { conn, waiter });
     const sent = this.postman.send(ownerOf(channel, this.shardCount), {
       t: MessageType.RECOVER,
       rid,
@@ -339,9 +339,9 @@ export class LocalChannels {
       limit: o.recoveryLimit ?? 0,
     });
     if (!sent) {
-      local.recovering.delete(rid);
+      deleteReleasing(local, 'recovering', rid);
       clearTimeout(waiter.timer);
-      conn.pending.delete(channel);
+      deleteReleasing(conn, 'pending', channel);
       waiter.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
       this.releaseIfEmpty(channel);
     }
@@ -349,11 +349,11 @@ export class LocalChannels {
 
   private attach(conn: Connection, channel: string, local: LocalChannel, o: JoinOptions): void {
     const mode = subscriptionMode(Boolean(o.positioned || o.recover), Boolean(o.delta), Boolean(o.joinLeave), Boolean(o.announce));
-    conn.pending.delete(channel);
+    deleteReleasing(conn, 'pending', channel);
     conn.channels.add(channel);
     conn.modes.set(channel, mode);
     local.subscribers.add(conn);
-    if (mode.positioned) local.positioned.add(conn);
+    if (mode.positioned) (local.positioned ??= new SmallSet()).add(conn);
     local.topics.add(conn, mode, o.filter);
     if (mode.announced) this.announce(conn, channel, false, o.chanInfo);
   }
@@ -364,7 +364,7 @@ export class LocalChannels {
     conn.channels.delete(channel);
     conn.modes.delete(channel);
     if (!local.subscribers.delete(conn) || !mode) return;
-    local.positioned.delete(conn);
+    deleteReleasing(local, 'positioned', conn);
     local.topics.remove(conn, mode, open);
     if (mode.announced) {
       this.postman.send(ownerOf(channel, this.shardCount), {
@@ -396,28 +396,28 @@ export class LocalChannels {
       local.position = seen;
       return;
     }
-    for (const conn of [...local.positioned]) this.host.insufficientState(conn, channel);
+    for (const conn of [...(local.positioned ?? [])]) this.host.insufficientState(conn, channel);
   }
 
   private cancelWaits(conn: Connection, local: LocalChannel, reject: boolean): void {
-    const waiter = local.waiting.get(conn);
+    const waiter = local.waiting?.get(conn);
     if (waiter) {
       clearTimeout(waiter.timer);
-      local.waiting.delete(conn);
+      deleteReleasing(local, 'waiting', conn);
       if (reject) waiter.reject(new ReplyError(Errors.internal, 'unsubscribed'));
     }
-    for (const [rid, entry] of local.recovering) {
+    for (const [rid, entry] of local.recovering ?? []) {
       if (entry.conn !== conn) continue;
       clearTimeout(entry.waiter.timer);
-      local.recovering.delete(rid);
+      deleteReleasing(local, 'recovering', rid);
       if (reject) entry.waiter.reject(new ReplyError(Errors.internal, 'unsubscribed'));
     }
   }
 
   private forgetWaiter(conn: Connection, channel: string, local: LocalChannel): void {
-    local.waiting.delete(conn);
-    for (const [rid, entry] of local.recovering) if (entry.conn === conn) local.recovering.delete(rid);
-    conn.pending.delete(channel);
+    deleteReleasing(local, 'waiting', conn);
+    for (const [rid, entry] of local.recovering ?? []) if (entry.conn === conn) deleteReleasing(local, 'recovering', rid);
+    deleteReleasing(conn, 'pending', channel);
     this.releaseIfEmpty(channel);
   }
 
@@ -439,8 +439,8 @@ export class LocalChannels {
    */
   private narrowProtocols(channel: string, local: LocalChannel): void {
     let needed = local.topics.protocolsInUse();
-    for (const conn of local.waiting.keys()) needed |= protocolBit(conn.transport.protocol);
-    for (const { conn } of local.recovering.values()) needed |= protocolBit(conn.transport.protocol);
+    for (const conn of local.waiting?.keys() ?? []) needed |= protocolBit(conn.transport.protocol);
+    for (const { conn } of local.recovering?.values() ?? []) needed |= protocolBit(conn.transport.protocol);
     const before = local.protocols.requested;
     if (local.protocols.shrinkTo(needed) && !this.register(channel, local)) local.protocols.requested = before;
     if (needed !== 0) this.unmarkTable(local, local.tableBits & ~needed);
@@ -476,7 +476,7 @@ export class LocalChannels {
     const local = this.channels.get(channel);
     // Not while an OK is owed: it would be taken for the answer to a later registration.
     if (!local || !local.active || !local.protocols.settled()) return;
-    if (local.subscribers.size > 0 || local.waiting.size > 0 || local.recovering.size > 0) return;
+    if (local.subscribers.size > 0 || joinsInFlight(local)) return;
     this.forget(channel, local);
     this.postman.send(ownerOf(channel, this.shardCount), {
       t: MessageType.UNSUBSCRIBE_SHARD,
@@ -484,4 +484,9 @@ export class LocalChannels {
       from: this.shardId,
     });
   }
+}
+
+/** Whether sockets wait to join the channel (for the owner's OK or a RECOVER_RESULT). */
+function joinsInFlight(local: LocalChannel): boolean {
+  return local.waiting !== null || local.recovering !== null;
 }
