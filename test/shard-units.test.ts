@@ -8,6 +8,9 @@ import { afterEach, describe, test } from 'node:test';
 import { MemoryBroker } from '../src/broker/memory';
 import { ownerOf } from '../src/shards/messaging/owner-of';
 import { startShards, type Harness } from './helpers/shard-harness';
+import { NO_COMMANDS } from '../src/shards/session/connection';
+import type { LocalChannel } from '../src/shards/subscriber/local-channel';
+import type { OwnedChannel } from '../src/shards/owner/owned-channels';
 
 /** A channel name owned by shard `owner` of `count`. */
 function channelOwnedBy(owner: number, count: number, prefix = 'ch'): string {
@@ -99,6 +102,50 @@ describe('local and owned channel state', () => {
     await h.until(() => h.shards[0]!.local.size === 0 && h.shards[1]!.owned.size === 0);
     assert.equal(transport.closed, null);
     assert.equal(conn.pending, null);
+  });
+});
+
+describe('idle state', () => {
+  // What an idle subscription keeps is what idle memory costs: the collections that are only needed while
+  // something is in flight are null again once it settled (small-collections.ts deleteReleasing).
+  test('a settled subscription keeps no empty collections on its connection, local channel or owned channel', async () => {
+    const namespace = { name: 'hist', history_size: 10, history_ttl: '60s', force_recovery: true, allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true };
+    harness = startShards(2, { channel: { namespaces: [namespace] } });
+    const h = harness;
+    const channel = `hist:${channelOwnedBy(1, 2, 'room')}`;
+    const positioned = await h.connect(0);
+    const plain = await h.connect(0);
+    h.send(0, positioned.conn, `{"id":2,"subscribe":{"channel":"${channel}","recover":true,"offset":0,"epoch":""}}`);
+    await h.until(() => positioned.transport.replies().some((r) => r['id'] === 2));
+    h.send(0, plain.conn, '{"id":2,"subscribe":{"channel":"news"}}');
+    await h.until(() => plain.transport.replies().some((r) => r['id'] === 2));
+    assert.ok(positioned.transport.replies().find((r) => r['id'] === 2)!['subscribe'], JSON.stringify(positioned.transport.replies()));
+    for (const { conn } of [positioned, plain]) {
+      assert.equal(conn.pending, null);
+      assert.equal(conn.authorizing, null);
+      assert.equal(conn.serverSide, null);
+      assert.equal(conn.backlog, NO_COMMANDS, 'a drained backlog is the shared empty one');
+      assert.equal(conn.channels.size, 1);
+    }
+    const locals = (h.shards[0]!.local as unknown as { channels: Map<string, LocalChannel> }).channels;
+    for (const name of [channel, 'news']) {
+      const local = locals.get(name)!;
+      assert.equal(local.waiting, null, name);
+      assert.equal(local.recovering, null, name);
+    }
+    assert.equal(locals.get('news')!.positioned, null);
+    assert.deepEqual([...locals.get(channel)!.positioned!], [positioned.conn]);
+    const owned = (h.shards[1]!.owned as unknown as { channels: Map<string, OwnedChannel> }).channels.get(channel)!;
+    assert.equal(owned.reads, null, 'the recovery read is over');
+    // A second positioned subscriber on the channel, then the first leaves: the set keeps the second only.
+    const second = await h.connect(0);
+    h.send(0, second.conn, `{"id":2,"subscribe":{"channel":"${channel}","recover":true,"offset":0,"epoch":""}}`);
+    await h.until(() => second.transport.replies().some((r) => r['id'] === 2));
+    h.send(0, positioned.conn, `{"id":3,"unsubscribe":{"channel":"${channel}"}}`);
+    await h.until(() => positioned.transport.replies().some((r) => r['id'] === 3));
+    assert.deepEqual([...locals.get(channel)!.positioned!], [second.conn]);
+    h.send(0, second.conn, `{"id":3,"unsubscribe":{"channel":"${channel}"}}`);
+    await h.until(() => !locals.has(channel));
   });
 });
 

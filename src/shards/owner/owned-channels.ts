@@ -42,7 +42,8 @@ import type { PublishParams } from '../context';
 import type { Logger } from '../../common/log';
 import { Errors } from '../../protocol/codes';
 
-interface OwnedChannel {
+/** What the owner keeps of one channel it owns: the shards subscribed to it, their protocols, its subscribe/unsubscribe steps and its history reads in flight. */
+export interface OwnedChannel {
   readonly shards: Set<number>;
   /** Protocol bits each subscribed shard needs (fanout.ts ProtocolBit). */
   readonly protocols: Map<number, number>;
