@@ -21,8 +21,11 @@ import { launchTarget, parseSystem, systemId, systemLabel, type SystemSpec } fro
 import { LOAD_GENERATOR_BOUND } from '../fanout/step';
 import { LoadGenerator } from '../loadgen/pool';
 
-/** Idle memory target of issue 6, bytes per connection. */
-const TARGET_BYTES = 3 * 1024;
+/**
+ * Idle memory target, bytes per connection: issue 6 asked for at most 3 KB;
+ * issue 12 asks that it stay at or below the 2.8 KB measured then.
+ */
+const TARGET_BYTES = 2800;
 /** Settle time before each memory reading, ms. */
 const SETTLE_MS = 2000;
 /**
