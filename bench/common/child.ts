@@ -39,6 +39,21 @@ export interface GcDoneMessage {
   readonly perThread: readonly ThreadHeap[];
 }
 
+/** Parent → child: each shard thread writes a heap snapshot (only with heap-snapshot-hook.js preloaded). */
+export interface HeapSnapshotMessage {
+  readonly type: 'heap-snapshot';
+  /** Path prefix of the files: each thread writes `<prefix>-t<threadId>.heapsnapshot`. */
+  readonly prefix: string;
+  /** How many worker threads to wait for. */
+  readonly threads: number;
+}
+
+/** Child → parent: the snapshots written, one file per worker thread, by threadId. */
+export interface HeapSnapshotDoneMessage {
+  readonly type: 'heap-snapshot-done';
+  readonly files: readonly { readonly thread: number; readonly file: string }[];
+}
+
 /** One V8 heap space of one thread after a collection, bytes. */
 export interface SpaceFigures {
   /** Bytes its live objects take. */

@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startBenchRedis, type BenchRedis } from './redis-engine';
-import { DELAY_ENV, type ChildMessage, type GcDoneMessage, type GcMessage, type ServerOptions, type StopMessage } from './child';
+import { DELAY_ENV, type ChildMessage, type GcDoneMessage, type GcMessage, type HeapSnapshotDoneMessage, type HeapSnapshotMessage, type ServerOptions, type StopMessage } from './child';
 
 /** Which server. */
 export type SystemKind = 'switchyard' | 'uws' | 'ws';
@@ -99,6 +99,12 @@ export interface Target {
    * heaps (launched with `gcHook`; otherwise resolves at once with NaNs).
    */
   collectGarbage(): Promise<HeapReading>;
+  /**
+   * Writes a heap snapshot of each of the `threads` shard threads to
+   * `<prefix>-t<threadId>.heapsnapshot` and resolves with the files, by
+   * thread (launched with `heapSnapshots`; otherwise rejects).
+   */
+  writeHeapSnapshots(prefix: string, threads: number): Promise<HeapSnapshotDoneMessage['files']>;
   /** Stops the server and waits for its process to exit. */
   stop(): Promise<void>;
 }
@@ -119,6 +125,8 @@ export interface LaunchOptions {
   readonly delayMs?: number;
   /** Preload gc-hook.js (with --expose-gc) so collectGarbage() works (bench:idle). */
   readonly gcHook?: boolean;
+  /** Preload heap-snapshot-hook.js (with --expose-gc) so writeHeapSnapshots() works (bench:idle-heap). */
+  readonly heapSnapshots?: boolean;
 }
 
 const API_KEY = 'bench-key';
@@ -162,7 +170,9 @@ function forkTarget(spec: SystemSpec, options: LaunchOptions, redis: BenchRedis 
   if (slowed) env[DELAY_ENV] = String(options.delayMs);
   const execArgv = [
     ...(slowed ? ['--require', path.join(__dirname, 'slow-hook.js')] : []),
-    ...(options.gcHook ? ['--expose-gc', '--require', path.join(__dirname, 'gc-hook.js')] : []),
+    ...(options.gcHook || options.heapSnapshots ? ['--expose-gc'] : []),
+    ...(options.gcHook ? ['--require', path.join(__dirname, 'gc-hook.js')] : []),
+    ...(options.heapSnapshots ? ['--require', path.join(__dirname, 'heap-snapshot-hook.js')] : []),
     ...(process.env[SERVER_NODE_FLAGS_ENV]?.split(' ').filter((flag) => flag !== '') ?? []),
   ];
   const child = fork(spec.entry ?? entryOf(spec.kind), [JSON.stringify(serverOptions)], {
@@ -193,6 +203,8 @@ function forkTarget(spec: SystemSpec, options: LaunchOptions, redis: BenchRedis 
         apiUrl: `http://127.0.0.1:${message.port}/api`,
         apiKey: API_KEY,
         collectGarbage: () => (options.gcHook ? collectGarbage(child) : Promise.resolve({ usedBytes: Number.NaN, newSpaceBytes: Number.NaN, physicalBytes: Number.NaN })),
+        writeHeapSnapshots: (prefix, threads) =>
+          options.heapSnapshots ? writeHeapSnapshots(child, prefix, threads) : Promise.reject(new Error('launched without heapSnapshots')),
         stop: async () => {
           await stopChild(child);
           await redis?.stop();
@@ -211,6 +223,18 @@ function collectGarbage(child: ChildProcess): Promise<HeapReading> {
     };
     child.on('message', onMessage);
     child.send({ type: 'gc' } satisfies GcMessage);
+  });
+}
+
+function writeHeapSnapshots(child: ChildProcess, prefix: string, threads: number): Promise<HeapSnapshotDoneMessage['files']> {
+  return new Promise((resolve) => {
+    const onMessage = (message: HeapSnapshotDoneMessage): void => {
+      if (message.type !== 'heap-snapshot-done') return;
+      child.off('message', onMessage);
+      resolve(message.files);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'heap-snapshot', prefix, threads } satisfies HeapSnapshotMessage);
   });
 }
 
