@@ -8,7 +8,7 @@ import { afterEach, describe, test } from 'node:test';
 import { MemoryBroker } from '../src/broker/memory';
 import { ownerOf } from '../src/shards/messaging/owner-of';
 import { startShards, type Harness } from './helpers/shard-harness';
-import { NO_COMMANDS } from '../src/shards/session/connection';
+import { holdsChannel, joinedOrPending, joinedOrPendingChannels, NO_COMMANDS } from '../src/shards/session/connection';
 import type { LocalChannel } from '../src/shards/subscriber/local-channel';
 import type { OwnedChannel } from '../src/shards/owner/owned-channels';
 
@@ -126,7 +126,10 @@ describe('idle state', () => {
       assert.equal(conn.serverSide, null);
       assert.equal(conn.backlog, NO_COMMANDS, 'a drained backlog is the shared empty one');
       assert.equal(conn.channels.size, 1);
+      assert.deepEqual(joinedOrPendingChannels(conn), [...conn.channels]);
     }
+    assert.ok(holdsChannel(positioned.conn, channel) && joinedOrPending(positioned.conn, channel));
+    assert.ok(!holdsChannel(plain.conn, channel) && !joinedOrPending(plain.conn, channel));
     const locals = (h.shards[0]!.local as unknown as { channels: Map<string, LocalChannel> }).channels;
     for (const name of [channel, 'news']) {
       const local = locals.get(name)!;
@@ -144,6 +147,7 @@ describe('idle state', () => {
     h.send(0, positioned.conn, `{"id":3,"unsubscribe":{"channel":"${channel}"}}`);
     await h.until(() => positioned.transport.replies().some((r) => r['id'] === 3));
     assert.deepEqual([...locals.get(channel)!.positioned!], [second.conn]);
+    assert.ok(!holdsChannel(positioned.conn, channel), 'unsubscribed');
     h.send(0, second.conn, `{"id":3,"unsubscribe":{"channel":"${channel}"}}`);
     await h.until(() => !locals.has(channel));
   });

@@ -36,7 +36,7 @@ import { ConfigSwitch } from './config-switch';
 import { reloadHost, type SwitchReport } from './reload-host';
 import { createShardSettings, type ShardSettings } from './settings';
 import { bump, type ShardMetrics } from '../metrics/shard-metrics';
-import { ConnState, createConnection, type Connection } from './session/connection';
+import { ConnState, createConnection, joinedOrPending, type Connection } from './session/connection';
 import { Keepalive } from './session/keepalive';
 import type { ClientTransport } from './session/transport';
 import { insufficientStatePush, LocalChannels } from './subscriber/local-channels';
@@ -414,7 +414,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
 
   /** Sends a server-side unsubscribe push and takes the socket off the channel. */
   unsubscribeServer(conn: Connection, channel: string): void {
-    if (!conn.channels.has(channel) && !conn.pending?.has(channel)) return;
+    if (!joinedOrPending(conn, channel)) return;
     this.local.leave(conn, channel);
     deleteReleasing(conn, 'serverSide', channel);
     this.writer.send(

@@ -10,7 +10,7 @@
  */
 import type { ChannelGrant } from '../../auth/grant';
 import type { ChannelRules } from './channel-rules';
-import { ConnState, type Connection } from '../session/connection';
+import { ConnState, joinedOrPendingChannels, type Connection } from '../session/connection';
 
 /** Whether the rules still admit one subscription of a connection of `user`. */
 export function stillPermitted(rules: ChannelRules, channel: string, user: string, grant: ChannelGrant | undefined): boolean {
@@ -40,7 +40,7 @@ export function stillPermitted(rules: ChannelRules, channel: string, user: strin
 /** The channels of `conn` (subscribed or being confirmed) that `rules` no longer permit. */
 export function revokedChannels(rules: ChannelRules, conn: Connection): string[] {
   const out: string[] = [];
-  for (const channel of [...conn.channels, ...(conn.pending ?? [])]) {
+  for (const channel of joinedOrPendingChannels(conn)) {
     if (!stillPermitted(rules, channel, conn.user, conn.grants.get(channel))) out.push(channel);
   }
   return out;

@@ -3,7 +3,7 @@
  * unsubscribe, disconnect and refresh a user's connections, and report its
  * channels and counts. The API gathers the answers of every shard.
  */
-import { ConnState, type Connection } from '../session/connection';
+import { ConnState, holdsChannel, type Connection } from '../session/connection';
 import type { LocalAction } from '../messaging/messages';
 import type { ShardContext } from '../context';
 import { createGrant, ttlSeconds } from '../../auth/grant';
@@ -28,7 +28,7 @@ export function applyLocalAction(shard: ShardContext, action: LocalAction): unkn
       const { channel } = action;
       const refreshByProxy = shard.rules.resolve(channel).options.sub_refresh_proxy_enabled;
       for (const conn of targets(shard, action.user, action.client, action.session)) {
-        if (conn.channels.has(channel) || conn.pending?.has(channel) || conn.authorizing?.has(channel)) continue;
+        if (holdsChannel(conn, channel)) continue;
         const options = { info: action.info, data: action.data, override: action.override };
         const access = createGrant('server_api', options, (action.expire_at ?? 0) * 1000, !refreshByProxy);
         // A recovery position is honoured where the channel (or the override) makes it recoverable, as Centrifugo.

@@ -11,14 +11,14 @@ import type { ChannelGrant } from '../../auth/grant';
 import { ttlSeconds } from '../../auth/grant';
 import { Disconnects, Errors } from '../../protocol/codes';
 import { DisconnectError, ReplyError } from '../../protocol/errors';
-import { ConnState, type Connection } from '../session/connection';
+import { ConnState, joinedOrPending, type Connection } from '../session/connection';
 import { MAX_TTL_MS } from '../access/expiry';
 import { tokenFailure } from '../access/token-answers';
 import type { CommandHandler } from './types';
 
 /** Whether a token's server-side channels differ from the ones the connection got from its token. */
 function tokenChannelsChanged(conn: Connection, subs: ReadonlyMap<string, unknown>): boolean {
-  for (const channel of subs.keys()) if (!conn.channels.has(channel) && !conn.pending?.has(channel)) return true;
+  for (const channel of subs.keys()) if (!joinedOrPending(conn, channel)) return true;
   for (const [channel, access] of conn.grants as Map<string, ChannelGrant>) {
     if (access.source === 'connection_token' && !subs.has(channel)) return true;
   }

@@ -8,7 +8,7 @@ import { withGrant } from '../../auth/grant';
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import { applyOverride, type ResolvedChannel } from '../access/channel-rules';
-import { ConnState, type Connection } from '../session/connection';
+import { ConnState, holdsChannel, type Connection } from '../session/connection';
 import type { ShardContext } from '../context';
 import { authorizeSubscribe } from '../access/subscribe-access';
 import type { CommandHandler } from './types';
@@ -23,7 +23,7 @@ function validate(shard: ShardContext, conn: Connection, request: Request): { ch
   const channel = request['channel'];
   const resolved = shard.rules.resolve(channel);
   const name = channel as string;
-  if (conn.channels.has(name) || conn.pending?.has(name) || conn.authorizing?.has(name)) throw new ReplyError(Errors.alreadySubscribed);
+  if (holdsChannel(conn, name)) throw new ReplyError(Errors.alreadySubscribed);
   const limit = shard.config.client.channel_limit;
   if (limit > 0 && conn.channels.size + (conn.pending?.size ?? 0) + (conn.authorizing?.size ?? 0) >= limit) throw new ReplyError(Errors.limitExceeded);
   shard.rules.checkName(name, resolved);

@@ -162,6 +162,21 @@ export function createConnection(
   };
 }
 
+/** Whether the socket is on `channel` or waits for its owner to confirm it. */
+export function joinedOrPending(conn: Connection, channel: string): boolean {
+  return conn.channels.has(channel) || conn.pending?.has(channel) === true;
+}
+
+/** The channels the socket is on or waits for its owner to confirm, in that order. */
+export function joinedOrPendingChannels(conn: Connection): string[] {
+  return [...conn.channels, ...(conn.pending ?? [])];
+}
+
+/** Whether a subscribe to `channel` is done or under way: joined, pending, or still authorizing (a token check or the subscribe proxy). */
+export function holdsChannel(conn: Connection, channel: string): boolean {
+  return joinedOrPending(conn, channel) || conn.authorizing?.has(channel) === true;
+}
+
 /** The connection as publications, presence and join/leave name it, with the subscription's channel info (JSON text) when it has one. */
 export function clientInfoOf(conn: Connection, chanInfo?: string): ClientInfo {
   return {

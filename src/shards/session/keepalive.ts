@@ -28,7 +28,7 @@
 import type { Config } from '../../config/types';
 import { Disconnects } from '../../protocol/codes';
 import { PING_FRAME } from '../../protocol/json';
-import { ConnState, type Connection } from './connection';
+import { ConnState, holdsChannel, type Connection } from './connection';
 
 /** Whether a host call closed the connection (a function, so the compiler does not keep the narrowed state). */
 function isClosed(conn: Connection): boolean {
@@ -134,7 +134,7 @@ export class Keepalive {
   private checkSubscriptions(conn: Connection, now: number): void {
     const delay = this.config.client.expired_sub_close_delay;
     for (const [channel, grant] of conn.grants) {
-      if (!conn.channels.has(channel) && !conn.pending?.has(channel) && !conn.authorizing?.has(channel)) {
+      if (!holdsChannel(conn, channel)) {
         conn.grants.delete(channel);
         continue;
       }

@@ -29,7 +29,7 @@ import { Disconnects, Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import { ChannelProtocols } from './channel-protocols';
 import { ChannelTopics } from './channel-topics';
-import { subscriptionMode, type Connection } from '../session/connection';
+import { joinedOrPendingChannels, subscriptionMode, type Connection } from '../session/connection';
 import { FanoutKind, keptFrame, ProtocolBit, protocolBit, type Fanout } from '../messaging/fanout';
 import { SubscriberTable } from '../../common/subscriber-table';
 import { channelHash } from '../messaging/owner-of';
@@ -136,7 +136,7 @@ export class LocalChannels {
 
   /** Takes a closed socket off all its channels (uWS already dropped its topics). */
   leaveAll(conn: Connection): void {
-    for (const channel of [...conn.channels, ...(conn.pending ?? [])]) {
+    for (const channel of joinedOrPendingChannels(conn)) {
       const local = this.channels.get(channel);
       if (!local) continue;
       this.cancelWaits(conn, local, false);
