@@ -12,6 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { failureText, OptionError } from '../bench/common/args';
 import { nowMs } from '../bench/common/clock';
 import { launchTarget, parseSystem, switchyard, systemId, systemLabel, type Target } from '../bench/common/targets';
 import { parseFanoutOptions } from '../bench/fanout/options';
@@ -56,11 +57,41 @@ describe('bench:fanout options for the load generator and the point', () => {
     assert.throws(() => parseSystem('switchyard-redis'), /unknown system "switchyard-redis"/);
   });
 
-  test('--no-pipelining is off by default and only for the native generator', () => {
+  test('pipelining: off by default on the many-channel point, on for one channel, each flag only for the native generator', () => {
     const many = POINT_DEFAULTS['many-channels'];
-    assert.equal(parseFanoutOptions(['--point', 'many-channels'], many).noPipelining, false);
+    const one = POINT_DEFAULTS['one-channel'];
+    assert.equal(parseFanoutOptions(['--point', 'many-channels'], many).noPipelining, true);
     assert.equal(parseFanoutOptions(['--point', 'many-channels', '--no-pipelining'], many).noPipelining, true);
+    assert.equal(parseFanoutOptions(['--point', 'many-channels', '--pipelining'], many).noPipelining, false);
+    assert.equal(parseFanoutOptions([], one).noPipelining, false);
+    assert.equal(parseFanoutOptions(['--no-pipelining'], one).noPipelining, true);
+    // The Node generator has no such choice: the point's default does not apply to it.
+    assert.equal(parseFanoutOptions(['--point', 'many-channels', '--loadgen', 'node'], many).noPipelining, false);
     assert.throws(() => parseFanoutOptions(['--no-pipelining', '--loadgen', 'node'], many), /--no-pipelining is an option of the native load generator/);
+    assert.throws(() => parseFanoutOptions(['--pipelining', '--loadgen', 'node'], many), /--pipelining is an option of the native load generator/);
+    assert.throws(() => parseFanoutOptions(['--pipelining', '--no-pipelining'], many), /--pipelining and --no-pipelining contradict each other/);
+  });
+
+  test('a bad option is reported as its message alone; any other failure with its stack', () => {
+    const many = POINT_DEFAULTS['many-channels'];
+    const bad = (argv: string[]): unknown => {
+      try {
+        parseFanoutOptions(argv, many);
+      } catch (err) {
+        return err;
+      }
+      return assert.fail(`${argv.join(' ')} was accepted`);
+    };
+    const contradiction = bad(['--pipelining', '--no-pipelining']);
+    assert.ok(contradiction instanceof OptionError);
+    assert.equal(failureText(contradiction), '--pipelining and --no-pipelining contradict each other: give one');
+    assert.equal(failureText(bad(['--rates', 'fast'])), '--rates must be a number ≥ 1 (got "fast")');
+    // node:util parseArgs's own errors (unknown option) carry ERR_PARSE_ARGS_* codes.
+    assert.match(failureText(bad(['--bogus'])), /^Unknown option '--bogus'/);
+    assert.throws(() => parseSystem('nothing'), OptionError);
+    const crash = new Error('server child exited');
+    assert.equal(failureText(crash), crash.stack);
+    assert.equal(failureText('plain'), 'plain');
   });
 
   test('--loadgen is checked, and the native generator refuses client-side publish', () => {

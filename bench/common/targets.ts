@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { OptionError } from './args';
 import { startBenchRedis, type BenchRedis } from './redis-engine';
 import { DELAY_ENV, type ChildMessage, type GcDoneMessage, type GcMessage, type HeapSnapshotDoneMessage, type HeapSnapshotMessage, type ServerOptions, type StopMessage } from './child';
 
@@ -76,7 +77,7 @@ export function parseSystem(text: string): SystemSpec {
   if (text === 'uws') return YARDSTICK;
   if (text === 'ws') return WS_BASELINE;
   const match = /^(?:switchyard-|sy-?)(redis-?)?(\d+)(?:@(.+))?$/.exec(text);
-  if (!match) throw new Error(`unknown system "${text}" (use uws, ws, switchyard-N, switchyard-redis-N, optionally @DIR)`);
+  if (!match) throw new OptionError(`unknown system "${text}" (use uws, ws, switchyard-N, switchyard-redis-N, optionally @DIR)`);
   const dist = match[3]?.replace(/\/$/, '');
   return {
     ...switchyard(Number(match[2])),

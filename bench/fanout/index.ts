@@ -11,6 +11,7 @@
  */
 import { describeEnvironment } from '../mailbox/environment';
 import { nowMs } from '../common/clock';
+import { failureText, OptionError } from '../common/args';
 import { say } from '../common/output';
 import { Progress } from '../common/progress';
 import { noteIfBusy } from '../common/quiet';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const point = pointOf(argv);
   const options = parseFanoutOptions(argv, POINT_DEFAULTS[point]);
-  if (options.only !== undefined) throw new Error('--only is an option of bench:sweep');
+  if (options.only !== undefined) throw new OptionError('--only is an option of bench:sweep');
   const environment = describeEnvironment();
   const systems = withBefore(options.systems.map(parseSystem), options.before);
   say(`fan-out benchmark: ${environment.commit}, Node ${environment.node}, ${environment.cpu} × ${environment.cores}`);
@@ -57,6 +58,6 @@ function withBefore(systems: readonly SystemSpec[], before: string | undefined):
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`fan-out benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`fan-out benchmark failed: ${failureText(err)}\n`);
   process.exitCode = 1;
 });

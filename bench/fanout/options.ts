@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { numberOption } from '../common/args';
+import { numberOption, OptionError } from '../common/args';
 import { MIN_PAYLOAD_BYTES } from '../loadgen/payload';
 import type { TransportKind } from '../loadgen/transport';
 import { LOADGEN_KINDS, type LoadgenKind } from './generator';
@@ -35,9 +35,10 @@ export interface FanoutOptions {
   /** bench:fanout only: another build's dist/ (`--before DIR`); each switchyard system is then also measured on it. */
   readonly before?: string;
   /**
-   * Native load generator only (`--no-pipelining`): a due publication waits for an idle API connection,
-   * as an HTTP client pool does (the wait counts as latency), instead of being pipelined behind a request
-   * in flight, which uWS answers by closing the connection when that request's answer is asynchronous.
+   * Native load generator only: a due publication waits for an idle API connection, as an HTTP client
+   * pool does (the wait counts as latency), instead of being pipelined behind a request in flight, which
+   * uWS answers by closing the connection when that request's answer is asynchronous. `--no-pipelining`
+   * and `--pipelining` choose; otherwise the point's default (FanoutDefaults.pipelining).
    */
   readonly noPipelining: boolean;
 }
@@ -55,6 +56,11 @@ export interface FanoutDefaults {
   readonly workload?: Workload;
   /** The load generator when `--loadgen` is not given (default node; always node with `--transport ws`). */
   readonly loadgen?: LoadgenKind;
+  /**
+   * Whether the native generator pipelines a due publication behind a request in flight when every API
+   * connection is busy, unless `--pipelining` or `--no-pipelining` says (default true). Ignored for the Node one.
+   */
+  readonly pipelining?: boolean;
 }
 
 /** Default load-generator threads: two piscina workers (one per core here) or one native receiver thread. */
@@ -87,19 +93,24 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
       loadgen: { type: 'string' },
       before: { type: 'string' },
       'no-pipelining': { type: 'boolean' },
+      pipelining: { type: 'boolean' },
     },
     strict: true,
   });
   const number = numberOption;
   const base = defaults.workload ?? DEFAULT_WORKLOAD;
   const transport = (values.transport ?? base.transport) as TransportKind;
-  if (transport !== 'http' && transport !== 'ws') throw new Error(`--transport must be http or ws (got "${values.transport}")`);
+  if (transport !== 'http' && transport !== 'ws') throw new OptionError(`--transport must be http or ws (got "${values.transport}")`);
   // Client-side publish needs the Node generator, which is then the default.
   const loadgen = (values.loadgen ?? (transport === 'ws' ? 'node' : (defaults.loadgen ?? 'node'))) as LoadgenKind;
-  if (!LOADGEN_KINDS.includes(loadgen)) throw new Error(`--loadgen must be ${LOADGEN_KINDS.join(' or ')} (got "${values.loadgen}")`);
-  if (loadgen === 'native' && transport !== 'http') throw new Error('--loadgen native publishes through the HTTP API only (use --transport http)');
-  const noPipelining = values['no-pipelining'] === true;
-  if (noPipelining && loadgen !== 'native') throw new Error('--no-pipelining is an option of the native load generator (--loadgen native)');
+  if (!LOADGEN_KINDS.includes(loadgen)) throw new OptionError(`--loadgen must be ${LOADGEN_KINDS.join(' or ')} (got "${values.loadgen}")`);
+  if (loadgen === 'native' && transport !== 'http') throw new OptionError('--loadgen native publishes through the HTTP API only (use --transport http)');
+  if (values['no-pipelining'] === true && values.pipelining === true) throw new OptionError('--pipelining and --no-pipelining contradict each other: give one');
+  for (const flag of ['pipelining', 'no-pipelining'] as const) {
+    if (values[flag] === true && loadgen !== 'native') throw new OptionError(`--${flag} is an option of the native load generator (--loadgen native)`);
+  }
+  const pipelining = values.pipelining === true || (values['no-pipelining'] !== true && (defaults.pipelining ?? true));
+  const noPipelining = loadgen === 'native' && !pipelining;
   const workload: Workload = {
     subscribers: Math.round(number('subscribers', values.subscribers, base.subscribers, 1)),
     channels: Math.round(number('channels', values.channels, base.channels, 1)),
@@ -107,7 +118,7 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
     transport,
     burst: Math.round(number('burst', values.burst, base.burst, 1)),
   };
-  if (workload.channels > workload.subscribers) throw new Error('--channels must not exceed --subscribers (every channel needs a subscriber)');
+  if (workload.channels > workload.subscribers) throw new OptionError('--channels must not exceed --subscribers (every channel needs a subscriber)');
   const rates = values.rates === undefined ? defaults.rates : values.rates.split(',').map((r) => number('rates', r.trim().replace(/k$/i, '000'), 0, 1));
   return {
     workload,

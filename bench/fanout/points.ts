@@ -16,6 +16,7 @@
 import type { LoadgenKind } from './generator';
 import type { FanoutDefaults } from './options';
 import { DEFAULT_WORKLOAD, type Workload } from './workload';
+import { OptionError } from '../common/args';
 
 /** A point's name. */
 export type FanoutPoint = 'one-channel' | 'many-channels';
@@ -59,6 +60,10 @@ export const POINT_DEFAULTS: Readonly<Record<FanoutPoint, FanoutDefaults>> = Obj
     primeSeconds: 12,
     workload: MANY_CHANNELS_WORKLOAD,
     loadgen: 'native',
+    // A due publication waits for an idle API connection, as the HTTP API clients' pools do. Pipelined
+    // behind a Redis publish, whose answer is asynchronous, a request makes uWS close the connection
+    // (bench/README.md, "Redis publish cost"), so the Redis ladders would measure lost connections.
+    pipelining: false,
   },
 });
 
@@ -70,6 +75,6 @@ export function pointOf(argv: readonly string[]): FanoutPoint {
     else if (arg.startsWith('--point=')) name = arg.slice('--point='.length);
   });
   if (name === undefined) return 'one-channel';
-  if (!FANOUT_POINTS.includes(name as FanoutPoint)) throw new Error(`--point must be ${FANOUT_POINTS.join(' or ')} (got "${name}")`);
+  if (!FANOUT_POINTS.includes(name as FanoutPoint)) throw new OptionError(`--point must be ${FANOUT_POINTS.join(' or ')} (got "${name}")`);
   return name as FanoutPoint;
 }

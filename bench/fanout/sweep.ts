@@ -10,6 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { describeEnvironment } from '../mailbox/environment';
 import { nowMs } from '../common/clock';
+import { failureText, OptionError } from '../common/args';
 import { jsonText, say, writeResults } from '../common/output';
 import { Progress } from '../common/progress';
 import { noteIfBusy } from '../common/quiet';
@@ -25,13 +26,13 @@ const SWEEP_RATES = Object.freeze([10_000, 20_000, 30_000, 40_000, 60_000, 80_00
 
 function dimensionsOf(only: string | undefined): Dimension[] {
   const names = only === undefined ? [...DIMENSIONS] : only.split(',').map((d) => d.trim());
-  for (const d of names) if (!DIMENSIONS.includes(d as Dimension)) throw new Error(`--only: unknown dimension "${d}" (use ${DIMENSIONS.join(', ')})`);
+  for (const d of names) if (!DIMENSIONS.includes(d as Dimension)) throw new OptionError(`--only: unknown dimension "${d}" (use ${DIMENSIONS.join(', ')})`);
   return names as Dimension[];
 }
 
 async function main(): Promise<void> {
   const options = parseFanoutOptions(process.argv.slice(2), { out: 'sweep', systems: [], rates: SWEEP_RATES, windowSeconds: 2 });
-  if (options.point !== undefined) throw new Error('--point is an option of bench:fanout');
+  if (options.point !== undefined) throw new OptionError('--point is an option of bench:fanout');
   const only = dimensionsOf(options.only);
   const environment = describeEnvironment();
   const points = sweepPoints(only, availableParallelism());
@@ -60,6 +61,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`sweep failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`sweep failed: ${failureText(err)}\n`);
   process.exitCode = 1;
 });

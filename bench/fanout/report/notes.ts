@@ -11,7 +11,9 @@ import { LOAD_GENERATOR_BOUND, MACHINE_SATURATED, type SustainBounds } from '../
  */
 export function describeLoadgen(kind: LoadgenKind | undefined, workers: number, noPipelining = false): string {
   if (kind === 'native') {
-    const waits = noPipelining ? '; with `--no-pipelining`: a due publication waits for an idle API connection instead of being pipelined (the wait counts as latency)' : '';
+    const waits = noPipelining
+      ? '; without pipelining: a due publication waits for an idle API connection (the wait counts as latency)'
+      : '; pipelining: when every API connection has a request in flight, a due publication is sent behind one on the least busy';
     return `the native C load generator (\`bench/native/\`): ${workers} receiver thread${workers === 1 ? '' : 's'} holding the subscriber connections and one publisher thread, each on its own epoll, in a process of its own${waits}`;
   }
   return `${workers} piscina worker threads holding the \`ws\` client connections, plus the publisher, in the benchmark process`;
