@@ -2,7 +2,8 @@
  * `npm run bench:micro`: single-thread costs on the publication path,
  * measured with tinybench: the JSON push frame of a publication (encoded
  * once per publication at the owner shard), the fossil delta of a changed
- * payload, and `ownerOf` hashing. The mailbox ring vs postMessage lives in
+ * payload, `ownerOf` hashing, and the JSON depth check every request body
+ * passes before JSON.parse (next to that parse, for scale). The mailbox ring vs postMessage lives in
  * `npm run bench:mailbox`; its committed figures are quoted here, not
  * measured again. The Protobuf push of the same publications (encoded once
  * per publication too, when the channel has Protobuf subscribers) is measured
@@ -21,6 +22,7 @@ import { encodeDeltaPublication, encodePublication, encodePush, type Publication
 import { encodePublicationReply } from '../../src/protocol/protobuf/codec';
 import { encodeFossilPatch } from '../../src/shards/owner/delta';
 import { channelHash, ownerOf } from '../../src/shards/messaging/owner-of';
+import { jsonTooDeep } from '../../src/protocol/input-guards';
 import { makePayload } from '../loadgen/payload';
 
 /** One task's result. */
@@ -75,6 +77,7 @@ const PUSH_PAIRS: readonly (readonly [string, string, string])[] = [
 ];
 const FOSSIL = 'fossil delta (once per publication, channels with delta subscribers)';
 const HASH = 'ownerOf hashing (every publish and subscribe)';
+const BODY = 'JSON depth check of a request body (every API request and JSON command before JSON.parse)';
 
 /** A task whose function repeats `op` `times` times per call. */
 function task(group: string, name: string, times: number, op: () => number): Task {
@@ -96,6 +99,9 @@ function tasks(): Task[] {
   const frame = (pub: PublicationFields): number => Buffer.from(encodePush(CHANNEL, 'pub', encodePublication(pub))).length;
   let i = 0;
   const channel = (): string => CHANNELS[i++ & 3]!;
+  // What bench:fanout's batch and publish requests send (payloads from the load generator's maker).
+  const batchBody = JSON.stringify({ commands: Array.from({ length: 50 }, (_, k) => ({ method: 'publish', params: { channel: `bench-${k}`, data: JSON.parse(makePayload(k, k, 100)) as unknown } })) });
+  const publishBody = JSON.stringify({ channel: CHANNEL, data: JSON.parse(makePayload(1, 1, 3000)) as unknown });
   return [
     task(PUSH, 'push frame of a 100-byte publication, as a Buffer', 16, () => frame({ data: data100 })),
     task(PUSH, 'push frame of a 100-byte client publication (with publisher info, offset)', 16, () => frame({ data: data100, info, offset: 1234 })),
@@ -109,6 +115,10 @@ function tasks(): Task[] {
       const patch = encodeFossilPatch(prev1k, next1k) ?? undefined;
       return Buffer.from(encodePush(CHANNEL, 'pub', encodeDeltaPublication({ data: next1k }, patch))).length;
     }),
+    task(BODY, `jsonTooDeep, 50-publication /api/batch body (${thousands(batchBody.length)} chars)`, 1, () => (jsonTooDeep(batchBody) ? 1 : 0)),
+    task(BODY, 'JSON.parse of that batch body (the parse the check guards, for scale)', 1, () => (JSON.parse(batchBody) as { commands: unknown[] }).commands.length),
+    task(BODY, `jsonTooDeep, /api/publish body with a 3,000-byte payload (${thousands(publishBody.length)} chars)`, 4, () => (jsonTooDeep(publishBody) ? 1 : 0)),
+    task(BODY, 'JSON.parse of that publish body (for scale)', 4, () => (JSON.parse(publishBody) as object) ? 1 : 0),
     task(HASH, 'channelHash (FNV-1a 32) of typical channel names (4 to 40 chars)', 256, () => channelHash(channel())),
     task(HASH, 'ownerOf(channel, 2)', 256, () => ownerOf(channel(), 2)),
     task(HASH, 'ownerOf(channel, 8)', 256, () => ownerOf(channel(), 8)),

@@ -30,10 +30,16 @@ const CLOSE_OBJECT = 0x7d;
  * (brackets inside strings do not count). Stops at the first bracket past the
  * limit; text that is not JSON is scanned the same way (JSON.parse refuses it
  * later). O(length), no allocation.
+ *
+ * Going past `limit` takes more than `limit` opening brackets, so text with
+ * fewer (nearly every request) is answered by counting them with the
+ * runtime's own `indexOf`, which costs 1.2 µs on a 50-publication batch body
+ * of 8 KB and 0.07 µs on a 3 KB publish, against 18 and 9 µs for the scan
+ * (bench:micro). Only text with more than `limit` brackets, in strings or
+ * not, is scanned.
  */
 export function jsonTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {
-  // Going past `limit` takes more than `limit` opening brackets.
-  if (text.length <= limit) return false;
+  if (text.length <= limit || !moreOpenersThan(text, limit)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -49,6 +55,14 @@ export function jsonTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {
       depth--;
     }
   }
+  return false;
+}
+
+/** Whether `text` holds more than `limit` of `[` and `{` together, inside strings or not: the bound jsonTooDeep starts with. */
+function moreOpenersThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count > limit) return true;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > limit) return true;
   return false;
 }
 

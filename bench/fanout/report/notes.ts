@@ -8,12 +8,18 @@ import { LOAD_GENERATOR_BOUND, MACHINE_SATURATED, type SustainBounds } from '../
 /**
  * The load generator of a run in words. `kind` is absent in results written
  * before the native generator existed: those ran on the Node one.
+ * `noPipelining` says how the native one used its API connections; when it is
+ * undefined (results written before the option, or a note on every run) the
+ * words leave it out.
  */
-export function describeLoadgen(kind: LoadgenKind | undefined, workers: number, noPipelining = false): string {
+export function describeLoadgen(kind: LoadgenKind | undefined, workers: number, noPipelining?: boolean): string {
   if (kind === 'native') {
-    const waits = noPipelining
-      ? '; without pipelining: a due publication waits for an idle API connection (the wait counts as latency)'
-      : '; pipelining: when every API connection has a request in flight, a due publication is sent behind one on the least busy';
+    const waits =
+      noPipelining === undefined
+        ? ''
+        : noPipelining
+          ? '; without pipelining: a due publication waits for an idle API connection (the wait counts as latency)'
+          : '; pipelining: when every API connection has a request in flight, a due publication is sent behind one on the least busy';
     return `the native C load generator (\`bench/native/\`): ${workers} receiver thread${workers === 1 ? '' : 's'} holding the subscriber connections and one publisher thread, each on its own epoll, in a process of its own${waits}`;
   }
   return `${workers} piscina worker threads holding the \`ws\` client connections, plus the publisher, in the benchmark process`;
