@@ -6,6 +6,7 @@ import { Errors } from '../protocol/codes';
 import { ReplyError } from '../protocol/errors';
 import { payloadFromBase64 } from '../protocol/payload';
 import { decodeUtf8Strict, jsonTooDeep, TOO_DEEP_MESSAGE } from '../protocol/input-guards';
+import { keepRawData, keptRawData } from './raw-data';
 
 /** A decoded API request object. */
 export type Params = Readonly<Record<string, unknown>>;
@@ -67,7 +68,8 @@ export function requiredData(params: Params): string {
     return payloadFromBase64(b64);
   }
   if (params['data'] === undefined) throw bad('data required');
-  return JSON.stringify(params['data']);
+  // The text as the client sent it when the body showed where it is (raw-data.ts); otherwise serialized again.
+  return keptRawData(params) ?? JSON.stringify(params['data']);
 }
 
 /**
@@ -88,5 +90,6 @@ export function parseApiBody(body: Uint8Array): Params | string {
     return 'bad request: body is not valid JSON';
   }
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return 'bad request: body must be a JSON object';
+  keepRawData(params as Params, text);
   return params as Params;
 }
