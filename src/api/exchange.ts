@@ -26,9 +26,15 @@ export function errorBody(code: number, message: string): string {
   return JSON.stringify({ error: { code, message } });
 }
 
-/** Collects the body; calls back with null once it passes `limit` bytes. */
+/**
+ * Collects the body; calls back with null once it passes `limit` bytes.
+ * `done` must read the body before it returns. A body that arrives in one
+ * chunk, as nearly every API request does, is handed over without a copy,
+ * as a view of uWS's memory, which uWS detaches when `done` returns (a
+ * reference kept past that reads as empty, never as other bytes).
+ */
 export function readBody(ex: ApiExchange, limit: number, done: (body: Buffer | null) => void): void {
-  const chunks: Buffer[] = [];
+  let chunks: Buffer[] | null = null;
   let size = 0;
   let over = false;
   ex.res.onData((chunk, isLast) => {
@@ -39,8 +45,12 @@ export function readBody(ex: ApiExchange, limit: number, done: (body: Buffer | n
       done(null);
       return;
     }
+    if (isLast && chunks === null) {
+      done(Buffer.from(chunk));
+      return;
+    }
     // uWS reuses the chunk's memory after this call returns: copy it (one copy; the Buffer wraps it).
-    chunks.push(Buffer.from(chunk.slice(0)));
+    (chunks ??= []).push(Buffer.from(chunk.slice(0)));
     if (isLast) done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   });
 }
