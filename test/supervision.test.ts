@@ -31,10 +31,17 @@ describe('shard supervision', () => {
     for (let i = 0; ownerOf(channel, 3) !== 0; i++) channel = `survivors-${i}`;
     const clients: Awaited<ReturnType<typeof subscribedClient>>[] = [];
     for (let i = 0; i < 12; i++) clients.push(await subscribedClient(server.wsUrl, channel));
+    // The kernel hashes connections onto shards: 12 leave shard 1 empty about once in 130 runs
+    // ((2/3)^12), so connect more until shard 1 and another shard both hold some (at most 60).
+    let before = await shardsInfo(server);
+    while ((before[1]!.num_clients === 0 || before[1]!.num_clients === clients.length) && clients.length < 60) {
+      clients.push(await subscribedClient(server.wsUrl, channel));
+      before = await shardsInfo(server);
+    }
+    const total = clients.length;
+    assert.ok(before[1]!.num_clients > 0 && before[1]!.num_clients < total, `need clients on shard 1 and elsewhere: ${JSON.stringify(before)}`);
     const disconnects = clients.map(() => 0);
     clients.forEach((c, i) => c.client.on('connecting', () => disconnects[i]!++));
-    const before = await shardsInfo(server);
-    assert.ok(before[1]!.num_clients > 0 && before[1]!.num_clients < 12, `need clients on shard 1 and elsewhere: ${JSON.stringify(before)}`);
 
     server.supervisor.crash(1, 'test crash');
     await waitFor(() => server.supervisor.restarts()[1] === 1, 'shard 1 restart');
@@ -50,10 +57,10 @@ describe('shard supervision', () => {
     assert.deepEqual(answer.body, { result: {} });
     await waitFor(() => clients.every((c) => c.received.length === 1), 'delivery after restart');
     const totals = await shardsInfo(server);
-    assert.equal(totals.reduce((n, s) => n + s.num_clients, 0), 12);
-    // info (and the admin UI) report the acceptor's restart count and the one publication's 12 deliveries.
+    assert.equal(totals.reduce((n, s) => n + s.num_clients, 0), total);
+    // info (and the admin UI) report the acceptor's restart count and the one publication's deliveries, one per client.
     assert.deepEqual(totals.map((s) => s.restarts), [0, 1, 0]);
-    assert.equal(totals.reduce((n, s) => n + s.deliveries, 0), 12);
+    assert.equal(totals.reduce((n, s) => n + s.deliveries, 0), total);
     for (const c of clients) c.client.disconnect();
   });
 
