@@ -60,7 +60,10 @@ function parseCommands(text: string): Params[] | null {
   return commands;
 }
 
-/** Runs the commands of a legacy body in order and answers their replies, newline-joined. */
+/**
+ * Runs the commands of a legacy body in order and answers their replies, newline-joined.
+ * `body` may be a view of uWS's memory (readBody), so it is decoded before the first await.
+ */
 export async function handleLegacy(shard: ShardContext, ex: ApiExchange, body: Buffer, draining: () => boolean): Promise<void> {
   const text = decodeUtf8Strict(body);
   const commands = text === null ? null : parseCommands(text);
