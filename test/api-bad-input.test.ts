@@ -50,6 +50,21 @@ describe('server API bad input', () => {
     assert.equal(a.body.error.code, 107);
   });
 
+  test('any method but POST → 405, after the key check; an unknown method name → 404 whatever the HTTP method', async () => {
+    for (const httpMethod of ['PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      const a = await callApi(server.apiUrl, 'publish', '', { 'X-API-Key': API_KEY }, httpMethod);
+      assert.equal(a.status, 405, httpMethod);
+      assert.equal(a.body.error.code, 107, httpMethod);
+      assert.equal((await callApi(server.apiUrl, 'publish', '', { 'X-API-Key': 'nope' }, httpMethod)).status, 401, httpMethod);
+    }
+    const unknown = await callApi(server.apiUrl, 'teleport', '', { 'X-API-Key': API_KEY }, 'GET');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 104);
+    const base = server.apiUrl.replace(/\/api$/, '');
+    assert.equal((await callApi(base, 'api', '', { 'X-API-Key': API_KEY }, 'PUT')).status, 405);
+    assert.equal((await callApi(base, 'api', '', { 'X-API-Key': 'nope' }, 'PUT')).status, 401);
+  });
+
   test('missing or mistyped fields → 200 with error 107 naming the field', async () => {
     const cases: [string, unknown, string][] = [
       ['publish', { data: {} }, 'channel'],

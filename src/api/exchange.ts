@@ -8,8 +8,18 @@ export interface ApiExchange {
   readonly aborted: { value: boolean };
 }
 
+/** Status lines already built, by status: an answer writes one, and building it cost a string per answer. */
+const statusLines = new Map<number, string>();
+
 /** `"404 Not Found"` for 404. */
-const statusLine = (status: number): string => `${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+function statusLine(status: number): string {
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+    statusLines.set(status, line);
+  }
+  return line;
+}
 
 /** Writes a JSON answer unless the request was aborted. */
 export function answer(ex: ApiExchange, status: number, body: string, close = false): void {
