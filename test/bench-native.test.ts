@@ -16,7 +16,8 @@ import { failureText, OptionError } from '../bench/common/args';
 import { nowMs } from '../bench/common/clock';
 import { launchTarget, parseSystem, switchyard, systemId, systemLabel, type Target } from '../bench/common/targets';
 import { parseFanoutOptions } from '../bench/fanout/options';
-import { MANY_CHANNELS_WORKLOAD, pointOf, POINT_DEFAULTS } from '../bench/fanout/points';
+import { LOADGEN_NICE, MANY_CHANNELS_WORKLOAD, pointOf, POINT_DEFAULTS } from '../bench/fanout/points';
+import { describeLoadgen } from '../bench/fanout/report/notes';
 import { windowEdge } from '../bench/loadgen/pacer';
 import { ensureNativeLoadgen } from '../bench/native/build';
 import { NativeGenerator } from '../bench/native/driver';
@@ -70,6 +71,26 @@ describe('bench:fanout options for the load generator and the point', () => {
     assert.throws(() => parseFanoutOptions(['--no-pipelining', '--loadgen', 'node'], many), /--no-pipelining is an option of the native load generator/);
     assert.throws(() => parseFanoutOptions(['--pipelining', '--loadgen', 'node'], many), /--pipelining is an option of the native load generator/);
     assert.throws(() => parseFanoutOptions(['--pipelining', '--no-pipelining'], many), /--pipelining and --no-pipelining contradict each other/);
+  });
+
+  test('load-generator niceness: -10 by default for one channel, not set for many channels, only for the native generator', () => {
+    const many = POINT_DEFAULTS['many-channels'];
+    const one = POINT_DEFAULTS['one-channel'];
+    assert.equal(parseFanoutOptions([], one).loadgenNice, LOADGEN_NICE);
+    assert.equal(parseFanoutOptions(['--point', 'many-channels'], many).loadgenNice, undefined);
+    assert.equal(parseFanoutOptions(['--point', 'many-channels', '--loadgen-nice=-5'], many).loadgenNice, -5);
+    assert.equal(parseFanoutOptions(['--loadgen-nice', '19'], one).loadgenNice, 19);
+    assert.equal(parseFanoutOptions(['--loadgen-nice', 'inherit'], one).loadgenNice, undefined);
+    // The Node generator runs in the benchmark's own process: the point's default does not apply to it, and the flag is refused.
+    assert.equal(parseFanoutOptions(['--loadgen', 'node'], one).loadgenNice, undefined);
+    assert.throws(() => parseFanoutOptions(['--loadgen', 'node', '--loadgen-nice=-5'], one), /--loadgen-nice is an option of the native load generator/);
+    for (const bad of ['-21', '20', '1.5', 'high', '']) {
+      assert.throws(() => parseFanoutOptions([`--loadgen-nice=${bad}`], one), /--loadgen-nice must be an integer -20\.\.19 or "inherit"/, bad);
+    }
+    // The report says what the generator ran at, and when its niceness was refused, why.
+    assert.doesNotMatch(describeLoadgen('native', 1, false), /nice/);
+    assert.match(describeLoadgen('native', 1, false, { asked: -10 }), /its threads at niceness -10, ahead of the servers'/);
+    assert.match(describeLoadgen('native', 1, false, { asked: -10, refused: 'could not set niceness -10: Permission denied' }), /niceness -10, which was refused \(could not set niceness -10: Permission denied\)/);
   });
 
   test('a bad option is reported as its message alone; any other failure with its stack', () => {
@@ -337,6 +358,25 @@ describe('the native load generator against a fake server', () => {
     } finally {
       server.answerDelayMs = 0;
     }
+  });
+
+  test('runs every thread at the niceness asked for, and reports it', async () => {
+    const plain = await NativeProcess.start(options(port, { subscribers: 2, channels: 1 }));
+    const inherited = plain.ready.nice;
+    await plain.stop();
+    // Raising niceness needs no privilege, so this holds for any user; the threads started after it take it too.
+    const nice = Math.min(19, inherited + 5);
+    const native = await NativeProcess.start(options(port, { subscribers: 2, channels: 1, nice }));
+    try {
+      assert.equal(native.ready.nice, nice);
+      assert.equal(native.ready.niceError, undefined);
+      const step = await native.step(stepAt(100, 1, 200), 5000);
+      assert.equal(step.recorded, step.expected);
+    } finally {
+      await native.stop();
+    }
+    // Out of range: refused before anything starts, with the reason.
+    await assert.rejects(NativeProcess.start(options(port, { subscribers: 2, channels: 1, nice: 25 })), /--nice must be -20\.\.19/);
   });
 
   test('fails to start when a subscribe is refused, with the reason', async () => {

@@ -47,6 +47,8 @@ export interface Generator {
   open(target: Target, workload: Workload): Promise<StepDriver>;
   /** Ends the generator (its threads). */
   close(): Promise<void>;
+  /** Native only: why the niceness asked for could not be set, once a driver found out; null otherwise. */
+  readonly niceRefused?: string | null;
 }
 
 /** The Node load generator behind the Generator interface. */
@@ -92,8 +94,9 @@ export class NodeGenerator implements Generator {
 
 /**
  * Starts a load generator of `kind` with `workers` threads holding subscribers (the native one builds
- * its binary first if needed); `noPipelining` (native only): due publications wait for an idle API connection.
+ * its binary first if needed); `noPipelining` (native only): due publications wait for an idle API connection;
+ * `nice` (native only): the niceness of its threads (undefined: inherited).
  */
-export function startGenerator(kind: LoadgenKind, workers: number, noPipelining = false): Generator {
-  return kind === 'native' ? new NativeGenerator(workers, noPipelining) : new NodeGenerator(LoadGenerator.start(workers));
+export function startGenerator(kind: LoadgenKind, workers: number, noPipelining = false, nice?: number): Generator {
+  return kind === 'native' ? new NativeGenerator(workers, noPipelining, nice) : new NodeGenerator(LoadGenerator.start(workers));
 }

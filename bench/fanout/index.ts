@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   await noteIfBusy();
   const started = nowMs();
   const progress = new Progress(systems.length * options.rates.length);
-  const generator = startGenerator(options.loadgen, options.workers, options.noPipelining);
+  const generator = startGenerator(options.loadgen, options.workers, options.noPipelining, options.loadgenNice);
   const runs: SystemRun[] = [];
   try {
     for (const spec of systems) runs.push(await runLadderWithProgress(generator, spec, options, progress, ''));
@@ -45,7 +45,8 @@ async function main(): Promise<void> {
     progress.clear();
     await generator.close();
   }
-  const run = { environment, options, runs, seconds: (nowMs() - started) / 1000 };
+  const refused = generator.niceRefused ?? null;
+  const run = { environment, options: refused === null ? options : { ...options, loadgenNiceRefused: refused }, runs, seconds: (nowMs() - started) / 1000 };
   const written = point === 'many-channels' ? writeChannelsReport(options.out, run) : writeFanoutReport(options.out, run);
   say(`written: ${written.join(', ')} (${Math.round((nowMs() - started) / 1000)} s)`);
 }

@@ -41,6 +41,15 @@ export interface FanoutOptions {
    * and `--pipelining` choose; otherwise the point's default (FanoutDefaults.pipelining).
    */
   readonly noPipelining: boolean;
+  /**
+   * Native load generator only: the niceness its threads run at (`--loadgen-nice=N`, an integer
+   * -20..19, given with `=` since it may start with a dash; below 0 needs root or CAP_SYS_NICE), else the point's default; undefined leaves the one
+   * it inherits. On a host whose cores the server can fill, a load generator at the servers' priority
+   * waits for a core before it reads, and that wait is measured as the server's latency.
+   */
+  readonly loadgenNice?: number;
+  /** Set after a run whose load generator could not take `loadgenNice`: the reason it gave. */
+  readonly loadgenNiceRefused?: string;
 }
 
 /** What a benchmark uses when an option is not given. */
@@ -61,6 +70,8 @@ export interface FanoutDefaults {
    * connection is busy, unless `--pipelining` or `--no-pipelining` says (default true). Ignored for the Node one.
    */
   readonly pipelining?: boolean;
+  /** The native generator's niceness unless `--loadgen-nice` says (default: not set). Ignored for the Node one. */
+  readonly loadgenNice?: number;
 }
 
 /** Default load-generator threads: two piscina workers (one per core here) or one native receiver thread. */
@@ -94,6 +105,7 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
       before: { type: 'string' },
       'no-pipelining': { type: 'boolean' },
       pipelining: { type: 'boolean' },
+      'loadgen-nice': { type: 'string' },
     },
     strict: true,
   });
@@ -111,6 +123,8 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
   }
   const pipelining = values.pipelining === true || (values['no-pipelining'] !== true && (defaults.pipelining ?? true));
   const noPipelining = loadgen === 'native' && !pipelining;
+  if (values['loadgen-nice'] !== undefined && loadgen !== 'native') throw new OptionError('--loadgen-nice is an option of the native load generator (--loadgen native)');
+  const loadgenNice = loadgen === 'native' ? niceOption(values['loadgen-nice'], defaults.loadgenNice) : undefined;
   const workload: Workload = {
     subscribers: Math.round(number('subscribers', values.subscribers, base.subscribers, 1)),
     channels: Math.round(number('channels', values.channels, base.channels, 1)),
@@ -138,5 +152,16 @@ export function parseFanoutOptions(argv: readonly string[], defaults: FanoutDefa
     ...(values.point === undefined ? {} : { point: values.point }),
     ...(values.before === undefined ? {} : { before: values.before }),
     noPipelining,
+    ...(loadgenNice === undefined ? {} : { loadgenNice }),
   };
+}
+
+/** `--loadgen-nice`: an integer -20..19, or `inherit` for none; `fallback` when not given. */
+function niceOption(text: string | undefined, fallback: number | undefined): number | undefined {
+  if (text === undefined) return fallback;
+  const trimmed = text.trim();
+  if (trimmed === 'inherit') return undefined;
+  const value = trimmed === '' ? Number.NaN : Number(trimmed);
+  if (!Number.isInteger(value) || value < -20 || value > 19) throw new OptionError(`--loadgen-nice must be an integer -20..19 or "inherit" (got "${text}")`);
+  return value;
 }

@@ -37,6 +37,9 @@ export const MANY_CHANNELS_WORKLOAD: Workload = Object.freeze({ ...DEFAULT_WORKL
  */
 const ONE_CHANNEL_LOADGEN: LoadgenKind = 'native';
 
+/** The one-channel point's load-generator niceness (`--loadgen-nice`; needs root or CAP_SYS_NICE, else reported and left). */
+export const LOADGEN_NICE = -10;
+
 /** The defaults of each point. */
 export const POINT_DEFAULTS: Readonly<Record<FanoutPoint, FanoutDefaults>> = Object.freeze({
   'one-channel': {
@@ -47,6 +50,10 @@ export const POINT_DEFAULTS: Readonly<Record<FanoutPoint, FanoutDefaults>> = Obj
     windowSeconds: 2.5,
     workload: DEFAULT_WORKLOAD,
     loadgen: ONE_CHANNEL_LOADGEN,
+    // Two shard threads fill both cores of a 2-core host during each fan-out; a load generator at their
+    // priority waits for a core before it reads, and ×2's p50 at 150k-300k deliveries/s was 1.31-1.33×
+    // uWS's, against 1.07-1.18× with the generator at -15 (bench/README.md, "Latest committed results").
+    loadgenNice: LOADGEN_NICE,
   },
   'many-channels': {
     out: 'fanout-channels',

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   await noteIfBusy();
   const started = nowMs();
   const progress = new Progress(points.reduce((n, p) => n + p.systems.length * options.rates.length, 0));
-  const generator = startGenerator(options.loadgen, options.workers, options.noPipelining);
+  const generator = startGenerator(options.loadgen, options.workers, options.noPipelining, options.loadgenNice);
   const runs: SweepRun[] = [];
   try {
     for (const point of points) {
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     progress.clear();
     await generator.close();
   }
-  const result: SweepResult = { benchmark: 'sweep', environment, options, seconds: Math.round((nowMs() - started) / 1000), runs };
+  const refused = generator.niceRefused ?? null;
+  const result: SweepResult = { benchmark: 'sweep', environment, options: refused === null ? options : { ...options, loadgenNiceRefused: refused }, seconds: Math.round((nowMs() - started) / 1000), runs };
   const written = writeResults({ [`${options.out}.json`]: jsonText(result), [`${options.out}.md`]: sweepMarkdown(result), [`${options.out}.html`]: sweepHtml(result) });
   say(`written: ${written.join(', ')} (${result.seconds} s)`);
 }

@@ -7,6 +7,7 @@
  * CPU is what it reports (getrusage over the window, all its threads).
  */
 import { nowMs } from '../common/clock';
+import { say } from '../common/output';
 import type { Target } from '../common/targets';
 import type { Generator, StepDriver } from '../fanout/generator';
 import { assembleStep, DEFAULT_BOUNDS, MAX_IN_FLIGHT, readAround, type LoadgenWindow, type Percentiles, type StepTiming, type SustainBounds } from '../fanout/step';
@@ -62,14 +63,19 @@ export class NativeGenerator implements Generator {
 
   /**
    * `workers`: receiver threads of each process (every server gets its own process). `noPipelining`: a
-   * due publication waits for an idle API connection instead of being pipelined. Builds the binary if needed.
+   * due publication waits for an idle API connection instead of being pipelined. `nice`: the niceness
+   * its threads run at (undefined: inherited). Builds the binary if needed.
    */
   constructor(
     readonly workers = 1,
     private readonly noPipelining = false,
+    private readonly nice?: number,
   ) {
     this.binary = ensureNativeLoadgen();
   }
+
+  /** Why the niceness asked for could not be set (the first process that said so), or null. */
+  niceRefused: string | null = null;
 
   async open(target: Target, workload: Workload): Promise<StepDriver> {
     if (workload.transport !== 'http') throw new Error('the native load generator publishes through the HTTP API only (--transport http)');
@@ -88,7 +94,12 @@ export class NativeGenerator implements Generator {
       httpConnections: HTTP_CONNECTIONS,
       maxInFlight: MAX_IN_FLIGHT,
       noPipelining: this.noPipelining,
+      ...(this.nice !== undefined ? { nice: this.nice } : {}),
     });
+    if (native.ready.niceError !== undefined && this.niceRefused === null) {
+      this.niceRefused = native.ready.niceError;
+      say(`native load generator: ${native.ready.niceError}; it runs at niceness ${native.ready.nice}, and a server that fills every core delays its reads`);
+    }
     const perPublication = deliveriesPerPublication(workload);
     return {
       connections: native.ready.connected,

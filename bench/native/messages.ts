@@ -15,6 +15,10 @@ export interface ReadyLine {
   /** Receiver threads, and keep-alive HTTP connections of the publisher. */
   readonly receivers: number;
   readonly httpConnections: number;
+  /** The niceness its threads run at (`--nice`, or what it inherited). */
+  readonly nice: number;
+  /** Why the niceness asked for (`--nice`) could not be set; absent when it was, or none was asked. */
+  readonly niceError?: string;
   /** The first few failure reasons. */
   readonly errors: readonly string[];
 }

@@ -30,6 +30,8 @@ export interface NativeOptions {
   readonly maxInFlight: number;
   /** A due publication waits for an idle API connection instead of being pipelined (`--no-pipelining`). */
   readonly noPipelining?: boolean;
+  /** The niceness every thread runs at (`--nice`, -20..19); undefined: the one it inherits. */
+  readonly nice?: number;
 }
 
 /** How long a step may take beyond its own timing before the process is considered stuck, ms. */
@@ -80,6 +82,7 @@ export class NativeProcess {
       `--http-connections=${options.httpConnections}`,
       `--max-in-flight=${options.maxInFlight}`,
       ...(options.noPipelining ? ['--no-pipelining'] : []),
+      ...(options.nice !== undefined ? [`--nice=${options.nice}`] : []),
     ];
     const started = new NativeProcess(spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
     const line = await withTimeout(started.next(), CONNECT_TIMEOUT_MS, 'the native load generator did not finish connecting');

@@ -10,9 +10,10 @@ import { LOAD_GENERATOR_BOUND, MACHINE_SATURATED, type SustainBounds } from '../
  * before the native generator existed: those ran on the Node one.
  * `noPipelining` says how the native one used its API connections; when it is
  * undefined (results written before the option, or a note on every run) the
- * words leave it out.
+ * words leave it out. `nice`: the niceness its threads were asked to run at,
+ * and the reason when they could not (absent: they ran at the one inherited).
  */
-export function describeLoadgen(kind: LoadgenKind | undefined, workers: number, noPipelining?: boolean): string {
+export function describeLoadgen(kind: LoadgenKind | undefined, workers: number, noPipelining?: boolean, nice?: LoadgenNice): string {
   if (kind === 'native') {
     const waits =
       noPipelining === undefined
@@ -20,9 +21,22 @@ export function describeLoadgen(kind: LoadgenKind | undefined, workers: number, 
         : noPipelining
           ? '; without pipelining: a due publication waits for an idle API connection (the wait counts as latency)'
           : '; pipelining: when every API connection has a request in flight, a due publication is sent behind one on the least busy';
-    return `the native C load generator (\`bench/native/\`): ${workers} receiver thread${workers === 1 ? '' : 's'} holding the subscriber connections and one publisher thread, each on its own epoll, in a process of its own${waits}`;
+    return `the native C load generator (\`bench/native/\`): ${workers} receiver thread${workers === 1 ? '' : 's'} holding the subscriber connections and one publisher thread, each on its own epoll, in a process of its own${waits}${describeNice(nice)}`;
   }
   return `${workers} piscina worker threads holding the \`ws\` client connections, plus the publisher, in the benchmark process`;
+}
+
+/** The niceness a native load generator was asked for, and what came of it. */
+export interface LoadgenNice {
+  readonly asked?: number;
+  readonly refused?: string;
+}
+
+/** `nice` in words ("" when none was asked). */
+function describeNice(nice: LoadgenNice | undefined): string {
+  if (nice?.asked === undefined) return '';
+  if (nice.refused !== undefined) return `; asked to run its threads at niceness ${nice.asked}, which was refused (${nice.refused}), so it ran at the servers' priority and its waits for a core count as latency`;
+  return `; its threads at niceness ${nice.asked}, ahead of the servers', so a server that fills every core does not delay its reads`;
 }
 
 /** The paragraphs of "How to read this". */

@@ -120,7 +120,7 @@ function stamp(result: SweepResult): string {
   const t = result.options.timing;
   return (
     `Commit ${e.commit}, Node ${e.node}, ${e.cpu} × ${e.cores}, ${e.platform}, ${e.date}; ${result.seconds} s. ` +
-    `Each point runs a ladder per system (${result.options.rates.map(rate).join(', ')}), steps of ${t.windowMs / 1000} s; load generator: ${describeLoadgen(result.options.loadgen, result.options.workers, result.options.noPipelining)}. ` +
+    `Each point runs a ladder per system (${result.options.rates.map(rate).join(', ')}), steps of ${t.windowMs / 1000} s; load generator: ${describeLoadgen(result.options.loadgen, result.options.workers, result.options.noPipelining, { asked: result.options.loadgenNice, refused: result.options.loadgenNiceRefused })}. ` +
     'Unless swept: 1,000 subscribers on 1 channel, 100-byte messages, HTTP API singly (with 100+ channels, batches of 50).'
   );
 }

@@ -40,6 +40,13 @@ typedef struct {
   double drain_s;
   /* Serve mode: read step commands on stdin instead of running one step. */
   int serve;
+  /*
+   * --nice: the niceness every thread runs at (-20..19), set before any thread starts, since on Linux
+   * it is per thread and a new thread takes its creator's. A server whose threads fill every core
+   * otherwise delays the receiver's reads, and the latency measured is the load generator's wait.
+   */
+  int nice_set;
+  int nice;
 } config_t;
 
 /* Subscribers of channel `c` (connections j with j mod C = c). */
