@@ -377,6 +377,17 @@ describe('the native load generator against a fake server', () => {
     }
     // Out of range: refused before anything starts, with the reason.
     await assert.rejects(NativeProcess.start(options(port, { subscribers: 2, channels: 1, nice: 25 })), /--nice must be -20\.\.19/);
+    const binary = ensureNativeLoadgen();
+    for (const bad of ['abc', '5x', '']) {
+      const out = (() => {
+        try {
+          return execFileSync(binary, ['--url', 'ws://127.0.0.1:1/connection/websocket', '--api', 'http://127.0.0.1:1/api', '--serve', `--nice=${bad}`], { encoding: 'utf8' });
+        } catch (err) {
+          return String((err as { stdout?: string }).stdout);
+        }
+      })();
+      assert.match(out, /--nice must be -20\.\.19/, bad);
+    }
   });
 
   test('fails to start when a subscribe is refused, with the reason', async () => {

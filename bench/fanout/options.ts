@@ -43,9 +43,10 @@ export interface FanoutOptions {
   readonly noPipelining: boolean;
   /**
    * Native load generator only: the niceness its threads run at (`--loadgen-nice=N`, an integer
-   * -20..19, given with `=` since it may start with a dash; below 0 needs root or CAP_SYS_NICE), else the point's default; undefined leaves the one
-   * it inherits. On a host whose cores the server can fill, a load generator at the servers' priority
-   * waits for a core before it reads, and that wait is measured as the server's latency.
+   * -20..19, written with `=` since it may start with a dash; below 0 needs root or CAP_SYS_NICE),
+   * else the point's default; undefined leaves the one it inherits. On a host whose cores the server
+   * can fill, a load generator at the servers' priority waits for a core before it reads, and that
+   * wait is measured as the server's latency.
    */
   readonly loadgenNice?: number;
   /** Set after a run whose load generator could not take `loadgenNice`: the reason it gave. */

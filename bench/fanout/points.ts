@@ -51,8 +51,8 @@ export const POINT_DEFAULTS: Readonly<Record<FanoutPoint, FanoutDefaults>> = Obj
     workload: DEFAULT_WORKLOAD,
     loadgen: ONE_CHANNEL_LOADGEN,
     // Two shard threads fill both cores of a 2-core host during each fan-out; a load generator at their
-    // priority waits for a core before it reads, and ×2's p50 at 150k-300k deliveries/s was 1.31-1.33×
-    // uWS's, against 1.07-1.18× with the generator at -15 (bench/README.md, "Latest committed results").
+    // priority waits for a core before it reads. ×2's p50 at 150k-300k deliveries/s was 1.27-1.29× uWS's
+    // with the inherited niceness and 1.10-1.19× at -10, in one session (bench/README.md, "Its priority").
     loadgenNice: LOADGEN_NICE,
   },
   'many-channels': {

@@ -328,10 +328,14 @@ static int parse_args(int argc, char **argv) {
       case 'd': cfg.drain_s = strtod(optarg, NULL); break;
       case 'S': cfg.serve = 1; break;
       case 'N': cfg.no_pipelining = 1; break;
-      case 'n':
-        cfg.nice = (int)strtol(optarg, NULL, 10);
+      case 'n': {
+        char *end = NULL;
+        long value = strtol(optarg, &end, 10);
+        /* Anything but a whole number is out of range, and refused below. */
+        cfg.nice = (end == optarg || *end != '\0' || value < -20 || value > 19) ? 100 : (int)value;
         cfg.nice_set = 1;
         break;
+      }
       case 'T': exit(self_test() == 0 ? 0 : 1);
       case 'h': fputs(USAGE, stdout); exit(0);
       default: fputs(USAGE, stderr); return -1;
