@@ -92,11 +92,26 @@ export class NodeGenerator implements Generator {
   }
 }
 
-/**
- * Starts a load generator of `kind` with `workers` threads holding subscribers (the native one builds
- * its binary first if needed); `noPipelining` (native only): due publications wait for an idle API connection;
- * `nice` (native only): the niceness of its threads (undefined: inherited).
- */
-export function startGenerator(kind: LoadgenKind, workers: number, noPipelining = false, nice?: number): Generator {
-  return kind === 'native' ? new NativeGenerator(workers, noPipelining, nice) : new NodeGenerator(LoadGenerator.start(workers));
+/** The load generator a run asked for: FanoutOptions's fields of the same names (options.ts). */
+export interface LoadgenChoice {
+  readonly loadgen: LoadgenKind;
+  /** Threads holding subscribers. */
+  readonly workers: number;
+  /** Native only: due publications wait for an idle API connection. */
+  readonly noPipelining: boolean;
+  /** Native only: the niceness of its threads (undefined: inherited). */
+  readonly loadgenNice?: number;
+}
+
+/** Starts the load generator `choice` names (the native one builds its binary first if needed). */
+export function startGenerator(choice: LoadgenChoice): Generator {
+  return choice.loadgen === 'native'
+    ? new NativeGenerator(choice.workers, choice.noPipelining, choice.loadgenNice)
+    : new NodeGenerator(LoadGenerator.start(choice.workers));
+}
+
+/** `options` as the run went: with the reason `generator` refused the niceness asked for, when it did (for the report). */
+export function asRun<T extends LoadgenChoice>(options: T, generator: Generator): T & { readonly loadgenNiceRefused?: string } {
+  const refused = generator.niceRefused ?? null;
+  return refused === null ? options : { ...options, loadgenNiceRefused: refused };
 }

@@ -16,7 +16,7 @@ import { say } from '../common/output';
 import { Progress } from '../common/progress';
 import { noteIfBusy } from '../common/quiet';
 import { parseSystem, type SystemSpec } from '../common/targets';
-import { startGenerator } from './generator';
+import { asRun, startGenerator } from './generator';
 import type { SystemRun } from './ladder';
 import { parseFanoutOptions } from './options';
 import { pointOf, POINT_DEFAULTS } from './points';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   await noteIfBusy();
   const started = nowMs();
   const progress = new Progress(systems.length * options.rates.length);
-  const generator = startGenerator(options.loadgen, options.workers, options.noPipelining, options.loadgenNice);
+  const generator = startGenerator(options);
   const runs: SystemRun[] = [];
   try {
     for (const spec of systems) runs.push(await runLadderWithProgress(generator, spec, options, progress, ''));
@@ -45,8 +45,7 @@ async function main(): Promise<void> {
     progress.clear();
     await generator.close();
   }
-  const refused = generator.niceRefused ?? null;
-  const run = { environment, options: refused === null ? options : { ...options, loadgenNiceRefused: refused }, runs, seconds: (nowMs() - started) / 1000 };
+  const run = { environment, options: asRun(options, generator), runs, seconds: (nowMs() - started) / 1000 };
   const written = point === 'many-channels' ? writeChannelsReport(options.out, run) : writeFanoutReport(options.out, run);
   say(`written: ${written.join(', ')} (${Math.round((nowMs() - started) / 1000)} s)`);
 }

@@ -14,7 +14,7 @@ import { failureText, OptionError } from '../common/args';
 import { jsonText, say, writeResults } from '../common/output';
 import { Progress } from '../common/progress';
 import { noteIfBusy } from '../common/quiet';
-import { startGenerator } from './generator';
+import { asRun, startGenerator } from './generator';
 import { runLadderWithProgress } from './progress-ladder';
 import { parseFanoutOptions } from './options';
 import { sweepHtml, sweepMarkdown, type SweepResult, type SweepRun } from './report/sweep-report';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   await noteIfBusy();
   const started = nowMs();
   const progress = new Progress(points.reduce((n, p) => n + p.systems.length * options.rates.length, 0));
-  const generator = startGenerator(options.loadgen, options.workers, options.noPipelining, options.loadgenNice);
+  const generator = startGenerator(options);
   const runs: SweepRun[] = [];
   try {
     for (const point of points) {
@@ -55,8 +55,7 @@ async function main(): Promise<void> {
     progress.clear();
     await generator.close();
   }
-  const refused = generator.niceRefused ?? null;
-  const result: SweepResult = { benchmark: 'sweep', environment, options: refused === null ? options : { ...options, loadgenNiceRefused: refused }, seconds: Math.round((nowMs() - started) / 1000), runs };
+  const result: SweepResult = { benchmark: 'sweep', environment, options: asRun(options, generator), seconds: Math.round((nowMs() - started) / 1000), runs };
   const written = writeResults({ [`${options.out}.json`]: jsonText(result), [`${options.out}.md`]: sweepMarkdown(result), [`${options.out}.html`]: sweepHtml(result) });
   say(`written: ${written.join(', ')} (${result.seconds} s)`);
 }

@@ -2,7 +2,7 @@
 import { ms, rate, thousands, times } from '../../common/stats';
 import { describeWorkload } from '../workload';
 import { limitFlags } from '../lines';
-import { describeLoadgen, methodNotes } from './notes';
+import { describeRunLoadgen, methodNotes } from './notes';
 import { capacity, summarize, type FanoutSummary } from './summary';
 import type { FanoutRun } from './write';
 import type { StepResult } from '../step';
@@ -17,7 +17,7 @@ export function stampLines(run: FanoutRun): string[] {
   return [
     `Commit ${e.commit}, Node ${e.node}, ${e.cpu} × ${e.cores}, ${e.platform}, ${e.date}; ${Math.round(run.seconds)} s.`,
     `Workload: ${describeWorkload(run.options.workload)}.`,
-    `Load generator: ${describeLoadgen(run.options.loadgen, run.options.workers, run.options.noPipelining, { asked: run.options.loadgenNice, refused: run.options.loadgenNiceRefused })}; each server runs in its own child process. ` +
+    `Load generator: ${describeRunLoadgen(run.options)}; each server runs in its own child process. ` +
       `Before the first step, ${run.options.primeMs / 1000} s of unmeasured publishing at its rate (\`--prime\`). Each step: ${t.warmupMs / 1000} s warm-up, ${t.windowMs / 1000} s window, up to ${t.drainMs / 1000} s drain.`,
   ];
 }

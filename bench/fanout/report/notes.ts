@@ -26,6 +26,17 @@ export function describeLoadgen(kind: LoadgenKind | undefined, workers: number, 
   return `${workers} piscina worker threads holding the \`ws\` client connections, plus the publisher, in the benchmark process`;
 }
 
+/** A run's load generator in words, from its options (FanoutOptions's fields of the same names). */
+export function describeRunLoadgen(o: {
+  readonly loadgen?: LoadgenKind;
+  readonly workers: number;
+  readonly noPipelining?: boolean;
+  readonly loadgenNice?: number;
+  readonly loadgenNiceRefused?: string;
+}): string {
+  return describeLoadgen(o.loadgen, o.workers, o.noPipelining, { asked: o.loadgenNice, refused: o.loadgenNiceRefused });
+}
+
 /** The niceness a native load generator was asked for, and what came of it. */
 export interface LoadgenNice {
   readonly asked?: number;

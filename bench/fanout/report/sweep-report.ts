@@ -11,7 +11,7 @@ import type { FanoutOptions } from '../options';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../sweep-plan';
 import { describeWorkload, type Workload } from '../workload';
 import { seriesOf } from './html';
-import { describeLoadgen, methodNotes } from './notes';
+import { describeRunLoadgen, methodNotes } from './notes';
 import { htmlPage, htmlTable, inline } from './page';
 import { capacity, summarize, type FanoutSummary } from './summary';
 import { escapeXml, lineChart, systemColor, type Series } from './svg';
@@ -120,7 +120,7 @@ function stamp(result: SweepResult): string {
   const t = result.options.timing;
   return (
     `Commit ${e.commit}, Node ${e.node}, ${e.cpu} × ${e.cores}, ${e.platform}, ${e.date}; ${result.seconds} s. ` +
-    `Each point runs a ladder per system (${result.options.rates.map(rate).join(', ')}), steps of ${t.windowMs / 1000} s; load generator: ${describeLoadgen(result.options.loadgen, result.options.workers, result.options.noPipelining, { asked: result.options.loadgenNice, refused: result.options.loadgenNiceRefused })}. ` +
+    `Each point runs a ladder per system (${result.options.rates.map(rate).join(', ')}), steps of ${t.windowMs / 1000} s; load generator: ${describeRunLoadgen(result.options)}. ` +
     'Unless swept: 1,000 subscribers on 1 channel, 100-byte messages, HTTP API singly (with 100+ channels, batches of 50).'
   );
 }
