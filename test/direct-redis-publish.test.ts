@@ -1,17 +1,21 @@
 /**
  * Issue 12, item 4: with the Redis engine, a publication of a channel that
  * needs nothing from its owner is PUBLISHed to Redis by the shard that took
- * the request (owner/direct-broker.ts), and comes back through the owner's
- * PUB/SUB subscription, which fans it out. Against the real Redis
- * (REDIS_URL), and a private redis-server for the outage case.
+ * the request (owner/direct-broker.ts), and comes back through the PUB/SUB
+ * subscription each subscribing shard holds itself (direct-fanout.ts
+ * subscribesItself), so it crosses no mailbox. A channel with history keeps
+ * one subscription, its owner's. Against the real Redis (REDIS_URL), and a
+ * private redis-server for the outage case.
  */
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/acceptor/run';
 import { callApi } from './helpers/api';
 import { subscribedClient, waitFor } from './helpers/clients';
-import { redisEngine, skipWithoutRedis, startPrivateRedis, uniquePrefix, type PrivateRedis } from './helpers/redis';
+import { REDIS_URL, redisEngine, skipWithoutRedis, startPrivateRedis, uniquePrefix, type PrivateRedis } from './helpers/redis';
 import { startTestServer } from './helpers/server';
+import { ownerOf } from '../src/shards/messaging/owner-of';
 import { apisOnShards, closeAll, shardsInfo, subscribersByShard, type ShardInfo } from './helpers/shard-placement';
 
 /** Anyone may subscribe. */
@@ -22,19 +26,47 @@ function grown(before: ShardInfo[], now: ShardInfo[], read: (s: ShardInfo) => nu
   return now.reduce((n, s, j) => n + read(s) - read(before[j]!), 0);
 }
 
+/** Subscribers Redis counts for a channel's PUB/SUB channel (PUBSUB NUMSUB): one per subscribing connection. */
+async function redisSubscribers(redis: Redis, prefix: string, channel: string): Promise<number> {
+  const reply = (await redis.call('PUBSUB', 'NUMSUB', `${prefix}.client.${channel}`)) as [string, number];
+  return Number(reply[1]);
+}
+
+/** Polls an asynchronous condition every 20 ms, for at most 5 s. */
+async function waitForAsync(predicate: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The node's num_channels (the `info` API). */
+async function nodeChannels(server: RunningServer): Promise<number> {
+  return (await callApi(server.apiUrl, 'info', {})).body.result.nodes[0].num_channels;
+}
+
 describe('direct Redis publish path (4 shards)', { skip: skipWithoutRedis }, () => {
   let server: RunningServer;
+  let redis: Redis;
+  const prefix = uniquePrefix('direct');
   before(async () => {
+    redis = new Redis(REDIS_URL ?? '');
     server = await startTestServer({
-      engine: redisEngine(uniquePrefix('direct')),
+      engine: redisEngine(prefix),
       shards: { count: 4 },
       channel: { namespaces: [{ name: 'hist', history_size: 10, history_ttl: '60s', ...OPEN }] },
     });
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    redis.disconnect();
+  });
 
   test('reaches subscribers on every shard, in publish order, from two publishing shards', async () => {
+    const channelsBefore = await nodeChannels(server);
     const byShard = await subscribersByShard(server, 'everywhere', (s) => s.every((g) => g.length > 0));
+    assert.equal(await nodeChannels(server), channelsBefore + 1, "info's num_channels counts the channel once, not once per subscribing shard");
     // Probed on a channel nobody subscribes: no probe publication can reach the subscribers below late.
     const apis = await apisOnShards(server, 'probe-only', 2, [], 'broker_publications');
     const before = await shardsInfo(server);
@@ -51,8 +83,35 @@ describe('direct Redis publish path (4 shards)', { skip: skipWithoutRedis }, () 
     assert.equal(grown(before, now, (s) => s.direct.broker_publications), n, 'all of them published to Redis by the shard that took them');
     for (const a of apis) assert.equal(now[a.shard]!.direct.broker_publications - before[a.shard]!.direct.broker_publications, n / 2, `shard ${a.shard} published its half`);
     assert.equal(grown(before, now, (s) => s.direct.publications), 0, 'none fanned out without the owner');
-    assert.equal(grown(before, now, (s) => s.publications_fanned_out), n, 'the owner fanned each out once');
+    assert.equal(await redisSubscribers(redis, prefix, 'everywhere'), 4, 'each of the 4 subscribing shards holds its own Redis subscription');
+    // The owner has subscribers too: it counts each publication once as owner; the other three once each as subscribers.
+    assert.equal(grown(before, now, (s) => s.publications_fanned_out), n, 'the owner fanned each out once, to itself');
+    assert.equal(grown(before, now, (s) => s.direct.subscribed_publications), 3 * n, 'the three other shards each got every one on their own subscription');
     for (const a of apis) a.api.close();
+    closeAll(byShard);
+    await waitForAsync(async () => (await redisSubscribers(redis, prefix, 'everywhere')) === 0, 'every shard unsubscribed when its last subscriber left');
+    await waitForAsync(async () => (await nodeChannels(server)) === channelsBefore, 'num_channels no longer counting it');
+  });
+
+  test("a restarted owner counts its subscribing shards' channel again, and their subscriptions never stopped", async () => {
+    const channel = 'owner-crash';
+    const owner = ownerOf(channel, 4);
+    // Subscribers on two shards other than the owner; none left on the owner, so it only counts the channel.
+    const byShard = await subscribersByShard(server, channel, (s) => s.filter((g, j) => j !== owner && g.length > 0).length >= 2);
+    for (const c of byShard[owner]!) {
+      c.sub.unsubscribe();
+      c.client.disconnect();
+    }
+    const kept = byShard.filter((_, j) => j !== owner).flat();
+    await waitForAsync(async () => (await redisSubscribers(redis, prefix, channel)) === byShard.filter((g, j) => j !== owner && g.length > 0).length, 'one subscription per subscribing shard');
+    const channels = await nodeChannels(server);
+    const restarts = server.supervisor.restarts()[owner]!;
+    server.supervisor.crash(owner, 'test crash');
+    await waitFor(() => server.supervisor.restarts()[owner] === restarts + 1, 'owner restart');
+    await server.supervisor.waitReady(owner);
+    await waitForAsync(async () => (await nodeChannels(server)) === channels, "num_channels counts it again after the owner's restart");
+    assert.deepEqual(await callApi(server.apiUrl, 'publish', { channel, data: { after: 'crash' } }).then((a) => a.body), { result: {} });
+    await waitFor(() => kept.every((c) => c.received.some((d) => (d as { after?: string }).after === 'crash')), 'delivered to the shards that kept their subscribers');
     closeAll(byShard);
   });
 
@@ -69,7 +128,21 @@ describe('direct Redis publish path (4 shards)', { skip: skipWithoutRedis }, () 
     assert.deepEqual(c.received, [{ n: 1 }, { n: 2 }]);
     const now = await shardsInfo(server);
     assert.equal(grown(before, now, (s) => s.direct.broker_publications), 0, 'not published directly');
+    assert.equal(grown(before, now, (s) => s.direct.subscribed_publications), 0, 'fanned out by the owner only');
     c.client.disconnect();
+  });
+
+  test('a channel with history has one Redis subscription, its owner\'s, whatever the shards of its subscribers', async () => {
+    const byShard = await subscribersByShard(server, 'hist:spread', (s) => s.filter((g) => g.length > 0).length >= 3);
+    assert.equal(await redisSubscribers(redis, prefix, 'hist:spread'), 1);
+    const before = await shardsInfo(server);
+    assert.equal((await callApi(server.apiUrl, 'publish', { channel: 'hist:spread', data: { x: 1 } })).body.result.offset, 1);
+    const all = byShard.flat();
+    await waitFor(() => all.every((c) => c.received.length === 1), 'every subscriber got it');
+    const now = await shardsInfo(server);
+    assert.equal(grown(before, now, (s) => s.publications_fanned_out), 1, 'the owner fanned it out');
+    assert.equal(grown(before, now, (s) => s.direct.subscribed_publications), 0);
+    closeAll(byShard);
   });
 
   test('a publish with an idempotency key goes through the owner, and its repeat is not delivered', async () => {

@@ -126,7 +126,7 @@ function setup() {
   const app = new FakeApp();
   const writer = new Writer(app as unknown as TemplatedApp, 1 << 20, () => undefined, () => undefined, () => undefined);
   const postman = new Postman(self, { post: () => 'ok' }, () => undefined);
-  const local = new LocalChannels(self, 2, postman, writer, { insufficientState: () => undefined, disconnect: () => undefined });
+  const local = new LocalChannels(self, 2, postman, writer, { insufficientState: () => undefined, disconnect: () => undefined, subscribesItself: () => false });
   /** A socket subscribing with recover from `offset`; its reply carries the stream top and the recovered offsets. */
   const subscribe = (id: string, offset: number): FakeSocket => {
     const socket = new FakeSocket(app);

@@ -54,6 +54,7 @@ export function shardStats(shard: CountedShard): ShardStats {
       publications: shard.direct?.stats.publications ?? 0,
       records: shard.direct?.stats.records ?? 0,
       broker_publications: shard.direct?.stats.brokerPublications ?? 0,
+      subscribed_publications: shard.owned.stats.subscribed,
       unmatched: shard.local.unmatched,
       waited: shard.order.waited,
     },

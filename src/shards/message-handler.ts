@@ -34,7 +34,8 @@ export interface MessageTargets extends ShardContext {
 export function handleShardMessage(shard: MessageTargets, msg: ShardMessage): void {
   switch (msg.t) {
     case MessageType.SUBSCRIBE_SHARD:
-      shard.owned.addShard(msg.ch, msg.from, msg.p ?? ProtocolBit.JSON);
+      if (msg.c === 1) shard.owned.count(msg.ch, msg.from);
+      else shard.owned.addShard(msg.ch, msg.from, msg.p ?? ProtocolBit.JSON);
       return;
     case MessageType.SUBSCRIBE_SHARD_OK:
       shard.local.onOwnerOk(msg.ch, msg.p ?? ProtocolBit.JSON);
@@ -43,7 +44,8 @@ export function handleShardMessage(shard: MessageTargets, msg: ShardMessage): vo
       shard.local.onOwnerFailed(msg.ch, msg.error.message);
       return;
     case MessageType.UNSUBSCRIBE_SHARD:
-      shard.owned.removeShard(msg.ch, msg.from);
+      if (msg.c === 1) shard.owned.uncount(msg.ch, msg.from);
+      else shard.owned.removeShard(msg.ch, msg.from);
       return;
     case MessageType.PUBLISH: {
       // The message carries the publish parameters as they are (info, tags, skipHistory, idempotencyKey, delta).

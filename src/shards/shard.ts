@@ -45,7 +45,7 @@ import { MessageType, RecordKind, decodeMessage, type LocalAction, type OwnerQue
 import type { EmulatedCommands, EmulationOutcome } from './messaging/messages';
 import { routeEmulationRequest, sendEmulation } from './cluster/emulation-routing';
 import { OwnedChannels } from './owner/owned-channels';
-import { DirectFanout } from './owner/direct-fanout';
+import { DirectFanout, subscribesItself } from './owner/direct-fanout';
 import { ArrivalOrder, type SelfItem } from './messaging/arrival-order';
 import { MAX_TABLE_SHARDS, type SubscriberTable } from '../common/subscriber-table';
 import { ownerOf } from './messaging/owner-of';
@@ -176,7 +176,7 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
     this.local = new LocalChannels(parts.id, parts.count, this.postman, this.writer, this, table);
     this.broker = parts.broker;
     this.presence = parts.presence;
-    this.owned = new OwnedChannels(parts.id, parts.broker, parts.presence, this, this.postman, parts.log, parts.table ?? null);
+    this.owned = new OwnedChannels(parts.id, parts.count, parts.broker, parts.presence, this, this.postman, parts.log, parts.table ?? null);
     this.direct = table ? new DirectFanout(parts.id, table, this.postman, this, parts.broker) : null;
     this.keepalive = new Keepalive(parts.config, this);
     const control = parts.bus && parts.id === 0 ? new NodeControl(parts.bus, parts.identity, this, parts.busTimeout, parts.log) : null;
@@ -328,6 +328,15 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
         ...(params.version ? { version: params.version, versionEpoch: params.versionEpoch ?? '' } : {}),
       }),
     );
+  }
+
+  /** Whether this shard holds the channel's broker subscription itself (LocalChannelsHost; owner/direct-fanout.ts subscribesItself). */
+  subscribesItself(channel: string): boolean {
+    try {
+      return subscribesItself(this.config, this.rules, this.rules.resolve(channel));
+    } catch {
+      return false; // an unknown namespace: its subscribe is refused before it joins
+    }
   }
 
   /** Asks a channel's owner about its history or presence. */

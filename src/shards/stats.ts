@@ -43,8 +43,15 @@ export interface ShardStats {
     readonly publications: number;
     /** Records it posted to other shards for them. */
     readonly records: number;
-    /** Publications this shard published to the Redis broker itself, without their owner (they come back through the owner's subscription). */
+    /** Publications this shard published to the Redis broker itself, without their owner (they come back through the subscribing shards' own subscriptions). */
     readonly broker_publications: number;
+    /**
+     * Publications this shard received on its own Redis subscription of a
+     * channel it does not own (one that needs nothing from its owner) and
+     * fanned out to its own subscribers; one per publication per subscribing
+     * shard. Not in publications_fanned_out.
+     */
+    readonly subscribed_publications: number;
     /** Fan-out records that reached this shard and found no active local channel. */
     readonly unmatched: number;
     /** Records and own sends that waited in the arrival order for another ring to be read. */

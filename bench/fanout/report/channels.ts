@@ -41,7 +41,7 @@ export interface ChannelsCell {
   readonly loadGeneratorBound: boolean;
 }
 
-/** Every system at every common rate. */
+/** Every system at every common rate: rate by rate, each rate's cells in the order of `runs`. */
 export function channelsCells(runs: readonly SystemRun[]): ChannelsCell[] {
   const yardstick = runs.find((r) => r.system.id === YARDSTICK_ID);
   return commonRates(runs).flatMap((rate) =>
@@ -86,8 +86,9 @@ function capacityRows(run: FanoutRun): string[][] {
 function perRateTables(run: FanoutRun): { cpu: { heads: string[]; rows: string[][] }; latency: { heads: string[]; rows: string[][] } } {
   const cells = channelsCells(run.runs);
   const labels = run.runs.map((r) => r.system.label);
+  // By position, not by system id: a system named twice (`--systems a,b,a,b`, interleaved rounds) has a column per run.
   const rows = (format: (c: ChannelsCell) => string): string[][] =>
-    commonRates(run.runs).map((r) => [rate(r), ...run.runs.map((sys) => format(cells.find((c) => c.rate === r && c.system === sys.system.id)!))]);
+    commonRates(run.runs).map((r, k) => [rate(r), ...run.runs.map((_, i) => format(cells[k * run.runs.length + i]!))]);
   const mark = (c: ChannelsCell): string => (c.sustained ? '' : ' ✗') + (c.loadGeneratorBound ? ' (LG-bound)' : '');
   return {
     cpu: {

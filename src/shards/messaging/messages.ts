@@ -66,6 +66,12 @@ export interface SubscribeShard {
   readonly from: number;
   /** Protocol bits (fanout.ts ProtocolBit) the shard's subscribers need; JSON only when absent. */
   readonly p?: number;
+  /**
+   * 1: count only. The shard subscribes the channel on its broker itself
+   * (LocalChannel.registrar); the owner only counts it among the node's
+   * channels (info's num_channels), and sends no answer and no publication.
+   */
+  readonly c?: 1;
 }
 
 /** The owner's answer; every publication after it reaches the shard, encoded for the protocols of `p`. */
@@ -92,6 +98,8 @@ export interface UnsubscribeShard {
   readonly t: typeof MessageType.UNSUBSCRIBE_SHARD;
   readonly ch: string;
   readonly from: number;
+  /** 1: ends a count-only registration (SubscribeShard.c). */
+  readonly c?: 1;
 }
 
 /** Publish into a channel; sent to its owner, answered with a Response. */

@@ -93,6 +93,22 @@ function channelNeedsNoOwner(rules: ChannelRules, resolved: ResolvedChannel, par
   );
 }
 
+/** Publish parameters that ask nothing of the owner: what a channel needs regardless of how it is published. */
+const PLAIN_PUBLISH: PublishParams = Object.freeze({});
+
+/**
+ * Whether each shard with subscribers of the channel holds the channel's
+ * broker subscription itself instead of registering with the channel's owner:
+ * with the Redis broker, for a channel whose namespace needs nothing from its
+ * owner (the direct path's channel test, whatever the publish asks). Redis
+ * then delivers each publication to every subscribing shard's own PUB/SUB
+ * connection, so it crosses no mailbox. Decided when a shard's first
+ * subscriber of the channel arrives, under the config in force then.
+ */
+export function subscribesItself(config: Config, rules: ChannelRules, resolved: ResolvedChannel): boolean {
+  return brokerType(config) === 'redis' && channelNeedsNoOwner(rules, resolved, PLAIN_PUBLISH);
+}
+
 /** Which way a channel, published with `params` under `config`, is published. */
 export function directRouteOf(config: Config, rules: ChannelRules, resolved: ResolvedChannel, params: PublishParams): DirectRoute {
   const broker = brokerType(config);

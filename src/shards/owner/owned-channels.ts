@@ -36,6 +36,7 @@ import {
   type RecoverMessage,
 } from '../messaging/messages';
 import type { Postman } from '../messaging/postman';
+import { ownerOf } from '../messaging/owner-of';
 import { recoveryOutcome, recoveryRead } from './recovery-rule';
 import { deleteReleasing, SmallMap, SmallSet } from '../../common/small-collections';
 import type { PublishParams } from '../context';
@@ -62,8 +63,14 @@ const SETTLED: Promise<void> = Promise.resolve();
 
 /** Counters of the owner side. */
 export interface OwnerStats {
-  /** Publications fanned out to subscribed shards. */
+  /** Publications of channels this shard owns, fanned out to subscribed shards. */
   publications: number;
+  /**
+   * Publications of channels this shard does not own but subscribes itself
+   * (Redis, a channel that needs nothing from its owner: direct-fanout.ts
+   * subscribesItself), fanned out to this shard's own subscribers.
+   */
+  subscribed: number;
   /** Fan-out messages a full mailbox refused (each followed by a DROPPED notice). */
   dropped: number;
   /** Publications sent to delta subscribers as a fossil patch. */
@@ -84,10 +91,16 @@ export interface OwnerSettings {
 /** Channels owned by this shard. */
 export class OwnedChannels {
   private readonly channels = new Map<string, OwnedChannel>();
-  readonly stats: OwnerStats = { publications: 0, dropped: 0, deltas: 0 };
+  /** Entries of `channels` this shard does not own: its own subscriptions (subscribesItself). */
+  private foreign = 0;
+  /** Channels this shard owns that other shards subscribe themselves, and which shards: counted only (SubscribeShard.c). */
+  private readonly counted = new Map<string, Set<number>>();
+  readonly stats: OwnerStats = { publications: 0, subscribed: 0, dropped: 0, deltas: 0 };
 
   constructor(
     private readonly self: number,
+    /** Shards in this process (for ownerOf). */
+    private readonly shardCount: number,
     private readonly broker: Broker,
     private readonly presence: PresenceManager,
     private readonly settings: OwnerSettings,
@@ -152,7 +165,7 @@ export class OwnedChannels {
   /** Forgets an owned channel no shard subscribes and no later step waits for. */
   private forgetIfIdle(channel: string, owned: OwnedChannel): void {
     if (owned.shards.size === 0 && owned.reads === null && owned.steps === 1 && this.channels.get(channel) === owned) {
-      this.channels.delete(channel);
+      this.drop(channel);
     }
   }
 
@@ -168,8 +181,22 @@ export class OwnedChannels {
       });
   }
 
+  /** Counts a shard that subscribes a channel this shard owns on its own broker (info's num_channels); no answer. */
+  count(channel: string, shard: number): void {
+    let shards = this.counted.get(channel);
+    if (!shards) this.counted.set(channel, (shards = new SmallSet()));
+    shards.add(shard);
+  }
+
+  /** Ends a count(). */
+  uncount(channel: string, shard: number): void {
+    const shards = this.counted.get(channel);
+    if (shards?.delete(shard) && shards.size === 0) this.counted.delete(channel);
+  }
+
   /** Forgets a shard that was restarted: its subscriptions and its clients' presence are gone. */
   forgetShard(shard: number): void {
+    for (const channel of [...this.counted.keys()]) this.uncount(channel, shard);
     for (const channel of [...this.channels.keys()]) {
       if (this.channels.get(channel)?.shards.has(shard)) this.removeShard(channel, shard);
     }
@@ -206,7 +233,8 @@ export class OwnedChannels {
     bump(this.settings.metrics.nodeReceived, 'publication');
     const owned = this.channels.get(channel);
     if (!owned || owned.shards.size === 0) return;
-    this.stats.publications++;
+    if (this.owns(channel)) this.stats.publications++;
+    else this.stats.subscribed++;
     if (owned.reads !== null) {
       for (const buffer of owned.reads) buffer.push(pub);
     }
@@ -271,7 +299,7 @@ export class OwnedChannels {
       this.postman.send(msg.from, { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, ...fields });
       // The asking shard normally keeps the channel registered; if it is gone, so is this entry.
       if (owned.shards.size === 0 && owned.reads === null && this.channels.get(msg.ch) === owned) {
-        this.channels.delete(msg.ch);
+        this.drop(msg.ch);
       }
     };
     this.broker
@@ -332,9 +360,25 @@ export class OwnedChannels {
     for (const shard of owned.shards) this.postman.send(shard, { t: MessageType.DROPPED, ch: channel, ...notice });
   }
 
-  /** Number of owned channels with at least one subscribed shard. */
+  /**
+   * Number of channels this shard owns that some shard of this process
+   * subscribes: registered here, or counted here while the subscribing shards
+   * hold the subscription themselves. Summed over the shards, each channel
+   * with subscribers counts once (info's num_channels).
+   */
   get size(): number {
-    return this.channels.size;
+    let size = this.channels.size - this.foreign;
+    for (const channel of this.counted.keys()) if (!this.channels.has(channel)) size++;
+    return size;
+  }
+
+  private owns(channel: string): boolean {
+    return ownerOf(channel, this.shardCount) === this.self;
+  }
+
+  /** Deletes a channel's entry. */
+  private drop(channel: string): void {
+    if (this.channels.delete(channel) && !this.owns(channel)) this.foreign--;
   }
 
   private fanOutJoinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {
@@ -383,6 +427,7 @@ export class OwnedChannels {
     if (!owned) {
       owned = { shards: new SmallSet(), protocols: new SmallMap(), mask: 0, tail: SETTLED, steps: 0, reads: null };
       this.channels.set(name, owned);
+      if (!this.owns(name)) this.foreign++;
     }
     return owned;
   }

@@ -72,6 +72,14 @@ export interface LocalChannel {
   readonly topics: ChannelTopics;
   /** The protocols registered with the owner. */
   readonly protocols: ChannelProtocols;
+  /**
+   * The shard this channel is registered with (SUBSCRIBE_SHARD and
+   * UNSUBSCRIBE_SHARD go there): its owner, or this shard itself when the
+   * host said it subscribes itself (LocalChannelsHost.subscribesItself).
+   * Fixed for the channel's life on this shard; history reads, presence and
+   * join/leave always go to the owner.
+   */
+  readonly registrar: number;
   /** Last position seen on this shard, or null. */
   position: WirePosition | null;
   /** The channel's bucket in the subscriber table (common/subscriber-table.ts). */
@@ -94,6 +102,12 @@ export interface LocalChannelsHost {
   insufficientState(conn: Connection, channel: string): void;
   /** Closes a connection. */
   disconnect(conn: Connection, code: number, reason: string): void;
+  /**
+   * Whether this shard holds the channel's broker subscription itself rather
+   * than its owner (owner/direct-fanout.ts subscribesItself); asked once,
+   * when the channel's first local subscriber arrives.
+   */
+  subscribesItself(channel: string): boolean;
 }
 
 /** The unsubscribe push that ends a positioned client-side subscription (the SDK resubscribes and recovers). */

@@ -17,6 +17,10 @@
  * socket joins exactly at the point its answer describes. When the last socket
  * leaves, the shard unregisters (UNSUBSCRIBE_SHARD) and forgets the channel.
  * See docs/architecture.md for why no publication is lost or duplicated.
+ * With the Redis broker a channel that needs nothing from its owner is
+ * registered with this shard itself instead (LocalChannel.registrar): this
+ * shard's owner side then holds its own Redis subscription of the channel and
+ * fans each publication out to this shard only, so none crosses a mailbox.
  *
  * Topics per channel and protocol: the plain topic (the channel name for JSON,
  * `channel\0p` for Protobuf), the delta topic (delta subscribers after their
@@ -92,12 +96,14 @@ export class LocalChannels {
         bucket: this.table ? SubscriberTable.bucketOf(channelHash(channel)) : 0,
         tableBits: 0,
         early: null,
+        registrar: this.shardCount > 1 && this.host.subscribesItself(channel) ? this.shardId : ownerOf(channel, this.shardCount),
       };
       this.channels.set(channel, local);
       if (!this.register(channel, local)) {
         this.channels.delete(channel);
         return Promise.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
       }
+      this.countWithOwner(channel, local, MessageType.SUBSCRIBE_SHARD);
       this.markTable(local, bit);
     } else if (local.protocols.add(bit) && !this.register(channel, local)) {
       local.protocols.undoAdd(bit);
@@ -183,8 +189,9 @@ export class LocalChannels {
       waiter.reject(new ReplyError(Errors.internal, reason));
     }
     if (!local.active && local.protocols.settled() && local.subscribers.size === 0 && !joinsInFlight(local)) {
-      // The owner kept nothing of this registration: nothing to unsubscribe.
+      // The owner kept nothing of this registration: nothing to unsubscribe (but the count-only one).
       this.forget(channel, local);
+      this.countWithOwner(channel, local, MessageType.UNSUBSCRIBE_SHARD);
       return;
     }
     this.releaseIfEmpty(channel);
@@ -285,7 +292,11 @@ export class LocalChannels {
    */
   reregisterOwnedBy(owner: number): void {
     for (const [channel, local] of this.channels) {
-      if (ownerOf(channel, this.shardCount) !== owner) continue;
+      if (local.registrar !== owner) {
+        // Registered with this shard itself: the restarted owner only counted it.
+        if (ownerOf(channel, this.shardCount) === owner) this.countWithOwner(channel, local, MessageType.SUBSCRIBE_SHARD);
+        continue;
+      }
       // Pending registrations and recoveries are sent again too: the old ring and its messages are gone.
       if (local.subscribers.size === 0 && !joinsInFlight(local)) continue;
       local.active = false;
@@ -423,7 +434,7 @@ export class LocalChannels {
 
   /** Sends the owner the channel's protocol set (SUBSCRIBE_SHARD); false when its mailbox is full. */
   private register(channel: string, local: LocalChannel): boolean {
-    const sent = this.postman.send(ownerOf(channel, this.shardCount), {
+    const sent = this.postman.send(local.registrar, {
       t: MessageType.SUBSCRIBE_SHARD,
       ch: channel,
       from: this.shardId,
@@ -478,11 +489,27 @@ export class LocalChannels {
     if (!local || !local.active || !local.protocols.settled()) return;
     if (local.subscribers.size > 0 || joinsInFlight(local)) return;
     this.forget(channel, local);
-    this.postman.send(ownerOf(channel, this.shardCount), {
+    this.postman.send(local.registrar, {
       t: MessageType.UNSUBSCRIBE_SHARD,
       ch: channel,
       from: this.shardId,
     });
+    this.countWithOwner(channel, local, MessageType.UNSUBSCRIBE_SHARD);
+  }
+
+  /**
+   * A channel this shard subscribes itself still counts among the node's
+   * channels at its owner (count-only registration, SubscribeShard.c). A
+   * full mailbox leaves that count off by one; nothing is delivered by it.
+   */
+  private countWithOwner(
+    channel: string,
+    local: LocalChannel,
+    t: typeof MessageType.SUBSCRIBE_SHARD | typeof MessageType.UNSUBSCRIBE_SHARD,
+  ): void {
+    const owner = ownerOf(channel, this.shardCount);
+    if (local.registrar === owner) return;
+    this.postman.send(owner, { t, ch: channel, from: this.shardId, c: 1 });
   }
 }
 

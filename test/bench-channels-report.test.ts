@@ -1,0 +1,29 @@
+/**
+ * The many-channel report (bench/fanout/report/channels.ts) with a system
+ * named more than once, as interleaved rounds are run
+ * (`--systems a,b@DIR,a,b@DIR`): each run keeps its own column in the
+ * per-rate tables. Rendered from a committed result of such a run.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { channelsMarkdown } from '../bench/fanout/report/channels';
+import type { FanoutRun } from '../bench/fanout/report/write';
+
+const RESULT = 'bench/results/fanout-channels-redis-own-subscriptions-x4.json';
+
+test('a system named twice gets a column per run, each with its own figures', () => {
+  const run = JSON.parse(readFileSync(RESULT, 'utf8')) as FanoutRun;
+  const ids = run.runs.map((r) => r.system.id);
+  assert.ok(new Set(ids).size < ids.length, 'the fixture names a system twice');
+  const markdown = channelsMarkdown(run);
+  const cpuRow = markdown.split('\n').find((line) => line.startsWith('| 2.0k/s |'));
+  assert.ok(cpuRow, 'a row for 2k/s');
+  const cells = cpuRow.split('|').slice(2, -1).map((c) => c.trim());
+  const expected = run.runs.map((r) => r.steps.find((s) => s.offeredRate === 2000)!.server.cpuMicrosPerDelivery.toFixed(1));
+  assert.equal(new Set(expected).size, expected.length, 'the runs measured different figures');
+  assert.deepEqual(
+    cells.map((c) => c.split(' ')[0]),
+    expected,
+  );
+});
