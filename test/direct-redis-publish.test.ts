@@ -41,6 +41,11 @@ async function waitForAsync(predicate: () => Promise<boolean>, what: string): Pr
   }
 }
 
+/** The node's switchyard.node.publications_fanned_out metric (the `info` API). */
+async function nodeFannedOut(server: RunningServer): Promise<number> {
+  return (await callApi(server.apiUrl, 'info', {})).body.result.nodes[0].metrics.items['switchyard.node.publications_fanned_out'];
+}
+
 /** The node's num_channels (the `info` API). */
 async function nodeChannels(server: RunningServer): Promise<number> {
   return (await callApi(server.apiUrl, 'info', {})).body.result.nodes[0].num_channels;
@@ -65,6 +70,7 @@ describe('direct Redis publish path (4 shards)', { skip: skipWithoutRedis }, () 
 
   test('reaches subscribers on every shard, in publish order, from two publishing shards', async () => {
     const channelsBefore = await nodeChannels(server);
+    const fannedOutBefore = await nodeFannedOut(server);
     const byShard = await subscribersByShard(server, 'everywhere', (s) => s.every((g) => g.length > 0));
     assert.equal(await nodeChannels(server), channelsBefore + 1, "info's num_channels counts the channel once, not once per subscribing shard");
     // Probed on a channel nobody subscribes: no probe publication can reach the subscribers below late.
@@ -87,6 +93,7 @@ describe('direct Redis publish path (4 shards)', { skip: skipWithoutRedis }, () 
     // The owner has subscribers too: it counts each publication once as owner; the other three once each as subscribers.
     assert.equal(grown(before, now, (s) => s.publications_fanned_out), n, 'the owner fanned each out once, to itself');
     assert.equal(grown(before, now, (s) => s.direct.subscribed_publications), 3 * n, 'the three other shards each got every one on their own subscription');
+    assert.equal((await nodeFannedOut(server)) - fannedOutBefore, 4 * n, "the node's metric counts each publication once per subscribing shard");
     for (const a of apis) a.api.close();
     closeAll(byShard);
     await waitForAsync(async () => (await redisSubscribers(redis, prefix, 'everywhere')) === 0, 'every shard unsubscribed when its last subscriber left');

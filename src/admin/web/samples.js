@@ -46,11 +46,15 @@ export class Samples {
     return 0;
   }
 
-  /** Publications per second through a node's owners (sum of shards' publications_fanned_out). */
+  /**
+   * Publications per second a node's shards fanned out: through their owners
+   * (publications_fanned_out), and on the shards' own Redis subscriptions
+   * (direct.subscribed_publications, once per subscribing shard).
+   */
   nodePublicationRate(uid) {
     return this.rateAt(this.list.length - 1, (i) => {
       const node = this.list[i]?.nodes.find((n) => n.uid === uid);
-      return node ? sum(node.shards ?? [], (s) => s.publications_fanned_out) : undefined;
+      return node ? sum(node.shards ?? [], (s) => s.publications_fanned_out + (s.direct?.subscribed_publications ?? 0)) : undefined;
     });
   }
 

@@ -43,7 +43,8 @@ export function nodeMetrics(shards: readonly ShardStats[], uptime: number): Node
       'centrifugo.node.num_users': sum((s) => s.num_users),
       'centrifugo.node.num_channels': sum((s) => s.owned_channels),
       'centrifugo.node.num_subscriptions': sum((s) => s.num_subs),
-      'switchyard.node.publications_fanned_out': sum((s) => s.publications_fanned_out),
+      // With the shards' own Redis subscriptions (direct.subscribed_publications) a publication counts once per subscribing shard.
+      'switchyard.node.publications_fanned_out': sum((s) => s.publications_fanned_out + s.direct.subscribed_publications),
       'switchyard.node.frames_published': sum((s) => s.frames_published),
       'switchyard.node.delta_publications': sum((s) => s.delta_publications),
       'switchyard.node.fanout_dropped': sum((s) => s.fanout_dropped),
