@@ -111,6 +111,11 @@ test('the nodes and shard views count the connections the test opened', { skip }
   }, opened);
   const info = await callApi(server.apiUrl, 'info', {});
   assert.deepEqual(await shown(), info.body.result.nodes[0].shards.map((s: { num_clients: number }) => s.num_clients), 'each card shows its shard\'s count');
+  // Each card has the rate of publications from the shard's own Redis subscriptions: 0 on the memory engine, once two samples give a rate.
+  await page.waitForFunction(() => {
+    const cells = Array.from(document.querySelectorAll('#shards-grid [data-shard] .v-own-pubs'));
+    return cells.length === 2 && cells.every((c) => c.textContent === '0');
+  });
   await page.waitForTimeout(2000); // a few samples, so the charts have a line
   await shot('shards');
 });

@@ -38,6 +38,8 @@ function card(samples, uid, shard) {
     row('owned channels', 'v-owned', num(shard.owned_channels)),
     row('subscriptions', 'v-subs', num(shard.num_subs)),
     row('publications/s (owner)', 'v-pubs', num(rate((s) => s.publications_fanned_out))),
+    // Channels the shard subscribes on Redis itself (no history, presence, join/leave or deltas): fanned out here, not by the owner.
+    row('publications/s (own Redis subscriptions)', 'v-own-pubs', num(rate((s) => s.direct?.subscribed_publications ?? 0))),
     row('mailbox waiting', 'v-mailbox', bytes(shard.mailbox?.pending_bytes ?? 0)),
     row('mailbox overflow', 'v-overflow', bytes(shard.mailbox?.overflow_bytes ?? 0)),
     row('wake-ups/s', 'v-wakeups', num(rate((s) => s.mailbox?.wakeups ?? 0))),
