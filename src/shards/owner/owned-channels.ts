@@ -45,6 +45,8 @@ import { Errors } from '../../protocol/codes';
 
 /** What the owner keeps of one channel it owns: the shards subscribed to it, their protocols, its subscribe/unsubscribe steps and its history reads in flight. */
 export interface OwnedChannel {
+  /** True when this shard is the channel's owner (ownerOf); false for this shard's own subscription of a channel it does not own (direct-fanout.ts subscribesItself). */
+  readonly owner: boolean;
   readonly shards: Set<number>;
   /** Protocol bits each subscribed shard needs (fanout.ts ProtocolBit). */
   readonly protocols: Map<number, number>;
@@ -233,7 +235,7 @@ export class OwnedChannels {
     bump(this.settings.metrics.nodeReceived, 'publication');
     const owned = this.channels.get(channel);
     if (!owned || owned.shards.size === 0) return;
-    if (this.owns(channel)) this.stats.publications++;
+    if (owned.owner) this.stats.publications++;
     else this.stats.subscribed++;
     if (owned.reads !== null) {
       for (const buffer of owned.reads) buffer.push(pub);
@@ -372,13 +374,10 @@ export class OwnedChannels {
     return size;
   }
 
-  private owns(channel: string): boolean {
-    return ownerOf(channel, this.shardCount) === this.self;
-  }
-
   /** Deletes a channel's entry. */
   private drop(channel: string): void {
-    if (this.channels.delete(channel) && !this.owns(channel)) this.foreign--;
+    const owned = this.channels.get(channel);
+    if (owned && this.channels.delete(channel) && !owned.owner) this.foreign--;
   }
 
   private fanOutJoinLeave(channel: string, kind: 'join' | 'leave', info: ClientInfo): void {
@@ -425,9 +424,10 @@ export class OwnedChannels {
   private channel(name: string): OwnedChannel {
     let owned = this.channels.get(name);
     if (!owned) {
-      owned = { shards: new SmallSet(), protocols: new SmallMap(), mask: 0, tail: SETTLED, steps: 0, reads: null };
+      const owner = ownerOf(name, this.shardCount) === this.self;
+      owned = { owner, shards: new SmallSet(), protocols: new SmallMap(), mask: 0, tail: SETTLED, steps: 0, reads: null };
       this.channels.set(name, owned);
-      if (!this.owns(name)) this.foreign++;
+      if (!owner) this.foreign++;
     }
     return owned;
   }
