@@ -13,7 +13,7 @@ import { subscribedClient } from './clients';
 import { API_KEY } from './server';
 
 /** A shard's counters, as the `info` API gives them (the ones these tests read). */
-export type ShardInfo = Pick<ShardStats, 'num_clients' | 'publications_fanned_out' | 'direct'>;
+export type ShardInfo = Pick<ShardStats, 'num_clients' | 'publications_fanned_out' | 'fanout_dropped' | 'direct'>;
 
 /** A subscribed SDK client (subscribedClient's result). */
 export type Subscribed = Awaited<ReturnType<typeof subscribedClient>>;
