@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { callApi } from './helpers/api';
 import { sdkClient, waitFor } from './helpers/clients';
 import { redisEngine, skipWithoutRedis, startNode, startPrivateRedis, uniquePrefix, type ChildNode, type PrivateRedis } from './helpers/redis';
@@ -132,6 +133,58 @@ test('Redis losing its data gives a new epoch: positioned subscribers are told (
     process.stderr.write(node.output());
     throw err;
   } finally {
+    await node.stop();
+    await volatile.stop();
+  }
+});
+
+test('a Redis restart: the shards that hold their own subscription of a channel without history subscribe again, and its subscribers get publications again', { skip: skipWithoutRedis }, async () => {
+  const volatile = await startPrivateRedis(false);
+  const prefix = uniquePrefix('own');
+  // Four shards; the default namespace keeps no history, so every shard with subscribers of `plain` holds its own Redis subscription.
+  const node = await startNode({ engine: redisEngine(prefix, volatile.url), shards: { count: 4 } });
+  const redis = new Redis(volatile.url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+  const own: { client: { disconnect(): void }; received: number[] }[] = [];
+  try {
+    for (let i = 0; i < 16; i++) {
+      const client = sdkClient(node.wsUrl, { minReconnectDelay: 100, maxReconnectDelay: 500 });
+      const received: number[] = [];
+      const sub = client.newSubscription('plain', { minResubscribeDelay: 100, maxResubscribeDelay: 500 });
+      sub.on('publication', (ctx) => received.push((ctx.data as { n: number }).n));
+      own.push({ client, received });
+      client.connect();
+      sub.subscribe();
+      await sub.ready(5000);
+    }
+    const shards: { num_clients: number }[] = (await callApi(node.apiUrl, 'info', {})).body.result.nodes[0].shards;
+    const subscribing = shards.filter((s) => s.num_clients > 0).length;
+    assert.ok(subscribing >= 2, `subscribers on ${subscribing} shard(s)`);
+    const numsub = async (): Promise<number> => Number(((await redis.call('PUBSUB', 'NUMSUB', `${prefix}.client.plain`)) as [string, number])[1]);
+    await redis.connect();
+    assert.equal(await numsub(), subscribing, 'one Redis subscription per subscribing shard');
+    await callApi(node.apiUrl, 'publish', { channel: 'plain', data: { n: 0 } });
+    await waitFor(() => own.every((c) => c.received.includes(0)), 'the first publication everywhere');
+
+    await volatile.stop();
+    await volatile.start();
+    // Publishes fail (100) until the command connection is back; then every subscriber must hear them again.
+    const deadline = Date.now() + 15_000;
+    for (let n = 1; Date.now() < deadline && !own.every((c) => c.received.some((x) => x > 0)); n++) {
+      await callApi(node.apiUrl, 'publish', { channel: 'plain', data: { n } });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(
+      own.every((c) => c.received.some((x) => x > 0)),
+      `every subscriber gets publications after the restart: ${own.map((c) => c.received.length).join(',')}`,
+    );
+    assert.equal(await numsub(), subscribing, 'each subscribing shard subscribed again');
+    assert.equal(node.child.exitCode, null);
+  } catch (err) {
+    process.stderr.write(node.output());
+    throw err;
+  } finally {
+    for (const c of own) c.client.disconnect();
+    redis.disconnect();
     await node.stop();
     await volatile.stop();
   }
