@@ -4,9 +4,10 @@
  * sees the same ordering as one talking to a peer.
  *
  * A publication refused by a full mailbox is not dropped silently: the target
- * is sent a DROPPED notice for the channel as soon as its mailbox has room, and
- * disconnects that channel's local subscribers with 3008 (slow) so they
- * reconnect (and recover, where the channel keeps history).
+ * is sent a DROPPED notice for the channel as soon as its mailbox has room. It
+ * ends the channel's positioned subscriptions with 2500 (they resubscribe and
+ * recover) and disconnects its other local subscribers with 3008 (slow), so
+ * they reconnect (LocalChannels.onDropped).
  */
 import type { Fanout } from './fanout';
 import { RecordKind, encodeMessage, MessageType, type ShardMessage } from './messages';
