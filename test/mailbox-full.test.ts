@@ -7,6 +7,8 @@
  * subscriber of a channel without history is disconnected as slow (3008) and
  * reconnects; one of a channel with recovery is told 2500 (insufficient
  * state), resubscribes and recovers every publication it missed, in order.
+ * A recovery larger than the mailbox can ever take is answered as one that
+ * missed too many (recovered: false), at once (postman.ts sendAnswer).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +16,8 @@ import type { RunningServer } from '../src/acceptor/run';
 import { ownerOf } from '../src/shards/messaging/owner-of';
 import { waitFor } from './helpers/clients';
 import { startTestServer } from './helpers/server';
-import { apisOnShards, closeAll, shardsInfo, subscribersByShard, type KeepAliveApi, type Subscribed } from './helpers/shard-placement';
+import { callApi } from './helpers/api';
+import { apisOnShards, closeAll, subscribersByShard, type KeepAliveApi, type Subscribed } from './helpers/shard-placement';
 
 const SHARDS = 2;
 /** Publications per burst: 40 × 3 KB, more than a 4 KiB ring and its 70 KB overflow queue hold. */
@@ -36,9 +39,15 @@ async function burst(api: KeepAliveApi, channel: string, round: number): Promise
   for (const response of responses) assert.ok(typeof response === 'object' && response !== null && 'result' in response, JSON.stringify(response));
 }
 
-/** Total fan-out records refused by full mailboxes, all shards. */
+/** Total fan-out records refused by full mailboxes, all shards. `info` itself may get 100 while a mailbox is full: asked again. */
 async function droppedSoFar(server: RunningServer): Promise<number> {
-  return (await shardsInfo(server)).reduce((n, s) => n + s.fanout_dropped, 0);
+  for (let attempt = 0; ; attempt++) {
+    const answer = await callApi(server.apiUrl, 'info', {});
+    const shards: { fanout_dropped: number }[] | undefined = answer.body?.result?.nodes?.[0]?.shards;
+    if (shards) return shards.reduce((n, s) => n + s.fanout_dropped, 0);
+    assert.ok(attempt < 50 && answer.body?.error?.code === 100, `info answered ${answer.text}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Sends bursts until a full mailbox refused a record (at most 10); returns how many publications were sent. */
@@ -97,7 +106,79 @@ describe('a full mailbox (2 shards, 4 KiB rings, 70 KB overflow queues)', () => 
       closeAll(byShard);
     }
   });
+
+  test('a recovery larger than the mailbox can ever take is answered recovered false at once, not left waiting', async () => {
+    const byShard = await subscribersByShard(server, 'probe-large', (s) => s.every((g) => g.length > 0));
+    try {
+      await tooLargeToRecover(server, byShard[0]![0]!);
+    } finally {
+      closeAll(byShard);
+    }
+  });
 });
+
+/** Clients connected to each shard now (the `info` API), asked again while a full mailbox answers 100. */
+async function clientsByShard(server: RunningServer): Promise<number[]> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await callApi(server.apiUrl, 'info', {});
+    const shards: { num_clients: number }[] | undefined = answer.body?.result?.nodes?.[0]?.shards;
+    if (shards) return shards.map((s) => s.num_clients);
+    assert.ok(attempt < 50 && answer.body?.error?.code === 100, `info answered ${answer.text}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * The third test's checks. The client holds two channels, one owned by each
+ * shard, and reconnects to whichever shard the kernel picks: the recovery of
+ * the channel owned by the other shard crosses the mailbox and is too large
+ * for it; the other is read on the same shard and recovers in full.
+ */
+async function tooLargeToRecover(server: RunningServer, far: Subscribed): Promise<void> {
+  const owned = [0, 1].map((owner) => {
+    let n = 0;
+    while (ownerOf(`hist:large-${owner}-${n}`, SHARDS) !== owner) n++;
+    return `hist:large-${owner}-${n}`;
+  });
+  const seen = owned.map((channel) => {
+    const sub = far.client.newSubscription(channel);
+    const got = { channel, sub, offsets: [] as number[], subscribed: [] as { recovered: boolean; wasRecovering: boolean }[] };
+    sub.on('publication', (ctx) => got.offsets.push(Number(ctx.offset)));
+    sub.on('subscribed', (ctx) => got.subscribed.push({ recovered: ctx.recovered, wasRecovering: ctx.wasRecovering }));
+    sub.subscribe();
+    return got;
+  });
+  for (const got of seen) await got.sub.ready(5000);
+  for (const got of seen) await callApi(server.apiUrl, 'publish', { channel: got.channel, data: { first: true } });
+  await waitFor(() => seen.every((got) => got.offsets.length === 1), 'the first publications');
+  far.client.disconnect();
+  // 60 publications of 3 KB in each channel while it is away, ten per request (each request's
+  // publications fit the mailbox to their owner). A recovery of them is about 190 KB, and the
+  // ring and overflow queue between the shards take 74 KB at most.
+  for (const got of seen) {
+    for (let k = 0; k < 6; k++) {
+      const answer = await callApi(server.apiUrl, 'broadcast', { channels: Array.from({ length: 10 }, () => got.channel), data: { filler: FILLER } });
+      assert.equal(answer.body?.result?.responses?.filter((r: { result?: unknown }) => r.result).length, 10, answer.text.slice(0, 200));
+    }
+  }
+  const before = await clientsByShard(server);
+  far.client.connect();
+  // Before answers were retried or replaced, the result was dropped and the subscribe waited 10 s for its owner.
+  await waitFor(() => seen.every((got) => got.subscribed.length === 2), 'subscribed again', 8000);
+  const after = await clientsByShard(server);
+  const landed = after.findIndex((count, shard) => count > before[shard]!);
+  assert.ok(landed >= 0, 'the client shows up on a shard');
+  const crossing = seen[1 - landed]!;
+  const local = seen[landed]!;
+  assert.deepEqual(crossing.subscribed[1], { recovered: false, wasRecovering: true }, 'the crossing recovery: told that it lost publications');
+  assert.deepEqual(crossing.offsets, [1], 'none of the missed ones came');
+  assert.deepEqual(local.subscribed[1], { recovered: true, wasRecovering: true }, 'the recovery on its own shard is whole');
+  assert.deepEqual(local.offsets, Array.from({ length: 61 }, (_, k) => k + 1));
+  // The crossing one goes on from the top of its stream.
+  await callApi(server.apiUrl, 'publish', { channel: crossing.channel, data: { next: true } });
+  await waitFor(() => crossing.offsets.length === 2, 'the next publication');
+  assert.deepEqual(crossing.offsets, [1, 62]);
+}
 
 /** The first test's checks: the near subscriber has everything, the far one a prefix, then 3008, then it is back. */
 async function noSilentLoss(server: RunningServer, api: KeepAliveApi, byShard: Subscribed[][], shard: number, channel: string): Promise<void> {

@@ -139,6 +139,21 @@ describe('Outbox overflow', () => {
   });
 });
 
+describe('Outbox.canEverTake', () => {
+  test('says which records an empty ring and overflow queue could take, and post agrees at the edge', () => {
+    const { outbox } = setup(1000, 4096);
+    assert.equal(outbox.canEverTake(1, 100), true, 'a whole record');
+    assert.equal(outbox.canEverTake(1, 4000), true, 'fragments that fit the ring');
+    // Find the largest body that could ever be taken: the one past it cannot.
+    let largest = 4000;
+    while (outbox.canEverTake(1, largest + 1)) largest++;
+    assert.ok(largest > 4096 && largest < 4096 + 1000, `largest ${largest}`);
+    assert.equal(outbox.post(1, 1, [new Uint8Array(largest + 1)]), 'full', 'one byte more is refused even when empty');
+    assert.equal(outbox.post(1, 1, [new Uint8Array(largest)]), 'ok', 'the largest is taken when empty');
+    assert.equal(outbox.canEverTake(1, largest + 1), false);
+  });
+});
+
 describe('Outbox input checks', () => {
   test('rejects a kind that is not a byte, and the kind reserved for fragments, whether or not records are queued', () => {
     const { outbox } = setup(1000);

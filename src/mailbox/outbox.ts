@@ -126,6 +126,19 @@ export class Outbox {
     return this.spill(peer, kind, parts);
   }
 
+  /**
+   * Whether a record with a body of `bodyBytes` could ever be taken for shard
+   * `to`: whole, or cut into fragments that fit the ring's whole-fragment room
+   * plus the overflow limit once both are empty. A larger one is refused
+   * 'full' however long its sender waits.
+   */
+  canEverTake(to: number, bodyBytes: number): boolean {
+    const capacity = this.peer(to).ring.capacity;
+    const whole = largestWholeRecord(capacity);
+    if (RECORD_HEADER_BYTES + bodyBytes <= whole) return true;
+    return fragmentedBytes(bodyBytes, capacity) <= capacity - (capacity % whole) + this.overflowLimitBytes;
+  }
+
   /** Whether any record waits in an overflow queue now (stats().queuedRecords > 0, without building the stats: the publish path asks per publication). */
   hasQueued(): boolean {
     for (const peer of this.peers) if (peer !== null && isQueued(peer)) return true;

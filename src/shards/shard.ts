@@ -27,7 +27,7 @@ import type { Config } from '../config/types';
 import type { Logger } from '../common/log';
 import { toWireError } from '../protocol/errors';
 import { encodePush } from '../protocol/json';
-import { Disconnects, Unsubscribes } from '../protocol/codes';
+import { Disconnects, Errors, Unsubscribes } from '../protocol/codes';
 import type { AuthServices } from '../auth/services';
 import type { Authenticator, Credentials } from './access/authenticator';
 import { connectionExpired, subscriptionExpired } from './access/expiry';
@@ -291,11 +291,12 @@ export class Shard implements ShardContext, MessageTargets, KeepaliveHost, Local
 
   /** Answers a request of another shard (or this one) by its request id. */
   respond(to: number, rid: number, result: unknown, err?: unknown): void {
-    this.postman.send(to, {
-      t: MessageType.RESPONSE,
-      rid,
-      ...(err !== undefined ? { error: toWireError(err) } : { result }),
-    });
+    this.postman.sendAnswer(
+      to,
+      { t: MessageType.RESPONSE, rid, ...(err !== undefined ? { error: toWireError(err) } : { result }) },
+      // An answer too large for the mailbox ever to take (a huge history or presence read): the asker gets 100.
+      { t: MessageType.RESPONSE, rid, error: { code: Errors.internal.code, message: 'answer too large for the shard mailbox' } },
+    );
   }
 
   /**

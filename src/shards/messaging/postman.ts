@@ -8,6 +8,13 @@
  * ends the channel's positioned subscriptions with 2500 (they resubscribe and
  * recover) and disconnects its other local subscribers with 3008 (slow), so
  * they reconnect (LocalChannels.onDropped).
+ *
+ * An answer to another shard's request (a RESPONSE, a RECOVER_RESULT, a
+ * SUBSCRIBE_SHARD_OK) that a full mailbox refuses is not dropped either: it
+ * is sent again, with the DROPPED notices, until the mailbox takes it or the
+ * asker's wait for it is over (ANSWER_RETRY_MS). An answer too large for the
+ * mailbox ever to take is replaced by a small stand-in (sendAnswer's
+ * `fallback`) that the asker can act on at once.
  */
 import type { Fanout } from './fanout';
 import { RecordKind, encodeMessage, MessageType, type ShardMessage } from './messages';
@@ -18,18 +25,36 @@ export interface OutboxPort {
   post(to: number, kind: number, parts: readonly Uint8Array[]): 'ok' | 'full';
   /** Whether records accepted are still in an overflow queue, not yet in a ring (any peer); absent: never. */
   hasQueued?(): boolean;
+  /** Whether a record of `bodyBytes` could ever be taken for shard `to` (Outbox.canEverTake); absent: always. */
+  canEverTake?(to: number, bodyBytes: number): boolean;
 }
 
 /** Takes what a shard sends to itself (ArrivalOrder.fromSelf: handled in a microtask, in send order). */
 export type SelfSink = (item: SelfItem) => void;
 
-/** How often refused DROPPED notices are retried, ms. */
+/** How often refused DROPPED notices and answers are retried, ms. */
 const DROPPED_RETRY_MS = 5;
+/**
+ * How long a refused answer is retried, ms: as long as a shard waits for an
+ * answer from another (a subscribe's wait for the owner, a request's
+ * timeout, both 10 s); after that nobody is waiting for it.
+ */
+export const ANSWER_RETRY_MS = 10_000;
+
+/** An answer waiting for room in a mailbox. */
+interface PendingAnswer {
+  /** The encoded message. */
+  readonly body: Uint8Array;
+  /** Date.now() after which it is given up. */
+  readonly until: number;
+}
 
 /** Routes shard messages. */
 export class Postman {
   /** Channels whose publications a full mailbox refused, per target shard. */
   private readonly dropped = new Map<number, Set<string>>();
+  /** Answers a full mailbox refused, per target shard, in the order they are to go. */
+  private readonly answers = new Map<number, PendingAnswer[]>();
   private retryTimer: NodeJS.Timeout | null = null;
   /** Set by close(): the mailbox is stopped and nothing more is sent. */
   private closed = false;
@@ -49,15 +74,36 @@ export class Postman {
     return this.outbox.hasQueued?.() !== true;
   }
 
-  /** Sends a shard message; false when the target's mailbox is full or this shard has stopped. */
+  /**
+   * Sends a shard message; false when the target's mailbox is full (or still
+   * holds refused answers, which nothing may overtake) or this shard has stopped.
+   */
   send(to: number, msg: ShardMessage): boolean {
     // Answers can still come due after a drain stopped the mailbox; they have nowhere to go.
-    if (this.closed) return false;
+    if (this.closed || this.answers.has(to)) return false;
+    return this.post(to, msg);
+  }
+
+  /**
+   * Sends an answer to another shard's request. When the mailbox refuses it,
+   * it is sent again as soon as there is room, within ANSWER_RETRY_MS; or,
+   * when it is too large for the mailbox ever to take, `fallback` is sent
+   * instead. Answers to one shard keep their order.
+   */
+  sendAnswer(to: number, msg: ShardMessage, fallback: ShardMessage = msg): void {
+    if (this.closed) return;
     if (to === this.self) {
       this.toSelf({ message: msg });
-      return true;
+      return;
     }
-    return this.outbox.post(to, RecordKind.MESSAGE, [encodeMessage(msg)]) === 'ok';
+    const queued = this.answers.get(to);
+    let body = encodeMessage(msg);
+    if (queued === undefined && this.outbox.post(to, RecordKind.MESSAGE, [body]) === 'ok') return;
+    if (fallback !== msg && this.outbox.canEverTake?.(to, body.byteLength) === false) body = encodeMessage(fallback);
+    const entry = { body, until: Date.now() + ANSWER_RETRY_MS };
+    if (queued) queued.push(entry);
+    else this.answers.set(to, [entry]);
+    this.scheduleRetry();
   }
 
   /** Sends a fan-out record (its parts, from fanoutParts); false when refused (a DROPPED notice follows). */
@@ -67,7 +113,7 @@ export class Postman {
     // Once one publication of a channel was refused, later ones are too until the notice is out:
     // the target must not see a stream with a hole in it as if it were whole.
     if (pending?.has(channel)) return false;
-    if (this.outbox.post(to, RecordKind.FANOUT, parts) === 'ok') return true;
+    if (!this.answers.has(to) && this.outbox.post(to, RecordKind.FANOUT, parts) === 'ok') return true;
     this.markDropped(to, channel);
     return false;
   }
@@ -80,6 +126,7 @@ export class Postman {
   /** Forgets what was pending for a restarted shard. */
   forget(shard: number): void {
     this.dropped.delete(shard);
+    this.answers.delete(shard);
   }
 
   /** Stops retry timers. */
@@ -99,10 +146,36 @@ export class Postman {
     this.scheduleRetry();
   }
 
+  /** Posts a message to its target's mailbox, or to this shard's own FIFO; false when the mailbox refused it. */
+  private post(to: number, msg: ShardMessage): boolean {
+    if (to === this.self) {
+      this.toSelf({ message: msg });
+      return true;
+    }
+    return this.outbox.post(to, RecordKind.MESSAGE, [encodeMessage(msg)]) === 'ok';
+  }
+
+  /** Sends the refused answers that the mailboxes take now, in order; gives up those past their time. */
+  private retryAnswers(): void {
+    const now = Date.now();
+    for (const [to, queue] of this.answers) {
+      let sent = 0;
+      while (sent < queue.length) {
+        const entry = queue[sent]!;
+        if (entry.until >= now && this.outbox.post(to, RecordKind.MESSAGE, [entry.body]) !== 'ok') break;
+        sent++;
+      }
+      if (sent === queue.length) this.answers.delete(to);
+      else queue.splice(0, sent);
+    }
+  }
+
   private scheduleRetry(): void {
     if (this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
+      // Answers first: a DROPPED notice waits behind the answers refused before it.
+      this.retryAnswers();
       for (const [to, channels] of this.dropped) {
         for (const ch of channels) {
           if (!this.send(to, { t: MessageType.DROPPED, ch })) break;
@@ -110,7 +183,7 @@ export class Postman {
         }
         if (channels.size === 0) this.dropped.delete(to);
       }
-      if (this.dropped.size > 0) this.scheduleRetry();
+      if (this.dropped.size > 0 || this.answers.size > 0) this.scheduleRetry();
     }, DROPPED_RETRY_MS);
   }
 }

@@ -34,6 +34,7 @@ import {
   type PresenceJoinMessage,
   type PresenceLeaveMessage,
   type RecoverMessage,
+  type RecoverResultMessage,
 } from '../messaging/messages';
 import type { Postman } from '../messaging/postman';
 import { ownerOf } from '../messaging/owner-of';
@@ -127,7 +128,7 @@ export class OwnedChannels {
       owned.shards.add(shard);
       owned.protocols.set(shard, mask);
       owned.mask = unionOf(owned.protocols);
-      this.postman.send(shard, { t: MessageType.SUBSCRIBE_SHARD_OK, ch: channel, ...(mask !== ProtocolBit.JSON ? { p: mask } : {}) });
+      this.postman.sendAnswer(shard, { t: MessageType.SUBSCRIBE_SHARD_OK, ch: channel, ...(mask !== ProtocolBit.JSON ? { p: mask } : {}) });
     });
   }
 
@@ -159,7 +160,7 @@ export class OwnedChannels {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.log.error('broker refused to subscribe a channel; its subscribers get error 100', { channel, reason });
-      this.postman.send(shard, { t: MessageType.SUBSCRIBE_SHARD_FAILED, ch: channel, error: { code: Errors.internal.code, message: reason } });
+      this.postman.sendAnswer(shard, { t: MessageType.SUBSCRIBE_SHARD_FAILED, ch: channel, error: { code: Errors.internal.code, message: reason } });
       return false;
     }
   }
@@ -298,7 +299,13 @@ export class OwnedChannels {
     const metaTtl = resolved ? this.settings.rules.history(resolved)?.metaTtl ?? this.settings.defaultMetaTtl : this.settings.defaultMetaTtl;
     const reply = (fields: Record<string, unknown>): void => {
       deleteReleasing(owned, 'reads', buffer);
-      this.postman.send(msg.from, { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, ...fields });
+      // A recovery too large for the mailbox to the asking shard ever to take (hundreds of large
+      // publications) is answered as one that missed too many: recovered false, at the top, as
+      // Centrifugo answers past recovery_max_publication_limit. The client learns it lost state.
+      const answer = { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, ...fields } as RecoverResultMessage;
+      const tooLarge: RecoverResultMessage =
+        answer.recovered === true && answer.top ? { t: MessageType.RECOVER_RESULT, rid: msg.rid, ch: msg.ch, top: answer.top, recovered: false, pubs: [] } : answer;
+      this.postman.sendAnswer(msg.from, answer, tooLarge);
       // The asking shard normally keeps the channel registered; if it is gone, so is this entry.
       if (owned.shards.size === 0 && owned.reads === null && this.channels.get(msg.ch) === owned) {
         this.drop(msg.ch);
