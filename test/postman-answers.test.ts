@@ -1,8 +1,9 @@
 /**
- * Answers a full mailbox refuses (postman.ts sendAnswer): they are sent again
- * once there is room, in order, before anything sent to that shard later; an
- * answer the mailbox could never take goes as its small stand-in; nothing is
- * retried past ANSWER_RETRY_MS or for a shard that restarted.
+ * Answers and notices a full mailbox refuses (postman.ts sendAnswer and
+ * sendNotice): they are sent again once there is room, in order, before
+ * anything sent to that shard later; an answer the mailbox could never take
+ * goes as its small stand-in; nothing is retried past ANSWER_RETRY_MS or for
+ * a shard that restarted.
  */
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,6 +124,15 @@ describe('Postman answers refused by a full mailbox', () => {
       outbox.taken.map((t) => (t.msg as { rid: number }).rid),
       [2],
     );
+  });
+
+  test('a notice is retried like an answer, in the same order', () => {
+    outbox.full = true;
+    postman.sendAnswer(1, response(1));
+    postman.sendNotice(1, { t: MessageType.PRESENCE_LEAVE, ch: 'c', from: 0, info: { client: 'x', user: 'u' } });
+    outbox.full = false;
+    mock.timers.tick(5);
+    assert.deepEqual(outbox.typesTo(1), [MessageType.RESPONSE, MessageType.PRESENCE_LEAVE]);
   });
 
   test('answers to itself never wait', () => {

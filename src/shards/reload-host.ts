@@ -46,9 +46,8 @@ export function reloadHost(shard: ReloadedShard, report: SwitchReport, install: 
       report.revoked = revokeNotPermitted(shard, next.rules);
     },
     sendMarker(to, version) {
-      if (!shard.postman.send(to, { t: MessageType.CONFIG_SWITCH, from: shard.id, v: version })) {
-        shard.log.warn('reload marker not sent: mailbox full or closed', { to, version });
-      }
+      // In ring order behind everything sent before it; a full mailbox only delays it.
+      shard.postman.sendNotice(to, { t: MessageType.CONFIG_SWITCH, from: shard.id, v: version });
     },
     switchDone(version) {
       report.onDone?.(version);

@@ -10,7 +10,8 @@
  * they reconnect (LocalChannels.onDropped).
  *
  * An answer to another shard's request (a RESPONSE, a RECOVER_RESULT, a
- * SUBSCRIBE_SHARD_OK) that a full mailbox refuses is not dropped either: it
+ * SUBSCRIBE_SHARD_OK), or a notice that must arrive (sendNotice: presence
+ * changes, unsubscribes), that a full mailbox refuses is not dropped either: it
  * is sent again, with the DROPPED notices, until the mailbox takes it or the
  * asker's wait for it is over (ANSWER_RETRY_MS). An answer too large for the
  * mailbox ever to take is replaced by a small stand-in (sendAnswer's
@@ -104,6 +105,15 @@ export class Postman {
     if (queued) queued.push(entry);
     else this.answers.set(to, [entry]);
     this.scheduleRetry();
+  }
+
+  /**
+   * Sends a notice that must arrive but answers nothing (a presence change,
+   * an unsubscribe, a broker's DROPPED): a refused one is sent again like a
+   * refused answer, in the same order.
+   */
+  sendNotice(to: number, msg: ShardMessage): void {
+    this.sendAnswer(to, msg);
   }
 
   /** Sends a fan-out record (its parts, from fanoutParts); false when refused (a DROPPED notice follows). */

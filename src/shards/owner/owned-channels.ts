@@ -366,7 +366,7 @@ export class OwnedChannels {
     const owned = this.channels.get(channel);
     if (!owned) return;
     const notice = unrecoverable ? ({ unrecoverable: true } as const) : ({ positionedOnly: true } as const);
-    for (const shard of owned.shards) this.postman.send(shard, { t: MessageType.DROPPED, ch: channel, ...notice });
+    for (const shard of owned.shards) this.postman.sendNotice(shard, { t: MessageType.DROPPED, ch: channel, ...notice });
   }
 
   /**

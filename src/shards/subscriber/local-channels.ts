@@ -378,7 +378,7 @@ export class LocalChannels {
     deleteReleasing(local, 'positioned', conn);
     local.topics.remove(conn, mode, open);
     if (mode.announced) {
-      this.postman.send(ownerOf(channel, this.shardCount), {
+      this.postman.sendNotice(ownerOf(channel, this.shardCount), {
         t: MessageType.PRESENCE_LEAVE,
         ch: channel,
         from: this.shardId,
@@ -388,7 +388,7 @@ export class LocalChannels {
   }
 
   private announce(conn: Connection, channel: string, silent: boolean, chanInfo?: string): void {
-    this.postman.send(ownerOf(channel, this.shardCount), {
+    this.postman.sendNotice(ownerOf(channel, this.shardCount), {
       t: MessageType.PRESENCE_JOIN,
       ch: channel,
       from: this.shardId,
@@ -489,7 +489,7 @@ export class LocalChannels {
     if (!local || !local.active || !local.protocols.settled()) return;
     if (local.subscribers.size > 0 || joinsInFlight(local)) return;
     this.forget(channel, local);
-    this.postman.send(local.registrar, {
+    this.postman.sendNotice(local.registrar, {
       t: MessageType.UNSUBSCRIBE_SHARD,
       ch: channel,
       from: this.shardId,
@@ -499,8 +499,8 @@ export class LocalChannels {
 
   /**
    * A channel this shard subscribes itself still counts among the node's
-   * channels at its owner (count-only registration, SubscribeShard.c). A
-   * full mailbox leaves that count off by one; nothing is delivered by it.
+   * channels at its owner (count-only registration, SubscribeShard.c); a
+   * full mailbox delays the count, as any notice (Postman.sendNotice).
    */
   private countWithOwner(
     channel: string,
@@ -509,7 +509,7 @@ export class LocalChannels {
   ): void {
     const owner = ownerOf(channel, this.shardCount);
     if (local.registrar === owner) return;
-    this.postman.send(owner, { t, ch: channel, from: this.shardId, c: 1 });
+    this.postman.sendNotice(owner, { t, ch: channel, from: this.shardId, c: 1 });
   }
 }
 
