@@ -33,8 +33,8 @@ export interface OutboxPort {
 /** Takes what a shard sends to itself (ArrivalOrder.fromSelf: handled in a microtask, in send order). */
 export type SelfSink = (item: SelfItem) => void;
 
-/** How often refused DROPPED notices and answers are retried, ms. */
-const DROPPED_RETRY_MS = 5;
+/** How often refused DROPPED notices and owed answers and notices are retried, ms. */
+const RETRY_MS = 5;
 /**
  * How long a refused answer is retried, ms: as long as a shard waits for an
  * answer from another (a subscribe's wait for the owner, a request's
@@ -42,8 +42,8 @@ const DROPPED_RETRY_MS = 5;
  */
 export const ANSWER_RETRY_MS = 10_000;
 
-/** An answer waiting for room in a mailbox. */
-interface PendingAnswer {
+/** An answer or notice waiting for room in a mailbox. */
+interface OwedMessage {
   /** The encoded message. */
   readonly body: Uint8Array;
   /** Date.now() after which it is given up. */
@@ -54,8 +54,8 @@ interface PendingAnswer {
 export class Postman {
   /** Channels whose publications a full mailbox refused, per target shard. */
   private readonly dropped = new Map<number, Set<string>>();
-  /** Answers a full mailbox refused, per target shard, in the order they are to go. */
-  private readonly answers = new Map<number, PendingAnswer[]>();
+  /** Answers and notices a full mailbox refused, per target shard, in the order they are to go. */
+  private readonly owed = new Map<number, OwedMessage[]>();
   private retryTimer: NodeJS.Timeout | null = null;
   /** Set by close(): the mailbox is stopped and nothing more is sent. */
   private closed = false;
@@ -77,11 +77,12 @@ export class Postman {
 
   /**
    * Sends a shard message; false when the target's mailbox is full (or still
-   * holds refused answers, which nothing may overtake) or this shard has stopped.
+   * holds refused answers or notices, which nothing may overtake) or this
+   * shard has stopped.
    */
   send(to: number, msg: ShardMessage): boolean {
     // Answers can still come due after a drain stopped the mailbox; they have nowhere to go.
-    if (this.closed || this.answers.has(to)) return false;
+    if (this.closed || this.owed.has(to)) return false;
     return this.post(to, msg);
   }
 
@@ -93,17 +94,14 @@ export class Postman {
    */
   sendAnswer(to: number, msg: ShardMessage, fallback: ShardMessage = msg): void {
     if (this.closed) return;
-    if (to === this.self) {
-      this.toSelf({ message: msg });
-      return;
-    }
-    const queued = this.answers.get(to);
+    const queued = this.owed.get(to);
+    // Nothing is ever owed to this shard itself: post() always takes those.
+    if (queued === undefined && this.post(to, msg)) return;
     let body = encodeMessage(msg);
-    if (queued === undefined && this.outbox.post(to, RecordKind.MESSAGE, [body]) === 'ok') return;
     if (fallback !== msg && this.outbox.canEverTake?.(to, body.byteLength) === false) body = encodeMessage(fallback);
     const entry = { body, until: Date.now() + ANSWER_RETRY_MS };
     if (queued) queued.push(entry);
-    else this.answers.set(to, [entry]);
+    else this.owed.set(to, [entry]);
     this.scheduleRetry();
   }
 
@@ -123,7 +121,7 @@ export class Postman {
     // Once one publication of a channel was refused, later ones are too until the notice is out:
     // the target must not see a stream with a hole in it as if it were whole.
     if (pending?.has(channel)) return false;
-    if (!this.answers.has(to) && this.outbox.post(to, RecordKind.FANOUT, parts) === 'ok') return true;
+    if (!this.owed.has(to) && this.outbox.post(to, RecordKind.FANOUT, parts) === 'ok') return true;
     this.markDropped(to, channel);
     return false;
   }
@@ -136,7 +134,7 @@ export class Postman {
   /** Forgets what was pending for a restarted shard. */
   forget(shard: number): void {
     this.dropped.delete(shard);
-    this.answers.delete(shard);
+    this.owed.delete(shard);
   }
 
   /** Stops retry timers. */
@@ -165,17 +163,17 @@ export class Postman {
     return this.outbox.post(to, RecordKind.MESSAGE, [encodeMessage(msg)]) === 'ok';
   }
 
-  /** Sends the refused answers that the mailboxes take now, in order; gives up those past their time. */
-  private retryAnswers(): void {
+  /** Sends the owed answers and notices that the mailboxes take now, in order; gives up those past their time. */
+  private retryOwed(): void {
     const now = Date.now();
-    for (const [to, queue] of this.answers) {
+    for (const [to, queue] of this.owed) {
       let sent = 0;
       while (sent < queue.length) {
         const entry = queue[sent]!;
         if (entry.until >= now && this.outbox.post(to, RecordKind.MESSAGE, [entry.body]) !== 'ok') break;
         sent++;
       }
-      if (sent === queue.length) this.answers.delete(to);
+      if (sent === queue.length) this.owed.delete(to);
       else queue.splice(0, sent);
     }
   }
@@ -184,8 +182,8 @@ export class Postman {
     if (this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      // Answers first: a DROPPED notice waits behind the answers refused before it.
-      this.retryAnswers();
+      // Owed messages first: a DROPPED notice waits behind the answers and notices refused before it.
+      this.retryOwed();
       for (const [to, channels] of this.dropped) {
         for (const ch of channels) {
           if (!this.send(to, { t: MessageType.DROPPED, ch })) break;
@@ -193,7 +191,7 @@ export class Postman {
         }
         if (channels.size === 0) this.dropped.delete(to);
       }
-      if (this.dropped.size > 0 || this.answers.size > 0) this.scheduleRetry();
-    }, DROPPED_RETRY_MS);
+      if (this.dropped.size > 0 || this.owed.size > 0) this.scheduleRetry();
+    }, RETRY_MS);
   }
 }
