@@ -21,7 +21,12 @@ export async function subscribedClient(
   sub.on('publication', (ctx) => received.push(ctx.data));
   client.connect();
   sub.subscribe();
-  await sub.ready(5000);
+  try {
+    await sub.ready(5000);
+  } catch (error) {
+    client.disconnect(); // not left reconnecting after the test
+    throw error;
+  }
   return { client, sub, received };
 }
 

@@ -56,20 +56,48 @@ export class KeepAliveApi {
   }
 }
 
-/** Connects subscribers of `channel` one at a time, noting each one's shard, until `want` says enough (at most `max`). */
-export async function subscribersByShard(server: RunningServer, channel: string, want: (byShard: Subscribed[][]) => boolean, max = 60): Promise<Subscribed[][]> {
+/** The shards' client counts once two reads 25 ms apart agree (clients closed just before may still be leaving). */
+async function settledCounts(server: RunningServer): Promise<number[]> {
   let counts = (await shardsInfo(server)).map((s) => s.num_clients);
-  const byShard: Subscribed[][] = counts.map(() => []);
-  for (let i = 0; i < max && !want(byShard); i++) {
-    const c = await subscribedClient(server.wsUrl, channel);
+  for (let i = 0; i < 80; i++) {
+    await new Promise((r) => setTimeout(r, 25));
     const now = (await shardsInfo(server)).map((s) => s.num_clients);
-    const shard = now.findIndex((n, j) => n > counts[j]!);
-    assert.ok(shard >= 0, 'a new client shows up on some shard');
-    byShard[shard]!.push(c);
+    if (now.every((n, j) => n === counts[j])) return now;
     counts = now;
   }
-  assert.ok(want(byShard), `subscribers on the shards wanted: ${byShard.map((s) => s.length).join(',')}`);
-  return byShard;
+  assert.fail(`the shards' client counts did not settle: ${counts.join(',')}`);
+}
+
+/**
+ * Connects subscribers of `channel` one at a time, noting each one's shard,
+ * until `want` says enough (at most `max` tries). A client is placed by the
+ * one shard whose count grew; when another client came or went meanwhile the
+ * place is unknown, and that client is closed and the try made again. On
+ * failure every client made is closed, so none is left reconnecting.
+ */
+export async function subscribersByShard(server: RunningServer, channel: string, want: (byShard: Subscribed[][]) => boolean, max = 60): Promise<Subscribed[][]> {
+  const byShard: Subscribed[][] = [];
+  try {
+    let counts = await settledCounts(server);
+    byShard.push(...counts.map((): Subscribed[] => []));
+    for (let i = 0; i < max && !want(byShard); i++) {
+      const c = await subscribedClient(server.wsUrl, channel);
+      const now = (await shardsInfo(server)).map((s) => s.num_clients);
+      const grew = now.flatMap((n, j) => (n > counts[j]! ? [j] : []));
+      if (grew.length === 1 && now[grew[0]!] === counts[grew[0]!]! + 1) {
+        byShard[grew[0]!]!.push(c);
+        counts = now;
+      } else {
+        c.client.disconnect();
+        counts = await settledCounts(server);
+      }
+    }
+    assert.ok(want(byShard), `subscribers on the shards wanted: ${byShard.map((s) => s.length).join(',')}`);
+    return byShard;
+  } catch (error) {
+    closeAll(byShard);
+    throw error;
+  }
 }
 
 /** The shard an API connection lands on: the one whose direct counter grows when it publishes to `channel` (which has subscribers). */
