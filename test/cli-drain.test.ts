@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { findFreePort } from '../src/acceptor/port';
 import { callApi } from './helpers/api';
 import { RawClient, waitFor } from './helpers/clients';
-import { testConfigInput } from './helpers/server';
+import { API_KEY, testConfigInput } from './helpers/server';
 
 const CLI = join(__dirname, '..', 'src', 'cli.js');
 
@@ -52,6 +53,42 @@ test('SIGTERM drains: clients get 3001, the process exits 0 within shutdown.time
     assert.ok(Date.now() - started < 5000, 'drained within shutdown.timeout');
     assert.match(server.output(), /draining/);
   } finally {
+    server.child.kill('SIGKILL');
+  }
+});
+
+test('SIGTERM with an API client holding an idle keep-alive connection: a clean stop, exit 0, well within a short shutdown.timeout', async () => {
+  const port = await findFreePort('127.0.0.1');
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(testConfigInput({ http_server: { port }, shards: { count: 2 }, shutdown: { timeout: '3s' }, log: { level: 'info' } })));
+  const server = run(['--config', file]);
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  try {
+    await waitFor(() => server.output().includes('switchyard ready'), 'ready log line', 15_000);
+    // Concurrent calls open several keep-alive connections, landing on both shards; the client keeps them open.
+    const statuses = await Promise.all(
+      [0, 1, 2, 3].map(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const req = request(`http://127.0.0.1:${port}/api/info`, { method: 'POST', agent, headers: { 'X-API-Key': API_KEY } }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            });
+            req.on('error', reject);
+            req.end('{}');
+          }),
+      ),
+    );
+    assert.deepEqual(statuses, [200, 200, 200, 200]);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+    // Before, the idle connections held the shards for uWS's 10 s idle timeout: the drain passed
+    // shutdown.timeout and the process exited under open sockets (Node aborts on that).
+    assert.match(server.output(), /"message":"stopped"/);
+    assert.doesNotMatch(server.output(), /shutdown\.timeout passed|open handles|Assertion failed/);
+  } finally {
+    agent.destroy();
     server.child.kill('SIGKILL');
   }
 });

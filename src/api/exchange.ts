@@ -2,10 +2,42 @@
 import { STATUS_CODES } from 'node:http';
 import type { HttpResponse } from 'uWebSockets.js';
 
-/** A request in flight: its response and whether the client went away. */
+/** A request in flight: its response, whether the client went away, and the count it is part of. */
 export interface ApiExchange {
   readonly res: HttpResponse;
   readonly aborted: { value: boolean };
+  /** True once answered or aborted: it no longer counts as open. */
+  settled: boolean;
+  readonly open: OpenExchanges;
+}
+
+/**
+ * The server API requests of one shard admitted and not yet answered or
+ * aborted. A drain waits for none to be open before it closes the shard's
+ * remaining sockets (idle keep-alive connections among them), so an accepted
+ * request is answered, not cut.
+ */
+export class OpenExchanges {
+  /** How many requests are open now. */
+  count = 0;
+
+  /** Opens the exchange of `res` (it takes the response's one abort handler); `answer` or an abort settles it. */
+  open(res: HttpResponse): ApiExchange {
+    const ex: ApiExchange = { res, aborted: { value: false }, settled: false, open: this };
+    this.count++;
+    res.onAborted(() => {
+      ex.aborted.value = true;
+      settle(ex);
+    });
+    return ex;
+  }
+}
+
+/** Takes the exchange out of its open count, once. */
+function settle(ex: ApiExchange): void {
+  if (ex.settled) return;
+  ex.settled = true;
+  ex.open.count--;
 }
 
 /** Status lines already built, by status: an answer writes one, and building it cost a string per answer. */
@@ -21,8 +53,9 @@ function statusLine(status: number): string {
   return line;
 }
 
-/** Writes a JSON answer unless the request was aborted. */
+/** Writes a JSON answer unless the request was aborted; either way the exchange is settled. */
 export function answer(ex: ApiExchange, status: number, body: string, close = false): void {
+  settle(ex);
   if (ex.aborted.value) return;
   ex.res.cork(() => {
     ex.res.writeStatus(statusLine(status));

@@ -21,7 +21,7 @@ import type { Config } from '../config/types';
 import { apiErrorHttpStatus, Errors } from '../protocol/codes';
 import { apiBodyLimit, isPublicationTooLarge } from '../protocol/publication-size';
 import type { ShardContext } from '../shards/context';
-import { answer, errorBody, readBody, type ApiExchange } from './exchange';
+import { answer, errorBody, readBody, type ApiExchange, type OpenExchanges } from './exchange';
 import { handleLegacy } from './legacy';
 import { API_METHODS, callMethod } from './methods';
 import { parseApiBody } from './params';
@@ -64,11 +64,8 @@ export function authorized(config: Config, req: KeySource): boolean {
 }
 
 /** What every API route checks first: draining, the key, POST. Answers and returns null when the request goes no further. */
-function admit(config: Config, draining: () => boolean, res: HttpResponse, req: HttpRequest): ApiExchange | null {
-  const ex: ApiExchange = { res, aborted: { value: false } };
-  res.onAborted(() => {
-    ex.aborted.value = true;
-  });
+function admit(config: Config, draining: () => boolean, open: OpenExchanges, res: HttpResponse, req: HttpRequest): ApiExchange | null {
+  const ex = open.open(res);
   if (draining()) {
     answer(ex, 503, errorBody(Errors.internal.code, 'shutting down'), true);
     return null;
@@ -100,8 +97,12 @@ export function apiPrefix(config: Config): string {
   return config.http_api.handler_prefix.replace(/\/+$/, '');
 }
 
-/** Registers the API routes (none with `http_api.disabled`). `draining()` tells whether the shard is shutting down. */
-export function registerApi(app: TemplatedApp, config: Config, shard: ShardContext, draining: () => boolean): void {
+/**
+ * Registers the API routes (none with `http_api.disabled`). `draining()` tells
+ * whether the shard is shutting down; `open` counts the requests admitted and
+ * not yet answered (the drain waits for them).
+ */
+export function registerApi(app: TemplatedApp, config: Config, shard: ShardContext, draining: () => boolean, open: OpenExchanges): void {
   if (config.http_api.disabled) return;
   // The paths are fixed at start (http_api.handler_prefix needs a restart); the key and the error mode
   // are read from the shard's current config on every request, so a reload applies to the next one.
@@ -111,7 +112,7 @@ export function registerApi(app: TemplatedApp, config: Config, shard: ShardConte
   // checks every request gets.
   const method = (name: string, post: boolean) => (res: HttpResponse, req: HttpRequest) => {
     const transportMode = shard.config.http_api.error_mode === 'transport' || req.getHeader('x-centrifugo-error-mode').toLowerCase() === 'transport';
-    const ex = admit(shard.config, draining, res, req);
+    const ex = admit(shard.config, draining, open, res, req);
     if (ex === null) return;
     if (!Object.hasOwn(API_METHODS, name)) {
       answer(ex, 404, errorBody(Errors.methodNotFound.code, 'method not found'));
@@ -140,7 +141,7 @@ export function registerApi(app: TemplatedApp, config: Config, shard: ShardConte
   // Under a prefix, any other name is an unknown method (104); at the root it is just a path nobody serves.
   if (prefix !== '') app.any(`${prefix}/*`, (res, req) => method(req.getUrl().slice(prefix.length + 1), false)(res, req));
   const legacy = (post: boolean) => (res: HttpResponse, req: HttpRequest) => {
-    const ex = admit(shard.config, draining, res, req);
+    const ex = admit(shard.config, draining, open, res, req);
     if (ex === null) return;
     if (!post) {
       answer(ex, 405, errorBody(Errors.badRequest.code, 'use POST'));

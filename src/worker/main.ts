@@ -29,6 +29,7 @@ import { ConnState } from '../shards/session/connection';
 import { createEngine } from '../shards/cluster/engine';
 import type { FromShard, ShardInit, ToShard } from './lifecycle';
 import { registerRoutes, type Readiness } from './routes';
+import { OpenExchanges } from '../api/exchange';
 import { createShardSettings } from '../shards/settings';
 import { Shard } from '../shards/shard';
 import { startUniGrpc, type UniGrpcServer } from '../transports/uni-grpc';
@@ -117,13 +118,22 @@ const nodeControl = shard.node.control;
 if (nodeControl) void engine.busReady().then(() => nodeControl.start());
 // Consumers (the PostgreSQL outbox) run on shard 0 and apply commands through the server API methods.
 const consumers = init.shardId === 0 ? startConsumers(config.consumers, consumedCommands(shard, log), log) : null;
-registerRoutes(app, internalApp, shard, readiness, () => {
-  const id = nextMetricsId++;
-  return new Promise<string>((resolve, reject) => {
-    metricsWaiters.set(id, { resolve, reject });
-    tell({ type: 'metrics-request', shardId: init.shardId, id });
-  });
-});
+/** Server API requests admitted and not yet answered: a drain waits for them. */
+const apiExchanges = new OpenExchanges();
+registerRoutes(
+  app,
+  internalApp,
+  shard,
+  readiness,
+  () => {
+    const id = nextMetricsId++;
+    return new Promise<string>((resolve, reject) => {
+      metricsWaiters.set(id, { resolve, reject });
+      tell({ type: 'metrics-request', shardId: init.shardId, id });
+    });
+  },
+  apiExchanges,
+);
 
 /** Stops everything but lets open sockets finish; the loop then empties and the thread ends. */
 function stopAll(): void {
@@ -139,6 +149,12 @@ function stopAll(): void {
   shard.stop();
   inbox.stop();
   outbox.close();
+}
+
+/** Closes every socket of the shard's apps that is still open: idle keep-alive connections, and requests a deadline cut. */
+function closeSockets(): void {
+  app.close();
+  internalApp?.close();
 }
 
 function closeListen(): void {
@@ -160,7 +176,15 @@ function prepareConfig(version: number, next: typeof config): void {
   }
 }
 
-/** Graceful drain: stop accepting, disconnect clients with 3001, then stop. */
+/**
+ * Graceful drain: stop accepting, disconnect clients with 3001, wait for them
+ * to go and for the server API requests in flight to be answered (API
+ * requests answered meanwhile get 503 and close their connection), then close
+ * every socket left, idle HTTP keep-alive connections among them, and stop.
+ * Without that last close an API client's idle keep-alive connection kept the
+ * thread alive until uWS's 10 s idle timeout, past a shorter
+ * `shutdown.timeout`, and the process then exited under an open socket.
+ */
 function drain(timeoutMs: number): void {
   if (shard.draining) return;
   shard.draining = true;
@@ -170,10 +194,11 @@ function drain(timeoutMs: number): void {
   }
   const deadline = Date.now() + Math.max(0, timeoutMs - 500);
   const check = setInterval(() => {
-    if (shard.connections.size > 0 && Date.now() < deadline) return;
+    if ((shard.connections.size > 0 || apiExchanges.count > 0) && Date.now() < deadline) return;
     clearInterval(check);
     // Clients that did not finish the close handshake in time are cut off.
     for (const conn of [...shard.connections.values()]) conn.transport.close();
+    closeSockets();
     stopAll();
     tell({ type: 'drained', shardId: init.shardId });
     port.close();
@@ -206,6 +231,7 @@ function crash(err: unknown): void {
     for (const conn of [...shard.connections.values()]) {
       if (conn.state !== ConnState.Closed) conn.transport.close();
     }
+    closeSockets(); // idle keep-alive connections too: they would hold the thread for uWS's idle timeout
     stopAll();
     tell({ type: 'crashed', shardId: init.shardId, message: err instanceof Error ? err.message : String(err) });
     port.close();

@@ -8,6 +8,7 @@
  */
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { refuseAdmin, registerAdmin } from '../admin/routes';
+import type { OpenExchanges } from '../api/exchange';
 import { registerApi } from '../api/http';
 import { registerUniHttp } from '../transports/uni-http-routes';
 import { registerUniWebSocket } from '../transports/uni-websocket';
@@ -25,13 +26,14 @@ export interface Readiness {
 /** Asks the acceptor for the whole process's metrics exposition (it gathers every shard). */
 export type MetricsSource = () => Promise<string>;
 
-/** Registers every route: client transports on `app`, operator endpoints on `internal` (or `app` without one). */
+/** Registers every route: client transports on `app`, operator endpoints on `internal` (or `app` without one); `apiExchanges` counts the server API requests in flight. */
 export function registerRoutes(
   app: TemplatedApp,
   internal: TemplatedApp | null,
   shard: ShardContext,
   readiness: Readiness,
   metrics: MetricsSource,
+  apiExchanges: OpenExchanges,
 ): void {
   const config = shard.config;
   registerWebSocket(app, config, shard);
@@ -41,7 +43,7 @@ export function registerRoutes(
   registerUniHttp(app, config, shard);
 
   const ops = internal ?? app;
-  registerApi(ops, config, shard, () => shard.draining);
+  registerApi(ops, config, shard, () => shard.draining, apiExchanges);
   if (config.admin.enabled) {
     registerAdmin(ops, config, shard);
     // With an internal port, the client port says where the admin UI is instead of serving it.

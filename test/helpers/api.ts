@@ -1,4 +1,4 @@
-/** Calls the server API over a fresh HTTP connection (no keep-alive, so drains are not held up). */
+/** Calls the server API over a fresh HTTP connection, closed after the answer (no keep-alive: each call lands on a shard the kernel picks). */
 import { request } from 'node:http';
 import { API_KEY } from './server';
 
