@@ -26,12 +26,16 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess
   return { child, output: () => out, exited };
 }
 
+/** Writes a test config with two shards on `port`, info logs and the given shutdown.timeout; returns its path. */
+function twoShardConfig(port: number, shutdownTimeout: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'switchyard-')), 'config.json');
+  writeFileSync(file, JSON.stringify(testConfigInput({ http_server: { port }, shards: { count: 2 }, shutdown: { timeout: shutdownTimeout }, log: { level: 'info' } })));
+  return file;
+}
+
 test('SIGTERM drains: clients get 3001, the process exits 0 within shutdown.timeout', async () => {
   const port = await findFreePort('127.0.0.1');
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-'));
-  const file = join(dir, 'config.json');
-  writeFileSync(file, JSON.stringify(testConfigInput({ http_server: { port }, shards: { count: 2 }, shutdown: { timeout: '5s' }, log: { level: 'info' } })));
-  const server = run(['--config', file]);
+  const server = run(['--config', twoShardConfig(port, '5s')]);
   try {
     await waitFor(() => server.output().includes('switchyard ready'), 'ready log line', 15_000);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
@@ -59,10 +63,7 @@ test('SIGTERM drains: clients get 3001, the process exits 0 within shutdown.time
 
 test('SIGTERM with an API client holding an idle keep-alive connection: a clean stop, exit 0, well within a short shutdown.timeout', async () => {
   const port = await findFreePort('127.0.0.1');
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-'));
-  const file = join(dir, 'config.json');
-  writeFileSync(file, JSON.stringify(testConfigInput({ http_server: { port }, shards: { count: 2 }, shutdown: { timeout: '3s' }, log: { level: 'info' } })));
-  const server = run(['--config', file]);
+  const server = run(['--config', twoShardConfig(port, '3s')]);
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   try {
     await waitFor(() => server.output().includes('switchyard ready'), 'ready log line', 15_000);
