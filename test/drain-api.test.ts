@@ -1,9 +1,9 @@
 /**
  * A drain and the server API's HTTP connections (worker/main.ts drain): an
  * idle keep-alive connection does not hold the shard (it is closed once the
- * clients are gone), a request admitted before the drain is still answered,
- * and one whose body never completes is cut at the deadline, not waited for
- * without end. Before, an API client's idle keep-alive connection kept the
+ * clients are gone), a request admitted before the drain is still answered
+ * (an admin UI request too), and one whose body never completes is cut at
+ * the deadline, not waited for without end. Before, an API client's idle keep-alive connection kept the
  * shard thread alive until uWS's 10 s idle timeout, the drain was reported
  * unclean after a shorter `shutdown.timeout`, and the process then exited
  * under an open socket (an abort).
@@ -87,28 +87,56 @@ test('an idle keep-alive API connection does not hold the drain: it ends clean a
   }
 });
 
-test('a request admitted before the drain is answered; its connection is then closed', async () => {
-  const server = await startTestServer({ log: { level: 'error' }, shards: { count: 1 } });
-  const body = JSON.stringify({ channel: 'news', data: { late: true } });
+/**
+ * Sends a request's head and the first 10 bytes of `body` on an accepted
+ * connection, starts the drain, and sends the rest of the body once the
+ * listen socket is closed, as a slow upload would. Resolves with what the
+ * connection received before the server closed it, and whether the drain
+ * ended clean.
+ */
+async function answeredDuringDrain(server: RunningServer, head: string, body: string): Promise<{ answer: string; clean: boolean }> {
   const conn = await acceptedConnection(server.port);
-  conn.socket.write(
-    `POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${API_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
-  );
-  await new Promise((r) => setTimeout(r, 100)); // the server reads the headers at once and admits the request
+  conn.socket.write(`${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`);
+  await new Promise((r) => setTimeout(r, 100)); // the server reads the head at once and admits the request
   const closing = server.close();
   try {
     await listenClosed(server.port);
     await new Promise((r) => setTimeout(r, 300)); // a slow upload: the drain waits for it
     conn.socket.write(body.slice(10));
     await conn.closed;
-    const answer = conn.received();
-    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/, answer);
-    assert.match(answer, /\r\n\r\n\{"result":\{\}\}$/, answer);
-    assert.match(answer, /\r\nConnection: close\r\n/i, answer);
+    return { answer: conn.received(), clean: await closing };
   } finally {
     conn.socket.destroy();
-    assert.equal(await closing, true, 'the drain ends clean');
+    await closing;
   }
+}
+
+test('a request admitted before the drain is answered; its connection is then closed', async () => {
+  const server = await startTestServer({ log: { level: 'error' }, shards: { count: 1 } });
+  const { answer, clean } = await answeredDuringDrain(
+    server,
+    `POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: ${API_KEY}\r\nContent-Type: application/json\r\n`,
+    JSON.stringify({ channel: 'news', data: { late: true } }),
+  );
+  assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/, answer);
+  assert.match(answer, /\r\n\r\n\{"result":\{\}\}$/, answer);
+  assert.match(answer, /\r\nConnection: close\r\n/i, answer);
+  assert.equal(clean, true, 'the drain ends clean');
+});
+
+test('an admin UI request admitted before the drain is answered too', async () => {
+  const password = 'q3Vd8Lr0ZpA7mXn2Wb5T';
+  const server = await startTestServer({ log: { level: 'error' }, shards: { count: 1 }, admin: { enabled: true, password, secret: 'Zk4w9Rt2Lm8Qx1Vc7Bn3' } });
+  const login = await fetch(`http://127.0.0.1:${server.port}/admin/auth`, { method: 'POST', body: JSON.stringify({ password }), headers: { Connection: 'close' } });
+  const { token } = (await login.json()) as { token: string };
+  const { answer, clean } = await answeredDuringDrain(
+    server,
+    `POST /admin/api HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token ${token}\r\n`,
+    JSON.stringify({ method: 'publish', params: { channel: 'news', data: { late: true } } }),
+  );
+  assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/, answer);
+  assert.match(answer, /\r\n\r\n\{"result":\{\}\}$/, answer);
+  assert.equal(clean, true, 'the drain ends clean');
 });
 
 test('a request whose body never completes is cut at the deadline, and the drain still ends clean', async () => {

@@ -20,6 +20,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { callMethod, isApiMethod } from '../api/methods';
 import type { Config } from '../config/types';
 import { VERSION } from '../common/version';
+import type { OpenExchanges } from '../api/exchange';
 import { AbortWatch, answer, readBody } from '../http/body';
 import { Errors } from '../protocol/codes';
 import { ReplyError, toWireError } from '../protocol/errors';
@@ -53,8 +54,8 @@ export function adminPrefix(config: Config): string {
 /** What an authenticated admin POST does with its JSON object body: the JSON text of a 200 answer. */
 type AdminAction = (params: Record<string, unknown>) => Promise<string>;
 
-/** Serves the admin UI on `app` (config.admin.enabled is checked by the caller). */
-export function registerAdmin(app: TemplatedApp, config: Config, shard: ShardContext): void {
+/** Serves the admin UI on `app` (config.admin.enabled is checked by the caller); `open` counts its POSTs until answered (the drain waits for them). */
+export function registerAdmin(app: TemplatedApp, config: Config, shard: ShardContext, open: OpenExchanges): void {
   const prefix = adminPrefix(config);
   const assets = loadAssets(shard.log);
   const guard = new LoginGuard();
@@ -84,7 +85,7 @@ export function registerAdmin(app: TemplatedApp, config: Config, shard: ShardCon
   });
 
   const post = (path: string, action: AdminAction): void => {
-    app.post(`${prefix}${path}`, (res, req) => handlePost(res, req, config, shard, action));
+    app.post(`${prefix}${path}`, (res, req) => handlePost(res, req, config, shard, open, action));
   };
   post('/admin/api', async (params) => {
     const method = params['method'];
@@ -133,7 +134,7 @@ function refuseDraining(res: HttpResponse, watch: AbortWatch, shard: ShardContex
 }
 
 /** An authenticated admin POST: token, body (a JSON object), then the action; its ReplyError is answered 200 `{error}` (404 for an unknown method). */
-function handlePost(res: HttpResponse, req: HttpRequest, config: Config, shard: ShardContext, action: AdminAction): void {
+function handlePost(res: HttpResponse, req: HttpRequest, config: Config, shard: ShardContext, open: OpenExchanges, action: AdminAction): void {
   const watch = new AbortWatch(res);
   const url = req.getUrl();
   const refusal = tokenRefusal(config, requestToken(req));
@@ -143,19 +144,28 @@ function handlePost(res: HttpResponse, req: HttpRequest, config: Config, shard: 
     answerUnauthorized(res, watch, refusal);
     return;
   }
+  // Admitted: counted until answered or aborted, so a drain answers it before it closes the sockets.
+  const release = open.hold();
+  watch.onAbort(release);
   readBody(res, watch, ADMIN_BODY_LIMIT, (body) => {
     if (body === 'too_large') {
+      release();
       answerAdminError(res, watch, '413 Payload Too Large', Errors.badRequest.code, `request body is larger than ${ADMIN_BODY_LIMIT} bytes`);
       return;
     }
     const params = body.length === 0 ? {} : parseObject(body);
     if (params === null) {
+      release();
       answerAdminError(res, watch, '400 Bad Request', Errors.badRequest.code, 'bad request: body must be a JSON object');
       return;
     }
     action(params).then(
-      (out) => answerJson(res, watch, '200 OK', out),
+      (out) => {
+        release();
+        answerJson(res, watch, '200 OK', out);
+      },
       (err: unknown) => {
+        release();
         const notFound = err instanceof ReplyError && err.code === Errors.methodNotFound.code;
         if (!(err instanceof ReplyError)) shard.log.error('admin request failed', { url, error: err });
         answerJson(res, watch, notFound ? '404 Not Found' : '200 OK', JSON.stringify({ error: toWireError(err) }));

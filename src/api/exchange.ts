@@ -12,14 +12,25 @@ export interface ApiExchange {
 }
 
 /**
- * The server API requests of one shard admitted and not yet answered or
- * aborted. A drain waits for none to be open before it closes the shard's
- * remaining sockets (idle keep-alive connections among them), so an accepted
- * request is answered, not cut.
+ * The server API and admin requests of one shard admitted and not yet
+ * answered or aborted. A drain waits for none to be open before it closes the
+ * shard's remaining sockets (idle keep-alive connections among them), so an
+ * accepted request is answered, not cut.
  */
 export class OpenExchanges {
   /** How many requests are open now. */
   count = 0;
+
+  /** Counts a request answered by other means (the admin UI's) until the returned release is called; a second release does nothing. */
+  hold(): () => void {
+    this.count++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.count--;
+    };
+  }
 
   /** Opens the exchange of `res` (it takes the response's one abort handler); `answer` or an abort settles it. */
   open(res: HttpResponse): ApiExchange {

@@ -118,8 +118,8 @@ const nodeControl = shard.node.control;
 if (nodeControl) void engine.busReady().then(() => nodeControl.start());
 // Consumers (the PostgreSQL outbox) run on shard 0 and apply commands through the server API methods.
 const consumers = init.shardId === 0 ? startConsumers(config.consumers, consumedCommands(shard, log), log) : null;
-/** Server API requests admitted and not yet answered: a drain waits for them. */
-const apiExchanges = new OpenExchanges();
+/** Server API and admin requests admitted and not yet answered: a drain waits for them. */
+const openRequests = new OpenExchanges();
 registerRoutes(
   app,
   internalApp,
@@ -132,7 +132,7 @@ registerRoutes(
       tell({ type: 'metrics-request', shardId: init.shardId, id });
     });
   },
-  apiExchanges,
+  openRequests,
 );
 
 /** Stops everything but lets open sockets finish; the loop then empties and the thread ends. */
@@ -194,7 +194,7 @@ function drain(timeoutMs: number): void {
   }
   const deadline = Date.now() + Math.max(0, timeoutMs - 500);
   const check = setInterval(() => {
-    if ((shard.connections.size > 0 || apiExchanges.count > 0) && Date.now() < deadline) return;
+    if ((shard.connections.size > 0 || openRequests.count > 0) && Date.now() < deadline) return;
     clearInterval(check);
     // Clients that did not finish the close handshake in time are cut off.
     for (const conn of [...shard.connections.values()]) conn.transport.close();

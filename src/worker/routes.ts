@@ -26,14 +26,14 @@ export interface Readiness {
 /** Asks the acceptor for the whole process's metrics exposition (it gathers every shard). */
 export type MetricsSource = () => Promise<string>;
 
-/** Registers every route: client transports on `app`, operator endpoints on `internal` (or `app` without one); `apiExchanges` counts the server API requests in flight. */
+/** Registers every route: client transports on `app`, operator endpoints on `internal` (or `app` without one); `openRequests` counts the server API and admin requests in flight. */
 export function registerRoutes(
   app: TemplatedApp,
   internal: TemplatedApp | null,
   shard: ShardContext,
   readiness: Readiness,
   metrics: MetricsSource,
-  apiExchanges: OpenExchanges,
+  openRequests: OpenExchanges,
 ): void {
   const config = shard.config;
   registerWebSocket(app, config, shard);
@@ -43,9 +43,9 @@ export function registerRoutes(
   registerUniHttp(app, config, shard);
 
   const ops = internal ?? app;
-  registerApi(ops, config, shard, () => shard.draining, apiExchanges);
+  registerApi(ops, config, shard, () => shard.draining, openRequests);
   if (config.admin.enabled) {
-    registerAdmin(ops, config, shard);
+    registerAdmin(ops, config, shard, openRequests);
     // With an internal port, the client port says where the admin UI is instead of serving it.
     if (internal) refuseAdmin(app, config, 'the internal port (http_server.internal_port)');
   }
