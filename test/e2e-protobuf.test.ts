@@ -141,7 +141,14 @@ for (const shards of [4, 1]) {
       pb.sub.on('leave', (ctx) => leaves.push(ctx.info.client));
       const other = await protobufSubscribedClient(server.wsUrl, channel);
       await waitFor(() => joins.length >= 1, 'join push', 10_000);
-      const presence = await pb.sub.presence();
+      // The subscriber's shard tells the owner of the join without waiting (docs/architecture.md,
+      // "Presence and join/leave"), and the first join push seen may be pb's own: with 4 shards the
+      // owner can answer a presence query before it has the other client's join. Asked again until it has.
+      let presence = await pb.sub.presence();
+      for (let i = 0; i < 100 && Object.keys(presence.clients).length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        presence = await pb.sub.presence();
+      }
       assert.equal(Object.keys(presence.clients).length, 2);
       const stats = await pb.sub.presenceStats();
       assert.equal(stats.numClients, 2);
