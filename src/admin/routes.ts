@@ -20,7 +20,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { callMethod, isApiMethod } from '../api/methods';
 import type { Config } from '../config/types';
 import { VERSION } from '../common/version';
-import type { OpenExchanges } from '../api/exchange';
+import { settle, type OpenExchanges } from '../api/exchange';
 import { AbortWatch, answer, readBody } from '../http/body';
 import { Errors } from '../protocol/codes';
 import { ReplyError, toWireError } from '../protocol/errors';
@@ -145,27 +145,27 @@ function handlePost(res: HttpResponse, req: HttpRequest, config: Config, shard: 
     return;
   }
   // Admitted: counted until answered or aborted, so a drain answers it before it closes the sockets.
-  const release = open.hold();
-  watch.onAbort(release);
+  const held = open.hold();
+  watch.onAbort(() => settle(held));
   readBody(res, watch, ADMIN_BODY_LIMIT, (body) => {
     if (body === 'too_large') {
-      release();
+      settle(held);
       answerAdminError(res, watch, '413 Payload Too Large', Errors.badRequest.code, `request body is larger than ${ADMIN_BODY_LIMIT} bytes`);
       return;
     }
     const params = body.length === 0 ? {} : parseObject(body);
     if (params === null) {
-      release();
+      settle(held);
       answerAdminError(res, watch, '400 Bad Request', Errors.badRequest.code, 'bad request: body must be a JSON object');
       return;
     }
     action(params).then(
       (out) => {
-        release();
+        settle(held);
         answerJson(res, watch, '200 OK', out);
       },
       (err: unknown) => {
-        release();
+        settle(held);
         const notFound = err instanceof ReplyError && err.code === Errors.methodNotFound.code;
         if (!(err instanceof ReplyError)) shard.log.error('admin request failed', { url, error: err });
         answerJson(res, watch, notFound ? '404 Not Found' : '200 OK', JSON.stringify({ error: toWireError(err) }));

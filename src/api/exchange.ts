@@ -2,13 +2,17 @@
 import { STATUS_CODES } from 'node:http';
 import type { HttpResponse } from 'uWebSockets.js';
 
-/** A request in flight: its response, whether the client went away, and the count it is part of. */
-export interface ApiExchange {
-  readonly res: HttpResponse;
-  readonly aborted: { value: boolean };
+/** An admitted request counted as open until it is settled (answered or aborted). */
+export interface HeldRequest {
   /** True once answered or aborted: it no longer counts as open. */
   settled: boolean;
   readonly open: OpenExchanges;
+}
+
+/** A server API request in flight: its response and whether the client went away; held open until answered. */
+export interface ApiExchange extends HeldRequest {
+  readonly res: HttpResponse;
+  readonly aborted: { value: boolean };
 }
 
 /**
@@ -21,15 +25,10 @@ export class OpenExchanges {
   /** How many requests are open now. */
   count = 0;
 
-  /** Counts a request answered by other means (the admin UI's) until the returned release is called; a second release does nothing. */
-  hold(): () => void {
+  /** Counts a request answered by other means (the admin UI's) until `settle` is called on what this returns. */
+  hold(): HeldRequest {
     this.count++;
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      this.count--;
-    };
+    return { settled: false, open: this };
   }
 
   /** Opens the exchange of `res` (it takes the response's one abort handler); `answer` or an abort settles it. */
@@ -44,11 +43,11 @@ export class OpenExchanges {
   }
 }
 
-/** Takes the exchange out of its open count, once. */
-function settle(ex: ApiExchange): void {
-  if (ex.settled) return;
-  ex.settled = true;
-  ex.open.count--;
+/** Takes a request out of its open count, once (a second call does nothing). */
+export function settle(held: HeldRequest): void {
+  if (held.settled) return;
+  held.settled = true;
+  held.open.count--;
 }
 
 /** Status lines already built, by status: an answer writes one, and building it cost a string per answer. */
