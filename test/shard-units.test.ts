@@ -134,7 +134,7 @@ describe('idle state', () => {
     for (const name of [channel, 'news']) {
       const local = locals.get(name)!;
       assert.equal(local.waiting, null, name);
-      assert.equal(local.recovering, null, name);
+      assert.equal(local.asking, null, name);
     }
     assert.equal(locals.get('news')!.positioned, null);
     assert.deepEqual([...locals.get(channel)!.positioned!], [positioned.conn]);

@@ -96,6 +96,9 @@ export function handleShardMessage(shard: MessageTargets, msg: ShardMessage): vo
     case MessageType.PRESENCE_LEAVE:
       shard.owned.leave(msg);
       return;
+    case MessageType.PRESENCE_JOINED:
+      shard.local.onPresenceJoined(msg);
+      return;
     case MessageType.OWNER_QUERY:
       answerQuery(shard, msg);
       return;

@@ -11,6 +11,7 @@
 import type { Broker } from '../../src/broker/broker';
 import { MemoryBroker } from '../../src/broker/memory';
 import { MemoryPresence } from '../../src/broker/presence-memory';
+import type { PresenceManager } from '../../src/broker/presence';
 import { createAuthServices } from '../../src/auth/services';
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Logger, LogFields } from '../../src/common/log';
@@ -97,8 +98,16 @@ export interface Harness {
   close(): void;
 }
 
-/** Builds `count` shards with the test config (plus `overrides`), each broker from `broker(i)` when given. */
-export function startShards(count: number, overrides: Record<string, unknown> = {}, broker?: (shard: number) => Broker): Harness {
+/**
+ * Builds `count` shards with the test config (plus `overrides`), each broker
+ * from `broker(i)` and each presence manager from `presence(i)` when given.
+ */
+export function startShards(
+  count: number,
+  overrides: Record<string, unknown> = {},
+  broker?: (shard: number) => Broker,
+  presence?: (shard: number) => PresenceManager,
+): Harness {
   const config = testConfig({ ...overrides, shards: { count } });
   const log: LogEntry[] = [];
   const logger = recordingLogger(log);
@@ -123,7 +132,7 @@ export function startShards(count: number, overrides: Record<string, unknown> = 
         app: NO_NATIVE_TOPICS,
         outbox,
         broker: broker?.(id) ?? new MemoryBroker(),
-        presence: new MemoryPresence(),
+        presence: presence?.(id) ?? new MemoryPresence(),
         auth: createAuthServices(config),
         log: logger,
         identity: { uid: 'test-node', name: 'test' },

@@ -81,13 +81,19 @@ function resultOf(p: Plan, outcome: JoinOutcome | null): string {
   return withGrant(subscribeResult(p.granted, outcome, {}, p.protocol), p.access, Date.now(), false);
 }
 
-/** Joins a planned subscription; resolves with its result once the socket is on the channel. */
-function join(shard: ShardContext, conn: Connection, p: Plan): Promise<string> {
+/**
+ * Joins a planned subscription; resolves with its result once the socket is
+ * on the channel. `afterReply`: the reply that lists it is already out, so
+ * the socket joins at once and announces its presence as it joins, rather
+ * than waiting for the owner to record it.
+ */
+function join(shard: ShardContext, conn: Connection, p: Plan, afterReply = false): Promise<string> {
   let result = '{}';
+  const options = afterReply && p.granted.join.presence ? { ...p.granted.join, presence: false } : p.granted.join;
   return shard.local
     .join(conn, p.channel, (outcome) => {
       result = resultOf(p, outcome);
-    }, p.granted.join)
+    }, options)
     .then(
       () => result,
       (err: unknown) => {
@@ -132,7 +138,7 @@ export async function connectSubscriptions(shard: ShardContext, conn: Connection
   if (plans.every((p) => !p.granted.positioned)) {
     const attach = (): void => {
       for (const p of plans) {
-        join(shard, conn, p).catch((err: unknown) => {
+        join(shard, conn, p, true).catch((err: unknown) => {
           // A channel the client or the API unsubscribed meanwhile is fine; an owner that failed is not.
           if (!conn.serverSide?.has(p.channel)) return;
           shard.log.warn('server-side subscription failed after connect', { client: conn.id, channel: p.channel, error: err });

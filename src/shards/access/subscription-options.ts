@@ -83,6 +83,7 @@ export function grant(
       delta,
       joinLeave,
       announce: o.presence || o.join_leave,
+      presence: o.presence,
       ...(chanInfo !== undefined ? { chanInfo } : {}),
       ...(filter ? { filter } : {}),
     },

@@ -54,6 +54,7 @@ export const MessageType = Object.freeze({
   EMULATION: 13,
   SUBSCRIBE_SHARD_FAILED: 14,
   CONFIG_SWITCH: 15,
+  PRESENCE_JOINED: 16,
 });
 
 /**
@@ -221,6 +222,12 @@ export interface RecoverMessage {
   readonly cache?: boolean;
   /** Most publications a recovery may return. */
   readonly limit: number;
+  /**
+   * The joining client, when the channel keeps presence: the owner adds it to
+   * presence before the read (as Centrifugo does before its reply), and emits
+   * the join push after the answer.
+   */
+  readonly join?: ClientInfo;
 }
 
 /** The owner's answer to RECOVER. */
@@ -249,6 +256,23 @@ export interface PresenceJoinMessage extends PresenceChange {
   readonly t: typeof MessageType.PRESENCE_JOIN;
   /** Re-announcing after an owner restart: add presence, emit no join. */
   readonly silent?: boolean;
+  /**
+   * Set when the socket waits to join: the owner answers PRESENCE_JOINED
+   * once presence holds the client, and emits the join push after that answer.
+   */
+  readonly rid?: number;
+}
+
+/**
+ * The owner's answer to a PRESENCE_JOIN with `rid`: presence holds the
+ * client (or, with `error`, could not record it). It travels on the FIFO that
+ * carries the channel's publications, so the socket joins at that point.
+ */
+export interface PresenceJoinedMessage {
+  readonly t: typeof MessageType.PRESENCE_JOINED;
+  readonly rid: number;
+  readonly ch: string;
+  readonly error?: WireError;
 }
 
 /** A client left: remove presence, emit leave. */
@@ -313,6 +337,7 @@ export type ShardMessage =
   | RecoverResultMessage
   | PresenceJoinMessage
   | PresenceLeaveMessage
+  | PresenceJoinedMessage
   | OwnerQueryMessage
   | EmulationMessage
   | ConfigSwitchMessage;

@@ -31,6 +31,7 @@ import { encodeFossilPatch, encodeFossilPatchBytes } from './delta';
 import { FanoutKind, fanoutParts, ProtocolBit, type Fanout } from '../messaging/fanout';
 import {
   MessageType,
+  type PresenceJoinedMessage,
   type PresenceJoinMessage,
   type PresenceLeaveMessage,
   type RecoverMessage,
@@ -43,6 +44,10 @@ import { deleteReleasing, SmallMap, SmallSet } from '../../common/small-collecti
 import type { PublishParams } from '../context';
 import type { Logger } from '../../common/log';
 import { Errors } from '../../protocol/codes';
+import { OwnerPresence } from './owner-presence';
+
+/** The error of an ask whose presence entry could not be written (the subscribe fails with 100, and the client retries). */
+const PRESENCE_FAILED = { code: Errors.internal.code, message: 'presence failed' } as const;
 
 /** What the owner keeps of one channel it owns: the shards subscribed to it, their protocols, its subscribe/unsubscribe steps and its history reads in flight. */
 export interface OwnedChannel {
@@ -99,19 +104,23 @@ export class OwnedChannels {
   /** Channels this shard owns that other shards subscribe themselves, and which shards: counted only (SubscribeShard.c). */
   private readonly counted = new Map<string, Set<number>>();
   readonly stats: OwnerStats = { publications: 0, subscribed: 0, dropped: 0, deltas: 0 };
+  /** Presence entries and join/leave pushes of the channels owned here. */
+  private readonly presenceSide: OwnerPresence;
 
   constructor(
     private readonly self: number,
     /** Shards in this process (for ownerOf). */
     private readonly shardCount: number,
     private readonly broker: Broker,
-    private readonly presence: PresenceManager,
+    presence: PresenceManager,
     private readonly settings: OwnerSettings,
     private readonly postman: Postman,
     private readonly log: Logger,
     /** The process's subscriber table, for fan-out stamps; null for a shard built without one. */
     private readonly table: SubscriberTable | null = null,
-  ) {}
+  ) {
+    this.presenceSide = new OwnerPresence(presence, broker, (channel) => this.resolveQuietly(channel), log);
+  }
 
   /**
    * A shard wants the channel's publications in the protocols of `mask`
@@ -203,13 +212,7 @@ export class OwnedChannels {
     for (const channel of [...this.channels.keys()]) {
       if (this.channels.get(channel)?.shards.has(shard)) this.removeShard(channel, shard);
     }
-    void this.presence.removeShard(shard).then((removed) => {
-      for (const [channel, infos] of removed) {
-        const resolved = this.resolveQuietly(channel);
-        if (!resolved?.options.join_leave) continue;
-        for (const info of infos) void this.broker.publishLeave(channel, info).catch(() => undefined);
-      }
-    });
+    this.presenceSide.forgetShard(shard);
   }
 
   /** Publishes through the broker with the channel's history settings; the broker calls deliver(). */
@@ -289,7 +292,8 @@ export class OwnedChannels {
 
   /**
    * Answers a positioned subscribe: the stream top, and for a recovery the
-   * missed publications under Centrifugo's all-or-nothing rule.
+   * missed publications under Centrifugo's all-or-nothing rule. With `join`
+   * the client is added to presence before the read.
    */
   recover(msg: RecoverMessage): void {
     const owned = this.channel(msg.ch);
@@ -311,7 +315,7 @@ export class OwnedChannels {
         this.drop(msg.ch);
       }
     };
-    this.broker
+    const read = (): Promise<void> => this.broker
       .history(msg.ch, { ...recoveryRead(msg), metaTtl })
       .then((history) => {
         // Merge what was fanned out during the read (already sent to the asking shard, before this answer).
@@ -331,24 +335,34 @@ export class OwnedChannels {
         reply({ top, ...recoveryOutcome(msg, pubs, top) });
       })
       .catch((err: unknown) => reply({ error: { code: 100, message: err instanceof Error ? err.message : 'history failed' } }));
+    if (!msg.join) {
+      void read();
+      return;
+    }
+    // Presence first, as Centrifugo adds it before it reads the stream; the join push follows the answer.
+    this.presenceSide.join({ ch: msg.ch, info: msg.join, from: msg.from }, (failed) => (failed ? reply({ error: PRESENCE_FAILED }) : read()));
   }
 
-  /** A client joined: presence and join push, as the channel's options say. */
+  /**
+   * A client joined: presence and join push, as the channel's options say
+   * (owner-presence.ts). With `rid` the joining shard waits: PRESENCE_JOINED
+   * answers once presence holds the client.
+   */
   join(msg: PresenceJoinMessage): void {
-    const resolved = this.resolveQuietly(msg.ch);
-    if (!resolved) return;
-    const info = msg.info;
-    if (resolved.options.presence) void this.presence.add(msg.ch, info, msg.from).catch(() => undefined);
-    if (resolved.options.join_leave && !msg.silent) void this.broker.publishJoin(msg.ch, info).catch(() => undefined);
+    const rid = msg.rid;
+    if (rid === undefined) {
+      this.presenceSide.join(msg);
+      return;
+    }
+    this.presenceSide.join(msg, (failed) => {
+      const joined: PresenceJoinedMessage = { t: MessageType.PRESENCE_JOINED, rid, ch: msg.ch, ...(failed ? { error: PRESENCE_FAILED } : {}) };
+      this.postman.sendAnswer(msg.from, joined);
+    });
   }
 
-  /** A client left. */
+  /** A client left: presence and leave push, after its join if that is still in flight. */
   leave(msg: PresenceLeaveMessage): void {
-    const resolved = this.resolveQuietly(msg.ch);
-    if (!resolved) return;
-    const info = msg.info;
-    if (resolved.options.presence) void this.presence.remove(msg.ch, msg.info.client).catch(() => undefined);
-    if (resolved.options.join_leave) void this.broker.publishLeave(msg.ch, info).catch(() => undefined);
+    this.presenceSide.leave(msg.ch, msg.info);
   }
 
   /** A join or leave event of a channel arrived from the broker (any node's): fan it out. */

@@ -29,6 +29,13 @@ export interface JoinOptions {
   readonly joinLeave?: boolean;
   /** Announce the client to the owner (presence and/or join/leave on the channel). */
   readonly announce?: boolean;
+  /**
+   * The channel keeps presence and the socket joins only once the owner holds
+   * its entry (the subscribe reply waits for it, as in Centrifugo). False for
+   * connect-time server-side subscriptions whose reply goes first: they
+   * announce as they join, like join/leave-only channels.
+   */
+  readonly presence?: boolean;
   /** Raw JSON text of the channel info sent with presence and join/leave. */
   readonly chanInfo?: string;
   /** Deliver only publications whose tags match (the socket is then kept off the plain topic). */
@@ -47,7 +54,7 @@ export interface JoinOutcome {
 /** Called in the same step that puts the socket on the topic, so what it queues precedes any publication. */
 export type OnAttached = (outcome: JoinOutcome | null) => void;
 
-/** A socket waiting to join: for the owner's OK, or for its RECOVER_RESULT. */
+/** A socket waiting to join: for the owner's OK, or for its answer (RECOVER_RESULT, PRESENCE_JOINED). */
 export interface Waiter {
   readonly options: JoinOptions;
   readonly onAttached: OnAttached;
@@ -64,8 +71,12 @@ export interface LocalChannel {
   // The next three are null while empty (most of the time, for most channels): an empty collection costs 32–40 bytes per channel.
   /** Sockets waiting for the owner's OK; null when none. */
   waiting: Map<Connection, Waiter> | null;
-  /** Positioned sockets waiting for their RECOVER_RESULT, by request id; null when none. */
-  recovering: Map<number, { conn: Connection; waiter: Waiter }> | null;
+  /**
+   * Sockets whose join waits for the owner's answer, by request id: positioned
+   * ones for RECOVER_RESULT, the others of a presence channel for
+   * PRESENCE_JOINED; null when none.
+   */
+  asking: Map<number, { conn: Connection; waiter: Waiter }> | null;
   /** Positioned subscribers: ended with 2500/3010 on a gap or a new epoch; null when none. */
   positioned: Set<Connection> | null;
   /** The channel's topics on this shard, per protocol. */

@@ -38,7 +38,7 @@ import { FanoutKind, keptFrame, ProtocolBit, protocolBit, type Fanout } from '..
 import { SubscriberTable } from '../../common/subscriber-table';
 import { channelHash } from '../messaging/owner-of';
 import type { JoinOptions, LocalChannel, LocalChannelsHost, OnAttached, Waiter } from './local-channel';
-import { MessageType, type RecoverResultMessage } from '../messaging/messages';
+import { MessageType, type PresenceJoinedMessage, type RecoverResultMessage, type ShardMessage } from '../messaging/messages';
 import { ownerOf } from '../messaging/owner-of';
 import type { Postman } from '../messaging/postman';
 import { deleteReleasing, SmallMap, SmallSet } from '../../common/small-collections';
@@ -88,7 +88,7 @@ export class LocalChannels {
         active: false,
         subscribers: new SmallSet(),
         waiting: null,
-        recovering: null,
+        asking: null,
         positioned: null,
         topics: new ChannelTopics(channel, this.writer),
         protocols: new ChannelProtocols(bit),
@@ -134,7 +134,7 @@ export class LocalChannels {
       conn.modes.delete(channel);
       return;
     }
-    this.cancelWaits(conn, local, true);
+    this.cancelWaits(conn, channel, local, true);
     this.detach(conn, channel, local, true);
     this.narrowProtocols(channel, local);
     this.releaseIfEmpty(channel);
@@ -145,7 +145,7 @@ export class LocalChannels {
     for (const channel of joinedOrPendingChannels(conn)) {
       const local = this.channels.get(channel);
       if (!local) continue;
-      this.cancelWaits(conn, local, false);
+      this.cancelWaits(conn, channel, local, false);
       this.detach(conn, channel, local, false);
       this.narrowProtocols(channel, local);
       this.releaseIfEmpty(channel);
@@ -199,29 +199,50 @@ export class LocalChannels {
 
   /** The owner answered a positioned join: the socket joins now, at that position. */
   onRecoverResult(msg: RecoverResultMessage): void {
-    const local = this.channels.get(msg.ch);
-    const entry = local?.recovering?.get(msg.rid);
-    if (!local || !entry) return;
-    deleteReleasing(local, 'recovering', msg.rid);
-    const { conn, waiter } = entry;
-    clearTimeout(waiter.timer);
-    if (msg.error || !msg.top) {
-      deleteReleasing(conn, 'pending', msg.ch);
-      waiter.reject(new ReplyError(Errors.internal, msg.error?.message ?? 'recovery failed'));
-      this.releaseIfEmpty(msg.ch);
-      return;
-    }
+    const answered = this.takeAnswer(msg.ch, msg.rid, msg.error?.message ?? (msg.top ? undefined : 'recovery failed'));
+    if (!answered || !msg.top) return;
+    const { local, conn, waiter } = answered;
     // Positions seen on this shard continue from the owner's answer.
     if (!local.position || local.position.epoch !== msg.top.epoch || local.position.offset < msg.top.offset) {
       local.position = msg.top;
     }
-    this.attach(conn, msg.ch, local, waiter.options);
+    // A presence join went with the RECOVER.
+    this.attach(conn, msg.ch, local, waiter.options, !waiter.options.presence);
     waiter.onAttached({
       top: msg.top,
       ...(msg.recovered !== undefined ? { recovered: msg.recovered } : {}),
       publications: msg.pubs ?? [],
     });
     waiter.resolve();
+  }
+
+  /** The owner holds the presence entry of a waiting socket: it joins now (its reply goes before any later publication). */
+  onPresenceJoined(msg: PresenceJoinedMessage): void {
+    const answered = this.takeAnswer(msg.ch, msg.rid, msg.error?.message);
+    if (!answered) return;
+    const { local, conn, waiter } = answered;
+    this.attach(conn, msg.ch, local, waiter.options, false);
+    waiter.onAttached(null);
+    waiter.resolve();
+  }
+
+  /**
+   * Takes the socket whose join the owner answered off `asking`; with
+   * `error`, fails its join (100) and returns null. Null too when the socket
+   * stopped waiting meanwhile (it left, or timed out).
+   */
+  private takeAnswer(channel: string, rid: number, error: string | undefined): { local: LocalChannel; conn: Connection; waiter: Waiter } | null {
+    const local = this.channels.get(channel);
+    const entry = local?.asking?.get(rid);
+    if (!local || !entry) return null;
+    deleteReleasing(local, 'asking', rid);
+    const { conn, waiter } = entry;
+    clearTimeout(waiter.timer);
+    if (error === undefined) return { local, conn, waiter };
+    deleteReleasing(conn, 'pending', channel);
+    waiter.reject(new ReplyError(Errors.internal, error));
+    this.releaseIfEmpty(channel);
+    return null;
   }
 
   /** A fan-out record for a channel arrived (from its owner, or directly from the shard that took the publish). */
@@ -302,8 +323,8 @@ export class LocalChannels {
       local.active = false;
       local.position = null;
       local.protocols.reset();
-      if (local.recovering) for (const [, { conn, waiter }] of local.recovering) (local.waiting ??= new SmallMap()).set(conn, waiter);
-      local.recovering = null;
+      if (local.asking) for (const [, { conn, waiter }] of local.asking) (local.waiting ??= new SmallMap()).set(conn, waiter);
+      local.asking = null;
       this.register(channel, local);
       for (const conn of [...local.subscribers]) {
         if (local.positioned?.has(conn)) {
@@ -328,29 +349,39 @@ export class LocalChannels {
     return this.channels.size;
   }
 
-  /** The channel is active: join now, or ask the owner for the position first. */
+  /**
+   * The channel is active: join now, or ask the owner first, for the position
+   * (RECOVER) or for the client's presence entry (PRESENCE_JOIN with a
+   * request id; a positioned ask carries the presence join too).
+   */
   private proceed(conn: Connection, channel: string, local: LocalChannel, waiter: Waiter): void {
     const o = waiter.options;
-    if (!o.positioned && !o.recover) {
+    const positioned = Boolean(o.positioned || o.recover);
+    if (!positioned && !o.presence) {
       clearTimeout(waiter.timer);
-      this.attach(conn, channel, local, o);
+      this.attach(conn, channel, local, o, true);
       waiter.onAttached(null);
       waiter.resolve();
       return;
     }
     const rid = this.nextRid++;
-    (local.recovering ??= new SmallMap()).set(rid, { conn, waiter });
-    const sent = this.postman.send(ownerOf(channel, this.shardCount), {
-      t: MessageType.RECOVER,
-      rid,
-      from: this.shardId,
-      ch: channel,
-      ...(o.recover ? { since: o.recover } : {}),
-      ...(o.cache ? { cache: true } : {}),
-      limit: o.recoveryLimit ?? 0,
-    });
+    (local.asking ??= new SmallMap()).set(rid, { conn, waiter });
+    const info = o.presence ? clientInfoOf(conn, o.chanInfo) : null;
+    const ask: ShardMessage = info && !positioned
+      ? { t: MessageType.PRESENCE_JOIN, rid, ch: channel, from: this.shardId, info }
+      : {
+          t: MessageType.RECOVER,
+          rid,
+          from: this.shardId,
+          ch: channel,
+          ...(o.recover ? { since: o.recover } : {}),
+          ...(o.cache ? { cache: true } : {}),
+          limit: o.recoveryLimit ?? 0,
+          ...(info ? { join: info } : {}),
+        };
+    const sent = this.postman.send(ownerOf(channel, this.shardCount), ask);
     if (!sent) {
-      deleteReleasing(local, 'recovering', rid);
+      deleteReleasing(local, 'asking', rid);
       clearTimeout(waiter.timer);
       deleteReleasing(conn, 'pending', channel);
       waiter.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
@@ -358,7 +389,8 @@ export class LocalChannels {
     }
   }
 
-  private attach(conn: Connection, channel: string, local: LocalChannel, o: JoinOptions): void {
+  /** Puts the socket on the channel; `announce`: tell the owner of the join now (false when the ask already did). */
+  private attach(conn: Connection, channel: string, local: LocalChannel, o: JoinOptions, announce: boolean): void {
     const mode = subscriptionMode(Boolean(o.positioned || o.recover), Boolean(o.delta), Boolean(o.joinLeave), Boolean(o.announce));
     deleteReleasing(conn, 'pending', channel);
     conn.channels.add(channel);
@@ -366,7 +398,7 @@ export class LocalChannels {
     local.subscribers.add(conn);
     if (mode.positioned) (local.positioned ??= new SmallSet()).add(conn);
     local.topics.add(conn, mode, o.filter);
-    if (mode.announced) this.announce(conn, channel, false, o.chanInfo);
+    if (mode.announced && announce) this.announce(conn, channel, false, o.chanInfo);
   }
 
   /** Takes the socket off the channel's topics and sets; `open` when the socket still exists. */
@@ -410,26 +442,42 @@ export class LocalChannels {
     for (const conn of [...(local.positioned ?? [])]) this.host.insufficientState(conn, channel);
   }
 
-  private cancelWaits(conn: Connection, local: LocalChannel, reject: boolean): void {
+  private cancelWaits(conn: Connection, channel: string, local: LocalChannel, reject: boolean): void {
     const waiter = local.waiting?.get(conn);
     if (waiter) {
       clearTimeout(waiter.timer);
       deleteReleasing(local, 'waiting', conn);
       if (reject) waiter.reject(new ReplyError(Errors.internal, 'unsubscribed'));
     }
-    for (const [rid, entry] of local.recovering ?? []) {
+    for (const [rid, entry] of local.asking ?? []) {
       if (entry.conn !== conn) continue;
       clearTimeout(entry.waiter.timer);
-      deleteReleasing(local, 'recovering', rid);
+      this.dropAsk(conn, channel, local, rid, entry.waiter);
       if (reject) entry.waiter.reject(new ReplyError(Errors.internal, 'unsubscribed'));
     }
   }
 
   private forgetWaiter(conn: Connection, channel: string, local: LocalChannel): void {
     deleteReleasing(local, 'waiting', conn);
-    for (const [rid, entry] of local.recovering ?? []) if (entry.conn === conn) deleteReleasing(local, 'recovering', rid);
+    for (const [rid, entry] of local.asking ?? []) if (entry.conn === conn) this.dropAsk(conn, channel, local, rid, entry.waiter);
     deleteReleasing(conn, 'pending', channel);
     this.releaseIfEmpty(channel);
+  }
+
+  /**
+   * The socket stops waiting for the owner's answer. An ask that carried a
+   * presence join is undone with a PRESENCE_LEAVE, which follows it on the
+   * same FIFO: the owner removes the entry once it has added it.
+   */
+  private dropAsk(conn: Connection, channel: string, local: LocalChannel, rid: number, waiter: Waiter): void {
+    deleteReleasing(local, 'asking', rid);
+    if (!waiter.options.presence) return;
+    this.postman.sendNotice(ownerOf(channel, this.shardCount), {
+      t: MessageType.PRESENCE_LEAVE,
+      ch: channel,
+      from: this.shardId,
+      info: clientInfoOf(conn, waiter.options.chanInfo),
+    });
   }
 
   /** Sends the owner the channel's protocol set (SUBSCRIBE_SHARD); false when its mailbox is full. */
@@ -451,7 +499,7 @@ export class LocalChannels {
   private narrowProtocols(channel: string, local: LocalChannel): void {
     let needed = local.topics.protocolsInUse();
     for (const conn of local.waiting?.keys() ?? []) needed |= protocolBit(conn.transport.protocol);
-    for (const { conn } of local.recovering?.values() ?? []) needed |= protocolBit(conn.transport.protocol);
+    for (const { conn } of local.asking?.values() ?? []) needed |= protocolBit(conn.transport.protocol);
     const before = local.protocols.requested;
     if (local.protocols.shrinkTo(needed) && !this.register(channel, local)) local.protocols.requested = before;
     if (needed !== 0) this.unmarkTable(local, local.tableBits & ~needed);
@@ -513,7 +561,7 @@ export class LocalChannels {
   }
 }
 
-/** Whether sockets wait to join the channel (for the owner's OK or a RECOVER_RESULT). */
+/** Whether sockets wait to join the channel (for the owner's OK or its answer to an ask). */
 function joinsInFlight(local: LocalChannel): boolean {
-  return local.waiting !== null || local.recovering !== null;
+  return local.waiting !== null || local.asking !== null;
 }

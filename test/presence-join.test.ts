@@ -1,0 +1,193 @@
+/**
+ * A subscribe to a channel with presence is answered only once the channel's
+ * owner holds the client's presence entry, as Centrifugo adds presence before
+ * it replies; a subscription given up meanwhile leaves no entry, and join and
+ * leave pushes keep their order. Real shards in this thread
+ * (helpers/shard-harness.ts), with a presence manager whose writes the test
+ * holds back.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import { MemoryPresence } from '../src/broker/presence-memory';
+import type { ClientInfo } from '../src/protocol/json';
+import { ownerOf } from '../src/shards/messaging/owner-of';
+import { startShards, type Harness, type RecordingTransport } from './helpers/shard-harness';
+import { holdsChannel } from '../src/shards/session/connection';
+
+/** Memory presence whose writes wait while `hold()` is in force, and fail while `failing`. */
+class HeldPresence extends MemoryPresence {
+  private gate: Promise<void> | null = null;
+  private open: () => void = () => undefined;
+  /** Writes started while held. */
+  waiting = 0;
+  failing = false;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.gate = null;
+    this.open();
+  }
+
+  override async add(channel: string, info: ClientInfo, shard: number): Promise<void> {
+    if (this.gate) {
+      this.waiting++;
+      await this.gate;
+    }
+    if (this.failing) throw new Error('presence store refused the write');
+    return super.add(channel, info, shard);
+  }
+}
+
+const OPEN = { allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true };
+const NAMESPACES = [
+  { name: 'room', presence: true, join_leave: true, force_push_join_leave: true, ...OPEN },
+  { name: 'hist', presence: true, history_size: 10, history_ttl: '60s', force_recovery: true, ...OPEN },
+];
+
+/** A channel name of namespace `ns` owned by shard `owner` of `count`. */
+function channelOwnedBy(ns: string, owner: number, count: number): string {
+  for (let i = 0; ; i++) if (ownerOf(`${ns}:c${i}`, count) === owner) return `${ns}:c${i}`;
+}
+
+let harness: Harness | null = null;
+let presences: HeldPresence[] = [];
+afterEach(() => {
+  for (const p of presences) p.release();
+  harness?.close();
+  harness = null;
+});
+
+function start(count: number, overrides: Record<string, unknown> = {}): Harness {
+  presences = Array.from({ length: count }, () => new HeldPresence());
+  harness = startShards(count, { ...overrides, channel: { namespaces: NAMESPACES } }, undefined, (i) => presences[i]!);
+  return harness;
+}
+
+function replyTo(transport: RecordingTransport, id: number): Record<string, unknown> | undefined {
+  return transport.replies().find((r) => r['id'] === id);
+}
+
+/** The join and leave pushes a client received on `channel`, as `join:<client>` and `leave:<client>`. */
+function joinLeave(transport: RecordingTransport, channel: string): string[] {
+  const out: string[] = [];
+  for (const r of transport.replies()) {
+    const push = r['push'] as { channel: string; join?: { info: ClientInfo }; leave?: { info: ClientInfo } } | undefined;
+    if (push?.channel !== channel) continue;
+    if (push.join) out.push(`join:${push.join.info.client}`);
+    if (push.leave) out.push(`leave:${push.leave.info.client}`);
+  }
+  return out;
+}
+
+async function clientsIn(presence: HeldPresence, channel: string): Promise<string[]> {
+  return [...(await presence.presence(channel)).keys()].sort();
+}
+
+/** Lets the shards run for `ms`: long enough for any message between them to arrive. */
+const settle = (ms = 40): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('presence before the subscribe reply', () => {
+  for (const [count, owner] of [[2, 1], [1, 0]] as const) {
+    test(`the reply waits until the owner holds the entry (${count === 1 ? 'owner on the same shard' : 'owner on another shard'})`, async () => {
+      const h = start(count);
+      const channel = channelOwnedBy('room', owner, count);
+      const { conn, transport } = await h.connect(0);
+      presences[owner]!.hold();
+      h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+      await h.until(() => presences[owner]!.waiting === 1);
+      await settle();
+      assert.equal(replyTo(transport, 2), undefined, 'no reply while presence is not written');
+      assert.deepEqual(await clientsIn(presences[owner]!, channel), []);
+      presences[owner]!.release();
+      await h.until(() => replyTo(transport, 2) !== undefined);
+      assert.ok(replyTo(transport, 2)!['subscribe'], JSON.stringify(transport.replies()));
+      assert.deepEqual(await clientsIn(presences[owner]!, channel), [conn.id]);
+      // The joining client receives its own join, after its reply (Centrifugo publishes the join after replying).
+      await h.until(() => joinLeave(transport, channel).length === 1);
+      assert.deepEqual(joinLeave(transport, channel), [`join:${conn.id}`]);
+      const replies = transport.replies();
+      assert.ok(replies.findIndex((r) => r['id'] === 2) < replies.findIndex((r) => r['push'] !== undefined));
+    });
+  }
+
+  test('a positioned subscribe: the entry is written first, then the stream is read and the reply sent', async () => {
+    const h = start(2);
+    const channel = channelOwnedBy('hist', 1, 2);
+    const { conn, transport } = await h.connect(0);
+    presences[1]!.hold();
+    h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}","recover":true,"offset":0,"epoch":""}}`);
+    await h.until(() => presences[1]!.waiting === 1);
+    await settle();
+    assert.equal(replyTo(transport, 2), undefined);
+    presences[1]!.release();
+    await h.until(() => replyTo(transport, 2) !== undefined);
+    const result = replyTo(transport, 2)!['subscribe'] as Record<string, unknown>;
+    assert.equal(result['recoverable'], true, JSON.stringify(result));
+    assert.equal(typeof result['epoch'], 'string');
+    assert.deepEqual(await clientsIn(presences[1]!, channel), [conn.id]);
+    assert.ok(holdsChannel(conn, channel));
+  });
+
+  test('an unsubscribe while the entry is written: the entry is removed, and watchers see the join before the leave', async () => {
+    // With client.concurrency 2 the unsubscribe need not wait for the subscribe's reply.
+    const h = start(2, { client: { concurrency: 2 } });
+    const channel = channelOwnedBy('room', 1, 2);
+    const watcher = await h.connect(1);
+    h.send(1, watcher.conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+    await h.until(() => replyTo(watcher.transport, 2) !== undefined);
+    const { conn, transport } = await h.connect(0);
+    presences[1]!.hold();
+    h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+    await h.until(() => presences[1]!.waiting === 1);
+    h.send(0, conn, `{"id":3,"unsubscribe":{"channel":"${channel}"}}`);
+    await h.until(() => replyTo(transport, 3) !== undefined);
+    assert.deepEqual(replyTo(transport, 3), { id: 3, unsubscribe: {} });
+    assert.equal((replyTo(transport, 2)!['error'] as { code: number }).code, 100, 'the subscribe was given up');
+    presences[1]!.release();
+    await h.until(() => joinLeave(watcher.transport, channel).length === 3);
+    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${conn.id}`, `leave:${conn.id}`]);
+    assert.deepEqual(await clientsIn(presences[1]!, channel), [watcher.conn.id]);
+    assert.ok(!holdsChannel(conn, channel));
+  });
+
+  test('a client that goes away while the entry is written leaves no entry behind', async () => {
+    const h = start(2);
+    const channel = channelOwnedBy('room', 1, 2);
+    const { conn, transport } = await h.connect(0);
+    presences[1]!.hold();
+    h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+    await h.until(() => presences[1]!.waiting === 1);
+    transport.close();
+    await settle();
+    presences[1]!.release();
+    await settle();
+    assert.deepEqual(await clientsIn(presences[1]!, channel), []);
+    await h.until(() => h.shards[0]!.local.size === 0);
+  });
+
+  test('an entry that cannot be written fails the subscribe with 100, pushes no join, and the client can subscribe again', async () => {
+    const h = start(2);
+    const channel = channelOwnedBy('room', 1, 2);
+    const watcher = await h.connect(1);
+    h.send(1, watcher.conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+    await h.until(() => replyTo(watcher.transport, 2) !== undefined);
+    const { conn, transport } = await h.connect(0);
+    presences[1]!.failing = true;
+    h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+    await h.until(() => replyTo(transport, 2) !== undefined);
+    assert.deepEqual(replyTo(transport, 2)!['error'], { code: 100, message: 'presence failed', temporary: true });
+    assert.ok(!holdsChannel(conn, channel));
+    assert.equal(transport.closed, null, 'the connection stays');
+    assert.ok(h.log.some((e) => e.level === 'warn' && e.message.startsWith('could not add presence')));
+    presences[1]!.failing = false;
+    h.send(0, conn, `{"id":3,"subscribe":{"channel":"${channel}"}}`);
+    await h.until(() => replyTo(transport, 3) !== undefined);
+    assert.ok(replyTo(transport, 3)!['subscribe']);
+    await h.until(() => joinLeave(watcher.transport, channel).length === 2);
+    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${conn.id}`], 'one join: none for the failed subscribe');
+    assert.deepEqual(await clientsIn(presences[1]!, channel), [conn.id, watcher.conn.id].sort());
+  });
+});
