@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
+import type { HistoryQuery, HistoryResult } from '../src/broker/broker';
+import { MemoryBroker } from '../src/broker/memory';
 import { MemoryPresence } from '../src/broker/presence-memory';
 import type { ClientInfo } from '../src/protocol/json';
 import { ownerOf } from '../src/shards/messaging/owner-of';
@@ -44,7 +46,7 @@ class HeldPresence extends MemoryPresence {
 const OPEN = { allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true };
 const NAMESPACES = [
   { name: 'room', presence: true, join_leave: true, force_push_join_leave: true, ...OPEN },
-  { name: 'hist', presence: true, history_size: 10, history_ttl: '60s', force_recovery: true, ...OPEN },
+  { name: 'hist', presence: true, join_leave: true, force_push_join_leave: true, history_size: 10, history_ttl: '60s', force_recovery: true, ...OPEN },
 ];
 
 /** A channel name of namespace `ns` owned by shard `owner` of `count`. */
@@ -60,9 +62,20 @@ afterEach(() => {
   harness = null;
 });
 
+/** A memory broker whose history reads fail while `failing`. */
+class FailingHistoryBroker extends MemoryBroker {
+  failing = false;
+  override history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
+    return this.failing ? Promise.reject(new Error('history unavailable')) : super.history(channel, query);
+  }
+}
+
+let brokers: FailingHistoryBroker[] = [];
+
 function start(count: number, overrides: Record<string, unknown> = {}): Harness {
   presences = Array.from({ length: count }, () => new HeldPresence());
-  harness = startShards(count, { ...overrides, channel: { namespaces: NAMESPACES } }, undefined, (i) => presences[i]!);
+  brokers = Array.from({ length: count }, () => new FailingHistoryBroker());
+  harness = startShards(count, { ...overrides, channel: { namespaces: NAMESPACES } }, (i) => brokers[i]!, (i) => presences[i]!);
   return harness;
 }
 
@@ -129,6 +142,29 @@ describe('presence before the subscribe reply', () => {
     assert.equal(typeof result['epoch'], 'string');
     assert.deepEqual(await clientsIn(presences[1]!, channel), [conn.id]);
     assert.ok(holdsChannel(conn, channel));
+  });
+
+  test('a positioned subscribe whose read fails: error 100, the entry written for it is removed, and no join is pushed', async () => {
+    const h = start(2);
+    const channel = channelOwnedBy('hist', 1, 2);
+    const watcher = await h.connect(1);
+    h.send(1, watcher.conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+    await h.until(() => replyTo(watcher.transport, 2) !== undefined);
+    const { conn, transport } = await h.connect(0);
+    brokers[1]!.failing = true;
+    h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}","recover":true,"offset":0,"epoch":""}}`);
+    await h.until(() => replyTo(transport, 2) !== undefined);
+    assert.deepEqual(replyTo(transport, 2)!['error'], { code: 100, message: 'history unavailable', temporary: true });
+    await settle();
+    assert.deepEqual(await clientsIn(presences[1]!, channel), [watcher.conn.id]);
+    assert.ok(!holdsChannel(conn, channel));
+    brokers[1]!.failing = false;
+    h.send(0, conn, `{"id":3,"subscribe":{"channel":"${channel}","recover":true,"offset":0,"epoch":""}}`);
+    await h.until(() => replyTo(transport, 3) !== undefined);
+    assert.ok(replyTo(transport, 3)!['subscribe'], JSON.stringify(replyTo(transport, 3)));
+    assert.deepEqual(await clientsIn(presences[1]!, channel), [conn.id, watcher.conn.id].sort());
+    await h.until(() => joinLeave(watcher.transport, channel).length === 2);
+    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${conn.id}`], 'no join for the failed subscribe');
   });
 
   test('an unsubscribe while the entry is written: the entry is removed, and watchers see the join before the leave', async () => {

@@ -315,7 +315,8 @@ export class OwnedChannels {
         this.drop(msg.ch);
       }
     };
-    const read = (): Promise<void> => this.broker
+    /** Reads and answers; resolves whether the answer carries the position (the socket joins). */
+    const read = (): Promise<boolean> => this.broker
       .history(msg.ch, { ...recoveryRead(msg), metaTtl })
       .then((history) => {
         // Merge what was fanned out during the read (already sent to the asking shard, before this answer).
@@ -328,19 +329,23 @@ export class OwnedChannels {
           }
         }
         const top = { offset: topOffset, epoch: history.position.epoch };
-        if (!msg.since) {
-          reply({ top });
-          return;
-        }
-        reply({ top, ...recoveryOutcome(msg, pubs, top) });
+        reply(msg.since ? { top, ...recoveryOutcome(msg, pubs, top) } : { top });
+        return true;
       })
-      .catch((err: unknown) => reply({ error: { code: 100, message: err instanceof Error ? err.message : 'history failed' } }));
+      .catch((err: unknown) => {
+        reply({ error: { code: 100, message: err instanceof Error ? err.message : 'history failed' } });
+        return false;
+      });
     if (!msg.join) {
       void read();
       return;
     }
     // Presence first, as Centrifugo adds it before it reads the stream; the join push follows the answer.
-    this.presenceSide.join({ ch: msg.ch, info: msg.join, from: msg.from }, (failed) => (failed ? reply({ error: PRESENCE_FAILED }) : read()));
+    this.presenceSide.join({ ch: msg.ch, info: msg.join, from: msg.from }, (failed) => {
+      if (!failed) return read();
+      reply({ error: PRESENCE_FAILED });
+      return false;
+    });
   }
 
   /**
@@ -357,6 +362,7 @@ export class OwnedChannels {
     this.presenceSide.join(msg, (failed) => {
       const joined: PresenceJoinedMessage = { t: MessageType.PRESENCE_JOINED, rid, ch: msg.ch, ...(failed ? { error: PRESENCE_FAILED } : {}) };
       this.postman.sendAnswer(msg.from, joined);
+      return !failed;
     });
   }
 

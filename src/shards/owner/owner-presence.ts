@@ -29,15 +29,17 @@ export interface JoinNotice {
 
 /**
  * Answers an ask once presence holds the client (`failed`: it could not be
- * recorded); the join push is emitted when the returned promise settles.
+ * recorded); resolves whether the client joined. The join push is emitted
+ * once it has; an entry added for a join that then failed (a RECOVER whose
+ * read failed) is removed.
  */
-export type AskAnswer = (failed: boolean) => void | Promise<void>;
+export type AskAnswer = (failed: boolean) => boolean | Promise<boolean>;
 
 /** Presence and join/leave of the channels this shard owns. */
 export class OwnerPresence {
   /**
    * Asks not finished (presence write, answer, join push), by channel and
-   * client id; each resolves true when the client was recorded.
+   * client id; each resolves whether the client joined.
    */
   private readonly asks = new Map<string, Promise<boolean>>();
 
@@ -74,13 +76,15 @@ export class OwnerPresence {
         )
       : Promise.resolve(true);
     const done = added.then(async (recorded) => {
+      let joined = false;
       try {
-        await answer(!recorded);
+        joined = (await answer(!recorded)) && recorded;
       } catch (err) {
         this.log.error('answering a join failed', { channel: msg.ch, error: err });
       }
-      if (recorded && pushes) await this.broker.publishJoin(msg.ch, msg.info).catch(() => undefined);
-      return recorded;
+      if (recorded && !joined) await this.presence.remove(msg.ch, msg.info.client).catch(() => undefined);
+      if (joined && pushes) await this.broker.publishJoin(msg.ch, msg.info).catch(() => undefined);
+      return joined;
     });
     this.asks.set(key, done);
     void done.finally(() => {
@@ -100,9 +104,9 @@ export class OwnerPresence {
       run();
       return;
     }
-    // A failed ask recorded nothing and pushed no join: nothing to undo.
-    void ask.then((recorded) => {
-      if (recorded) run();
+    // A failed ask left no entry and pushed no join: nothing to undo.
+    void ask.then((joined) => {
+      if (joined) run();
     });
   }
 
