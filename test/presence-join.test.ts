@@ -95,6 +95,14 @@ function joinLeave(transport: RecordingTransport, channel: string): string[] {
   return out;
 }
 
+/** A client on `shard` subscribed to `channel` (it receives the channel's join and leave pushes). */
+async function watching(h: Harness, shard: number, channel: string): ReturnType<Harness['connect']> {
+  const watcher = await h.connect(shard);
+  h.send(shard, watcher.conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+  await h.until(() => replyTo(watcher.transport, 2) !== undefined);
+  return watcher;
+}
+
 async function clientsIn(presence: HeldPresence, channel: string): Promise<string[]> {
   return [...(await presence.presence(channel)).keys()].sort();
 }
@@ -147,9 +155,7 @@ describe('presence before the subscribe reply', () => {
   test('a positioned subscribe whose read fails: error 100, the entry written for it is removed, and no join is pushed', async () => {
     const h = start(2);
     const channel = channelOwnedBy('hist', 1, 2);
-    const watcher = await h.connect(1);
-    h.send(1, watcher.conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
-    await h.until(() => replyTo(watcher.transport, 2) !== undefined);
+    const watcher = await watching(h, 1, channel);
     const { conn, transport } = await h.connect(0);
     brokers[1]!.failing = true;
     h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}","recover":true,"offset":0,"epoch":""}}`);
@@ -171,9 +177,7 @@ describe('presence before the subscribe reply', () => {
     // With client.concurrency 2 the unsubscribe need not wait for the subscribe's reply.
     const h = start(2, { client: { concurrency: 2 } });
     const channel = channelOwnedBy('room', 1, 2);
-    const watcher = await h.connect(1);
-    h.send(1, watcher.conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
-    await h.until(() => replyTo(watcher.transport, 2) !== undefined);
+    const watcher = await watching(h, 1, channel);
     const { conn, transport } = await h.connect(0);
     presences[1]!.hold();
     h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
@@ -207,9 +211,7 @@ describe('presence before the subscribe reply', () => {
   test('an entry that cannot be written fails the subscribe with 100, pushes no join, and the client can subscribe again', async () => {
     const h = start(2);
     const channel = channelOwnedBy('room', 1, 2);
-    const watcher = await h.connect(1);
-    h.send(1, watcher.conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
-    await h.until(() => replyTo(watcher.transport, 2) !== undefined);
+    const watcher = await watching(h, 1, channel);
     const { conn, transport } = await h.connect(0);
     presences[1]!.failing = true;
     h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
