@@ -103,6 +103,32 @@ async function watching(h: Harness, shard: number, channel: string): ReturnType<
   return watcher;
 }
 
+/**
+ * Two shards; a watcher of a `room` channel owned by shard 1; and a client on
+ * shard 0 that subscribed while the owner's presence writes were held (and,
+ * with `failing`, are to fail), then unsubscribed before the answer. With
+ * `client.concurrency` over 1 the unsubscribe need not wait for the subscribe.
+ */
+async function unsubscribedWhileHeld(concurrency: number, failing = false): Promise<{
+  h: Harness;
+  channel: string;
+  watcher: Awaited<ReturnType<Harness['connect']>>;
+  conn: Awaited<ReturnType<Harness['connect']>>['conn'];
+  transport: RecordingTransport;
+}> {
+  const h = start(2, { client: { concurrency } });
+  const channel = channelOwnedBy('room', 1, 2);
+  const watcher = await watching(h, 1, channel);
+  const { conn, transport } = await h.connect(0);
+  presences[1]!.hold();
+  presences[1]!.failing = failing;
+  h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+  await h.until(() => presences[1]!.waiting === 1);
+  h.send(0, conn, `{"id":3,"unsubscribe":{"channel":"${channel}"}}`);
+  await h.until(() => replyTo(transport, 3) !== undefined);
+  return { h, channel, watcher, conn, transport };
+}
+
 async function clientsIn(presence: HeldPresence, channel: string): Promise<string[]> {
   return [...(await presence.presence(channel)).keys()].sort();
 }
@@ -174,16 +200,7 @@ describe('presence before the subscribe reply', () => {
   });
 
   test('an unsubscribe while the entry is written: the entry is removed, and watchers see the join before the leave', async () => {
-    // With client.concurrency 2 the unsubscribe need not wait for the subscribe's reply.
-    const h = start(2, { client: { concurrency: 2 } });
-    const channel = channelOwnedBy('room', 1, 2);
-    const watcher = await watching(h, 1, channel);
-    const { conn, transport } = await h.connect(0);
-    presences[1]!.hold();
-    h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
-    await h.until(() => presences[1]!.waiting === 1);
-    h.send(0, conn, `{"id":3,"unsubscribe":{"channel":"${channel}"}}`);
-    await h.until(() => replyTo(transport, 3) !== undefined);
+    const { h, channel, watcher, conn, transport } = await unsubscribedWhileHeld(2);
     assert.deepEqual(replyTo(transport, 3), { id: 3, unsubscribe: {} });
     assert.equal((replyTo(transport, 2)!['error'] as { code: number }).code, 100, 'the subscribe was given up');
     presences[1]!.release();
@@ -191,6 +208,30 @@ describe('presence before the subscribe reply', () => {
     assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${conn.id}`, `leave:${conn.id}`]);
     assert.deepEqual(await clientsIn(presences[1]!, channel), [watcher.conn.id]);
     assert.ok(!holdsChannel(conn, channel));
+  });
+
+  test('unsubscribe and subscribe again while the first entry is written: the entry stays, and the pushes keep their order', async () => {
+    const { h, channel, watcher, conn, transport } = await unsubscribedWhileHeld(3);
+    h.send(0, conn, `{"id":4,"subscribe":{"channel":"${channel}"}}`);
+    await settle();
+    presences[1]!.release();
+    await h.until(() => replyTo(transport, 4) !== undefined);
+    assert.ok(replyTo(transport, 4)!['subscribe'], JSON.stringify(transport.replies()));
+    await h.until(() => joinLeave(watcher.transport, channel).length === 4);
+    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${conn.id}`, `leave:${conn.id}`, `join:${conn.id}`]);
+    assert.deepEqual(await clientsIn(presences[1]!, channel), [conn.id, watcher.conn.id].sort());
+    assert.ok(holdsChannel(conn, channel));
+  });
+
+  test('an unsubscribe while an entry that cannot be written is tried: neither a join nor a leave is pushed', async () => {
+    const { h, channel, watcher } = await unsubscribedWhileHeld(2, true);
+    presences[1]!.release();
+    await settle();
+    presences[1]!.failing = false;
+    // Another client's join, pushed after all of the above, marks that the watcher has seen it all.
+    const marker = await watching(h, 0, channel);
+    await h.until(() => joinLeave(watcher.transport, channel).includes(`join:${marker.conn.id}`));
+    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
   });
 
   test('a client that goes away while the entry is written leaves no entry behind', async () => {

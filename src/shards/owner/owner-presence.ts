@@ -38,10 +38,12 @@ export type AskAnswer = (failed: boolean) => boolean | Promise<boolean>;
 /** Presence and join/leave of the channels this shard owns. */
 export class OwnerPresence {
   /**
-   * Asks not finished (presence write, answer, join push), by channel and
-   * client id; each resolves whether the client joined.
+   * The last join or leave of a client still in progress, by channel and
+   * client id, when one is (an ask, or a step queued behind one). It resolves
+   * whether a leave after it should act: false after an ask that failed.
+   * Further joins and leaves of that client run after it, in arrival order.
    */
-  private readonly asks = new Map<string, Promise<boolean>>();
+  private readonly pending = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly presence: PresenceManager,
@@ -53,61 +55,68 @@ export class OwnerPresence {
 
   /**
    * A client joined. Without `answer` (a notice) presence is added and the
-   * join push emitted at once; with it, `answer` runs once presence holds the
-   * client, and the push follows it.
+   * join push emitted; with it, `answer` runs once presence holds the client,
+   * and the push follows it.
    */
   join(msg: JoinNotice, answer?: AskAnswer): void {
-    const options = this.resolve(msg.ch)?.options;
-    const keeps = options?.presence === true;
-    const pushes = options?.join_leave === true && !msg.silent;
-    if (!answer) {
-      if (keeps) void this.presence.add(msg.ch, msg.info, msg.from).catch(() => undefined);
-      if (pushes) void this.broker.publishJoin(msg.ch, msg.info).catch(() => undefined);
-      return;
-    }
-    const key = askKey(msg.ch, msg.info.client);
-    const added = keeps
-      ? this.presence.add(msg.ch, msg.info, msg.from).then(
-          () => true,
-          (err: unknown) => {
-            this.log.warn('could not add presence; the subscribe fails', { channel: msg.ch, client: msg.info.client, error: err });
-            return false;
-          },
-        )
-      : Promise.resolve(true);
-    const done = added.then(async (recorded) => {
-      let joined = false;
-      try {
-        joined = (await answer(!recorded)) && recorded;
-      } catch (err) {
-        this.log.error('answering a join failed', { channel: msg.ch, error: err });
-      }
-      if (recorded && !joined) await this.presence.remove(msg.ch, msg.info.client).catch(() => undefined);
-      if (joined && pushes) await this.broker.publishJoin(msg.ch, msg.info).catch(() => undefined);
-      return joined;
-    });
-    this.asks.set(key, done);
-    void done.finally(() => {
-      if (this.asks.get(key) === done) this.asks.delete(key);
+    const key = clientKey(msg.ch, msg.info.client);
+    if (answer) this.after(key, () => this.ask(msg, answer));
+    else if (this.pending.has(key)) this.after(key, () => this.announceJoin(msg));
+    else void this.announceJoin(msg);
+  }
+
+  /** A client left: its presence entry goes and the leave push is emitted (after its join, if that is in progress). */
+  leave(channel: string, info: ClientInfo): void {
+    const key = clientKey(channel, info.client);
+    // A failed ask left no entry and pushed no join: nothing to undo.
+    if (this.pending.has(key)) this.after(key, (acts) => (acts ? this.announceLeave(channel, info) : Promise.resolve(true)));
+    else void this.announceLeave(channel, info);
+  }
+
+  /** Runs `step` after the client's join or leave in progress, if any; it must not reject. */
+  private after(key: string, step: (leaveActs: boolean) => Promise<boolean>): void {
+    const tail = (this.pending.get(key) ?? Promise.resolve(true)).then(step);
+    this.pending.set(key, tail);
+    void tail.then(() => {
+      if (this.pending.get(key) === tail) this.pending.delete(key);
     });
   }
 
-  /** A client left: its presence entry goes and the leave push is emitted, after its ask if one is in flight. */
-  leave(channel: string, info: ClientInfo): void {
-    const run = (): void => {
-      const options = this.resolve(channel)?.options;
-      if (options?.presence) void this.presence.remove(channel, info.client).catch(() => undefined);
-      if (options?.join_leave) void this.broker.publishLeave(channel, info).catch(() => undefined);
-    };
-    const ask = this.asks.get(askKey(channel, info.client));
-    if (!ask) {
-      run();
-      return;
+  /** Adds the entry and answers; resolves whether the client joined (then the join push is out). */
+  private async ask(msg: JoinNotice, answer: AskAnswer): Promise<boolean> {
+    const options = this.resolve(msg.ch)?.options;
+    let recorded = true;
+    if (options?.presence) {
+      try {
+        await this.presence.add(msg.ch, msg.info, msg.from);
+      } catch (err) {
+        this.log.warn('could not add presence; the subscribe fails', { channel: msg.ch, client: msg.info.client, error: err });
+        recorded = false;
+      }
     }
-    // A failed ask left no entry and pushed no join: nothing to undo.
-    void ask.then((joined) => {
-      if (joined) run();
-    });
+    let joined = false;
+    try {
+      joined = (await answer(!recorded)) && recorded;
+    } catch (err) {
+      this.log.error('answering a join failed', { channel: msg.ch, error: err });
+    }
+    if (options?.presence && recorded && !joined) await this.presence.remove(msg.ch, msg.info.client).catch(() => undefined);
+    if (joined && options?.join_leave && !msg.silent) await this.broker.publishJoin(msg.ch, msg.info).catch(() => undefined);
+    return joined;
+  }
+
+  private async announceJoin(msg: JoinNotice): Promise<boolean> {
+    const options = this.resolve(msg.ch)?.options;
+    if (options?.presence) void this.presence.add(msg.ch, msg.info, msg.from).catch(() => undefined);
+    if (options?.join_leave && !msg.silent) void this.broker.publishJoin(msg.ch, msg.info).catch(() => undefined);
+    return true;
+  }
+
+  private async announceLeave(channel: string, info: ClientInfo): Promise<boolean> {
+    const options = this.resolve(channel)?.options;
+    if (options?.presence) void this.presence.remove(channel, info.client).catch(() => undefined);
+    if (options?.join_leave) void this.broker.publishLeave(channel, info).catch(() => undefined);
+    return true;
   }
 
   /** A restarted shard's clients are gone: their entries go, and their leave pushes are emitted. */
@@ -121,6 +130,6 @@ export class OwnerPresence {
   }
 }
 
-function askKey(channel: string, client: string): string {
+function clientKey(channel: string, client: string): string {
   return `${channel}\0${client}`;
 }
