@@ -234,6 +234,24 @@ describe('presence before the subscribe reply', () => {
     assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
   });
 
+  test("a restart of the client's shard while its entry is written leaves no entry and pushes no join", async () => {
+    const h = start(2);
+    const channel = channelOwnedBy('room', 1, 2);
+    const watcher = await watching(h, 1, channel);
+    const { conn } = await h.connect(0);
+    presences[1]!.hold();
+    h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
+    await h.until(() => presences[1]!.waiting === 1);
+    // What the owner does when the acceptor restarts shard 0 (Shard.onPeerRestarted).
+    h.shards[1]!.owned.forgetShard(0);
+    presences[1]!.release();
+    await settle();
+    assert.deepEqual(await clientsIn(presences[1]!, channel), [watcher.conn.id]);
+    const marker = await watching(h, 1, channel);
+    await h.until(() => joinLeave(watcher.transport, channel).includes(`join:${marker.conn.id}`));
+    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
+  });
+
   test('a client that goes away while the entry is written leaves no entry behind', async () => {
     const h = start(2);
     const channel = channelOwnedBy('room', 1, 2);

@@ -7,9 +7,10 @@
 /**
  * The owner side of channels: for each channel this shard owns (ownerOf), the
  * set of shards that have local subscribers (with the protocols each needs),
- * the broker subscription, and the channel's presence. A publication is
- * encoded here once per protocol in use (plus once for delta subscribers) and
- * its bytes go to each subscribed shard.
+ * the broker subscription, and (through OwnerPresence, owner-presence.ts)
+ * the channel's presence. A publication is encoded here once per protocol in
+ * use (plus once for delta subscribers) and its bytes go to each subscribed
+ * shard.
  *
  * Ordering: a shard is added to a channel's set in the same step that sends it
  * SUBSCRIBE_SHARD_OK, on the same FIFO mailbox that carries publications, so the
@@ -368,7 +369,7 @@ export class OwnedChannels {
 
   /** A client left: presence and leave push, after its join if that is still in flight. */
   leave(msg: PresenceLeaveMessage): void {
-    this.presenceSide.leave(msg.ch, msg.info);
+    this.presenceSide.leave(msg.ch, msg.info, msg.from);
   }
 
   /** A join or leave event of a channel arrived from the broker (any node's): fan it out. */

@@ -44,6 +44,8 @@ export class OwnerPresence {
    * Further joins and leaves of that client run after it, in arrival order.
    */
   private readonly pending = new Map<string, Promise<boolean>>();
+  /** Restarts of each shard seen (forgetShard): a step of a client whose shard restarted since it arrived is dropped. */
+  private readonly restarts = new Map<number, number>();
 
   constructor(
     private readonly presence: PresenceManager,
@@ -60,30 +62,41 @@ export class OwnerPresence {
    */
   join(msg: JoinNotice, answer?: AskAnswer): void {
     const key = clientKey(msg.ch, msg.info.client);
-    if (answer) this.after(key, () => this.ask(msg, answer));
-    else if (this.pending.has(key)) this.after(key, () => this.announceJoin(msg));
+    if (answer) this.after(key, msg.from, (_, alive) => this.ask(msg, answer, alive));
+    else if (this.pending.has(key)) this.after(key, msg.from, () => this.announceJoin(msg));
     else void this.announceJoin(msg);
   }
 
   /** A client left: its presence entry goes and the leave push is emitted (after its join, if that is in progress). */
-  leave(channel: string, info: ClientInfo): void {
+  leave(channel: string, info: ClientInfo, from: number): void {
     const key = clientKey(channel, info.client);
     // A failed ask left no entry and pushed no join: nothing to undo.
-    if (this.pending.has(key)) this.after(key, (acts) => (acts ? this.announceLeave(channel, info) : Promise.resolve(true)));
+    if (this.pending.has(key)) this.after(key, from, (acts) => (acts ? this.announceLeave(channel, info) : Promise.resolve(true)));
     else void this.announceLeave(channel, info);
   }
 
-  /** Runs `step` after the client's join or leave in progress, if any; it must not reject. */
-  private after(key: string, step: (leaveActs: boolean) => Promise<boolean>): void {
-    const tail = (this.pending.get(key) ?? Promise.resolve(true)).then(step);
+  /**
+   * Runs `step` after the client's join or leave in progress, if any (it
+   * must not reject); drops it when the client's shard (`from`) restarted
+   * meanwhile, since forgetShard removed its clients. `alive` tells a step
+   * whether that shard is still the one it came from.
+   */
+  private after(key: string, from: number, step: (leaveActs: boolean, alive: () => boolean) => Promise<boolean>): void {
+    const seen = this.restarts.get(from) ?? 0;
+    const alive = (): boolean => (this.restarts.get(from) ?? 0) === seen;
+    const tail = (this.pending.get(key) ?? Promise.resolve(true)).then((acts) => (alive() ? step(acts, alive) : false));
     this.pending.set(key, tail);
     void tail.then(() => {
       if (this.pending.get(key) === tail) this.pending.delete(key);
     });
   }
 
-  /** Adds the entry and answers; resolves whether the client joined (then the join push is out). */
-  private async ask(msg: JoinNotice, answer: AskAnswer): Promise<boolean> {
+  /**
+   * Adds the entry and answers; resolves whether the client joined (then the
+   * join push is out). An entry added for a shard that restarted meanwhile
+   * is removed again, unanswered.
+   */
+  private async ask(msg: JoinNotice, answer: AskAnswer, alive: () => boolean): Promise<boolean> {
     const options = this.resolve(msg.ch)?.options;
     let recorded = true;
     if (options?.presence) {
@@ -94,6 +107,10 @@ export class OwnerPresence {
         recorded = false;
       }
     }
+    if (!alive()) {
+      if (options?.presence && recorded) await this.presence.remove(msg.ch, msg.info.client).catch(() => undefined);
+      return false;
+    }
     let joined = false;
     try {
       joined = (await answer(!recorded)) && recorded;
@@ -101,7 +118,7 @@ export class OwnerPresence {
       this.log.error('answering a join failed', { channel: msg.ch, error: err });
     }
     if (options?.presence && recorded && !joined) await this.presence.remove(msg.ch, msg.info.client).catch(() => undefined);
-    if (joined && options?.join_leave && !msg.silent) await this.broker.publishJoin(msg.ch, msg.info).catch(() => undefined);
+    if (joined && alive() && options?.join_leave && !msg.silent) await this.broker.publishJoin(msg.ch, msg.info).catch(() => undefined);
     return joined;
   }
 
@@ -121,6 +138,7 @@ export class OwnerPresence {
 
   /** A restarted shard's clients are gone: their entries go, and their leave pushes are emitted. */
   forgetShard(shard: number): void {
+    this.restarts.set(shard, (this.restarts.get(shard) ?? 0) + 1);
     void this.presence.removeShard(shard).then((removed) => {
       for (const [channel, infos] of removed) {
         if (!this.resolve(channel)?.options.join_leave) continue;
