@@ -133,8 +133,14 @@ async function clientsIn(presence: HeldPresence, channel: string): Promise<strin
   return [...(await presence.presence(channel)).keys()].sort();
 }
 
-/** Lets the shards run for `ms`: long enough for any message between them to arrive. */
-const settle = (ms = 40): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/**
+ * Lets the shards run `turns` turns of the event loop: the harness hands each
+ * record over on a later turn, so any exchange of fewer hops is over, however
+ * slow the machine (a wall-clock wait could end mid-exchange on a busy one).
+ */
+async function settle(turns = 50): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+}
 
 describe('presence before the subscribe reply', () => {
   for (const [count, owner] of [[2, 1], [1, 0]] as const) {
