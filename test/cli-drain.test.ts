@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { findFreePort } from '../src/acceptor/port';
-import { callApi } from './helpers/api';
+import { callApi, callApiKeepAlive } from './helpers/api';
 import { RawClient, waitFor } from './helpers/clients';
-import { API_KEY, testConfigInput } from './helpers/server';
+import { testConfigInput } from './helpers/server';
 
 const CLI = join(__dirname, '..', 'src', 'cli.js');
 
@@ -68,19 +68,7 @@ test('SIGTERM with an API client holding an idle keep-alive connection: a clean 
   try {
     await waitFor(() => server.output().includes('switchyard ready'), 'ready log line', 15_000);
     // Concurrent calls open several keep-alive connections, landing on both shards; the client keeps them open.
-    const statuses = await Promise.all(
-      [0, 1, 2, 3].map(
-        () =>
-          new Promise<number>((resolve, reject) => {
-            const req = request(`http://127.0.0.1:${port}/api/info`, { method: 'POST', agent, headers: { 'X-API-Key': API_KEY } }, (res) => {
-              res.resume();
-              res.on('end', () => resolve(res.statusCode ?? 0));
-            });
-            req.on('error', reject);
-            req.end('{}');
-          }),
-      ),
-    );
+    const statuses = await Promise.all([0, 1, 2, 3].map(async () => (await callApiKeepAlive(agent, `http://127.0.0.1:${port}/api`, 'info', {})).status));
     assert.deepEqual(statuses, [200, 200, 200, 200]);
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);

@@ -9,24 +9,13 @@
  * under an open socket (an abort).
  */
 import assert from 'node:assert/strict';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { RunningServer } from '../src/acceptor/run';
+import { callApiKeepAlive } from './helpers/api';
 import { subscribedClient, waitFor } from './helpers/clients';
 import { API_KEY, startTestServer } from './helpers/server';
-
-/** One API call over `agent`'s keep-alive connection; resolves with the status. */
-function keepAliveCall(server: RunningServer, agent: Agent, method: string, body: unknown): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${server.apiUrl}/${method}`, { method: 'POST', agent, headers: { 'X-API-Key': API_KEY } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
 
 /**
  * A raw TCP connection to the server's client port that the server has
@@ -73,7 +62,7 @@ test('an idle keep-alive API connection does not hold the drain: it ends clean a
   try {
     const client = await subscribedClient(server.wsUrl, 'news');
     // Four concurrent calls open four keep-alive connections, spread over the shards by the kernel.
-    const statuses = await Promise.all([0, 1, 2, 3].map((i) => keepAliveCall(server, agent, 'publish', { channel: 'news', data: { i } })));
+    const statuses = await Promise.all([0, 1, 2, 3].map((i) => callApiKeepAlive(agent, server.apiUrl, 'publish', { channel: 'news', data: { i } }).then((a) => a.status)));
     assert.deepEqual(statuses, [200, 200, 200, 200]);
     await waitFor(() => client.received.length === 4, 'the four publications');
     const idle = Object.values(agent.freeSockets).flat();

@@ -5,12 +5,11 @@
  * connection's requests land on one shard).
  */
 import assert from 'node:assert/strict';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { RunningServer } from '../../src/acceptor/run';
 import type { ShardStats } from '../../src/shards/stats';
-import { callApi } from './api';
+import { callApi, callApiKeepAlive } from './api';
 import { subscribedClient } from './clients';
-import { API_KEY } from './server';
 
 /** A shard's counters, as the `info` API gives them (the ones these tests read). */
 export type ShardInfo = Pick<ShardStats, 'num_clients' | 'publications_fanned_out' | 'fanout_dropped' | 'direct'>;
@@ -32,22 +31,8 @@ export class KeepAliveApi {
   constructor(private readonly apiUrl: string) {}
 
   /** Calls an API method; resolves with the parsed answer. */
-  call(method: string, body: unknown): Promise<any> {
-    const text = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${this.apiUrl}/${method}`,
-        { method: 'POST', agent: this.agent, headers: { 'Content-Type': 'application/json', 'X-API-Key': API_KEY } },
-        (res) => {
-          let data = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (data += c));
-          res.on('end', () => resolve(JSON.parse(data)));
-        },
-      );
-      req.on('error', reject);
-      req.end(text);
-    });
+  async call(method: string, body: unknown): Promise<any> {
+    return (await callApiKeepAlive(this.agent, this.apiUrl, method, body)).body;
   }
 
   /** Closes the connection. */
