@@ -103,19 +103,22 @@ async function watching(h: Harness, shard: number, channel: string): ReturnType<
   return watcher;
 }
 
+/** What heldSubscribe sets up. */
+interface HeldSubscribe {
+  readonly h: Harness;
+  readonly channel: string;
+  readonly watcher: Awaited<ReturnType<Harness['connect']>>;
+  readonly conn: Awaited<ReturnType<Harness['connect']>>['conn'];
+  readonly transport: RecordingTransport;
+}
+
 /**
  * Two shards; a watcher of a `room` channel owned by shard 1; and a client on
- * shard 0 that subscribed while the owner's presence writes were held (and,
- * with `failing`, are to fail), then unsubscribed before the answer. With
- * `client.concurrency` over 1 the unsubscribe need not wait for the subscribe.
+ * shard 0 whose subscribe (id 2) waits at the owner, its presence write held
+ * (and, with `failing`, to fail on release). With `client.concurrency` over 1
+ * the client's next command need not wait for that subscribe.
  */
-async function unsubscribedWhileHeld(concurrency: number, failing = false): Promise<{
-  h: Harness;
-  channel: string;
-  watcher: Awaited<ReturnType<Harness['connect']>>;
-  conn: Awaited<ReturnType<Harness['connect']>>['conn'];
-  transport: RecordingTransport;
-}> {
+async function heldSubscribe(concurrency: number, failing = false): Promise<HeldSubscribe> {
   const h = start(2, { client: { concurrency } });
   const channel = channelOwnedBy('room', 1, 2);
   const watcher = await watching(h, 1, channel);
@@ -124,9 +127,15 @@ async function unsubscribedWhileHeld(concurrency: number, failing = false): Prom
   presences[1]!.failing = failing;
   h.send(0, conn, `{"id":2,"subscribe":{"channel":"${channel}"}}`);
   await h.until(() => presences[1]!.waiting === 1);
-  h.send(0, conn, `{"id":3,"unsubscribe":{"channel":"${channel}"}}`);
-  await h.until(() => replyTo(transport, 3) !== undefined);
   return { h, channel, watcher, conn, transport };
+}
+
+/** heldSubscribe, then the client unsubscribes (id 3) before the owner answers. */
+async function unsubscribedWhileHeld(concurrency: number, failing = false): Promise<HeldSubscribe> {
+  const held = await heldSubscribe(concurrency, failing);
+  held.h.send(0, held.conn, `{"id":3,"unsubscribe":{"channel":"${held.channel}"}}`);
+  await held.h.until(() => replyTo(held.transport, 3) !== undefined);
+  return held;
 }
 
 async function clientsIn(presence: HeldPresence, channel: string): Promise<string[]> {
@@ -236,6 +245,22 @@ describe('presence before the subscribe reply', () => {
     presences[1]!.failing = false;
     // Another client's join, pushed after all of the above, marks that the watcher has seen it all.
     const marker = await watching(h, 0, channel);
+    await h.until(() => joinLeave(watcher.transport, channel).includes(`join:${marker.conn.id}`));
+    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
+  });
+
+  test('an unsubscribe sent after the owner answered that the entry cannot be written: no leave is pushed', async () => {
+    const { h, channel, watcher, conn, transport } = await heldSubscribe(2, true);
+    presences[1]!.release();
+    // Microtasks only: the owner's failed ask ends and its answer is posted, but the harness hands
+    // records over on a later turn, so shard 0 has not read it when the client unsubscribes.
+    for (let i = 0; i < 200; i++) await Promise.resolve();
+    h.send(0, conn, `{"id":3,"unsubscribe":{"channel":"${channel}"}}`);
+    await h.until(() => replyTo(transport, 3) !== undefined);
+    assert.equal((replyTo(transport, 2)!['error'] as { message: string }).message, 'unsubscribed', 'the unsubscribe came first on shard 0');
+    await settle();
+    presences[1]!.failing = false;
+    const marker = await watching(h, 1, channel);
     await h.until(() => joinLeave(watcher.transport, channel).includes(`join:${marker.conn.id}`));
     assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
   });

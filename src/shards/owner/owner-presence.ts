@@ -35,13 +35,20 @@ export interface JoinNotice {
  */
 export type AskAnswer = (failed: boolean) => boolean | Promise<boolean>;
 
+/**
+ * How long a failed ask is remembered, ms: longer than a notice can take to
+ * arrive (a full mailbox retries it for up to 10 s, messaging/postman.ts).
+ */
+const FAILED_ASK_KEPT_MS = 15_000;
+
 /** Presence and join/leave of the channels this shard owns. */
 export class OwnerPresence {
   /**
    * The last join or leave of a client still in progress, by channel and
-   * client id, when one is (an ask, or a step queued behind one). It resolves
-   * whether a leave after it should act: false after an ask that failed.
-   * Further joins and leaves of that client run after it, in arrival order.
+   * client id, when one is (an ask, or a step queued behind one), or an ask
+   * that failed lately. It resolves whether a leave after it should act:
+   * false after an ask that failed. Further joins and leaves of that client
+   * run after it, in arrival order.
    */
   private readonly pending = new Map<string, Promise<boolean>>();
   /** Restarts of each shard seen (forgetShard): a step of a client whose shard restarted since it arrived is dropped. */
@@ -86,9 +93,12 @@ export class OwnerPresence {
     const alive = (): boolean => (this.restarts.get(from) ?? 0) === seen;
     const tail = (this.pending.get(key) ?? Promise.resolve(true)).then((acts) => (alive() ? step(acts, alive) : false));
     this.pending.set(key, tail);
-    void tail.then(() => {
+    const forget = (): void => {
       if (this.pending.get(key) === tail) this.pending.delete(key);
-    });
+    };
+    // After a failed ask, a leave its socket sent before the answer reached it may still come; kept
+    // a while, the entry makes that leave do nothing (no leave push without a join).
+    void tail.then((leaveActs) => (leaveActs ? forget() : setTimeout(forget, FAILED_ASK_KEPT_MS).unref()));
   }
 
   /**
