@@ -15,6 +15,7 @@ import type { ClientInfo } from '../src/protocol/json';
 import { ownerOf } from '../src/shards/messaging/owner-of';
 import { startShards, type Harness, type RecordingTransport } from './helpers/shard-harness';
 import { holdsChannel } from '../src/shards/session/connection';
+import { hmacToken, TOKENS_ONLY } from './helpers/tokens';
 
 /** Memory presence whose writes wait while `hold()` is in force, and fail while `failing`. */
 class HeldPresence extends MemoryPresence {
@@ -263,6 +264,23 @@ describe('presence before the subscribe reply', () => {
     const marker = await watching(h, 1, channel);
     await h.until(() => joinLeave(watcher.transport, channel).includes(`join:${marker.conn.id}`));
     assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
+  });
+
+  test('a connect with a server-side subscription to a presence channel is answered once the entry is written', async () => {
+    const h = start(2, { client: TOKENS_ONLY });
+    const channel = channelOwnedBy('room', 1, 2);
+    const { conn, transport } = h.open(0);
+    presences[1]!.hold();
+    h.send(0, conn, JSON.stringify({ id: 1, connect: { token: await hmacToken({ sub: 'alice', channels: [channel] }) } }));
+    await h.until(() => presences[1]!.waiting === 1);
+    await settle();
+    assert.equal(replyTo(transport, 1), undefined, 'no connect reply while presence is not written');
+    presences[1]!.release();
+    await h.until(() => replyTo(transport, 1) !== undefined);
+    const result = replyTo(transport, 1)!['connect'] as { subs?: Record<string, unknown> };
+    assert.ok(result.subs?.[channel], JSON.stringify(result));
+    assert.deepEqual(await clientsIn(presences[1]!, channel), [conn.id]);
+    assert.ok(holdsChannel(conn, channel));
   });
 
   test("a restart of the client's shard while its entry is written leaves no entry and pushes no join", async () => {

@@ -81,19 +81,13 @@ function resultOf(p: Plan, outcome: JoinOutcome | null): string {
   return withGrant(subscribeResult(p.granted, outcome, {}, p.protocol), p.access, Date.now(), false);
 }
 
-/**
- * Joins a planned subscription; resolves with its result once the socket is
- * on the channel. `afterReply`: the reply that lists it is already out, so
- * the socket joins at once and announces its presence as it joins, rather
- * than waiting for the owner to record it.
- */
-function join(shard: ShardContext, conn: Connection, p: Plan, afterReply = false): Promise<string> {
+/** Joins a planned subscription; resolves with its result once the socket is on the channel. */
+function join(shard: ShardContext, conn: Connection, p: Plan): Promise<string> {
   let result = '{}';
-  const options = afterReply && p.granted.join.presence ? { ...p.granted.join, presence: false } : p.granted.join;
   return shard.local
     .join(conn, p.channel, (outcome) => {
       result = resultOf(p, outcome);
-    }, options)
+    }, p.granted.join)
     .then(
       () => result,
       (err: unknown) => {
@@ -124,21 +118,23 @@ export interface ConnectSubscriptions {
  * Prepares every connect-time server-side subscription (`request` is the
  * connect command, whose `subs` carry recovery hints).
  *
- * When no subscription is positioned, every result is known in advance: the
- * reply goes first and the socket joins the channels right after it, so no
- * publication of theirs can precede the reply. Positioned ones need the
- * owner's stream position in the result, so the socket joins them all first
- * and the reply follows (a publication of a channel joined early may then be
- * written just before the reply; see docs/architecture.md).
+ * When no subscription is positioned or keeps presence, every result is
+ * known in advance: the reply goes first and the socket joins the channels
+ * right after it, so no publication of theirs can precede the reply.
+ * Positioned ones need the owner's stream position in the result, and
+ * presence ones must be in presence before the reply (as in Centrifugo), so
+ * then the socket joins them all first and the reply follows (a publication
+ * of a channel joined early may then be written just before the reply, and
+ * the SDK drops it; see docs/architecture.md).
  */
 export async function connectSubscriptions(shard: ShardContext, conn: Connection, subs: ReadonlyMap<string, ChannelGrant>, request: Request): Promise<ConnectSubscriptions> {
   const hints = connectSubs(request);
   const plans = [...subs].map(([channel, access]) => plan(shard, conn, channel, access, hints[channel] ?? {}));
   const entry = (p: Plan, result: string): string => `${JSON.stringify(p.channel)}:${result}`;
-  if (plans.every((p) => !p.granted.positioned)) {
+  if (plans.every((p) => !p.granted.positioned && !p.granted.join.presence)) {
     const attach = (): void => {
       for (const p of plans) {
-        join(shard, conn, p, true).catch((err: unknown) => {
+        join(shard, conn, p).catch((err: unknown) => {
           // A channel the client or the API unsubscribed meanwhile is fine; an owner that failed is not.
           if (!conn.serverSide?.has(p.channel)) return;
           shard.log.warn('server-side subscription failed after connect', { client: conn.id, channel: p.channel, error: err });

@@ -30,10 +30,9 @@ export interface JoinOptions {
   /** Announce the client to the owner (presence and/or join/leave on the channel). */
   readonly announce?: boolean;
   /**
-   * The channel keeps presence and the socket joins only once the owner holds
-   * its entry (the subscribe reply waits for it, as in Centrifugo). False for
-   * connect-time server-side subscriptions whose reply goes first: they
-   * announce as they join, like join/leave-only channels.
+   * The channel keeps presence: the socket joins only once the owner holds
+   * its entry, so the subscribe (or connect) reply waits for it, as in
+   * Centrifugo.
    */
   readonly presence?: boolean;
   /** Raw JSON text of the channel info sent with presence and join/leave. */
