@@ -139,6 +139,17 @@ async function unsubscribedWhileHeld(concurrency: number, failing = false): Prom
   return held;
 }
 
+/**
+ * Asserts that `watcher` received no join or leave of `channel` but its own:
+ * a marker client (on `shard`) joins, and its join push, which comes after
+ * everything sent before it, ends the watcher's list.
+ */
+async function assertNoOtherJoinLeave(h: Harness, shard: number, channel: string, watcher: Awaited<ReturnType<Harness['connect']>>): Promise<void> {
+  const marker = await watching(h, shard, channel);
+  await h.until(() => joinLeave(watcher.transport, channel).includes(`join:${marker.conn.id}`));
+  assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
+}
+
 async function clientsIn(presence: HeldPresence, channel: string): Promise<string[]> {
   return [...(await presence.presence(channel)).keys()].sort();
 }
@@ -244,10 +255,7 @@ describe('presence before the subscribe reply', () => {
     presences[1]!.release();
     await settle();
     presences[1]!.failing = false;
-    // Another client's join, pushed after all of the above, marks that the watcher has seen it all.
-    const marker = await watching(h, 0, channel);
-    await h.until(() => joinLeave(watcher.transport, channel).includes(`join:${marker.conn.id}`));
-    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
+    await assertNoOtherJoinLeave(h, 0, channel, watcher);
   });
 
   test('an unsubscribe sent after the owner answered that the entry cannot be written: no leave is pushed', async () => {
@@ -261,9 +269,7 @@ describe('presence before the subscribe reply', () => {
     assert.equal((replyTo(transport, 2)!['error'] as { message: string }).message, 'unsubscribed', 'the unsubscribe came first on shard 0');
     await settle();
     presences[1]!.failing = false;
-    const marker = await watching(h, 1, channel);
-    await h.until(() => joinLeave(watcher.transport, channel).includes(`join:${marker.conn.id}`));
-    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
+    await assertNoOtherJoinLeave(h, 1, channel, watcher);
   });
 
   test('a connect with a server-side subscription to a presence channel is answered once the entry is written', async () => {
@@ -296,9 +302,7 @@ describe('presence before the subscribe reply', () => {
     presences[1]!.release();
     await settle();
     assert.deepEqual(await clientsIn(presences[1]!, channel), [watcher.conn.id]);
-    const marker = await watching(h, 1, channel);
-    await h.until(() => joinLeave(watcher.transport, channel).includes(`join:${marker.conn.id}`));
-    assert.deepEqual(joinLeave(watcher.transport, channel), [`join:${watcher.conn.id}`, `join:${marker.conn.id}`]);
+    await assertNoOtherJoinLeave(h, 1, channel, watcher);
   });
 
   test('a client that goes away while the entry is written leaves no entry behind', async () => {
