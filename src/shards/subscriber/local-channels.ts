@@ -29,37 +29,34 @@
  * (channel-protocols.ts); a socket whose protocol is not registered yet waits
  * for the owner's OK like the first socket of a channel.
  */
-import { Disconnects, Errors } from '../../protocol/codes';
+import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
 import { ChannelProtocols } from './channel-protocols';
 import { ChannelTopics } from './channel-topics';
 import { joinedOrPendingChannels, subscriptionMode, type Connection } from '../session/connection';
-import { FanoutKind, keptFrame, ProtocolBit, protocolBit, type Fanout } from '../messaging/fanout';
-import { SubscriberTable } from '../../common/subscriber-table';
-import { channelHash } from '../messaging/owner-of';
+import { protocolBit, type Fanout } from '../messaging/fanout';
+import type { SubscriberTable } from '../../common/subscriber-table';
 import type { JoinOptions, LocalChannel, LocalChannelsHost, OnAttached, Waiter } from './local-channel';
-import { MessageType, type PresenceJoinedMessage, type RecoverResultMessage, type ShardMessage } from '../messaging/messages';
+import { MessageType, type PresenceJoinedMessage, type RecoverResultMessage } from '../messaging/messages';
 import { ownerOf } from '../messaging/owner-of';
 import type { Postman } from '../messaging/postman';
 import { deleteReleasing, SmallMap, SmallSet } from '../../common/small-collections';
 import type { Writer } from '../session/writer';
-import { clientInfoOf } from '../session/connection';
+import { OwnerAsks, type Ask } from './owner-asks';
+import { TableMarks } from './table-marks';
+import { ChannelDelivery } from './channel-delivery';
 
 export { insufficientStatePush, type JoinOptions, type JoinOutcome, type LocalChannelsHost, type OnAttached } from './local-channel';
 
 /** How long a subscribe waits for the owner, ms. */
 const OWNER_TIMEOUT_MS = 10_000;
-/** Direct publications kept per channel while it waits for its owner's OK; later ones are dropped (counted unmatched). */
-const EARLY_LIMIT = 1024;
 
 /** Channels with subscribers on this shard. */
 export class LocalChannels {
   private readonly channels = new Map<string, LocalChannel>();
-  private nextRid = 1;
-  /** Publications handed to this shard's subscribers since start: each publication counts once per local subscriber of its channel. */
-  delivered = 0;
-  /** Fan-out records that found no active local channel (a bucket's false positive, or a subscriber just gone) (counter). */
-  unmatched = 0;
+  private readonly asks: OwnerAsks;
+  private readonly marks: TableMarks;
+  private readonly delivery: ChannelDelivery;
 
   constructor(
     private readonly shardId: number,
@@ -68,12 +65,26 @@ export class LocalChannels {
     private readonly writer: Writer,
     private readonly host: LocalChannelsHost,
     /** The process's subscriber table (its bits say where direct publications go); null: no direct path. */
-    private table: SubscriberTable | null = null,
-  ) {}
+    table: SubscriberTable | null = null,
+  ) {
+    this.asks = new OwnerAsks(shardId, shardCount, postman);
+    this.marks = new TableMarks(shardId, table);
+    this.delivery = new ChannelDelivery(host);
+  }
+
+  /** Publications handed to this shard's subscribers since start: each publication counts once per local subscriber of its channel. */
+  get delivered(): number {
+    return this.delivery.delivered;
+  }
+
+  /** Fan-out records that found no active local channel (a bucket's false positive, or a subscriber just gone) (counter). */
+  get unmatched(): number {
+    return this.delivery.unmatched;
+  }
 
   /** Stops writing to the subscriber table (the shard stops; the acceptor clears its bits). */
   leaveTable(): void {
-    this.table = null;
+    this.marks.leave();
   }
 
   /**
@@ -93,7 +104,7 @@ export class LocalChannels {
         topics: new ChannelTopics(channel, this.writer),
         protocols: new ChannelProtocols(bit),
         position: null,
-        bucket: this.table ? SubscriberTable.bucketOf(channelHash(channel)) : 0,
+        bucket: this.marks.bucketOf(channel),
         tableBits: 0,
         early: null,
         registrar: this.shardCount > 1 && this.host.subscribesItself(channel) ? this.shardId : ownerOf(channel, this.shardCount),
@@ -104,13 +115,13 @@ export class LocalChannels {
         return Promise.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
       }
       this.countWithOwner(channel, local, MessageType.SUBSCRIBE_SHARD);
-      this.markTable(local, bit);
+      this.marks.mark(local, bit);
     } else if (local.protocols.add(bit) && !this.register(channel, local)) {
       local.protocols.undoAdd(bit);
       return Promise.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
     } else {
       // Set before the socket can join, so before its subscribe reply: direct publications accepted after the reply come here.
-      this.markTable(local, bit);
+      this.marks.mark(local, bit);
     }
     const target = local;
     (conn.pending ??= new SmallSet()).add(channel);
@@ -168,7 +179,7 @@ export class LocalChannels {
     }
     const early = local.early;
     local.early = null;
-    if (early) for (const f of early) this.onFanout(f);
+    if (early) for (const f of early) this.delivery.deliver(local, f);
     this.releaseIfEmpty(channel);
   }
 
@@ -231,12 +242,11 @@ export class LocalChannels {
    * `error`, fails its join (100) and returns null. Null too when the socket
    * stopped waiting meanwhile (it left, or timed out).
    */
-  private takeAnswer(channel: string, rid: number, error: string | undefined): { local: LocalChannel; conn: Connection; waiter: Waiter } | null {
+  private takeAnswer(channel: string, rid: number, error: string | undefined): (Ask & { local: LocalChannel }) | null {
     const local = this.channels.get(channel);
-    const entry = local?.asking?.get(rid);
-    if (!local || !entry) return null;
-    deleteReleasing(local, 'asking', rid);
-    const { conn, waiter } = entry;
+    const ask = local ? this.asks.take(local, rid) : null;
+    if (!local || !ask) return null;
+    const { conn, waiter } = ask;
     clearTimeout(waiter.timer);
     if (error === undefined) return { local, conn, waiter };
     deleteReleasing(conn, 'pending', channel);
@@ -247,44 +257,7 @@ export class LocalChannels {
 
   /** A fan-out record for a channel arrived (from its owner, or directly from the shard that took the publish). */
   onFanout(f: Fanout): void {
-    const local = this.channels.get(f.channel);
-    if (!local || !local.active) {
-      if (local && f.offset === 0 && f.kind !== FanoutKind.JOIN_LEAVE && local.waiting !== null) this.holdEarly(local, f);
-      else this.unmatched++;
-      return;
-    }
-    if (f.binary && local.topics.hasJsonSubscribers()) this.closeJsonSubscribers(f.channel, local, f.kind === FanoutKind.JOIN_LEAVE);
-    if (f.kind === FanoutKind.JOIN_LEAVE) {
-      local.topics.deliverJoinLeave(f);
-      return;
-    }
-    if (f.offset > 0) this.checkPosition(f.channel, local, f.offset, f.epoch);
-    this.delivered += local.subscribers.size;
-    local.topics.deliverPublication(f);
-  }
-
-  /** Keeps a copy of a direct publication that arrived before the owner's OK (the record's bytes are valid only during the call). */
-  private holdEarly(local: LocalChannel, f: Fanout): void {
-    const early = (local.early ??= []);
-    if (early.length >= EARLY_LIMIT) {
-      this.unmatched++;
-      return;
-    }
-    const keep = (frame: Uint8Array | null): Uint8Array | null => (frame ? keptFrame(frame) : null);
-    early.push({ ...f, full: keep(f.full), deltaFull: keep(f.deltaFull), delta: keep(f.delta), pbFull: keep(f.pbFull), pbDelta: keep(f.pbDelta) });
-  }
-
-  /**
-   * A binary payload reached a channel with JSON subscribers (or, for a
-   * join/leave, JSON join/leave receivers): they cannot receive it, 3506.
-   */
-  private closeJsonSubscribers(channel: string, local: LocalChannel, joinLeaveOnly: boolean): void {
-    const { code, reason } = Disconnects.inappropriateProtocol;
-    for (const conn of [...local.subscribers]) {
-      if (conn.transport.protocol !== 'json') continue;
-      if (joinLeaveOnly && !conn.modes.get(channel)?.joinLeave) continue;
-      this.host.disconnect(conn, code, reason);
-    }
+    this.delivery.deliver(this.channels.get(f.channel), f);
   }
 
   /**
@@ -296,14 +269,7 @@ export class LocalChannels {
    */
   onDropped(channel: string, positionedOnly = false, unrecoverable = false): void {
     const local = this.channels.get(channel);
-    if (!local) return;
-    local.position = null;
-    // Lost for good (a broker without history): the client must learn of the gap; 3010 asks it to reconnect.
-    const { code, reason } = unrecoverable ? Disconnects.insufficientState : Disconnects.slow;
-    for (const conn of [...local.subscribers]) {
-      if (local.positioned?.has(conn)) this.host.insufficientState(conn, channel);
-      else if (!positionedOnly) this.host.disconnect(conn, code, reason);
-    }
+    if (local) this.delivery.dropped(channel, local, positionedOnly, unrecoverable);
   }
 
   /**
@@ -332,7 +298,7 @@ export class LocalChannels {
           continue;
         }
         const mode = conn.modes.get(channel);
-        if (mode?.announced) this.announce(conn, channel, true);
+        if (mode?.announced) this.asks.join(conn, channel, true);
       }
     }
   }
@@ -364,24 +330,7 @@ export class LocalChannels {
       waiter.resolve();
       return;
     }
-    const rid = this.nextRid++;
-    (local.asking ??= new SmallMap()).set(rid, { conn, waiter });
-    const info = o.presence ? clientInfoOf(conn, o.chanInfo) : null;
-    const ask: ShardMessage = info && !positioned
-      ? { t: MessageType.PRESENCE_JOIN, rid, ch: channel, from: this.shardId, info }
-      : {
-          t: MessageType.RECOVER,
-          rid,
-          from: this.shardId,
-          ch: channel,
-          ...(o.recover ? { since: o.recover } : {}),
-          ...(o.cache ? { cache: true } : {}),
-          limit: o.recoveryLimit ?? 0,
-          ...(info ? { join: info } : {}),
-        };
-    const sent = this.postman.send(ownerOf(channel, this.shardCount), ask);
-    if (!sent) {
-      deleteReleasing(local, 'asking', rid);
+    if (!this.asks.send(conn, channel, local, waiter, positioned)) {
       clearTimeout(waiter.timer);
       deleteReleasing(conn, 'pending', channel);
       waiter.reject(new ReplyError(Errors.internal, 'channel owner mailbox full'));
@@ -398,7 +347,7 @@ export class LocalChannels {
     local.subscribers.add(conn);
     if (mode.positioned) (local.positioned ??= new SmallSet()).add(conn);
     local.topics.add(conn, mode, o.filter);
-    if (mode.announced && announce) this.announce(conn, channel, false, o.chanInfo);
+    if (mode.announced && announce) this.asks.join(conn, channel, false, o.chanInfo);
   }
 
   /** Takes the socket off the channel's topics and sets; `open` when the socket still exists. */
@@ -409,37 +358,7 @@ export class LocalChannels {
     if (!local.subscribers.delete(conn) || !mode) return;
     deleteReleasing(local, 'positioned', conn);
     local.topics.remove(conn, mode, open);
-    if (mode.announced) {
-      this.postman.sendNotice(ownerOf(channel, this.shardCount), {
-        t: MessageType.PRESENCE_LEAVE,
-        ch: channel,
-        from: this.shardId,
-        info: clientInfoOf(conn, conn.grants.get(channel)?.info),
-      });
-    }
-  }
-
-  private announce(conn: Connection, channel: string, silent: boolean, chanInfo?: string): void {
-    this.postman.sendNotice(ownerOf(channel, this.shardCount), {
-      t: MessageType.PRESENCE_JOIN,
-      ch: channel,
-      from: this.shardId,
-      info: clientInfoOf(conn, chanInfo),
-      ...(silent ? { silent: true } : {}),
-    });
-  }
-
-  /** Publications reach this shard in stream order; a gap or a new epoch ends positioned subscriptions. */
-  private checkPosition(channel: string, local: LocalChannel, offset: number, epoch: string): void {
-    const seen = local.position;
-    local.position = { offset, epoch };
-    if (!seen || (seen.epoch === epoch && offset === seen.offset + 1)) return;
-    if (seen.epoch === epoch && offset <= seen.offset) {
-      // Not newer than what was seen: cannot happen on a FIFO; keep the higher position.
-      local.position = seen;
-      return;
-    }
-    for (const conn of [...(local.positioned ?? [])]) this.host.insufficientState(conn, channel);
+    if (mode.announced) this.asks.leave(conn, channel, conn.grants.get(channel)?.info);
   }
 
   private cancelWaits(conn: Connection, channel: string, local: LocalChannel, reject: boolean): void {
@@ -449,35 +368,17 @@ export class LocalChannels {
       deleteReleasing(local, 'waiting', conn);
       if (reject) waiter.reject(new ReplyError(Errors.internal, 'unsubscribed'));
     }
-    for (const [rid, entry] of local.asking ?? []) {
-      if (entry.conn !== conn) continue;
-      clearTimeout(entry.waiter.timer);
-      this.dropAsk(conn, channel, local, rid, entry.waiter);
-      if (reject) entry.waiter.reject(new ReplyError(Errors.internal, 'unsubscribed'));
-    }
+    this.asks.dropAll(conn, channel, local, (asked) => {
+      clearTimeout(asked.timer);
+      if (reject) asked.reject(new ReplyError(Errors.internal, 'unsubscribed'));
+    });
   }
 
   private forgetWaiter(conn: Connection, channel: string, local: LocalChannel): void {
     deleteReleasing(local, 'waiting', conn);
-    for (const [rid, entry] of local.asking ?? []) if (entry.conn === conn) this.dropAsk(conn, channel, local, rid, entry.waiter);
+    this.asks.dropAll(conn, channel, local);
     deleteReleasing(conn, 'pending', channel);
     this.releaseIfEmpty(channel);
-  }
-
-  /**
-   * The socket stops waiting for the owner's answer. An ask that carried a
-   * presence join is undone with a PRESENCE_LEAVE, which follows it on the
-   * same FIFO: the owner removes the entry once it has added it.
-   */
-  private dropAsk(conn: Connection, channel: string, local: LocalChannel, rid: number, waiter: Waiter): void {
-    deleteReleasing(local, 'asking', rid);
-    if (!waiter.options.presence) return;
-    this.postman.sendNotice(ownerOf(channel, this.shardCount), {
-      t: MessageType.PRESENCE_LEAVE,
-      ch: channel,
-      from: this.shardId,
-      info: clientInfoOf(conn, waiter.options.chanInfo),
-    });
   }
 
   /** Sends the owner the channel's protocol set (SUBSCRIBE_SHARD); false when its mailbox is full. */
@@ -502,33 +403,13 @@ export class LocalChannels {
     for (const { conn } of local.asking?.values() ?? []) needed |= protocolBit(conn.transport.protocol);
     const before = local.protocols.requested;
     if (local.protocols.shrinkTo(needed) && !this.register(channel, local)) local.protocols.requested = before;
-    if (needed !== 0) this.unmarkTable(local, local.tableBits & ~needed);
-  }
-
-  /** Counts the channel in its bucket for the protocols of `bits` it does not count for yet. */
-  private markTable(local: LocalChannel, bits: number): void {
-    const table = this.table;
-    if (!table) return;
-    const add = bits & ~local.tableBits;
-    if (add & ProtocolBit.JSON) table.add(local.bucket, 0, this.shardId);
-    if (add & ProtocolBit.PROTOBUF) table.add(local.bucket, 1, this.shardId);
-    local.tableBits |= add;
-  }
-
-  /** Stops counting the channel in its bucket for the protocols of `bits`. */
-  private unmarkTable(local: LocalChannel, bits: number): void {
-    const table = this.table;
-    if (!table) return;
-    const remove = bits & local.tableBits;
-    if (remove & ProtocolBit.JSON) table.remove(local.bucket, 0, this.shardId);
-    if (remove & ProtocolBit.PROTOBUF) table.remove(local.bucket, 1, this.shardId);
-    local.tableBits &= ~remove;
+    if (needed !== 0) this.marks.unmark(local, local.tableBits & ~needed);
   }
 
   /** Forgets a channel: it no longer counts in its bucket. */
   private forget(channel: string, local: LocalChannel): void {
     this.channels.delete(channel);
-    this.unmarkTable(local, local.tableBits);
+    this.marks.unmark(local, local.tableBits);
   }
 
   private releaseIfEmpty(channel: string): void {
