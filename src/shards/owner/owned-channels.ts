@@ -21,14 +21,12 @@
  */
 import type { Broker, Publication, StreamPosition } from '../../broker/broker';
 import type { PresenceManager } from '../../broker/presence';
-import { encodeClientInfo, encodeDeltaPublication, encodePush, type ClientInfo } from '../../protocol/json';
+import type { ClientInfo } from '../../protocol/json';
 import type { ChannelRules, ResolvedChannel } from '../access/channel-rules';
 import { bump, type ShardMetrics } from '../../metrics/shard-metrics';
-import { isBinaryPayload, payloadToBytes } from '../../protocol/payload';
-import { encodeJoinLeaveReply, encodePublicationReply } from '../../protocol/protobuf/codec';
-import { isBinaryInfo, isBinaryPublication, jsonPublicationFrame, protobufPublicationFrame } from './publication-frames';
+import { isBinaryInfo, isBinaryPublication } from './publication-frames';
+import { jsonFrames, joinLeaveFrames, NO_JSON_FRAMES, NO_PROTOBUF_FRAMES, protobufFrames } from './owner-frames';
 import type { SubscriberTable } from '../../common/subscriber-table';
-import { encodeFossilPatch, encodeFossilPatchBytes } from './delta';
 import { FanoutKind, fanoutParts, ProtocolBit, type Fanout } from '../messaging/fanout';
 import {
   MessageType,
@@ -248,8 +246,8 @@ export class OwnedChannels {
     const resolved = this.resolveQuietly(channel);
     const withDelta = (resolved?.options.allowed_delta_types.length ?? 0) > 0;
     const binary = isBinaryPublication(pub);
-    const json = (owned.mask & ProtocolBit.JSON) !== 0 && !binary ? this.jsonFrames(channel, pub, withDelta, prev) : NO_JSON_FRAMES;
-    const pb = (owned.mask & ProtocolBit.PROTOBUF) !== 0 ? this.protobufFrames(channel, pub, withDelta, prev) : NO_PROTOBUF_FRAMES;
+    const json = (owned.mask & ProtocolBit.JSON) !== 0 && !binary ? jsonFrames(channel, pub, withDelta, prev, this.stats) : NO_JSON_FRAMES;
+    const pb = (owned.mask & ProtocolBit.PROTOBUF) !== 0 ? protobufFrames(channel, pub, withDelta, prev, this.stats) : NO_PROTOBUF_FRAMES;
     this.fanOut(channel, owned, {
       kind: FanoutKind.PUBLICATION,
       stamp: this.stamp(),
@@ -261,34 +259,6 @@ export class OwnedChannels {
       ...json,
       ...pb,
     });
-  }
-
-  /** The JSON frames of a publication: plain, and for a channel with deltas the delta subscribers' ones. */
-  private jsonFrames(channel: string, pub: Publication, withDelta: boolean, prev: Publication | undefined): JsonFrames {
-    let deltaFull: Uint8Array | null = null;
-    let delta: Uint8Array | null = null;
-    if (withDelta) {
-      deltaFull = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub)));
-      const patch = prev && !isBinaryPayload(prev.data) ? encodeFossilPatch(prev.data, pub.data) : null;
-      if (patch !== null) {
-        delta = Buffer.from(encodePush(channel, 'pub', encodeDeltaPublication(pub, patch)));
-        this.stats.deltas++;
-      }
-    }
-    return { full: jsonPublicationFrame(channel, pub), deltaFull, delta };
-  }
-
-  /** The Protobuf frames of a publication: plain (also the first one of a delta subscriber), and the fossil patch. */
-  private protobufFrames(channel: string, pub: Publication, withDelta: boolean, prev: Publication | undefined): ProtobufFrames {
-    let pbDelta: Uint8Array | null = null;
-    if (withDelta && prev) {
-      const patch = encodeFossilPatchBytes(payloadToBytes(prev.data), payloadToBytes(pub.data));
-      if (patch !== null) {
-        pbDelta = encodePublicationReply(channel, pub, patch, true);
-        this.stats.deltas++;
-      }
-    }
-    return { pbFull: protobufPublicationFrame(channel, pub), pbDelta };
   }
 
   /**
@@ -420,11 +390,7 @@ export class OwnedChannels {
       at: performance.timeOrigin + performance.now(),
       epoch: '',
       binary,
-      full: (owned.mask & ProtocolBit.JSON) !== 0 && !binary ? Buffer.from(encodePush(channel, kind, `{"info":${encodeClientInfo(info)}}`)) : null,
-      deltaFull: null,
-      delta: null,
-      pbFull: (owned.mask & ProtocolBit.PROTOBUF) !== 0 ? encodeJoinLeaveReply(channel, kind, info) : null,
-      pbDelta: null,
+      ...joinLeaveFrames(channel, kind, info, owned.mask, binary),
     });
   }
 
@@ -460,11 +426,6 @@ export class OwnedChannels {
     return owned;
   }
 }
-
-type JsonFrames = Pick<Fanout, 'full' | 'deltaFull' | 'delta'>;
-type ProtobufFrames = Pick<Fanout, 'pbFull' | 'pbDelta'>;
-const NO_JSON_FRAMES: JsonFrames = { full: null, deltaFull: null, delta: null };
-const NO_PROTOBUF_FRAMES: ProtobufFrames = { pbFull: null, pbDelta: null };
 
 /** The union of the shards' protocol bits. */
 function unionOf(protocols: ReadonlyMap<number, number>): number {
