@@ -28,6 +28,10 @@
  * publication only in the protocols this shard registered for
  * (channel-protocols.ts); a socket whose protocol is not registered yet waits
  * for the owner's OK like the first socket of a channel.
+ *
+ * Its parts: owner-asks.ts sends the asks and presence notices of single
+ * sockets, channel-delivery.ts hands fan-out records to the topics and checks
+ * positions, table-marks.ts keeps this shard's bits in the subscriber table.
  */
 import { Errors } from '../../protocol/codes';
 import { ReplyError } from '../../protocol/errors';
