@@ -428,6 +428,9 @@ describe('the native load generator against switchyard', () => {
       assert.equal(step.disconnected, 0);
       assert.ok(step.latencyMs.p50 > 0 && step.latencyMs.p99 >= step.latencyMs.p50);
       assert.ok(step.server.cpuMicrosPerDelivery > 0);
+      // 500 publications/s to 10 subscribers each: the server's threads slept and were woken between them.
+      const wakes = step.server.wakesPerDelivery ?? Number.NaN;
+      assert.ok(wakes > 0 && wakes < 5, `wakes per delivery ${wakes}`);
       assert.ok(step.loadGenerator.cpuCores > 0 && step.loadGenerator.workers === 2);
       assert.ok(Math.abs(step.bytesPerDelivery - 100) < 80, `bytes per delivery ${step.bytesPerDelivery}`);
     } finally {

@@ -48,6 +48,31 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * Times the live threads of process `pid` have gone to sleep and been woken
+ * again (the sum of their `voluntary_ctxt_switches`): a thread that blocks in
+ * epoll, on a futex or on a read counts one each time it had to be woken.
+ * NaN when it is gone.
+ */
+export function processWakeups(pid: number): number {
+  try {
+    let total = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      } catch {
+        continue; // the thread ended between the listing and the read
+      }
+      const match = /^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status);
+      if (match) total += Number(match[1]);
+    }
+    return total;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** CPU seconds the calling thread has used (/proc/thread-self/schedstat, else its stat). */
 export function threadCpuSeconds(): number {
   try {

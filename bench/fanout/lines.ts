@@ -17,7 +17,9 @@ export function stepLine(label: string, step: StepResult): string {
   return (
     `  ${label.padEnd(20)} ${rate(step.offeredRate).padStart(8)}: ` +
     `p50 ${ms(l.p50)} p90 ${ms(l.p90)} p99 ${ms(l.p99)} max ${ms(l.max)} ms, ${delivered} delivered, ${rate(step.throughput)} received, ` +
-    `server ${step.server.cpuCores.toFixed(2)} cores (${step.server.cpuMicrosPerDelivery.toFixed(2)} µs/delivery), ` +
+    `server ${step.server.cpuCores.toFixed(2)} cores (${step.server.cpuMicrosPerDelivery.toFixed(2)} µs/delivery` +
+    (step.server.wakesPerDelivery !== undefined && Number.isFinite(step.server.wakesPerDelivery) ? `, ${step.server.wakesPerDelivery.toFixed(3)} wakes/delivery` : '') +
+    '), ' +
     `load gen ${step.loadGenerator.cpuCores.toFixed(2)} cores (${(step.loadGenerator.utilization * 100).toFixed(0)}% of its share, event loop ${(step.loadGenerator.maxEventLoopUtilization * 100).toFixed(0)}%), ` +
     `machine ${(step.machine.busy * 100).toFixed(0)}% (others ${step.machine.otherCores.toFixed(2)} cores)` +
     (step.sustained ? '' : ' ✗') +

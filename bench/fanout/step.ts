@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { nowMs, sleep, sleepUntil } from '../common/clock';
-import { machineBusy, machineTicks, processCpuSeconds, processMemory } from '../common/proc';
+import { machineBusy, machineTicks, processCpuSeconds, processMemory, processWakeups } from '../common/proc';
 import type { Target } from '../common/targets';
 import { pace, windowEdge, type PaceReport, type PaceSpec } from '../loadgen/pacer';
 import type { Session, SessionWindow } from '../loadgen/pool';
@@ -88,6 +88,13 @@ export interface StepResult {
     readonly cpuCores: number;
     /** Server CPU per delivery received in the window, µs. */
     readonly cpuMicrosPerDelivery: number;
+    /**
+     * Times a server thread went to sleep and had to be woken again
+     * (voluntary context switches, all threads) per delivery received in the
+     * window. At low rates each wake costs about as much as the work it wakes
+     * for. Absent in results written before it was measured.
+     */
+    readonly wakesPerDelivery?: number;
     readonly rssBytes: number;
     readonly peakRssBytes: number;
   };
@@ -136,6 +143,8 @@ export interface StepContext {
 export interface Readings {
   /** CPU seconds the server process (all threads) has used. */
   readonly serverCpuSeconds: number;
+  /** Times the server's threads were woken from sleep so far (processWakeups). */
+  readonly serverWakeups: number;
   /** CPU seconds this benchmark process has used (the Node load generator lives in it). */
   readonly loadgenCpuSeconds: number;
   readonly machine: ReturnType<typeof machineTicks>;
@@ -143,7 +152,12 @@ export interface Readings {
 
 function read(pid: number): Readings {
   const usage = process.cpuUsage();
-  return { serverCpuSeconds: processCpuSeconds(pid), loadgenCpuSeconds: (usage.user + usage.system) / 1e6, machine: machineTicks() };
+  return {
+    serverCpuSeconds: processCpuSeconds(pid),
+    serverWakeups: processWakeups(pid),
+    loadgenCpuSeconds: (usage.user + usage.system) / 1e6,
+    machine: machineTicks(),
+  };
 }
 
 /** The readings at both edges of a window, and the server's memory at its end. */
@@ -281,6 +295,7 @@ export function assembleStep(
     server: {
       cpuCores: serverCores,
       cpuMicrosPerDelivery: received > 0 ? (serverCpu * 1e6) / received : Number.NaN,
+      wakesPerDelivery: received > 0 ? (end.serverWakeups - start.serverWakeups) / received : Number.NaN,
       rssBytes: memory.rssBytes,
       peakRssBytes: memory.peakRssBytes,
     },

@@ -4,8 +4,8 @@
  * subscriber each, one `/api/publish` per publication. Deliveries equal
  * publications, so everything is per publication: the highest sustained
  * publications/s, and at each rate every system ran, server CPU per
- * publication and p50/p99, as ratios against the minimal one-thread uWS
- * server measured in the same run.
+ * publication, the server's wakes per publication and p50/p99, as ratios
+ * against the minimal one-thread uWS server measured in the same run.
  */
 import { jsonText, writeResults } from '../../common/output';
 import { ms, rate, ratio, times } from '../../common/stats';
@@ -35,6 +35,9 @@ export interface ChannelsCell {
   readonly rate: number;
   readonly cpuMicrosPerPublication: number;
   readonly cpuVsYardstick: number;
+  /** Times a server thread was woken from sleep per publication (NaN when the result predates the reading). */
+  readonly wakesPerPublication: number;
+  readonly wakesVsYardstick: number;
   readonly p50: number;
   readonly p99: number;
   readonly sustained: boolean;
@@ -53,6 +56,8 @@ export function channelsCells(runs: readonly SystemRun[]): ChannelsCell[] {
         rate,
         cpuMicrosPerPublication: step.server.cpuMicrosPerDelivery,
         cpuVsYardstick: ratio(step.server.cpuMicrosPerDelivery, base?.server.cpuMicrosPerDelivery ?? Number.NaN),
+        wakesPerPublication: step.server.wakesPerDelivery ?? Number.NaN,
+        wakesVsYardstick: ratio(step.server.wakesPerDelivery ?? Number.NaN, base?.server.wakesPerDelivery ?? Number.NaN),
         p50: step.latencyMs.p50,
         p99: step.latencyMs.p99,
         sustained: step.sustained,
@@ -82,8 +87,13 @@ function capacityRows(run: FanoutRun): string[][] {
   ]);
 }
 
-/** Per common rate: each system's server CPU per publication (µs, × uWS), then p50 / p99. */
-function perRateTables(run: FanoutRun): { cpu: { heads: string[]; rows: string[][] }; latency: { heads: string[]; rows: string[][] } } {
+interface RateTable {
+  readonly heads: string[];
+  readonly rows: string[][];
+}
+
+/** Per common rate: each system's server CPU per publication (µs, × uWS), its wakes per publication (× uWS), then p50 / p99. */
+function perRateTables(run: FanoutRun): { cpu: RateTable; wakes: RateTable; latency: RateTable } {
   const cells = channelsCells(run.runs);
   const labels = run.runs.map((r) => r.system.label);
   // By position, not by system id: a system named twice (`--systems a,b,a,b`, interleaved rounds) has a column per run.
@@ -94,6 +104,10 @@ function perRateTables(run: FanoutRun): { cpu: { heads: string[]; rows: string[]
     cpu: {
       heads: ['offered publications/s', ...labels.map((l) => `${l}: µs (× uWS)`)],
       rows: rows((c) => `${c.cpuMicrosPerPublication.toFixed(1)} (${times(c.cpuVsYardstick)})${mark(c)}`),
+    },
+    wakes: {
+      heads: ['offered publications/s', ...labels.map((l) => `${l}: wakes (× uWS)`)],
+      rows: rows((c) => (Number.isFinite(c.wakesPerPublication) ? `${c.wakesPerPublication.toFixed(2)} (${times(c.wakesVsYardstick)})` : 'n/a') + mark(c)),
     },
     latency: {
       heads: ['offered publications/s', ...labels.map((l) => `${l}: p50 / p99 ms`)],
@@ -122,6 +136,8 @@ const POINT_NOTES = [
     'Server CPU per publication is server CPU in the window ÷ publications received in it.',
   'switchyard ×N Redis runs the Redis engine on a private redis-server started beside it (a key prefix of its own); its server CPU is the switchyard process only, the redis-server’s own CPU is not counted. ' +
     'A system marked (before) is the build given after `@` in `--systems` (e.g. `switchyard-redis-2@/tmp/before/dist`).',
+  'Wakes per publication: the times a server thread went to sleep and had to be woken again (voluntary context switches of all its threads, from /proc) ÷ publications received. ' +
+    'At low rates each wake costs about as much as the work it wakes for, so a system that wakes more threads per publication spends more CPU per publication (bench/README.md, “Wakes per publication”).',
   '“✗” marks a step that was not sustained; “LG-bound” one where the load generator, not the server, was the limit.',
 ];
 
@@ -141,6 +157,7 @@ export function channelsMarkdown(run: FanoutRun): string {
   const redisRows = redisVsMemoryRows(run.runs);
   if (redisRows.length > 0) lines.push(`## ${REDIS_HEADING}`, '', ...table(REDIS_VS_MEMORY_HEADS, redisRows, false), '');
   lines.push('## Server CPU per publication at each rate every system ran', '', ...table(tables.cpu.heads, tables.cpu.rows, false), '');
+  lines.push('## Server wakes per publication at each rate every system ran', '', ...table(tables.wakes.heads, tables.wakes.rows, false), '');
   lines.push('## Latency at each rate every system ran', '', ...table(tables.latency.heads, tables.latency.rows, false), '');
   lines.push('## Every step', '', ...table(CHANNEL_STEP_HEADS, stepRows(run)), '');
   lines.push('## How to read this', '', ...[...POINT_NOTES, ...methodNotes(run.options.bounds, run.options.workers, run.options.loadgen)].map((n) => `- ${n}`), '');
@@ -173,6 +190,8 @@ export function channelsHtml(run: FanoutRun): string {
     ...(redisVsMemory(run.runs).length > 0 ? [`<h2>${REDIS_HEADING}</h2>`, htmlTable(REDIS_VS_MEMORY_HEADS, redisVsMemoryRows(run.runs))] : []),
     '<h2>Server CPU per publication at each rate every system ran</h2>',
     htmlTable(tables.cpu.heads, tables.cpu.rows),
+    '<h2>Server wakes per publication at each rate every system ran</h2>',
+    htmlTable(tables.wakes.heads, tables.wakes.rows),
     '<h2>Latency at each rate every system ran</h2>',
     htmlTable(tables.latency.heads, tables.latency.rows),
     '<h2>How to read this</h2><ul>' +
