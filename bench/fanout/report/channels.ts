@@ -37,6 +37,7 @@ export interface ChannelsCell {
   readonly cpuVsYardstick: number;
   /** Times a server thread was woken from sleep per publication (NaN when the result predates the reading). */
   readonly wakesPerPublication: number;
+  /** wakesPerPublication ÷ the yardstick's at the same rate. */
   readonly wakesVsYardstick: number;
   readonly p50: number;
   readonly p99: number;
@@ -87,6 +88,7 @@ function capacityRows(run: FanoutRun): string[][] {
   ]);
 }
 
+/** One per-rate table: its heads, and a row per common rate. */
 interface RateTable {
   readonly heads: string[];
   readonly rows: string[][];
