@@ -289,6 +289,22 @@ describe('presence before the subscribe reply', () => {
     assert.ok(holdsChannel(conn, channel));
   });
 
+  test("after its owner restarts, a client's presence entry is announced again with its channel info", async () => {
+    const h = start(2, { client: TOKENS_ONLY });
+    const channel = channelOwnedBy('room', 1, 2);
+    const { conn, transport } = h.open(0);
+    h.send(0, conn, JSON.stringify({ id: 1, connect: { token: await hmacToken({ sub: 'alice', subs: { [channel]: { info: { seat: 3 } } } }) } }));
+    await h.until(() => replyTo(transport, 1) !== undefined);
+    const entry = async (): Promise<ClientInfo | undefined> => (await presences[1]!.presence(channel)).get(conn.id);
+    assert.deepEqual(JSON.parse(String((await entry())?.chan_info)), { seat: 3 });
+    // The owner's presence is gone with it; the subscriber side announces its clients again (Shard.onPeerRestarted).
+    await presences[1]!.remove(channel, conn.id);
+    h.shards[0]!.local.reregisterOwnedBy(1);
+    await settle();
+    assert.ok(await entry(), 'announced again');
+    assert.deepEqual(JSON.parse(String((await entry())?.chan_info)), { seat: 3 });
+  });
+
   test("a restart of the client's shard while its entry is written leaves no entry and pushes no join", async () => {
     const h = start(2);
     const channel = channelOwnedBy('room', 1, 2);

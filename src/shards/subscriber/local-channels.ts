@@ -302,7 +302,7 @@ export class LocalChannels {
           continue;
         }
         const mode = conn.modes.get(channel);
-        if (mode?.announced) this.asks.join(conn, channel, true);
+        if (mode?.announced) this.asks.join(conn, channel, true, conn.grants.get(channel)?.info);
       }
     }
   }
