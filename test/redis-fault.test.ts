@@ -189,3 +189,93 @@ test('a Redis restart: the shards that hold their own subscription of a channel 
     await volatile.stop();
   }
 });
+
+test('a history read that Redis refuses: the subscriber gets error 100 "internal server error" (never Redis\'s text), the server logs why, and the retry succeeds once Redis answers', { skip: skipWithoutRedis }, async () => {
+  const prefix = uniquePrefix('refused');
+  const node = await startNode({
+    engine: redisEngine(prefix),
+    shards: { count: 2 },
+    channel: { without_namespace: { history_size: 10, history_ttl: '300s', force_recovery: true } },
+  });
+  nodes.push(node);
+  // A string where the broker keeps the channel's stream meta hash: every read of it fails with WRONGTYPE.
+  const admin = new Redis(process.env['REDIS_URL']!);
+  await admin.set(`${prefix}.stream.meta.broken`, 'not a hash');
+
+  const client = sdkClient(node.wsUrl);
+  clients.push(client);
+  const sub = client.newSubscription('broken', { minResubscribeDelay: 200, maxResubscribeDelay: 300 });
+  const errors: { code: number; message: string; temporary?: boolean }[] = [];
+  sub.on('error', (ctx) => errors.push(ctx.error as { code: number; message: string; temporary?: boolean }));
+  client.connect();
+  sub.subscribe();
+  await waitFor(() => errors.length > 0, 'a subscribe error');
+  assert.deepEqual(errors[0], { code: 100, message: 'internal server error', temporary: true });
+  await waitFor(() => /history read failed.*"channel":"broken".*WRONGTYPE/.test(node.output()), 'the log line naming the channel and Redis\'s error');
+
+  // Redis answers again: the SDK's own resubscribe (the error is temporary) goes through.
+  await admin.del(`${prefix}.stream.meta.broken`);
+  await sub.ready(5000);
+  admin.disconnect();
+});
+
+test('PUB/SUB subscriptions that Redis refuses (an ACL): the subscriber gets error 100 "internal server error", the server logs why, other channels work, and a permission revoked at run time ends only its channel', { skip: skipWithoutRedis }, async () => {
+  const restricted = await startPrivateRedis(false);
+  try {
+    const prefix = uniquePrefix('acl');
+    const admin = new Redis(restricted.url);
+    // This user may publish and subscribe the node bus and the channels named ok*, nothing else.
+    const allowed = [`&${prefix}.anchor`, `&${prefix}.control`, `&${prefix}.node.*`, `&${prefix}.client.ok*`];
+    await admin.call('ACL', 'SETUSER', 'sy', 'on', '>sy-pass', '~*', 'resetchannels', ...allowed, `&${prefix}.client.revocable`, '+@all');
+    const node = await startNode({ engine: redisEngine(prefix, restricted.url.replace('redis://', 'redis://sy:sy-pass@')), shards: { count: 1 } });
+    nodes.push(node);
+
+    const client = sdkClient(node.wsUrl);
+    clients.push(client);
+    const denied = client.newSubscription('denied', { minResubscribeDelay: 5000 });
+    const errors: unknown[] = [];
+    denied.on('error', (ctx) => errors.push(ctx.error));
+    const ok = client.newSubscription('ok-1');
+    const received: unknown[] = [];
+    ok.on('publication', (ctx) => received.push(ctx.data));
+    client.connect();
+    denied.subscribe();
+    ok.subscribe();
+    await waitFor(() => errors.length > 0, 'a subscribe error');
+    assert.deepEqual(errors[0], { code: 100, message: 'internal server error', temporary: true });
+    await waitFor(() => /broker refused to subscribe a channel.*"channel":"denied".*NOPERM/.test(node.output()), 'the log line naming the channel and Redis\'s error');
+
+    await ok.ready(5000);
+    const answer = await callApi(node.apiUrl, 'publish', { channel: 'ok-1', data: { n: 1 } });
+    assert.ok(answer.body?.result, answer.text);
+    await waitFor(() => received.length === 1, 'the publication on the allowed channel');
+
+    // A channel's permission goes while it has a subscriber: Redis closes the PUB/SUB connection, and
+    // the restore that follows is refused that channel. Its subscriber is told (3010, insufficient
+    // state), its resubscribe gets error 100, and the other channels are restored.
+    const other = sdkClient(node.wsUrl, { minReconnectDelay: 100, maxReconnectDelay: 300 });
+    clients.push(other);
+    const revocable = other.newSubscription('revocable', { minResubscribeDelay: 5000 });
+    const told: number[] = [];
+    other.on('connecting', (ctx) => told.push(ctx.code));
+    const laterErrors: unknown[] = [];
+    revocable.on('error', (ctx) => laterErrors.push(ctx.error));
+    other.connect();
+    revocable.subscribe();
+    await revocable.ready(5000);
+    const cleanup = new Redis(restricted.url);
+    await cleanup.call('ACL', 'SETUSER', 'sy', 'resetchannels', ...allowed);
+    cleanup.disconnect();
+    await waitFor(() => told.includes(3010), 'the revocable channel\'s subscriber told 3010');
+    await waitFor(() => laterErrors.length > 0, 'its resubscribe refused');
+    assert.deepEqual(laterErrors[0], { code: 100, message: 'internal server error', temporary: true });
+    assert.match(node.output(), /redis refused to subscribe a channel again after a reconnect.*"channel":"revocable".*NOPERM/);
+    // The restore is logged before the refusal's effects reach the client: the allowed channel is subscribed again.
+    assert.match(node.output(), /redis subscriptions restored/);
+    const again = await callApi(node.apiUrl, 'publish', { channel: 'ok-1', data: { n: 2 } });
+    assert.ok(again.body?.result, again.text);
+    await waitFor(() => received.length === 2, 'a publication on the allowed channel after the restore');
+  } finally {
+    await restricted.stop();
+  }
+});

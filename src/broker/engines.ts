@@ -99,7 +99,7 @@ function brokerPart(config: Config, links: Links): BrokerPart {
     const options = { prefix: section.prefix, ioTimeout: section.io_timeout, connectTimeout: section.connect_timeout, waitReplicas: section.wait_replicas, log };
     return {
       broker: new RedisBroker(link.shards, options),
-      controlBus: (uid) => new RedisNodeBus(link.shards[0]!, section.prefix, uid),
+      controlBus: (uid) => new RedisNodeBus(link.shards[0]!, section.prefix, uid, log),
       controlTimeout: section.io_timeout,
       controlReady: () => whenReady(link.shards[0]!.subscriber, section.connect_timeout),
     };

@@ -14,6 +14,7 @@ import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { NatsConfig } from '../config/types';
 import type { Logger } from '../common/log';
+import { withoutPassword } from '../common/without-password';
 
 /** Longest wait between reconnect attempts, ms. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
@@ -60,7 +61,7 @@ export class NatsLink {
         this.up = true;
         void this.watch(nc);
       },
-      (err: unknown) => this.log.error('NATS connection failed', { url: config.url, error: (err as Error).message }),
+      (err: unknown) => this.log.error('NATS connection failed', { url: withoutPassword(config.url), error: (err as Error).message }),
     );
   }
 
@@ -78,11 +79,11 @@ export class NatsLink {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' && this.up) {
         this.up = false;
-        this.log.warn('NATS connection lost; reconnecting', { url: this.config.url });
+        this.log.warn('NATS connection lost; reconnecting', { url: withoutPassword(this.config.url) });
         this.failPending(new NatsUnavailableError('NATS connection lost'));
       } else if (status.type === 'reconnect' && !this.up) {
         this.up = true;
-        this.log.info('NATS connection restored', { url: this.config.url });
+        this.log.info('NATS connection restored', { url: withoutPassword(this.config.url) });
         for (const listener of this.restoreListeners) listener();
       }
     }

@@ -3,6 +3,7 @@
  * node, `<prefix>.node.<uid>` one node. It always uses the first Redis shard,
  * so every node meets every other there whatever the channel sharding.
  */
+import type { Logger } from '../common/log';
 import type { NodeBus } from './node-bus';
 import { RedisKeys, type RedisPartition } from './redis-partitions';
 import { SubscriptionSet } from './redis-subscriptions';
@@ -16,6 +17,7 @@ export class RedisNodeBus implements NodeBus {
     private readonly shard: RedisPartition,
     prefix: string,
     private readonly uid: string,
+    private readonly log: Logger,
   ) {
     this.keys = new RedisKeys(prefix);
   }
@@ -29,7 +31,9 @@ export class RedisNodeBus implements NodeBus {
     const mine = this.keys.node(this.uid);
     if (!this.subscriptions) {
       // The set resubscribes both channels after a reconnect.
-      this.subscriptions = new SubscriptionSet(this.shard.subscriber, this.keys.anchor, () => undefined);
+      this.subscriptions = new SubscriptionSet(this.shard.subscriber, this.keys.anchor, () => undefined, false, 0, (channel, reason) =>
+        this.log.error('redis refused to subscribe a node bus channel again after a reconnect; other nodes cannot reach this one through it', { channel, reason }),
+      );
       this.shard.subscriber.on('message', (channel: string, message: string) => {
         if (channel === control || channel === mine) onMessage(message);
       });

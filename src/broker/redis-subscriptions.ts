@@ -14,6 +14,13 @@
  * SUBSCRIBE was already sent behind it, and would then drop every later
  * message. With the anchor the count never reaches 0.
  *
+ * Redis may refuse a channel (an ACL user without permission for it, the
+ * default for Redis 7 users): then it refuses the whole SUBSCRIBE, so the
+ * channels of a refused command are subscribed again one by one, and only
+ * the refused ones fail. A restore that meets a refused channel (the
+ * permission went while the connection was down) drops that channel and
+ * reports it with `onRefused`, and restores the others.
+ *
  * With `sharded` (sharded PUB/SUB on a Redis Cluster, see RedisPartition) the
  * commands are SSUBSCRIBE/SUNSUBSCRIBE, one channel each: channels of one
  * command must share a slot, and ioredis sends each to its slot's node.
@@ -28,6 +35,19 @@ interface Request {
   readonly channel: string;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
+}
+
+/**
+ * Whether Redis answered the command with an error (its ACL refused it, say),
+ * as opposed to the command never being answered (connection lost, timeout).
+ */
+export function isRedisRefusal(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ReplyError';
+}
+
+/** Why Redis refused, for a log line. */
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** A subscribe waiting for the connection to come back, with its deadline timer (null: none). */
@@ -58,6 +78,8 @@ export class SubscriptionSet {
     private readonly sharded = false,
     /** How long a subscribe may wait for a lost connection, ms; 0 waits for as long as it takes. */
     private readonly waitMs = 0,
+    /** Runs for each channel a restore dropped because Redis refused to subscribe it again, with Redis's answer. */
+    private readonly onRefused: (channel: string, reason: string) => void = () => undefined,
   ) {
     this.wanted.add(anchor);
     this.lost = client.status !== 'ready';
@@ -133,10 +155,38 @@ export class SubscriptionSet {
         for (const r of run) r.resolve();
       },
       (err: unknown) => {
+        if (op === 'subscribe' && run.length > 1 && isRedisRefusal(err)) {
+          // Redis refused the whole command for some of its channels: each on its own, so only those fail.
+          // A channel no longer wanted (an unsubscribe came after) needs no retry.
+          for (const r of run) {
+            if (this.wanted.has(r.channel)) this.send(op, [r]);
+            else r.resolve();
+          }
+          return;
+        }
         if (op === 'subscribe') for (const r of run) if (!this.queue.some((q) => q.channel === r.channel)) this.wanted.delete(r.channel);
         for (const r of run) r.reject(err);
       },
     );
+  }
+
+  /**
+   * Subscribes `channels` during a restore; when Redis refuses the command,
+   * one by one, collecting the refused channels and Redis's answer in
+   * `refused`. Throws when the connection fails (the restore starts again).
+   */
+  private async restoreBatch(channels: string[], refused: Map<string, unknown>): Promise<void> {
+    try {
+      await this.sub(channels);
+      return;
+    } catch (err) {
+      if (!isRedisRefusal(err)) throw err;
+      if (channels.length === 1) {
+        refused.set(channels[0]!, err);
+        return;
+      }
+    }
+    for (const channel of channels) await this.restoreBatch([channel], refused);
   }
 
   private sub(channels: string[]): Promise<unknown> {
@@ -167,13 +217,14 @@ export class SubscriptionSet {
   /** Subscribes every wanted channel again, then reports the set restored. */
   private async restore(): Promise<void> {
     const done = new Set<string>();
+    const refused = new Map<string, unknown>();
     try {
       // Channels wanted meanwhile are subscribed too; those no longer wanted are dropped at the end.
-      for (let next = [...this.wanted]; next.length > 0; next = [...this.wanted].filter((c) => !done.has(c))) {
+      for (let next = [...this.wanted]; next.length > 0; next = [...this.wanted].filter((c) => !done.has(c) && !refused.has(c))) {
         for (let i = 0; i < next.length; i += SUBSCRIBE_BATCH) {
           const batch = next.slice(i, i + SUBSCRIBE_BATCH);
-          await this.sub(batch);
-          for (const c of batch) done.add(c);
+          await this.restoreBatch(batch, refused);
+          for (const c of batch) if (!refused.has(c)) done.add(c);
         }
       }
       const stale = [...done].filter((c) => !this.wanted.has(c));
@@ -183,12 +234,16 @@ export class SubscriptionSet {
       return;
     }
     this.lost = false;
+    for (const channel of refused.keys()) this.wanted.delete(channel);
     const waiting = this.waiting;
     this.waiting = [];
     for (const w of waiting) {
       if (w.timer) clearTimeout(w.timer);
-      w.request.resolve();
+      const refusal = refused.get(w.request.channel);
+      if (refusal === undefined) w.request.resolve();
+      else w.request.reject(refusal);
     }
+    for (const [channel, err] of refused) this.onRefused(channel, reasonOf(err));
     if (this.wasUp) this.onRestored();
     this.wasUp = true;
   }

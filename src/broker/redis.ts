@@ -90,6 +90,7 @@ export class RedisBroker implements Broker {
           () => this.checkAfterRestore(shard.index),
           Boolean(shard.shardedSubscriber),
           options.ioTimeout,
+          (pubsub, reason) => this.onRefused(pubsub, reason),
         ),
     );
     for (const shard of shards) {
@@ -328,6 +329,22 @@ export class RedisBroker implements Broker {
     clearTimeout(w.timer);
     this.waiting.delete(token);
     w.resolve();
+  }
+
+  /**
+   * Redis refused to subscribe a channel again after a reconnect (its ACL
+   * changed meanwhile): nothing reaches its subscribers any more, so they are
+   * told as for a channel whose publications were lost for good.
+   */
+  private onRefused(pubsub: string, reason: string): void {
+    const channel = this.keys.channelOf(pubsub);
+    if (channel === null) {
+      this.options.log.error('redis refused to subscribe the anchor channel again after a reconnect', { pubsub, reason });
+      return;
+    }
+    this.options.log.error('redis refused to subscribe a channel again after a reconnect; its subscribers are told', { channel, reason });
+    this.positions.delete(channel);
+    this.events?.onLost?.(channel, true);
   }
 
   /** The PUB/SUB connection of shard `index` is back: find channels whose stream moved meanwhile. */

@@ -30,13 +30,13 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
     complainAll('invalid configuration', err.errors);
     return Exit.usage;
   }
-  // An engine that cannot be reached at start is an error, not a server that cannot deliver.
+  // An engine that cannot be reached, or refuses what the server needs, is an error at start, not a server that cannot deliver.
   const { probeEngines } = await import('../broker/probe');
   const { createLogger } = await import('../common/log');
   const { probeConsumers } = await import('../consumers');
-  const unreachable = [...(await probeEngines(loaded.config, createLogger('probe'))), ...(await probeConsumers(loaded.config.consumers))];
-  if (unreachable.length > 0) {
-    complainAll('engine unreachable', unreachable);
+  const unusable = [...(await probeEngines(loaded.config, createLogger('probe'))), ...(await probeConsumers(loaded.config.consumers))];
+  if (unusable.length > 0) {
+    complainAll('engine not usable', unusable);
     // Exit now: the client libraries keep reconnect timers around for a while after a close.
     process.exit(Exit.failure);
   }

@@ -7,11 +7,12 @@
  * comma-separated, as Centrifugo writes them.
  */
 import type { RedisConfig } from './types';
+import { withoutPassword } from '../common/without-password';
 import { parseRedisAddress, redisAddressErrors, RedisAddressError, type HostPort, type RedisAddress } from '../common/redis-address';
 
 /** One shard to connect to: a parsed address plus the Sentinel credentials of the config. */
 export interface RedisTarget extends RedisAddress {
-  /** The address as the config wrote it (for logs). */
+  /** The address as the config wrote it, without its password (for logs and errors). */
   readonly label: string;
   /** Sentinel only: the ACL user towards the Sentinels. */
   readonly sentinelUser?: string;
@@ -52,8 +53,9 @@ export function redisTargets(config: RedisConfig): RedisTarget[] {
       ...(config.sentinel_user ? { sentinelUser: config.sentinel_user } : {}),
     }));
   }
-  return config.address.map((text) => ({ ...parseRedisAddress(text), label: text }));
+  return config.address.map((text) => ({ ...parseRedisAddress(text), label: withoutPassword(text) }));
 }
+
 
 function listErrors(items: readonly string[], path: string, defaultPort: number): string[] {
   const errors: string[] = [];

@@ -4,7 +4,7 @@
  * - ReplyError becomes `{"id":N,"error":{code,message,temporary}}` and the connection stays;
  * - DisconnectError closes the connection with its code and reason.
  */
-import type { DisconnectCode, ErrorCode } from './codes';
+import { Errors, type DisconnectCode, type ErrorCode } from './codes';
 
 /** An error answered in the reply to one command; the connection stays open. */
 export class ReplyError extends Error {
@@ -49,5 +49,5 @@ export function replyErrorFromWire(wire: WireError): ReplyError {
 /** Converts anything thrown into the wire form; unknown errors become 100 internal. */
 export function toWireError(err: unknown): WireError {
   if (err instanceof ReplyError) return err.toJSON();
-  return { code: 100, message: 'internal server error', temporary: true };
+  return { code: Errors.internal.code, message: Errors.internal.message, temporary: true };
 }

@@ -168,7 +168,8 @@ export class OwnedChannels {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.log.error('broker refused to subscribe a channel; its subscribers get error 100', { channel, reason });
-      this.postman.sendAnswer(shard, { t: MessageType.SUBSCRIBE_SHARD_FAILED, ch: channel, error: { code: Errors.internal.code, message: reason } });
+      // The client is told only "internal server error", as Centrifugo tells it; the reason is in the log.
+      this.postman.sendAnswer(shard, { t: MessageType.SUBSCRIBE_SHARD_FAILED, ch: channel, error: { code: Errors.internal.code, message: Errors.internal.message } });
       return false;
     }
   }
@@ -304,7 +305,9 @@ export class OwnedChannels {
         return true;
       })
       .catch((err: unknown) => {
-        reply({ error: { code: 100, message: err instanceof Error ? err.message : 'history failed' } });
+        const reason = err instanceof Error ? err.message : String(err);
+        this.log.error('history read failed; the subscriber gets error 100', { channel: msg.ch, reason });
+        reply({ error: { code: Errors.internal.code, message: Errors.internal.message } });
         return false;
       });
     if (!msg.join) {
