@@ -2,7 +2,9 @@
  * A Redis whose user may not do what the engine does there is a start-up
  * error naming the config key and what the ACL must allow, never a server
  * that starts and then refuses every subscribe (Redis 7 gives a new ACL user
- * no PUB/SUB channels). Against a private redis-server with ACL users.
+ * no PUB/SUB channels); a Redis that refuses the connection itself (password,
+ * user, database) says so at once, with its answer. Against a private
+ * redis-server with ACL users.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -24,14 +26,15 @@ before(async () => {
   await admin.call('ACL', 'SETUSER', 'noscripts', 'on', '>pw', '~*', '&*', '+@all', '-@scripting');
   // What the engine needs, and nothing more on channels and keys.
   await admin.call('ACL', 'SETUSER', 'enough', 'on', '>pw', '~sy.*', '&sy.*', '+@all');
+  await admin.call('ACL', 'SETUSER', 'disabled', 'off', '>pw', '~*', '&*', '+@all');
   admin.disconnect();
 });
 after(async () => {
   await redis?.stop();
 });
 
-function engineAs(user: string, section = 'engine'): Record<string, unknown> {
-  const redisSection = { address: redis!.url.replace('redis://', `redis://${user}:pw@`), prefix: 'sy', connect_timeout: '2s' };
+function engineAs(user: string, section = 'engine', password = 'pw', db = ''): Record<string, unknown> {
+  const redisSection = { address: `${redis!.url.replace('redis://', `redis://${user}:${password}@`)}${db}`, prefix: 'sy', connect_timeout: '10s' };
   // At info, so "switchyard ready" shows that it started.
   const log = { level: 'info' };
   if (section === 'engine') return { log, engine: { type: 'redis', redis: redisSection } };
@@ -57,6 +60,23 @@ test('a user without scripting: exit 1, naming EVAL', { skip: skipWithoutRedisSe
   const run = await runCli(engineAs('noscripts'));
   assert.equal(run.code, 1, run.output);
   assert.match(run.output, /engine\.redis: Redis at redis:\/\/\w+:\*\*\*@127\.0\.0\.1:\d+ refused a script over the key "sy\.probe": NOPERM[^\n]*scripting commands \(EVAL, EVALSHA\)/);
+});
+
+test('a wrong password, a disabled user, a database out of range: exit 1 at once, with Redis\'s answer, not "did not answer"', { skip: skipWithoutRedisServer }, async () => {
+  for (const [overrides, answer] of [
+    [engineAs('enough', 'engine', 'wrong'), /refused the connection: WRONGPASS/],
+    [engineAs('disabled'), /refused the connection: WRONGPASS/],
+    [engineAs('enough', 'engine', 'pw', '/99'), /refused the connection: ERR DB index is out of range/],
+  ] as const) {
+    const started = Date.now();
+    const run = await runCli(overrides);
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, /engine\.redis: Redis at redis:\/\/\w+:\*\*\*@127\.0\.0\.1:\d+(\/99)? refused the connection: .*\(check the user, password and database of engine\.redis\)/);
+    assert.match(run.output, answer);
+    assert.doesNotMatch(run.output, /did not answer/);
+    // Long before connect_timeout (10 s): the refusal ends the wait.
+    assert.ok(Date.now() - started < 6000, `exited after ${Date.now() - started} ms`);
+  }
 });
 
 test('a presence-only Redis section is not asked for PUB/SUB channels', { skip: skipWithoutRedisServer }, async () => {

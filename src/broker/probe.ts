@@ -11,7 +11,8 @@
 import { connect } from '@nats-io/transport-node';
 import type { Config, RedisConfig } from '../config/types';
 import type { Logger } from '../common/log';
-import { connectPartitions, whenReady } from './redis-partitions';
+import { connectPartitions, type RedisClient } from './redis-partitions';
+import { isRedisRefusal } from './redis-subscriptions';
 import { redisPermissionProblems } from './redis-permissions';
 import { redisTargets } from '../config/redis-topology';
 import { withoutPassword } from '../common/without-password';
@@ -26,14 +27,47 @@ function redisSections(config: Config): [string, RedisConfig, boolean][] {
   return out.filter(([path], i) => out.findIndex(([p]) => p === path) === i);
 }
 
+/**
+ * Waits for `client` to be ready, at most `timeoutMs`; resolves at once with
+ * Redis's answer when Redis refuses the connection itself (a wrong password,
+ * a disabled user, a database index out of range), else with null.
+ */
+function readyOrRefused(client: RedisClient, timeoutMs: number): Promise<Error | null> {
+  return new Promise((resolve) => {
+    const finish = (refusal: Error | null): void => {
+      clearTimeout(timer);
+      client.off('error', onError);
+      client.off('ready', onReady);
+      resolve(refusal);
+    };
+    const onError = (err: unknown): void => {
+      if (isRedisRefusal(err)) finish(err as Error);
+    };
+    const onReady = (): void => finish(null);
+    const timer = setTimeout(() => finish(null), timeoutMs);
+    client.on('error', onError);
+    client.on('ready', onReady);
+  });
+}
+
 async function probeRedis(path: string, section: RedisConfig, pubsub: boolean, log: Logger): Promise<string[]> {
   const shards = connectPartitions(section, 'switchyard-probe', log);
   const targets = redisTargets(section);
   try {
-    await Promise.all(shards.flatMap((s) => [whenReady(s.command, section.connect_timeout), whenReady(s.subscriber, section.connect_timeout)]));
+    const refusals = await Promise.all(
+      shards.map(async (s) => {
+        const [command, subscriber] = await Promise.all([readyOrRefused(s.command, section.connect_timeout), readyOrRefused(s.subscriber, section.connect_timeout)]);
+        return command ?? subscriber;
+      }),
+    );
     const problems: string[] = [];
     for (const s of shards) {
       const label = targets[s.index]!.label;
+      const refusal = refusals[s.index];
+      if (refusal) {
+        problems.push(`${path}: Redis at ${label} refused the connection: ${refusal.message} (check the user, password and database of ${path})`);
+        continue;
+      }
       if (s.command.status !== 'ready' || (pubsub && s.subscriber.status !== 'ready')) {
         problems.push(`${path}: Redis at ${label} did not answer within connect_timeout (${section.connect_timeout} ms)`);
         continue;
