@@ -9,12 +9,19 @@
  * server answered a PING sent behind it (one PING per event-loop turn, shared
  * by every publish of that turn), so "accepted" means the server has it. A
  * PING that takes longer than `write_timeout` fails the publishes waiting on it.
+ *
+ * A subject the user may not use (NATS subject permissions) is refused with
+ * an asynchronous "Permissions Violation" that arrives before the PING's
+ * answer: a refused publish fails (it was not accepted), and a refused
+ * subscription reports through `onRefused`. Each refused subject is logged.
  */
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { NatsConfig } from '../config/types';
 import type { Logger } from '../common/log';
 import { withoutPassword } from '../common/without-password';
+import { natsServers } from './nats-servers';
+import { asNatsRefusal } from './nats-permissions';
 
 /** Longest wait between reconnect attempts, ms. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
@@ -29,7 +36,10 @@ export class NatsLink {
   private nc: NatsConnection | null = null;
   private up = false;
   private closed = false;
-  private pending: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  /** Publishes and settles waiting for the next PING's answer; `subject` is a publish's. */
+  private pending: { resolve: () => void; reject: (err: Error) => void; subject?: string }[] = [];
+  /** Publish subjects the server refused since the last PING was answered, with its message. */
+  private refusedPublishes = new Map<string, string>();
   private flushScheduled = false;
   private readonly restoreListeners: (() => void)[] = [];
   /** Resolves once the first connection is up (never rejects; close() resolves it too). */
@@ -41,7 +51,7 @@ export class NatsLink {
     private readonly log: Logger,
   ) {
     const options: NodeConnectionOptions = {
-      servers: config.url.split(',').map((s) => s.trim()),
+      ...natsServers(config.url),
       name,
       timeout: config.dial_timeout,
       reconnect: true,
@@ -77,7 +87,11 @@ export class NatsLink {
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect' && this.up) {
+      const refusal = status.type === 'error' ? asNatsRefusal(status.error) : null;
+      if (refusal?.operation === 'publish') {
+        this.refusedPublishes.set(refusal.subject, refusal.message);
+        this.log.error('NATS refused a publish; it fails with error 100', { subject: refusal.subject, reason: refusal.message });
+      } else if (status.type === 'disconnect' && this.up) {
         this.up = false;
         this.log.warn('NATS connection lost; reconnecting', { url: withoutPassword(this.config.url) });
         this.failPending(new NatsUnavailableError('NATS connection lost'));
@@ -97,13 +111,13 @@ export class NatsLink {
     } catch (err) {
       return Promise.reject(new NatsUnavailableError(`NATS publish failed: ${(err as Error).message}`));
     }
-    return this.confirmed();
+    return this.confirmed(subject);
   }
 
-  /** Resolves once the server answered a PING sent after everything written so far. */
-  private confirmed(): Promise<void> {
+  /** Resolves once the server answered a PING sent after everything written so far; with `subject`, rejects when the server refused a publish on it. */
+  private confirmed(subject?: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ resolve, reject });
+      this.pending.push(subject === undefined ? { resolve, reject } : { resolve, reject, subject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -137,7 +151,16 @@ export class NatsLink {
       () => {
         if (settled) return;
         clearTimeout(timer);
-        for (const w of waiting) w.resolve();
+        // A refusal arrived before the PING's answer; its status event is delivered in microtasks, all run by now.
+        setImmediate(() => {
+          const refused = this.refusedPublishes;
+          this.refusedPublishes = new Map();
+          for (const w of waiting) {
+            const reason = w.subject === undefined ? undefined : refused.get(w.subject);
+            if (reason === undefined) w.resolve();
+            else w.reject(new Error(`NATS refused to publish on "${w.subject!}": ${reason}`));
+          }
+        });
       },
       (err: unknown) => {
         if (settled) return;
@@ -153,10 +176,25 @@ export class NatsLink {
     for (const w of waiting) w.reject(err);
   }
 
-  /** Subscribes to a subject; messages arrive in server order. Throws when the link has not connected yet. */
-  subscribe(subject: string, onMessage: (subject: string, data: Uint8Array) => void): Subscription {
+  /**
+   * Subscribes to a subject; messages arrive in server order. When the server
+   * refuses it (now, or when the client subscribes again after a reconnect),
+   * the subscription ends and `onRefused` gets the server's message, before
+   * the next `settled()` resolves. Throws when the link has not connected yet.
+   */
+  subscribe(subject: string, onMessage: (subject: string, data: Uint8Array) => void, onRefused: (reason: string) => void = () => undefined): Subscription {
     if (!this.nc) throw new NatsUnavailableError('NATS is not connected yet');
-    return this.nc.subscribe(subject, { callback: (err, msg) => (err ? undefined : onMessage(msg.subject, msg.data)) });
+    return this.nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (!err) {
+          onMessage(msg.subject, msg.data);
+          return;
+        }
+        const refusal = asNatsRefusal(err);
+        this.log.error('NATS refused a subscription', { subject, reason: refusal?.message ?? err.message });
+        onRefused(refusal?.message ?? err.message);
+      },
+    });
   }
 
   /** Closes the connection. */

@@ -94,10 +94,25 @@ export class NatsBroker implements Broker {
     if (this.channels.has(subject)) return;
     await this.link.connected;
     if (this.channels.has(subject)) return;
-    const sub = this.link.subscribe(subject, (_subject, data) => this.onMessage(channel, data));
+    let refused: string | null = null;
+    let pending = true;
+    const sub = this.link.subscribe(
+      subject,
+      (_subject, data) => this.onMessage(channel, data),
+      (reason) => {
+        refused = reason;
+        // Refused later (subscribed again after a reconnect): its subscribers are told.
+        if (this.channels.get(subject)?.sub !== sub) return;
+        this.channels.delete(subject);
+        if (!pending) this.events?.onLost?.(channel, true);
+      },
+    );
     this.channels.set(subject, { channel, sub });
     // The subscription counts once the server has it: publications after this reach the node.
     await this.link.settled();
+    pending = false;
+    // A refusal arrives before the answer that settles.
+    if (refused !== null) throw new Error(`NATS refused the subscription to "${subject}": ${String(refused)}`);
   }
 
   async unsubscribe(channel: string): Promise<void> {

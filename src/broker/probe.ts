@@ -16,6 +16,8 @@ import { isRedisRefusal } from './redis-subscriptions';
 import { redisPermissionProblems } from './redis-permissions';
 import { redisTargets } from '../config/redis-topology';
 import { withoutPassword } from '../common/without-password';
+import { natsServers } from './nats-servers';
+import { natsPermissionProblems } from './nats-permissions';
 
 /** The Redis sections in use, by path, and whether each carries publications (PUB/SUB). */
 function redisSections(config: Config): [string, RedisConfig, boolean][] {
@@ -83,10 +85,16 @@ async function probeRedis(path: string, section: RedisConfig, pubsub: boolean, l
 async function probeNats(config: Config): Promise<string[]> {
   const nats = config.broker.nats;
   try {
-    const nc = await connect({ servers: nats.url.split(',').map((s) => s.trim()), timeout: nats.dial_timeout, reconnect: false, name: 'switchyard-probe' });
-    await nc.close();
-    return [];
+    const nc = await connect({ ...natsServers(nats.url), timeout: nats.dial_timeout, reconnect: false, name: 'switchyard-probe' });
+    try {
+      return await natsPermissionProblems(nc, nats, withoutPassword(nats.url));
+    } finally {
+      await nc.close();
+    }
   } catch (err) {
+    if (err instanceof Error && err.name === 'AuthorizationError') {
+      return [`broker.nats: NATS at ${withoutPassword(nats.url)} refused the connection: ${err.message} (check the credentials in broker.nats.url)`];
+    }
     return [`broker.nats: NATS at ${withoutPassword(nats.url)} did not answer within dial_timeout (${nats.dial_timeout} ms): ${(err as Error).message}`];
   }
 }

@@ -57,10 +57,12 @@ function serverProcess(port: number, command: string, args: () => string[], read
   };
 }
 
-/** Starts a nats-server on a free port. */
-export async function startNatsServer(): Promise<ServerProcess & { readonly url: string }> {
+/** Starts a nats-server on a free port; `config` (nats-server's config syntax, e.g. an `authorization` block) is written to a file it reads. */
+export async function startNatsServer(config = ''): Promise<ServerProcess & { readonly url: string }> {
   const port = await findFreePort('127.0.0.1');
-  const server = serverProcess(port, 'nats-server', () => ['-a', '127.0.0.1', '-p', String(port)], 'Server is ready', 'nats-server');
+  const file = config ? join(mkdtempSync(join(tmpdir(), 'switchyard-nats-')), 'nats.conf') : '';
+  if (file) writeFileSync(file, config);
+  const server = serverProcess(port, 'nats-server', () => [...(file ? ['-c', file] : []), '-a', '127.0.0.1', '-p', String(port)], 'Server is ready', 'nats-server');
   await server.start();
   return Object.assign(server, { url: `nats://127.0.0.1:${port}` });
 }
