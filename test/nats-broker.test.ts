@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { natsSubject } from '../src/broker/nats';
+import { natsSubject } from '../src/broker/nats/broker';
 import { validateConfig } from '../src/config/validate';
 import { ConfigError } from '../src/config/errors';
 import { callApi } from './helpers/api';

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { natsServers } from '../src/broker/nats-servers';
+import { natsServers } from '../src/broker/nats/servers';
 import { callApi } from './helpers/api';
 import { sdkClient, waitFor } from './helpers/clients';
 import { runCli } from './helpers/engines';

@@ -1,5 +1,5 @@
 /**
- * The Redis message codec (redis-codec.ts): what the broker and publish.lua
+ * The Redis message codec (message-codec.ts): what the broker and publish.lua
  * write on PUB/SUB, decoded back. Seeded random publications (unicode, info,
  * tags) round-trip through every message form; every truncation of a message
  * header decodes to null (ignored) instead of throwing or misreading.
@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Publication } from '../src/broker/broker';
-import { decodeMessage, encodeJoinLeave, encodePlainMessage, encodePublication, encodeSync } from '../src/broker/redis-codec';
+import { decodeMessage, encodeJoinLeave, encodePlainMessage, encodePublication, encodeSync } from '../src/broker/message-codec';
 import { seededRandom as seeded } from './helpers/seeded';
 
 const ALPHABET = ['a', 'Z', '0', '_', ':', '"', '\\', '\n', 'é', '频', '😀', '{', '}', ' '];

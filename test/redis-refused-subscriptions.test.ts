@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { SubscriptionSet } from '../src/broker/redis-subscriptions';
+import { SubscriptionSet } from '../src/broker/redis/subscriptions';
 import { waitFor } from './helpers/clients';
 import { skipWithoutRedis, startPrivateRedis, type PrivateRedis } from './helpers/redis';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { parseRedisAddress, redisAddressErrors } from '../src/common/redis-address';
-import { fnv1a64, jumpHash, shardIndex } from '../src/broker/redis-partitions';
+import { fnv1a64, jumpHash, shardIndex } from '../src/broker/redis/partitions';
 import { callApi } from './helpers/api';
 import { sdkClient, waitFor } from './helpers/clients';
 import { redisEngine, skipWithoutRedis, startNode, startPrivateRedis, uniquePrefix, type ChildNode, type PrivateRedis } from './helpers/redis';

@@ -1,6 +1,6 @@
 /**
  * Issue 12, item 4: Redis publishes in batches. The commands a shard issues
- * in one event-loop turn leave in one socket write (redis-turn-writes.ts),
+ * in one event-loop turn leave in one socket write (redis/turn-writes.ts),
  * any number of turns' writes may be in flight, and still: per-channel order
  * (offsets and PUB/SUB delivery) follows call order under concurrency, and a
  * hanging Redis fails every batched publish within io_timeout (error 100 for
@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { Publication, StreamPosition } from '../src/broker/broker';
-import { RedisBroker } from '../src/broker/redis';
-import type { RedisPartition } from '../src/broker/redis-partitions';
-import { TurnBatchedRedis } from '../src/broker/redis-turn-writes';
+import { RedisBroker } from '../src/broker/redis/broker';
+import type { RedisPartition } from '../src/broker/redis/partitions';
+import { TurnBatchedRedis } from '../src/broker/redis/turn-writes';
 import { createLogger } from '../src/common/log';
 import { waitFor } from './helpers/clients';
 import { skipWithoutRedis, startPrivateRedis, testShards, uniquePrefix, type PrivateRedis } from './helpers/redis';

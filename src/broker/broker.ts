@@ -14,7 +14,7 @@
  *
  * Calls go out (publish, subscribe, history, …) and events come in
  * (onPublication, onJoin, onLeave, onLost). The memory broker keeps
- * everything in the owner shard; the Redis broker (redis.ts) links processes
+ * everything in the owner shard; the Redis broker (redis/broker.ts) links processes
  * behind the same interface.
  */
 import type { ClientInfo } from '../protocol/json';

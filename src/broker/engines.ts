@@ -11,15 +11,15 @@ import type { Logger } from '../common/log';
 import type { Broker } from './broker';
 import type { NodeBus } from './node-bus';
 import { MemoryBroker } from './memory';
-import { NatsBroker } from './nats';
-import { NatsNodeBus } from './nats-node-bus';
-import { NatsLink } from './nats-link';
+import { NatsBroker } from './nats/broker';
+import { NatsNodeBus } from './nats/node-bus';
+import { NatsLink } from './nats/link';
 import type { PresenceManager } from './presence';
 import { MemoryPresence } from './presence-memory';
-import { RedisPresence } from './presence-redis';
-import { RedisBroker } from './redis';
-import { RedisNodeBus } from './redis-node-bus';
-import { connectPartitions, whenReady, type RedisPartition } from './redis-partitions';
+import { RedisPresence } from './redis/presence';
+import { RedisBroker } from './redis/broker';
+import { RedisNodeBus } from './redis/node-bus';
+import { connectPartitions, whenReady, type RedisPartition } from './redis/partitions';
 
 /** How often the memory broker drops expired history, ms. */
 const BROKER_SWEEP_MS = 5_000;

@@ -2,22 +2,22 @@
  * The start-up check of the engines: before the shards start, every Redis
  * section and NATS server the config uses is connected once, each within its
  * own connect timeout. What cannot be reached is reported, and so is a Redis
- * whose user may not do what the engine does there (redis-permissions.ts),
+ * whose user may not do what the engine does there (redis/permissions.ts),
  * so the process exits with a clear error instead of serving clients it
  * cannot deliver to.
  * (At run time an outage never stops a process: see redis-shards.ts and
- * nats-link.ts.)
+ * nats/link.ts.)
  */
 import { connect } from '@nats-io/transport-node';
 import type { Config, RedisConfig } from '../config/types';
 import type { Logger } from '../common/log';
-import { connectPartitions, type RedisClient } from './redis-partitions';
-import { isRedisRefusal } from './redis-subscriptions';
-import { redisPermissionProblems } from './redis-permissions';
+import { connectPartitions, type RedisClient } from './redis/partitions';
+import { isRedisRefusal } from './redis/subscriptions';
+import { redisPermissionProblems } from './redis/permissions';
 import { redisTargets } from '../config/redis-topology';
 import { withoutPassword } from '../common/without-password';
-import { natsServers } from './nats-servers';
-import { natsPermissionProblems } from './nats-permissions';
+import { natsServers } from './nats/servers';
+import { natsPermissionProblems } from './nats/permissions';
 
 /** The Redis sections in use, by path, and whether each carries publications (PUB/SUB). */
 function redisSections(config: Config): [string, RedisConfig, boolean][] {

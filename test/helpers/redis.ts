@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../src/acceptor/port';
-import { connectPartitions, whenReady, type RedisPartition } from '../../src/broker/redis-partitions';
+import { connectPartitions, whenReady, type RedisPartition } from '../../src/broker/redis/partitions';
 import { validateConfig } from '../../src/config/validate';
 import { createLogger } from '../../src/common/log';
 import { waitFor } from './clients';

@@ -3,10 +3,10 @@
  * node, `<prefix>.node.<uid>` one node. It always uses the first Redis shard,
  * so every node meets every other there whatever the channel sharding.
  */
-import type { Logger } from '../common/log';
-import type { NodeBus } from './node-bus';
-import { RedisKeys, type RedisPartition } from './redis-partitions';
-import { SubscriptionSet } from './redis-subscriptions';
+import type { Logger } from '../../common/log';
+import type { NodeBus } from '../node-bus';
+import { RedisKeys, type RedisPartition } from './partitions';
+import { SubscriptionSet } from './subscriptions';
 
 /** NodeBus over the first Redis shard. */
 export class RedisNodeBus implements NodeBus {

@@ -10,23 +10,9 @@
  * for the server to have processed them (a flush).
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { NatsConfig } from '../config/types';
-import { natsSubject } from './nats';
-
-/** A refusal of the server: a PermissionViolationError of the NATS client. */
-export interface NatsRefusal {
-  readonly operation: 'publish' | 'subscription';
-  readonly subject: string;
-  readonly message: string;
-}
-
-/** Whether `err` is the client's report of a Permissions Violation. */
-export function asNatsRefusal(err: unknown): NatsRefusal | null {
-  if (!(err instanceof Error) || err.name !== 'PermissionViolationError') return null;
-  const { operation, subject } = err as Error & { operation?: unknown; subject?: unknown };
-  if ((operation !== 'publish' && operation !== 'subscription') || typeof subject !== 'string') return null;
-  return { operation, subject, message: err.message };
-}
+import type { NatsConfig } from '../../config/types';
+import { natsSubject } from './broker';
+import { asNatsRefusal, type NatsRefusal } from './refusal';
 
 /** A channel subject (the channel "\u0000switchyard-probe", which no client can subscribe to). */
 function channelProbeSubject(config: NatsConfig): string | null {

@@ -17,11 +17,11 @@
  */
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { NatsConfig } from '../config/types';
-import type { Logger } from '../common/log';
-import { withoutPassword } from '../common/without-password';
-import { natsServers } from './nats-servers';
-import { asNatsRefusal } from './nats-permissions';
+import type { NatsConfig } from '../../config/types';
+import type { Logger } from '../../common/log';
+import { withoutPassword } from '../../common/without-password';
+import { natsServers } from './servers';
+import { asNatsRefusal } from './refusal';
 
 /** Longest wait between reconnect attempts, ms. */
 const MAX_RECONNECT_DELAY_MS = 1_000;

@@ -3,9 +3,9 @@
  * `<prefix>.node.<uid>` one node (Centrifugo's subjects). It has the shape of
  * the NodeBus between processes (node-bus.ts).
  */
-import type { NatsConfig } from '../config/types';
-import type { NatsLink } from './nats-link';
-import type { NodeBus } from './node-bus';
+import type { NatsConfig } from '../../config/types';
+import type { NatsLink } from './link';
+import type { NodeBus } from '../node-bus';
 
 /** The NodeBus (node-bus.ts) over a NATS link. */
 export class NatsNodeBus implements NodeBus {

@@ -25,7 +25,7 @@
  * commands are SSUBSCRIBE/SUNSUBSCRIBE, one channel each: channels of one
  * command must share a slot, and ioredis sends each to its slot's node.
  */
-import type { RedisClient } from './redis-partitions';
+import type { RedisClient } from './partitions';
 
 /** Most channels in one SUBSCRIBE or UNSUBSCRIBE command (as Centrifugo). */
 export const SUBSCRIBE_BATCH = 512;

@@ -2,7 +2,7 @@
  * The Redis broker: links switchyard processes. One instance per shard
  * thread, used by the owner shard of each channel (so calls for one channel
  * come from one thread, in order). Keys and messages are Centrifugo's layout
- * (centrifugo.md §7) with switchyard's own encoding (redis-codec.ts):
+ * (centrifugo.md §7) with switchyard's own encoding (message-codec.ts):
  *
  *   <prefix>.client.<ch>         PUB/SUB channel of a switchyard channel
  *   <prefix>.stream.<ch>         stream of publications (entry id = offset), MAXLEN history_size, PEXPIRE history_ttl
@@ -20,8 +20,8 @@
  * during the outage, or Redis lost the stream) is reported with onLost.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientInfo } from '../protocol/json';
-import type { Logger } from '../common/log';
+import type { ClientInfo } from '../../protocol/json';
+import type { Logger } from '../../common/log';
 import {
   UnrecoverablePositionError,
   type Broker,
@@ -32,11 +32,11 @@ import {
   type PublishOptions,
   type PublishResult,
   type StreamPosition,
-} from './broker';
-import { newEpoch } from './memory';
-import { decodeMessage, decodePublication, encodeJoinLeave, encodePlainMessage, encodePublication, encodeSync } from './redis-codec';
-import { readLua, RedisKeys, shardIndex, whenReady, type RedisPartition } from './redis-partitions';
-import { SubscriptionSet } from './redis-subscriptions';
+} from '../broker';
+import { newEpoch } from '../memory';
+import { decodeMessage, decodePublication, encodeJoinLeave, encodePlainMessage, encodePublication, encodeSync } from '../message-codec';
+import { readLua, RedisKeys, shardIndex, whenReady, type RedisPartition } from './partitions';
+import { SubscriptionSet } from './subscriptions';
 
 /** How long after a sharded PUB/SUB node went the gap check runs (ioredis has resubscribed by then), ms. */
 const SHARD_MOVE_SETTLE_MS = 2_000;

@@ -11,10 +11,10 @@
  * Writes never reject: a failed write is logged once per outage and repaired
  * by the next refresh (an entry whose removal failed expires).
  */
-import type { Logger } from '../common/log';
-import type { ClientInfo } from '../protocol/json';
-import type { PresenceManager, PresenceStats } from './presence';
-import { readLua, RedisKeys, shardIndex, type RedisPartition } from './redis-partitions';
+import type { Logger } from '../../common/log';
+import type { ClientInfo } from '../../protocol/json';
+import type { PresenceManager, PresenceStats } from '../presence';
+import { readLua, RedisKeys, shardIndex, type RedisPartition } from './partitions';
 
 const ADD_LUA = readLua('presence-add.lua');
 const GET_LUA = readLua('presence-get.lua');

@@ -2,7 +2,7 @@
  * The NATS broker (`broker.type: "nats"`): at-most-once PUB/SUB between
  * processes, as Centrifugo's. A channel is the subject
  * `<prefix>.client.<channel>`; messages use the Redis broker's text encoding
- * (redis-codec.ts: publication with info and tags, join, leave). NATS keeps
+ * (message-codec.ts: publication with info and tags, join, leave). NATS keeps
  * nothing, so there is no history, offset or recovery: config validation
  * refuses channels with history under this broker, and history calls fail
  * with HistoryUnavailableError.
@@ -22,12 +22,12 @@
  * gap, and logs it.
  */
 import type { Subscription } from '@nats-io/nats-core';
-import type { NatsConfig } from '../config/types';
-import type { Logger } from '../common/log';
-import type { ClientInfo } from '../protocol/json';
-import type { Broker, BrokerEvents, HistoryResult, Publication, PublishResult } from './broker';
-import type { NatsLink } from './nats-link';
-import { decodeMessage, encodeJoinLeave, encodePlainMessage, encodePublication } from './redis-codec';
+import type { NatsConfig } from '../../config/types';
+import type { Logger } from '../../common/log';
+import type { ClientInfo } from '../../protocol/json';
+import type { Broker, BrokerEvents, HistoryResult, Publication, PublishResult } from '../broker';
+import type { NatsLink } from './link';
+import { decodeMessage, encodeJoinLeave, encodePlainMessage, encodePublication } from '../message-codec';
 
 /** History, history_remove or recovery asked of the NATS broker, which keeps none. */
 export class HistoryUnavailableError extends Error {

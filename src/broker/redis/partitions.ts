@@ -2,7 +2,7 @@
  * Connections to the Redis shards of `engine.redis.address`, and which shard
  * holds a channel. Each address is one shard with two connections: commands
  * (commands issued in one event-loop turn go out in one write, see
- * redis-turn-writes.ts; a Cluster sends each command to its slot's node) and
+ * redis/turn-writes.ts; a Cluster sends each command to its slot's node) and
  * PUB/SUB. Channels spread over shards by jump consistent hash of
  * the channel name, so adding a shard moves only about 1/N of the channels.
  *
@@ -14,11 +14,11 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { RedisConfig } from '../config/types';
-import type { Logger } from '../common/log';
-import type { RedisAddress } from '../common/redis-address';
-import { redisTargets, type RedisTarget } from '../config/redis-topology';
-import { TurnBatchedRedis } from './redis-turn-writes';
+import type { RedisConfig } from '../../config/types';
+import type { Logger } from '../../common/log';
+import type { RedisAddress } from '../../common/redis-address';
+import { redisTargets, type RedisTarget } from '../../config/redis-topology';
+import { TurnBatchedRedis } from './turn-writes';
 
 /** A command or PUB/SUB connection to one shard. */
 export type RedisClient = Redis | Cluster;
@@ -99,7 +99,7 @@ function baseOptions(config: RedisConfig, address: RedisAddress, name: string): 
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResubscribe: false,
-    // Not ioredis auto-pipelining: it keeps one pipeline in flight and so serializes a shard's publishes behind round trips (redis-turn-writes.ts).
+    // Not ioredis auto-pipelining: it keeps one pipeline in flight and so serializes a shard's publishes behind round trips (redis/turn-writes.ts).
     enableAutoPipelining: false,
     retryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
   };
@@ -242,7 +242,7 @@ export function whenReady(client: RedisClient, timeoutMs: number): Promise<void>
   });
 }
 
-/** Reads a Lua script shipped next to this module (src/broker/lua, copied to dist/src/broker/lua by the build). */
+/** Reads a Lua script shipped next to this module (src/broker/redis/lua, copied to dist/src/broker/redis/lua by the build). */
 export function readLua(name: string): string {
   return readFileSync(`${__dirname}/lua/${name}`, 'utf8');
 }

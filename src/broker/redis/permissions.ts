@@ -9,8 +9,8 @@
  * key of the prefix. A refusal is reported with the config key and what the
  * ACL must allow.
  */
-import type { RedisPartition } from './redis-partitions';
-import { isRedisRefusal } from './redis-subscriptions';
+import type { RedisPartition } from './partitions';
+import { isRedisRefusal } from './subscriptions';
 
 /** What the section is used for: a broker needs PUB/SUB, presence needs keys and scripts only. */
 export interface RedisUse {
