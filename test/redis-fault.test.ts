@@ -219,7 +219,9 @@ test('a history read that Redis refuses: the subscriber gets error 100 "internal
   admin.disconnect();
 });
 
-test('PUB/SUB subscriptions that Redis refuses (an ACL): the subscriber gets error 100 "internal server error", the server logs why, other channels work, and a permission revoked at run time ends only its channel', { skip: skipWithoutRedis }, async () => {
+// One shard: the channels' owner holds their subscriptions, and those made in one turn share a SUBSCRIBE.
+// Two: a channel without history is subscribed by each shard with subscribers of it (the direct path).
+for (const shardCount of [1, 2]) test(`PUB/SUB subscriptions that Redis refuses (an ACL), ${shardCount} shard(s): the subscriber gets error 100 "internal server error", the server logs why, other channels work, and a permission revoked at run time ends only its channel`, { skip: skipWithoutRedis }, async () => {
   const restricted = await startPrivateRedis(false);
   try {
     const prefix = uniquePrefix('acl');
@@ -227,7 +229,7 @@ test('PUB/SUB subscriptions that Redis refuses (an ACL): the subscriber gets err
     // This user may publish and subscribe the node bus and the channels named ok*, nothing else.
     const allowed = [`&${prefix}.anchor`, `&${prefix}.control`, `&${prefix}.node.*`, `&${prefix}.client.ok*`];
     await admin.call('ACL', 'SETUSER', 'sy', 'on', '>sy-pass', '~*', 'resetchannels', ...allowed, `&${prefix}.client.revocable`, '+@all');
-    const node = await startNode({ engine: redisEngine(prefix, restricted.url.replace('redis://', 'redis://sy:sy-pass@')), shards: { count: 1 } });
+    const node = await startNode({ engine: redisEngine(prefix, restricted.url.replace('redis://', 'redis://sy:sy-pass@')), shards: { count: shardCount } });
     nodes.push(node);
 
     const client = sdkClient(node.wsUrl);
