@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { isAclRefusal, isRedisRefusal } from '../src/broker/redis/refusal';
 import { SubscriptionSet } from '../src/broker/redis/subscriptions';
 import { waitFor } from './helpers/clients';
 import { skipWithoutRedis, startPrivateRedis, type PrivateRedis } from './helpers/redis';
@@ -96,4 +97,14 @@ test('a restore that meets a refused channel drops it, reports it, and restores 
   assert.deepEqual(got, ['two.ok-1=a', 'two.ok-2=b']);
   // A subscribe made after the restore goes straight through.
   await set.subscribe('two.ok-3');
+});
+
+test('only an ACL refusal (NOPERM) is a refusal: another answered error is a passing state', () => {
+  const answered = (message: string): Error => Object.assign(new Error(message), { name: 'ReplyError' });
+  assert.equal(isAclRefusal(answered('NOPERM this user has no permissions to access one of the channels used as arguments')), true);
+  assert.equal(isAclRefusal(answered('CLUSTERDOWN The cluster is down')), false);
+  assert.equal(isAclRefusal(answered('TRYAGAIN Multiple keys request during rehashing of slot')), false);
+  assert.equal(isAclRefusal(new Error('Connection is closed.')), false);
+  assert.equal(isRedisRefusal(answered('WRONGPASS invalid username-password pair')), true);
+  assert.equal(isRedisRefusal(new Error('Command timed out')), false);
 });

@@ -12,7 +12,7 @@ import { connect } from '@nats-io/transport-node';
 import type { Config, RedisConfig } from '../config/types';
 import type { Logger } from '../common/log';
 import { connectPartitions, type RedisClient } from './redis/partitions';
-import { isRedisRefusal } from './redis/subscriptions';
+import { isRedisRefusal } from './redis/refusal';
 import { redisPermissionProblems } from './redis/permissions';
 import { redisTargets } from '../config/redis-topology';
 import { withoutPassword } from '../common/without-password';

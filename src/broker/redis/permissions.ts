@@ -10,7 +10,7 @@
  * ACL must allow.
  */
 import type { RedisPartition } from './partitions';
-import { isRedisRefusal } from './subscriptions';
+import { isRedisRefusal } from './refusal';
 
 /** What the section is used for: a broker needs PUB/SUB, presence needs keys and scripts only. */
 export interface RedisUse {

@@ -19,13 +19,17 @@
  * channels of a refused command are subscribed again one by one, and only
  * the refused ones fail. A restore that meets a refused channel (the
  * permission went while the connection was down) drops that channel and
- * reports it with `onRefused`, and restores the others.
+ * reports it with `onRefused`, and restores the others. Only an ACL refusal
+ * (`NOPERM`) counts: any other failure (a cluster's CLUSTERDOWN during a
+ * failover, a lost connection) fails the command as before, and a restore
+ * starts again at the next reconnect.
  *
  * With `sharded` (sharded PUB/SUB on a Redis Cluster, see RedisPartition) the
  * commands are SSUBSCRIBE/SUNSUBSCRIBE, one channel each: channels of one
  * command must share a slot, and ioredis sends each to its slot's node.
  */
 import type { RedisClient } from './partitions';
+import { isAclRefusal } from './refusal';
 
 /** Most channels in one SUBSCRIBE or UNSUBSCRIBE command (as Centrifugo). */
 export const SUBSCRIBE_BATCH = 512;
@@ -35,14 +39,6 @@ interface Request {
   readonly channel: string;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
-}
-
-/**
- * Whether Redis answered the command with an error (its ACL refused it, say),
- * as opposed to the command never being answered (connection lost, timeout).
- */
-export function isRedisRefusal(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ReplyError';
 }
 
 /** Why Redis refused, for a log line. */
@@ -155,7 +151,7 @@ export class SubscriptionSet {
         for (const r of run) r.resolve();
       },
       (err: unknown) => {
-        if (op === 'subscribe' && run.length > 1 && isRedisRefusal(err)) {
+        if (op === 'subscribe' && run.length > 1 && isAclRefusal(err)) {
           // Redis refused the whole command for some of its channels: each on its own, so only those fail.
           // A channel no longer wanted (an unsubscribe came after) needs no retry.
           for (const r of run) {
@@ -180,7 +176,7 @@ export class SubscriptionSet {
       await this.sub(channels);
       return;
     } catch (err) {
-      if (!isRedisRefusal(err)) throw err;
+      if (!isAclRefusal(err)) throw err;
       if (channels.length === 1) {
         refused.set(channels[0]!, err);
         return;
