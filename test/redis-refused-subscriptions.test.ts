@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { isAclRefusal, isRedisRefusal } from '../src/broker/redis/refusal';
+import { isAclRefusal, isPassingState, isRedisRefusal } from '../src/broker/redis/refusal';
 import { SubscriptionSet } from '../src/broker/redis/subscriptions';
 import { waitFor } from './helpers/clients';
 import { skipWithoutRedis, startPrivateRedis, type PrivateRedis } from './helpers/redis';
@@ -107,4 +107,9 @@ test('only an ACL refusal (NOPERM) is a refusal: another answered error is a pas
   assert.equal(isAclRefusal(new Error('Connection is closed.')), false);
   assert.equal(isRedisRefusal(answered('WRONGPASS invalid username-password pair')), true);
   assert.equal(isRedisRefusal(new Error('Command timed out')), false);
+  // The start-up check reports answered errors, but not a server's passing states.
+  assert.equal(isPassingState(answered('CLUSTERDOWN The cluster is down')), true);
+  assert.equal(isPassingState(answered('LOADING Redis is loading the dataset in memory')), true);
+  assert.equal(isPassingState(answered('NOPERM this user has no permissions to run the \'eval\' command')), false);
+  assert.equal(isPassingState(answered("ERR unknown command 'EVAL'")), false);
 });

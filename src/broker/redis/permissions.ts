@@ -10,7 +10,7 @@
  * ACL must allow.
  */
 import type { RedisPartition } from './partitions';
-import { isRedisRefusal } from './refusal';
+import { isPassingState, isRedisRefusal } from './refusal';
 
 /** What the section is used for: a broker needs PUB/SUB, presence needs keys and scripts only. */
 export interface RedisUse {
@@ -30,7 +30,7 @@ async function refusal(run: () => Promise<unknown>, what: string, need: string, 
     await run();
     return null;
   } catch (err) {
-    if (!isRedisRefusal(err)) return null;
+    if (!isRedisRefusal(err) || isPassingState(err)) return null;
     return `${use.path}: Redis at ${use.label} refused ${what}: ${(err as Error).message}; the user of ${use.path} needs ${need}`;
   }
 }

@@ -20,3 +20,12 @@ export function isRedisRefusal(err: unknown): boolean {
 export function isAclRefusal(err: unknown): boolean {
   return isRedisRefusal(err) && /^NOPERM\b/.test((err as Error).message);
 }
+
+/**
+ * Whether an answered error is a passing state of the server (a cluster
+ * failing over, a dataset still loading, a busy script), which a start-up
+ * check must not report as something the config gets wrong.
+ */
+export function isPassingState(err: unknown): boolean {
+  return isRedisRefusal(err) && /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|LOADING|BUSY|MASTERDOWN)\b/.test((err as Error).message);
+}
