@@ -5,8 +5,11 @@
 
 /** A refusal of the server: a PermissionViolationError of the NATS client. */
 export interface NatsRefusal {
+  /** What the server refused: a PUB or a SUB. */
   readonly operation: 'publish' | 'subscription';
+  /** The subject refused. */
   readonly subject: string;
+  /** The server's message ("Permissions Violation for Publish to …"). */
   readonly message: string;
 }
 

@@ -10,8 +10,11 @@
 export interface NatsServers {
   /** Server URLs (or host:port), credentials removed, in config order. */
   readonly servers: string[];
+  /** The user of `nats://user:pass@host` (URL-decoded). */
   readonly user?: string;
+  /** Its password (URL-decoded). */
   readonly pass?: string;
+  /** The token of `nats://token@host` (URL-decoded). */
   readonly token?: string;
 }
 
