@@ -88,6 +88,21 @@ describe('PostgreSQL outbox consumer', { skip: skipWithoutPostgres }, () => {
     assert.match(run.output, /consumers\[0\] "x": PostgreSQL outbox not usable: relation "sy_no_such_table" does not exist/);
   });
 
+  test('a database user that may read the outbox but not DELETE from it: a clear error and exit 1 (applied rows would be applied again)', async () => {
+    const role = `sy_nodelete_${Math.random().toString(36).slice(2, 8)}`;
+    await sql(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await sql(`GRANT SELECT ON ${table} TO ${role}`);
+      const dsn = PG_DSN.replace(/\/\/[^@/]*@/, `//${role}@`);
+      const run = await runCli({ consumers: [{ name: 'x', enabled: true, postgresql: { dsn, outbox_table_name: table } }] });
+      assert.equal(run.code, 1, run.output);
+      assert.match(run.output, new RegExp(`consumers\\[0\\] "x": PostgreSQL user "${role}" may not DELETE from ${table}, so every applied command would be applied again \\(GRANT DELETE ON ${table} TO "${role}"\\)`));
+    } finally {
+      await sql(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await sql(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    }
+  });
+
   test('commands are applied in order per partition, across two processes, and deleted; bad ones are skipped', async () => {
     const engine = REDIS_URL ? { engine: redisEngine(uniquePrefix('outbox')) } : {};
     const config = { ...engine, ...consumerConfig(4) };

@@ -34,7 +34,14 @@ export async function probeConsumers(configs: readonly ConsumerConfig[]): Promis
     client.on('error', () => undefined);
     try {
       await client.connect();
-      await client.query(`SELECT id, method, payload, partition FROM ${c.postgresql.outbox_table_name} LIMIT 0`);
+      const table = c.postgresql.outbox_table_name;
+      await client.query(`SELECT id, method, payload, partition FROM ${table} LIMIT 0`);
+      // A row is deleted in the transaction that applied it: without DELETE every applied row would be applied again.
+      const may = await client.query<{ user: string; del: boolean }>(`SELECT current_user AS user, has_table_privilege($1, 'DELETE') AS del`, [table]);
+      const row = may.rows[0];
+      if (row && !row.del) {
+        return `consumers[${i}] "${c.name}": PostgreSQL user "${row.user}" may not DELETE from ${table}, so every applied command would be applied again (GRANT DELETE ON ${table} TO "${row.user}")`;
+      }
       return null;
     } catch (err) {
       return `consumers[${i}] "${c.name}": PostgreSQL outbox not usable: ${(err as Error).message}`;
