@@ -103,6 +103,46 @@ describe('PostgreSQL outbox consumer', { skip: skipWithoutPostgres }, () => {
     }
   });
 
+  test('a DELETE refused after the commands were applied: the retries delete them without applying them again', async () => {
+    const role = `sy_revoked_${Math.random().toString(36).slice(2, 8)}`;
+    await sql(`CREATE ROLE ${role} LOGIN`);
+    await sql(`GRANT SELECT, DELETE ON ${table} TO ${role}`);
+    const dsn = PG_DSN.replace(/\/\/[^@/]*@/, `//${role}@`);
+    const node = await startNode({ consumers: [{ name: 'x', enabled: true, postgresql: { dsn, outbox_table_name: table, partition_poll_interval: '100ms' } }] });
+    nodes.push(node);
+    const client = sdkClient(node.wsUrl);
+    cleanups.push(() => client.disconnect());
+    const got: number[] = [];
+    const sub = client.newSubscription('revoked');
+    sub.on('publication', (ctx) => got.push((ctx.data as { n: number }).n));
+    sub.subscribe();
+    client.connect();
+    await sub.ready(5000);
+    try {
+      await insert([{ method: 'publish', payload: { channel: 'revoked', data: { n: 1 } } }]);
+      await waitFor(() => got.length === 1, 'the first command');
+      await sql(`REVOKE DELETE ON ${table} FROM ${role}`);
+      await insert([{ method: 'publish', payload: { channel: 'revoked', data: { n: 2 } } }, { method: 'publish', payload: { channel: 'revoked', data: { n: 3 } } }]);
+      await waitFor(() => /outbox consumer failed; retrying.*permission denied/.test(node.output()), 'the refused DELETE');
+      // Retries come every 20 ms or more, doubling up to 5 s: a few seconds hold several.
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.deepEqual(got, [1, 2, 3], 'each command applied once while its DELETE is refused');
+      await sql(`GRANT DELETE ON ${table} TO ${role}`);
+      const deadline = Date.now() + 10_000;
+      while ((await sql(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!['n'] !== 0) {
+        assert.ok(Date.now() < deadline, 'the rows are deleted once DELETE is granted again');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(got, [1, 2, 3]);
+      assert.match(node.output(), /outbox rows applied by a batch that did not commit: deleted now, not applied again/);
+    } finally {
+      client.disconnect();
+      await node.stop();
+      await sql(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await sql(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    }
+  });
+
   test('commands are applied in order per partition, across two processes, and deleted; bad ones are skipped', async () => {
     const engine = REDIS_URL ? { engine: redisEngine(uniquePrefix('outbox')) } : {};
     const config = { ...engine, ...consumerConfig(4) };

@@ -16,6 +16,9 @@
  * A process that dies mid-batch commits nothing, so its rows are applied
  * again by the next holder of the lock: at least once, as Centrifugo
  * promises; an `idempotency_key` in a publish makes the repeat harmless.
+ * Within one process, a row applied in a batch whose DELETE or COMMIT then
+ * failed (the user lost DELETE, the connection dropped) is remembered, and
+ * the retry deletes it without applying it again.
  *
  * An idle partition is polled every `partition_poll_interval`, or woken at
  * once by a NOTIFY (outbox-listener.ts).
@@ -49,6 +52,8 @@ export class PostgresOutboxConsumer implements Consumer {
   private readonly listener: OutboxListener | null;
   private readonly wakers: ((() => void) | null)[];
   private readonly loops: Promise<void>[] = [];
+  /** Per partition: ids of rows applied by a batch that did not commit; the next batch deletes them without applying them. */
+  private readonly appliedUncommitted: Set<string>[];
   private stopped = false;
 
   constructor(
@@ -60,6 +65,7 @@ export class PostgresOutboxConsumer implements Consumer {
     this.pool = new Pool({ connectionString: pg.dsn, max: pg.num_partitions + 1, application_name: `switchyard-outbox-${config.name}` });
     this.pool.on('error', (err) => this.log.warn('outbox connection error', { consumer: config.name, error: err.message }));
     this.wakers = Array.from({ length: pg.num_partitions }, () => null);
+    this.appliedUncommitted = Array.from({ length: pg.num_partitions }, () => new Set<string>());
     this.listener = pg.partition_notification_channel
       ? new OutboxListener(pg.partition_notification_dsn || pg.dsn, pg.partition_notification_channel, pg.num_partitions, (p) => this.wake(p), log)
       : null;
@@ -127,19 +133,31 @@ export class PostgresOutboxConsumer implements Consumer {
         [partition, pg.partition_select_limit],
       );
       const done: string[] = [];
+      const applied = this.appliedUncommitted[partition]!;
+      let skipped = 0;
       let retry: unknown = null;
       for (const row of rows.rows) {
         if (this.stopped) break;
+        if (applied.has(row.id)) {
+          skipped++;
+          done.push(row.id);
+          continue;
+        }
         try {
           await this.apply(row);
+          applied.add(row.id);
           done.push(row.id);
         } catch (err) {
           retry = err;
           break;
         }
       }
+      if (skipped > 0) this.log.info('outbox rows applied by a batch that did not commit: deleted now, not applied again', { consumer: this.config.name, partition, rows: skipped });
       if (done.length > 0) await client.query(`DELETE FROM ${pg.outbox_table_name} WHERE id = ANY($1::bigint[])`, [done]);
       await client.query('COMMIT');
+      for (const id of done) applied.delete(id);
+      // An empty partition holds none of the remembered rows (another process may have deleted them).
+      if (rows.rows.length === 0) applied.clear();
       if (retry) throw retry;
       return done.length;
     } catch (err) {
