@@ -51,7 +51,7 @@ test('a refused channel fails alone: the channels of the same SUBSCRIBE are subs
   await admin('ACL', 'SETUSER', 'one', 'on', '>pw', '~*', 'resetchannels', '&one.anchor', '&one.ok*', '+@all');
   const subscriber = connect('one');
   // Made before the connection is up, as the broker makes it: the first connect subscribes the anchor.
-  const set = new SubscriptionSet(subscriber, 'one.anchor', () => undefined);
+  const set = new SubscriptionSet(subscriber, 'one.anchor');
   await waitFor(() => set.live, 'the connection');
   const got: string[] = [];
   subscriber.on('message', (channel: string, message: string) => got.push(`${channel}=${message}`));
@@ -76,7 +76,7 @@ test('a restore that meets a refused channel drops it, reports it, and restores 
   const subscriber = connect('two');
   let restored = 0;
   const refused: string[] = [];
-  const set = new SubscriptionSet(subscriber, 'two.anchor', () => restored++, false, 0, (channel, reason) => refused.push(`${channel}: ${reason}`));
+  const set = new SubscriptionSet(subscriber, 'two.anchor', { onRestored: () => restored++, onRefused: (channel, reason) => refused.push(`${channel}: ${reason}`) });
   await waitFor(() => set.live, 'the connection');
   const got: string[] = [];
   subscriber.on('message', (channel: string, message: string) => got.push(`${channel}=${message}`));

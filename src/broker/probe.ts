@@ -5,7 +5,7 @@
  * whose user may not do what the engine does there (redis/permissions.ts),
  * so the process exits with a clear error instead of serving clients it
  * cannot deliver to.
- * (At run time an outage never stops a process: see redis-shards.ts and
+ * (At run time an outage never stops a process: see redis/partitions.ts and
  * nats/link.ts.)
  */
 import { connect } from '@nats-io/transport-node';
@@ -99,7 +99,7 @@ async function probeNats(config: Config): Promise<string[]> {
   }
 }
 
-/** Connects to every engine the config uses once; resolves with one line per engine that could not be reached. */
+/** Connects to every engine the config uses once; resolves with one line per problem: an engine not reached, or refusing the connection or what the server needs. */
 export async function probeEngines(config: Config, log: Logger): Promise<string[]> {
   const checks: Promise<string[]>[] = redisSections(config).map(([path, section, pubsub]) => probeRedis(path, section, pubsub, log));
   if (config.broker.enabled && config.broker.type === 'nats') checks.push(probeNats(config));

@@ -56,7 +56,6 @@ export function redisTargets(config: RedisConfig): RedisTarget[] {
   return config.address.map((text) => ({ ...parseRedisAddress(text), label: withoutPassword(text) }));
 }
 
-
 function listErrors(items: readonly string[], path: string, defaultPort: number): string[] {
   const errors: string[] = [];
   items.forEach((item, i) => {

@@ -84,14 +84,12 @@ export class RedisBroker implements Broker {
     this.keys = new RedisKeys(options.prefix, shards.some((s) => s.shardedSubscriber));
     this.subscriptions = shards.map(
       (shard) =>
-        new SubscriptionSet(
-          shard.shardedSubscriber ?? shard.subscriber,
-          this.keys.anchor,
-          () => this.checkAfterRestore(shard.index),
-          Boolean(shard.shardedSubscriber),
-          options.ioTimeout,
-          (pubsub, reason) => this.onRefused(pubsub, reason),
-        ),
+        new SubscriptionSet(shard.shardedSubscriber ?? shard.subscriber, this.keys.anchor, {
+          onRestored: () => this.checkAfterRestore(shard.index),
+          sharded: Boolean(shard.shardedSubscriber),
+          waitMs: options.ioTimeout,
+          onRefused: (pubsub, reason) => this.onRefused(pubsub, reason),
+        }),
     );
     for (const shard of shards) {
       shard.command.defineCommand('sy_publish', { numberOfKeys: 3, lua: PUBLISH_LUA });

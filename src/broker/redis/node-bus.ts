@@ -31,9 +31,10 @@ export class RedisNodeBus implements NodeBus {
     const mine = this.keys.node(this.uid);
     if (!this.subscriptions) {
       // The set resubscribes both channels after a reconnect.
-      this.subscriptions = new SubscriptionSet(this.shard.subscriber, this.keys.anchor, () => undefined, false, 0, (channel, reason) =>
-        this.log.error('redis refused to subscribe a node bus channel again after a reconnect; other nodes cannot reach this one through it', { channel, reason }),
-      );
+      this.subscriptions = new SubscriptionSet(this.shard.subscriber, this.keys.anchor, {
+        onRefused: (channel, reason) =>
+          this.log.error('redis refused to subscribe a node bus channel again after a reconnect; other nodes cannot reach this one through it', { channel, reason }),
+      });
       this.shard.subscriber.on('message', (channel: string, message: string) => {
         if (channel === control || channel === mine) onMessage(message);
       });

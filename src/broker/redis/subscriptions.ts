@@ -46,6 +46,18 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** How a SubscriptionSet behaves beyond its connection and anchor; every field has a default. */
+export interface SubscriptionSetOptions {
+  /** Runs after a lost connection is back and every wanted channel is subscribed again. */
+  readonly onRestored?: () => void;
+  /** SSUBSCRIBE/SUNSUBSCRIBE (sharded PUB/SUB on a Redis Cluster), one channel each. Default false. */
+  readonly sharded?: boolean;
+  /** How long a subscribe may wait for a lost connection, ms; 0 (the default) waits for as long as it takes. */
+  readonly waitMs?: number;
+  /** Runs for each channel a restore dropped because Redis refused to subscribe it again, with Redis's answer. */
+  readonly onRefused?: (channel: string, reason: string) => void;
+}
+
 /** A subscribe waiting for the connection to come back, with its deadline timer (null: none). */
 interface Waiting {
   readonly request: Request;
@@ -65,18 +77,21 @@ export class SubscriptionSet {
   /** Subscribe requests made while the connection was down: they resolve when it is restored, or fail at their deadline. */
   private waiting: Waiting[] = [];
 
+  private readonly onRestored: () => void;
+  private readonly sharded: boolean;
+  private readonly waitMs: number;
+  private readonly onRefused: (channel: string, reason: string) => void;
+
   constructor(
     private readonly client: RedisClient,
     /** A channel subscribed for as long as the connection lives (never published to). */
     anchor: string,
-    /** Runs after a lost connection is back and every wanted channel is subscribed again. */
-    private readonly onRestored: () => void,
-    private readonly sharded = false,
-    /** How long a subscribe may wait for a lost connection, ms; 0 waits for as long as it takes. */
-    private readonly waitMs = 0,
-    /** Runs for each channel a restore dropped because Redis refused to subscribe it again, with Redis's answer. */
-    private readonly onRefused: (channel: string, reason: string) => void = () => undefined,
+    options: SubscriptionSetOptions = {},
   ) {
+    this.onRestored = options.onRestored ?? (() => undefined);
+    this.sharded = options.sharded ?? false;
+    this.waitMs = options.waitMs ?? 0;
+    this.onRefused = options.onRefused ?? (() => undefined);
     this.wanted.add(anchor);
     this.lost = client.status !== 'ready';
     this.wasUp = !this.lost;
